@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from matricule.demo.seed import seed
+
+
+class Command(BaseCommand):
+    help = "Seed (or refresh) a realistic demo instance. Safe to run again."
+
+    def handle(self, *args, **options):
+        result = seed()
+        year = result.current_year
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo ready: current campaign {year.code}, first registration open now."))
+        self.stdout.write("Staff logins (username / password / scope):")
+        for username, password, scope in result.staff:
+            self.stdout.write(f"  {username} / {password} / {scope}")

@@ -1,0 +1,265 @@
+"""A realistic demo instance: University of Orléans, IUT de Chartres and two other components.
+
+Idempotent: every row is found by its natural key and updated, so running it twice gives
+the same database. The 2024-2025 year follows the seed page's calendar exactly; the current
+campaign's windows are placed around today so that first registration is open now.
+"""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from matricule.accounts.models import ComponentMembership
+from matricule.institution.models import (
+    AcademicYear,
+    AssistancePeriod,
+    Component,
+    DiplomaType,
+    FeeSchedule,
+    OfflinePopulation,
+    Population,
+    Programme,
+    RegistrationWindow,
+    Stage,
+    University,
+)
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def paris(year, month, day, hour=0, minute=0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=PARIS)
+
+
+COMPONENTS = [
+    # The IUT de Chartres contacts are those of the seed page; the others are illustrative.
+    {"code": "iut-chartres", "name": "IUT de Chartres", "street": "1 place Roger Joly",
+     "postal_code": "28000", "city": "Chartres", "phones": "02 37 91 83 09, 02 37 91 83 47",
+     "email": "scolarite.iut28@univ-orleans.fr"},
+    {"code": "iut-orleans", "name": "IUT d'Orléans", "street": "16 rue d'Issoudun",
+     "postal_code": "45067", "city": "Orléans", "phones": "02 38 49 44 00",
+     "email": "scolarite.iut45@univ-orleans.fr"},
+    {"code": "ufr-st", "name": "UFR Sciences et Techniques", "street": "Rue de Chartres",
+     "postal_code": "45100", "city": "Orléans", "phones": "02 38 41 71 71",
+     "email": "scolarite.st@univ-orleans.fr"},
+]
+
+# (component, code, name, diploma type, stage prefix, number of stages, stage label)
+PROGRAMMES = [
+    ("iut-chartres", "but-geii", "BUT Génie électrique et informatique industrielle",
+     DiplomaType.BUT, "GEII", 3, "BUT{n} GEII"),
+    ("iut-chartres", "but-gea", "BUT Gestion des entreprises et des administrations",
+     DiplomaType.BUT, "GEA", 3, "BUT{n} GEA"),
+    ("iut-chartres", "but-gmp", "BUT Génie mécanique et productique",
+     DiplomaType.BUT, "GMP", 3, "BUT{n} GMP"),
+    ("iut-chartres", "but-mp", "BUT Mesures physiques", DiplomaType.BUT, "MP", 3, "BUT{n} MP"),
+    ("iut-orleans", "but-info", "BUT Informatique", DiplomaType.BUT, "INFO", 3, "BUT{n} Informatique"),
+    ("ufr-st", "licence-info", "Licence Informatique", DiplomaType.LICENCE, "LINFO", 3,
+     "Licence {n} Informatique"),
+]
+
+# Glossary fee table, in cents: (full, reduced, differentiated).
+FEES = {
+    "2024-2025": {
+        DiplomaType.BUT: (17500, 11600, 277000),
+        DiplomaType.LICENCE: (17500, 11600, 277000),
+        DiplomaType.MASTER: (25000, 16400, 377000),
+        DiplomaType.DOCTORATE: (39100, None, None),
+        DiplomaType.ENGINEERING: (61800, None, None),
+    },
+    "2025-2026": {
+        DiplomaType.BUT: (17800, 11800, 277000),
+        DiplomaType.LICENCE: (17800, 11800, 277000),
+        DiplomaType.MASTER: (25400, 16600, 377000),
+        DiplomaType.DOCTORATE: (39700, 26400, None),
+        DiplomaType.ENGINEERING: (62800, None, None),
+    },
+}
+CVEC_CENTS = {"2023-2024": 10000, "2024-2025": 10300, "2025-2026": 10500}
+
+HELPLINE_HOURS_FR = ("du lundi au jeudi de 8h30 à 12h00 et de 13h30 à 17h00, "
+                     "le vendredi de 8h30 à 12h00 et de 13h30 à 16h00")
+HELPLINE_HOURS_EN = ("Monday to Thursday 8:30-12:00 and 13:30-17:00, "
+                     "Friday 8:30-12:00 and 13:30-16:00")
+
+OFFLINE_POPULATIONS = [
+    (OfflinePopulation.Kind.CONTINUING_EDUCATION, "Stagiaires de formation continue",
+     "Continuing education trainees",
+     "Votre inscription se fait auprès du service de formation continue de votre composante, "
+     "qui vous contactera. Vous n'êtes pas concerné par la CVEC.",
+     "You are registered by your component's continuing education office, which will contact "
+     "you. The CVEC does not apply to you."),
+    (OfflinePopulation.Kind.EXCHANGE, "Étudiants d'un programme d'échange",
+     "Exchange programme students",
+     "Votre inscription se fait auprès du service des relations internationales et de la "
+     "scolarité de votre composante, à votre arrivée.",
+     "You are registered on arrival by the international office and the registrar's office "
+     "of your component."),
+    (OfflinePopulation.Kind.NON_EU_FIRST, "Étudiants extracommunautaires (première inscription)",
+     "Non-EU students (first registration)",
+     "Votre première inscription se fait auprès du service de scolarité de votre composante : "
+     "prenez contact avec lui avant la rentrée.",
+     "Your first registration is done by your component's registrar's office: contact it "
+     "before the start of the year."),
+]
+
+STAFF = [
+    # username, password, first name, last name, superuser, component, role
+    ("admin", "matricule-admin", "Camille", "Administratrice", True, None, None),
+    ("agent.chartres", "matricule-agent", "Julien", "Scolarité Chartres", False, "iut-chartres",
+     ComponentMembership.Role.AGENT),
+    ("agent.orleans", "matricule-agent", "Sophie", "Scolarité Orléans", False, "iut-orleans",
+     ComponentMembership.Role.AGENT),
+]
+
+
+@dataclass
+class DemoResult:
+    current_year: AcademicYear
+    staff: list[tuple[str, str, str]]
+
+
+def campaign_code_for(today: datetime.date) -> str:
+    """Registration for year Y-(Y+1) runs from June of Y; before June it is the previous one."""
+    first = today.year if today.month >= 6 else today.year - 1
+    return f"{first}-{first + 1}"
+
+
+@transaction.atomic
+def seed(today: datetime.date | None = None) -> DemoResult:
+    today = today or datetime.datetime.now(PARIS).date()
+    university = _university()
+    components = {c["code"]: _component(university, c) for c in COMPONENTS}
+    for spec in PROGRAMMES:
+        _programme(components, *spec)
+    _offline_populations(university)
+
+    y2024 = _year("2024-2025", cvec=CVEC_CENTS["2024-2025"], cvec_from=datetime.date(2024, 6, 1))
+    _windows(y2024, {
+        Population.FIRST_MAIN: (paris(2024, 7, 8, 12), paris(2024, 7, 31, 23, 59)),
+        Population.FIRST_SECOND: (paris(2024, 8, 21), paris(2024, 9, 24, 23, 59)),
+        Population.REREGISTRATION: (paris(2024, 6, 24), paris(2024, 9, 3, 23, 59)),
+    })
+    _fees(y2024, FEES["2024-2025"])
+    _assistance(y2024, components.values(), None, datetime.date(2024, 9, 1),
+                datetime.date(2024, 6, 24), datetime.date(2024, 9, 3))
+
+    code = campaign_code_for(today)
+    latest_known = max(FEES)
+    current = _year(code, cvec=CVEC_CENTS.get(code, CVEC_CENTS[max(CVEC_CENTS)]),
+                    cvec_from=datetime.date(int(code[:4]), 6, 1))
+    day = datetime.datetime.combine(today, datetime.time(), tzinfo=PARIS)
+    _windows(current, {
+        Population.FIRST_MAIN: (day - datetime.timedelta(days=2) + datetime.timedelta(hours=12),
+                                day + datetime.timedelta(days=30, hours=23, minutes=59)),
+        Population.FIRST_SECOND: (day + datetime.timedelta(days=31),
+                                  day + datetime.timedelta(days=60, hours=23, minutes=59)),
+        Population.REREGISTRATION: (day - datetime.timedelta(days=10),
+                                    day + datetime.timedelta(days=45, hours=23, minutes=59)),
+    })
+    _fees(current, FEES.get(code, FEES[latest_known]))
+    _assistance(current, components.values(), None, today + datetime.timedelta(days=30),
+                today - datetime.timedelta(days=10), today + datetime.timedelta(days=45))
+    AcademicYear.objects.exclude(pk=current.pk).update(is_current=False)
+    AcademicYear.objects.filter(pk=current.pk).update(is_current=True)
+    current.refresh_from_db()
+
+    staff = [_staff(components, *spec) for spec in STAFF]
+    return DemoResult(current_year=current, staff=staff)
+
+
+def _university() -> University:
+    university = University.objects.order_by("pk").first() or University()
+    university.name = "Université d'Orléans"
+    university.short_name = "Univ. Orléans"
+    university.website = "https://www.univ-orleans.fr"
+    university.helpline_phone = "02 38 41 70 86"
+    university.helpline_email = "assistance.inscription@univ-orleans.fr"
+    university.save()
+    return university
+
+
+def _component(university: University, data: dict) -> Component:
+    component, _ = Component.objects.update_or_create(
+        code=data["code"], defaults={**data, "university": university})
+    return component
+
+
+def _programme(components, component_code, code, name, diploma_type, prefix, count, label):
+    programme, _ = Programme.objects.update_or_create(
+        code=code, defaults={"component": components[component_code], "name": name,
+                             "diploma_type": diploma_type, "is_active": True})
+    following = None
+    for level in range(count, 0, -1):  # last stage first, so each can point to the next
+        stage_code = f"{prefix}-{level}"
+        stage, _ = Stage.objects.update_or_create(
+            code=stage_code,
+            defaults={"programme": programme, "name": label.format(n=level), "level": level,
+                      "parcoursup_code": stage_code if level == 1 else "",
+                      "next_stage": following})
+        following = stage
+
+
+def _offline_populations(university: University) -> None:
+    for kind, label_fr, label_en, message_fr, message_en in OFFLINE_POPULATIONS:
+        OfflinePopulation.objects.update_or_create(
+            university=university, kind=kind,
+            defaults={"label_fr": label_fr, "label_en": label_en, "message_fr": message_fr,
+                      "message_en": message_en, "is_active": True})
+
+
+def _year(code: str, *, cvec: int, cvec_from: datetime.date) -> AcademicYear:
+    first = int(code[:4])
+    year, _ = AcademicYear.objects.update_or_create(
+        code=code, defaults={"starts_on": datetime.date(first, 9, 1),
+                             "ends_on": datetime.date(first + 1, 8, 31),
+                             "cvec_amount_cents": cvec, "cvec_from": cvec_from})
+    return year
+
+
+def _windows(year: AcademicYear, spans: dict) -> None:
+    for population, (opens_at, closes_at) in spans.items():
+        window = RegistrationWindow.objects.filter(academic_year=year, population=population,
+                                                   components__isnull=True).first()
+        if window is None:
+            window = RegistrationWindow(academic_year=year, population=population)
+        window.opens_at, window.closes_at = opens_at, closes_at
+        window.save()
+
+
+def _fees(year: AcademicYear, table: dict) -> None:
+    for diploma_type, (full, reduced, differentiated) in table.items():
+        FeeSchedule.objects.update_or_create(
+            academic_year=year, diploma_type=diploma_type,
+            defaults={"full_rate_cents": full, "reduced_rate_cents": reduced,
+                      "differentiated_rate_cents": differentiated})
+
+
+def _assistance(year, components, starts_on, ends_on, helpline_from, helpline_until) -> None:
+    for component in components:
+        AssistancePeriod.objects.update_or_create(
+            academic_year=year, component=component,
+            defaults={"starts_on": starts_on, "ends_on": ends_on,
+                      "hours_fr": "", "hours_en": ""})
+    AssistancePeriod.objects.update_or_create(
+        academic_year=year, component=None,
+        defaults={"starts_on": helpline_from, "ends_on": helpline_until,
+                  "hours_fr": HELPLINE_HOURS_FR, "hours_en": HELPLINE_HOURS_EN})
+
+
+def _staff(components, username, password, first, last, superuser, component_code, role):
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(username=username)
+    user.first_name, user.last_name = first, last
+    user.email = f"{username}@demo.matricule.invalid"
+    user.is_staff = superuser
+    user.is_superuser = superuser
+    user.set_password(password)
+    user.save()
+    if component_code:
+        ComponentMembership.objects.update_or_create(
+            user=user, component=components[component_code], defaults={"role": role})
+    return (username, password, component_code or "administrator")

@@ -1,0 +1,107 @@
+"""What the public registration page says about a year's campaign, computed from its data."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .models import (
+    AcademicYear,
+    AssistancePeriod,
+    Component,
+    OfflinePopulation,
+    Population,
+    RegistrationWindow,
+    University,
+)
+
+
+@dataclass(frozen=True)
+class WindowView:
+    window: RegistrationWindow
+    state: str  # "open", "upcoming" or "closed"
+
+    @property
+    def population(self) -> str:
+        return self.window.population
+
+
+@dataclass
+class ComponentContact:
+    component: Component
+    assistance: AssistancePeriod | None
+
+
+@dataclass
+class CampaignOverview:
+    year: AcademicYear
+    university: University | None
+    now: datetime.datetime
+    windows: list[WindowView]
+    contacts: list[ComponentContact]
+    helpline: AssistancePeriod | None
+    offline_populations: list[OfflinePopulation]
+    other_years: list[AcademicYear] = field(default_factory=list)
+
+    def for_population(self, population: str) -> list[WindowView]:
+        return [w for w in self.windows if w.population == population]
+
+    @property
+    def first_main(self) -> list[WindowView]:
+        return self.for_population(Population.FIRST_MAIN)
+
+    @property
+    def first_second(self) -> list[WindowView]:
+        return self.for_population(Population.FIRST_SECOND)
+
+    @property
+    def reregistration(self) -> list[WindowView]:
+        return self.for_population(Population.REREGISTRATION)
+
+    @property
+    def open_now(self) -> list[WindowView]:
+        return [w for w in self.windows if w.state == "open"]
+
+    @property
+    def next_opening(self) -> WindowView | None:
+        upcoming = [w for w in self.windows if w.state == "upcoming"]
+        return min(upcoming, key=lambda w: w.window.opens_at, default=None)
+
+    @property
+    def all_closed(self) -> bool:
+        return bool(self.windows) and all(w.state == "closed" for w in self.windows)
+
+
+def window_state(window: RegistrationWindow, now: datetime.datetime) -> str:
+    if now < window.opens_at:
+        return "upcoming"
+    if now >= window.closes_at:
+        return "closed"
+    return "open"
+
+
+def campaign_overview(year: AcademicYear, now: datetime.datetime | None = None) -> CampaignOverview:
+    """Everything the public page shows for `year`, read in a handful of queries."""
+    now = now or timezone.now()
+    windows = (
+        RegistrationWindow.objects.filter(academic_year=year)
+        .prefetch_related(Prefetch("components", queryset=Component.objects.order_by("name")))
+        .order_by("opens_at")
+    )
+    periods = list(AssistancePeriod.objects.filter(academic_year=year))
+    by_component = {p.component_id: p for p in periods if p.component_id}
+    university = University.objects.first()
+    components = list(Component.objects.order_by("name"))
+    return CampaignOverview(
+        year=year,
+        university=university,
+        now=now,
+        windows=[WindowView(w, window_state(w, now)) for w in windows],
+        contacts=[ComponentContact(c, by_component.get(c.pk)) for c in components],
+        helpline=next((p for p in periods if p.component_id is None), None),
+        offline_populations=list(
+            OfflinePopulation.objects.filter(is_active=True, university=university)
+        ) if university else [],
+        other_years=list(AcademicYear.objects.exclude(pk=year.pk).order_by("-starts_on")),
+    )

@@ -1,0 +1,90 @@
+"""Dates and amounts as French (and English) readers expect them."""
+
+import datetime
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _day_month_year(value) -> str:
+    text = formats.date_format(value, "j F Y")
+    if value.day == 1 and (get_language() or "fr").startswith("fr"):
+        text = "1er" + text[1:]  # French writes the first day of a month as an ordinal
+    return text
+
+
+@register.filter
+def long_date(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return _day_month_year(value)
+
+
+@register.filter
+def long_datetime(value) -> str:
+    """`8 juillet 2024 à 12:00` in French, `8 July 2024 at 12:00` in English (Paris time)."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return _("%(date)s at %(time)s") % {
+        "date": _day_month_year(local),
+        "time": formats.time_format(local, "H:i"),
+    }
+
+
+@register.filter
+def time_tag(value):
+    """A <time> element with a machine-readable value around the long date and time."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), long_datetime(value))
+
+
+@register.filter
+def date_tag(value):
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), long_date(value))
+
+
+@register.filter
+def euros(cents) -> str:
+    """Integer cents as an amount in euros: `103 €`, `116,50 €` in French."""
+    if cents is None:
+        return ""
+    cents = int(cents)
+    if cents % 100 == 0:
+        amount = formats.number_format(cents // 100, use_l10n=True, force_grouping=True)
+    else:
+        amount = formats.number_format(cents / 100, 2, use_l10n=True, force_grouping=True)
+    return f"{amount}\u00a0€"
+
+
+@register.filter
+def tel_href(number: str) -> str:
+    """A dialable `tel:` address from a French number as printed (`02 37 91 83 09`)."""
+    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    if digits.startswith("0") and len(digits) == 10:
+        digits = "+33" + digits[1:]
+    return "tel:" + digits
+
+
+@register.simple_tag(takes_context=True)
+def url_in_language(context, language: str) -> str:
+    """The address of the current page in another language (`/` ↔ `/en/`)."""
+    from django.urls import translate_url
+
+    request = context.get("request")
+    if request is None:
+        return "/"
+    return translate_url(request.get_full_path(), language)

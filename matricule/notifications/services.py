@@ -1,0 +1,31 @@
+"""One function per email. Each renders a bilingual template and queues delivery."""
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import Email
+from .tasks import deliver_email
+
+
+def queue_email(*, kind: str, to: str, subject: str, body: str) -> Email:
+    """Log the message and hand it to the task queue once the transaction commits."""
+    email = Email.objects.create(kind=kind, to=to, subject=subject[:255], body=body)
+    transaction.on_commit(lambda: deliver_email.enqueue(email.pk))
+    return email
+
+
+def render_bilingual(template_name: str, context: dict) -> str:
+    """French first, then English, as the university writes to students."""
+    parts = []
+    for language in ("fr", "en"):
+        with translation.override(language):
+            parts.append(render_to_string(template_name, context).strip())
+    return "\n\n----------------------------------------\n\n".join(parts)
+
+
+def send_test_email(to: str) -> Email:
+    """Used by `manage.py send_test_email` to check the mail set-up end to end."""
+    body = render_bilingual("notifications/email/test.txt", {"to": to})
+    return queue_email(kind="test", to=to, subject="Matricule : message de test / test message",
+                       body=body)

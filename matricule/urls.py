@@ -1,0 +1,23 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from matricule.institution import views as institution
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", institution.registration_page, name="registration-page"),
+    path(_("year/<str:code>/"), institution.registration_page, name="registration-page-year"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
