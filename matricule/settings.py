@@ -15,6 +15,8 @@ from matricule.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+# Local state (SQLite file, private uploads, collected static files) lives here by default.
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", True)
 # Production is served over HTTPS: secure cookies, HSTS and redirects follow.
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "matricule.audit",
     "matricule.notifications",
     "matricule.institution",
+    "matricule.admissions",
     "matricule.demo",
     "django.contrib.admin",
     "django.contrib.auth",

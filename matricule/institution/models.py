@@ -105,6 +105,12 @@ class AcademicYear(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def save(self, *args, **kwargs):
+        # Making a year current un-marks the previous one in the same transaction.
+        if self.is_current:
+            AcademicYear.objects.filter(is_current=True).exclude(pk=self.pk).update(is_current=False)
+        super().save(*args, **kwargs)
+
     @property
     def first_year(self) -> int:
         return int(self.code[:4])
@@ -119,12 +125,6 @@ class AcademicYear(models.Model):
             errors["ends_on"] = _("The last day must be after the first day.")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        # Making a year current un-marks the previous one in the same transaction.
-        if self.is_current:
-            AcademicYear.objects.filter(is_current=True).exclude(pk=self.pk).update(is_current=False)
-        super().save(*args, **kwargs)
 
 
 class DiplomaType(models.TextChoices):
@@ -189,7 +189,7 @@ class Stage(models.Model):
 
     def clean(self):
         if self.next_stage_id and self.pk and self.next_stage_id == self.pk:
-            raise ValidationError({"next_stage": _("A stage cannot lead to itself.")})
+            raise ValidationError({"next_stage": _("A stage cannot be its own next stage.")})
 
 
 class Population(models.TextChoices):
@@ -333,8 +333,8 @@ class AssistancePeriod(models.Model):
         Component, on_delete=models.CASCADE, null=True, blank=True,
         related_name="assistance_periods", verbose_name=_("component"),
         help_text=_("Leave empty for the university's central registration helpline."))
-    starts_on = models.DateField(_("from"), null=True, blank=True)
-    ends_on = models.DateField(_("until"))
+    starts_on = models.DateField(_("start date"), null=True, blank=True)
+    ends_on = models.DateField(_("end date"))
     hours_fr = models.TextField(_("hours (French)"), blank=True)
     hours_en = models.TextField(_("hours (English)"), blank=True)
 

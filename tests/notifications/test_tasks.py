@@ -1,0 +1,77 @@
+import pytest
+from django.core.management import call_command
+
+from matricule.notifications.models import Email
+from matricule.notifications.services import queue_email, send_test_email
+from matricule.notifications.tasks import deliver_email
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": settings.TASK_QUEUES}}
+
+
+def run_worker():
+    call_command("db_worker", batch=True, no_startup_delay=True, queue_name="*", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_an_email_goes_through_the_database_queue_and_the_worker(
+        database_queue, outbox, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        email = send_test_email("chloe.lefevre@example.org")
+    assert outbox == []  # queued, not sent on the request path
+    queued = DBTaskResult.objects.get()
+    assert queued.queue_name == "emails"
+    assert queued.status == "READY"
+
+    run_worker()
+
+    assert len(outbox) == 1
+    assert outbox[0].to == ["chloe.lefevre@example.org"]
+    assert "message de test" in outbox[0].body and "test message" in outbox[0].body
+    email.refresh_from_db()
+    assert email.status == Email.Status.SENT and email.sent_at is not None
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db
+def test_nothing_is_queued_when_the_transaction_rolls_back(database_queue, outbox,
+                                                            django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queue_email(kind="test", to="a@example.org", subject="s", body="b")
+    assert len(callbacks) == 1  # only runs on commit
+    assert DBTaskResult.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_delivering_twice_sends_once(outbox):
+    email = queue_email(kind="test", to="a@example.org", subject="Sujet", body="Corps")
+    deliver_email.call(email.pk)
+    deliver_email.call(email.pk)
+    assert len(outbox) == 1
+    email.refresh_from_db()
+    assert email.attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_mail_server_failure_is_logged_not_raised(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    email = queue_email(kind="test", to="a@example.org", subject="Sujet", body="Corps")
+    assert deliver_email.call(email.pk) == Email.Status.FAILED
+    email.refresh_from_db()
+    assert email.status == Email.Status.FAILED and email.error
+
+
+@pytest.mark.django_db
+def test_send_test_email_command_queues(capsys, outbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_test_email", "x@example.org")
+    assert "Queued email" in capsys.readouterr().out
+    assert Email.objects.get().to == "x@example.org"
