@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "matricule.notifications",
     "matricule.institution",
     "matricule.admissions",
+    "matricule.registration",
+    "matricule.cvec",
     "matricule.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -219,7 +221,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:admission-login"
 
 # --- Languages and time ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -274,4 +276,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_choice(
         "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")},
+}
+
+# --- Matricule ------------------------------------------------------------------------------
+# Rate limits: scope -> (events, window in seconds, cooling-off in seconds).
+MATRICULE_THROTTLES = {
+    "admission_number": (env_int("THROTTLE_NUMBER_ATTEMPTS", 5, minimum=1), 15 * 60, 15 * 60),
+    "admission_address": (env_int("THROTTLE_ADDRESS_FAILURES", 100, minimum=1), 15 * 60, 15 * 60),
+    "link_request": (env_int("THROTTLE_LINK_REQUESTS", 5, minimum=1), 60 * 60, 60 * 60),
+}
+LOGIN_LINK_MINUTES = env_int("LOGIN_LINK_MINUTES", 10, minimum=1)
+# Parcoursup web service (getCandidatsAdmis), for `import_admissions --from-api`.
+PARCOURSUP_API = {
+    "login": env_str("PARCOURSUP_LOGIN", ""),
+    "password": env_str("PARCOURSUP_PASSWORD", ""),
+    "establishment_code": env_str("PARCOURSUP_ESTABLISHMENT", ""),
+    "endpoint": env_str("PARCOURSUP_ENDPOINT", ""),
 }

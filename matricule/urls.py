@@ -1,7 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from matricule.institution import views as institution
@@ -18,6 +18,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", institution.registration_page, name="registration-page"),
     path(_("year/<str:code>/"), institution.registration_page, name="registration-page-year"),
+    path("", include("matricule.accounts.urls")),
+    path("", include("matricule.registration.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

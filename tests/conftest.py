@@ -53,3 +53,27 @@ def paris_time():
         return datetime.datetime(*args, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
 
     return make
+
+
+@pytest.fixture
+def demo_candidates(demo):
+    """The demo's admitted candidates by situation (see matricule.demo.seed.CANDIDATES)."""
+    from matricule.admissions.models import Candidate
+
+    by_key = {}
+    for candidate in Candidate.objects.filter(academic_year=demo.current_year):
+        by_key[candidate.first_names.split()[0].lower()] = candidate
+    return {
+        "accepted": by_key["chloé"],
+        "complementary": by_key["inès"],
+        "keeping_wishes": by_key["moussa"],
+        "refused": by_key["hugo"],
+        "continuing_education": by_key["nadia"],
+        "unmapped": by_key["thanh"],
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that don't check hashing use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

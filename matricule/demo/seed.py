@@ -116,10 +116,25 @@ STAFF = [
 ]
 
 
+# Admitted candidates of the current campaign, some in each situation:
+# (key, number suffix, last name, first names, sex, offer code, situation, phase, offline, grant)
+CANDIDATES = [
+    ("chloe", "0012345", "LEFÈVRE", "Chloé", "F", "GEII-1", "1", "principale", "", False),
+    ("moussa", "0012346", "N'DIAYE", "Moussa", "M", "GEII-1", "2", "principale", "", True),
+    ("ines", "0012347", "GARCIA", "Inès", "F", "GEA-1", "1", "complementaire", "", False),
+    ("hugo", "0012348", "DUBOIS", "Hugo", "M", "GEA-1", "3", "principale", "", False),
+    ("nadia", "0012349", "BENALI", "Nadia", "F", "GMP-1", "1", "principale",
+     "continuing_education", False),
+    ("thanh", "0012350", "NGUYEN", "Thanh", "M", "XXX-9", "1", "principale", "", False),
+    ("lea", "0012351", "MARTIN", "Léa Anne", "F", "INFO-1", "1", "principale", "", False),
+]
+
+
 @dataclass
 class DemoResult:
     current_year: AcademicYear
     staff: list[tuple[str, str, str]]
+    candidates: list = None
 
 
 def campaign_code_for(today: datetime.date) -> str:
@@ -168,7 +183,8 @@ def seed(today: datetime.date | None = None) -> DemoResult:
     current.refresh_from_db()
 
     staff = [_staff(components, *spec) for spec in STAFF]
-    return DemoResult(current_year=current, staff=staff)
+    candidates = [_candidate(current, *spec) for spec in CANDIDATES]
+    return DemoResult(current_year=current, staff=staff, candidates=candidates)
 
 
 def _university() -> University:
@@ -263,3 +279,24 @@ def _staff(components, username, password, first, last, superuser, component_cod
         ComponentMembership.objects.update_or_create(
             user=user, component=components[component_code], defaults={"role": role})
     return (username, password, component_code or "administrator")
+
+
+def _candidate(year, key, suffix, last, first, sex, offer, situation, phase, offline, grant):
+    from matricule.admissions.models import Candidate
+
+    first_year = year.first_year
+    ascii_first = {"chloe": "chloe", "ines": "ines", "lea": "lea"}.get(key, key)
+    ascii_last = (last.lower().replace("è", "e").replace("'", "").replace(" ", ""))
+    candidate, _ = Candidate.objects.update_or_create(
+        academic_year=year, parcoursup_number=f"{first_year % 100:02d}{suffix}",
+        defaults={
+            "last_name": last, "first_names": first, "sex": sex,
+            "birth_date": datetime.date(first_year - 18, 3, 14),
+            "email": f"{ascii_first}.{ascii_last}@example.org",
+            "parcoursup_offer_code": offer,
+            "stage": Stage.objects.filter(parcoursup_code=offer).first(),
+            "situation": situation, "phase": phase, "offline_population": offline or None,
+            "grant_holder_hint": grant, "nationality": "FR", "bac_year": first_year,
+            "city": "Chartres", "postal_code": "28000",
+        })
+    return candidate

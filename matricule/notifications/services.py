@@ -1,8 +1,10 @@
 """One function per email. Each renders a bilingual template and queues delivery."""
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .models import Email
 from .tasks import deliver_email
@@ -29,3 +31,23 @@ def send_test_email(to: str) -> Email:
     body = render_bilingual("notifications/email/test.txt", {"to": to})
     return queue_email(kind="test", to=to, subject="Matricule : message de test / test message",
                        body=body)
+
+
+def send_login_link_email(candidate, url: str) -> Email:
+    """The connection link, sent now (called from the worker). The log keeps no usable link."""
+    context = {"candidate": candidate, "url": url, "minutes": settings.LOGIN_LINK_MINUTES}
+    body = render_bilingual("notifications/email/login_link.txt", context)
+    subject = "Votre lien de connexion / Your login link — Matricule"
+    email = Email.objects.create(
+        kind="login_link", to=candidate.email, subject=subject,
+        body=body.replace(url, "[lien masqué / link hidden]"))
+    try:
+        EmailMessage(subject=subject, body=body, to=[candidate.email]).send()
+    except Exception as error:
+        email.status, email.error = Email.Status.FAILED, str(error)[:2000]
+        email.attempts = 1
+        email.save(update_fields=["status", "error", "attempts"])
+        raise
+    email.status, email.sent_at, email.attempts = Email.Status.SENT, timezone.now(), 1
+    email.save(update_fields=["status", "sent_at", "attempts"])
+    return email

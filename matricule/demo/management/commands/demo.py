@@ -14,3 +14,8 @@ class Command(BaseCommand):
         self.stdout.write("Staff logins (username / password / scope):")
         for username, password, scope in result.staff:
             self.stdout.write(f"  {username} / {password} / {scope}")
+        chloe = result.candidates[0]
+        self.stdout.write(
+            "Admitted student to try at /connexion/ (the link is printed by the task worker):\n"
+            f"  Parcoursup number P{chloe.parcoursup_number}, born "
+            f"{chloe.birth_date:%d/%m/%Y}, email {chloe.email}")

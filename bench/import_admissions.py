@@ -1,0 +1,111 @@
+"""Benchmark of the Parcoursup import: 100 000 lines into a fresh SQLite database.
+
+    .venv/bin/python bench/import_admissions.py [--rows N]
+
+Uses a throwaway database and folder (deleted at the end), migrates it, seeds the demo,
+writes a CSV file with a few bad lines (as real exports have), imports it, imports it again
+(the idempotent path), and ends with the line
+`BENCH import_admissions rows=… time_s=… peak_mb=…` (time of the first import; peak resident
+memory of the whole process, so it includes Django, the migrations and the seed).
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OFFER_CODES = ["GEII-1", "GEA-1", "GMP-1", "MP-1", "INFO-1", "LINFO-1"]
+HEADER = ("numero_parcoursup;ine;nom;prenom;sexe;date_naissance;email;telephone;"
+          "commune_naissance;pays_naissance;nationalite;adresse;code_postal;ville;pays;bac_annee;"
+          "bac_serie;bac_mention;uai_lycee;code_formation_psup;code_situation;date_reponse;phase;"
+          "boursier")
+LAST_NAMES = ["MARTIN", "BERNARD", "LEFÈVRE", "N'DIAYE", "GARCIA", "NGUYEN", "DUBOIS", "MOREAU"]
+FIRST_NAMES = ["Chloé", "Moussa", "Léa Anne", "Hugo", "Inès", "Thanh", "Zoé", "Éloi"]
+
+
+def write_file(path: Path, rows: int) -> None:
+    rng = random.Random(2024)  # same file on every run
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        out.write(HEADER + "\r\n")
+        for n in range(rows):
+            offer = rng.choice(OFFER_CODES)
+            situation = "1"
+            birth = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(2004, 2007)}"
+            roll = rng.random()
+            # About 1 % of each trap of the sample file.
+            if roll < 0.01:
+                birth = "31/02/2006"
+            elif roll < 0.02:
+                offer = "XXX-9"
+            elif roll < 0.03:
+                situation = rng.choice("023")
+            last, first = rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES)
+            out.write(";".join([
+                f"P24{n:07d}", "", last, first, rng.choice("FM"), birth,
+                f"candidat.{n}@example.org", f"06{n:08d}", "Chartres", "France", "FR",
+                f"{n % 200 + 1} rue des Écuyers", "28000", "Chartres", "France", "2024",
+                "Générale", "Bien", "0280007F", offer, situation, "10/07/2024", "principale",
+                rng.choice("ON"),
+            ]) + "\r\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="matricule-bench-") as tmp:
+        tmp_path = Path(tmp)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "matricule.settings"
+        os.environ["MATRICULE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+        os.environ["MATRICULE_VAR_DIR"] = str(tmp_path)
+        os.environ["MATRICULE_CACHE_URL"] = "locmem"
+        os.environ.setdefault("MATRICULE_LOG_LEVEL", "WARNING")
+        sys.path.insert(0, str(ROOT))
+
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from matricule.admissions.importer import import_file
+        from matricule.demo.seed import seed
+
+        call_command("migrate", verbosity=0)
+        year = seed().current_year
+        csv_path = tmp_path / "admis.csv"
+        write_file(csv_path, args.rows)
+        size_mb = csv_path.stat().st_size / 1e6
+        peak_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+        started = time.perf_counter()
+        with csv_path.open("rb") as handle:
+            run = import_file(handle, academic_year=year, file_name=csv_path.name)
+        elapsed = time.perf_counter() - started
+
+        started = time.perf_counter()
+        with csv_path.open("rb") as handle:
+            again = import_file(handle, academic_year=year, file_name=csv_path.name)
+        elapsed_again = time.perf_counter() - started
+
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        print(f"file: {csv_path.name} {size_mb:.1f} MB, {args.rows} lines")
+        # The seed's password hashing (Argon2) alone takes about 100 MB.
+        print(f"peak memory before the imports (Django, migrations, seed): "
+              f"{peak_before_mb:.1f} MB")
+        print(f"first import: status={run.status} created={run.created} "
+              f"rejected={run.rejected} unmapped={run.unmapped} "
+              f"not_accepted={run.not_accepted} issues={run.issues.count()}")
+        print(f"second import: status={again.status} created={again.created} "
+              f"updated={again.updated} unchanged={again.unchanged} time_s={elapsed_again:.2f}")
+        print(f"BENCH import_admissions rows={args.rows} time_s={elapsed:.2f} "
+              f"peak_mb={peak_mb:.1f}")
+
+
+if __name__ == "__main__":
+    main()

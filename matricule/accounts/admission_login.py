@@ -1,0 +1,147 @@
+"""Login by admission credentials (APO-CONNECT): Parcoursup number + date of birth + email,
+then a single-use connection link sent by email.
+
+The answer is the same whether or not the three match, so that nobody can learn who is
+admitted; only a lock (too many attempts) is said, and it is counted per typed number and
+per address whether or not the number exists.
+"""
+
+import datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from matricule.admissions.models import Candidate, normalize_parcoursup_number
+from matricule.audit.services import record
+from matricule.compat import task
+
+from . import throttle
+from .models import LoginLink, Throttle
+
+
+@dataclass(frozen=True)
+class LinkRequest:
+    locked_until: datetime.datetime | None = None
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_until is not None
+
+
+def _number_key(number: str) -> str:
+    return normalize_parcoursup_number(number) or number.strip().upper()[:32]
+
+
+def request_link(*, year, number: str, birth_date: datetime.date, email: str,
+                 address: str) -> LinkRequest:
+    """Check the three credentials and, when they match, queue the connection link."""
+    key = _number_key(number)
+    for scope, value in ((Throttle.Scope.ADMISSION_ADDRESS, address),
+                         (Throttle.Scope.ADMISSION_NUMBER, key)):
+        until = throttle.locked_until(scope, value)
+        if until:
+            return LinkRequest(locked_until=until)
+
+    with transaction.atomic():
+        candidate = Candidate.objects.matching_credentials(year, number, birth_date, email).first()
+        # Every attempt counts for the number, so that a match cannot be told from a miss.
+        throttle.hit(Throttle.Scope.ADMISSION_NUMBER, key)
+        if candidate is None:
+            throttle.hit(Throttle.Scope.ADMISSION_ADDRESS, address)
+            record("accounts.admission_login.failed", number=key, address=address)
+            return LinkRequest()
+        link_key = str(candidate.pk)
+        if throttle.locked_until(Throttle.Scope.LINK_REQUEST, link_key):
+            record("accounts.admission_login.link_limited", obj=candidate)
+            return LinkRequest()
+        throttle.hit(Throttle.Scope.LINK_REQUEST, link_key)
+        record("accounts.admission_login.link_requested", obj=candidate, address=address)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        transaction.on_commit(lambda: send_login_link.enqueue(candidate.pk, language))
+    return LinkRequest()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_link(candidate: Candidate) -> str:
+    """A new link for the candidate; returns the token (never stored in clear)."""
+    token = secrets.token_urlsafe(32)  # 256 bits
+    LoginLink.objects.create(
+        token_hash=hash_token(token), candidate=candidate,
+        expires_at=timezone.now() + datetime.timedelta(minutes=settings.LOGIN_LINK_MINUTES))
+    return token
+
+
+@task(queue_name="emails")
+def send_login_link(candidate_id: int, language: str = "fr") -> None:
+    """Create the link here, in the worker, so the token never sits in the task queue."""
+    from matricule.notifications.services import send_login_link_email
+
+    candidate = Candidate.objects.select_related("academic_year").get(pk=candidate_id)
+    token = create_link(candidate)
+    with translation.override(language):
+        path = reverse("accounts:link", args=[token])
+    send_login_link_email(candidate, settings.SITE_URL + path)
+
+
+class LinkError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code  # "unknown", "used" or "expired"
+
+
+def check_link(token: str) -> LoginLink:
+    """The link if it can still be used; raises LinkError otherwise. Does not use it."""
+    link = (LoginLink.objects.select_related("candidate")
+            .filter(token_hash=hash_token(token)).first())
+    _raise_if_unusable(link)
+    return link
+
+
+def _raise_if_unusable(link: LoginLink | None) -> None:
+    if link is None:
+        raise LinkError("unknown")
+    if link.used_at is not None:
+        raise LinkError("used")
+    if link.expires_at <= timezone.now():
+        raise LinkError("expired")
+
+
+def use_link(token: str):
+    """Use the link once: returns the candidate's user, to be logged in. Raises LinkError."""
+    with transaction.atomic():
+        link = (LoginLink.objects.select_for_update().select_related("candidate")
+                .filter(token_hash=hash_token(token)).first())
+        _raise_if_unusable(link)
+        link.used_at = timezone.now()
+        link.save(update_fields=["used_at"])
+        # Older links of the same candidate stop working too.
+        LoginLink.objects.filter(candidate=link.candidate, used_at__isnull=True).update(
+            used_at=link.used_at)
+        user = user_for_candidate(link.candidate)
+        record("accounts.admission_login.link_used", actor=user, obj=link.candidate)
+        return user
+
+
+def user_for_candidate(candidate: Candidate):
+    """The person's account, created on first login; no password until activation."""
+    if candidate.user_id:
+        return candidate.user
+    user_model = get_user_model()
+    user = user_model(
+        username=f"psup-{candidate.academic_year.first_year}-{candidate.parcoursup_number}",
+        email=candidate.email, first_name=candidate.first_names[:150],
+        last_name=candidate.last_name[:150])
+    user.set_unusable_password()
+    user.save()
+    candidate.user = user
+    candidate.save(update_fields=["user"])
+    return user

@@ -1,0 +1,76 @@
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from matricule.institution.campaign import campaign_overview
+from matricule.institution.models import AcademicYear
+from matricule.registration.eligibility import first_registration_status
+
+from . import admission_login, throttle
+from .forms import AdmissionLoginForm
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def admission_login_view(request):
+    """APO-CONNECT: Parcoursup number + date of birth + email → a connection link by email."""
+    year = AcademicYear.objects.current()
+    if year is None:
+        return render(request, "institution/not_configured.html", status=503)
+    is_open, upcoming = first_registration_status(year)
+    context = {"year": year, "is_open": is_open, "upcoming": upcoming}
+    if not is_open:
+        context["overview"] = campaign_overview(year)
+        return render(request, "accounts/admission_login.html", context)
+
+    form = AdmissionLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = admission_login.request_link(
+            year=year, number=form.cleaned_data["number"],
+            birth_date=form.cleaned_data["birth_date"], email=form.cleaned_data["email"],
+            address=throttle.client_address(request))
+        if outcome.locked:
+            context.update(form=form, locked_until=outcome.locked_until)
+            return render(request, "accounts/admission_login.html", context, status=429)
+        request.session["admission_link_email"] = form.cleaned_data["email"]
+        return redirect("accounts:link-sent")
+    context["form"] = form
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/admission_login.html", context, status=status)
+
+
+@never_cache
+def link_sent(request):
+    year = AcademicYear.objects.current()
+    return render(request, "accounts/link_sent.html", {
+        "email": request.session.get("admission_link_email", ""),
+        "overview": campaign_overview(year) if year else None,
+        "minutes": settings.LOGIN_LINK_MINUTES,
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def open_link(request, token: str):
+    """GET shows a button, POST uses the link: mail scanners that fetch links don't burn it."""
+    try:
+        if request.method == "POST":
+            user = admission_login.use_link(token)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("registration:home")
+        admission_login.check_link(token)
+    except admission_login.LinkError as error:
+        return render(request, "accounts/link_invalid.html",
+                      {"code": error.code, "minutes": settings.LOGIN_LINK_MINUTES}, status=410)
+    return render(request, "accounts/link_open.html", {"token": token})
+
+
+@never_cache
+def logout_view(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    logout(request)
+    return redirect("registration-page")

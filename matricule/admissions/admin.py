@@ -1,0 +1,181 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from matricule.audit.services import record
+
+from .forms import AdmissionsUploadForm
+from .importer import import_file
+from .models import Candidate, ImportIssue, ImportRun, normalize_parcoursup_number
+
+# A run on a very bad file may hold one issue per line: pages show the first ones and link
+# to the paginated list of all of them.
+ISSUES_SHOWN = 200
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = ["number_display", "last_name", "first_names", "email", "stage", "situation",
+                    "phase", "academic_year"]
+    list_filter = ["situation", "stage", "phase", "academic_year"]
+    list_select_related = ["stage", "academic_year"]
+    search_fields = ["parcoursup_number", "last_name", "first_names", "email", "ine"]
+    readonly_fields = ["academic_year", "parcoursup_number", "user", "email_lower",
+                       "source_checksum", "last_import_run", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["academic_year", "parcoursup_number", "user", "situation", "phase",
+                           "response_date", "parcoursup_offer_code", "stage",
+                           "offline_population"]}),
+        (_("Identity"), {"fields": ["last_name", "first_names", "sex", "birth_date", "ine",
+                                    "birth_town", "birth_country", "nationality"]}),
+        (_("Contact"), {"fields": ["email", "phone", "address", "postal_code", "city",
+                                   "country"]}),
+        (_("Secondary school"), {"fields": ["bac_year", "bac_series", "bac_honours",
+                                            "school_uai", "grant_holder_hint"]}),
+        (_("Import"), {"fields": ["last_import_run", "source_checksum", "email_lower",
+                                  "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description=_("Parcoursup number"), ordering="parcoursup_number")
+    def number_display(self, obj):
+        return f"P{obj.parcoursup_number}"
+
+    def has_add_permission(self, request):
+        return False  # candidates come from imports only
+
+    def get_search_results(self, request, queryset, search_term):
+        # Staff type the number as printed for the candidate (`P240012345`): stored without P.
+        normalized = normalize_parcoursup_number(search_term)
+        if normalized is not None:
+            return queryset.filter(parcoursup_number=normalized), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record("admissions.candidate.changed", actor=request.user, obj=obj,
+               fields=sorted(form.changed_data))
+
+
+class LimitedIssueFormSet(BaseInlineFormSet):
+    def get_queryset(self):
+        if not hasattr(self, "_limited_queryset"):
+            self._limited_queryset = super().get_queryset()[:ISSUES_SHOWN]
+        return self._limited_queryset
+
+
+class ImportIssueInline(admin.TabularInline):
+    model = ImportIssue
+    formset = LimitedIssueFormSet
+    fields = ["line_number", "column", "severity", "message", "parcoursup_number"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = format_lazy(_("Issues (the first {count})"), count=ISSUES_SHOWN)
+
+    @admin.display(description=_("reason"))
+    def message(self, obj):
+        return obj.message
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "academic_year", "source", "file_name", "user", "status",
+                    "lines_read", "created", "updated", "unchanged", "rejected", "unmapped",
+                    "not_accepted"]
+    list_filter = ["status", "source", "academic_year"]
+    list_select_related = ["academic_year", "user"]
+    date_hierarchy = "started_at"
+    inlines = [ImportIssueInline]
+    change_list_template = "admissions/admin/importrun_change_list.html"
+    change_form_template = "admissions/admin/importrun_change_form.html"
+
+    def has_add_permission(self, request):
+        return False  # runs are made by the upload page, the command or the API import
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a run is a record of what happened
+
+    def get_urls(self):
+        return [
+            path("upload/", self.admin_site.admin_view(self.upload_view),
+                 name="admissions_importrun_upload"),
+            path("<int:object_id>/report/", self.admin_site.admin_view(self.report_view),
+                 name="admissions_importrun_report"),
+            *super().get_urls(),
+        ]
+
+    def upload_view(self, request):
+        if not request.user.has_perm("admissions.add_importrun"):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = AdmissionsUploadForm(request.POST, request.FILES)
+        else:
+            form = AdmissionsUploadForm()
+        if form.is_bound and form.is_valid():
+            upload = form.cleaned_data["file"]
+            run = import_file(upload, academic_year=form.cleaned_data["academic_year"],
+                              user=request.user, file_name=upload.name)
+            if run.status != ImportRun.Status.FAILED:
+                messages.success(request, _("The file was imported: see the report below."))
+                return redirect("admin:admissions_importrun_report", run.pk)
+            # The file as a whole is unusable: say why next to the field, and keep the run
+            # (with its reasons) in the history.
+            for issue in run.issues.select_related("run"):
+                form.add_error("file", issue.describe())
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import admitted candidates"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admissions/admin/import_upload.html", context)
+
+    def report_view(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(ImportRun.objects.select_related("academic_year", "user"),
+                                pk=object_id)
+        issues = run.issues.select_related("run")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import report"),
+            "run": run,
+            "issues": issues[:ISSUES_SHOWN],
+            "issue_count": issues.count(),
+            "issues_shown": ISSUES_SHOWN,
+            "all_issues_url": reverse("admin:admissions_importissue_changelist")
+            + f"?run__id__exact={run.pk}",
+            "can_upload": request.user.has_perm("admissions.add_importrun"),
+        }
+        return TemplateResponse(request, "admissions/admin/import_report.html", context)
+
+
+@admin.register(ImportIssue)
+class ImportIssueAdmin(admin.ModelAdmin):
+    list_display = ["run", "line_number", "column", "severity", "message", "parcoursup_number"]
+    list_filter = ["severity", "code"]
+    list_select_related = ["run__academic_year"]
+    search_fields = ["parcoursup_number", "column"]
+    list_per_page = 200
+
+    @admin.display(description=_("reason"))
+    def message(self, obj):
+        return obj.message
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
