@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "matricule.admissions",
     "matricule.registration",
     "matricule.cvec",
+    "matricule.fees",
+    "matricule.payments",
     "matricule.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -292,4 +294,12 @@ PARCOURSUP_API = {
     "password": env_str("PARCOURSUP_PASSWORD", ""),
     "establishment_code": env_str("PARCOURSUP_ESTABLISHMENT", ""),
     "endpoint": env_str("PARCOURSUP_ENDPOINT", ""),
+}
+# Student numbers: prefix (with {yy} or {yyyy} of the academic year) + zero-padded sequence.
+MATRICULE_STUDENT_NUMBER_PREFIX = env_str("STUDENT_NUMBER_PREFIX", "{yy}")
+MATRICULE_STUDENT_NUMBER_DIGITS = env_int("STUDENT_NUMBER_DIGITS", 6, minimum=3)
+MATRICULE_CVEC_BACKEND = env_choice("CVEC_BACKEND", ("simulator", "cnous"), "simulator" if DEBUG else "cnous")
+MATRICULE_CVEC_API = {
+    "endpoint": env_str("CVEC_ENDPOINT", "https://cvec-ctrl.etudiant.gouv.fr"),
+    "key": env_str("CVEC_KEY", ""),
 }

@@ -184,6 +184,7 @@ def seed(today: datetime.date | None = None) -> DemoResult:
 
     staff = [_staff(components, *spec) for spec in STAFF]
     candidates = [_candidate(current, *spec) for spec in CANDIDATES]
+    _cvec_attestations(current, candidates)
     return DemoResult(current_year=current, staff=staff, candidates=candidates)
 
 
@@ -300,3 +301,23 @@ def _candidate(year, key, suffix, last, first, sex, offer, situation, phase, off
             "city": "Chartres", "postal_code": "28000",
         })
     return candidate
+
+
+def cvec_number(year: AcademicYear, candidate) -> str:
+    from matricule.cvec.demo import demo_number
+
+    return demo_number(int(candidate.parcoursup_number[-4:]), year.code)
+
+
+def _cvec_attestations(year: AcademicYear, candidates) -> None:
+    """Each demo candidate has paid the CVEC: the simulator knows their attestation
+    (grant holders get an exemption attestation)."""
+    from matricule.cvec.demo import seed_attestation
+
+    for candidate in candidates:
+        seed_attestation(
+            number=cvec_number(year, candidate), last_name=candidate.last_name,
+            first_names=candidate.first_names, birth_date=candidate.birth_date,
+            ine=candidate.ine, academic_year_code=year.code,
+            exempt=candidate.grant_holder_hint,
+            exemption_reason="Boursier" if candidate.grant_holder_hint else "")

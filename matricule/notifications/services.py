@@ -51,3 +51,21 @@ def send_login_link_email(candidate, url: str) -> Email:
     email.status, email.sent_at, email.attempts = Email.Status.SENT, timezone.now(), 1
     email.save(update_fields=["status", "sent_at", "attempts"])
     return email
+
+
+def send_registration_confirmation_email(registration, pdf: bytes) -> Email:
+    """Registration confirmed: student number and the summary PDF attached."""
+    user = registration.student.user
+    to = registration.cleaned.get("contacts", {}).get("email") or user.email
+    context = {"registration": registration, "number": registration.student.student_number,
+               "first_name": user.first_name, "site_url": settings.SITE_URL}
+    body = render_bilingual("notifications/email/registration_confirmed.txt", context)
+    subject = (f"Inscription {registration.academic_year.code} confirmée / "
+               f"Registration confirmed — {registration.student.student_number}")
+    email = Email.objects.create(kind="registration_confirmed", to=to, subject=subject, body=body)
+    message = EmailMessage(subject=subject, body=body, to=[to])
+    message.attach(f"recapitulatif-{registration.student.student_number}.pdf", pdf, "application/pdf")
+    message.send()
+    email.status, email.sent_at, email.attempts = Email.Status.SENT, timezone.now(), 1
+    email.save(update_fields=["status", "sent_at", "attempts"])
+    return email

@@ -7,4 +7,10 @@ app_name = "registration"
 
 urlpatterns = [
     path(_("student/"), views.home, name="home"),
+    path(_("registration/start/"), views.start, name="start"),
+    path(_("registration/<int:pk>/"), views.status, name="status"),
+    path(_("registration/<int:pk>/step/<slug:key>/"), views.step, name="step"),
+    path(_("registration/<int:pk>/step/<slug:key>/autosave/"), views.autosave, name="autosave"),
+    path(_("registration/<int:pk>/review/"), views.review, name="review"),
+    path(_("registration/<int:pk>/summary.pdf"), views.summary_download, name="summary-pdf"),
 ]

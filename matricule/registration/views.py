@@ -1,13 +1,22 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.admissions.models import Candidate
 from matricule.institution.campaign import campaign_overview
 from matricule.institution.models import AcademicYear
 
+from . import services
 from .eligibility import eligibility
+from .models import Registration
+from .steps import first_incomplete, get_step, steps_for
+from .summary import fee_label, summary_data, summary_pdf
 
 
 def get_candidate_for(request) -> Candidate:
@@ -20,13 +29,164 @@ def get_candidate_for(request) -> Candidate:
     return candidate
 
 
+def get_registration_for(request, pk: int) -> Registration:
+    """The registration if it is the signed-in student's own; 404 otherwise (no hint)."""
+    registration = (Registration.objects
+                    .select_related("stage__programme__component__university", "academic_year",
+                                    "candidate", "student__user")
+                    .filter(pk=pk, student__user=request.user).first())
+    if registration is None:
+        raise Http404
+    return registration
+
+
 @never_cache
 @login_required
 def home(request):
     """The student's home: who they are as admitted, and whether they may register now."""
     candidate = get_candidate_for(request)
+    registration = services.active_registration(candidate)
     verdict = eligibility(candidate)
     contacts = [c for c in campaign_overview(candidate.academic_year).contacts
                 if verdict.component is None or c.component == verdict.component]
     return render(request, "registration/home.html",
-                  {"candidate": candidate, "verdict": verdict, "contacts": contacts})
+                  {"candidate": candidate, "verdict": verdict, "contacts": contacts,
+                   "registration": registration,
+                   "resume_url": resume_url(registration) if registration else None})
+
+
+@login_required
+@require_POST
+def start(request):
+    candidate = get_candidate_for(request)
+    try:
+        registration = services.start_registration(candidate, user=request.user)
+    except services.NotEligible:
+        return redirect("registration:home")
+    return redirect_to_step(registration, registration.current_step or first_incomplete(registration).key)
+
+
+def redirect_to_step(registration, key):
+    if key == "review":
+        return redirect("registration:review", registration.pk)
+    return redirect("registration:step", registration.pk, key)
+
+
+def _progress(registration, current_key):
+    return [{"step": s, "complete": s.complete(registration), "current": s.key == current_key}
+            for s in steps_for(registration)]
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request, pk: int, key: str):
+    registration = get_registration_for(request, pk)
+    current = get_step(key)
+    if current is None or current not in steps_for(registration):
+        raise Http404
+    if not registration.is_editable:
+        return redirect("registration:status", registration.pk)
+    keys = [s.key for s in steps_for(registration)]
+    if request.method == "POST":
+        action = request.POST.get("action", "next")
+        goto = request.POST.get("goto")
+        index = keys.index(key)
+        if goto in keys or goto == "review":
+            target = goto
+        elif action == "previous":
+            target = keys[max(index - 1, 0)]
+        else:
+            target = keys[index + 1] if index + 1 < len(keys) else "review"
+        # "Next" stays on an invalid step to show its errors; "previous" and the step list
+        # leave it. Either way what was typed is saved, valid or not.
+        stay_if_invalid = action == "next" and not goto
+        try:
+            form = services.save_step(registration, key, request.POST, actor=request.user,
+                                      move_to=target, stay_if_invalid=stay_if_invalid)
+        except services.NotEditable as error:
+            messages.error(request, str(error))
+            return redirect("registration:status", registration.pk)
+        if form.is_valid() or not stay_if_invalid:
+            return redirect_to_step(registration, target)
+        status = 400
+    else:
+        form = current.form(registration)
+        if key in registration.touched_steps and key not in registration.valid_steps:
+            form = current.form(registration, data=registration.data[key])  # show its errors
+        status = 200
+    return render(request, "registration/step.html", {
+        "registration": registration, "step": current, "form": form,
+        "progress": _progress(registration, key), "is_first": keys[0] == key,
+        "is_last": keys[-1] == key, "candidate": registration.candidate,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def autosave(request, pk: int, key: str):
+    """htmx: each field is saved as it changes; answers with a status line."""
+    registration = get_registration_for(request, pk)
+    if get_step(key) is None or not registration.is_editable:
+        return HttpResponse(status=409)
+    services.save_step(registration, key, request.POST, actor=request.user)
+    return render(request, "registration/_autosaved.html", {"saved_at": timezone.localtime()})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk: int):
+    registration = get_registration_for(request, pk)
+    if request.method == "POST":
+        try:
+            registration = services.submit_registration(registration, actor=request.user)
+        except services.Incomplete as error:
+            messages.error(request, _("Some steps are not complete yet: %(steps)s.")
+                           % {"steps": ", ".join(str(s.title) for s in error.steps)})
+            return redirect("registration:review", registration.pk)
+        return redirect("registration:status", registration.pk)
+    if not registration.is_editable:
+        return redirect("registration:status", registration.pk)
+    registration.current_step = "review"
+    Registration.objects.filter(pk=registration.pk).update(current_step="review")
+    blocks = [{"step": s, "complete": s.complete(registration),
+               "form": s.form(registration, data=registration.data.get(s.key, {}))}
+              for s in steps_for(registration)]
+    return render(request, "registration/review.html", {
+        "registration": registration, "blocks": blocks,
+        "progress": _progress(registration, "review"),
+        "missing": [b["step"] for b in blocks if not b["complete"]],
+    })
+
+
+@never_cache
+@login_required
+def status(request, pk: int):
+    """"My registration": its state, fees and the summary to download again."""
+    registration = get_registration_for(request, pk)
+    return render(request, "registration/status.html", {
+        "registration": registration,
+        "fees": [(fee_label(line["code"]), line["amount_cents"]) for line in registration.fee_lines],
+        "summary": summary_data(registration) if registration.state == "registered" else None,
+    })
+
+
+@login_required
+def summary_download(request, pk: int):
+    registration = get_registration_for(request, pk)
+    if registration.state != "registered":
+        raise Http404
+    response = HttpResponse(summary_pdf(registration), content_type="application/pdf")
+    number = registration.student.student_number
+    response["Content-Disposition"] = f'attachment; filename="recapitulatif-{number}.pdf"'
+    return response
+
+
+def resume_url(registration) -> str:
+    if not registration.is_editable:
+        return reverse("registration:status", args=[registration.pk])
+    key = registration.current_step or "identity"
+    if key == "review":
+        return reverse("registration:review", args=[registration.pk])
+    return reverse("registration:step", args=[registration.pk, key])

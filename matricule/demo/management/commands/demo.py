@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from matricule.demo.seed import seed
+from matricule.demo.seed import cvec_number, seed
 
 
 class Command(BaseCommand):
@@ -18,4 +18,5 @@ class Command(BaseCommand):
         self.stdout.write(
             "Admitted student to try at /connexion/ (the link is printed by the task worker):\n"
             f"  Parcoursup number P{chloe.parcoursup_number}, born "
-            f"{chloe.birth_date:%d/%m/%Y}, email {chloe.email}")
+            f"{chloe.birth_date:%d/%m/%Y}, email {chloe.email}, "
+            f"CVEC attestation {cvec_number(year, chloe)}")

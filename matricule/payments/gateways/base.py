@@ -1,0 +1,91 @@
+"""The one interface every payment gateway adapter implements.
+
+A gateway never touches our models: it turns our payment request into what the student's
+browser must do, and a gateway's notification (or a look-up) into a verified outcome that the
+payments service then matches to our row by our own reference.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    CONFIRMED = "confirmed"  # money taken
+    FAILED = "failed"  # refused by the bank / card
+    CANCELLED = "cancelled"  # the student gave up
+    PENDING = "pending"  # not decided yet
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    reference: str  # our unique reference for the attempt (ASCII letters, digits, '-')
+    amount_cents: int
+    currency: str  # ISO 4217 alphabetic, "EUR"
+    email: str
+    label: str  # shown on the payment page, e.g. "Droits d'inscription 2024-2025"
+    return_url: str  # where the browser comes back (absolute)
+    notify_url: str  # server-to-server notification address (absolute)
+    cancel_url: str  # where the browser goes when the student cancels (absolute)
+    language: str = "fr"
+    created_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class BrowserAction:
+    """What the student's browser must do next: follow a link (GET) or post a form."""
+
+    url: str
+    method: str = "GET"  # "GET" or "POST"
+    fields: dict[str, str] = field(default_factory=dict)  # form fields to POST
+
+
+@dataclass(frozen=True)
+class VerifiedOutcome:
+    """A gateway's word about one of our payments, once its authenticity is checked."""
+
+    reference: str
+    outcome: Outcome
+    amount_cents: int | None
+    currency: str | None
+    transaction_id: str = ""  # the gateway's own id
+    raw: dict = field(default_factory=dict)  # what the gateway said, for the record
+
+
+class GatewayError(Exception):
+    """The gateway cannot be used now (network, configuration)."""
+
+
+class InvalidNotification(Exception):
+    """A notification that is forged, tampered with or malformed: never acted upon."""
+
+
+class Gateway:
+    """Base class. `code` names the gateway in settings and in the payment rows."""
+
+    code: str = ""
+    supports_refund: bool = False
+    supports_lookup: bool = False
+
+    def __init__(self, options: dict):
+        self.options = options
+
+    def start(self, request: PaymentRequest) -> BrowserAction:
+        raise NotImplementedError
+
+    def verify_notification(self, method: str, query: str, body: bytes,
+                            content_type: str = "") -> VerifiedOutcome:
+        """Authenticate a notification (server-to-server call or browser return) from its
+        raw parts; raise InvalidNotification when it is not genuine."""
+        raise NotImplementedError
+
+    def lookup(self, reference: str, *, transaction_id: str = "") -> VerifiedOutcome:
+        """Ask the gateway what became of a payment (reconciliation)."""
+        raise NotImplementedError
+
+    def refund(self, reference: str, amount_cents: int, *, transaction_id: str = "") -> VerifiedOutcome:
+        raise NotImplementedError
+
+    def notification_response(self, ok: bool) -> tuple[int, str, str]:
+        """(status, content type, body) to answer the gateway: a failure makes it retry."""
+        return (200, "text/plain", "OK") if ok else (500, "text/plain", "RETRY")

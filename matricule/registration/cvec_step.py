@@ -1,0 +1,17 @@
+"""The registration's CVEC check: the attestation's holder must be this student, this year."""
+
+from matricule.cvec.checks import verify_for_student
+
+from .models import Registration
+
+
+def verify_attestation(registration: Registration, number: str):
+    candidate = registration.candidate
+    user = registration.student.user
+    ine = registration.step_data("ine").get("ine", "") or (candidate.ine if candidate else "")
+    return verify_for_student(
+        number,
+        last_name=candidate.last_name if candidate else user.last_name,
+        first_names=candidate.first_names if candidate else user.first_name,
+        birth_date=candidate.birth_date if candidate else None,
+        ine=ine, academic_year_code=registration.academic_year.code)

@@ -1,0 +1,223 @@
+"""One form per step of the registration. Forms validate; services store and act."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .identifiers import check_ine
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class StepForm(forms.Form):
+    """Base: every field optional at the HTML level; `clean` says what is missing, in words."""
+
+    required_css_class = "field--required"
+
+
+class IdentityForm(StepForm):
+    usual_name = forms.CharField(
+        label=_("Usual name"), max_length=100, required=False,
+        help_text=_("Only if you use another name than your birth name (e.g. a spouse's name)."),
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    birth_town = forms.CharField(label=_("Town of birth"), max_length=100)
+    birth_country = forms.CharField(label=_("Country of birth"), max_length=100)
+    nationality = forms.CharField(label=_("Nationality"), max_length=100)
+
+
+class IneForm(StepForm):
+    NO_INE_REASONS = [
+        ("", _("Choose a reason")),
+        ("foreign_school", _("I did my secondary education abroad")),
+        ("unknown", _("I cannot find it")),
+        ("other", _("Other reason")),
+    ]
+    has_ine = forms.ChoiceField(label=_("Do you have a national student identifier (INE)?"),
+                                choices=YES_NO, widget=forms.RadioSelect)
+    ine = forms.CharField(
+        label=_("INE or BEA"), max_length=20, required=False,
+        help_text=_("11 characters, on your baccalaureate exam notice or transcript, e.g. 0494004062M."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}))
+    no_ine_reason = forms.ChoiceField(label=_("Why have you no INE?"), choices=NO_INE_REASONS,
+                                      required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("has_ine") == "yes":
+            value = data.get("ine", "")
+            if not value:
+                self.add_error("ine", _("Enter your INE, or answer that you have none."))
+            else:
+                try:
+                    result = check_ine(value)
+                except forms.ValidationError as error:
+                    self.add_error("ine", error)
+                else:
+                    data["ine"] = result.value
+                    data["ine_kind"] = result.kind
+                    data["ine_to_verify"] = not result.verified
+        elif data.get("has_ine") == "no" and not data.get("no_ine_reason"):
+            self.add_error("no_ine_reason", _("Say why you have no INE."))
+        return data
+
+
+class BaccalaureateForm(StepForm):
+    KINDS = [("french", _("French baccalaureate")), ("equivalent", _("Equivalent diploma"))]
+    SERIES = [("", _("Choose")), ("Générale", _("General")), ("STI2D", "STI2D"), ("STMG", "STMG"),
+              ("STL", "STL"), ("ST2S", "ST2S"), ("STD2A", "STD2A"), ("STAV", "STAV"),
+              ("STHR", "STHR"), ("S2TMD", "S2TMD"), ("Professionnel", _("Vocational"))]
+    HONOURS = [("", _("None")), ("Assez bien", _("Fairly good (assez bien)")),
+               ("Bien", _("Good (bien)")), ("Très bien", _("Very good (très bien)"))]
+    kind = forms.ChoiceField(label=_("Diploma giving access to higher education"), choices=KINDS,
+                             widget=forms.RadioSelect)
+    year = forms.IntegerField(label=_("Year obtained"), min_value=1950, required=False,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    series = forms.ChoiceField(label=_("Track or series"), choices=SERIES, required=False)
+    honours = forms.ChoiceField(label=_("Honours"), choices=HONOURS, required=False)
+    school = forms.CharField(label=_("School (name or UAI code)"), max_length=150, required=False)
+    equivalent_name = forms.CharField(label=_("Name of the equivalent diploma"), max_length=150,
+                                      required=False)
+    equivalent_country = forms.CharField(label=_("Country where it was obtained"), max_length=100,
+                                         required=False)
+
+    def clean(self):
+        data = super().clean()
+        year = data.get("year")
+        if year is None and "year" not in self.errors:
+            self.add_error("year", _("Enter the year you obtained it."))
+        elif year and year > timezone.now().year:
+            self.add_error("year", _("The year cannot be in the future."))
+        if data.get("kind") == "french":
+            if not data.get("series"):
+                self.add_error("series", _("Choose your track or series."))
+            if not data.get("school"):
+                self.add_error("school", _("Enter your school."))
+        elif data.get("kind") == "equivalent":
+            for field in ("equivalent_name", "equivalent_country"):
+                if not data.get(field):
+                    self.add_error(field, _("This information is needed for an equivalent diploma."))
+        return data
+
+
+class PreviousForm(StepForm):
+    SITUATIONS = [("", _("Choose")), ("secondary", _("Secondary school (lycée)")),
+                  ("higher", _("Higher education")), ("employed", _("In employment")),
+                  ("other", _("Other"))]
+    last_situation = forms.ChoiceField(label=_("Your situation last year"), choices=SITUATIONS)
+    last_establishment = forms.CharField(label=_("Last establishment attended"), max_length=150)
+    last_establishment_year = forms.IntegerField(label=_("Last year attended there"),
+                                                 min_value=1950, max_value=2100)
+
+
+class ContactsForm(StepForm):
+    street = forms.CharField(label=_("Address during the academic year"), max_length=200,
+                             widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10,
+                                  widget=forms.TextInput(attrs={"autocomplete": "postal-code",
+                                                                "inputmode": "numeric"}))
+    city = forms.CharField(label=_("Town"), max_length=100,
+                           widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
+    country = forms.CharField(label=_("Country"), max_length=100, initial="France",
+                              widget=forms.TextInput(attrs={"autocomplete": "country-name"}))
+    same_permanent_address = forms.ChoiceField(
+        label=_("Is it also your permanent (family) address?"), choices=YES_NO,
+        widget=forms.RadioSelect)
+    permanent_address = forms.CharField(
+        label=_("Permanent address (street, postal code, town, country)"), max_length=300,
+        required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20,
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
+    email = forms.EmailField(label=_("Personal email address"),
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email_confirmation = forms.EmailField(label=_("Personal email address, again"),
+                                          widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    emergency_name = forms.CharField(label=_("Person to contact in an emergency"), max_length=150)
+    emergency_phone = forms.CharField(label=_("Their phone number"), max_length=20,
+                                      widget=forms.TextInput(attrs={"type": "tel"}))
+
+    def clean_phone(self):
+        return _check_phone(self.cleaned_data["phone"])
+
+    def clean_emergency_phone(self):
+        return _check_phone(self.cleaned_data["emergency_phone"])
+
+    def clean(self):
+        data = super().clean()
+        email, again = data.get("email"), data.get("email_confirmation")
+        if email and again and email.lower() != again.lower():
+            self.add_error("email_confirmation", _("The two email addresses differ."))
+        if data.get("same_permanent_address") == "no" and not data.get("permanent_address"):
+            self.add_error("permanent_address", _("Enter your permanent address."))
+        return data
+
+
+def _check_phone(value: str) -> str:
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) < 9 or len(digits) > 15:
+        raise forms.ValidationError(_("Enter a phone number such as 06 12 34 56 78 or +33 6 12 34 56 78."))
+    return value.strip()
+
+
+class SocialForm(StepForm):
+    GRANTS = [("none", _("No grant")), ("crous", _("CROUS social-criteria grant")),
+              ("government", _("French government grant"))]
+    grant = forms.ChoiceField(label=_("Are you a grant holder this year?"), choices=GRANTS,
+                              widget=forms.RadioSelect,
+                              help_text=_("Grant holders are exempt from registration fees. "
+                                          "Your grant notification will be asked as a supporting "
+                                          "document (a provisional one is accepted)."))
+    employed = forms.ChoiceField(label=_("Will you work alongside your studies?"), choices=YES_NO,
+                                 widget=forms.RadioSelect)
+    athlete = forms.ChoiceField(label=_("Are you a high-level athlete?"), choices=YES_NO,
+                                widget=forms.RadioSelect)
+    accommodation = forms.ChoiceField(
+        label=_("Do you wish to ask for study or exam accommodation (disability, long illness)?"),
+        choices=YES_NO, widget=forms.RadioSelect,
+        help_text=_("The disability office of the university will contact you."))
+
+
+class CvecForm(StepForm):
+    attestation = forms.CharField(
+        label=_("CVEC attestation number"), max_length=30,
+        help_text=_("On the attestation you downloaded from messervices.etudiant.gouv.fr after "
+                    "paying the CVEC, or your exemption attestation if you hold a grant."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}))
+
+    def __init__(self, *args, registration=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registration = registration
+
+    def clean_attestation(self):
+        from matricule.cvec.checks import check_format
+
+        return check_format(self.cleaned_data["attestation"])
+
+    def clean(self):
+        from .cvec_step import verify_attestation
+
+        data = super().clean()
+        number = data.get("attestation")
+        if number and self.registration is not None:
+            verdict = verify_attestation(self.registration, number)
+            if not verdict.ok and not getattr(verdict, "provisional", False):
+                self.add_error("attestation", verdict.message)
+            else:
+                data["cvec_exempt"] = verdict.exempt
+                data["cvec_provisional"] = bool(getattr(verdict, "provisional", False))
+        return data
+
+
+class ProgrammeForm(StepForm):
+    confirm_stage = forms.BooleanField(label=_("I confirm I register in this programme stage"))
+    photo_on_card = forms.ChoiceField(
+        label=_("May the university print your photo on your student card?"), choices=YES_NO,
+        widget=forms.RadioSelect)
+    accept_rules = forms.BooleanField(label=_("I have read the rules of the university and accept them"))
+    accept_privacy = forms.BooleanField(
+        label=_("I have read the notice on how my personal data is processed"))
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

@@ -1,0 +1,107 @@
+"""A student's registration for one academic year and programme stage, and its state machine."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Student(models.Model):
+    """The person as a student of the university; the student number is theirs for life."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="student", verbose_name=_("user"))
+    student_number = models.CharField(_("student number"), max_length=20, unique=True, null=True,
+                                      blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+
+    def __str__(self) -> str:
+        return self.student_number or f"#{self.pk}"
+
+
+class StudentNumberSequence(models.Model):
+    """The last number given for one prefix; locked while a number is taken (no duplicates)."""
+
+    prefix = models.CharField(max_length=10, unique=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("student number sequence")
+        verbose_name_plural = _("student number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last_value}"
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Being filled in")
+    SUBMITTED = "submitted", _("Submitted")
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    PAID = "paid", _("Paid")
+    EXEMPT = "exempt", _("Exempt from fees")
+    REGISTERED = "registered", _("Registered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Kind(models.TextChoices):
+    FIRST = "first", _("First registration")
+    REREGISTRATION = "reregistration", _("Re-registration")
+    ADDITIONAL = "additional", _("Additional registration")
+
+
+class Registration(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="registrations",
+                                verbose_name=_("student"))
+    academic_year = models.ForeignKey("institution.AcademicYear", on_delete=models.PROTECT,
+                                      related_name="registrations", verbose_name=_("academic year"))
+    stage = models.ForeignKey("institution.Stage", on_delete=models.PROTECT,
+                              related_name="registrations", verbose_name=_("programme stage"))
+    candidate = models.ForeignKey("admissions.Candidate", on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="registrations",
+                                  verbose_name=_("admission"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.FIRST)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    # What the student typed, per step, kept as typed (even invalid) so nothing is ever lost.
+    data = models.JSONField(_("form data"), default=dict, blank=True)
+    # The validated values of each valid step (what the review, fees and summary read).
+    cleaned = models.JSONField(_("validated data"), default=dict, blank=True)
+    # Steps the student has saved at least once (their errors are shown from then on).
+    touched_steps = models.JSONField(_("steps saved"), default=list, blank=True)
+    # Steps whose saved data passed validation.
+    valid_steps = models.JSONField(_("valid steps"), default=list, blank=True)
+    current_step = models.CharField(_("current step"), max_length=32, blank=True)
+    fee_lines = models.JSONField(_("fee lines"), default=list, blank=True)
+    fee_total_cents = models.PositiveIntegerField(_("total fees (cents)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["student", "academic_year", "stage"],
+                                    condition=~Q(state="cancelled"),
+                                    name="registration_one_active_per_student_year_stage"),
+            models.CheckConstraint(condition=Q(state__in=[s.value for s in State]),
+                                   name="registration_state_valid"),
+            models.CheckConstraint(condition=Q(kind__in=[k.value for k in Kind]),
+                                   name="registration_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["academic_year", "state"], name="registration_year_state")]
+
+    def __str__(self) -> str:
+        return f"{self.student} · {self.academic_year} · {self.stage.code}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == State.DRAFT
+
+    def step_data(self, key: str) -> dict:
+        return dict(self.data.get(key) or {})

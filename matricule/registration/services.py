@@ -1,0 +1,221 @@
+"""Registration services: each locks the registration, re-reads it, acts once, audits."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matricule.audit.services import record
+from matricule.institution.models import FeeSchedule
+
+from . import states
+from .eligibility import eligibility
+from .models import Kind, Registration, State, Student, StudentNumberSequence
+from .steps import get_step, initial_data, missing_steps
+
+# Form keys that are navigation, not data.
+_NOT_DATA = {"csrfmiddlewaretoken", "action", "goto"}
+
+
+class RegistrationError(Exception):
+    """A refusal to show the student as it is."""
+
+
+class NotEditable(RegistrationError):
+    pass
+
+
+class Incomplete(RegistrationError):
+    def __init__(self, steps):
+        super().__init__(", ".join(str(step.title) for step in steps))
+        self.steps = steps
+
+
+class NotEligible(RegistrationError):
+    def __init__(self, verdict):
+        super().__init__(verdict.reason)
+        self.verdict = verdict
+
+
+def student_for(user) -> Student:
+    student, _created = Student.objects.get_or_create(user=user)
+    return student
+
+
+def active_registration(candidate) -> Registration | None:
+    return (Registration.objects.filter(candidate=candidate).exclude(state=State.CANCELLED)
+            .select_related("stage__programme__component", "academic_year").first())
+
+
+def start_registration(candidate, *, user) -> Registration:
+    """The candidate's registration, created (prefilled from the admission) on first call."""
+    existing = active_registration(candidate)
+    if existing:
+        return existing
+    verdict = eligibility(candidate)
+    if not verdict.may_register:
+        raise NotEligible(verdict)
+    student = student_for(user)
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                student=student, academic_year=candidate.academic_year, stage=candidate.stage,
+                candidate=candidate, kind=Kind.FIRST)
+            registration.data = initial_data(registration)
+            registration.current_step = "identity"
+            registration.save(update_fields=["data", "current_step"])
+            record("registration.started", actor=user, obj=registration)
+    except IntegrityError:  # a second tab started it at the same moment
+        return active_registration(candidate)
+    return registration
+
+
+def _locked(registration: Registration) -> Registration:
+    return Registration.objects.select_for_update().get(pk=registration.pk)
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def save_step(registration: Registration, key: str, raw, *, actor, move_to: str | None = None,
+              stay_if_invalid: bool = False):
+    """Store what was typed for a step (kept even when invalid) and whether it is valid.
+    Returns the bound form, whose errors the view shows."""
+    step = get_step(key)
+    with transaction.atomic():
+        locked = _locked(registration)
+        if not locked.is_editable:
+            raise NotEditable(_("This registration has been submitted: it can no longer be changed."))
+        values = {k: (raw.getlist(k) if len(raw.getlist(k)) > 1 else raw.get(k))
+                  for k in raw if k not in _NOT_DATA} if hasattr(raw, "getlist") else dict(raw)
+        form = step.form(locked, data=values)
+        valid = form.is_valid()
+        locked.data[key] = values
+        valid_steps = [k for k in locked.valid_steps if k != key]
+        if valid:
+            valid_steps.append(key)
+            locked.cleaned[key] = {k: _jsonable(v) for k, v in form.cleaned_data.items()}
+        else:
+            locked.cleaned.pop(key, None)
+        locked.valid_steps = valid_steps
+        if key not in locked.touched_steps:
+            locked.touched_steps = [*locked.touched_steps, key]
+        locked.current_step = key if (stay_if_invalid and not valid) else (move_to or key)
+        locked.save(update_fields=["data", "cleaned", "valid_steps", "touched_steps", "current_step",
+                                   "updated_at"])
+    registration.refresh_from_db()
+    return form
+
+
+def fee_lines(registration: Registration) -> list[dict]:
+    """Until the fees module lands: the year's fee for the stage's diploma type; grant
+    holders are exempt (the registrar checks the grant notification later)."""
+    schedule = FeeSchedule.objects.filter(
+        academic_year=registration.academic_year,
+        diploma_type=registration.stage.programme.diploma_type).first()
+    full = schedule.full_rate_cents if schedule else 0
+    grant = registration.cleaned.get("social", {}).get("grant", "none")
+    if grant != "none":
+        return [{"code": "registration_fee_exempt", "amount_cents": 0, "full_cents": full}]
+    return [{"code": "registration_fee", "amount_cents": full, "full_cents": full}]
+
+
+def submit_registration(registration: Registration, *, actor) -> Registration:
+    """Draft → submitted → awaiting payment, or straight to registered when nothing is due.
+    A registration already submitted is left as it is."""
+    with transaction.atomic():
+        locked = _locked(registration)
+        if locked.state != State.DRAFT:
+            return locked  # already done: nothing changes
+        missing = missing_steps(locked)
+        if missing:
+            raise Incomplete(missing)
+        lines = fee_lines(locked)
+        locked.fee_lines = lines
+        locked.fee_total_cents = sum(line["amount_cents"] for line in lines)
+        _move(locked, State.SUBMITTED, actor=actor)
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["fee_lines", "fee_total_cents", "submitted_at"])
+        if locked.fee_total_cents == 0:
+            _move(locked, State.EXEMPT, actor=actor)
+            register(locked, actor=actor)
+        else:
+            _move(locked, State.AWAITING_PAYMENT, actor=actor)
+    registration.refresh_from_db()
+    return registration
+
+
+def _move(registration: Registration, wanted: str, *, actor) -> None:
+    states.check(registration.state, wanted)
+    previous = registration.state
+    registration.state = wanted
+    registration.save(update_fields=["state", "updated_at"])
+    record(f"registration.{wanted}", actor=actor, obj=registration, previous=previous)
+
+
+def register(registration: Registration, *, actor) -> Registration:
+    """Paid or exempt → registered: the student gets their number; the confirmation is emailed."""
+    with transaction.atomic():
+        locked = _locked(registration)
+        if locked.state == State.REGISTERED:
+            return locked
+        _move(locked, State.REGISTERED, actor=actor)
+        locked.registered_at = timezone.now()
+        locked.save(update_fields=["registered_at"])
+        assign_student_number(locked.student, locked.academic_year)
+        from .tasks import send_registration_confirmation
+
+        transaction.on_commit(lambda: send_registration_confirmation.enqueue(locked.pk))
+    return locked
+
+
+def cancel_registration(registration: Registration, *, actor, reason: str) -> Registration:
+    with transaction.atomic():
+        locked = _locked(registration)
+        if locked.state == State.CANCELLED:
+            return locked
+        _move(locked, State.CANCELLED, actor=actor)
+        locked.cancelled_at = timezone.now()
+        locked.save(update_fields=["cancelled_at"])
+        record("registration.cancel_reason", actor=actor, obj=locked, reason=reason)
+    return locked
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    prefix: str
+    width: int
+
+
+def number_format(academic_year) -> NumberFormat:
+    template = settings.MATRICULE_STUDENT_NUMBER_PREFIX
+    return NumberFormat(prefix=template.format(yy=f"{academic_year.first_year % 100:02d}",
+                                               yyyy=academic_year.first_year),
+                        width=settings.MATRICULE_STUDENT_NUMBER_DIGITS)
+
+
+def assign_student_number(student: Student, academic_year) -> str:
+    """A new, unique number for a student who has none: the sequence row of the prefix is
+    locked, so two registrations finishing at the same instant wait for each other."""
+    with transaction.atomic():
+        student = Student.objects.select_for_update().get(pk=student.pk)
+        if student.student_number:
+            return student.student_number
+        fmt = number_format(academic_year)
+        try:
+            with transaction.atomic():
+                StudentNumberSequence.objects.get_or_create(prefix=fmt.prefix)
+        except IntegrityError:
+            pass  # created by a concurrent transaction
+        sequence = StudentNumberSequence.objects.select_for_update().get(prefix=fmt.prefix)
+        sequence.last_value += 1
+        sequence.save(update_fields=["last_value"])
+        student.student_number = f"{fmt.prefix}{sequence.last_value:0{fmt.width}d}"
+        student.save(update_fields=["student_number"])
+        return student.student_number

@@ -1,0 +1,102 @@
+"""The steps of the registration form, declared in one place: what each asks, when it applies,
+when it is complete, and what it starts with."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from . import forms
+from .models import Registration
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: Promise
+    form_class: type[forms.StepForm]
+    prefill: Callable[[Registration], dict] = field(default=lambda registration: {})
+    applies: Callable[[Registration], bool] = field(default=lambda registration: True)
+
+    def complete(self, registration: Registration) -> bool:
+        return self.key in registration.valid_steps
+
+    def form(self, registration: Registration, data=None) -> forms.StepForm:
+        kwargs = {"registration": registration} if self.form_class is forms.CvecForm else {}
+        if data is None:
+            return self.form_class(initial=registration.step_data(self.key), **kwargs)
+        return self.form_class(data=data, **kwargs)
+
+
+def _candidate(registration):
+    return registration.candidate
+
+
+def _identity(registration) -> dict:
+    c = _candidate(registration)
+    return {"birth_town": c.birth_town, "birth_country": c.birth_country,
+            "nationality": c.nationality} if c else {}
+
+
+def _ine(registration) -> dict:
+    c = _candidate(registration)
+    return {"has_ine": "yes", "ine": c.ine} if c and c.ine else {}
+
+
+def _bac(registration) -> dict:
+    c = _candidate(registration)
+    if not c or not c.bac_year:
+        return {}
+    return {"kind": "french", "year": c.bac_year, "series": c.bac_series,
+            "honours": c.bac_honours, "school": c.school_uai}
+
+
+def _contacts(registration) -> dict:
+    c = _candidate(registration)
+    if not c:
+        return {}
+    return {"street": c.address, "postal_code": c.postal_code, "city": c.city,
+            "country": c.country or "France", "phone": c.phone, "email": c.email,
+            "email_confirmation": c.email}
+
+
+def _social(registration) -> dict:
+    c = _candidate(registration)
+    return {"grant": "crous"} if c and c.grant_holder_hint else {}
+
+
+STEPS: list[Step] = [
+    Step("identity", _("Identity"), forms.IdentityForm, prefill=_identity),
+    Step("ine", _("National student identifier"), forms.IneForm, prefill=_ine),
+    Step("baccalaureate", _("Baccalaureate"), forms.BaccalaureateForm, prefill=_bac),
+    Step("previous", _("Last year"), forms.PreviousForm),
+    Step("contacts", _("Contacts"), forms.ContactsForm, prefill=_contacts),
+    Step("social", _("Social situation"), forms.SocialForm, prefill=_social),
+    Step("cvec", _("CVEC"), forms.CvecForm),
+    Step("programme", _("Programme and consents"), forms.ProgrammeForm),
+]
+BY_KEY = {step.key: step for step in STEPS}
+
+
+def steps_for(registration: Registration) -> list[Step]:
+    return [step for step in STEPS if step.applies(registration)]
+
+
+def get_step(key: str) -> Step | None:
+    return BY_KEY.get(key)
+
+
+def missing_steps(registration: Registration) -> list[Step]:
+    return [step for step in steps_for(registration) if not step.complete(registration)]
+
+
+def first_incomplete(registration: Registration) -> Step:
+    missing = missing_steps(registration)
+    return missing[0] if missing else steps_for(registration)[-1]
+
+
+def initial_data(registration: Registration) -> dict:
+    """What the form starts with, from the admission; stored so it survives like typed data."""
+    return {step.key: {k: v for k, v in step.prefill(registration).items() if v not in ("", None)}
+            for step in STEPS}

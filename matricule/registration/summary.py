@@ -1,0 +1,83 @@
+"""The registration summary (récapitulatif d'inscription): its content, as HTML and as PDF."""
+
+import datetime
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Registration, State
+from .summary_pdf import SummaryData, render_summary
+
+
+def fee_label(code: str) -> str:
+    return {
+        "registration_fee": _("Registration fees"),
+        "registration_fee_exempt": _("Registration fees — exempt (grant holder)"),
+    }.get(code, code)
+
+
+def required_documents(registration: Registration) -> list[str]:
+    """The supporting documents to upload, from what the student declared. (The documents
+    module will make these rules configurable per year.)"""
+    cleaned = registration.cleaned
+    documents = [_("Identity card or passport"), _("Photo for the student card")]
+    if cleaned.get("baccalaureate", {}).get("kind") == "equivalent":
+        documents.append(_("Equivalent diploma and its translation"))
+    else:
+        documents.append(_("Baccalaureate transcript or certificate"))
+    documents.append(_("CVEC attestation"))
+    if cleaned.get("social", {}).get("grant", "none") != "none":
+        documents.append(_("Grant notification"))
+    if cleaned.get("social", {}).get("athlete") == "yes":
+        documents.append(_("High-level athlete certificate"))
+    return documents
+
+
+def payment_text(registration: Registration) -> str:
+    if registration.fee_total_cents == 0:
+        return _("Exempt from registration fees (grant holder; the grant notification will be checked).")
+    if registration.state in (State.PAID, State.REGISTERED):
+        return _("Paid by card.")
+    return _("Awaiting payment.")
+
+
+def summary_data(registration: Registration, language: str | None = None) -> SummaryData:
+    language = language or translation.get_language() or "fr"
+    with translation.override(language):
+        component = registration.stage.programme.component
+        candidate = registration.candidate
+        identity = registration.cleaned.get("identity", {})
+        ine = registration.cleaned.get("ine", {})
+        contacts = registration.cleaned.get("contacts", {})
+        user = registration.student.user
+        return SummaryData(
+            language=language[:2],
+            university_name=component.university.name,
+            component_name=component.name,
+            component_address_lines=[component.street, f"{component.postal_code} {component.city}"],
+            component_email=component.email,
+            component_phones=component.phone_list,
+            academic_year=registration.academic_year.code,
+            student_number=registration.student.student_number or "",
+            last_name=candidate.last_name if candidate else user.last_name,
+            usual_name=identity.get("usual_name", ""),
+            first_names=candidate.first_names if candidate else user.first_name,
+            birth_date=candidate.birth_date if candidate else datetime.date(1900, 1, 1),
+            birth_place=", ".join(
+                part for part in (identity.get("birth_town"), identity.get("birth_country")) if part),
+            ine=ine.get("ine", "") if ine.get("has_ine") == "yes" else "",
+            ine_to_verify=bool(ine.get("ine_to_verify")),
+            email=contacts.get("email", user.email),
+            stage_name=registration.stage.name,
+            programme_name=registration.stage.programme.name,
+            fee_lines=[(fee_label(line["code"]), line["amount_cents"]) for line in registration.fee_lines],
+            total_cents=registration.fee_total_cents or 0,
+            payment_text=payment_text(registration),
+            documents=required_documents(registration),
+            issued_at=timezone.localtime(),
+            serial=None,
+        )
+
+
+def summary_pdf(registration: Registration, language: str | None = None) -> bytes:
+    return render_summary(summary_data(registration, language))

@@ -1,0 +1,135 @@
+"""Issue 4's journey on a 360 px phone: log in, fill half, lose the session, resume, finish."""
+
+import re
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core import mail
+
+from matricule.demo.seed import cvec_number
+
+from .axe import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def mail_and_tasks(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": settings.TASK_QUEUES}}
+    mail.outbox = []
+
+
+def log_in(page, live_server, candidate):
+    page.goto("/connexion/")
+    page.get_by_label("Numéro Parcoursup").fill(f"P{candidate.parcoursup_number}")
+    page.get_by_label("Date de naissance").fill(candidate.birth_date.isoformat())
+    page.get_by_label("Adresse électronique").fill(candidate.email)
+    page.get_by_role("button", name="Recevoir mon lien de connexion").click()
+    page.wait_for_url("**/connexion/envoye/")
+    link = re.search(r"(https?://\S+/connexion/lien/\S+/)", mail.outbox[-1].body).group(1)
+    page.goto(link.replace("http://127.0.0.1:8000", live_server.url))
+    page.get_by_role("button", name="Continuer vers mon inscription").click()
+    page.wait_for_url("**/etudiant/")
+
+
+def next_step(page):
+    page.get_by_role("button", name=re.compile("Enregistrer et (continuer|vérifier)")).click()
+    page.wait_for_load_state()
+
+
+def choose(page, legend, option):
+    page.get_by_role("group", name=legend).get_by_label(option, exact=True).check()
+
+
+def test_register_on_a_phone_resume_after_losing_the_session_and_get_the_summary(
+        phone_page, live_server, demo, demo_candidates):
+    page = phone_page
+    page.context.set_default_timeout(15_000)
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + "/")  # base_url of the phone context is the live server
+    chloe = demo_candidates["accepted"]
+    log_in(page, live_server, chloe)
+    page.get_by_role("button", name="Commencer mon inscription").click()
+
+    # Identity (prefilled where Parcoursup knew it).
+    assert_accessible(page)
+    page.get_by_label("Commune de naissance").fill("Chartres")
+    page.get_by_label("Pays de naissance").fill("France")
+    page.get_by_label("Nationalité").fill("Française")
+    next_step(page)
+    # INE: a wrong key first, kept as typed with its error.
+    choose(page, "Avez-vous un identifiant national étudiant (INE) ?", "Oui")
+    page.get_by_label("INE ou BEA").fill("0494004062a")
+    next_step(page)
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("INE ou BEA").input_value() == "0494004062a"
+    assert_accessible(page)
+    page.get_by_label("INE ou BEA").fill("0494004062m")
+    next_step(page)
+    # Baccalaureate.
+    assert_accessible(page)
+    choose(page, "Diplôme donnant accès à l'enseignement supérieur", "Baccalauréat français")
+    page.get_by_label("Année d'obtention").fill("2026")
+    page.get_by_label("Voie ou série").select_option("Générale")
+    page.get_by_label("Établissement (nom ou code UAI)").fill("Lycée Marceau")
+    next_step(page)
+    # Last year: half filled, then the session is lost.
+    page.get_by_label("Établissement fréquenté en dernier").fill("Lycée Marceau")
+    page.keyboard.press("Tab")  # htmx saves the field as it changes, without leaving the step
+    page.locator("#autosave-status").get_by_text(re.compile("Enregistré à")).wait_for()
+
+    Session.objects.all().delete()  # the server forgets every session
+    page.goto("/etudiant/")
+    assert "/connexion/" in page.url
+    log_in(page, live_server, chloe)
+    page.get_by_role("link", name="Reprendre mon inscription").click()
+    page.get_by_role("button", name=re.compile("Dernière année")).click()
+    assert page.get_by_label("Établissement fréquenté en dernier").input_value() == "Lycée Marceau"
+    page.get_by_label("Votre situation l'an dernier").select_option("secondary")
+    page.get_by_label("Dernière année de fréquentation").fill("2026")
+    next_step(page)
+    # Contacts.
+    assert_accessible(page)
+    page.get_by_label("Adresse pendant l'année universitaire").fill("12 rue des Écuyers")
+    page.get_by_label("Code postal", exact=True).fill("28000")
+    page.get_by_label("Commune", exact=True).fill("Chartres")
+    choose(page, "Est-ce aussi votre adresse permanente (familiale) ?", "Oui")
+    page.get_by_label("Téléphone portable").fill("06 12 34 56 78")
+    page.get_by_label("Adresse électronique personnelle, à nouveau").fill(chloe.email)
+    page.get_by_label("Personne à prévenir en cas d'urgence").fill("Anne Lefèvre")
+    page.get_by_label("Son numéro de téléphone").fill("06 98 76 54 32")
+    next_step(page)
+    # Social situation: grant holder, so nothing to pay.
+    assert_accessible(page)
+    choose(page, "Êtes-vous boursier cette année ?", "Bourse sur critères sociaux du CROUS")
+    choose(page, "Travaillerez-vous en parallèle de vos études ?", "Non")
+    choose(page, "Êtes-vous sportif de haut niveau ?", "Non")
+    choose(page, "Souhaitez-vous demander un aménagement d'études ou d'examens "
+                 "(handicap, maladie longue) ?", "Non")
+    next_step(page)
+    # CVEC.
+    assert_accessible(page)
+    page.get_by_label("Numéro d'attestation CVEC").fill(cvec_number(demo.current_year, chloe))
+    next_step(page)
+    # Programme and consents.
+    assert_accessible(page)
+    page.get_by_label("Je confirme m'inscrire dans cette étape de formation").check()
+    choose(page, "L'université peut-elle imprimer votre photo sur votre carte d'étudiant ?", "Oui")
+    page.get_by_label("J'ai lu le règlement de l'université et je l'accepte").check()
+    page.get_by_label("J'ai lu la notice sur le traitement de mes données personnelles").check()
+    next_step(page)
+    # Review and submit.
+    assert "Vérifier et envoyer" in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name="Envoyer mon inscription").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    number = page.locator("strong", has_text=re.compile(r"^\d{8}$")).first.inner_text()
+    assert number.endswith("000001")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Télécharger mon récapitulatif")).click()
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -1,0 +1,188 @@
+"""The registration summary PDF, read back with pypdf: text, metadata, language, embedded fonts."""
+
+import dataclasses
+import datetime
+import io
+
+import pytest
+from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
+
+from matricule.registration.summary_pdf import (
+    FONT,
+    FONT_BOLD,
+    SummaryData,
+    format_amount,
+    render_summary,
+)
+
+DOCUMENTS = [
+    "Pièce d'identité",
+    "Relevé de notes du baccalauréat",
+    "Attestation d'acquittement de la CVEC",
+    "Photo d'identité",
+]
+
+
+def summary(**changes) -> SummaryData:
+    data = SummaryData(
+        language="fr",
+        university_name="Université d'Orléans",
+        component_name="IUT de Chartres",
+        component_address_lines=["1 place Roger Joly", "28000 Chartres"],
+        component_email="scolarite.iut-chartres@example.org",
+        component_phones=["02 37 91 83 00"],
+        academic_year="2026-2027",
+        student_number="22612345",
+        last_name="LEFÈVRE",
+        usual_name=None,
+        first_names="Chloé",
+        birth_date=datetime.date(2008, 3, 12),
+        birth_place="Chartres (28)",
+        ine="0494004062M",
+        email="chloe.lefevre@example.org",
+        stage_name="BUT GEII 1re année",
+        programme_name="BUT Génie électrique et informatique industrielle",
+        fee_lines=[("Droits d'inscription – BUT", 17500)],
+        total_cents=17500,
+        payment_text="Payé par carte le 26/11/2026",
+        documents=DOCUMENTS,
+        issued_at=datetime.datetime(2026, 11, 26, 13, 5, tzinfo=datetime.UTC),
+        serial="RS-2026-000123",
+    )
+    return dataclasses.replace(data, **changes)
+
+
+def read(data: SummaryData) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(render_summary(data)))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def french():
+    return read(summary())
+
+
+@pytest.fixture(scope="module")
+def english():
+    return read(summary(language="en", payment_text="Paid by card on 26/11/2026"))
+
+
+def test_french_text(french):
+    reader, text = french
+    assert len(reader.pages) == 1
+    for expected in [
+        "LEFÈVRE Chloé",
+        "22612345",
+        "0494004062M",
+        "BUT GEII 1re année",
+        "BUT Génie électrique et informatique industrielle",
+        "175,00 €",
+        "Payé par carte le 26/11/2026",
+        "12 mars 2008",  # Django's own French month names
+        "Université d'Orléans",
+        "RS-2026-000123",
+        *DOCUMENTS,
+    ]:
+        assert expected in text
+
+
+def test_english_text(english):
+    reader, text = english
+    assert len(reader.pages) == 1
+    for expected in ["LEFÈVRE Chloé", "22612345", "0494004062M", "€175.00", "12 March 2008", *DOCUMENTS]:
+        assert expected in text
+    assert "Registration summary" in text
+
+
+def test_reading_order_follows_the_page(english):
+    _, text = english
+    order = ["Registration summary", "IUT de Chartres", "LEFÈVRE Chloé", "BUT GEII", "€175.00",
+             "Paid by card", DOCUMENTS[0], DOCUMENTS[-1], "RS-2026-000123"]
+    positions = [text.index(part) for part in order]
+    assert positions == sorted(positions)
+
+
+def test_metadata(french):
+    reader, _ = french
+    assert "LEFÈVRE Chloé" in reader.metadata.title
+    assert "2026-2027" in reader.metadata.title
+    assert reader.metadata.author == "Université d'Orléans"
+
+
+@pytest.mark.parametrize(("fixture", "lang"), [("french", "fr-FR"), ("english", "en-GB")])
+def test_document_language_in_catalog(request, fixture, lang):
+    reader, _ = request.getfixturevalue(fixture)
+    assert reader.trailer["/Root"]["/Lang"] == lang
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"]
+
+
+def test_every_font_is_embedded_truetype(french):
+    reader, _ = french
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert fonts, "no font at all"
+    for name, font in fonts.items():
+        assert font["/Subtype"] == "/TrueType", name
+        assert "/FontFile2" in font["/FontDescriptor"], name
+
+
+def test_ine_to_verify_and_usual_name_shown(english):
+    _, text = read(summary(language="en", ine="123456789AB", ine_to_verify=True, usual_name="MARTIN"))
+    assert "123456789AB (to be verified by the registrar)" in text
+    assert "MARTIN" in text
+
+
+def test_without_ine_serial_or_documents():
+    reader, text = read(summary(language="en", ine=None, serial=None, documents=[]))
+    assert len(reader.pages) == 1
+    assert "Not given" in text
+    assert "No document to upload." in text
+
+
+def test_names_beyond_french_keep_their_letters():
+    name = "ȘTEFĂNESCU Łucja Hương Dvořák"
+    _, text = read(summary(last_name="ȘTEFĂNESCU", first_names="Łucja Hương Dvořák"))
+    assert name in text
+    # The text layer would show the letters even if the font drew empty boxes: ask the font too.
+    for font in (FONT, FONT_BOLD):
+        missing = [c for c in name if ord(c) not in pdfmetrics.getFont(font).face.charToGlyph]
+        assert not missing, (font, missing)
+
+
+def test_data_is_not_read_as_markup():
+    _, text = read(summary(documents=["<b>Attestation</b> & justificatif <br/>"]))
+    assert "<b>Attestation</b> & justificatif <br/>" in text
+
+
+def test_long_values_wrap_instead_of_overflowing():
+    programme = "Master mention Informatique, parcours Intelligence artificielle et science des données " * 2
+    _, text = read(summary(programme_name=programme.strip()))
+    assert "Intelligence artificielle" in text
+
+
+def test_a_long_documents_list_goes_on_a_second_page():
+    documents = [f"Justificatif numéro {n} : attestation à fournir" for n in range(1, 46)]
+    reader, text = read(summary(documents=documents))
+    assert len(reader.pages) == 2
+    assert documents[-1] in text
+    assert "22612345" in reader.pages[1].extract_text()  # each page names its student
+
+
+@pytest.mark.parametrize(
+    ("cents", "language", "expected"),
+    [
+        (17500, "fr", "175,00 €"),
+        (277000, "fr", "2 770,00 €"),
+        (5, "fr", "0,05 €"),
+        (-11600, "fr", "-116,00 €"),
+        (17500, "en", "€175.00"),
+        (277000, "en", "€2,770.00"),
+        (-11600, "en", "-€116.00"),
+    ],
+)
+def test_format_amount(cents, language, expected):
+    assert format_amount(cents, language) == expected
