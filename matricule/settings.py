@@ -303,3 +303,32 @@ MATRICULE_CVEC_API = {
     "endpoint": env_str("CVEC_ENDPOINT", "https://cvec-ctrl.etudiant.gouv.fr"),
     "key": env_str("CVEC_KEY", ""),
 }
+
+# --- Payments ---------------------------------------------------------------------------------
+MATRICULE_PAYMENT_GATEWAY = env_choice(
+    "PAYMENT_GATEWAY", ("simulator", "paybox", "payfip", "systempay"), "simulator" if DEBUG else "paybox")
+if MATRICULE_PAYMENT_GATEWAY == "simulator" and not DEBUG and not env_bool("PAYMENT_SIMULATOR", False):
+    raise ImproperlyConfigured(
+        "MATRICULE_PAYMENT_GATEWAY=simulator is for the demo and the tests: choose a real gateway "
+        "in production (or set MATRICULE_PAYMENT_SIMULATOR=true on a test instance).")
+MATRICULE_PAYMENT_SIMULATOR = MATRICULE_PAYMENT_GATEWAY == "simulator"
+MATRICULE_PAYMENT_GATEWAYS = {
+    "simulator": {"secret": "simulator-" + SECRET_KEY},
+    "paybox": {"site": env_str("PAYBOX_SITE", ""), "rang": env_str("PAYBOX_RANG", ""),
+               "identifiant": env_str("PAYBOX_IDENTIFIANT", ""), "key": env_str("PAYBOX_HMAC_KEY", ""),
+               "public_key_pem": env_str("PAYBOX_PUBLIC_KEY", ""),
+               "url": env_str("PAYBOX_URL", "https://tpeweb.paybox.com/cgi/MYchoix_pagepaiement.cgi")},
+    "payfip": {"numcli": env_str("PAYFIP_NUMCLI", ""), "saisie": env_str("PAYFIP_SAISIE", "W"),
+               "endpoint": env_str("PAYFIP_ENDPOINT", "")},
+    "systempay": {"site_id": env_str("SYSTEMPAY_SITE_ID", ""), "key": env_str("SYSTEMPAY_KEY", ""),
+                  "ctx_mode": env_str("SYSTEMPAY_MODE", "PRODUCTION"),
+                  "url": env_str("SYSTEMPAY_URL", "https://paiement.systempay.fr/vads-payment/"),
+                  # POST keeps the student's email out of the return address and the access logs.
+                  "return_mode": "POST"},
+}
+# The payment page of the gateway receives a form POST from our pages: allow its origin.
+if MATRICULE_PAYMENT_GATEWAY in ("paybox", "systempay"):
+    from urllib.parse import urlsplit
+
+    _page = urlsplit(MATRICULE_PAYMENT_GATEWAYS[MATRICULE_PAYMENT_GATEWAY]["url"])
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_page.scheme}://{_page.netloc}")

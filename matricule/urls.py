@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponse
@@ -5,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from matricule.institution import views as institution
+from matricule.payments.urls import notification_patterns as payment_notifications
 
 
 def healthz(request):
@@ -13,13 +15,18 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    *payment_notifications,
 ]
+if settings.MATRICULE_PAYMENT_SIMULATOR:
+    # The simulated bank: demo and tests only (refused in production settings).
+    urlpatterns.append(path("simulateur-paiement/", include("matricule.payments.simulator.urls")))
 
 urlpatterns += i18n_patterns(
     path("", institution.registration_page, name="registration-page"),
     path(_("year/<str:code>/"), institution.registration_page, name="registration-page-year"),
     path("", include("matricule.accounts.urls")),
     path("", include("matricule.registration.urls")),
+    path("", include("matricule.payments.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -179,7 +179,8 @@ def seed(today: datetime.date | None = None) -> DemoResult:
     _assistance(current, components.values(), None, today + datetime.timedelta(days=30),
                 today - datetime.timedelta(days=10), today + datetime.timedelta(days=45))
     AcademicYear.objects.exclude(pk=current.pk).update(is_current=False)
-    AcademicYear.objects.filter(pk=current.pk).update(is_current=True)
+    # The current campaign lets students pay by card in three instalments.
+    AcademicYear.objects.filter(pk=current.pk).update(is_current=True, instalments=3)
     current.refresh_from_db()
 
     staff = [_staff(components, *spec) for spec in STAFF]

@@ -88,6 +88,10 @@ class AcademicYear(models.Model):
         help_text=_("The year whose registration page is shown at the site's address."))
     cvec_amount_cents = models.PositiveIntegerField(_("CVEC amount (cents)"))
     cvec_from = models.DateField(_("CVEC payable from"), null=True, blank=True)
+    instalments = models.PositiveSmallIntegerField(
+        _("card payment in instalments"), default=1,
+        help_text=_("1: payment in full only; 3: students may also pay in three instalments, "
+                    "a month apart (the registration completes with the first)."))
 
     objects = AcademicYearQuerySet.as_manager()
 

@@ -168,6 +168,10 @@ class SocialForm(StepForm):
                               help_text=_("Grant holders are exempt from registration fees. "
                                           "Your grant notification will be asked as a supporting "
                                           "document (a provisional one is accepted)."))
+    pupille = forms.ChoiceField(
+        label=_("Are you a pupille de la nation?"), choices=YES_NO, widget=forms.RadioSelect,
+        required=False, initial="no",
+        help_text=_("Pupilles de la nation are exempt from registration fees (proof requested)."))
     employed = forms.ChoiceField(label=_("Will you work alongside your studies?"), choices=YES_NO,
                                  widget=forms.RadioSelect)
     athlete = forms.ChoiceField(label=_("Are you a high-level athlete?"), choices=YES_NO,

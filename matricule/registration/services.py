@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matricule.audit.services import record
-from matricule.institution.models import FeeSchedule
+from matricule.fees.rules import FeeContext, fee_lines_for
 
 from . import states
 from .eligibility import eligibility
@@ -114,16 +114,19 @@ def save_step(registration: Registration, key: str, raw, *, actor, move_to: str 
 
 
 def fee_lines(registration: Registration) -> list[dict]:
-    """Until the fees module lands: the year's fee for the stage's diploma type; grant
-    holders are exempt (the registrar checks the grant notification later)."""
-    schedule = FeeSchedule.objects.filter(
+    """The fee lines of the registration, by the rules of the fees module."""
+    others = (Registration.objects.filter(student=registration.student,
+                                          academic_year=registration.academic_year)
+              .exclude(pk=registration.pk).exclude(state=State.CANCELLED)
+              .values_list("stage__programme__diploma_type", flat=True))
+    social = registration.cleaned.get("social", {})
+    context = FeeContext(
         academic_year=registration.academic_year,
-        diploma_type=registration.stage.programme.diploma_type).first()
-    full = schedule.full_rate_cents if schedule else 0
-    grant = registration.cleaned.get("social", {}).get("grant", "none")
-    if grant != "none":
-        return [{"code": "registration_fee_exempt", "amount_cents": 0, "full_cents": full}]
-    return [{"code": "registration_fee", "amount_cents": full, "full_cents": full}]
+        diploma_type=registration.stage.programme.diploma_type,
+        grant_holder=social.get("grant", "none") != "none",
+        pupille_de_la_nation=social.get("pupille") == "yes",
+        other_registrations=list(others))
+    return [line.as_dict() for line in fee_lines_for(context)]
 
 
 def submit_registration(registration: Registration, *, actor) -> Registration:
@@ -138,7 +141,7 @@ def submit_registration(registration: Registration, *, actor) -> Registration:
             raise Incomplete(missing)
         lines = fee_lines(locked)
         locked.fee_lines = lines
-        locked.fee_total_cents = sum(line["amount_cents"] for line in lines)
+        locked.fee_total_cents = max(0, sum(line["amount_cents"] for line in lines))
         _move(locked, State.SUBMITTED, actor=actor)
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["fee_lines", "fee_total_cents", "submitted_at"])
@@ -219,3 +222,16 @@ def assign_student_number(student: Student, academic_year) -> str:
         student.student_number = f"{fmt.prefix}{sequence.last_value:0{fmt.width}d}"
         student.save(update_fields=["student_number"])
         return student.student_number
+
+
+def mark_paid(registration: Registration, *, actor) -> Registration:
+    """Awaiting payment → paid → registered. Called once the payment is confirmed; a
+    registration already paid or registered is left as it is."""
+    with transaction.atomic():
+        locked = _locked(registration)
+        if locked.state == State.AWAITING_PAYMENT:
+            _move(locked, State.PAID, actor=actor)
+        if locked.state == State.PAID:
+            register(locked, actor=actor)
+    registration.refresh_from_db()
+    return registration

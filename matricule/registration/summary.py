@@ -5,15 +5,14 @@ import datetime
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from matricule.fees.rules import LABELS
+
 from .models import Registration, State
 from .summary_pdf import SummaryData, render_summary
 
 
 def fee_label(code: str) -> str:
-    return {
-        "registration_fee": _("Registration fees"),
-        "registration_fee_exempt": _("Registration fees — exempt (grant holder)"),
-    }.get(code, code)
+    return str(LABELS.get(code, code))
 
 
 def required_documents(registration: Registration) -> list[str]:
@@ -28,6 +27,8 @@ def required_documents(registration: Registration) -> list[str]:
     documents.append(_("CVEC attestation"))
     if cleaned.get("social", {}).get("grant", "none") != "none":
         documents.append(_("Grant notification"))
+    if cleaned.get("social", {}).get("pupille") == "yes":
+        documents.append(_("Proof of pupille de la nation status"))
     if cleaned.get("social", {}).get("athlete") == "yes":
         documents.append(_("High-level athlete certificate"))
     return documents
@@ -35,7 +36,7 @@ def required_documents(registration: Registration) -> list[str]:
 
 def payment_text(registration: Registration) -> str:
     if registration.fee_total_cents == 0:
-        return _("Exempt from registration fees (grant holder; the grant notification will be checked).")
+        return _("Exempt from registration fees (the proof will be checked by the registrar's office).")
     if registration.state in (State.PAID, State.REGISTERED):
         return _("Paid by card.")
     return _("Awaiting payment.")

@@ -14,7 +14,7 @@ from matricule.institution.models import AcademicYear
 
 from . import services
 from .eligibility import eligibility
-from .models import Registration
+from .models import Registration, State
 from .steps import first_incomplete, get_step, steps_for
 from .summary import fee_label, summary_data, summary_pdf
 
@@ -145,6 +145,8 @@ def review(request, pk: int):
             messages.error(request, _("Some steps are not complete yet: %(steps)s.")
                            % {"steps": ", ".join(str(s.title) for s in error.steps)})
             return redirect("registration:review", registration.pk)
+        if registration.state == State.AWAITING_PAYMENT:
+            return redirect("payments:pay", registration.pk)  # the breakdown, then the bank
         return redirect("registration:status", registration.pk)
     if not registration.is_editable:
         return redirect("registration:status", registration.pk)
@@ -169,6 +171,8 @@ def status(request, pk: int):
         "registration": registration,
         "fees": [(fee_label(line["code"]), line["amount_cents"]) for line in registration.fee_lines],
         "summary": summary_data(registration) if registration.state == "registered" else None,
+        "instalments": registration.payments.filter(instalment__isnull=False)
+                       .exclude(status__in=["failed", "cancelled"]).order_by("instalment"),
     })
 
 

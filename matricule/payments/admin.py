@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from .models import Notification, Payment, SimulatedBankTransaction
+
+
+class NotificationInline(admin.TabularInline):
+    model = Notification
+    extra = 0
+    can_delete = False
+    fields = ["received_at", "channel", "verified", "outcome", "amount_cents", "currency", "result"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Over-, under- and duplicate payments wait here (status "to be checked") for staff."""
+
+    list_display = ["reference", "registration", "gateway", "amount_cents", "paid_cents", "status",
+                    "anomaly", "manual", "created_at"]
+    list_filter = ["status", "anomaly", "gateway", "manual"]
+    search_fields = ["reference", "transaction_id", "registration__student__student_number"]
+    readonly_fields = [f.name for f in Payment._meta.fields]
+    inlines = [NotificationInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "gateway", "channel", "reference", "verified", "outcome", "result"]
+    list_filter = ["gateway", "verified", "channel"]
+    search_fields = ["reference"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+admin.site.register(SimulatedBankTransaction)

@@ -1,0 +1,64 @@
+"""The payment receipt (attestation de paiement): proof of the fees paid, as a PDF."""
+
+import io
+
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+from matricule.registration.summary_pdf import (
+    FONT,
+    MARGIN,
+    PDF_LANGUAGES,
+    ROWS_STYLE,
+    STYLES,
+    format_amount,
+)
+
+from .models import Payment
+
+
+def receipt_pdf(payment: Payment, language: str = "fr") -> bytes:
+    registration = payment.registration
+    component = registration.stage.programme.component
+    candidate = registration.candidate
+    user = registration.student.user
+    name = f"{candidate.last_name} {candidate.first_names}" if candidate else user.get_full_name()
+    buffer = io.BytesIO()
+    with translation.override(language):
+        confirmed = timezone.localtime(payment.confirmed_at or payment.updated_at)
+        rows = [
+            (_("Student"), name),
+            (_("Student number"), registration.student.student_number or "—"),
+            (_("Programme"), f"{registration.stage.name} — {registration.stage.programme.name}"),
+            (_("Academic year"), registration.academic_year.code),
+            (_("Amount paid"), format_amount(payment.paid_cents or 0, language)),
+            (_("Date of payment"), formats.date_format(confirmed, "j F Y")),
+            (_("Means of payment"), _("Recorded by the registrar's office") if payment.manual
+             else _("Bank card")),
+            (_("Payment reference"), payment.reference),
+        ]
+        if payment.refunded_cents:
+            rows.append((_("Refunded"), format_amount(payment.refunded_cents, language)))
+        table = Table([[label, value] for label, value in rows], colWidths=[60 * mm, None])
+        table.setStyle(ROWS_STYLE)
+        story = [
+            Paragraph(_("Payment receipt"), STYLES["title"]),
+            Paragraph(f"{component.university.name} — {component.name}", STYLES["subtitle"]),
+            Paragraph(_("The university certifies that the following registration fees have been "
+                        "paid."), STYLES["body"]),
+            Spacer(0, 8), table, Spacer(0, 12),
+            Paragraph(_("Issued on %(date)s.") % {"date": formats.date_format(timezone.localtime(),
+                                                                              "j F Y")},
+                      STYLES["small"]),
+        ]
+        doc = SimpleDocTemplate(
+            buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+            bottomMargin=MARGIN, title=_("Payment receipt %(year)s – %(name)s")
+            % {"year": registration.academic_year.code, "name": name},
+            author=component.university.name, creator="Matricule", initialFontName=FONT,
+            lang=PDF_LANGUAGES.get(language, language), displayDocTitle=True)
+        doc.build(story)
+    return buffer.getvalue()

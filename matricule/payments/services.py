@@ -1,0 +1,274 @@
+"""Payments: start an attempt, act on what a gateway says (once), reconcile, refund, record
+manual payments. Every outcome is matched to our row by our own reference, its amount and
+currency compared, and applied under a row lock, so a payment is confirmed exactly once."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from matricule.audit.services import record
+from matricule.registration.models import Registration, State
+from matricule.registration.services import mark_paid
+
+from .gateways.base import (
+    BrowserAction,
+    GatewayError,
+    InvalidNotification,
+    Outcome,
+    PaymentRequest,
+    VerifiedOutcome,
+)
+from .models import Notification, Payment
+
+
+class PaymentError(Exception):
+    pass
+
+
+def gateway_for(code: str):
+    from .gateways.registry import get_gateway
+
+    return get_gateway(code, settings.MATRICULE_PAYMENT_GATEWAYS.get(code, {}))
+
+
+def default_gateway_code() -> str:
+    return settings.MATRICULE_PAYMENT_GATEWAY
+
+
+def fee_key(registration: Registration) -> str:
+    return f"registration-{registration.pk}"
+
+
+def new_reference() -> str:
+    # Our reference: not guessable, short enough for every gateway (Systempay: 64, Paybox: 250).
+    return "MAT" + secrets.token_hex(8).upper()
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def instalment_amounts(total_cents: int, count: int) -> list[int]:
+    """Equal instalments in whole cents; the first carries the remainder."""
+    base = total_cents // count
+    return [total_cents - base * (count - 1)] + [base] * (count - 1)
+
+
+def start_payment(registration: Registration, *, gateway_code: str | None = None,
+                  instalments: bool = False) -> tuple[Payment, BrowserAction]:
+    """A new attempt for what the registration owes (or its first instalment, the others being
+    scheduled a month apart), and what the browser must do."""
+    code = gateway_code or default_gateway_code()
+    with transaction.atomic():
+        locked = Registration.objects.select_for_update().get(pk=registration.pk)
+        if locked.state != State.AWAITING_PAYMENT:
+            raise PaymentError("not awaiting payment")
+        if Payment.objects.filter(registration=locked, status=Payment.Status.CONFIRMED).exists():
+            raise PaymentError("already paid")
+        count = locked.academic_year.instalments if instalments else 1
+        if count > 1:
+            amounts = instalment_amounts(locked.fee_total_cents, count)
+            Payment.objects.filter(registration=locked, status=Payment.Status.SCHEDULED).delete()
+            today = timezone.localdate()
+            for number, amount in enumerate(amounts[1:], start=2):
+                Payment.objects.create(
+                    registration=locked, reference=new_reference(), gateway=code,
+                    amount_cents=amount, fee_key=f"{fee_key(locked)}-{number}",
+                    status=Payment.Status.SCHEDULED, instalment=number, instalment_count=count,
+                    due_on=today + datetime.timedelta(days=30 * (number - 1)))
+            payment = Payment.objects.create(
+                registration=locked, reference=new_reference(), gateway=code, amount_cents=amounts[0],
+                currency="EUR", fee_key=fee_key(locked), status=Payment.Status.PENDING,
+                instalment=1, instalment_count=count, due_on=today)
+        else:
+            payment = Payment.objects.create(
+                registration=locked, reference=new_reference(), gateway=code,
+                amount_cents=locked.fee_total_cents, currency="EUR", fee_key=fee_key(locked),
+                status=Payment.Status.PENDING)
+        record("payments.started", obj=payment, registration=locked.pk, gateway=code,
+               amount_cents=payment.amount_cents, instalments=count)
+    return payment, _browser_action(payment, locked, code)
+
+
+def start_instalment(instalment: Payment) -> tuple[Payment, BrowserAction]:
+    """The student pays a scheduled instalment: the scheduled row becomes the attempt; if it
+    fails, a new scheduled row for the same instalment is created so it can be paid again."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().select_related("registration").get(pk=instalment.pk)
+        if locked.status != Payment.Status.SCHEDULED:
+            raise PaymentError("not a scheduled instalment")
+        locked.status, locked.gateway = Payment.Status.PENDING, default_gateway_code()
+        locked.reference = new_reference()
+        locked.save(update_fields=["status", "gateway", "reference", "updated_at"])
+        record("payments.instalment.started", obj=locked, instalment=locked.instalment)
+    return locked, _browser_action(locked, locked.registration, locked.gateway)
+
+
+def _browser_action(payment: Payment, registration: Registration, code: str) -> BrowserAction:
+    locked = registration
+    with translation.override("fr"):
+        notify = absolute(reverse("payment-notify", args=[code]))
+        back = absolute(reverse("payments:return", args=[payment.reference]))
+    email = locked.cleaned.get("contacts", {}).get("email") or locked.student.user.email
+    action = gateway_for(code).start(PaymentRequest(
+        reference=payment.reference, amount_cents=payment.amount_cents, currency="EUR",
+        email=email, label=f"Droits d'inscription {locked.academic_year.code}",
+        return_url=back, notify_url=notify, cancel_url=back,
+        language=translation.get_language() or "fr", created_at=timezone.now()))
+    if code == "payfip":
+        # PayFiP results can only be looked up by the idOp its web service gave for the attempt.
+        from .gateways.payfip import idop_from_url
+
+        Payment.objects.filter(pk=payment.pk).update(transaction_id=idop_from_url(action.url))
+    return action
+
+
+def receive(code: str, *, channel: str, method: str, query: str, body: bytes,
+            content_type: str = "") -> tuple[bool, Payment | None]:
+    """A notification (server-to-server or the browser's return). Returns (handled, payment):
+    handled is False only when we failed and the gateway should retry."""
+    gateway = gateway_for(code)
+    raw = (query + "\n" + body.decode("utf-8", "replace"))[:10000]
+    try:
+        outcome = gateway.verify_notification(method, query, body, content_type)
+    except GatewayError as error:
+        # Our side could not check it now (network, service): let the gateway retry.
+        Notification.objects.create(gateway=code, channel=channel, verified=False,
+                                    result=f"retry: {error}"[:40], raw=raw)
+        return False, None
+    except InvalidNotification as error:
+        Notification.objects.create(gateway=code, channel=channel, verified=False,
+                                    result=f"refused: {error}"[:40], raw=raw)
+        record("payments.notification.refused", gateway=code, reason=str(error)[:200])
+        return True, None  # a forgery is not our failure: nothing to retry
+    return True, apply_outcome(code, outcome, channel=channel, raw=raw)
+
+
+def apply_outcome(code: str, outcome: VerifiedOutcome, *, channel: str, raw: str = "") -> Payment | None:
+    """Act on an authentic outcome, once. Monotonic: a confirmed payment never goes back."""
+    with transaction.atomic():
+        payment = (Payment.objects.select_for_update().filter(reference=outcome.reference,
+                                                              gateway=code).first())
+        note = Notification(gateway=code, channel=channel, reference=outcome.reference[:100],
+                            verified=True, outcome=outcome.outcome, currency=outcome.currency or "",
+                            amount_cents=outcome.amount_cents, raw=raw or str(outcome.raw)[:10000],
+                            payment=payment)
+        if payment is None:
+            note.result = "unknown reference"
+            note.save()
+            return None
+        note.result = _apply(payment, outcome)
+        note.save()
+    return payment
+
+
+def _apply(payment: Payment, outcome: VerifiedOutcome) -> str:
+    if outcome.outcome == Outcome.CONFIRMED:
+        if payment.status == Payment.Status.CONFIRMED:
+            return "already confirmed"
+        if payment.is_final:
+            return f"ignored: {payment.status}"
+        payment.paid_cents = outcome.amount_cents
+        payment.transaction_id = outcome.transaction_id[:100]
+        anomaly = _anomaly(payment, outcome)
+        if anomaly:
+            payment.anomaly, payment.status = anomaly, Payment.Status.TO_REVIEW
+            payment.save()
+            record("payments.anomaly", obj=payment, anomaly=anomaly, paid=outcome.amount_cents,
+                   currency=outcome.currency)
+            return f"to review: {anomaly}"
+        payment.status, payment.confirmed_at = Payment.Status.CONFIRMED, timezone.now()
+        payment.save()
+        record("payments.confirmed", obj=payment, amount_cents=payment.paid_cents)
+        mark_paid(payment.registration, actor=None)
+        return "confirmed"
+    if payment.is_final:
+        return f"ignored: {payment.status}"
+    if outcome.outcome in (Outcome.FAILED, Outcome.CANCELLED):
+        payment.status = (Payment.Status.FAILED if outcome.outcome == Outcome.FAILED
+                          else Payment.Status.CANCELLED)
+        payment.transaction_id = outcome.transaction_id[:100] or payment.transaction_id
+        payment.save()
+        if payment.instalment and payment.instalment > 1:
+            # A later instalment that failed must still be paid: schedule it again.
+            Payment.objects.create(
+                registration=payment.registration, reference=new_reference(), gateway=payment.gateway,
+                amount_cents=payment.amount_cents, fee_key=payment.fee_key,
+                status=Payment.Status.SCHEDULED, instalment=payment.instalment,
+                instalment_count=payment.instalment_count, due_on=payment.due_on)
+        record(f"payments.{payment.status}", obj=payment)
+        return payment.status
+    return "still pending"
+
+
+def _anomaly(payment: Payment, outcome: VerifiedOutcome) -> str:
+    if (outcome.currency or "EUR") != payment.currency:
+        return Payment.Anomaly.CURRENCY
+    if outcome.amount_cents is not None and outcome.amount_cents < payment.amount_cents:
+        return Payment.Anomaly.UNDERPAID
+    if outcome.amount_cents is not None and outcome.amount_cents > payment.amount_cents:
+        return Payment.Anomaly.OVERPAID
+    if Payment.objects.filter(fee_key=payment.fee_key, status=Payment.Status.CONFIRMED).exists():
+        return Payment.Anomaly.DUPLICATE
+    return ""
+
+
+def reconcile(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) -> int:
+    """Ask the gateways about attempts pending for a while (notification lost or late)."""
+    limit = timezone.now() - older_than
+    count = 0
+    for payment in Payment.objects.filter(status=Payment.Status.PENDING, created_at__lt=limit,
+                                          manual=False):
+        gateway = gateway_for(payment.gateway)
+        if not gateway.supports_lookup:
+            continue
+        try:
+            outcome = gateway.lookup(payment.reference, transaction_id=payment.transaction_id)
+        except GatewayError:
+            continue  # asked again on the next run; one gateway's trouble must not stop the others
+        apply_outcome(payment.gateway, outcome, channel="lookup")
+        count += 1
+    return count
+
+
+def record_manual_payment(registration: Registration, *, amount_cents: int, actor, note: str) -> Payment:
+    """A payment at the desk or by bank transfer, through the same model, marked manual."""
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            registration=registration, reference=new_reference(), gateway="manual", manual=True,
+            amount_cents=registration.fee_total_cents or 0, currency="EUR",
+            fee_key=fee_key(registration), status=Payment.Status.PENDING, recorded_by=actor,
+            note=note)
+        record("payments.manual", actor=actor, obj=payment, amount_cents=amount_cents, note=note)
+        apply_outcome("manual", VerifiedOutcome(reference=payment.reference, outcome=Outcome.CONFIRMED,
+                                                amount_cents=amount_cents, currency="EUR",
+                                                transaction_id=f"manual-{actor.pk}"),
+                      channel="staff")
+    payment.refresh_from_db()
+    return payment
+
+
+def record_refund(payment: Payment, *, amount_cents: int, actor, through_gateway: bool) -> Payment:
+    """A full or partial refund, through the gateway when it can, or recorded by hand."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        paid = locked.paid_cents or 0
+        if locked.status not in (Payment.Status.CONFIRMED, Payment.Status.PARTLY_REFUNDED,
+                                 Payment.Status.TO_REVIEW):
+            raise PaymentError("nothing was paid")
+        if amount_cents <= 0 or locked.refunded_cents + amount_cents > paid:
+            raise PaymentError("refund larger than what was paid")
+        if through_gateway:
+            gateway_for(locked.gateway).refund(locked.reference, amount_cents,
+                                               transaction_id=locked.transaction_id)
+        locked.refunded_cents += amount_cents
+        locked.status = (Payment.Status.REFUNDED if locked.refunded_cents == paid
+                         else Payment.Status.PARTLY_REFUNDED)
+        locked.save()
+        record("payments.refunded", actor=actor, obj=locked, amount_cents=amount_cents,
+               through_gateway=through_gateway)
+    return locked

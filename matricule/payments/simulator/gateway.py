@@ -1,0 +1,86 @@
+"""The built-in payment simulator: a small bank served by Matricule under its own prefix,
+speaking a signed-form protocol like the real gateways (HMAC-SHA256 over sorted fields).
+Enabled in the demo and the tests; production settings never route to it."""
+
+import hashlib
+import hmac
+import urllib.parse
+
+from django.urls import reverse
+
+from ..gateways.base import (
+    BrowserAction,
+    Gateway,
+    InvalidNotification,
+    Outcome,
+    PaymentRequest,
+    VerifiedOutcome,
+)
+
+STATUSES = {"confirmed": Outcome.CONFIRMED, "failed": Outcome.FAILED,
+            "cancelled": Outcome.CANCELLED, "pending": Outcome.PENDING}
+
+
+def sign(fields: dict[str, str], secret: str) -> str:
+    message = "&".join(f"{key}={fields[key]}" for key in sorted(fields) if key != "signature")
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def signed(fields: dict[str, str], secret: str) -> dict[str, str]:
+    return {**fields, "signature": sign(fields, secret)}
+
+
+def verify(fields: dict[str, str], secret: str) -> bool:
+    given = fields.get("signature", "")
+    return bool(given) and hmac.compare_digest(given, sign(fields, secret))
+
+
+class SimulatorGateway(Gateway):
+    code = "simulator"
+    supports_lookup = True
+    supports_refund = True
+
+    @property
+    def secret(self) -> str:
+        return self.options["secret"]
+
+    def start(self, request: PaymentRequest) -> BrowserAction:
+        fields = signed({
+            "reference": request.reference, "amount": str(request.amount_cents),
+            "currency": request.currency, "label": request.label, "email": request.email,
+            "return_url": request.return_url, "notify_url": request.notify_url,
+            "cancel_url": request.cancel_url,
+        }, self.secret)
+        return BrowserAction(url=reverse("payment-simulator:card"), method="POST", fields=fields)
+
+    def verify_notification(self, method, query, body, content_type="") -> VerifiedOutcome:
+        raw = body.decode("utf-8", "replace") if method == "POST" else query
+        fields = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
+        if not verify(fields, self.secret):
+            raise InvalidNotification("bad signature")
+        try:
+            return VerifiedOutcome(
+                reference=fields["reference"], outcome=STATUSES[fields["status"]],
+                amount_cents=int(fields["amount"]), currency=fields["currency"],
+                transaction_id=fields.get("transaction_id", ""), raw=fields)
+        except (KeyError, ValueError) as error:
+            raise InvalidNotification(f"malformed: {error}") from None
+
+    def lookup(self, reference: str, *, transaction_id: str = "") -> VerifiedOutcome:
+        from ..models import SimulatedBankTransaction
+
+        bank = SimulatedBankTransaction.objects.filter(reference=reference).order_by("-created_at").first()
+        if bank is None:
+            return VerifiedOutcome(reference=reference, outcome=Outcome.PENDING, amount_cents=None,
+                                   currency=None)
+        return VerifiedOutcome(reference=reference, outcome=STATUSES[bank.status],
+                               amount_cents=bank.amount_cents, currency=bank.currency,
+                               transaction_id=bank.transaction_id)
+
+    def refund(self, reference: str, amount_cents: int, *, transaction_id: str = "") -> VerifiedOutcome:
+        from ..models import SimulatedBankTransaction
+
+        bank = SimulatedBankTransaction.objects.get(transaction_id=transaction_id)
+        bank.refunded_cents += amount_cents
+        bank.save(update_fields=["refunded_cents"])
+        return self.lookup(reference)

@@ -1,0 +1,38 @@
+import pytest
+from django.http import QueryDict
+
+from matricule.accounts.admission_login import user_for_candidate
+from matricule.demo.seed import cvec_number
+from matricule.registration import services
+from matricule.registration.steps import STEPS
+from tests.registration.conftest import ANSWERS
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def submitted_registration(candidate, year, *, grant="none"):
+    """A registration filled in and submitted through the services, awaiting payment."""
+    user = user_for_candidate(candidate)
+    registration = services.start_registration(candidate, user=user)
+    for step in STEPS:
+        values = dict(ANSWERS[step.key])
+        if step.key == "cvec":
+            values["attestation"] = cvec_number(year, candidate)
+        if step.key == "social":
+            values["grant"] = grant
+        data = QueryDict(mutable=True)
+        data.update(values)
+        form = services.save_step(registration, step.key, data, actor=user)
+        assert form.is_valid(), (step.key, form.errors)
+    return services.submit_registration(registration, actor=user)
+
+
+@pytest.fixture
+def awaiting(demo, demo_candidates):
+    """Chloé's registration, submitted, owing the year's BUT fee."""
+    return submitted_registration(demo_candidates["accepted"], demo.current_year)
