@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "matricule.cvec",
     "matricule.fees",
     "matricule.payments",
+    "matricule.documents",
     "matricule.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -286,6 +287,13 @@ MATRICULE_THROTTLES = {
     "admission_number": (env_int("THROTTLE_NUMBER_ATTEMPTS", 5, minimum=1), 15 * 60, 15 * 60),
     "admission_address": (env_int("THROTTLE_ADDRESS_FAILURES", 100, minimum=1), 15 * 60, 15 * 60),
     "link_request": (env_int("THROTTLE_LINK_REQUESTS", 5, minimum=1), 60 * 60, 60 * 60),
+    "password_identifier": (env_int("THROTTLE_PASSWORD_ATTEMPTS", 5, minimum=1), 15 * 60, 15 * 60),
+    "password_address": (env_int("THROTTLE_PASSWORD_ADDRESS_FAILURES", 100, minimum=1), 15 * 60, 15 * 60),
+    "totp_user": (5, 15 * 60, 15 * 60),
+    "account_link": (5, 60 * 60, 60 * 60),
+    "reset_address": (20, 60 * 60, 60 * 60),
+    "staff_username": (5, 15 * 60, 15 * 60),
+    "staff_address": (50, 15 * 60, 15 * 60),
 }
 LOGIN_LINK_MINUTES = env_int("LOGIN_LINK_MINUTES", 10, minimum=1)
 # Parcoursup web service (getCandidatsAdmis), for `import_admissions --from-api`.
@@ -332,3 +340,11 @@ if MATRICULE_PAYMENT_GATEWAY in ("paybox", "systempay"):
 
     _page = urlsplit(MATRICULE_PAYMENT_GATEWAYS[MATRICULE_PAYMENT_GATEWAY]["url"])
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_page.scheme}://{_page.netloc}")
+
+# --- Supporting documents -------------------------------------------------------------------
+MATRICULE_UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 1024
+MATRICULE_UPLOAD_MAX_PAGES = env_int("UPLOAD_MAX_PAGES", 10, minimum=1)
+# clamd address ("/run/clamav/clamd.ctl" or "127.0.0.1:3310"); empty: no antivirus scan.
+MATRICULE_CLAMD_ADDRESS = env_str("CLAMD_ADDRESS", "") or None
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

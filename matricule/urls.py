@@ -25,8 +25,10 @@ urlpatterns += i18n_patterns(
     path("", institution.registration_page, name="registration-page"),
     path(_("year/<str:code>/"), institution.registration_page, name="registration-page-year"),
     path("", include("matricule.accounts.urls")),
+    path("", include("matricule.accounts.student_urls")),
     path("", include("matricule.registration.urls")),
     path("", include("matricule.payments.urls")),
+    path("", include("matricule.documents.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -22,6 +22,7 @@ from matricule.audit.services import record
 from matricule.compat import task
 
 from . import throttle
+from .activation import has_activated_account
 from .models import LoginLink, Throttle
 
 
@@ -56,6 +57,10 @@ def request_link(*, year, number: str, birth_date: datetime.date, email: str,
             throttle.hit(Throttle.Scope.ADMISSION_ADDRESS, address)
             record("accounts.admission_login.failed", number=key, address=address)
             return LinkRequest()
+        if has_activated_account(candidate.user):
+            # An activated student logs in with their password, not their admission details.
+            record("accounts.admission_login.account_activated", obj=candidate)
+            return LinkRequest()
         link_key = str(candidate.pk)
         if throttle.locked_until(Throttle.Scope.LINK_REQUEST, link_key):
             record("accounts.admission_login.link_limited", obj=candidate)
@@ -85,7 +90,9 @@ def send_login_link(candidate_id: int, language: str = "fr") -> None:
     """Create the link here, in the worker, so the token never sits in the task queue."""
     from matricule.notifications.services import send_login_link_email
 
-    candidate = Candidate.objects.select_related("academic_year").get(pk=candidate_id)
+    candidate = Candidate.objects.select_related("academic_year", "user").get(pk=candidate_id)
+    if has_activated_account(candidate.user):
+        return
     token = create_link(candidate)
     with translation.override(language):
         path = reverse("accounts:link", args=[token])

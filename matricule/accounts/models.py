@@ -47,6 +47,13 @@ class Throttle(models.Model):
         ADMISSION_NUMBER = "admission_number", _("Admission login: attempts per Parcoursup number")
         ADMISSION_ADDRESS = "admission_address", _("Admission login: failures per network address")
         LINK_REQUEST = "link_request", _("Connection links sent per candidate")
+        PASSWORD_IDENTIFIER = "password_identifier", _("Password login: failures per student number or email")
+        PASSWORD_ADDRESS = "password_address", _("Password login: failures per network address")
+        TOTP_USER = "totp_user", _("Two-step login: wrong codes per account")
+        ACCOUNT_LINK = "account_link", _("Activation and password emails per account")
+        RESET_ADDRESS = "reset_address", _("Password reset requests per network address")
+        STAFF_USERNAME = "staff_username", _("Staff sign-in: failures per username")
+        STAFF_ADDRESS = "staff_address", _("Staff sign-in: failures per network address")
 
     scope = models.CharField(_("scope"), max_length=32, choices=Scope.choices)
     key = models.CharField(_("key"), max_length=128)
@@ -82,3 +89,58 @@ class LoginLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ActivationToken(models.Model):
+    """A single-use link to set a password (activation or reset). Only the token's SHA-256 is stored."""
+
+    class Purpose(models.TextChoices):
+        ACTIVATE = "activate", _("Account activation")
+        RESET = "reset", _("Password reset")
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_tokens",
+                             verbose_name=_("user"))
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    # The address the link was sent to: opening the link proves this mailbox.
+    email = models.EmailField(_("sent to"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account link")
+        verbose_name_plural = _("account links")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(purpose__in=["activate", "reset"]),
+                                   name="activationtoken_purpose_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccountSecurity(models.Model):
+    """A student account's activation, confirmed email and optional second factor (TOTP)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True,
+                                related_name="security", verbose_name=_("user"))
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    email_confirmed = models.EmailField(_("confirmed email address"), blank=True)
+    email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    # Base32 TOTP secret; the second factor is on only once a first code confirmed it.
+    totp_secret = models.CharField(_("TOTP secret"), max_length=64, blank=True)
+    totp_confirmed_at = models.DateTimeField(_("second factor enabled at"), null=True, blank=True)
+    # The last time step a code was accepted for: a code is never accepted twice.
+    totp_last_step = models.BigIntegerField(_("last TOTP step used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account security")
+        verbose_name_plural = _("account security")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def totp_enabled(self) -> bool:
+        return bool(self.totp_secret and self.totp_confirmed_at)

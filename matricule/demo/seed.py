@@ -183,6 +183,7 @@ def seed(today: datetime.date | None = None) -> DemoResult:
     AcademicYear.objects.filter(pk=current.pk).update(is_current=True, instalments=3)
     current.refresh_from_db()
 
+    _documents([y2024, current])
     staff = [_staff(components, *spec) for spec in STAFF]
     candidates = [_candidate(current, *spec) for spec in CANDIDATES]
     _cvec_attestations(current, candidates)
@@ -322,3 +323,42 @@ def _cvec_attestations(year: AcademicYear, candidates) -> None:
             ine=candidate.ine, academic_year_code=year.code,
             exempt=candidate.grant_holder_hint,
             exemption_reason="Boursier" if candidate.grant_holder_hint else "")
+
+
+DOCUMENT_TYPES = [
+    # code, French, English, renewed every year, condition
+    ("identity", "Pièce d'identité (carte d'identité ou passeport)", "Identity card or passport",
+     False, "always"),
+    ("photo", "Photo d'identité pour la carte d'étudiant", "Photo for the student card", False, "always"),
+    ("bac", "Relevé de notes ou attestation de réussite au baccalauréat",
+     "Baccalaureate transcript or certificate", False, "french_bac"),
+    ("equivalent", "Diplôme équivalent et sa traduction", "Equivalent diploma and its translation",
+     False, "equivalent_diploma"),
+    ("cvec", "Attestation d'acquittement ou d'exonération de la CVEC", "CVEC attestation", True, "always"),
+    ("grant", "Avis d'attribution de bourse (conditionnel accepté)",
+     "Grant notification (provisional accepted)", True, "grant_holder"),
+    ("pupille", "Justificatif de pupille de la Nation", "Proof of pupille de la Nation status", False,
+     "pupille"),
+]
+REFUSAL_REASONS = [
+    ("Document illisible ou flou", "Unreadable or blurred document"),
+    ("Document incomplet (recto ou verso manquant)", "Incomplete document (a side is missing)"),
+    ("Document expiré", "Expired document"),
+    ("Ce n'est pas le document demandé", "Not the document asked for"),
+    ("Le nom ne correspond pas à l'étudiant", "The name does not match the student"),
+]
+
+
+def _documents(years) -> None:
+    from matricule.documents.models import DocumentType, RefusalReason, Requirement
+
+    for order, (code, name_fr, name_en, renew, condition) in enumerate(DOCUMENT_TYPES):
+        document_type, _ = DocumentType.objects.update_or_create(
+            code=code, defaults={"name_fr": name_fr, "name_en": name_en, "order": order,
+                                 "renew_every_year": renew})
+        for year in years:
+            Requirement.objects.get_or_create(academic_year=year, document_type=document_type,
+                                              condition=condition)
+    for order, (label_fr, label_en) in enumerate(REFUSAL_REASONS):
+        RefusalReason.objects.update_or_create(label_fr=label_fr,
+                                               defaults={"label_en": label_en, "order": order})

@@ -69,3 +69,25 @@ def send_registration_confirmation_email(registration, pdf: bytes) -> Email:
     email.status, email.sent_at, email.attempts = Email.Status.SENT, timezone.now(), 1
     email.save(update_fields=["status", "sent_at", "attempts"])
     return email
+
+
+def send_document_refused_email(submission) -> Email:
+    registration = submission.registration
+    user = registration.student.user
+    to = registration.cleaned.get("contacts", {}).get("email") or user.email
+    context = {"submission": submission, "first_name": user.first_name, "site_url": settings.SITE_URL,
+               "registration": registration}
+    body = render_bilingual("notifications/email/document_refused.txt", context)
+    return queue_email(kind="document_refused", to=to, body=body,
+                       subject="Pièce justificative refusée / Supporting document refused")
+
+
+def send_documents_complete_email(registration) -> Email:
+    user = registration.student.user
+    to = registration.cleaned.get("contacts", {}).get("email") or user.email
+    context = {"registration": registration, "first_name": user.first_name,
+               "site_url": settings.SITE_URL}
+    body = render_bilingual("notifications/email/documents_complete.txt", context)
+    return queue_email(kind="documents_complete", to=to, body=body,
+                       subject=("Dossier complet, certificat disponible / "
+                                "File complete, certificate available"))

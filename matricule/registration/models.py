@@ -105,3 +105,10 @@ class Registration(models.Model):
 
     def step_data(self, key: str) -> dict:
         return dict(self.data.get(key) or {})
+
+
+# Sent once a registration is registered (after the transaction commits): other modules
+# (documents, accounts) act on it without the registration module depending on them.
+import django.dispatch  # noqa: E402
+
+registration_registered = django.dispatch.Signal()

@@ -13,7 +13,14 @@ from matricule.fees.rules import FeeContext, fee_lines_for
 
 from . import states
 from .eligibility import eligibility
-from .models import Kind, Registration, State, Student, StudentNumberSequence
+from .models import (
+    Kind,
+    Registration,
+    State,
+    Student,
+    StudentNumberSequence,
+    registration_registered,
+)
 from .steps import get_step, initial_data, missing_steps
 
 # Form keys that are navigation, not data.
@@ -175,6 +182,8 @@ def register(registration: Registration, *, actor) -> Registration:
         from .tasks import send_registration_confirmation
 
         transaction.on_commit(lambda: send_registration_confirmation.enqueue(locked.pk))
+        transaction.on_commit(lambda: registration_registered.send(sender=Registration,
+                                                                   registration=locked))
     return locked
 
 

@@ -16,8 +16,13 @@ def fee_label(code: str) -> str:
 
 
 def required_documents(registration: Registration) -> list[str]:
-    """The supporting documents to upload, from what the student declared. (The documents
-    module will make these rules configurable per year.)"""
+    """The supporting documents to upload: the year's requirement rules (documents module),
+    or, for a year configured without rules, the usual list from what the student declared."""
+    from matricule.documents.services import required_types
+
+    configured = required_types(registration)
+    if configured:
+        return [document_type.name for document_type in configured]
     cleaned = registration.cleaned
     documents = [_("Identity card or passport"), _("Photo for the student card")]
     if cleaned.get("baccalaureate", {}).get("kind") == "equivalent":

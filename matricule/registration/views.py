@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from matricule.accounts.activation import can_activate
 from matricule.admissions.models import Candidate
 from matricule.institution.campaign import campaign_overview
 from matricule.institution.models import AcademicYear
@@ -171,9 +172,16 @@ def status(request, pk: int):
         "registration": registration,
         "fees": [(fee_label(line["code"]), line["amount_cents"]) for line in registration.fee_lines],
         "summary": summary_data(registration) if registration.state == "registered" else None,
+        "documents_complete": _documents_complete(registration),
+        "can_activate": can_activate(request.user),
         "instalments": registration.payments.filter(instalment__isnull=False)
                        .exclude(status__in=["failed", "cancelled"]).order_by("instalment"),
     })
+
+
+def _documents_complete(registration) -> bool:
+    statuses = set(registration.submissions.values_list("status", flat=True))
+    return statuses == {"validated"}
 
 
 @login_required

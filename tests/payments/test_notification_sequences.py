@@ -93,8 +93,8 @@ def test_any_sequence_confirms_at_most_once(demo, immediate_tasks, django_captur
     confirmed = payment.status == "confirmed"
     assert Payment.objects.filter(registration=registration, status="confirmed").count() == int(confirmed)
     assert registration.state == (State.REGISTERED if confirmed else State.AWAITING_PAYMENT)
-    assert len([m for m in mail.outbox if registration.student.student_number and
-                registration.student.student_number in m.body]) == int(confirmed)
+    confirmations = [m for m in mail.outbox if "confirm" in m.subject.lower()]
+    assert len(confirmations) == int(confirmed)
     if not confirmed:
         assert registration.student.student_number is None
 
@@ -134,4 +134,4 @@ def test_concurrent_deliveries_confirm_once_and_email_once(immediate_tasks):
     assert payment.notifications.filter(result="confirmed").count() == 1
     assert payment.notifications.filter(result="already confirmed").count() == 11
     number = registration.student.student_number
-    assert len([m for m in mail.outbox if number in m.body]) == 1
+    assert len([m for m in mail.outbox if "confirm" in m.subject.lower() and number in m.body]) == 1

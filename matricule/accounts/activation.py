@@ -1,0 +1,265 @@
+"""Student account activation and password reset by single-use email links.
+
+Once registered, a student activates their account: a link sent to the email address of their
+registration lets them choose a password, and opening it confirms that address. From then on
+they log in with their student number or email and that password (accounts.password_login);
+the admission-credentials login is for admitted candidates who have not activated yet.
+
+Links work once and for a short time (48 hours to activate, 1 hour to reset); only the
+SHA-256 of their token is stored, and the token itself is made in the task worker, so that it
+sits neither in the task queue nor in the email log.
+"""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from matricule.audit.services import record
+from matricule.compat import task
+
+from .models import AccountSecurity, ActivationToken, LoginLink
+
+Purpose = ActivationToken.Purpose
+
+
+def activation_hours() -> int:
+    return getattr(settings, "MATRICULE_ACTIVATION_LINK_HOURS", 48)
+
+
+def reset_minutes() -> int:
+    return getattr(settings, "MATRICULE_RESET_LINK_MINUTES", 60)
+
+
+def lifetime(purpose: str) -> datetime.timedelta:
+    if purpose == Purpose.ACTIVATE:
+        return datetime.timedelta(hours=activation_hours())
+    return datetime.timedelta(minutes=reset_minutes())
+
+
+# --- Who may do what ---------------------------------------------------------------------------
+
+def has_activated_account(user) -> bool:
+    """True once the person has activated their student account (password chosen)."""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    return AccountSecurity.objects.filter(user_id=user.pk, activated_at__isnull=False).exists()
+
+
+def registered_registration(user):
+    """The person's latest registration in state "registered", or None."""
+    from matricule.registration.models import Registration, State
+
+    return (Registration.objects.filter(student__user_id=user.pk, state=State.REGISTERED)
+            .select_related("academic_year").order_by("-registered_at", "-pk").first())
+
+
+def can_activate(user) -> bool:
+    """A registered student whose account has no password yet."""
+    return (user is not None and user.is_active and not user.has_usable_password()
+            and not has_activated_account(user) and registered_registration(user) is not None)
+
+
+def activation_email(user) -> str:
+    """Where the activation link goes: the address given in the registration, else the account's."""
+    registration = registered_registration(user)
+    typed = (registration.cleaned.get("contacts", {}).get("email") if registration else "") or ""
+    return typed.strip() or user.email
+
+
+# --- Tokens --------------------------------------------------------------------------------------
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user, purpose: str, email: str) -> str:
+    """A new link token for the user; returns the token (never stored in clear)."""
+    token = secrets.token_urlsafe(32)  # 256 bits
+    ActivationToken.objects.create(token_hash=hash_token(token), user=user, purpose=purpose,
+                                   email=email, expires_at=timezone.now() + lifetime(purpose))
+    return token
+
+
+class TokenError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code  # "unknown", "used", "expired" or "not_allowed"
+
+
+def _raise_if_unusable(link: ActivationToken | None, purpose: str) -> None:
+    if link is None or link.purpose != purpose:
+        raise TokenError("unknown")
+    if link.used_at is not None:
+        raise TokenError("used")
+    if link.expires_at <= timezone.now():
+        raise TokenError("expired")
+    user = link.user
+    if not user.is_active:
+        raise TokenError("not_allowed")
+    if purpose == Purpose.ACTIVATE and not can_activate(user):
+        # Already activated (an older link), or the registration was cancelled meanwhile.
+        raise TokenError("used" if has_activated_account(user) else "not_allowed")
+    if purpose == Purpose.RESET and not has_activated_account(user):
+        raise TokenError("not_allowed")
+
+
+def check_token(token: str, purpose: str) -> ActivationToken:
+    """The link if it can still be used; raises TokenError otherwise. Does not use it."""
+    link = (ActivationToken.objects.select_related("user")
+            .filter(token_hash=hash_token(token)).first())
+    _raise_if_unusable(link, purpose)
+    return link
+
+
+def _use(token: str, purpose: str) -> ActivationToken:
+    """Lock and use the link; every other unused link of the user stops working too."""
+    link = (ActivationToken.objects.select_for_update().select_related("user")
+            .filter(token_hash=hash_token(token)).first())
+    _raise_if_unusable(link, purpose)
+    now = timezone.now()
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    ActivationToken.objects.filter(user=link.user, used_at__isnull=True).update(used_at=now)
+    return link
+
+
+# --- Activation ----------------------------------------------------------------------------------
+
+def activate_account(token: str, password: str):
+    """Use an activation link: set the (already validated) password and confirm the email the
+    link was sent to. Returns the user, to be logged in. Raises TokenError."""
+    with transaction.atomic():
+        link = _use(token, Purpose.ACTIVATE)
+        user = get_user_model().objects.select_for_update().get(pk=link.user_id)
+        now = timezone.now()
+        user.set_password(password)
+        user.email = link.email
+        user.save(update_fields=["password", "email"])
+        security, _ = AccountSecurity.objects.select_for_update().get_or_create(user=user)
+        security.activated_at = now
+        security.email_confirmed = link.email
+        security.email_confirmed_at = now
+        security.save(update_fields=["activated_at", "email_confirmed", "email_confirmed_at"])
+        # The admission-credentials login is over for this person: unused links stop working.
+        LoginLink.objects.filter(candidate__user=user, used_at__isnull=True).update(used_at=now)
+        record("accounts.account.activated", actor=user, obj=user)
+    return user
+
+
+def send_activation_link(user, language: str | None = None) -> bool:
+    """Queue the activation email once the transaction commits (call it when a registration
+    becomes registered, or on the student's request). False when the account cannot be activated."""
+    from .password_login import link_allowed
+
+    if not can_activate(user) or not link_allowed(user):
+        return False
+    _queue_link(user, Purpose.ACTIVATE, language)
+    record("accounts.account.activation_link_requested", obj=user)
+    return True
+
+
+def send_reset_link(user, language: str | None = None) -> None:
+    """Queue a password reset email for an activated account (the caller applies the limit)."""
+    _queue_link(user, Purpose.RESET, language)
+    record("accounts.account.reset_link_requested", obj=user)
+
+
+def _queue_link(user, purpose: str, language: str | None) -> None:
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    user_id = user.pk
+    transaction.on_commit(lambda: send_account_link.enqueue(user_id, purpose, language))
+
+
+@task(queue_name="emails")
+def send_account_link(user_id: int, purpose: str, language: str = "fr") -> None:
+    """Create the link here, in the worker, so the token never sits in the task queue."""
+    user = get_user_model().objects.get(pk=user_id)
+    if purpose == Purpose.ACTIVATE:
+        if not can_activate(user):
+            return  # activated meanwhile, or the registration was cancelled
+        to = activation_email(user)
+    else:
+        if not has_activated_account(user):
+            return
+        to = user.email
+    if not to:
+        return
+    token = create_token(user, purpose, to)
+    name = "student-account:activate" if purpose == Purpose.ACTIVATE else "student-account:reset-confirm"
+    with translation.override(language):
+        path = reverse(name, args=[token])
+    _send_link_email(user, purpose, to, settings.SITE_URL + path)
+
+
+EMAIL_SUBJECTS = {
+    Purpose.ACTIVATE: "Activez votre compte étudiant / Activate your student account — Matricule",
+    Purpose.RESET: "Nouveau mot de passe / Reset your password — Matricule",
+}
+
+
+def _send_link_email(user, purpose: str, to: str, url: str):
+    """Sent now (from the worker); the log keeps no usable link."""
+    from django.core.mail import EmailMessage
+
+    from matricule.notifications.models import Email
+    from matricule.notifications.services import render_bilingual
+
+    student = getattr(user, "student", None)
+    context = {"first_name": user.first_name, "url": url,
+               "student_number": student.student_number if student else "",
+               "hours": activation_hours(), "minutes": reset_minutes()}
+    template = ("notifications/email/account_activation.txt" if purpose == Purpose.ACTIVATE
+                else "notifications/email/account_reset.txt")
+    body = render_bilingual(template, context)
+    subject = EMAIL_SUBJECTS[purpose]
+    email = Email.objects.create(kind=f"account_{purpose}", to=to, subject=subject,
+                                 body=body.replace(url, "[lien masqué / link hidden]"))
+    try:
+        EmailMessage(subject=subject, body=body, to=[to]).send()
+    except Exception as error:
+        email.status, email.error, email.attempts = Email.Status.FAILED, str(error)[:2000], 1
+        email.save(update_fields=["status", "error", "attempts"])
+        raise
+    email.status, email.sent_at, email.attempts = Email.Status.SENT, timezone.now(), 1
+    email.save(update_fields=["status", "sent_at", "attempts"])
+    return email
+
+
+# --- Reset ---------------------------------------------------------------------------------------
+
+def reset_password(token: str, password: str):
+    """Use a reset link: set the (already validated) password. Returns the user; the caller
+    does not log them in (the second factor, if any, is still asked at login). Raises TokenError."""
+    with transaction.atomic():
+        link = _use(token, Purpose.RESET)
+        user = get_user_model().objects.select_for_update().get(pk=link.user_id)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record("accounts.account.password_reset", actor=user, obj=user)
+        notify(user, "password_changed")
+    return user
+
+
+NOTICE_SUBJECTS = {
+    "password_changed": "Mot de passe modifié / Password changed — Matricule",
+    "two_factor_enabled": "Double authentification activée / Two-step login enabled — Matricule",
+    "two_factor_disabled": "Double authentification désactivée / Two-step login disabled — Matricule",
+}
+
+
+def notify(user, event: str) -> None:
+    """Tell the account holder about a change to their login (nothing secret in it)."""
+    from matricule.notifications.services import queue_email, render_bilingual
+
+    if not user.email:
+        return
+    body = render_bilingual("notifications/email/account_notice.txt",
+                            {"first_name": user.first_name, "event": event,
+                             "site_url": settings.SITE_URL})
+    queue_email(kind=f"account_{event}", to=user.email, subject=NOTICE_SUBJECTS[event], body=body)

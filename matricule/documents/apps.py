@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    name = "matricule.documents"
+    verbose_name = _("Supporting documents")
+
+    def ready(self):
+        from matricule.registration.models import registration_registered
+
+        from . import services
+
+        def create_submissions(sender, registration, **kwargs):
+            services.sync_submissions(registration)
+
+        registration_registered.connect(
+            create_submissions, weak=False, dispatch_uid="documents.create_submissions"
+        )

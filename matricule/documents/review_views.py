@@ -1,0 +1,188 @@
+"""The registrar's side: the queue of documents to review and the review screen."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Count, Min
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from matricule.accounts import throttle
+from matricule.audit.services import record
+from matricule.registration.models import Registration
+
+from . import services
+from .access import agent_component_ids, get_registration_for_agent, is_staff_member
+from .forms import DecisionForm
+from .models import RefusalReason, Submission, Version
+from .views import download_name, serve
+
+
+def waiting_documents(user):
+    documents = Submission.objects.filter(status=Submission.Status.SUBMITTED)
+    components = agent_component_ids(user)
+    if components is not None:
+        documents = documents.filter(registration__stage__programme__component_id__in=components)
+    return documents
+
+
+def staff_required(view):
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_member(request.user):
+            return redirect(f"/gestion/connexion/?next={request.path}")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def staff_login(request):
+    """Staff sign-in (password); rate-limited per username and per address."""
+    form = AuthenticationForm(request, data=request.POST or None)
+    locked = None
+    if request.method == "POST":
+        username = request.POST.get("username", "")[:150].lower()
+        address = throttle.client_address(request)
+        locked = throttle.locked_until("staff_username", username) or throttle.locked_until(
+            "staff_address", address
+        )
+        if locked is None:
+            if form.is_valid() and is_staff_member(form.get_user()):
+                login(request, form.get_user())
+                record("accounts.staff_login", actor=form.get_user(), address=address)
+                next_url = request.GET.get("next", "")
+                return redirect(next_url if next_url.startswith("/gestion/") else "documents:queue")
+            throttle.hit("staff_username", username)
+            throttle.hit("staff_address", address)
+            if not form.errors:
+                form.add_error(None, _("Please enter a correct username and password."))
+    return render(
+        request,
+        "documents/staff_login.html",
+        {"form": form, "locked_until": locked},
+        status=429 if locked else 200,
+    )
+
+
+@never_cache
+@staff_required
+def queue(request):
+    """Registrations with documents waiting, oldest first, only the agent's components."""
+    # Grouped on the documents waiting (an index on status, submitted_at), not on every
+    # registration of the component; agents work from the top, so the 50 oldest are shown.
+    waiting = waiting_documents(request.user)
+    groups = list(
+        waiting.values("registration_id")
+        .annotate(waiting=Count("id"), oldest=Min("submitted_at"))
+        .order_by("oldest")[:50]
+    )
+    registrations = Registration.objects.select_related(
+        "student", "stage", "candidate", "review_claim__agent"
+    ).in_bulk([g["registration_id"] for g in groups])
+    rows = []
+    for group in groups:
+        row = registrations[group["registration_id"]]
+        row.waiting, row.oldest = group["waiting"], group["oldest"]
+        rows.append(row)
+    return render(request, "documents/queue.html", {"rows": rows, "total": waiting.count()})
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk: int):
+    registration = get_registration_for_agent(request, pk)
+    if not services.claim(registration, request.user):
+        messages.error(request, _("Another agent is reviewing this file: choose another one."))
+        return redirect("documents:queue")
+    if request.method == "POST":
+        submission = registration.submissions.filter(pk=request.POST.get("submission")).first()
+        form = DecisionForm(request.POST)
+        if submission is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.decide(
+                    submission,
+                    agent=request.user,
+                    validate=form.cleaned_data["decision"] == "validate",
+                    reason=form.cleaned_data.get("reason"),
+                    comment=form.cleaned_data.get("comment", ""),
+                )
+            except services.DocumentError:
+                messages.error(request, _("This document is no longer waiting for review."))
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("documents:review", registration.pk)
+    submissions = list(
+        registration.submissions.select_related("document_type", "reason", "reviewed_by").prefetch_related(
+            "versions"
+        )
+    )
+    next_pk = (
+        waiting_documents(request.user)
+        .exclude(registration=registration)
+        .order_by("submitted_at")
+        .values_list("registration_id", flat=True)
+        .first()
+    )
+    return render(
+        request,
+        "documents/review.html",
+        {
+            "registration": registration,
+            "submissions": submissions,
+            "reasons": list(RefusalReason.objects.all()),
+            "next_pk": next_pk,
+            "complete": services.documents_complete(registration),
+            "first_waiting": next(
+                (s.pk for s in submissions if s.status == Submission.Status.SUBMITTED), None
+            ),
+        },
+    )
+
+
+def _version_for_agent(request, version_pk: int) -> Version:
+    version = (
+        Version.objects.select_related("submission__registration__student", "submission__document_type")
+        .filter(pk=version_pk)
+        .first()
+    )
+    if version is None:
+        raise Http404
+    get_registration_for_agent(request, version.submission.registration_id)  # 404 if not theirs
+    return version
+
+
+@staff_required
+def staff_file(request, version_pk: int):
+    version = _version_for_agent(request, version_pk)
+    return serve(version, download_name=download_name(version), inline=version.extension != ".pdf")
+
+
+@staff_required
+def page_preview(request, version_pk: int, page: int):
+    """A PDF page rendered to an image on the server, so agents see it large, inline."""
+    from .render import render_page
+
+    version = _version_for_agent(request, version_pk)
+    if version.extension != ".pdf" or page < 1 or page > min(version.pages or 1, 5):
+        raise Http404
+    with version.file.open("rb") as handle:
+        image = render_page(handle.read(), page)
+    response = HttpResponse(image, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_POST
+@staff_required
+def release(request, pk: int):
+    registration = get_registration_for_agent(request, pk)
+    services.release(registration, request.user)
+    return redirect("documents:queue")

@@ -1,0 +1,167 @@
+"""Requirements, uploads and the registrar's review of supporting documents."""
+
+import datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from matricule.audit.services import record
+from matricule.registration.models import Registration
+
+from .models import Condition, DocumentType, Requirement, ReviewClaim, Submission, Version
+
+CLAIM_MINUTES = 15
+
+
+class DocumentError(Exception):
+    pass
+
+
+def conditions_met(registration: Registration) -> set[str]:
+    cleaned = registration.cleaned
+    social = cleaned.get("social", {})
+    met = {Condition.ALWAYS}
+    if social.get("grant", "none") != "none":
+        met.add(Condition.GRANT_HOLDER)
+    if social.get("pupille") == "yes":
+        met.add(Condition.PUPILLE)
+    if social.get("athlete") == "yes":
+        met.add(Condition.ATHLETE)
+    if social.get("accommodation") == "yes":
+        met.add(Condition.ACCOMMODATION)
+    if cleaned.get("baccalaureate", {}).get("kind") == "equivalent":
+        met.add(Condition.EQUIVALENT_DIPLOMA)
+    else:
+        met.add(Condition.FRENCH_BAC)
+    return met
+
+
+def required_types(registration: Registration) -> list[DocumentType]:
+    """The document types the year's rules require of this registration, in display order."""
+    met = conditions_met(registration)
+    ids = set(
+        Requirement.objects.filter(academic_year=registration.academic_year, condition__in=met).values_list(
+            "document_type_id", flat=True
+        )
+    )
+    return list(DocumentType.objects.filter(pk__in=ids).order_by("order", "code"))
+
+
+def sync_submissions(registration: Registration) -> list[Submission]:
+    """One row per required document (called when the registration is registered)."""
+    for document_type in required_types(registration):
+        Submission.objects.get_or_create(registration=registration, document_type=document_type)
+    return list(registration.submissions.select_related("document_type"))
+
+
+def upload(submission: Submission, data, *, actor) -> Version:
+    """Check the file by its content, store it under a server-made name, and put the document
+    in the review queue. A validated document cannot be replaced."""
+    from .checks import UploadRefused, check_upload
+    from .clamav import check_clean
+
+    checked = check_upload(data, max_bytes=settings.MATRICULE_UPLOAD_MAX_BYTES,
+                           max_pages=settings.MATRICULE_UPLOAD_MAX_PAGES)
+    try:
+        check_clean(checked.content, settings.MATRICULE_CLAMD_ADDRESS)
+    except UploadRefused as refusal:
+        record("documents.upload_refused", actor=actor, obj=submission, code=refusal.code)
+        raise
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if not locked.replaceable:
+            raise DocumentError("validated")
+        version = Version(
+            submission=locked,
+            extension=checked.extension,
+            content_type=checked.content_type,
+            size=len(checked.content),
+            sha256=checked.sha256,
+            pages=getattr(checked, "pages", None),
+        )
+        version.file.save("upload" + checked.extension, ContentFile(checked.content), save=False)
+        version.save()
+        locked.status = Submission.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.reason, locked.comment = None, ""
+        locked.save()
+        record("documents.uploaded", actor=actor, obj=locked, version=version.pk)
+    return version
+
+
+def claim(registration: Registration, agent) -> bool:
+    """Take the registration for review; False when another agent holds a live claim."""
+    now = timezone.now()
+    with transaction.atomic():
+        current = ReviewClaim.objects.select_for_update().filter(registration=registration).first()
+        if current and current.agent_id != agent.pk and current.expires_at > now:
+            return False
+        expires = now + datetime.timedelta(minutes=CLAIM_MINUTES)
+        if current:
+            current.agent, current.expires_at = agent, expires
+            current.save()
+        else:
+            ReviewClaim.objects.create(registration=registration, agent=agent, expires_at=expires)
+    return True
+
+
+def release(registration: Registration, agent) -> None:
+    ReviewClaim.objects.filter(registration=registration, agent=agent).delete()
+
+
+def decide(submission: Submission, *, agent, validate: bool, reason=None, comment: str = "") -> Submission:
+    """Validate or refuse a document (a refusal needs a reason); audited; the student is told."""
+    from matricule.notifications.services import (
+        send_document_refused_email,
+        send_documents_complete_email,
+    )
+
+    with transaction.atomic():
+        locked = (
+            Submission.objects.select_for_update()
+            .select_related("registration", "document_type")
+            .get(pk=submission.pk)
+        )
+        if locked.status != Submission.Status.SUBMITTED:
+            raise DocumentError("not waiting")
+        if not validate and reason is None and not comment.strip():
+            raise DocumentError("reason required")
+        locked.status = Submission.Status.VALIDATED if validate else Submission.Status.REFUSED
+        locked.reason = None if validate else reason
+        locked.comment = "" if validate else comment.strip()
+        locked.reviewed_by, locked.reviewed_at = agent, timezone.now()
+        locked.save()
+        record(
+            f"documents.{locked.status}",
+            actor=agent,
+            obj=locked,
+            document=locked.document_type.code,
+            reason=str(reason or ""),
+            comment=locked.comment,
+        )
+        registration = locked.registration
+        if not validate:
+            transaction.on_commit(lambda: send_document_refused_email(locked))
+        elif documents_complete(registration):
+            record("documents.complete", actor=agent, obj=registration)
+            transaction.on_commit(lambda: send_documents_complete_email(registration))
+    return locked
+
+
+def documents_complete(registration: Registration) -> bool:
+    statuses = list(registration.submissions.values_list("status", flat=True))
+    return bool(statuses) and all(s == Submission.Status.VALIDATED for s in statuses)
+
+
+def document_status(registration: Registration) -> str:
+    """'complete', 'refused' (some refused), 'waiting' (some waiting review) or 'missing'."""
+    statuses = set(registration.submissions.values_list("status", flat=True))
+    if statuses and statuses == {Submission.Status.VALIDATED}:
+        return "complete"
+    if Submission.Status.REFUSED in statuses:
+        return "refused"
+    if Submission.Status.MISSING in statuses:
+        return "missing"
+    return "waiting"

@@ -1,0 +1,98 @@
+"""The student's side: what to upload, each document's status, upload and replace."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from matricule.registration.views import get_registration_for
+
+from . import services
+from .forms import UploadForm
+from .models import Version
+
+
+@never_cache
+@login_required
+def documents(request, pk: int):
+    registration = get_registration_for(request, pk)
+    submissions = list(
+        registration.submissions.select_related("document_type", "reason").prefetch_related("versions")
+    )
+    return render(
+        request,
+        "documents/student.html",
+        {
+            "registration": registration,
+            "submissions": submissions,
+            "form": UploadForm(),
+            "complete": services.documents_complete(registration),
+        },
+    )
+
+
+@login_required
+@require_POST
+def upload(request, pk: int, submission_pk: int):
+    registration = get_registration_for(request, pk)
+    submission = registration.submissions.filter(pk=submission_pk).select_related("document_type").first()
+    if submission is None:
+        raise Http404
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.upload(submission, form.cleaned_data["file"], actor=request.user)
+        except ValidationError as error:
+            messages.error(
+                request,
+                _("%(document)s: %(error)s")
+                % {"document": submission.document_type.name, "error": " ".join(error.messages)},
+            )
+        except services.DocumentError:
+            messages.error(request, _("This document is already validated."))
+        else:
+            messages.success(
+                request,
+                _("%(document)s: received, waiting for review.")
+                % {"document": submission.document_type.name},
+            )
+    else:
+        messages.error(
+            request, _("%(document)s: choose a file to upload.") % {"document": submission.document_type.name}
+        )
+    return redirect("documents:list", registration.pk)
+
+
+def serve(version: Version, *, download_name: str, inline: bool = False) -> FileResponse:
+    response = FileResponse(
+        version.file.open("rb"),
+        content_type=version.content_type,
+        as_attachment=not inline,
+        filename=download_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def download_name(version: Version) -> str:
+    registration = version.submission.registration
+    number = registration.student.student_number or str(registration.pk)
+    return f"{version.submission.document_type.code}-{number}{version.extension}"
+
+
+@login_required
+def student_file(request, pk: int, version_pk: int):
+    registration = get_registration_for(request, pk)
+    version = (
+        Version.objects.select_related("submission__document_type", "submission__registration__student")
+        .filter(pk=version_pk, submission__registration=registration)
+        .first()
+    )
+    if version is None:
+        raise Http404
+    return serve(version, download_name=download_name(version))

@@ -1,0 +1,153 @@
+import pytest
+from django.core import mail
+
+from matricule.documents import services
+from matricule.documents.models import RefusalReason, Submission
+
+from .conftest import pdf_bytes, png_bytes, upload_file
+
+
+def codes(registration):
+    return sorted(registration.submissions.values_list("document_type__code", flat=True))
+
+
+def test_registering_creates_the_required_documents_from_the_rules(registered):
+    assert registered.state == "registered"
+    assert codes(registered) == ["bac", "cvec", "grant", "identity", "photo"]
+
+
+def test_the_summary_lists_exactly_the_required_documents(client, registered):
+    client.force_login(registered.student.user)
+    page = client.get(f"/inscription/{registered.pk}/").content.decode()
+    for name in ("Pièce d&#x27;identité", "Avis d&#x27;attribution de bourse", "CVEC"):
+        assert name in page
+
+
+def test_student_uploads_and_sees_the_status(client, registered):
+    client.force_login(registered.student.user)
+    identity = registered.submissions.get(document_type__code="identity")
+    response = client.post(f"/inscription/{registered.pk}/pieces/{identity.pk}/",
+                           {"file": upload_file("carte.png")}, follow=True)
+    assert response.status_code == 200
+    identity.refresh_from_db()
+    assert identity.status == Submission.Status.SUBMITTED
+    version = identity.versions.get()
+    assert version.extension == ".png" and "carte" not in version.file.name
+    assert "En attente de vérification" in response.content.decode() or "attente" in response.content.decode()
+    own = client.get(f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/")
+    assert own.status_code == 200 and own["Content-Disposition"].startswith("attachment")
+
+
+def test_a_renamed_executable_is_refused_with_a_message(client, registered):
+    client.force_login(registered.student.user)
+    identity = registered.submissions.get(document_type__code="identity")
+    response = client.post(f"/inscription/{registered.pk}/pieces/{identity.pk}/",
+                           {"file": upload_file("carte.pdf", b"MZ\x90\x00" + b"\x00" * 200)}, follow=True)
+    identity.refresh_from_db()
+    assert identity.status == Submission.Status.MISSING
+    assert "Pièce d&#x27;identité" in response.content.decode()
+
+
+def _submit_all(registration):
+    for submission in registration.submissions.all():
+        content = pdf_bytes(2) if submission.document_type.code == "bac" else png_bytes()
+        services.upload(submission, upload_file(content=content), actor=registration.student.user)
+
+
+def test_agent_refuses_with_reason_student_replaces_agent_validates_all(
+        client, registered, iut_agent, django_capture_on_commit_callbacks):
+    _submit_all(registered)
+    client.force_login(iut_agent)
+    queue = client.get("/gestion/pieces/").content.decode()
+    assert f"/gestion/pieces/{registered.pk}/" in queue
+    photo = registered.submissions.get(document_type__code="photo")
+    reason = RefusalReason.objects.first()
+    # A refusal needs a reason.
+    client.post(f"/gestion/pieces/{registered.pk}/", {"submission": photo.pk, "decision": "refuse"})
+    photo.refresh_from_db()
+    assert photo.status == Submission.Status.SUBMITTED
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/gestion/pieces/{registered.pk}/", {"submission": photo.pk, "decision": "refuse",
+                                                          "reason": reason.pk, "comment": "Photo floue"})
+    photo.refresh_from_db()
+    assert photo.status == Submission.Status.REFUSED and photo.reviewed_by == iut_agent
+    assert "Photo floue" in mail.outbox[-1].body and reason.label_fr in mail.outbox[-1].body
+
+    student = client.__class__()
+    student.force_login(registered.student.user)
+    page = student.get(f"/inscription/{registered.pk}/pieces/").content.decode()
+    assert "Photo floue" in page
+    student.post(f"/inscription/{registered.pk}/pieces/{photo.pk}/", {"file": upload_file()})
+    photo.refresh_from_db()
+    assert photo.status == Submission.Status.SUBMITTED and photo.versions.count() == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for submission in registered.submissions.all():
+            client.post(f"/gestion/pieces/{registered.pk}/", {"submission": submission.pk,
+                                                              "decision": "validate"})
+    assert services.documents_complete(registered)
+    assert "certificat" in mail.outbox[-1].subject.lower()
+    status = student.get(f"/inscription/{registered.pk}/").content.decode()
+    assert "certificat de scolarité est disponible" in status
+    from matricule.audit.models import Event
+    assert Event.objects.filter(action="documents.validated", actor=iut_agent).count() == 5
+
+
+def test_other_component_agents_and_other_students_get_404(client, registered, other_agent,
+                                                           demo_candidates):
+    _submit_all(registered)
+    version = registered.submissions.first().versions.get()
+    client.force_login(other_agent)
+    for url in (f"/gestion/pieces/{registered.pk}/", f"/gestion/fichier/{version.pk}/",
+                f"/gestion/fichier/{version.pk}/page/1.png"):
+        assert client.get(url).status_code == 404
+    assert f"/gestion/pieces/{registered.pk}/" not in client.get("/gestion/pieces/").content.decode()
+    from matricule.accounts.admission_login import user_for_candidate
+
+    other_student = client.__class__()
+    other_student.force_login(user_for_candidate(demo_candidates["complementary"]))
+    for url in (f"/inscription/{registered.pk}/pieces/",
+                f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/",
+                f"/gestion/fichier/{version.pk}/"):
+        assert other_student.get(url).status_code in (404, 302)
+    assert other_student.get(f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/").status_code == 404
+
+
+def test_two_agents_never_review_the_same_registration(client, registered, iut_agent, demo):
+    from django.contrib.auth import get_user_model
+
+    from matricule.accounts.models import ComponentMembership
+
+    _submit_all(registered)
+    colleague = get_user_model().objects.create(username="agent2")
+    ComponentMembership.objects.create(user=colleague, component=registered.stage.programme.component)
+    client.force_login(iut_agent)
+    assert client.get(f"/gestion/pieces/{registered.pk}/").status_code == 200
+    other = client.__class__()
+    other.force_login(colleague)
+    assert other.get(f"/gestion/pieces/{registered.pk}/").status_code == 302  # claimed: back to queue
+
+
+def test_review_screen_queries_are_bounded(client, registered, iut_agent, django_assert_max_num_queries):
+    _submit_all(registered)
+    client.force_login(iut_agent)
+    with django_assert_max_num_queries(25):
+        response = client.get(f"/gestion/pieces/{registered.pk}/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/gestion/pieces/", "/gestion/fichier/1/"])
+def test_back_office_needs_a_staff_login(client, registered, path):
+    client.force_login(registered.student.user)
+    response = client.get(path)
+    assert response.status_code in (302, 404)
+    if response.status_code == 302:
+        assert response.url.startswith("/gestion/connexion/")
+
+
+def test_staff_login_is_rate_limited(client, demo):
+    for _ in range(5):
+        client.post("/gestion/connexion/", {"username": "agent.chartres", "password": "wrong"})
+    response = client.post("/gestion/connexion/", {"username": "agent.chartres",
+                                                   "password": "matricule-agent"})
+    assert response.status_code == 429

@@ -1,0 +1,104 @@
+"""Issue 6 in a browser: activate the account, upload documents, a refusal, a replacement,
+validation by the IUT de Chartres agent, and the certificate unlocked."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from tests.documents.conftest import pdf_bytes, png_bytes
+from tests.payments.conftest import submitted_registration
+
+from .axe import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def registered(settings, live_server, demo, demo_candidates, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.SITE_URL = live_server.url
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "private")}}}
+    mail.outbox = []
+    return submitted_registration(demo_candidates["accepted"], demo.current_year, grant="crous")
+
+
+def test_documents_journey(page, browser, live_server, registered, demo):
+    assert registered.state == "registered"
+    activation = next(m for m in mail.outbox if "/compte/activer/" in m.body)
+    url = re.search(r"https?://\S+/compte/activer/\S+/", activation.body).group(0)
+    page.goto(url)
+    assert_accessible(page)
+    page.locator("input[name=new_password1]").fill("Un-mot-de-passe-solide-2026")
+    page.locator("input[name=new_password2]").fill("Un-mot-de-passe-solide-2026")
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    page.goto(f"/inscription/{registered.pk}/pieces/")
+    assert_accessible(page)
+
+    files = {"identity": ("carte.png", "image/png", png_bytes(600, 400)),
+             "bac": ("releve.pdf", "application/pdf", pdf_bytes(2))}
+    for submission in registered.submissions.select_related("document_type"):
+        name, mime, content = files.get(submission.document_type.code,
+                                        ("photo.png", "image/png", png_bytes()))
+        form = page.locator(f"form[aria-labelledby=doc-{submission.pk}]")
+        form.locator("input[type=file]").set_input_files({"name": name, "mimeType": mime,
+                                                         "buffer": content})
+        form.locator("button[type=submit]").click()
+        page.wait_for_load_state()
+    assert page.content().count("En attente de vérification") >= 5
+
+    # The IUT de Chartres agent refuses the photo with a reason.
+    agent = browser.new_context(base_url=live_server.url).new_page()
+    agent.goto("/gestion/connexion/")
+    agent.locator("input[name=username]").fill("agent.chartres")
+    agent.locator("input[name=password]").fill("matricule-agent")
+    agent.locator("form button[type=submit]").click()
+    agent.wait_for_url("**/gestion/pieces/")
+    assert_accessible(agent)
+    agent.locator(f"a[href='/gestion/pieces/{registered.pk}/']").click()
+    assert_accessible(agent)
+    photo = registered.submissions.get(document_type__code="photo")
+    section = agent.locator(f"section[aria-labelledby=rd-{photo.pk}]")
+    section.locator("select[name=reason]").select_option(index=1)
+    section.locator("textarea[name=comment]").fill("Photo floue, merci d'en envoyer une nette.")
+    section.locator("button[value=refuse]").click()
+    agent.wait_for_load_state()
+    refusal = mail.outbox[-1]
+    assert "Photo floue" in refusal.body
+
+    # The student sees the reason and replaces the photo.
+    page.goto(f"/inscription/{registered.pk}/pieces/")
+    assert "Photo floue" in page.content()
+    form = page.locator(f"form[aria-labelledby=doc-{photo.pk}]")
+    form.locator("input[type=file]").set_input_files({"name": "photo2.png", "mimeType": "image/png",
+                                                     "buffer": png_bytes(300, 400, (20, 20, 200))})
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+
+    # The agent validates everything.
+    agent.goto(f"/gestion/pieces/{registered.pk}/")
+    while agent.locator("button[value=validate]").count():
+        agent.locator("button[value=validate]").first.click()
+        agent.wait_for_load_state()
+    assert "certificat" in mail.outbox[-1].subject.lower()
+    page.goto(f"/inscription/{registered.pk}/")
+    assert "certificat de scolarité est disponible" in page.content()
+    assert_accessible(page)
+
+    # An agent of another component and another student get 404 on every URL of it.
+    version = photo.versions.first()
+    other = browser.new_context(base_url=live_server.url).new_page()
+    other.goto("/gestion/connexion/")
+    other.locator("input[name=username]").fill("agent.orleans")
+    other.locator("input[name=password]").fill("matricule-agent")
+    other.locator("form button[type=submit]").click()
+    other.wait_for_url("**/gestion/pieces/")
+    for url in (f"/gestion/pieces/{registered.pk}/", f"/gestion/fichier/{version.pk}/"):
+        assert other.goto(url).status == 404
+    other.context.close()
+    agent.context.close()
