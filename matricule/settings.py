@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "matricule.fees",
     "matricule.payments",
     "matricule.documents",
+    "matricule.certificates",
     "matricule.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -293,6 +294,7 @@ MATRICULE_THROTTLES = {
     "account_link": (5, 60 * 60, 60 * 60),
     "reset_address": (20, 60 * 60, 60 * 60),
     "staff_username": (5, 15 * 60, 15 * 60),
+    "verify_address": (env_int("THROTTLE_VERIFY_CHECKS", 60, minimum=1), 10 * 60, 10 * 60),
     "staff_address": (50, 15 * 60, 15 * 60),
 }
 LOGIN_LINK_MINUTES = env_int("LOGIN_LINK_MINUTES", 10, minimum=1)
@@ -348,3 +350,8 @@ MATRICULE_UPLOAD_MAX_PAGES = env_int("UPLOAD_MAX_PAGES", 10, minimum=1)
 MATRICULE_CLAMD_ADDRESS = env_str("CLAMD_ADDRESS", "") or None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Issued documents ---------------------------------------------------------------------------
+# PEM files of the signing key and certificate (PAdES); empty: certificates are not signed.
+MATRICULE_SIGNING_KEY = env_str("SIGNING_KEY", "")
+MATRICULE_SIGNING_CERT = env_str("SIGNING_CERT", "")

@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("matricule.registration.urls")),
     path("", include("matricule.payments.urls")),
     path("", include("matricule.documents.urls")),
+    path("", include("matricule.certificates.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

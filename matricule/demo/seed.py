@@ -184,6 +184,7 @@ def seed(today: datetime.date | None = None) -> DemoResult:
     current.refresh_from_db()
 
     _documents([y2024, current])
+    _letterheads(components)
     staff = [_staff(components, *spec) for spec in STAFF]
     candidates = [_candidate(current, *spec) for spec in CANDIDATES]
     _cvec_attestations(current, candidates)
@@ -362,3 +363,14 @@ def _documents(years) -> None:
     for order, (label_fr, label_en) in enumerate(REFUSAL_REASONS):
         RefusalReason.objects.update_or_create(label_fr=label_fr,
                                                defaults={"label_en": label_en, "order": order})
+
+
+def _letterheads(components) -> None:
+    from matricule.certificates.models import Letterhead
+
+    Letterhead.objects.update_or_create(component=None, defaults={
+        "signatory_name": "Éric Blond", "signatory_title_fr": "Président de l'Université d'Orléans",
+        "signatory_title_en": "President of the University of Orléans", "city": "Orléans"})
+    Letterhead.objects.update_or_create(component=components["iut-chartres"], defaults={
+        "signatory_name": "Marie Dupont", "signatory_title_fr": "Directrice de l'IUT de Chartres",
+        "signatory_title_en": "Director of the IUT de Chartres", "city": "Chartres"})

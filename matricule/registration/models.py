@@ -112,3 +112,5 @@ class Registration(models.Model):
 import django.dispatch  # noqa: E402
 
 registration_registered = django.dispatch.Signal()
+# Sent when a registration is cancelled (after commit): issued documents are revoked.
+registration_cancelled = django.dispatch.Signal()

@@ -19,6 +19,7 @@ from .models import (
     State,
     Student,
     StudentNumberSequence,
+    registration_cancelled,
     registration_registered,
 )
 from .steps import get_step, initial_data, missing_steps
@@ -196,6 +197,8 @@ def cancel_registration(registration: Registration, *, actor, reason: str) -> Re
         locked.cancelled_at = timezone.now()
         locked.save(update_fields=["cancelled_at"])
         record("registration.cancel_reason", actor=actor, obj=locked, reason=reason)
+        transaction.on_commit(lambda: registration_cancelled.send(
+            sender=Registration, registration=locked, reason=reason))
     return locked
 
 

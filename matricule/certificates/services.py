@@ -1,0 +1,153 @@
+"""Issuing, storing, verifying and revoking official documents."""
+
+import hashlib
+import json
+import secrets
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from matricule.audit.services import record
+from matricule.registration.models import Registration, State
+
+from .models import IssuedDocument, Letterhead
+
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: serials are typed by people
+
+
+class NotAvailable(Exception):
+    """The certificate cannot be issued yet (not registered, documents not all validated)."""
+
+
+def new_serial() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))  # about 59 bits: not guessable
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalize_serial(value: str) -> str:
+    raw = "".join(ch for ch in (value or "").upper() if ch.isalnum())
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else raw
+
+
+def certificate_available(registration: Registration) -> bool:
+    from matricule.documents.services import documents_complete
+
+    return registration.state == State.REGISTERED and documents_complete(registration)
+
+
+def certified_data(registration: Registration) -> dict:
+    candidate = registration.candidate
+    user = registration.student.user
+    return {
+        "last_name": candidate.last_name if candidate else user.last_name,
+        "first_names": candidate.first_names if candidate else user.first_name,
+        "birth_date": (candidate.birth_date.isoformat() if candidate else ""),
+        "student_number": registration.student.student_number or "",
+        "ine": registration.cleaned.get("ine", {}).get("ine", "") or "",
+        "stage": registration.stage.name,
+        "programme": registration.stage.programme.name,
+        "component": registration.stage.programme.component.name,
+        "academic_year": registration.academic_year.code,
+    }
+
+
+def _hash(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def verification_url(serial: str) -> str:
+    with translation.override("fr"):
+        return settings.SITE_URL + reverse("certificates:verify-serial", args=[serial])
+
+
+def issue_certificate(registration: Registration, language: str = "fr") -> IssuedDocument:
+    """The valid certificate of the registration, generated once and stored; made again (and
+    the old one revoked) only when what it certifies has changed."""
+    if not certificate_available(registration):
+        raise NotAvailable
+    data = certified_data(registration)
+    digest = _hash(data)
+    existing = IssuedDocument.objects.filter(registration=registration, kind="certificate",
+                                             language=language, status="valid").first()
+    if existing and existing.data_hash == digest:
+        return existing
+    serial = new_serial()
+    pdf, signed = _render(registration, data, serial, language)
+    try:
+        with transaction.atomic():
+            if existing:
+                _revoke(existing, "replaced: the certified data changed")
+            document = IssuedDocument(serial=serial, kind="certificate", registration=registration,
+                                      language=language, data=data, data_hash=digest, signed=signed)
+            document.file.save(f"certificat-{serial}.pdf", ContentFile(pdf), save=False)
+            document.save()
+            record("certificates.issued", obj=document, registration=registration.pk, serial=serial)
+    except IntegrityError:  # issued by a concurrent request: use theirs
+        return IssuedDocument.objects.get(registration=registration, kind="certificate",
+                                          language=language, status="valid")
+    return document
+
+
+def _render(registration, data, serial, language) -> tuple[bytes, bool]:
+    import datetime
+
+    from .pdf import CertificateData, render_certificate
+
+    component = registration.stage.programme.component
+    letterhead = (Letterhead.objects.filter(component=component).first()
+                  or Letterhead.objects.filter(component__isnull=True).first())
+    logo = None
+    if letterhead and letterhead.logo:
+        with letterhead.logo.open("rb") as handle:
+            logo = handle.read()
+    with translation.override(language):
+        title = ""
+        if letterhead:
+            title = (letterhead.signatory_title_en if language == "en" and letterhead.signatory_title_en
+                     else letterhead.signatory_title_fr)
+        pdf = render_certificate(CertificateData(
+            language=language, university_name=component.university.name,
+            component_name=component.name,
+            component_address_lines=[component.street, f"{component.postal_code} {component.city}"],
+            logo_png=logo, signatory_name=letterhead.signatory_name if letterhead else "",
+            signatory_title=title, last_name=data["last_name"], first_names=data["first_names"],
+            birth_date=datetime.date.fromisoformat(data["birth_date"]) if data["birth_date"] else None,
+            student_number=data["student_number"], ine=data["ine"], stage_name=data["stage"],
+            programme_name=data["programme"], academic_year=data["academic_year"], serial=serial,
+            verification_url=verification_url(serial), issued_on=timezone.localdate(),
+            city=letterhead.city if letterhead else component.city))
+    return _sign(pdf)
+
+
+def _sign(pdf: bytes) -> tuple[bytes, bool]:
+    key_path, cert_path = settings.MATRICULE_SIGNING_KEY, settings.MATRICULE_SIGNING_CERT
+    if not (key_path and cert_path):
+        return pdf, False  # unsigned: the verification page still tells a real one from a fake
+    from pathlib import Path
+
+    from .signing import sign_pdf
+
+    return sign_pdf(pdf, key_pem=Path(key_path).read_bytes(), cert_pem=Path(cert_path).read_bytes()), True
+
+
+def _revoke(document: IssuedDocument, reason: str) -> None:
+    document.status, document.revoked_at = IssuedDocument.Status.REVOKED, timezone.now()
+    document.revoke_reason = reason[:200]
+    document.save(update_fields=["status", "revoked_at", "revoke_reason"])
+    record("certificates.revoked", obj=document, reason=reason)
+
+
+def revoke_for_registration(registration: Registration, reason: str) -> int:
+    count = 0
+    for document in IssuedDocument.objects.filter(registration=registration, status="valid"):
+        _revoke(document, reason)
+        count += 1
+    return count
+
+
+def lookup(serial: str) -> IssuedDocument | None:
+    return (IssuedDocument.objects.select_related("registration__academic_year")
+            .filter(serial=normalize_serial(serial)).first())

@@ -1,0 +1,13 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "certificates"
+
+urlpatterns = [
+    path(_("registration/<int:pk>/certificate/"), views.certificate, name="certificate"),
+    path(_("registration/<int:pk>/certificate-<str:language>.pdf"), views.certificate_pdf, name="pdf"),
+    path("verifier/", views.verify, name="verify"),
+    path("verifier/<str:serial>/", views.verify, name="verify-serial"),
+]

@@ -1,0 +1,258 @@
+"""The enrolment certificate PDF, read back: text (pypdf), metadata and language, and its QR code,
+decoded from the rendered page as a phone would (pypdfium2, then zxing-cpp)."""
+
+import dataclasses
+import datetime
+import io
+import random
+import string
+
+import pypdfium2
+import pytest
+import zxingcpp
+from PIL import Image, ImageDraw
+from pypdf import PdfReader
+from reportlab.graphics import renderSVG
+from reportlab.graphics.barcode import qrencoder
+
+from matricule.certificates.pdf import CertificateData, _QRCode, qr_drawing, render_certificate
+
+URL = "https://matricule.univ-orleans.fr/verifier/K7QM-2TXP-9HZ3-AB4C/"
+
+
+def logo_png(size=(600, 240)) -> bytes:
+    """A logo with transparency, as an administrator would upload."""
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((10, 10, size[0] - 10, size[1] - 10), fill=(0, 80, 160, 255))
+    draw.ellipse((40, 40, 200, 200), fill=(255, 200, 0, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+LOGO = logo_png()
+
+
+def certificate(**changes) -> CertificateData:
+    data = CertificateData(
+        language="fr",
+        university_name="Université d'Orléans",
+        component_name="IUT de Chartres",
+        component_address_lines=["1 place Roger Joly", "28000 Chartres"],
+        logo_png=LOGO,
+        signatory_name="Marie DURAND",
+        signatory_title="Directrice de l'IUT de Chartres",
+        last_name="LEFÈVRE",
+        first_names="Chloé",
+        birth_date=datetime.date(2008, 3, 12),
+        student_number="22612345",
+        ine="0494004062M",
+        stage_name="BUT GEII 1re année",
+        programme_name="BUT Génie électrique et informatique industrielle",
+        academic_year="2026-2027",
+        serial="K7QM-2TXP-9HZ3-AB4C",
+        verification_url=URL,
+        issued_on=datetime.date(2026, 11, 26),
+        city="Chartres",
+    )
+    return dataclasses.replace(data, **changes)
+
+
+def read(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def decode_qr_codes(pdf: bytes, dpi: int = 200) -> list[str]:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=dpi / 72).to_pil()
+        page.close()
+    finally:
+        document.close()
+    results = zxingcpp.read_barcodes(image)
+    return [result.text for result in results if result.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+@pytest.fixture(scope="module")
+def french_pdf():
+    return render_certificate(certificate())
+
+
+@pytest.fixture(scope="module")
+def english_pdf():
+    return render_certificate(certificate(language="en"))
+
+
+@pytest.fixture(scope="module")
+def french(french_pdf):
+    return read(french_pdf)
+
+
+@pytest.fixture(scope="module")
+def english(english_pdf):
+    return read(english_pdf)
+
+
+def test_french_text(french):
+    reader, text = french
+    assert len(reader.pages) == 1
+    for expected in [
+        "LEFÈVRE Chloé",
+        "12 mars 2008",  # Django's French month names
+        "22612345",
+        "0494004062M",
+        "BUT GEII 1re année",
+        "BUT Génie électrique et informatique industrielle",
+        "Année universitaire 2026-2027",
+        "K7QM-2TXP-9HZ3-AB4C",
+        URL,
+        "Université d'Orléans",
+        "IUT de Chartres",
+        "28000 Chartres",
+        "Marie DURAND",
+        "Directrice de l'IUT de Chartres",
+        "26 novembre 2026",
+    ]:
+        assert expected in text
+
+
+def test_english_text(english):
+    reader, text = english
+    assert len(reader.pages) == 1
+    for expected in [
+        "Enrolment certificate",
+        "Academic year 2026-2027",
+        "LEFÈVRE Chloé",
+        "12 March 2008",
+        "22612345",
+        "0494004062M",
+        "BUT GEII 1re année",
+        "Issued in Chartres on 26 November 2026",
+        "K7QM-2TXP-9HZ3-AB4C",
+        f"Check this certificate at {URL}",
+    ]:
+        assert expected in text
+
+
+def test_reading_order_follows_the_page(english):
+    _, text = english
+    order = ["Université d'Orléans", "Enrolment certificate", "Marie DURAND", "LEFÈVRE Chloé", "22612345",
+             "BUT GEII 1re année", "Issued in Chartres", "K7QM-2TXP-9HZ3-AB4C", "Check this certificate"]
+    positions = [text.index(part) for part in order]
+    assert positions == sorted(positions)
+
+
+def test_metadata(french, english):
+    reader, _ = english
+    assert reader.metadata.title == "Enrolment certificate 2026-2027 – LEFÈVRE Chloé"
+    assert reader.metadata.author == "Université d'Orléans"
+    assert "K7QM-2TXP-9HZ3-AB4C" in reader.metadata.subject
+    reader, _ = french
+    assert "LEFÈVRE Chloé" in reader.metadata.title
+    assert "2026-2027" in reader.metadata.title
+
+
+@pytest.mark.parametrize(("fixture", "lang"), [("french", "fr-FR"), ("english", "en-GB")])
+def test_document_language_and_title_shown(request, fixture, lang):
+    reader, _ = request.getfixturevalue(fixture)
+    assert reader.trailer["/Root"]["/Lang"] == lang
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"]
+
+
+def test_every_font_is_embedded_truetype(french):
+    reader, _ = french
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert fonts
+    for name, font in fonts.items():
+        assert font["/Subtype"] == "/TrueType", name
+        assert "/FontFile2" in font["/FontDescriptor"], name
+
+
+@pytest.mark.parametrize("fixture", ["french_pdf", "english_pdf"])
+def test_qr_code_decodes_to_the_verification_url(request, fixture):
+    assert decode_qr_codes(request.getfixturevalue(fixture)) == [URL]
+
+
+def test_qr_code_of_a_longer_url_still_decodes():
+    url = "https://scolarite.example.univ-orleans.fr/certificats/verifier/" + "Z9" * 20 + "/?lang=en&src=qr"
+    assert decode_qr_codes(render_certificate(certificate(verification_url=url))) == [url]
+
+
+def test_names_beyond_french_keep_their_letters():
+    data = certificate(last_name="WIŚNIEWSKA-ȘTEFĂNESCU", first_names="Łucja Hương")
+    _, text = read(render_certificate(data))
+    assert "WIŚNIEWSKA-ȘTEFĂNESCU Łucja Hương" in text
+
+
+def test_data_is_not_read_as_markup():
+    title = "Directeur des études <b>& de la scolarité</b>"
+    _, text = read(render_certificate(certificate(language="en", signatory_title=title)))
+    assert title in text
+
+
+def test_without_ine_or_logo():
+    pdf = render_certificate(certificate(language="en", ine="", logo_png=None))
+    reader, text = read(pdf)
+    assert "Not given" in text
+    assert not reader.pages[0].images
+    assert decode_qr_codes(pdf) == [URL]
+
+
+def test_logo_is_embedded_once_on_white(english):
+    reader, _ = english
+    images = reader.pages[0].images
+    assert len(images) == 1
+    logo = images[0].image
+    # Scaled down to 300 dpi at its printed size (45 mm wide at most), transparency flattened.
+    assert logo.mode == "RGB"
+    assert logo.width <= 532
+    assert logo.getpixel((0, 0)) == (255, 255, 255)
+
+
+def test_logo_in_several_documents_and_sizes():
+    # The prepared image is shared between documents: each must still carry it.
+    for size in [(600, 240), (200, 400), (3000, 1000)]:
+        png = logo_png(size)
+        for _ in range(2):
+            reader, _text = read(render_certificate(certificate(logo_png=png)))
+            assert len(reader.pages[0].images) == 1
+
+
+def test_long_values_stay_on_one_page():
+    programme = "Master mention Informatique, parcours Intelligence artificielle et science des données " * 2
+    reader, text = read(render_certificate(certificate(programme_name=programme.strip())))
+    assert len(reader.pages) == 1
+    assert "Intelligence artificielle" in text
+
+
+def test_qr_encoder_gives_the_same_symbol_as_reportlab():
+    # The faster encoder must not change a module: compared with the stock one over many lengths,
+    # character sets and error correction levels (versions 1 to about 15).
+    rnd = random.Random(7)
+    alphabets = [
+        string.ascii_letters + string.digits + "-/._?=&",  # byte mode
+        string.ascii_uppercase + string.digits + " $%*+-./:",  # alphanumeric mode
+    ]
+    versions = set()
+    for n in range(60):
+        value = "".join(rnd.choice(alphabets[n % 2]) for _ in range(rnd.randint(1, 200)))
+        level = getattr(qrencoder.QRErrorCorrectLevel, "LMQH"[n % 4])
+        stock, fast = qrencoder.QRCode(None, level), _QRCode(None, level)
+        for qr in (stock, fast):
+            qr.addData(value)
+            qr.make()
+        assert fast.modules == stock.modules, (value, level)
+        versions.add(stock.version)
+    assert len(versions) > 8
+
+
+def test_qr_drawing_renders_outside_pdf_too():
+    svg = renderSVG.drawToString(qr_drawing(URL))
+    assert "<path" in svg
