@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import Notification, Payment, SimulatedBankTransaction
 
 
@@ -24,6 +26,20 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ["reference", "transaction_id", "registration__student__student_number"]
     readonly_fields = [f.name for f in Payment._meta.fields]
     inlines = [NotificationInline]
+    actions = ["refund_in_full"]
+
+    @admin.action(description=_("Refund in full (through the gateway when it can, else recorded by hand)"))
+    def refund_in_full(self, request, queryset):
+        for payment in queryset:
+            remaining = (payment.paid_cents or 0) - payment.refunded_cents
+            gateway = payment.gateway != "manual" and services.gateway_for(payment.gateway).supports_refund
+            try:
+                services.record_refund(payment, amount_cents=remaining, actor=request.user,
+                                       through_gateway=gateway)
+            except services.PaymentError as error:
+                self.message_user(request, f"{payment.reference}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(reference)s refunded.") % {"reference": payment.reference})
 
     def has_add_permission(self, request):
         return False

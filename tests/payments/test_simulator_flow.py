@@ -249,3 +249,18 @@ def test_three_instalments_register_after_the_first(client, awaiting, monkeypatc
     paid = awaiting.payments.filter(status="confirmed").order_by("instalment")
     assert [p.instalment for p in paid] == [1, 2]
     assert sum(p.paid_cents for p in paid) == 5934 + 5933
+
+
+def test_staff_record_a_desk_payment_and_a_full_refund_in_the_admin(client, awaiting, administrator):
+    from matricule.audit.models import Event
+
+    client.force_login(administrator)
+    client.post("/admin/registration/registration/", {"action": "record_desk_payment",
+                                                      "_selected_action": [awaiting.pk]})
+    awaiting.refresh_from_db()
+    payment = Payment.objects.get(manual=True)
+    assert awaiting.state == State.REGISTERED and payment.recorded_by == administrator
+    client.post("/admin/payments/payment/", {"action": "refund_in_full", "_selected_action": [payment.pk]})
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED and payment.refunded_cents == 17800
+    assert Event.objects.filter(action="payments.refunded", actor=administrator).exists()
