@@ -66,3 +66,32 @@ class Letterhead(models.Model):
 
     def __str__(self) -> str:
         return str(self.component or _("University default"))
+
+
+class BulkGeneration(models.Model):
+    """Staff ask for the certificates of a whole programme stage; a task makes them."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("In progress")
+        DONE = "done", _("Done")
+
+    stage = models.ForeignKey("institution.Stage", on_delete=models.CASCADE,
+                              verbose_name=_("programme stage"))
+    academic_year = models.ForeignKey("institution.AcademicYear", on_delete=models.CASCADE,
+                                      verbose_name=_("academic year"))
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("certificates to make"), default=0)
+    done = models.PositiveIntegerField(_("certificates made"), default=0)
+    skipped = models.PositiveIntegerField(_("registrations not complete yet"), default=0)
+
+    class Meta:
+        verbose_name = _("bulk certificate generation")
+        verbose_name_plural = _("bulk certificate generations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.stage} · {self.done}/{self.total}"

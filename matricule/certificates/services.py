@@ -63,32 +63,64 @@ def verification_url(serial: str) -> str:
         return settings.SITE_URL + reverse("certificates:verify-serial", args=[serial])
 
 
+def issue_document(registration: Registration, kind: str, language: str, data: dict,
+                   render) -> IssuedDocument:
+    """Any official PDF: recorded with a serial, stored, made again (the old one revoked) only when
+    what it certifies changes. `render(serial)` returns (pdf bytes, signed)."""
+    digest = _hash(data)
+    existing = IssuedDocument.objects.filter(registration=registration, kind=kind, language=language,
+                                             status="valid").first()
+    if existing and existing.data_hash == digest:
+        return existing
+    serial = new_serial()
+    pdf, signed = render(serial)
+    try:
+        with transaction.atomic():
+            if existing:
+                _revoke(existing, "replaced: the certified data changed")
+            document = IssuedDocument(serial=serial, kind=kind, registration=registration,
+                                      language=language, data=data, data_hash=digest, signed=signed)
+            document.file.save(f"{kind}-{serial}.pdf", ContentFile(pdf), save=False)
+            document.save()
+            record(f"certificates.{kind}.issued", obj=document, registration=registration.pk, serial=serial)
+    except IntegrityError:  # issued by a concurrent request: use theirs
+        return IssuedDocument.objects.get(registration=registration, kind=kind, language=language,
+                                          status="valid")
+    return document
+
+
+def issue_summary(registration: Registration, language: str = "fr") -> IssuedDocument:
+    """The registration summary, recorded and verifiable like the certificate."""
+    import dataclasses
+
+    from matricule.registration.summary import summary_data
+    from matricule.registration.summary_pdf import render_summary
+
+    content = summary_data(registration, language)
+    data = {**certified_data(registration), "fees_cents": content.total_cents,
+            "payment": content.payment_text, "documents": content.documents}
+    return issue_document(registration, "summary", language, data, lambda serial: _sign(
+        render_summary(dataclasses.replace(content, serial=serial))))
+
+
+def issue_receipt(payment, language: str = "fr") -> IssuedDocument:
+    from matricule.payments.receipt import receipt_pdf
+
+    registration = payment.registration
+    data = {**certified_data(registration), "payment_reference": payment.reference,
+            "paid_cents": payment.paid_cents, "refunded_cents": payment.refunded_cents}
+    return issue_document(registration, "receipt", language, data,
+                          lambda serial: _sign(receipt_pdf(payment, language, serial=serial)))
+
+
 def issue_certificate(registration: Registration, language: str = "fr") -> IssuedDocument:
     """The valid certificate of the registration, generated once and stored; made again (and
     the old one revoked) only when what it certifies has changed."""
     if not certificate_available(registration):
         raise NotAvailable
     data = certified_data(registration)
-    digest = _hash(data)
-    existing = IssuedDocument.objects.filter(registration=registration, kind="certificate",
-                                             language=language, status="valid").first()
-    if existing and existing.data_hash == digest:
-        return existing
-    serial = new_serial()
-    pdf, signed = _render(registration, data, serial, language)
-    try:
-        with transaction.atomic():
-            if existing:
-                _revoke(existing, "replaced: the certified data changed")
-            document = IssuedDocument(serial=serial, kind="certificate", registration=registration,
-                                      language=language, data=data, data_hash=digest, signed=signed)
-            document.file.save(f"certificat-{serial}.pdf", ContentFile(pdf), save=False)
-            document.save()
-            record("certificates.issued", obj=document, registration=registration.pk, serial=serial)
-    except IntegrityError:  # issued by a concurrent request: use theirs
-        return IssuedDocument.objects.get(registration=registration, kind="certificate",
-                                          language=language, status="valid")
-    return document
+    return issue_document(registration, "certificate", language, data,
+                          lambda serial: _render(registration, data, serial, language))
 
 
 def _render(registration, data, serial, language) -> tuple[bytes, bool]:

@@ -20,7 +20,7 @@ from matricule.registration.summary_pdf import (
 from .models import Payment
 
 
-def receipt_pdf(payment: Payment, language: str = "fr") -> bytes:
+def receipt_pdf(payment: Payment, language: str = "fr", serial: str | None = None) -> bytes:
     registration = payment.registration
     component = registration.stage.programme.component
     candidate = registration.candidate
@@ -42,6 +42,8 @@ def receipt_pdf(payment: Payment, language: str = "fr") -> bytes:
         ]
         if payment.refunded_cents:
             rows.append((_("Refunded"), format_amount(payment.refunded_cents, language)))
+        if serial:
+            rows.append((_("Document number"), serial))
         table = Table([[label, value] for label, value in rows], colWidths=[60 * mm, None])
         table.setStyle(ROWS_STYLE)
         story = [

@@ -86,15 +86,18 @@ def payment_return(request, reference: str):
 
 @login_required
 def receipt(request, pk: int):
-    """The payment receipt of a paid registration (the student's own)."""
-    from .receipt import receipt_pdf
+    """The payment receipt of a paid registration (the student's own), recorded with a serial."""
+    from django.http import FileResponse
+
+    from matricule.certificates.services import issue_receipt
 
     registration = get_registration_for(request, pk)
     payment = registration.payments.filter(
         status__in=[Payment.Status.CONFIRMED, Payment.Status.PARTLY_REFUNDED]).first()
     if payment is None:
         raise Http404
-    response = HttpResponse(receipt_pdf(payment, (request.LANGUAGE_CODE or "fr")[:2]),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="attestation-paiement-{payment.reference}.pdf"'
+    document = issue_receipt(payment, (request.LANGUAGE_CODE or "fr")[:2])
+    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=f"attestation-paiement-{payment.reference}.pdf")
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -17,7 +17,7 @@ from . import services
 from .eligibility import eligibility
 from .models import Registration, State
 from .steps import first_incomplete, get_step, steps_for
-from .summary import fee_label, summary_data, summary_pdf
+from .summary import fee_label, summary_data
 
 
 def get_candidate_for(request) -> Candidate:
@@ -186,12 +186,19 @@ def _documents_complete(registration) -> bool:
 
 @login_required
 def summary_download(request, pk: int):
+    """The summary PDF, recorded as an issued document (serial, verifiable) the first time."""
+    from django.http import FileResponse
+
+    from matricule.certificates.services import issue_summary
+
     registration = get_registration_for(request, pk)
     if registration.state != "registered":
         raise Http404
-    response = HttpResponse(summary_pdf(registration), content_type="application/pdf")
+    document = issue_summary(registration, (request.LANGUAGE_CODE or "fr")[:2])
     number = registration.student.student_number
-    response["Content-Disposition"] = f'attachment; filename="recapitulatif-{number}.pdf"'
+    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=f"recapitulatif-{number}.pdf")
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

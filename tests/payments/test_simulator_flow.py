@@ -77,7 +77,7 @@ def test_paying_in_the_simulator_registers_the_student(client, awaiting, monkeyp
     assert payment.status == Payment.Status.CONFIRMED and payment.paid_cents == 17800
     assert len([m for m in mail.outbox if "confirm" in m.subject.lower()]) == 1
     receipt = client.get(f"/inscription/{awaiting.pk}/attestation-paiement.pdf")
-    assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF")
+    assert receipt.status_code == 200 and b"".join(receipt.streaming_content).startswith(b"%PDF")
 
 
 def test_a_refused_card_can_try_again_without_a_second_registration(client, awaiting, monkeypatch):

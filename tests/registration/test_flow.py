@@ -55,7 +55,10 @@ def test_complete_registration_with_zero_fee_gets_a_number_and_summary(
     assert number in status and "attribution de bourse" in status
     pdf = chloe_client.get(f"/inscription/{registration.pk}/recapitulatif.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    from matricule.certificates.models import IssuedDocument
+    summary = IssuedDocument.objects.get(kind="summary")  # recorded, with a serial to verify
+    assert chloe_client.get(f"/verifier/{summary.serial}/").status_code == 200
     confirmation = next(m for m in mail.outbox if "confirm" in m.subject.lower())
     assert number in confirmation.body
     assert confirmation.attachments[0][2] == "application/pdf"
