@@ -28,10 +28,7 @@ from reportlab.lib.units import inch, mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfdoc import PDFImageXObject
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
-    Frame,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -42,14 +39,11 @@ from reportlab.platypus.flowables import TopPadder
 from matricule.registration.summary_pdf import (
     CONTENT_WIDTH,
     FONT,
-    MARGIN,
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
-    PDF_LANGUAGES,
     RULE_COLOR,
     STYLES,
     _p,
     _rows,
+    build_pdf,
 )
 
 QR_SIZE = 32 * mm
@@ -444,36 +438,10 @@ def render_certificate(data: CertificateData) -> bytes:
     buffer = io.BytesIO()
     with translation.override(data.language):
         full_name = f"{data.last_name} {data.first_names}"
-        doc = BaseDocTemplate(
-            buffer,
-            pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN,
+        build_pdf(
+            buffer, _story(data), language=data.language, author=data.university_name,
             title=_("Enrolment certificate %(year)s – %(name)s")
             % {"year": data.academic_year, "name": full_name},
-            author=data.university_name,
-            subject=_("Enrolment certificate no. %(serial)s") % {"serial": data.serial},
-            creator="Matricule",
-            # Otherwise the canvas starts in Helvetica, a font that is then listed but not embedded.
-            initialFontName=FONT,
-            initialFontSize=10,
-            lang=PDF_LANGUAGES.get(data.language, data.language),
-            displayDocTitle=True,
-        )
-        frame = Frame(
-            MARGIN,
-            MARGIN,
-            CONTENT_WIDTH,
-            PAGE_HEIGHT - 2 * MARGIN,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-            id="body",
-        )
-        doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-        doc.build(_story(data))
+            subject=_("Enrolment certificate no. %(serial)s") % {"serial": data.serial})
     return buffer.getvalue()
 

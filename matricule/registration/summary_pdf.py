@@ -267,6 +267,24 @@ def _story(data: SummaryData) -> list:
     return story
 
 
+def build_pdf(buffer, story: list, *, language: str, title: str, author: str, subject: str,
+              on_page_end=None) -> None:
+    """An A4 document in the embedded font, with its title, author, subject and /Lang set (shared
+    by every official PDF Matricule issues)."""
+    doc = BaseDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN, title=title, author=author, subject=subject, creator="Matricule",
+        # Otherwise the canvas starts in Helvetica, a font that is then listed but not embedded.
+        initialFontName=FONT, initialFontSize=10,
+        lang=PDF_LANGUAGES.get(language, language), displayDocTitle=True)
+    frame = Frame(MARGIN, MARGIN, CONTENT_WIDTH, PAGE_HEIGHT - 2 * MARGIN, leftPadding=0,
+                  rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    template = (PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end) if on_page_end
+                else PageTemplate(id="page", frames=[frame]))
+    doc.addPageTemplates([template])
+    doc.build(story)
+
+
 def render_summary(data: SummaryData) -> bytes:
     """The summary as PDF bytes, in data.language (labels, dates, amounts and /Lang)."""
     buffer = io.BytesIO()
@@ -286,35 +304,9 @@ def render_summary(data: SummaryData) -> bytes:
             )
             canvas.restoreState()
 
-        doc = BaseDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN,
+        build_pdf(
+            buffer, _story(data), language=data.language, author=data.university_name,
             title=_("Registration summary %(year)s – %(name)s")
             % {"year": data.academic_year, "name": full_name},
-            author=data.university_name,
-            subject=_("Registration summary"),
-            creator="Matricule",
-            # Otherwise the canvas starts in Helvetica, a font that is then listed but not embedded.
-            initialFontName=FONT,
-            initialFontSize=10,
-            lang=PDF_LANGUAGES.get(data.language, data.language),
-            displayDocTitle=True,
-        )
-        frame = Frame(
-            MARGIN,
-            MARGIN,
-            CONTENT_WIDTH,
-            PAGE_HEIGHT - 2 * MARGIN,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-            id="body",
-        )
-        doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=mark_page)])
-        doc.build(_story(data))
+            subject=_("Registration summary"), on_page_end=mark_page)
     return buffer.getvalue()
