@@ -30,6 +30,9 @@ urlpatterns += i18n_patterns(
     path("", include("matricule.payments.urls")),
     path("", include("matricule.documents.urls")),
     path("", include("matricule.certificates.urls")),
+    path("", include("matricule.requests.urls")),
+    path("", include("matricule.backoffice.urls")),
+    path("", include("matricule.waitingroom.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -172,6 +172,7 @@ class ImportRun(models.Model):
 
     class Kind(models.TextChoices):
         ADMISSIONS = "admissions", _("Parcoursup admitted candidates")
+        RESULTS = "results", _("Last year's results")
 
     class Source(models.TextChoices):
         FILE = "file", _("CSV file")
@@ -315,3 +316,42 @@ class ImportIssue(models.Model):
             parts.append(gettext("column %(column)s") % {"column": self.column})
         where = ", ".join(parts)
         return f"{where}: {self.message}" if where else self.message
+
+
+class ResultCode(models.TextChoices):
+    """Last year's result, as the student records system exports it."""
+
+    ADM = "ADM", _("Passed")
+    AJAC = "AJAC", _("Failed, allowed into the next stage")
+    AJ = "AJ", _("Failed")
+    DEF = "DEF", _("Absent")
+    EXC = "EXC", _("Excluded")
+    DIP = "DIP", _("Graduated")
+
+
+class Result(models.Model):
+    """A student's result for one programme stage in one academic year (from the results
+    import). Kept by student number: the student records system knows no other key."""
+
+    student_number = models.CharField(_("student number"), max_length=20)
+    year_code = models.CharField(_("academic year of the result"), max_length=9)
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="results",
+                              verbose_name=_("programme stage"))
+    result = models.CharField(_("result"), max_length=4, choices=ResultCode.choices)
+    import_run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="results", verbose_name=_("import run"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        constraints = [
+            models.UniqueConstraint(fields=["student_number", "year_code", "stage"],
+                                    name="result_unique_student_year_stage"),
+            models.CheckConstraint(condition=Q(result__in=[c.value for c in ResultCode]),
+                                   name="result_code_valid"),
+        ]
+        indexes = [models.Index(fields=["student_number", "year_code"], name="result_student_year")]
+
+    def __str__(self) -> str:
+        return f"{self.student_number} · {self.year_code} · {self.stage.code} · {self.result}"

@@ -13,6 +13,8 @@ class Event(models.Model):
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    # The address of the request that caused it (empty for tasks and commands).
+    address = models.CharField(_("address"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit event")
