@@ -80,6 +80,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def staff_second_factor_off(settings):
+    """Staff tests sign in with force_login; the second-factor tests turn it back on."""
+    settings.MATRICULE_STAFF_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
     """Uploaded and issued files go to a folder of the test's own."""
     settings.STORAGES = {**settings.STORAGES, "default": {

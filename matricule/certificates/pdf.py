@@ -92,7 +92,7 @@ class CertificateData:
     signatory_title: str
     last_name: str
     first_names: str
-    birth_date: datetime.date
+    birth_date: datetime.date | None
     student_number: str
     ine: str  # may be ""
     stage_name: str
@@ -366,7 +366,7 @@ def _letterhead(data: CertificateData) -> Table:
 
 def _story(data: CertificateData) -> list:
     full_name = f"{data.last_name} {data.first_names}"
-    birth_date = formats.date_format(data.birth_date, "j F Y")
+    birth_date = formats.date_format(data.birth_date, "j F Y") if data.birth_date else "—"
     issued_on = formats.date_format(data.issued_on, "j F Y")
     url = escape(data.verification_url, {'"': "&quot;"})
     # The address as a link too: a reader of the PDF on screen only has to click it. The sentence is

@@ -39,12 +39,12 @@ def certificate_available(registration: Registration) -> bool:
 
 
 def certified_data(registration: Registration) -> dict:
-    candidate = registration.candidate
-    user = registration.student.user
+    student = registration.student
+    user = student.user
     return {
-        "last_name": candidate.last_name if candidate else user.last_name,
-        "first_names": candidate.first_names if candidate else user.first_name,
-        "birth_date": (candidate.birth_date.isoformat() if candidate else ""),
+        "last_name": student.last_name or user.last_name,
+        "first_names": student.first_names or user.first_name,
+        "birth_date": student.birth_date.isoformat() if student.birth_date else "",
         "student_number": registration.student.student_number or "",
         "ine": registration.cleaned.get("ine", {}).get("ine", "") or "",
         "stage": registration.stage.name,

@@ -23,9 +23,7 @@ from .models import Payment
 def receipt_pdf(payment: Payment, language: str = "fr", serial: str | None = None) -> bytes:
     registration = payment.registration
     component = registration.stage.programme.component
-    candidate = registration.candidate
-    user = registration.student.user
-    name = f"{candidate.last_name} {candidate.first_names}" if candidate else user.get_full_name()
+    name = registration.student.full_name
     buffer = io.BytesIO()
     with translation.override(language):
         confirmed = timezone.localtime(payment.confirmed_at or payment.updated_at)

@@ -13,6 +13,13 @@ class Student(models.Model):
                                 related_name="student", verbose_name=_("user"))
     student_number = models.CharField(_("student number"), max_length=20, unique=True, null=True,
                                       blank=True)
+    # Civil identity, copied from the admission at the first registration (or typed at the
+    # desk); kept here because later years have no Parcoursup admission to read it from.
+    last_name = models.CharField(_("birth name"), max_length=100, blank=True)
+    first_names = models.CharField(_("first names"), max_length=150, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, blank=True,
+                           choices=[("F", _("Female")), ("M", _("Male"))])
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -21,6 +28,20 @@ class Student(models.Model):
 
     def __str__(self) -> str:
         return self.student_number or f"#{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name} {self.first_names}".strip() or self.user.get_full_name()
+
+    def take_identity_from(self, candidate) -> list[str]:
+        """Copy the admission's identity where ours is empty; returns the fields changed."""
+        changed = []
+        for name in ("last_name", "first_names", "sex", "birth_date"):
+            value = getattr(candidate, name, None)
+            if value and not getattr(self, name):
+                setattr(self, name, value)
+                changed.append(name)
+        return changed
 
 
 class StudentNumberSequence(models.Model):

@@ -67,6 +67,9 @@ def start_registration(candidate, *, user) -> Registration:
     if not verdict.may_register:
         raise NotEligible(verdict)
     student = student_for(user)
+    changed = student.take_identity_from(candidate)
+    if changed:
+        student.save(update_fields=changed)
     try:
         with transaction.atomic():
             registration = Registration.objects.create(

@@ -1,6 +1,5 @@
 """The registration summary (récapitulatif d'inscription): its content, as HTML and as PDF."""
 
-import datetime
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -51,7 +50,7 @@ def summary_data(registration: Registration, language: str | None = None) -> Sum
     language = language or translation.get_language() or "fr"
     with translation.override(language):
         component = registration.stage.programme.component
-        candidate = registration.candidate
+        student = registration.student
         identity = registration.cleaned.get("identity", {})
         ine = registration.cleaned.get("ine", {})
         contacts = registration.cleaned.get("contacts", {})
@@ -65,10 +64,10 @@ def summary_data(registration: Registration, language: str | None = None) -> Sum
             component_phones=component.phone_list,
             academic_year=registration.academic_year.code,
             student_number=registration.student.student_number or "",
-            last_name=candidate.last_name if candidate else user.last_name,
+            last_name=student.last_name or user.last_name,
             usual_name=identity.get("usual_name", ""),
-            first_names=candidate.first_names if candidate else user.first_name,
-            birth_date=candidate.birth_date if candidate else datetime.date(1900, 1, 1),
+            first_names=student.first_names or user.first_name,
+            birth_date=student.birth_date,
             birth_place=", ".join(
                 part for part in (identity.get("birth_town"), identity.get("birth_country")) if part),
             ine=ine.get("ine", "") if ine.get("has_ine") == "yes" else "",

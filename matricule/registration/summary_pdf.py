@@ -129,7 +129,7 @@ class SummaryData:
     student_number: str
     last_name: str
     first_names: str
-    birth_date: datetime.date
+    birth_date: datetime.date | None
     birth_place: str
     email: str
     stage_name: str
@@ -212,7 +212,7 @@ def _story(data: SummaryData) -> list:
         (_("Full name"), full_name),
         *([(_("Usual name"), data.usual_name)] if data.usual_name else []),
         (_("Student number"), data.student_number),
-        (_("Date of birth"), formats.date_format(data.birth_date, "j F Y")),
+        (_("Date of birth"), formats.date_format(data.birth_date, "j F Y") if data.birth_date else "—"),
         (_("Place of birth"), data.birth_place),
         (_("INE (national student identifier)"), ine),
         (_("Email"), data.email),
