@@ -125,17 +125,30 @@ def _raise_if_unusable(link: LoginLink | None) -> None:
 def use_link(token: str):
     """Use the link once: returns the candidate's user, to be logged in. Raises LinkError."""
     with transaction.atomic():
-        link = (LoginLink.objects.select_for_update().select_related("candidate")
+        link = (LoginLink.objects.select_for_update().select_related("candidate", "user")
                 .filter(token_hash=hash_token(token)).first())
         _raise_if_unusable(link)
         link.used_at = timezone.now()
         link.save(update_fields=["used_at"])
+        if link.candidate_id is None:  # a continuing student's link
+            LoginLink.objects.filter(user=link.user, used_at__isnull=True).update(used_at=link.used_at)
+            record("accounts.student_link_used", actor=link.user, obj=link.user)
+            return link.user
         # Older links of the same candidate stop working too.
         LoginLink.objects.filter(candidate=link.candidate, used_at__isnull=True).update(
             used_at=link.used_at)
         user = user_for_candidate(link.candidate)
         record("accounts.admission_login.link_used", actor=user, obj=link.candidate)
         return user
+
+
+def create_user_link(user) -> str:
+    """A new connection link to an existing account (continuing students); returns the token."""
+    token = secrets.token_urlsafe(32)
+    LoginLink.objects.create(
+        token_hash=hash_token(token), user=user,
+        expires_at=timezone.now() + datetime.timedelta(minutes=settings.LOGIN_LINK_MINUTES))
+    return token
 
 
 def user_for_candidate(candidate: Candidate):

@@ -77,8 +77,11 @@ class LoginLink(models.Model):
     """A single-use connection link sent by email. Only the token's SHA-256 is stored."""
 
     token_hash = models.CharField(max_length=64, unique=True)
-    candidate = models.ForeignKey("admissions.Candidate", on_delete=models.CASCADE,
-                                  related_name="login_links", verbose_name=_("candidate"))
+    # A new student's link opens their admission; a continuing student's opens their account.
+    candidate = models.ForeignKey("admissions.Candidate", on_delete=models.CASCADE, null=True,
+                                  blank=True, related_name="login_links", verbose_name=_("candidate"))
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="login_links", verbose_name=_("user"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
@@ -86,9 +89,15 @@ class LoginLink(models.Model):
     class Meta:
         verbose_name = _("connection link")
         verbose_name_plural = _("connection links")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(candidate__isnull=False, user__isnull=True)
+                | models.Q(candidate__isnull=True, user__isnull=False),
+                name="login_link_for_candidate_or_user"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.candidate} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.candidate or self.user} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ActivationToken(models.Model):

@@ -134,6 +134,12 @@ class Submission(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, db_index=True)
+    # An identity document expires; the reviewer may note when, so that a later re-registration
+    # asks for it again only then. Empty: valid until further notice.
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # Validated last year and still valid: carried over instead of asked again.
+    carried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("carried over from"))
 
     class Meta:
         verbose_name = _("supporting document")

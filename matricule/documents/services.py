@@ -5,10 +5,11 @@ import datetime
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from matricule.audit.services import record
-from matricule.registration.models import Registration
+from matricule.registration.models import Kind, Registration, State
 
 from .models import Condition, DocumentType, Requirement, ReviewClaim, Submission, Version
 
@@ -49,10 +50,48 @@ def required_types(registration: Registration) -> list[DocumentType]:
     return list(DocumentType.objects.filter(pk__in=ids).order_by("order", "code"))
 
 
+def still_valid(registration: Registration, document_type: DocumentType) -> Submission | None:
+    """The student's document of this type validated for an earlier registration and still
+    valid at the start of this registration's year, unless the type is asked every year."""
+    if document_type.renew_every_year:
+        return None
+    starts = registration.academic_year.starts_on
+    return (Submission.objects.filter(registration__student_id=registration.student_id,
+                                      document_type=document_type, status=Submission.Status.VALIDATED)
+            .exclude(registration=registration)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=starts))
+            .order_by("-reviewed_at", "-pk").first())
+
+
+def main_registration_of(registration: Registration) -> Registration | None:
+    """For an additional registration: the main one of the same year, whose documents it shares."""
+    if registration.kind != Kind.ADDITIONAL:
+        return None
+    return (Registration.objects.filter(student_id=registration.student_id,
+                                        academic_year_id=registration.academic_year_id)
+            .exclude(kind=Kind.ADDITIONAL).exclude(state=State.CANCELLED).order_by("pk").first())
+
+
 def sync_submissions(registration: Registration) -> list[Submission]:
-    """One row per required document (called when the registration is registered)."""
+    """One row per required document (called when the registration is registered). A document
+    still valid from an earlier year is carried over, validated; an additional registration
+    shares the documents of the main one and has none of its own."""
+    if registration.kind == Kind.ADDITIONAL:
+        return []
     for document_type in required_types(registration):
-        Submission.objects.get_or_create(registration=registration, document_type=document_type)
+        if registration.submissions.filter(document_type=document_type).exists():
+            continue
+        earlier = still_valid(registration, document_type)
+        if earlier is None:
+            Submission.objects.get_or_create(registration=registration, document_type=document_type)
+            continue
+        Submission.objects.get_or_create(
+            registration=registration, document_type=document_type,
+            defaults={"status": Submission.Status.VALIDATED, "carried_from": earlier,
+                      "valid_until": earlier.valid_until, "submitted_at": earlier.submitted_at,
+                      "reviewed_at": earlier.reviewed_at, "reviewed_by_id": earlier.reviewed_by_id})
+        record("documents.carried_over", obj=registration, document_type=document_type.code,
+               earlier=earlier.pk)
     return list(registration.submissions.select_related("document_type"))
 
 
@@ -151,12 +190,18 @@ def decide(submission: Submission, *, agent, validate: bool, reason=None, commen
 
 
 def documents_complete(registration: Registration) -> bool:
+    main = main_registration_of(registration)
+    if main is not None:
+        return documents_complete(main)
     statuses = list(registration.submissions.values_list("status", flat=True))
     return bool(statuses) and all(s == Submission.Status.VALIDATED for s in statuses)
 
 
 def document_status(registration: Registration) -> str:
     """'complete', 'refused' (some refused), 'waiting' (some waiting review) or 'missing'."""
+    main = main_registration_of(registration)
+    if main is not None:
+        return document_status(main)
     statuses = set(registration.submissions.values_list("status", flat=True))
     if statuses and statuses == {Submission.Status.VALIDATED}:
         return "complete"

@@ -98,7 +98,7 @@ class StageInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(AuditedAdmin):
-    list_display = ["name", "code", "diploma_type", "component", "is_active"]
+    list_display = ["name", "code", "diploma_type", "component", "is_active", "accepts_additional"]
     list_filter = ["component", "diploma_type", "is_active"]
     search_fields = ["name", "code"]
     inlines = [StageInline]

@@ -150,6 +150,10 @@ class Programme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     diploma_type = models.CharField(_("diploma type"), max_length=16, choices=DiplomaType.choices)
     is_active = models.BooleanField(_("open for registration"), default=True)
+    accepts_additional = models.BooleanField(
+        _("accepts additional registrations"), default=False,
+        help_text=_("Students registered in another programme this year may add this one "
+                    "(at the reduced rate)."))
 
     class Meta:
         verbose_name = _("programme")

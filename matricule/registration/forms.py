@@ -225,3 +225,35 @@ class ProgrammeForm(StepForm):
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+class StudentLoginForm(forms.Form):
+    """Continuing students whose account was never activated: student number + birth date +
+    email → a connection link."""
+
+    number = forms.CharField(
+        label=_("Student number"), max_length=20,
+        help_text=_("On your student card and on last year's enrolment certificate."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false",
+                                      "autocapitalize": "characters"}))
+    birth_date = forms.DateField(
+        label=_("Date of birth"), input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
+        help_text=_("Day, month and year, for example 14/03/2006."),
+        error_messages={"invalid": _("Enter a real date, for example 14/03/2006.")},
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"))
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("The address of your student account, or the one you gave last year."),
+        error_messages={"invalid": _("Enter an email address such as prenom.nom@example.org.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}))
+
+
+class AdditionalForm(forms.Form):
+    stage = forms.ModelChoiceField(label=_("Programme to add"), queryset=None,
+                                   empty_label=_("Choose a programme"))
+
+    def __init__(self, *args, stages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = stages
+        self.fields["stage"].label_from_instance = (
+            lambda stage: f"{stage.name} — {stage.programme.name}, {stage.programme.component.name}")

@@ -8,7 +8,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from . import forms
-from .models import Registration
+from .models import Kind, Registration
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,26 @@ def _social(registration) -> dict:
     return {"grant": "crous"} if c and c.grant_holder_hint else {}
 
 
+def _first_only(registration) -> bool:
+    """Identity, INE, baccalaureate and last year are asked once: a re-registration or an
+    additional registration carries them over."""
+    return registration.kind == Kind.FIRST
+
+
+def _yearly(registration) -> bool:
+    """Asked again each year (address, situation, the year's CVEC); an additional registration
+    of the same year shares them with the main one (the CVEC is never asked twice a year)."""
+    return registration.kind != Kind.ADDITIONAL
+
+
 STEPS: list[Step] = [
-    Step("identity", _("Identity"), forms.IdentityForm, prefill=_identity),
-    Step("ine", _("National student identifier"), forms.IneForm, prefill=_ine),
-    Step("baccalaureate", _("Baccalaureate"), forms.BaccalaureateForm, prefill=_bac),
-    Step("previous", _("Last year"), forms.PreviousForm),
-    Step("contacts", _("Contacts"), forms.ContactsForm, prefill=_contacts),
-    Step("social", _("Social situation"), forms.SocialForm, prefill=_social),
-    Step("cvec", _("CVEC"), forms.CvecForm),
+    Step("identity", _("Identity"), forms.IdentityForm, prefill=_identity, applies=_first_only),
+    Step("ine", _("National student identifier"), forms.IneForm, prefill=_ine, applies=_first_only),
+    Step("baccalaureate", _("Baccalaureate"), forms.BaccalaureateForm, prefill=_bac, applies=_first_only),
+    Step("previous", _("Last year"), forms.PreviousForm, applies=_first_only),
+    Step("contacts", _("Contacts"), forms.ContactsForm, prefill=_contacts, applies=_yearly),
+    Step("social", _("Social situation"), forms.SocialForm, prefill=_social, applies=_yearly),
+    Step("cvec", _("CVEC"), forms.CvecForm, applies=_yearly),
     Step("programme", _("Programme and consents"), forms.ProgrammeForm),
 ]
 BY_KEY = {step.key: step for step in STEPS}

@@ -45,7 +45,13 @@ def get_registration_for(request, pk: int) -> Registration:
 @login_required
 def home(request):
     """The student's home: who they are as admitted, and whether they may register now."""
-    candidate = get_candidate_for(request)
+    year = AcademicYear.objects.current()
+    candidate = (Candidate.objects.select_related("stage__programme__component", "academic_year")
+                 .filter(user=request.user, academic_year=year).first())
+    if candidate is None:  # a continuing student, or one registered at the desk
+        from .reregistration_views import get_student_for, student_home
+
+        return student_home(request, get_student_for(request))
     registration = services.active_registration(candidate)
     verdict = eligibility(candidate)
     contacts = [c for c in campaign_overview(candidate.academic_year).contacts
@@ -180,8 +186,9 @@ def status(request, pk: int):
 
 
 def _documents_complete(registration) -> bool:
-    statuses = set(registration.submissions.values_list("status", flat=True))
-    return statuses == {"validated"}
+    from matricule.documents.services import documents_complete
+
+    return documents_complete(registration)
 
 
 @login_required
@@ -205,7 +212,9 @@ def summary_download(request, pk: int):
 def resume_url(registration) -> str:
     if not registration.is_editable:
         return reverse("registration:status", args=[registration.pk])
-    key = registration.current_step or "identity"
+    key = registration.current_step or first_incomplete(registration).key
+    if key == "confirm":
+        return reverse("registration:confirm", args=[registration.pk])
     if key == "review":
         return reverse("registration:review", args=[registration.pk])
     return reverse("registration:step", args=[registration.pk, key])
