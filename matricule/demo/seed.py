@@ -183,11 +183,22 @@ def seed(today: datetime.date | None = None) -> DemoResult:
     AcademicYear.objects.filter(pk=current.pk).update(is_current=True, instalments=3)
     current.refresh_from_db()
 
-    _documents([y2024, current])
+    previous = _year(f"{current.first_year - 1}-{current.first_year}",
+                     cvec=CVEC_CENTS.get(f"{current.first_year - 1}-{current.first_year}", 10500),
+                     cvec_from=datetime.date(current.first_year - 1, 6, 1))
+    if previous.pk != y2024.pk:
+        _fees(previous, FEES.get(previous.code, FEES[latest_known]))
+    AcademicYear.objects.filter(pk=previous.pk).update(is_current=False)
+    _documents([y2024, previous, current])
     _letterheads(components)
     staff = [_staff(components, *spec) for spec in STAFF]
     candidates = [_candidate(current, *spec) for spec in CANDIDATES]
     _cvec_attestations(current, candidates)
+    # Licence Informatique takes additional registrations (e.g. a BUT student adding it).
+    Programme.objects.filter(code="licence-info").update(accepts_additional=True)
+    from .continuing import seed_continuing
+
+    seed_continuing(previous, current)
     return DemoResult(current_year=current, staff=staff, candidates=candidates)
 
 

@@ -7,11 +7,11 @@ from .models import Registration
 
 def verify_attestation(registration: Registration, number: str):
     candidate = registration.candidate
-    user = registration.student.user
+    student = registration.student
     ine = registration.step_data("ine").get("ine", "") or (candidate.ine if candidate else "")
     return verify_for_student(
         number,
-        last_name=candidate.last_name if candidate else user.last_name,
-        first_names=candidate.first_names if candidate else user.first_name,
-        birth_date=candidate.birth_date if candidate else None,
+        last_name=student.last_name or (candidate.last_name if candidate else student.user.last_name),
+        first_names=student.first_names or (candidate.first_names if candidate else student.user.first_name),
+        birth_date=student.birth_date or (candidate.birth_date if candidate else None),
         ine=ine, academic_year_code=registration.academic_year.code)
