@@ -9,7 +9,7 @@ from django.utils import timezone
 from matricule.institution.models import AcademicYear, Stage
 
 # Every continuing student's password (those whose account is activated).
-PASSWORD = "matricule-etudiant"
+PASSWORD = "matricule-etudiant"  # noqa: S105 (demo data, printed by the demo)
 
 # (key, number suffix, last name, first names, sex, last year's stage, result, account activated)
 CONTINUING = [
