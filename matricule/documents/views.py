@@ -20,6 +20,9 @@ from .models import Version
 @login_required
 def documents(request, pk: int):
     registration = get_registration_for(request, pk)
+    main = services.main_registration_of(registration)
+    if main is not None:  # an additional registration shares the main one's documents
+        return redirect("documents:list", main.pk)
     submissions = list(
         registration.submissions.select_related("document_type", "reason").prefetch_related("versions")
     )

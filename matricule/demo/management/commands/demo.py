@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from matricule.demo.continuing import CONTINUING, PASSWORD, cvec_number_for, student_number
 from matricule.demo.seed import cvec_number, seed
 
 
@@ -20,3 +21,15 @@ class Command(BaseCommand):
             f"  Parcoursup number P{chloe.parcoursup_number}, born "
             f"{chloe.birth_date:%d/%m/%Y}, email {chloe.email}, "
             f"CVEC attestation {cvec_number(year, chloe)}")
+        self.stdout.write(
+            f"Continuing students, at /compte/connexion/ with password {PASSWORD} "
+            "(or a link from /reinscription/connexion/ when never activated):")
+        previous = f"{year.first_year - 1}-{year.first_year}"
+        from matricule.institution.models import AcademicYear
+
+        last_year = AcademicYear.objects.get(code=previous)
+        for key, suffix, last, first, _sex, stage, result, activated in CONTINUING:
+            self.stdout.write(
+                f"  {student_number(last_year, suffix)} {first} {last}: {stage} {result or 'no result yet'}"
+                f"{'' if activated else ' (account never activated)'}, "
+                f"CVEC {cvec_number_for(year, key)}")
