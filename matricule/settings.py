@@ -359,3 +359,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # PEM files of the signing key and certificate (PAdES); empty: certificates are not signed.
 MATRICULE_SIGNING_KEY = env_str("SIGNING_KEY", "")
 MATRICULE_SIGNING_CERT = env_str("SIGNING_CERT", "")
+
+# --- Back office ----------------------------------------------------------------------------------
+# Exports with more rows than this run in the task queue; their files are kept this many days.
+MATRICULE_EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=0)
+MATRICULE_EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
+# Audit events older than this are deleted by `manage.py purge_audit`.
+MATRICULE_AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3650, minimum=30)
