@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import format_lazy
@@ -9,9 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from matricule.audit.services import record
 
-from .forms import AdmissionsUploadForm
+from .forms import MAX_UPLOAD_BYTES, AdmissionsUploadForm
 from .importer import import_file
-from .models import Candidate, ImportIssue, ImportRun, normalize_parcoursup_number
+from .models import Candidate, ImportIssue, ImportRun, Result, normalize_parcoursup_number
+from .results_importer import STUDENT_NUMBER_RE, import_results, run_counts
+
+# The admin pages of the results import: under templates/admin/admissions/ (not loaded by the
+# admin on its own: no file there is named after an admin template).
+RESULTS_TEMPLATES = "admin/admissions/"
 
 # A run on a very bad file may hold one issue per line: pages show the first ones and link
 # to the paginated list of all of them.
@@ -61,6 +67,22 @@ class CandidateAdmin(admin.ModelAdmin):
                fields=sorted(form.changed_data))
 
 
+class ResultsUploadForm(AdmissionsUploadForm):
+    """The admissions upload form, worded for the results file."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        year = self.fields["academic_year"]
+        year.label = _("Campaign")
+        year.help_text = _("The re-registration campaign these results prepare; each result "
+                           "keeps the year written in the file.")
+        upload = self.fields["file"]
+        upload.label = _("CSV file of last year's results")
+        upload.help_text = _(
+            "Semicolon-separated, as exported from the student records system or a spreadsheet "
+            "(UTF-8 or Windows-1252), at most %(size)s.") % {"size": filesizeformat(MAX_UPLOAD_BYTES)}
+
+
 class LimitedIssueFormSet(BaseInlineFormSet):
     def get_queryset(self):
         if not hasattr(self, "_limited_queryset"):
@@ -90,14 +112,15 @@ class ImportIssueInline(admin.TabularInline):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "academic_year", "source", "file_name", "user", "status",
-                    "lines_read", "created", "updated", "unchanged", "rejected", "unmapped",
-                    "not_accepted"]
-    list_filter = ["status", "source", "academic_year"]
+    list_display = ["started_at", "kind", "academic_year", "source", "file_name", "user",
+                    "status", "lines_read", "created", "updated", "unchanged", "rejected",
+                    "unmapped", "not_accepted"]
+    list_filter = ["kind", "status", "source", "academic_year"]
     list_select_related = ["academic_year", "user"]
     date_hierarchy = "started_at"
     inlines = [ImportIssueInline]
-    change_list_template = "admissions/admin/importrun_change_list.html"
+    # Extends admissions/admin/importrun_change_list.html with the results upload link.
+    change_list_template = RESULTS_TEMPLATES + "importrun_change_list.html"
     change_form_template = "admissions/admin/importrun_change_form.html"
 
     def has_add_permission(self, request):
@@ -110,22 +133,33 @@ class ImportRunAdmin(admin.ModelAdmin):
         return [
             path("upload/", self.admin_site.admin_view(self.upload_view),
                  name="admissions_importrun_upload"),
+            path("results-upload/", self.admin_site.admin_view(self.upload_results_view),
+                 name="admissions_importrun_upload_results"),
             path("<int:object_id>/report/", self.admin_site.admin_view(self.report_view),
                  name="admissions_importrun_report"),
             *super().get_urls(),
         ]
 
     def upload_view(self, request):
+        return self._upload(request, AdmissionsUploadForm, import_file,
+                            title=_("Import admitted candidates"),
+                            template="admissions/admin/import_upload.html")
+
+    def upload_results_view(self, request):
+        if not request.user.has_perm("admissions.add_result"):
+            raise PermissionDenied
+        return self._upload(request, ResultsUploadForm, import_results,
+                            title=_("Import last year's results"),
+                            template=RESULTS_TEMPLATES + "results_import_upload.html")
+
+    def _upload(self, request, form_class, importer, *, title, template):
         if not request.user.has_perm("admissions.add_importrun"):
             raise PermissionDenied
-        if request.method == "POST":
-            form = AdmissionsUploadForm(request.POST, request.FILES)
-        else:
-            form = AdmissionsUploadForm()
+        form = form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
         if form.is_bound and form.is_valid():
             upload = form.cleaned_data["file"]
-            run = import_file(upload, academic_year=form.cleaned_data["academic_year"],
-                              user=request.user, file_name=upload.name)
+            run = importer(upload, academic_year=form.cleaned_data["academic_year"],
+                           user=request.user, file_name=upload.name)
             if run.status != ImportRun.Status.FAILED:
                 messages.success(request, _("The file was imported: see the report below."))
                 return redirect("admin:admissions_importrun_report", run.pk)
@@ -136,10 +170,10 @@ class ImportRunAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("Import admitted candidates"),
+            "title": title,
             "form": form,
         }
-        return TemplateResponse(request, "admissions/admin/import_upload.html", context)
+        return TemplateResponse(request, template, context)
 
     def report_view(self, request, object_id):
         if not self.has_view_permission(request):
@@ -159,6 +193,12 @@ class ImportRunAdmin(admin.ModelAdmin):
             + f"?run__id__exact={run.pk}",
             "can_upload": request.user.has_perm("admissions.add_importrun"),
         }
+        if run.kind == ImportRun.Kind.RESULTS:
+            context["counts"] = run_counts(run)
+            context["can_upload"] = (context["can_upload"]
+                                     and request.user.has_perm("admissions.add_result"))
+            return TemplateResponse(request, RESULTS_TEMPLATES + "results_import_report.html",
+                                    context)
         return TemplateResponse(request, "admissions/admin/import_report.html", context)
 
 
@@ -179,3 +219,44 @@ class ImportIssueAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    list_display = ["student_number", "year_code", "stage", "result", "import_run", "updated_at"]
+    list_filter = ["year_code", "result", "stage"]
+    list_select_related = ["stage", "import_run__academic_year"]
+    search_fields = ["student_number"]
+    ordering = ["student_number", "year_code"]
+    readonly_fields = ["student_number", "year_code", "stage", "result", "import_run",
+                       "updated_at"]
+    # Extends the admin's change list with the link to the results upload.
+    change_list_template = RESULTS_TEMPLATES + "result_change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # results come from the results import only
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a wrong result is corrected by importing the corrected line
+
+    def get_search_results(self, request, queryset, search_term):
+        # A student number (or its beginning) is looked up by prefix, as typed: the index on
+        # the number serves it, where the admin's default (contains, any case) scans.
+        term = search_term.strip()
+        if STUDENT_NUMBER_RE.fullmatch(term) and len(term) <= Result._meta.get_field(
+                "student_number").max_length:
+            return queryset.filter(student_number__startswith=term), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def delete_model(self, request, obj):
+        record("admissions.result.deleted", actor=request.user, obj=obj,
+               student_number=obj.student_number, year_code=obj.year_code,
+               stage=obj.stage.code, result=obj.result)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("stage"):
+            record("admissions.result.deleted", actor=request.user, obj=obj,
+                   student_number=obj.student_number, year_code=obj.year_code,
+                   stage=obj.stage.code, result=obj.result)
+        super().delete_queryset(request, queryset)

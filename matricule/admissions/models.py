@@ -256,6 +256,14 @@ ISSUE_MESSAGES = {
                       "register."),
     "duplicate_number": _("Same Parcoursup number as line %(line)s with different data: "
                           "this line replaces it."),
+    # Last year's results.
+    "student_number": _("“%(value)s” is not a student number (letters and digits only)."),
+    "year_code": _("“%(value)s” is not an academic year written YYYY-YYYY with two consecutive "
+                   "years (e.g. 2023-2024)."),
+    "unknown_stage": _("Stage code “%(value)s” is not a programme stage: correct the code, or "
+                       "add the stage, then import again."),
+    "duplicate_result": _("Same student, year and stage as line %(line)s with a different "
+                          "result: this line replaces it."),
 }
 
 

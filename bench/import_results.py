@@ -1,0 +1,110 @@
+"""Benchmark of last year's results import: 100 000 lines into a fresh SQLite database.
+
+    .venv/bin/python bench/import_results.py [--lines N]
+
+Uses a throwaway database and folder (deleted at the end), migrates it, seeds the demo,
+writes a results file with a few bad lines (as real exports have), imports it, imports it
+again (the idempotent path), then a third time with 1 % of the results changed (the update
+path), and ends with the line
+`BENCH import_results lines=… time_s=… per_s=… peak_mb=…` (time of the first import; peak
+resident memory of the whole process, so it includes Django, the migrations and the seed).
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = "numero_etudiant;annee;code_etape;resultat"
+# Stages the demo seeds.
+STAGES = ["GEII-1", "GEII-2", "GEII-3", "GEA-1", "GEA-2", "GEA-3"]
+RESULTS = ["ADM"] * 6 + ["AJAC", "AJ", "AJ", "DEF", "EXC", "DIP"]
+
+
+def write_file(path: Path, lines: int, *, changed: float = 0.0) -> None:
+    rng = random.Random(2024)  # same file on every run
+    change = random.Random(7)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(HEADER + "\r\n")
+        for n in range(lines):
+            stage = rng.choice(STAGES)
+            result = rng.choice(RESULTS)
+            year = "2023-2024"
+            roll = rng.random()
+            # About 1 % each of an unknown stage, a bad result and a bad year.
+            if roll < 0.01:
+                stage = "XXX-9"
+            elif roll < 0.02:
+                result = "XYZ"
+            elif roll < 0.03:
+                year = "2023-2025"
+            if changed and change.random() < changed:
+                result = "AJ" if result != "AJ" else "ADM"
+            out.write(f"{23000000 + n};{year};{stage};{result}\r\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=100_000)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="matricule-bench-") as tmp:
+        tmp_path = Path(tmp)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "matricule.settings"
+        os.environ["MATRICULE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+        os.environ["MATRICULE_VAR_DIR"] = str(tmp_path)
+        os.environ["MATRICULE_CACHE_URL"] = "locmem"
+        os.environ.setdefault("MATRICULE_LOG_LEVEL", "WARNING")
+        sys.path.insert(0, str(ROOT))
+
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from matricule.admissions.results_importer import import_results
+        from matricule.demo.seed import seed
+
+        call_command("migrate", verbosity=0)
+        year = seed().current_year
+        csv_path = tmp_path / "resultats.csv"
+        changed_path = tmp_path / "resultats-changed.csv"
+        write_file(csv_path, args.lines)
+        write_file(changed_path, args.lines, changed=0.01)
+        size_mb = csv_path.stat().st_size / 1e6
+        peak_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+        def timed(path):
+            started = time.perf_counter()
+            with path.open("rb") as handle:
+                run = import_results(handle, academic_year=year, file_name=path.name)
+            return run, time.perf_counter() - started
+
+        cpu_started = time.process_time()
+        run, elapsed = timed(csv_path)
+        # CPU time of this process alone: on a busy machine, wall time also counts waiting.
+        cpu = time.process_time() - cpu_started
+        again, elapsed_again = timed(csv_path)
+        changed, elapsed_changed = timed(changed_path)
+
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        print(f"file: {csv_path.name} {size_mb:.1f} MB, {args.lines} lines")
+        print(f"peak memory before the imports (Django, migrations, seed): "
+              f"{peak_before_mb:.1f} MB")
+        print(f"first import: status={run.status} created={run.created} "
+              f"rejected={run.rejected} issues={run.issues.count()} cpu_s={cpu:.2f}")
+        print(f"second import (same file): status={again.status} created={again.created} "
+              f"updated={again.updated} unchanged={again.unchanged} time_s={elapsed_again:.2f}")
+        print(f"third import (1 % changed): status={changed.status} updated={changed.updated} "
+              f"unchanged={changed.unchanged} time_s={elapsed_changed:.2f}")
+        print(f"BENCH import_results lines={args.lines} time_s={elapsed:.2f} "
+              f"per_s={args.lines / elapsed:.0f} peak_mb={peak_mb:.1f}")
+
+
+if __name__ == "__main__":
+    main()
