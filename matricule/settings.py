@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "csp",
+    "django_cas_ng",  # staff single sign-on (CAS), off unless MATRICULE_CAS_SERVER_URL is set
 ]
 
 MIDDLEWARE = [
@@ -366,3 +367,23 @@ MATRICULE_EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=0
 MATRICULE_EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
 # Audit events older than this are deleted by `manage.py purge_audit`.
 MATRICULE_AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3650, minimum=30)
+
+# --- Staff sign-in --------------------------------------------------------------------------------
+# Staff sign in with a password and a TOTP code, or through the university's CAS (whose own
+# multi-factor policy then applies). Turning the second factor off is for tests only.
+MATRICULE_STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", True)
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend",
+                           "matricule.accounts.staff_cas.StaffCASBackend"]
+CAS_SERVER_URL = env_str("CAS_SERVER_URL", "")  # e.g. https://cas.univ.fr/cas/ ; empty: CAS off
+CAS_VERSION = "3"
+CAS_CREATE_USER = False  # only existing staff accounts may sign in through CAS
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_IGNORE_REFERER = True
+CAS_REDIRECT_URL = "/gestion/"
+
+
+def CAS_SESSION_FACTORY():  # noqa: N802 (the name django-cas-ng reads); a timeout on validation
+    from matricule.accounts.staff_cas import http_session
+
+    return http_session()

@@ -2,11 +2,32 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from matricule.institution import views as institution
 from matricule.payments.urls import notification_patterns as payment_notifications
+
+# The admin site signs in through the staff sign-in (password + second factor, or CAS), never
+# with a password alone.
+_admin_has_permission = admin.site.has_permission
+
+
+def _admin_permission(request):
+    from matricule.accounts import staff
+
+    return _admin_has_permission(request) and staff.is_verified(request)
+
+
+def _admin_login(request, extra_context=None):
+    from urllib.parse import quote
+
+    return redirect(f"/gestion/connexion/?next={quote(request.get_full_path())}")
+
+
+admin.site.has_permission = _admin_permission
+admin.site.login = _admin_login
 
 
 def healthz(request):

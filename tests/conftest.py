@@ -85,6 +85,19 @@ def staff_second_factor_off(settings):
     settings.MATRICULE_STAFF_REQUIRE_2FA = False
 
 
+@pytest.fixture
+def staff_client(client):
+    """staff_client(user) -> the test client, signed in as after both factors."""
+    from matricule.accounts.staff import mark_verified
+
+    def sign_in(user):
+        client.force_login(user)
+        mark_verified(client.session)
+        return client
+
+    return sign_in
+
+
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
     """Uploaded and issued files go to a folder of the test's own."""

@@ -1,8 +1,7 @@
 """The registrar's side: the queue of documents to review and the review screen."""
 
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,12 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from matricule.accounts import throttle
-from matricule.audit.services import record
+from matricule.accounts.staff import in_scope, staff_required
 from matricule.registration.models import Registration
 
 from . import services
-from .access import agent_component_ids, get_registration_for_agent, is_staff_member
+from .access import agent_component_ids, get_registration_for_agent
 from .forms import DecisionForm
 from .models import RefusalReason, Submission, Version
 from .views import download_name, serve
@@ -27,46 +25,6 @@ def waiting_documents(user):
     if components is not None:
         documents = documents.filter(registration__stage__programme__component_id__in=components)
     return documents
-
-
-def staff_required(view):
-    def wrapped(request, *args, **kwargs):
-        if not is_staff_member(request.user):
-            return redirect(f"/gestion/connexion/?next={request.path}")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def staff_login(request):
-    """Staff sign-in (password); rate-limited per username and per address."""
-    form = AuthenticationForm(request, data=request.POST or None)
-    locked = None
-    if request.method == "POST":
-        username = request.POST.get("username", "")[:150].lower()
-        address = throttle.client_address(request)
-        locked = throttle.locked_until("staff_username", username) or throttle.locked_until(
-            "staff_address", address
-        )
-        if locked is None:
-            if form.is_valid() and is_staff_member(form.get_user()):
-                login(request, form.get_user())
-                record("accounts.staff_login", actor=form.get_user(), address=address)
-                next_url = request.GET.get("next", "")
-                return redirect(next_url if next_url.startswith("/gestion/") else "documents:queue")
-            throttle.hit("staff_username", username)
-            throttle.hit("staff_address", address)
-            if not form.errors:
-                form.add_error(None, _("Please enter a correct username and password."))
-    return render(
-        request,
-        "documents/staff_login.html",
-        {"form": form, "locked_until": locked},
-        status=429 if locked else 200,
-    )
 
 
 @never_cache
@@ -93,11 +51,15 @@ def queue(request):
 
 
 @never_cache
-@staff_required
+@staff_required(write=True)
 @require_http_methods(["GET", "POST"])
 def review(request, pk: int):
     registration = get_registration_for_agent(request, pk)
-    if not services.claim(registration, request.user):
+    # Auditors (of this component) look without claiming the file or deciding.
+    can_act = in_scope(request.user, registration.stage.programme.component_id, write=True)
+    if request.method == "POST" and not can_act:
+        raise PermissionDenied
+    if can_act and not services.claim(registration, request.user):
         messages.error(request, _("Another agent is reviewing this file: choose another one."))
         return redirect("documents:queue")
     if request.method == "POST":
@@ -113,6 +75,7 @@ def review(request, pk: int):
                     validate=form.cleaned_data["decision"] == "validate",
                     reason=form.cleaned_data.get("reason"),
                     comment=form.cleaned_data.get("comment", ""),
+                    valid_until=form.cleaned_data.get("valid_until"),
                 )
             except services.DocumentError:
                 messages.error(request, _("This document is no longer waiting for review."))
@@ -140,6 +103,7 @@ def review(request, pk: int):
             "reasons": list(RefusalReason.objects.all()),
             "next_pk": next_pk,
             "complete": services.documents_complete(registration),
+            "can_act": can_act,
             "first_waiting": next(
                 (s.pk for s in submissions if s.status == Submission.Status.SUBMITTED), None
             ),
@@ -181,7 +145,7 @@ def page_preview(request, version_pk: int, page: int):
 
 
 @require_POST
-@staff_required
+@staff_required(write=True)
 def release(request, pk: int):
     registration = get_registration_for_agent(request, pk)
     services.release(registration, request.user)

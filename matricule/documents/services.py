@@ -150,8 +150,11 @@ def release(registration: Registration, agent) -> None:
     ReviewClaim.objects.filter(registration=registration, agent=agent).delete()
 
 
-def decide(submission: Submission, *, agent, validate: bool, reason=None, comment: str = "") -> Submission:
-    """Validate or refuse a document (a refusal needs a reason); audited; the student is told."""
+def decide(submission: Submission, *, agent, validate: bool, reason=None, comment: str = "",
+           valid_until=None) -> Submission:
+    """Validate or refuse a document (a refusal needs a reason); audited; the student is told.
+    `valid_until`: the expiry printed on an identity document, so that a later year asks for it
+    again only once it has expired."""
     from matricule.notifications.services import (
         send_document_refused_email,
         send_documents_complete_email,
@@ -170,6 +173,7 @@ def decide(submission: Submission, *, agent, validate: bool, reason=None, commen
         locked.status = Submission.Status.VALIDATED if validate else Submission.Status.REFUSED
         locked.reason = None if validate else reason
         locked.comment = "" if validate else comment.strip()
+        locked.valid_until = valid_until if validate else None
         locked.reviewed_by, locked.reviewed_at = agent, timezone.now()
         locked.save()
         record(
@@ -179,6 +183,7 @@ def decide(submission: Submission, *, agent, validate: bool, reason=None, commen
             document=locked.document_type.code,
             reason=str(reason or ""),
             comment=locked.comment,
+            valid_until=valid_until.isoformat() if validate and valid_until else "",
         )
         registration = locked.registration
         if not validate:

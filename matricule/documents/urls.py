@@ -10,7 +10,6 @@ urlpatterns = [
     path(_("registration/<int:pk>/documents/<int:submission_pk>/"), views.upload, name="upload"),
     path(_("registration/<int:pk>/documents/file/<int:version_pk>/"), views.student_file, name="file"),
     # The back office speaks French first; its addresses are not translated.
-    path("gestion/connexion/", review_views.staff_login, name="staff-login"),
     path("gestion/pieces/", review_views.queue, name="queue"),
     path("gestion/pieces/<int:pk>/", review_views.review, name="review"),
     path("gestion/pieces/<int:pk>/liberer/", review_views.release, name="release"),

@@ -6,7 +6,7 @@ from .models import State
 TRANSITIONS: dict[str, set[str]] = {
     State.DRAFT: {State.SUBMITTED, State.CANCELLED},
     State.SUBMITTED: {State.AWAITING_PAYMENT, State.EXEMPT, State.CANCELLED},
-    State.AWAITING_PAYMENT: {State.PAID, State.CANCELLED},
+    State.AWAITING_PAYMENT: {State.PAID, State.EXEMPT, State.CANCELLED},  # exempt: decided at the desk
     State.PAID: {State.REGISTERED, State.CANCELLED},
     State.EXEMPT: {State.REGISTERED, State.CANCELLED},
     State.REGISTERED: {State.CANCELLED},

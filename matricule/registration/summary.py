@@ -41,6 +41,11 @@ def required_documents(registration: Registration) -> list[str]:
 def payment_text(registration: Registration) -> str:
     if registration.fee_total_cents == 0:
         return _("Exempt from registration fees (the proof will be checked by the registrar's office).")
+    confirmed = registration.payments.filter(status="confirmed")
+    if registration.state in (State.EXEMPT, State.REGISTERED) and not confirmed.exists():
+        return _("Exempt from registration fees.")  # decided by the registrar's office
+    if confirmed.filter(manual=True).exists():
+        return _("Paid at the registrar's office.")
     if registration.state in (State.PAID, State.REGISTERED):
         return _("Paid by card.")
     return _("Awaiting payment.")

@@ -151,3 +151,18 @@ def test_staff_login_is_rate_limited(client, demo):
     response = client.post("/gestion/connexion/", {"username": "agent.chartres",
                                                    "password": "matricule-agent"})
     assert response.status_code == 429
+
+
+def test_the_reviewer_notes_when_an_identity_document_expires(client, registered, iut_agent):
+    import datetime
+
+    _submit_all(registered)
+    client.force_login(iut_agent)
+    identity = registered.submissions.get(document_type__code="identity")
+    page = client.get(f"/gestion/pieces/{registered.pk}/").content.decode()
+    assert f'id="valid-until-{identity.pk}"' in page
+    client.post(f"/gestion/pieces/{registered.pk}/", {"submission": identity.pk, "decision": "validate",
+                                                      "valid_until": "2031-03-14"})
+    identity.refresh_from_db()
+    assert identity.status == Submission.Status.VALIDATED
+    assert identity.valid_until == datetime.date(2031, 3, 14)

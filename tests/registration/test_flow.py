@@ -18,7 +18,7 @@ def immediate(settings):
 def start(client) -> Registration:
     response = client.post("/inscription/commencer/")
     assert response.status_code == 302
-    return Registration.objects.get()
+    return Registration.objects.get(academic_year__is_current=True)
 
 
 def fill(client, registration, answers, keys=None):
@@ -175,4 +175,4 @@ def test_cvec_attestation_of_someone_else_is_refused(chloe_client, chloe, demo_c
 def test_a_candidate_who_may_not_register_cannot_start(client, demo_candidates):
     client.force_login(user_for_candidate(demo_candidates["refused"]))
     client.post("/inscription/commencer/")
-    assert not Registration.objects.exists()
+    assert not Registration.objects.filter(academic_year__is_current=True).exists()

@@ -1,0 +1,265 @@
+"""Staff sign-in to the back office: password then a code from an authenticator app, or CAS.
+
+After a correct password the person is not signed in yet: the session remembers them for a few
+minutes ("pending") while they type a code (or, the first time, set up their app). Only then
+are they signed in and the session marked verified (accounts.staff.mark_verified). A staff
+member signed in some other way (the student login, a test's force_login) is sent to the same
+second step by accounts.staff.staff_required. With MATRICULE_STAFF_REQUIRE_2FA off, people who
+have not set up an app sign in with their password alone. See accounts.staff_cas for CAS.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from reportlab.graphics.barcode import qrencoder
+
+from matricule.audit.services import record
+
+from . import staff, throttle, totp
+from .student_views import CodeForm
+
+PENDING_KEY = "staff_pending_login"
+# Time to type a code after the password; longer the first time (installing an app).
+PENDING_SECONDS = 15 * 60
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+SCOPE_USERNAME = "staff_username"
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+def _with_next(name: str, next_url: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
+
+
+def _pending(request):
+    """The staff member between their password and their code: (user, next, backend) or Nones."""
+    pending = request.session.get(PENDING_KEY)
+    if not pending or timezone.now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
+        return None, "", BACKEND
+    user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    if user is None or not staff.is_staff_member(user):
+        return None, "", BACKEND
+    return user, staff.safe_next(pending.get("next")), pending.get("backend") or BACKEND
+
+
+def _second_step_user(request):
+    """Who the second step is for: the pending staff member, or the signed-in staff member who has
+    not passed it yet."""
+    user, next_url, backend = _pending(request)
+    if user is None and request.user.is_authenticated and staff.is_staff_member(request.user):
+        user, next_url = request.user, staff.safe_next(request.GET.get("next"))
+    return user, next_url, backend
+
+
+def _complete(request, user, next_url: str, *, method: str, backend: str = BACKEND):
+    """Sign the staff member in (if not yet), mark the session verified, audit, go on."""
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        request.session.cycle_key()  # more rights from now on: a new session key
+    else:
+        login(request, user, backend=backend)
+    request.session.pop(PENDING_KEY, None)
+    staff.mark_verified(request, method=method)
+    record("accounts.staff_login", actor=user, obj=user, method=method)
+    return redirect(next_url)
+
+
+def _timed_out(request):
+    request.session.pop(PENDING_KEY, None)
+    messages.error(request, _("Your sign-in has timed out: give your password again."))
+    return redirect("staff:login")
+
+
+def _already_in(request) -> bool:
+    return (request.user.is_authenticated and staff.is_staff_member(request.user)
+            and staff.is_verified(request) and PENDING_KEY not in request.session)
+
+
+def qr_code(value: str) -> dict:
+    """The QR code of `value` as an SVG path of its dark modules (one unit per module, with the
+    4-module quiet zone), drawn by the template: no image file, no script."""
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(value)
+    qr.make()
+    count, border = qr.getModuleCount(), 4
+    runs = []
+    for row in range(count):
+        column = 0
+        while column < count:
+            if qr.isDark(row, column):
+                start = column
+                while column < count and qr.isDark(row, column):
+                    column += 1
+                runs.append(f"M{start + border} {row + border}h{column - start}v1h-{column - start}z")
+            else:
+                column += 1
+    return {"size": count + 2 * border, "path": "".join(runs)}
+
+
+# --- Password ------------------------------------------------------------------------------------
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    """Staff sign-in (password); rate-limited per username and per address."""
+    next_url = staff.safe_next(request.POST.get("next") or request.GET.get("next"))
+    if _already_in(request):
+        return redirect(next_url)
+    form = AuthenticationForm(request, data=request.POST or None)
+    context = {"form": form, "next": next_url, "cas": staff.cas_enabled(),
+               "two_factor": staff.second_factor_required()}
+    if request.method != "POST":
+        return render(request, "accounts/staff_login.html", context)
+    username = request.POST.get("username", "")[:150].lower()
+    address = throttle.client_address(request)
+    locked = (throttle.locked_until(SCOPE_USERNAME, username)
+              or throttle.locked_until(staff.SCOPE_ADDRESS, address))
+    if locked:
+        context["locked_until"] = locked
+        return render(request, "accounts/staff_login.html", context, status=429)
+    user = form.get_user() if form.is_valid() else None
+    if user is not None and staff.is_staff_member(user):
+        return _after_password(request, user, next_url)
+    throttle.hit(SCOPE_USERNAME, username)
+    throttle.hit(staff.SCOPE_ADDRESS, address)
+    record("accounts.staff_login_failed", actor=user, obj=user, method="password",
+           reason="password" if user is None else "not_staff", username=username)
+    # The same answer for a wrong password and a person who is not staff.
+    form.errors.pop("__all__", None)
+    form.add_error(None, _("The username or the password is not right (or this account has no "
+                           "access to the back office). Check them and try again."))
+    return render(request, "accounts/staff_login.html", context, status=400)
+
+
+def _after_password(request, user, next_url: str):
+    if not staff.has_second_factor(user) and not staff.second_factor_required():
+        return _complete(request, user, next_url, method="password", backend=user.backend)
+    if request.user.is_authenticated:
+        logout(request)  # someone else was signed in on this browser
+    request.session.cycle_key()
+    request.session[PENDING_KEY] = {"user": user.pk, "next": next_url, "backend": user.backend,
+                                    "at": timezone.now().timestamp()}
+    return redirect("staff:second-factor" if staff.has_second_factor(user) else "staff:enrol")
+
+
+# --- Second factor -------------------------------------------------------------------------------
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def second_factor(request):
+    """The code from the staff member's authenticator app."""
+    if _already_in(request):
+        return redirect(staff.safe_next(request.GET.get("next")))
+    user, next_url, backend = _second_step_user(request)
+    if user is None:
+        return _timed_out(request)
+    if not staff.has_second_factor(user):
+        return redirect(_with_next("staff:enrol", next_url))
+    form = CodeForm(request.POST or None)
+    context = {"form": form, "locked_until": staff.code_locked_until(user)}
+    if request.method == "POST" and not context["locked_until"] and form.is_valid():
+        try:
+            outcome = staff.check_code(user, form.cleaned_data["code"],
+                                       address=throttle.client_address(request))
+        except totp.TotpError:  # turned off meanwhile: start again
+            return _timed_out(request)
+        if outcome.ok:
+            return _complete(request, user, next_url, method="totp", backend=backend)
+        if outcome.locked:
+            context["locked_until"] = outcome.locked_until
+        else:
+            form.add_error("code", _("This code is not right, or it has expired. Type the code your "
+                                     "app shows now."))
+    if context["locked_until"]:
+        request.session.pop(PENDING_KEY, None)
+        return render(request, "accounts/staff_second_factor.html", context, status=429)
+    return render(request, "accounts/staff_second_factor.html", context,
+                  status=400 if request.method == "POST" else 200)
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def enrol(request):
+    """First sign-in: set up an authenticator app (key as text and as a QR code), then a code."""
+    if _already_in(request):
+        return redirect(staff.safe_next(request.GET.get("next")))
+    user, next_url, backend = _second_step_user(request)
+    if user is None:
+        return _timed_out(request)
+    if staff.has_second_factor(user):
+        return redirect(_with_next("staff:second-factor", next_url))
+    secret = staff.start_enrolment(user)
+    uri = staff.provisioning_uri(user, secret)
+    form = CodeForm(request.POST or None)
+    context = {"form": form, "secret": totp.grouped(secret), "uri": uri, "qr": qr_code(uri),
+               "label": user.get_username(), "locked_until": staff.code_locked_until(user)}
+    if request.method == "POST" and not context["locked_until"] and form.is_valid():
+        try:
+            outcome = staff.confirm_enrolment(user, form.cleaned_data["code"],
+                                              address=throttle.client_address(request))
+        except totp.TotpError:  # confirmed meanwhile (another tab): ask for a code
+            return redirect(_with_next("staff:second-factor", next_url))
+        if outcome.ok:
+            messages.success(request, _("Your authenticator app is set up: from now on, a code from "
+                                        "it is asked after your password."))
+            return _complete(request, user, next_url, method="totp", backend=backend)
+        if outcome.locked:
+            context["locked_until"] = outcome.locked_until
+        else:
+            form.add_error("code", _("This code is not right. Check that the app's clock is on time "
+                                     "and type the code it shows now."))
+    if context["locked_until"]:
+        request.session.pop(PENDING_KEY, None)
+        return render(request, "accounts/staff_enrol.html", context, status=429)
+    return render(request, "accounts/staff_enrol.html", context,
+                  status=400 if request.method == "POST" else 200)
+
+
+# --- CAS and sign-out ----------------------------------------------------------------------------
+
+@never_cache
+@csrf_exempt  # the CAS server posts single-logout requests here (django-cas-ng's view is exempt too)
+@require_http_methods(["GET", "POST"])
+def cas_login(request):
+    """Sign in with the university's CAS (see accounts.staff_cas)."""
+    if not staff.cas_enabled():
+        raise Http404
+    if request.method == "GET":
+        next_url = staff.safe_next(request.GET.get("next"))
+        if request.GET.get("next") != next_url:
+            # The service address sent to CAS always names a checked destination.
+            return redirect(_with_next("staff:cas-login", next_url))
+        if request.user.is_authenticated:
+            if staff.is_staff_member(request.user) and staff.verified_method(request):
+                return redirect(next_url)
+            logout(request)  # someone else, or a sign-in half done: CAS decides anew
+    from . import staff_cas
+
+    return staff_cas.login(request)
+
+
+@never_cache
+@require_POST
+def logout_view(request):
+    """Sign out; after a CAS sign-in, out of the university's CAS too (shared desk computers)."""
+    via_cas = staff.verified_method(request) == "cas" and staff.cas_enabled()
+    logout(request)
+    if via_cas:
+        from . import staff_cas
+
+        return redirect(staff_cas.logout_url(request, request.build_absolute_uri(reverse("staff:login"))))
+    messages.success(request, _("You are signed out of the back office."))
+    return redirect("staff:login")
