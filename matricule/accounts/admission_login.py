@@ -125,7 +125,7 @@ def _raise_if_unusable(link: LoginLink | None) -> None:
 def use_link(token: str):
     """Use the link once: returns the candidate's user, to be logged in. Raises LinkError."""
     with transaction.atomic():
-        link = (LoginLink.objects.select_for_update().select_related("candidate", "user")
+        link = (LoginLink.objects.select_for_update(of=("self",)).select_related("candidate", "user")
                 .filter(token_hash=hash_token(token)).first())
         _raise_if_unusable(link)
         link.used_at = timezone.now()
