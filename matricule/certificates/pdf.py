@@ -102,6 +102,7 @@ class CertificateData:
     verification_url: str  # absolute, contains the serial
     issued_on: datetime.date
     city: str  # where it is issued: "Fait à Chartres, le …"
+    address_lines: tuple[str, ...] = ()  # the student's postal address, printed under their identity
 
 
 # --- QR code ---------------------------------------------------------------------------------------
@@ -402,6 +403,7 @@ def _story(data: CertificateData) -> list:
                 (_("Date of birth"), birth_date),
                 (_("Student number"), data.student_number),
                 (_("INE (national student identifier)"), data.ine or _("Not given")),
+                *([(_("Address"), ", ".join(data.address_lines))] if data.address_lines else []),
             ]
         ),
         Spacer(0, 3 * mm),

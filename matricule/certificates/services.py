@@ -41,6 +41,7 @@ def certificate_available(registration: Registration) -> bool:
 def certified_data(registration: Registration) -> dict:
     student = registration.student
     user = student.user
+    contacts = registration.cleaned.get("contacts") or {}
     return {
         "last_name": student.last_name or user.last_name,
         "first_names": student.first_names or user.first_name,
@@ -51,6 +52,10 @@ def certified_data(registration: Registration) -> dict:
         "programme": registration.stage.programme.name,
         "component": registration.stage.programme.component.name,
         "academic_year": registration.academic_year.code,
+        # The postal address the student gave (or changed through a request), as printed lines.
+        "address": [line.strip() for line in (contacts.get("street", ""),
+                                              f"{contacts.get('postal_code', '')} {contacts.get('city', '')}",
+                                              contacts.get("country", "")) if line.strip()],
     }
 
 
@@ -149,6 +154,7 @@ def _render(registration, data, serial, language) -> tuple[bytes, bool]:
             birth_date=datetime.date.fromisoformat(data["birth_date"]) if data["birth_date"] else None,
             student_number=data["student_number"], ine=data["ine"], stage_name=data["stage"],
             programme_name=data["programme"], academic_year=data["academic_year"], serial=serial,
+            address_lines=tuple(data.get("address", ())),
             verification_url=verification_url(serial), issued_on=timezone.localdate(),
             city=letterhead.city if letterhead else component.city))
     return _sign(pdf)

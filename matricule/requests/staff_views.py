@@ -1,0 +1,166 @@
+"""The registrar's side (/gestion/demandes/): the requests of the agent's components, oldest
+first, and the screen to take and decide one."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from matricule.accounts.staff import in_scope, scope_queryset, staff_required
+from matricule.audit.models import Event
+
+from . import services
+from .forms import DecisionForm
+from .models import OPEN_STATES, Attachment, Kind, Request, State
+from .views import serve
+
+COMPONENT = "registration__stage__programme__component_id"
+PAGE_SIZE = 50
+WAITING = "waiting"
+
+STAFF_ERRORS = {
+    "not_allowed": gettext_lazy("This request is no longer waiting for a decision."),
+    "out_of_scope": gettext_lazy("This request is not one of your components'."),
+    "message_required": gettext_lazy("Say why the request is refused."),
+    "nothing_to_refund": gettext_lazy("Nothing paid for this registration is left to refund."),
+    "refund_failed": gettext_lazy("The refund could not be made: check the payments of this registration."),
+}
+
+
+def scoped_requests(user):
+    return scope_queryset(Request.objects.all(), user, COMPONENT)
+
+
+def get_request_for_agent(user, pk: int) -> Request:
+    """The request if it belongs to one of the user's components; 404 otherwise (no hint)."""
+    student_request = (scoped_requests(user)
+                       .select_related("student__user", "registration__stage__programme__component",
+                                       "registration__academic_year", "assigned_to", "decided_by")
+                       .filter(pk=pk).first())
+    if student_request is None:
+        raise Http404
+    return student_request
+
+
+class FilterForm(forms.Form):
+    state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
+                              choices=[(WAITING, gettext_lazy("Waiting (new or being handled)")),
+                                       ("", gettext_lazy("All")), *State.choices])
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
+                             choices=[("", gettext_lazy("All")), *Kind.choices])
+
+
+@never_cache
+@staff_required
+def staff_list(request):
+    """Requests of the agent's components, oldest first, filtered by state (waiting by default)
+    and kind."""
+    data = request.GET.copy()
+    data.setdefault("state", WAITING)  # "All" sends an empty state; no state at all means waiting
+    form = FilterForm(data)
+    filters = form.cleaned_data if form.is_valid() else {"state": WAITING, "kind": ""}
+    scoped = scoped_requests(request.user)
+    counts = scoped.filter(state__in=OPEN_STATES).aggregate(
+        waiting=Count("id"), submitted=Count("id", filter=Q(state=State.SUBMITTED)),
+        mine=Count("id", filter=Q(state=State.IN_REVIEW, assigned_to=request.user)))
+    rows = scoped
+    if filters.get("state") == WAITING:
+        rows = rows.filter(state__in=OPEN_STATES)
+    elif filters.get("state"):
+        rows = rows.filter(state=filters["state"])
+    if filters.get("kind"):
+        rows = rows.filter(kind=filters["kind"])
+    rows = (rows.select_related("student__user", "registration__stage", "registration__academic_year",
+                                "assigned_to")
+            .annotate(files=Count("attachments")).order_by("created_at", "pk"))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "requests/staff_list.html", {
+        "form": form, "page": page, "counts": counts, "query": query.urlencode(),
+    })
+
+
+def _history(student_request: Request) -> list[Event]:
+    return list(Event.objects.filter(object_type=Request._meta.label_lower, object_id=str(student_request.pk))
+                .select_related("actor").order_by("created_at", "pk"))
+
+
+def _detail(request, student_request: Request, *, form=None, status=200):
+    registration = student_request.registration
+    component_id = registration.stage.programme.component_id
+    refund_open = student_request.kind == Kind.FEE_REFUND and student_request.is_open
+    return render(request, "requests/staff_detail.html", {
+        "student_request": student_request, "registration": registration,
+        "student": student_request.student, "contacts": registration.cleaned.get("contacts") or {},
+        "attachments": list(student_request.attachments.all()),
+        "history": _history(student_request),
+        "can_act": in_scope(request.user, component_id, write=True),
+        "refundable_cents": services.refundable_cents(registration) if refund_open else None,
+        "form": form or DecisionForm(),
+    }, status=status)
+
+
+@never_cache
+@staff_required
+def staff_detail(request, pk: int):
+    return _detail(request, get_request_for_agent(request.user, pk))
+
+
+def _acting_on(request, pk: int) -> Request:
+    """The request, for a user who may act on it: 404 out of scope, 403 for an auditor."""
+    student_request = get_request_for_agent(request.user, pk)
+    if not in_scope(request.user, student_request.registration.stage.programme.component_id, write=True):
+        raise PermissionDenied
+    return student_request
+
+
+@require_POST
+@staff_required(write=True)
+def staff_assign(request, pk: int):
+    student_request = _acting_on(request, pk)
+    try:
+        services.assign(student_request, request.user, actor=request.user)
+    except services.RequestError as error:
+        messages.error(request, STAFF_ERRORS.get(error.code, error.code))
+    else:
+        messages.success(request, _("You are handling this request."))
+    return redirect("requests:staff-detail", student_request.pk)
+
+
+@staff_required(write=True)
+@require_http_methods(["POST"])
+def staff_decide(request, pk: int):
+    student_request = _acting_on(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, student_request, form=form, status=400)  # the message typed is kept
+    try:
+        if form.cleaned_data["decision"] == "accept":
+            services.accept(student_request, actor=request.user, message=form.cleaned_data["message"])
+            messages.success(request, _("Request accepted; the student has been told by email."))
+        else:
+            services.refuse(student_request, actor=request.user, message=form.cleaned_data["message"])
+            messages.success(request, _("Request refused; the student has been told by email."))
+    except services.RequestError as error:
+        form.add_error(None, STAFF_ERRORS.get(error.code, error.code))
+        student_request.refresh_from_db()
+        return _detail(request, student_request, form=form, status=409)
+    return redirect("requests:staff-detail", student_request.pk)
+
+
+@staff_required
+def staff_file(request, attachment_pk: int):
+    attachment = (Attachment.objects.select_related("request__registration__student")
+                  .filter(pk=attachment_pk).first())
+    if attachment is None:
+        raise Http404
+    get_request_for_agent(request.user, attachment.request_id)  # 404 if not theirs
+    return serve(attachment, inline=attachment.extension != ".pdf")
