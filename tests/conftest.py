@@ -80,6 +80,29 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in French, whatever language the one before left active."""
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def memory_cache(settings):
+    """The cache in memory, emptied for each test, as Redis is in production: the database cache
+    would add its own queries to the counts tests make."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "tests"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def staff_second_factor_off(settings):
     """Staff tests sign in with force_login; the second-factor tests turn it back on."""
     settings.MATRICULE_STAFF_REQUIRE_2FA = False

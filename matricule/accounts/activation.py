@@ -164,6 +164,15 @@ def send_activation_link(user, language: str | None = None) -> bool:
     return True
 
 
+@task(queue_name="emails")
+def offer_activation(student_id: int, language: str = "fr") -> None:
+    """A registration was registered: offer the activation of the account. Checked and limited
+    here, in the worker, rather than in the request that registers the student."""
+    from matricule.registration.models import Student
+
+    send_activation_link(Student.objects.select_related("user").get(pk=student_id).user, language)
+
+
 def send_reset_link(user, language: str | None = None) -> None:
     """Queue a password reset email for an activated account (the caller applies the limit)."""
     _queue_link(user, Purpose.RESET, language)

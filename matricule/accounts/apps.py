@@ -10,9 +10,14 @@ class AccountsConfig(AppConfig):
         from matricule.registration.models import registration_registered
 
         def send_activation(sender, registration, **kwargs):
-            from .activation import send_activation_link
+            from django.conf import settings
+            from django.utils import translation
 
-            send_activation_link(registration.student.user)
+            from .activation import offer_activation
+
+            # Sent after the commit already: the checks and the limit are the worker's work.
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            offer_activation.enqueue(registration.student_id, language)
 
         registration_registered.connect(send_activation, weak=False,
                                         dispatch_uid="accounts.send_activation")

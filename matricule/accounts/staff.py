@@ -135,10 +135,10 @@ _NEXT = re.compile(r"^(/[a-z]{2}(-[a-z]+)?)?/(gestion|admin)/[^\\]*$")
 
 def safe_next(value: str | None) -> str:
     """Where to send a staff member after signing in: `value` if it is one of our back-office
-    paths, else the queue of documents to review."""
+    paths, else the dashboard."""
     if value and _NEXT.match(value) and url_has_allowed_host_and_scheme(value, allowed_hosts=set()):
         return value
-    return reverse("documents:queue")
+    return reverse("backoffice:dashboard")
 
 
 # --- Verified sessions ---------------------------------------------------------------------------

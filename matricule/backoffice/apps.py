@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class BackofficeConfig(AppConfig):
     name = "matricule.backoffice"
     verbose_name = _("Back office")
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from .folding import register_sqlite_function
+
+        # The search folds names in SQL; SQLite learns the folding function on each connection.
+        connection_created.connect(register_sqlite_function, dispatch_uid="matricule_fold")

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import export_views
 
 app_name = "exports"
 
-urlpatterns = []
+# Back-office addresses are not translated (French first, like the rest of /gestion/).
+urlpatterns = [
+    path("gestion/exports/", export_views.index, name="index"),
+    path("gestion/exports/<int:pk>/telecharger/", export_views.download, name="download"),
+]

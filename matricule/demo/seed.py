@@ -296,6 +296,15 @@ def _staff(components, username, password, first, last, superuser, component_cod
     return (username, password, component_code or "administrator")
 
 
+def demo_totp_secret(username: str) -> str:
+    """A fixed base32 secret per demo staff member (`manage.py demo` only: the staff sign-in asks
+    for a second factor; never to be done in production)."""
+    import base64
+    import hashlib
+
+    return base64.b32encode(hashlib.sha256(f"matricule-demo-{username}".encode()).digest()[:20]).decode()
+
+
 def _candidate(year, key, suffix, last, first, sex, offer, situation, phase, offline, grant):
     from matricule.admissions.models import Candidate
 
@@ -385,3 +394,14 @@ def _letterheads(components) -> None:
     Letterhead.objects.update_or_create(component=components["iut-chartres"], defaults={
         "signatory_name": "Marie Dupont", "signatory_title_fr": "Directrice de l'IUT de Chartres",
         "signatory_title_en": "Director of the IUT de Chartres", "city": "Chartres"})
+
+
+def give_staff_known_second_factor(usernames) -> None:
+    from django.utils import timezone
+
+    from matricule.accounts.models import AccountSecurity
+
+    for user in get_user_model().objects.filter(username__in=usernames):
+        AccountSecurity.objects.update_or_create(
+            user=user, defaults={"totp_secret": demo_totp_secret(user.username),
+                                 "totp_confirmed_at": timezone.now(), "totp_last_step": None})

@@ -75,24 +75,47 @@ def main_registration_of(registration: Registration) -> Registration | None:
 def sync_submissions(registration: Registration) -> list[Submission]:
     """One row per required document (called when the registration is registered). A document
     still valid from an earlier year is carried over, validated; an additional registration
-    shares the documents of the main one and has none of its own."""
+    shares the documents of the main one and has none of its own. A few queries whatever the
+    number of documents: it runs in the request that registers the student."""
     if registration.kind == Kind.ADDITIONAL:
         return []
-    for document_type in required_types(registration):
-        if registration.submissions.filter(document_type=document_type).exists():
-            continue
-        earlier = still_valid(registration, document_type)
-        if earlier is None:
-            Submission.objects.get_or_create(registration=registration, document_type=document_type)
-            continue
-        Submission.objects.get_or_create(
-            registration=registration, document_type=document_type,
-            defaults={"status": Submission.Status.VALIDATED, "carried_from": earlier,
-                      "valid_until": earlier.valid_until, "submitted_at": earlier.submitted_at,
-                      "reviewed_at": earlier.reviewed_at, "reviewed_by_id": earlier.reviewed_by_id})
-        record("documents.carried_over", obj=registration, document_type=document_type.code,
-               earlier=earlier.pk)
+    have = set(registration.submissions.values_list("document_type_id", flat=True))
+    wanted = [t for t in required_types(registration) if t.pk not in have]
+    earlier = _still_valid_by_type(registration, [t for t in wanted if not t.renew_every_year])
+    rows = []
+    for document_type in wanted:
+        previous = earlier.get(document_type.pk)
+        if previous is None:
+            rows.append(Submission(registration=registration, document_type=document_type))
+        else:
+            rows.append(Submission(
+                registration=registration, document_type=document_type,
+                status=Submission.Status.VALIDATED, carried_from=previous,
+                valid_until=previous.valid_until, submitted_at=previous.submitted_at,
+                reviewed_at=previous.reviewed_at, reviewed_by_id=previous.reviewed_by_id))
+    # ignore_conflicts: a concurrent call (browser return and bank notification) made them first.
+    Submission.objects.bulk_create(rows, ignore_conflicts=True)
+    for row in rows:
+        if row.carried_from_id:
+            record("documents.carried_over", obj=registration, document_type=row.document_type.code,
+                   earlier=row.carried_from_id)
     return list(registration.submissions.select_related("document_type"))
+
+
+def _still_valid_by_type(registration: Registration, document_types) -> dict:
+    """still_valid() for several types in one query: the latest validated one of each type."""
+    if not document_types:
+        return {}
+    starts = registration.academic_year.starts_on
+    rows = (Submission.objects.filter(registration__student_id=registration.student_id,
+                                      document_type__in=document_types, status=Submission.Status.VALIDATED)
+            .exclude(registration=registration)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=starts))
+            .order_by("document_type_id", "-reviewed_at", "-pk"))
+    latest = {}
+    for row in rows:
+        latest.setdefault(row.document_type_id, row)
+    return latest
 
 
 def upload(submission: Submission, data, *, actor) -> Version:

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -81,27 +82,53 @@ def window_state(window: RegistrationWindow, now: datetime.datetime) -> str:
     return "open"
 
 
+# The public page, the login pages and the student home show the same campaign data to thousands
+# of students a minute on opening day: it is read from the database at most every CACHE_SECONDS
+# per year (the shared cache), and the windows' states are worked out at each request.
+CACHE_SECONDS = 30
+
+
+def _campaign_rows(year: AcademicYear) -> dict:
+    key = f"campaign-overview:{year.pk}"
+    rows = cache.get(key)
+    if rows is None:
+        windows = list(
+            RegistrationWindow.objects.filter(academic_year=year)
+            .prefetch_related(Prefetch("components", queryset=Component.objects.order_by("name")))
+            .order_by("opens_at")
+        )
+        university = University.objects.first()
+        rows = {
+            "windows": windows,
+            "periods": list(AssistancePeriod.objects.filter(academic_year=year)),
+            "university": university,
+            "components": list(Component.objects.order_by("name")),
+            "offline": list(OfflinePopulation.objects.filter(is_active=True, university=university))
+            if university else [],
+            "other_years": list(AcademicYear.objects.exclude(pk=year.pk).order_by("-starts_on")),
+        }
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows
+
+
+def forget_campaign(**kwargs) -> None:
+    """Called when the configuration changes (post_save of the models read above)."""
+    cache.delete_many([f"campaign-overview:{pk}" for pk in AcademicYear.objects.values_list("pk", flat=True)])
+
+
 def campaign_overview(year: AcademicYear, now: datetime.datetime | None = None) -> CampaignOverview:
-    """Everything the public page shows for `year`, read in a handful of queries."""
+    """Everything the public page shows for `year` (from the cache, see _campaign_rows)."""
     now = now or timezone.now()
-    windows = (
-        RegistrationWindow.objects.filter(academic_year=year)
-        .prefetch_related(Prefetch("components", queryset=Component.objects.order_by("name")))
-        .order_by("opens_at")
-    )
-    periods = list(AssistancePeriod.objects.filter(academic_year=year))
+    rows = _campaign_rows(year)
+    periods = rows["periods"]
     by_component = {p.component_id: p for p in periods if p.component_id}
-    university = University.objects.first()
-    components = list(Component.objects.order_by("name"))
     return CampaignOverview(
         year=year,
-        university=university,
+        university=rows["university"],
         now=now,
-        windows=[WindowView(w, window_state(w, now)) for w in windows],
-        contacts=[ComponentContact(c, by_component.get(c.pk)) for c in components],
+        windows=[WindowView(w, window_state(w, now)) for w in rows["windows"]],
+        contacts=[ComponentContact(c, by_component.get(c.pk)) for c in rows["components"]],
         helpline=next((p for p in periods if p.component_id is None), None),
-        offline_populations=list(
-            OfflinePopulation.objects.filter(is_active=True, university=university)
-        ) if university else [],
-        other_years=list(AcademicYear.objects.exclude(pk=year.pk).order_by("-starts_on")),
+        offline_populations=rows["offline"],
+        other_years=rows["other_years"],
     )

@@ -85,7 +85,11 @@ def start_registration(candidate, *, user) -> Registration:
 
 
 def _locked(registration: Registration) -> Registration:
-    return Registration.objects.select_for_update().get(pk=registration.pk)
+    # With what the services read next (fees, CVEC check, student number) in the same query;
+    # only the registration's own row is locked.
+    return (Registration.objects.select_for_update(of=("self",))
+            .select_related("academic_year", "stage__programme", "student", "candidate")
+            .get(pk=registration.pk))
 
 
 def _jsonable(value):
@@ -118,9 +122,10 @@ def save_step(registration: Registration, key: str, raw, *, actor, move_to: str 
         if key not in locked.touched_steps:
             locked.touched_steps = [*locked.touched_steps, key]
         locked.current_step = key if (stay_if_invalid and not valid) else (move_to or key)
-        locked.save(update_fields=["data", "cleaned", "valid_steps", "touched_steps", "current_step",
-                                   "updated_at"])
-    registration.refresh_from_db()
+        fields = ["data", "cleaned", "valid_steps", "touched_steps", "current_step", "updated_at"]
+        locked.save(update_fields=fields)
+    for name in fields:  # what refresh_from_db() would read back, without the query
+        setattr(registration, name, getattr(locked, name))
     return form
 
 

@@ -157,8 +157,9 @@ def review(request, pk: int):
         return redirect("registration:status", registration.pk)
     if not registration.is_editable:
         return redirect("registration:status", registration.pk)
-    registration.current_step = "review"
-    Registration.objects.filter(pk=registration.pk).update(current_step="review")
+    if registration.current_step != "review":  # no write when the page is shown again
+        registration.current_step = "review"
+        Registration.objects.filter(pk=registration.pk).update(current_step="review")
     blocks = [{"step": s, "complete": s.complete(registration),
                "form": s.form(registration, data=registration.data.get(s.key, {}))}
               for s in steps_for(registration)]

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "waitingroom"
 
-urlpatterns = []
+urlpatterns = [
+    # The back office speaks French first; its addresses are not translated.
+    path("gestion/file-attente/", views.queue, name="queue"),
+]

@@ -144,9 +144,9 @@ def test_a_cas_server_that_does_not_answer_gives_a_clear_page(client, iut_agent,
 
 def test_the_destination_is_always_a_checked_back_office_address(client, iut_agent, cas):
     missing = client.get(CAS_LOGIN)
-    assert missing.status_code == 302 and missing.url == f"{CAS_LOGIN}?next=%2Fgestion%2Fpieces%2F"
+    assert missing.status_code == 302 and missing.url == f"{CAS_LOGIN}?next=%2Fgestion%2F"
     outside = client.get(f"{CAS_LOGIN}?next=https://evil.example/")
-    assert outside.url == f"{CAS_LOGIN}?next=%2Fgestion%2Fpieces%2F"
+    assert outside.url == f"{CAS_LOGIN}?next=%2Fgestion%2F"
     response, _ = cas_round_trip(client, cas, "agent.chartres", next_url="/gestion/fichier/1/")
     assert response.url == "/gestion/fichier/1/"
 

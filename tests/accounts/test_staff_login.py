@@ -19,6 +19,7 @@ CODE = "/gestion/connexion/code/"
 ENROL = "/gestion/connexion/code/application/"
 LOGOUT = "/gestion/deconnexion/"
 QUEUE = "/gestion/pieces/"
+HOME = "/gestion/"  # where staff land after signing in
 PASSWORD = "matricule-agent"
 STEP = datetime.timedelta(seconds=30)
 
@@ -135,7 +136,7 @@ def test_without_the_second_factor_requirement_the_password_is_enough(client, iu
 def test_only_back_office_addresses_are_followed(client, iut_agent, settings, next_url):
     settings.MATRICULE_STAFF_REQUIRE_2FA = False
     response = client.post(LOGIN, {"username": "agent.chartres", "password": PASSWORD, "next": next_url})
-    assert response.status_code == 302 and response.url == QUEUE
+    assert response.status_code == 302 and response.url == HOME
 
 
 # --- First sign-in: setting up the app -----------------------------------------------------------
@@ -189,7 +190,7 @@ def test_an_enrolled_staff_member_gives_a_code_once(client, iut_agent, enrolled,
     page = client.get(CODE)
     assert page.status_code == 200 and 'autocomplete="one-time-code"' in page.content.decode()
     done = client.post(CODE, {"code": code(enrolled)})
-    assert done.status_code == 302 and done.url == QUEUE
+    assert done.status_code == 302 and done.url == HOME
     assert client.session[staff.VERIFIED_KEY] == {"user": str(iut_agent.pk), "method": "totp",
                                                   "at": client.session[staff.VERIFIED_KEY]["at"]}
 
@@ -207,7 +208,7 @@ def test_the_code_is_asked_even_when_not_required_once_the_app_is_set_up(client,
     settings.MATRICULE_STAFF_REQUIRE_2FA = False
     assert sign_in(client).url == CODE
     assert signed_in_user(client) is None
-    assert client.post(CODE, {"code": code(enrolled)}).url == QUEUE
+    assert client.post(CODE, {"code": code(enrolled)}).url == HOME
 
 
 def test_wrong_codes_lock_the_account_for_a_while(client, iut_agent, enrolled, two_factor, clock):
@@ -276,4 +277,4 @@ def test_the_english_pages_stay_in_english(client, iut_agent, two_factor, clock)
     page = client.get(response.url)
     assert "<h1>Set up your authenticator app</h1>" in page.content.decode()
     secret = AccountSecurity.objects.get(user=iut_agent).totp_secret
-    assert client.post(response.url, {"code": code(secret)}).url == "/en/gestion/pieces/"
+    assert client.post(response.url, {"code": code(secret)}).url == "/en/gestion/"

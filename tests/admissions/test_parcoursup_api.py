@@ -172,7 +172,7 @@ def test_import_command_from_the_web_service(demo, fake_parcoursup, settings, ca
                                "establishment_code": ESTABLISHMENT, "endpoint": fake_parcoursup}
     call_command("import_admissions", "--from-api")
     assert Candidate.objects.filter(parcoursup_number="990012345").exists()
-    assert "record 3, column date_naissance" in capsys.readouterr().out
+    assert "enregistrement 3, colonne date_naissance" in capsys.readouterr().out
 
 
 def test_import_command_without_web_service_configuration_says_so(demo, settings):

@@ -58,7 +58,8 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     agent.locator("input[name=username]").fill("agent.chartres")
     agent.locator("input[name=password]").fill("matricule-agent")
     agent.locator("form button[type=submit]").click()
-    agent.wait_for_url("**/gestion/pieces/")
+    agent.wait_for_url("**/gestion/")
+    agent.goto("/gestion/pieces/")
     assert_accessible(agent)
     agent.locator(f"a[href='/gestion/pieces/{registered.pk}/']").click()
     assert_accessible(agent)
@@ -97,7 +98,7 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     other.locator("input[name=username]").fill("agent.orleans")
     other.locator("input[name=password]").fill("matricule-agent")
     other.locator("form button[type=submit]").click()
-    other.wait_for_url("**/gestion/pieces/")
+    other.wait_for_url("**/gestion/")
     for url in (f"/gestion/pieces/{registered.pk}/", f"/gestion/fichier/{version.pk}/"):
         assert other.goto(url).status == 404
     other.context.close()

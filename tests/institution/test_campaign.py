@@ -35,7 +35,24 @@ def test_contacts_carry_each_components_assistance_period(year_2024):
     assert [y.code for y in overview.other_years] != []
 
 
-def test_overview_reads_in_a_few_queries(year_2024, django_assert_max_num_queries):
+def test_overview_reads_in_a_few_queries_then_comes_from_the_cache(
+        year_2024, settings, django_assert_max_num_queries, django_assert_num_queries):
+    # Production keeps the cache in Redis: count the database's queries only.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "campaign-overview-test"}}
     with django_assert_max_num_queries(7):
         overview = campaign_overview(year_2024)
         [list(w.window.components.all()) for w in overview.windows]
+    with django_assert_num_queries(0):
+        again = campaign_overview(year_2024)
+        [list(w.window.components.all()) for w in again.windows]
+    assert [w.window.pk for w in again.windows] == [w.window.pk for w in overview.windows]
+
+
+def test_a_change_of_window_is_seen_at_once(year_2024, paris_time):
+    campaign_overview(year_2024)
+    window = year_2024.windows.get(population=Population.FIRST_MAIN)
+    window.opens_at = paris_time(2024, 7, 9, 12)
+    window.save()
+    overview = campaign_overview(year_2024)
+    assert overview.first_main[0].window.opens_at == paris_time(2024, 7, 9, 12)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from matricule.demo.continuing import CONTINUING, PASSWORD, cvec_number_for, student_number
-from matricule.demo.seed import cvec_number, seed
+from matricule.demo.seed import cvec_number, demo_totp_secret, give_staff_known_second_factor, seed
 
 
 class Command(BaseCommand):
@@ -9,12 +9,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = seed()
+        give_staff_known_second_factor([username for username, _password, _scope in result.staff])
         year = result.current_year
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: current campaign {year.code}, first registration open now."))
         self.stdout.write("Staff logins (username / password / scope):")
         for username, password, scope in result.staff:
-            self.stdout.write(f"  {username} / {password} / {scope}")
+            self.stdout.write(f"  {username} / {password} / {scope} / authenticator secret "
+                              f"{demo_totp_secret(username)}")
+        self.stdout.write("  Second factor at /gestion/connexion/: add the secret to an authenticator app, "
+                          "or print the current code with\n    .venv/bin/python -c \"import pyotp; "
+                          "print(pyotp.TOTP('SECRET').now())\"")
         chloe = result.candidates[0]
         self.stdout.write(
             "Admitted student to try at /connexion/ (the link is printed by the task worker):\n"

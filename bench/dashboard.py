@@ -1,0 +1,155 @@
+"""Benchmark of the back-office dashboard on a component with 20 000 registrations.
+
+    .venv/bin/python bench/dashboard.py [--registrations N] [--runs N]
+
+Throwaway SQLite database in a temporary folder (or the database of MATRICULE_DATABASE_URL when
+--use-database-url is given: it must be empty, it is migrated and filled): migrates, seeds the
+demo, bulk-creates N students registered this year at the IUT de Chartres over the campaign's
+days and stages (a tenth still being filled in), five documents each (a third waiting for
+review), a payment each (some pending for hours, some held for a wrong amount) and 2 000
+registrations elsewhere; then times the dashboard as the IUT de Chartres agent sees it (Django
+test client, server time only) and counts its queries.
+Ends with `BENCH dashboard registrations=… dashboard_ms=… queries=…` (median of the runs).
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def seed_registrations(count: int, elsewhere: int = 2000) -> None:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from matricule.documents.models import DocumentType, Submission
+    from matricule.institution.models import AcademicYear, Stage
+    from matricule.payments.models import Payment
+    from matricule.registration.models import Registration, Student
+
+    year = AcademicYear.objects.current()
+    chartres = list(Stage.objects.filter(programme__component__code="iut-chartres"))
+    others = list(Stage.objects.exclude(programme__component__code="iut-chartres"))
+    user_model = get_user_model()
+    total = count + elsewhere
+    users = user_model.objects.bulk_create(
+        [user_model(username=f"bench{n}") for n in range(total)], batch_size=2000)
+    students = Student.objects.bulk_create(
+        [Student(user=u, student_number=f"99{n:06d}", last_name=f"NOM{n}", first_names="Prénom")
+         for n, u in enumerate(users)], batch_size=2000)
+    now = timezone.now()
+    rows = []
+    for n, student in enumerate(students):
+        stage = chartres[n % len(chartres)] if n < count else others[n % len(others)]
+        draft = n % 10 == 0
+        rows.append(Registration(student=student, academic_year=year, stage=stage,
+                                 state="draft" if draft else "registered",
+                                 submitted_at=None if draft else now - datetime.timedelta(hours=n % 500)))
+    registrations = Registration.objects.bulk_create(rows, batch_size=2000)
+    # Spread the starts over the last three weeks (auto_now_add: set afterwards, in a few updates).
+    for day in range(21):
+        Registration.objects.filter(pk__in=[r.pk for r in registrations[day::21]]).update(
+            created_at=now - datetime.timedelta(days=day, hours=1))
+    types = list(DocumentType.objects.filter(code__in=["identity", "photo", "bac", "cvec", "grant"]))
+    submissions = []
+    for n, registration in enumerate(registrations):
+        waiting = n % 3 == 0
+        for k, document_type in enumerate(types):
+            submissions.append(Submission(
+                registration=registration, document_type=document_type,
+                status="submitted" if waiting else "validated",
+                submitted_at=now - datetime.timedelta(minutes=n + k)))
+    Submission.objects.bulk_create(submissions, batch_size=5000)
+    payments = []
+    for n, registration in enumerate(registrations):
+        if n % 10 == 0:
+            continue  # drafts pay nothing yet
+        held = n % 97 == 0
+        pending = n % 89 == 0
+        payments.append(Payment(
+            registration=registration, reference=f"BENCH{n:08d}", gateway="simulator", amount_cents=17800,
+            paid_cents=None if pending else (17000 if held else 17800),
+            status="pending" if pending else ("to_review" if held else "confirmed"),
+            anomaly="underpaid" if held else "", fee_key=f"registration-{registration.pk}",
+            confirmed_at=None if pending or held else now))
+    Payment.objects.bulk_create(payments, batch_size=5000)
+    Payment.objects.filter(status="pending").update(created_at=now - datetime.timedelta(hours=3))
+
+
+def timed(client, url, runs) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--registrations", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--use-database-url", action="store_true",
+                        help="use MATRICULE_DATABASE_URL (an empty database), not a temporary SQLite file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="matricule-bench-") as tmp:
+        tmp_path = Path(tmp)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "matricule.settings"
+        if not args.use_database_url:
+            os.environ["MATRICULE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+        os.environ["MATRICULE_VAR_DIR"] = str(tmp_path)
+        os.environ["MATRICULE_CACHE_URL"] = "locmem"
+        os.environ.setdefault("MATRICULE_LOG_LEVEL", "WARNING")
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+        from matricule.demo.seed import seed
+
+        setup_test_environment()
+        # The agent signs in with force_login: no second factor in this benchmark.
+        settings.MATRICULE_STAFF_REQUIRE_2FA = False
+        call_command("migrate", verbosity=0)
+        seed()
+        start = time.perf_counter()
+        seed_registrations(args.registrations)
+        print(f"seeded {args.registrations} registrations in {time.perf_counter() - start:.1f} s "
+              f"({connection.vendor})")
+
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="agent.chartres"))
+        client.get("/gestion/")  # warm-up: templates, translations
+        dashboard_ms = timed(client, "/gestion/", args.runs)
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.runcall(client.get, "/gestion/")
+            pstats.Stats(profile).sort_stats("tottime").print_stats(12)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/gestion/")
+        assert response.status_code == 200
+        if os.environ.get("BENCH_QUERIES"):
+            for query in queries.captured_queries:
+                print(query["time"], query["sql"][:160])
+        print(f"BENCH dashboard registrations={args.registrations} dashboard_ms={dashboard_ms:.1f} "
+              f"queries={len(queries)}")
+
+
+if __name__ == "__main__":
+    main()

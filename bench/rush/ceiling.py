@@ -1,0 +1,36 @@
+"""The trivial-page ceiling: /healthz (a bare Django view) served by the same processes, measured
+with the same tool. Writes {"requests", "failures", "seconds"} to RUSH_RESULTS at the end."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+from locust import FastHttpUser, constant, events, task
+
+COUNTS = {"requests": 0, "failures": 0, "first": None, "last": None}
+
+
+class Probe(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def health(self):
+        self.client.get("/healthz", name="healthz")
+
+
+@events.request.add_listener
+def on_request(exception=None, **kwargs):
+    now = time.time()
+    COUNTS["first"] = COUNTS["first"] or now
+    COUNTS["last"] = now
+    COUNTS["requests"] += 1
+    COUNTS["failures"] += exception is not None
+
+
+@events.test_stop.add_listener
+def on_stop(environment, **kwargs):
+    if os.environ.get("RUSH_RESULTS"):
+        seconds = (COUNTS["last"] or 0) - (COUNTS["first"] or 0)
+        Path(os.environ["RUSH_RESULTS"]).write_text(json.dumps({
+            "requests": COUNTS["requests"], "failures": COUNTS["failures"], "seconds": seconds}))

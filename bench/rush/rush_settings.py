@@ -1,0 +1,17 @@
+"""Settings of the rush benchmark: the production settings (read from the environment by
+bench/rush/run), with the outgoing mail written to one folder per recipient so the scenario
+can read its connection link, as a student reads their mailbox."""
+
+import os
+
+from matricule.settings import *  # noqa: F403
+
+EMAIL_BACKEND = "mailbox.MailboxBackend"
+MAILBOX_DIR = VAR_DIR / "mailbox"  # noqa: F405
+
+# The waiting room, as the lead installs it (after authentication), if settings.py lacks it yet.
+GATE = "matricule.waitingroom.middleware.GateMiddleware"
+if GATE not in MIDDLEWARE:  # noqa: F405
+    MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, GATE)
+WAITINGROOM_REFRESH_SECONDS = int(os.environ.get("WAITINGROOM_REFRESH_SECONDS", "10"))

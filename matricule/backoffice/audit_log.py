@@ -1,0 +1,124 @@
+"""Reading the audit log (filters, pages of 50 newest first) and purging it after the
+retention period.
+
+Pages are keyset pages on the event id (ids grow with time): a page costs the same on the
+millionth event as on the first, and no COUNT of the whole table is needed."""
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from matricule.accounts.models import ComponentMembership
+from matricule.accounts.staff import component_ids
+from matricule.audit.models import Event
+from matricule.audit.services import record
+
+PAGE_SIZE = 50
+DEFAULT_RETENTION_DAYS = 3650
+PURGE_BATCH = 5000
+
+
+def may_read_audit(user) -> bool:
+    """Administrators and read-only auditors (of any component)."""
+    return user.is_superuser or bool(component_ids(user, roles=[ComponentMembership.Role.AUDITOR]))
+
+
+class AuditFilterForm(forms.Form):
+    # The hints' ids are given by hand: the shared field template names them "<id>-hint".
+    action = forms.CharField(label=_("Action code starts with"), required=False, max_length=100,
+                             help_text=_("For example: payments. or registration.registered"),
+                             widget=forms.TextInput(attrs={"aria-describedby": "id_action-hint"}))
+    actor = forms.CharField(label=_("Username of the actor"), required=False, max_length=150)
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=100,
+                                  help_text=_("For example: registration.registration"),
+                                  widget=forms.TextInput(attrs={"aria-describedby": "id_object_type-hint"}))
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    date_from = forms.DateField(label=_("From (date)"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To (date, included)"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("The end date must not be before the start date."))
+        return data
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def filtered_events(filters: dict):
+    events = Event.objects.all()
+    if filters.get("action"):
+        events = events.filter(action__startswith=filters["action"].strip())
+    if filters.get("actor"):
+        events = events.filter(actor__username__iexact=filters["actor"].strip())
+    if filters.get("object_type"):
+        events = events.filter(object_type=filters["object_type"].strip().lower())
+    if filters.get("object_id"):
+        events = events.filter(object_id=filters["object_id"].strip())
+    if filters.get("date_from"):
+        events = events.filter(created_at__gte=_local_midnight(filters["date_from"]))
+    if filters.get("date_to"):
+        end = _local_midnight(filters["date_to"] + datetime.timedelta(days=1))
+        events = events.filter(created_at__lt=end)
+    return events
+
+
+@dataclass
+class EventPage:
+    events: list[Event]
+    older: int | None  # `before` for the next (older) page
+    newer: int | None  # `after` for the previous (newer) page
+    is_first: bool
+
+
+def event_page(filters: dict, *, before: int | None = None, after: int | None = None) -> EventPage:
+    """Up to PAGE_SIZE events, newest first, older than `before` or newer than `after`."""
+    events = filtered_events(filters).select_related("actor")
+    if after is not None:
+        # The page just above: the PAGE_SIZE events following `after`, read upwards.
+        rows = list(events.filter(pk__gt=after).order_by("pk")[:PAGE_SIZE + 1])
+        has_newer = len(rows) > PAGE_SIZE
+        rows = list(reversed(rows[:PAGE_SIZE]))
+        has_older = True
+    else:
+        if before is not None:
+            events = events.filter(pk__lt=before)
+        rows = list(events.order_by("-pk")[:PAGE_SIZE + 1])
+        has_older = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        has_newer = before is not None
+    return EventPage(events=rows, older=rows[-1].pk if rows and has_older else None,
+                     newer=rows[0].pk if rows and has_newer else None,
+                     is_first=not has_newer)
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "MATRICULE_AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
+def purge_events(days: int, *, now: datetime.datetime | None = None) -> int:
+    """Delete the events older than `days` days, in batches (short transactions, no long
+    lock on a large table), then record the purge itself. The only way events are deleted."""
+    if days < 1:
+        raise ValueError("The retention period must be at least one day.")
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(Event.objects.filter(created_at__lt=cutoff).order_by("pk")
+                         .values_list("pk", flat=True)[:PURGE_BATCH])
+            if not batch:
+                break
+            count, _ = Event.objects.filter(pk__in=batch).delete()
+            deleted += count
+    record("audit.purged", count=deleted, retention_days=days, older_than=cutoff.isoformat())
+    return deleted

@@ -1,0 +1,244 @@
+"""Desk registration in the back office (`/gestion/guichet/`): the agent registers a person who may
+not register online, or who needs help, with the same steps as the online form."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from matricule.accounts.staff import SAFE_METHODS, staff_required
+from matricule.accounts.staff import scope_queryset as scoped
+from matricule.registration import desk, services
+from matricule.registration.models import Registration, State
+from matricule.registration.steps import get_step, steps_for
+from matricule.registration.summary import fee_label
+
+from .desk_forms import CandidateSearchForm, ExemptionForm, PaymentForm, StartForm
+
+
+def get_desk_registration(request, pk: int) -> Registration:
+    """The registration if it is in the agent's components (those they may act in, for a change);
+    404 otherwise, with no hint that it exists."""
+    queryset = (Registration.objects
+                .select_related("student__user", "stage__programme__component__university",
+                                "academic_year", "candidate"))
+    queryset = scoped(queryset, request.user, "stage__programme__component_id",
+                      write=request.method not in SAFE_METHODS)
+    registration = queryset.filter(pk=pk).first()
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def _resume(registration: Registration):
+    """Where the desk work on this registration goes on, by its state."""
+    if registration.is_editable:
+        key = registration.current_step
+        if key == "review" or get_step(key) not in steps_for(registration):
+            return redirect("desk:review", registration.pk)
+        return redirect("desk:step", registration.pk, key)
+    if registration.state == State.AWAITING_PAYMENT:
+        return redirect("desk:payment", registration.pk)
+    return redirect("desk:done", registration.pk)
+
+
+@never_cache
+@staff_required(write=True)
+@require_http_methods(["GET", "POST"])
+def start(request):
+    """Find an admitted candidate by Parcoursup number, or type a new person's identity; choose
+    the stage and the reason; open the registration."""
+    search = CandidateSearchForm(request.GET if "parcoursup" in request.GET else None)
+    candidate, not_found = None, False
+    candidate_id = request.POST.get("candidate") if request.method == "POST" else None
+    if candidate_id:
+        candidate = desk.find_candidate(request.user, request.POST.get("parcoursup", ""))
+        if candidate is None or str(candidate.pk) != candidate_id:
+            raise Http404
+    elif search.is_bound and search.is_valid():
+        candidate = desk.find_candidate(request.user, search.cleaned_data["parcoursup"])
+        not_found = candidate is None
+    stages = desk.desk_stages(request.user)
+    form = StartForm(request.POST if request.method == "POST" else None, stages=stages,
+                     candidate=candidate)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                registration = desk.open_desk_registration(
+                    agent=request.user, stage=form.cleaned_data["stage"], candidate=candidate,
+                    identity=None if candidate else form.identity(), reason=form.cleaned_data["reason"])
+            except desk.DeskError as error:
+                form.add_error(None, str(error))
+            else:
+                return _resume(registration)
+        status = 400
+    return render(request, "backoffice/desk/start.html", {
+        "search": search, "candidate": candidate, "not_found": not_found, "form": form,
+        "has_stages": stages.exists(), "recent": desk.recent_desk_registrations(request.user),
+    }, status=status)
+
+
+@never_cache
+@staff_required(write=True)
+def resume(request, pk: int):
+    return _resume(get_desk_registration(request, pk))
+
+
+def _progress(registration, current_key):
+    return [{"step": s, "complete": s.complete(registration), "current": s.key == current_key}
+            for s in steps_for(registration)]
+
+
+@never_cache
+@staff_required(write=True)
+@require_http_methods(["GET", "POST"])
+def step(request, pk: int, key: str):
+    registration = get_desk_registration(request, pk)
+    current = get_step(key)
+    if current is None or current not in steps_for(registration):
+        raise Http404
+    if not registration.is_editable:
+        return _resume(registration)
+    keys = [s.key for s in steps_for(registration)]
+    if request.method == "POST":
+        action, goto = request.POST.get("action", "next"), request.POST.get("goto")
+        index = keys.index(key)
+        if goto in keys or goto == "review":
+            target = goto
+        elif action == "previous":
+            target = keys[max(index - 1, 0)]
+        else:
+            target = keys[index + 1] if index + 1 < len(keys) else "review"
+        # As online: "next" stays on an invalid step to show its errors; what was typed is kept.
+        stay_if_invalid = action == "next" and not goto
+        try:
+            form = desk.save_desk_step(registration, key, request.POST, agent=request.user,
+                                       move_to=target, stay_if_invalid=stay_if_invalid)
+        except services.NotEditable as error:
+            messages.error(request, str(error))
+            return _resume(registration)
+        if form.is_valid() or not stay_if_invalid:
+            if target == "review":
+                return redirect("desk:review", registration.pk)
+            return redirect("desk:step", registration.pk, target)
+        status = 400
+    else:
+        form = current.form(registration)
+        if key in registration.touched_steps and key not in registration.valid_steps:
+            form = current.form(registration, data=registration.data[key])  # show its errors
+        status = 200
+    return render(request, "backoffice/desk/step.html", {
+        "registration": registration, "student": registration.student, "step": current, "form": form,
+        "progress": _progress(registration, key), "is_first": keys[0] == key, "is_last": keys[-1] == key,
+    }, status=status)
+
+
+@never_cache
+@staff_required(write=True)
+@require_http_methods(["GET", "POST"])
+def review(request, pk: int):
+    registration = get_desk_registration(request, pk)
+    if request.method == "POST":
+        try:
+            registration = desk.submit_desk_registration(registration, agent=request.user)
+        except services.Incomplete as error:
+            messages.error(request, _("Some steps are not complete yet: %(steps)s.")
+                           % {"steps": ", ".join(str(s.title) for s in error.steps)})
+            return redirect("desk:review", registration.pk)
+        return _resume(registration)
+    if not registration.is_editable:
+        return _resume(registration)
+    if registration.current_step != "review":
+        Registration.objects.filter(pk=registration.pk).update(current_step="review")
+    blocks = [{"step": s, "complete": s.complete(registration),
+               "form": s.form(registration, data=registration.data.get(s.key, {}))}
+              for s in steps_for(registration)]
+    return render(request, "backoffice/desk/review.html", {
+        "registration": registration, "student": registration.student, "blocks": blocks,
+        "progress": _progress(registration, "review"),
+        "missing": [b["step"] for b in blocks if not b["complete"]],
+    })
+
+
+def _fees(registration):
+    return [(fee_label(line["code"]), line["amount_cents"]) for line in registration.fee_lines]
+
+
+@never_cache
+@staff_required(write=True)
+@require_http_methods(["GET", "POST"])
+def payment(request, pk: int):
+    """The fee total, then either a payment taken at the desk or an exemption with its reason."""
+    registration = get_desk_registration(request, pk)
+    if registration.state != State.AWAITING_PAYMENT:
+        return _resume(registration)
+    action = request.POST.get("action") if request.method == "POST" else None
+    total = (Decimal(registration.fee_total_cents or 0) / 100).quantize(Decimal("0.01"))
+    pay_form = PaymentForm(request.POST if action == "pay" else None, prefix="pay",
+                           initial={"amount": total})
+    exempt_form = ExemptionForm(request.POST if action == "exempt" else None, prefix="exempt")
+    status = 200
+    if action == "pay":
+        if pay_form.is_valid():
+            try:
+                desk.record_desk_payment(registration, agent=request.user,
+                                         method=pay_form.cleaned_data["method"],
+                                         amount_cents=pay_form.amount_cents,
+                                         reference=pay_form.cleaned_data["reference"])
+            except desk.WrongAmount as error:
+                pay_form.add_error("amount", str(error))
+            except desk.NotAwaitingPayment:
+                return _resume(Registration.objects.get(pk=registration.pk))
+            else:
+                return redirect("desk:done", registration.pk)
+        status = 400
+    elif action == "exempt":
+        if exempt_form.is_valid():
+            try:
+                desk.exempt_from_fees(registration, agent=request.user,
+                                      reason=exempt_form.cleaned_data["reason"])
+            except desk.ExemptionNotAllowed as error:
+                exempt_form.add_error(None, str(error))
+            except desk.NotAwaitingPayment:
+                return _resume(Registration.objects.get(pk=registration.pk))
+            else:
+                return redirect("desk:done", registration.pk)
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "backoffice/desk/payment.html", {
+        "registration": registration, "student": registration.student, "fees": _fees(registration),
+        "pay_form": pay_form, "exempt_form": exempt_form,
+    }, status=status)
+
+
+@never_cache
+@staff_required(write=True)
+def done(request, pk: int):
+    registration = get_desk_registration(request, pk)
+    if registration.state not in (State.REGISTERED, State.PAID, State.EXEMPT):
+        return _resume(registration)
+    return render(request, "backoffice/desk/done.html", {
+        "registration": registration, "student": registration.student, "facts": desk.desk_facts(registration),
+    })
+
+
+@staff_required(write=True)
+def summary_download(request, pk: int):
+    """The registration summary, for the agent to print or hand over (recorded when issued)."""
+    from matricule.certificates.services import issue_summary
+
+    registration = get_desk_registration(request, pk)
+    if registration.state != State.REGISTERED:
+        raise Http404
+    document = issue_summary(registration, (request.LANGUAGE_CODE or "fr")[:2])
+    number = registration.student.student_number
+    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=f"recapitulatif-{number}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,95 @@
+"""The export page (`/gestion/exports/`): choose an export, its year, filters, columns and
+format; small exports download at once, large ones are prepared in the background."""
+
+import tempfile
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from matricule.accounts.staff import staff_required
+
+from .exports import all_exporters, get_exporter, services
+from .exports.formats import csv_chunks
+from .exports.forms import ExportForm
+from .models import ExportJob
+
+RECENT_JOBS = 10
+
+
+def _jobs_context(user, exporter) -> dict:
+    jobs = list(ExportJob.objects.filter(user=user).only(
+        "pk", "exporter", "format", "status", "rows", "file", "file_name", "created_at")[:RECENT_JOBS])
+    for job in jobs:
+        known = get_exporter(job.exporter)
+        job.title = known.title if known else job.exporter
+    pending = any(job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) for job in jobs)
+    return {"jobs": jobs, "pending": pending, "exporter": exporter}
+
+
+def _stream(export: services.DirectExport, language: str):
+    request = export.request
+    columns = request.chosen_columns
+    name = services.file_name(request.exporter.code, request.year.code, request.format)
+    if request.format == "csv":
+        rows = request.exporter.rows(export.queryset, columns)
+        response = StreamingHttpResponse(
+            csv_chunks([column.label for column in columns], rows, language=language),
+            content_type=services.CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    else:
+        # XLSX is a zip written at the end: built in a temporary file (spilled to disk if large).
+        # FileResponse closes it once sent.
+        handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        services.write_file(request.exporter, export.queryset, columns, "xlsx", handle, language=language)
+        handle.seek(0)
+        response = FileResponse(handle, as_attachment=True, filename=name,
+                                content_type=services.CONTENT_TYPES["xlsx"])
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def index(request):
+    exporters = all_exporters()
+    exporter = get_exporter(request.POST.get("export") or request.GET.get("export")) or exporters[0]
+    user = request.user
+    if request.method == "POST":
+        form = ExportForm(exporter, user, data=request.POST)
+        if form.is_valid():
+            outcome = services.request_export(form.export_request(), user=user, language=get_language())
+            if isinstance(outcome, services.DirectExport):
+                return _stream(outcome, get_language())
+            messages.success(request, _("The export is large: it is being prepared. It will appear "
+                                        "below, ready to download, in a few moments."))
+            return redirect(f"{reverse('exports:index')}?export={exporter.code}#jobs")
+    else:
+        form = ExportForm(exporter, user, initial={"columns": services.preferred_columns(user, exporter)})
+    context = _jobs_context(user, exporter)
+    if request.headers.get("HX-Request") and request.GET.get("part") == "jobs":
+        return render(request, "backoffice/exports/_jobs.html", context)
+    return render(request, "backoffice/exports/index.html", {
+        **context, "exporters": exporters, "form": form, "sync_max_rows": services.sync_max_rows(),
+    })
+
+
+@never_cache
+@require_GET
+@staff_required
+def download(request, pk: int):
+    """A prepared export, for the agent who asked for it only (404 for anyone else)."""
+    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
+    if not job.downloadable:
+        raise Http404
+    services.downloaded(job, user=request.user)
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name,
+                            content_type=services.CONTENT_TYPES.get(job.format))
+    response["Cache-Control"] = "private, no-store"
+    return response

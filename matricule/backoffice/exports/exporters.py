@@ -1,0 +1,338 @@
+"""The built-in exports: registrations, payment attempts, supporting documents and SISE.
+
+Values come from the validated form data (`Registration.cleaned`) and the student's identity
+(`Student`), falling back on the Parcoursup admission where the student's copy is empty."""
+
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery, TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from matricule.accounts.staff import scope_queryset
+from matricule.admissions.models import Result
+from matricule.documents.models import DocumentType, Submission
+from matricule.institution.models import OfflinePopulation, Stage
+from matricule.payments.models import Payment
+from matricule.registration.forms import BaccalaureateForm, SocialForm
+from matricule.registration.models import Registration, State
+
+from .base import Column, Exporter, Filter, register
+
+
+# --- reading a registration ----------------------------------------------------------------
+def cleaned(registration, step: str, key: str, default=None):
+    return (registration.cleaned or {}).get(step, {}).get(key, default)
+
+
+def identity(registration, name: str):
+    """The student's civil identity, or the admission's while the student's copy is empty."""
+    value = getattr(registration.student, name, None)
+    if not value and registration.candidate_id:
+        value = getattr(registration.candidate, name, None)
+    return value or None
+
+
+def ine(registration) -> str | None:
+    value = cleaned(registration, "ine", "ine")
+    if not value and registration.candidate_id:
+        value = registration.candidate.ine
+    return value or None
+
+
+def email(registration) -> str | None:
+    return (cleaned(registration, "contacts", "email")
+            or (registration.candidate.email if registration.candidate_id else "")
+            or registration.student.user.email or None)
+
+
+def phone(registration) -> str | None:
+    return (cleaned(registration, "contacts", "phone")
+            or (registration.candidate.phone if registration.candidate_id else "") or None)
+
+
+def nationality(registration) -> str | None:
+    return (cleaned(registration, "identity", "nationality")
+            or (registration.candidate.nationality if registration.candidate_id else "") or None)
+
+
+def bac_year(registration) -> int | None:
+    value = cleaned(registration, "baccalaureate", "year")
+    if value is None and registration.candidate_id:
+        value = registration.candidate.bac_year
+    return int(value) if value else None
+
+
+def bac_series(registration) -> str | None:
+    if cleaned(registration, "baccalaureate", "kind") == "equivalent":
+        return None
+    value = cleaned(registration, "baccalaureate", "series")
+    if not value and registration.candidate_id:
+        value = registration.candidate.bac_series
+    return value or None
+
+
+BAC_KINDS = dict(BaccalaureateForm.KINDS)
+GRANTS = dict(SocialForm.GRANTS)
+
+
+def bac_kind(registration):
+    kind = cleaned(registration, "baccalaureate", "kind")
+    return BAC_KINDS.get(kind) if kind else None
+
+
+def euros(cents) -> Decimal | None:
+    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def first_year(code: str | None) -> int | None:
+    """`2024-2025` → 2024, the form SISE writes academic years in."""
+    return int(code[:4]) if code else None
+
+
+def student_columns(get) -> tuple[Column, ...]:
+    """The columns naming the student, for exports whose rows hang off a registration."""
+    return (
+        Column("student_number", _("Student number"), lambda o: get(o).student.student_number),
+        Column("last_name", _("Birth name"), lambda o: identity(get(o), "last_name")),
+        Column("first_names", _("First names"), lambda o: identity(get(o), "first_names")),
+        Column("stage_code", _("Stage code"), lambda o: get(o).stage.code),
+    )
+
+
+# --- filters -------------------------------------------------------------------------------
+def stage_choices(user) -> list[tuple[str, str]]:
+    stages = scope_queryset(Stage.objects.all(), user, "programme__component_id")
+    return [(str(pk), f"{code} · {name}") for pk, code, name in
+            stages.order_by("code").values_list("pk", "code", "name")]
+
+
+def stage_filter(lookup: str) -> Filter:
+    return Filter("stage", _("Programme stage"), lookup, stage_choices)
+
+
+def static_choices(choices):
+    return lambda user: [(value, label) for value, label in choices if value]
+
+
+# --- registrations -------------------------------------------------------------------------
+@register
+class RegistrationsExporter(Exporter):
+    code = "registrations"
+    title = _("Registrations")
+    description = _("One row per registration of the year, by programme stage and state.")
+    year_lookup = "academic_year"
+    component_lookup = "stage__programme__component_id"
+    ordering = ("stage__code", "student__last_name", "student__first_names", "pk")
+    filters = (
+        stage_filter("stage_id"),
+        Filter("state", _("State"), "state", static_choices(State.choices)),
+    )
+    columns = (
+        Column("registration", _("Registration number"), lambda r: r.pk, default=False),
+        *student_columns(lambda r: r),
+        Column("stage", _("Programme stage"), lambda r: r.stage.name),
+        Column("programme", _("Programme"), lambda r: r.stage.programme.name, default=False),
+        Column("component", _("Component"), lambda r: r.stage.programme.component.name, default=False),
+        Column("kind", _("Kind of registration"), lambda r: r.get_kind_display(), default=False),
+        Column("state", _("State"), lambda r: r.get_state_display()),
+        Column("sex", _("Sex"), lambda r: identity(r, "sex"), default=False),
+        Column("birth_date", _("Date of birth"), lambda r: identity(r, "birth_date")),
+        Column("ine", _("INE"), ine, default=False),
+        Column("email", _("Email"), email),
+        Column("phone", _("Phone"), phone, default=False),
+        Column("nationality", _("Nationality"), nationality, default=False),
+        Column("parcoursup_number", _("Parcoursup number"),
+               lambda r: f"P{r.candidate.parcoursup_number}" if r.candidate_id else None, default=False),
+        Column("grant", _("Grant"), lambda r: GRANTS.get(cleaned(r, "social", "grant")), default=False),
+        Column("cvec", _("CVEC attestation"), lambda r: cleaned(r, "cvec", "attestation"), default=False),
+        Column("fees", _("Fees (€)"), lambda r: euros(r.fee_total_cents)),
+        Column("submitted_at", _("Submitted at"), lambda r: r.submitted_at, default=False),
+        Column("registered_at", _("Registered at"), lambda r: r.registered_at),
+    )
+
+    def base_queryset(self):
+        return (Registration.objects.defer("data")
+                .select_related("student__user", "candidate", "stage__programme__component"))
+
+
+# --- payments ------------------------------------------------------------------------------
+@register
+class PaymentsExporter(Exporter):
+    code = "payments"
+    title = _("Payments")
+    description = _("One row per payment attempt of the year's registrations, whatever its outcome.")
+    year_lookup = "registration__academic_year"
+    component_lookup = "registration__stage__programme__component_id"
+    ordering = ("created_at", "pk")
+    filters = (
+        stage_filter("registration__stage_id"),
+        Filter("status", _("Payment status"), "status", static_choices(Payment.Status.choices)),
+    )
+    columns = (
+        Column("reference", _("Reference"), lambda p: p.reference),
+        Column("registration", _("Registration number"), lambda p: p.registration_id, default=False),
+        *student_columns(lambda p: p.registration),
+        Column("gateway", _("Gateway"), lambda p: p.gateway),
+        Column("manual", _("Recorded by hand"), lambda p: p.manual, default=False),
+        Column("status", _("Payment status"), lambda p: p.get_status_display()),
+        Column("anomaly", _("Anomaly"), lambda p: p.get_anomaly_display() if p.anomaly else None,
+               default=False),
+        Column("amount", _("Amount due (€)"), lambda p: euros(p.amount_cents)),
+        Column("paid", _("Amount paid (€)"), lambda p: euros(p.paid_cents)),
+        Column("refunded", _("Amount refunded (€)"), lambda p: euros(p.refunded_cents), default=False),
+        Column("currency", _("Currency"), lambda p: p.currency, default=False),
+        Column("instalment", _("Instalment"), lambda p: p.instalment, default=False),
+        Column("instalments", _("Number of instalments"), lambda p: p.instalment_count, default=False),
+        Column("due_on", _("Due on"), lambda p: p.due_on, default=False),
+        Column("transaction", _("Gateway transaction"), lambda p: p.transaction_id or None, default=False),
+        Column("created_at", _("Created at"), lambda p: p.created_at),
+        Column("confirmed_at", _("Confirmed at"), lambda p: p.confirmed_at),
+    )
+
+    def base_queryset(self):
+        return Payment.objects.select_related("registration__student", "registration__candidate",
+                                              "registration__stage").defer(
+            "registration__data", "registration__cleaned", "registration__fee_lines")
+
+
+# --- supporting documents ------------------------------------------------------------------
+def document_type_choices(user) -> list[tuple[str, str]]:
+    return [(str(t.pk), t.name) for t in DocumentType.objects.order_by("order", "code")]
+
+
+def reviewer(submission) -> str | None:
+    agent = submission.reviewed_by
+    return (agent.get_full_name() or agent.username) if agent else None
+
+
+@register
+class DocumentsExporter(Exporter):
+    code = "documents"
+    title = _("Supporting documents")
+    description = _("One row per required document of the year's registrations, with where it stands.")
+    year_lookup = "registration__academic_year"
+    component_lookup = "registration__stage__programme__component_id"
+    ordering = ("registration__stage__code", "registration_id", "document_type__order", "pk")
+    filters = (
+        stage_filter("registration__stage_id"),
+        Filter("status", _("Document status"), "status", static_choices(Submission.Status.choices)),
+        Filter("document_type", _("Document"), "document_type_id", document_type_choices),
+    )
+    columns = (
+        Column("registration", _("Registration number"), lambda s: s.registration_id, default=False),
+        *student_columns(lambda s: s.registration),
+        Column("document_code", _("Document code"), lambda s: s.document_type.code, default=False),
+        Column("document", _("Document"), lambda s: s.document_type.name),
+        Column("status", _("Document status"), lambda s: s.get_status_display()),
+        Column("reason", _("Reason for refusal"), lambda s: s.reason.label if s.reason_id else None),
+        Column("comment", _("Comment to the student"), lambda s: s.comment or None, default=False),
+        Column("submitted_at", _("Submitted at"), lambda s: s.submitted_at),
+        Column("reviewed_at", _("Reviewed at"), lambda s: s.reviewed_at),
+        Column("reviewed_by", _("Reviewed by"), reviewer, default=False),
+    )
+
+    def base_queryset(self):
+        return Submission.objects.select_related(
+            "registration__student", "registration__candidate", "registration__stage",
+            "document_type", "reason", "reviewed_by").defer(
+            "registration__data", "registration__cleaned", "registration__fee_lines")
+
+
+# --- SISE ----------------------------------------------------------------------------------
+class Regime(TextChoices):
+    """Régime d'inscription, with the BCN `n_regime_inscription` code it is written as."""
+
+    INITIAL = "initial", _("Initial training")
+    CONTINUING = "continuing", _("Continuing education")
+    APPRENTICESHIP = "apprenticeship", _("Apprenticeship")
+    EXCHANGE = "exchange", _("Exchange programme")
+
+
+# BCN codes (n_regime_inscription): 10 initial training outside apprenticeship, 12
+# apprenticeship, 21 qualifying continuing education. Exchange students are in initial
+# training; SISE records the exchange itself elsewhere (see docs/sise-export.md).
+REGIME_CODES = {Regime.INITIAL: "10", Regime.APPRENTICESHIP: "12", Regime.CONTINUING: "21",
+                Regime.EXCHANGE: "10"}
+
+
+def regime(registration) -> Regime:
+    """What Matricule knows: the desk population the admission was sent to. Nothing in the
+    data tells apprenticeship apart yet, so it is never derived (documented)."""
+    population = registration.candidate.offline_population if registration.candidate_id else None
+    if population == OfflinePopulation.Kind.CONTINUING_EDUCATION:
+        return Regime.CONTINUING
+    if population == OfflinePopulation.Kind.EXCHANGE:
+        return Regime.EXCHANGE
+    return Regime.INITIAL
+
+
+def first_year_university(registration) -> int | None:
+    """The earliest year the student is known at the university: their earliest registration
+    here (this one included) or the earliest result imported for their student number."""
+    years = [first_year(code) for code in (registration.sise_first_registration_year,
+                                           registration.sise_first_result_year) if code]
+    return min(years) if years else None
+
+
+def first_year_higher_education(registration) -> int | None:
+    """Known only when the student came to us straight from secondary school: the
+    baccalaureate obtained that year, or "secondary school" declared as last year's situation
+    at their first registration here. Otherwise left empty rather than guessed."""
+    first_here = first_year_university(registration)
+    if first_here is None:
+        return None
+    if bac_year(registration) == first_here:
+        return first_here
+    came_from_school = registration.sise_first_situation == "secondary"
+    if came_from_school and first_year(registration.sise_first_registration_year) == first_here:
+        return first_here
+    return None
+
+
+@register
+class SiseExporter(Exporter):
+    code = "sise"
+    title = _("SISE (ministry statistics)")
+    description = _("One row per registered student of the year, with the data the SISE survey "
+                    "asks for (see the documentation for the codes and approximations).")
+    year_lookup = "academic_year"
+    component_lookup = "stage__programme__component_id"
+    ordering = ("stage__code", "student__last_name", "student__first_names", "pk")
+    filters = (stage_filter("stage_id"),)
+    columns = (
+        Column("student_number", _("Student number"), lambda r: r.student.student_number),
+        Column("ine", _("INE"), ine),
+        Column("last_name", _("Birth name"), lambda r: identity(r, "last_name")),
+        Column("first_names", _("First names"), lambda r: identity(r, "first_names")),
+        Column("sex", _("Sex"), lambda r: identity(r, "sex")),
+        Column("birth_date", _("Date of birth"), lambda r: identity(r, "birth_date")),
+        Column("nationality", _("Nationality"), nationality),
+        Column("bac_kind", _("Access diploma"), bac_kind, default=False),
+        Column("bac_series", _("Baccalaureate series"), bac_series),
+        Column("bac_year", _("Baccalaureate year"), bac_year),
+        Column("component", _("Component"), lambda r: r.stage.programme.component.name, default=False),
+        Column("programme_code", _("Programme code"), lambda r: r.stage.programme.code),
+        Column("programme", _("Programme"), lambda r: r.stage.programme.name),
+        Column("diploma_type", _("Diploma type"), lambda r: r.stage.programme.get_diploma_type_display(),
+               default=False),
+        Column("stage_code", _("Stage code"), lambda r: r.stage.code),
+        Column("level", _("Year of study"), lambda r: r.stage.level),
+        Column("kind", _("Kind of registration"), lambda r: r.get_kind_display(), default=False),
+        Column("regime", _("Regime"), lambda r: str(regime(r).label)),
+        Column("regime_code", _("Regime code (BCN)"), lambda r: REGIME_CODES[regime(r)]),
+        Column("first_year_he", _("First year in French higher education"), first_year_higher_education),
+        Column("first_year_university", _("First year at the university"), first_year_university),
+        Column("registered_at", _("Registered at"), lambda r: r.registered_at, default=False),
+    )
+
+    def base_queryset(self):
+        earliest = (Registration.objects.filter(student_id=OuterRef("student_id"))
+                    .exclude(state=State.CANCELLED).order_by("academic_year__starts_on", "pk"))
+        results = (Result.objects.filter(student_number=OuterRef("student__student_number"))
+                   .order_by("year_code"))
+        return (Registration.objects.filter(state=State.REGISTERED).defer("data")
+                .select_related("student__user", "candidate", "stage__programme__component")
+                .annotate(sise_first_registration_year=Subquery(earliest.values("academic_year__code")[:1]),
+                          sise_first_situation=Subquery(
+                              earliest.values("cleaned__previous__last_situation")[:1]),
+                          sise_first_result_year=Subquery(results.values("year_code")[:1])))

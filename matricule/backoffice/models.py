@@ -1,0 +1,81 @@
+"""What the back office keeps of its own: each agent's export column choices and the large
+exports prepared in the background."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ExportPreference(models.Model):
+    """The columns an agent last chose for one export, preselected next time."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="export_preferences", verbose_name=_("user"))
+    exporter = models.CharField(_("export"), max_length=30)
+    columns = models.JSONField(_("columns"), default=list)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("export preference")
+        verbose_name_plural = _("export preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "exporter"], name="export_preference_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.exporter}"
+
+
+def export_path(instance, filename) -> str:
+    # Server-chosen, unguessable names: the file holds personal data.
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"exports/{uuid.uuid4().hex}.{extension}"
+
+
+class ExportJob(models.Model):
+    """An export too large to stream at once, prepared by a task for its requester only."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("In progress")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV (semicolon separated)")
+        XLSX = "xlsx", _("Excel (XLSX)")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="export_jobs", verbose_name=_("requested by"))
+    exporter = models.CharField(_("export"), max_length=30)
+    # Year, filters and columns as chosen (primary keys and codes, JSON-serialisable).
+    params = models.JSONField(_("parameters"), default=dict)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("file"), upload_to=export_path, max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=120, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["queued", "running", "done", "failed"]),
+                                   name="export_job_status_valid"),
+            models.CheckConstraint(condition=Q(format__in=["csv", "xlsx"]), name="export_job_format_valid"),
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="export_job_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.exporter} · {self.user} · {self.get_status_display()}"
+
+    @property
+    def downloadable(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.file)

@@ -1,0 +1,366 @@
+"""Desk registration ("inscription en gestion"): a registrar agent registers a person who may not
+register online (continuing education, exchange, non-EU students) or who needs help.
+
+The agent fills the same steps as the online form (`services.save_step`, `submit_registration`)
+for the student, then records a payment taken at the desk or an exemption. Windows do not apply
+at the desk; the agent's components do. Once registered, the student gets the usual emails:
+the confirmation and the account activation link (sent by the accounts module on
+`registration_registered`), so they set a password, sign in, see the summary and upload documents.
+"""
+
+import secrets
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from matricule.accounts.admission_login import user_for_candidate
+from matricule.accounts.staff import component_ids, in_scope
+from matricule.admissions.models import Candidate, Situation, normalize_parcoursup_number
+from matricule.audit.models import Event
+from matricule.audit.services import record
+from matricule.institution.models import AcademicYear, OfflinePopulation, Stage
+
+from . import reregistration, services, states
+from .models import Kind, Registration, State, Student
+from .steps import initial_data, steps_for
+
+
+class Reason:
+    """Why the person is registered at the desk (kept in the audit trail)."""
+
+    CONTINUING_EDUCATION = OfflinePopulation.Kind.CONTINUING_EDUCATION.value
+    EXCHANGE = OfflinePopulation.Kind.EXCHANGE.value
+    NON_EU_FIRST = OfflinePopulation.Kind.NON_EU_FIRST.value
+    HELP = "help"
+    CHOICES = [
+        (CONTINUING_EDUCATION, _("Continuing education")),
+        (EXCHANGE, _("Exchange programme")),
+        (NON_EU_FIRST, _("Non-EU student, first registration")),
+        (HELP, _("Needs help to register")),
+    ]
+
+
+class Method:
+    """How a payment was taken at the desk."""
+
+    CASH = "cash"
+    CHEQUE = "cheque"
+    CARD = "card"
+    TRANSFER = "transfer"
+    CHOICES = [
+        (CASH, _("Cash")),
+        (CHEQUE, _("Cheque")),
+        (CARD, _("Bank card at the desk")),
+        (TRANSFER, _("Bank transfer")),
+    ]
+
+
+IDENTITY_FIELDS = ("last_name", "first_names", "sex", "birth_date")
+
+
+class DeskError(Exception):
+    """A refusal to show the agent as it is."""
+
+
+class OutOfScope(DeskError):
+    def __init__(self):
+        super().__init__(_("This programme stage is not in your components."))
+
+
+class NotAdmitted(DeskError):
+    def __init__(self):
+        super().__init__(_("This Parcoursup candidate is not admitted for the current academic year."))
+
+
+class EmailTaken(DeskError):
+    def __init__(self):
+        super().__init__(_("This email address belongs to another person's account (another date "
+                           "of birth). Check it, or use the person's own address."))
+
+
+class NoCurrentYear(DeskError):
+    def __init__(self):
+        super().__init__(_("No academic year is marked as the current campaign."))
+
+
+class NothingToCarry(DeskError):
+    def __init__(self):
+        super().__init__(_("This student has no earlier registration to carry over."))
+
+
+class NotAwaitingPayment(DeskError):
+    def __init__(self):
+        super().__init__(_("This registration is not awaiting payment."))
+
+
+class WrongAmount(DeskError):
+    def __init__(self, expected_cents: int):
+        super().__init__(_("The desk takes the whole fee at once: %(amount)s €.")
+                         % {"amount": f"{expected_cents / 100:.2f}".replace(".", ",")})
+        self.expected_cents = expected_cents
+
+
+class ExemptionNotAllowed(DeskError):
+    def __init__(self):
+        super().__init__(_("An exemption cannot be recorded for this registration now."))
+
+
+# --- Finding people and stages --------------------------------------------------------------------
+
+def desk_stages(agent):
+    """The stages the agent may register people in (their components', open programmes)."""
+    queryset = (Stage.objects.filter(programme__is_active=True)
+                .select_related("programme__component").order_by("programme__component__name",
+                                                                   "programme__name", "level"))
+    ids = component_ids(agent, write=True)
+    return queryset if ids is None else queryset.filter(programme__component_id__in=ids)
+
+
+def find_candidate(agent, number: str) -> Candidate | None:
+    """The admitted candidate of the current campaign with this Parcoursup number, if the agent may
+    register them: their stage is in the agent's components, or not mapped to a stage yet."""
+    normalized = normalize_parcoursup_number(number)
+    year = AcademicYear.objects.current()
+    if normalized is None or year is None:
+        return None
+    candidate = (Candidate.objects.select_related("stage__programme__component", "academic_year")
+                 .filter(academic_year=year, parcoursup_number=normalized,
+                         situation=Situation.ACCEPTED).first())
+    if candidate is None:
+        return None
+    if candidate.stage_id and not in_scope(agent, candidate.stage.programme.component_id, write=True):
+        return None
+    return candidate
+
+
+def _generated_username() -> str:
+    user_model = get_user_model()
+    while True:
+        username = f"guichet-{timezone.localdate():%Y}-{secrets.token_hex(4)}"
+        if not user_model.objects.filter(username=username).exists():
+            return username
+
+
+def _user_for_identity(identity: dict):
+    """The person's account, found by email (not a staff account), else created without a
+    password: the student chooses one from the activation link once registered."""
+    email = identity["email"].strip()
+    user_model = get_user_model()
+    user = (user_model.objects.filter(email__iexact=email, is_superuser=False, memberships__isnull=True)
+            .select_related("student").order_by("pk").first())
+    if user is not None:
+        student = getattr(user, "student", None)
+        if student is not None and student.birth_date and student.birth_date != identity["birth_date"]:
+            raise EmailTaken
+        return user
+    user = user_model(username=_generated_username(), email=email,
+                      first_name=identity["first_names"][:150], last_name=identity["last_name"][:150])
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _student_with_identity(user, identity) -> Student:
+    """The person's Student row; an identity it already has is never overwritten here."""
+    student = services.student_for(user)
+    changed = student.take_identity_from(identity)
+    if changed:
+        student.save(update_fields=changed)
+    return student
+
+
+def _active(student: Student, year, stage) -> Registration | None:
+    return (Registration.objects.filter(student=student, academic_year=year, stage=stage)
+            .exclude(state=State.CANCELLED).select_related("stage__programme__component").first())
+
+
+def _starting_data(registration: Registration, identity) -> tuple[dict, dict, list[str]]:
+    """(data, cleaned, valid steps) the registration starts with, by its kind."""
+    student, year = registration.student, registration.academic_year
+    if registration.kind == Kind.REREGISTRATION:
+        previous = reregistration.last_registration(student, year)
+        if previous is None:
+            raise NothingToCarry
+        return reregistration.carried_data(previous, year)
+    if registration.kind == Kind.ADDITIONAL:
+        main = reregistration.main_registration(student, year)
+        if main is None:
+            raise NothingToCarry
+        carried = [key for key in main.valid_steps if key != "programme"]
+        return ({k: v for k, v in main.data.items() if k in carried},
+                {k: v for k, v in main.cleaned.items() if k in carried}, carried)
+    data = initial_data(registration)  # the admission's details, as online
+    if registration.candidate_id is None and identity.email:
+        # The address typed at the desk is where the activation link will go.
+        data["contacts"] = {"email": identity.email, "email_confirmation": identity.email,
+                            "country": "France", **data.get("contacts", {})}
+    return data, {}, []
+
+
+@transaction.atomic
+def open_desk_registration(*, agent, stage, identity: dict | None = None, candidate=None,
+                           kind: str = Kind.FIRST, reason: str = "") -> Registration:
+    """The person's draft registration in `stage` for the current year, opened by `agent`.
+
+    `identity` (last_name, first_names, sex, birth_date, email) describes a new person; with an
+    admitted Parcoursup `candidate` the admission's identity is used and the steps are prefilled
+    as online. An active registration of the same student, year and stage is returned as it is."""
+    if not in_scope(agent, stage.programme.component_id, write=True):
+        raise OutOfScope
+    year = AcademicYear.objects.current()
+    if year is None:
+        raise NoCurrentYear
+    if candidate is not None:
+        if candidate.academic_year_id != year.pk or candidate.situation != Situation.ACCEPTED:
+            raise NotAdmitted
+        existing = services.active_registration(candidate)
+        if existing is not None:  # started online, or at the desk already
+            if not in_scope(agent, existing.stage.programme.component_id, write=True):
+                raise OutOfScope
+            return existing
+        user = user_for_candidate(candidate)
+        person = SimpleNamespace(**{name: getattr(candidate, name) for name in IDENTITY_FIELDS},
+                                 email=candidate.email)
+    else:
+        person = SimpleNamespace(**{name: identity.get(name) for name in IDENTITY_FIELDS},
+                                 email=identity["email"])
+        user = _user_for_identity(identity)
+    student = _student_with_identity(user, person)
+    existing = _active(student, year, stage)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                student=student, academic_year=year, stage=stage, candidate=candidate, kind=kind)
+            data, cleaned, valid = _starting_data(registration, person)
+            registration.data, registration.cleaned = data, cleaned
+            registration.valid_steps, registration.touched_steps = valid, list(valid)
+            registration.current_step = next(
+                (s.key for s in steps_for(registration) if s.key not in valid), "review")
+            registration.save(update_fields=["data", "cleaned", "valid_steps", "touched_steps",
+                                             "current_step"])
+            record("registration.desk_opened", actor=agent, obj=registration, reason=reason,
+                   kind=kind, stage=stage.code, candidate=candidate.pk if candidate else None)
+    except IntegrityError:  # the same person opened twice at the same moment (two desks)
+        return _active(student, year, stage)
+    return registration
+
+
+def _check_scope(registration: Registration, agent) -> None:
+    if not in_scope(agent, registration.stage.programme.component_id, write=True):
+        raise OutOfScope
+
+
+def save_desk_step(registration: Registration, key: str, raw, *, agent, move_to: str | None = None,
+                   stay_if_invalid: bool = False):
+    """A step typed by the agent, stored as the online form stores it. Returns the bound form."""
+    _check_scope(registration, agent)
+    form = services.save_step(registration, key, raw, actor=agent, move_to=move_to,
+                              stay_if_invalid=stay_if_invalid)
+    record("registration.desk_step_saved", actor=agent, obj=registration, step=key,
+           valid=form.is_valid())
+    return form
+
+
+def submit_desk_registration(registration: Registration, *, agent) -> Registration:
+    """Submitted as online: fees computed, then awaiting payment (or registered when none are due).
+    Raises services.Incomplete when steps are missing."""
+    _check_scope(registration, agent)
+    with transaction.atomic():
+        was_draft = registration.state == State.DRAFT
+        registration = services.submit_registration(registration, actor=agent)
+        if was_draft:
+            record("registration.desk_submitted", actor=agent, obj=registration,
+                   state=registration.state, fee_total_cents=registration.fee_total_cents)
+    return registration
+
+
+def _locked_awaiting(registration: Registration) -> Registration:
+    locked = Registration.objects.select_for_update().get(pk=registration.pk)
+    if locked.state != State.AWAITING_PAYMENT:
+        raise NotAwaitingPayment
+    return locked
+
+
+def record_desk_payment(registration: Registration, *, agent, method: str, amount_cents: int,
+                        reference: str = ""):
+    """The whole fee paid at the desk (cash, cheque, card terminal, transfer): recorded as a manual
+    payment, so the registration goes paid → registered. Returns the payment."""
+    from matricule.payments.services import record_manual_payment
+
+    _check_scope(registration, agent)
+    if method not in dict(Method.CHOICES):
+        raise ValueError(f"unknown payment method {method!r}")
+    with transaction.atomic():
+        locked = _locked_awaiting(registration)
+        if amount_cents != locked.fee_total_cents:
+            raise WrongAmount(locked.fee_total_cents or 0)
+        reference = reference.strip()[:100]
+        payment = record_manual_payment(locked, amount_cents=amount_cents, actor=agent,
+                                        note=" · ".join(part for part in ("desk", method, reference) if part))
+        record("registration.desk_paid", actor=agent, obj=locked, method=method,
+               amount_cents=amount_cents, reference=reference, payment=payment.reference)
+    registration.refresh_from_db()
+    return payment
+
+
+def exempt_from_fees(registration: Registration, *, agent, reason: str) -> Registration:
+    """Awaiting payment → exempt → registered, for a reason the agent gives (kept in the audit)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("an exemption needs a reason")
+    _check_scope(registration, agent)
+    with transaction.atomic():
+        locked = _locked_awaiting(registration)
+        if not states.can_go(locked.state, State.EXEMPT):
+            raise ExemptionNotAllowed
+        previous = locked.state
+        locked.state = State.EXEMPT
+        locked.save(update_fields=["state", "updated_at"])
+        record(f"registration.{State.EXEMPT}", actor=agent, obj=locked, previous=previous)
+        record("registration.desk_exempted", actor=agent, obj=locked, reason=reason[:500],
+               waived_cents=locked.fee_total_cents)
+        services.register(locked, actor=agent)
+    registration.refresh_from_db()
+    return registration
+
+
+# --- The agent's work in progress ------------------------------------------------------------------
+
+def recent_desk_registrations(agent, limit: int = 20) -> list[Registration]:
+    """The registrations the agent opened at the desk lately, newest first (two queries)."""
+    ids = list(Event.objects.filter(action="registration.desk_opened", actor=agent,
+                                    object_type="registration.registration")
+               .order_by("-pk").values_list("object_id", flat=True)[:limit])
+    registrations = {str(r.pk): r for r in Registration.objects.filter(pk__in=[int(i) for i in ids])
+                     .select_related("student", "stage__programme__component", "academic_year")}
+    seen, ordered = set(), []
+    for pk in ids:
+        if pk in registrations and pk not in seen:
+            seen.add(pk)
+            ordered.append(registrations[pk])
+    return ordered
+
+
+def desk_facts(registration: Registration) -> dict:
+    """What the desk recorded about the registration, from its audit events (one query): the
+    reason it was opened for, and how the fees were settled (labels for display)."""
+    facts = {}
+    events = Event.objects.filter(
+        object_type="registration.registration", object_id=str(registration.pk),
+        action__in=["registration.desk_opened", "registration.desk_paid", "registration.desk_exempted"],
+    ).order_by("pk")
+    for event in events:
+        data = event.data or {}
+        if event.action == "registration.desk_opened" and "reason" not in facts:
+            facts["reason"] = dict(Reason.CHOICES).get(data.get("reason"), "")
+        elif event.action == "registration.desk_paid":
+            facts["paid"] = {"method": dict(Method.CHOICES).get(data.get("method"), data.get("method")),
+                             "amount_cents": data.get("amount_cents"), "reference": data.get("reference", "")}
+        elif event.action == "registration.desk_exempted":
+            facts["exempted"] = {"reason": data.get("reason", ""), "waived_cents": data.get("waived_cents")}
+    return facts

@@ -1,0 +1,211 @@
+"""The export page: access, CSV and XLSX downloads, remembered columns, background jobs."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.urls import resolve
+from django.utils import translation
+
+from matricule.accounts.models import ComponentMembership
+from matricule.audit.models import Event
+from matricule.backoffice.exports import get_exporter
+from matricule.backoffice.models import ExportJob, ExportPreference
+from matricule.institution.models import Component
+from tests.backoffice.test_exporters import make_dataset
+
+URL = "/gestion/exports/"
+
+
+@pytest.fixture
+def exports(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
+    return make_dataset(demo, demo_candidates, settings, django_capture_on_commit_callbacks,
+                        django_user_model)
+
+
+def french_labels(code, columns):
+    with translation.override("fr"):
+        return [str(column.label) for column in get_exporter(code).chosen(columns)]
+
+
+def post_export(client, exports, code="registrations", columns=("student_number", "last_name", "stage_code"),
+                fmt="csv", **filters):
+    return client.post(URL, {"export": code, "year": exports.year.pk, "columns": list(columns),
+                             "format": fmt, **filters})
+
+
+def checked_columns(html: str) -> list[str]:
+    return [value for tag in re.findall(r"<input[^>]*name=\"columns\"[^>]*>", html)
+            if " checked" in tag for value in re.findall(r'value="([^"]+)"', tag)]
+
+
+@pytest.mark.parametrize("path", [URL, f"{URL}1/telecharger/"])
+def test_the_export_views_carry_the_staff_decorator(path):
+    assert getattr(resolve(path).func, "staff_view", False)
+
+
+def test_anonymous_visitors_are_sent_to_the_staff_sign_in_and_students_get_a_404(client, exports):
+    response = client.get(URL)
+    assert response.status_code == 302 and response["Location"].startswith("/gestion/connexion/")
+    client.force_login(exports.chloe.student.user)
+    assert client.get(URL).status_code == 404
+
+
+def test_the_page_offers_every_export_with_the_default_columns_checked(client, exports, iut_agent,
+                                                                       django_assert_max_num_queries):
+    client.force_login(iut_agent)
+    with django_assert_max_num_queries(12):
+        response = client.get(URL, {"export": "payments"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    for code in ("registrations", "payments", "documents", "sise"):
+        assert f"?export={code}" in html
+    assert 'aria-current="page"' in html
+    assert checked_columns(html) == get_exporter("payments").default_columns
+    # Only the agent's stages can be chosen as a filter.
+    assert "GEII-1" in html and "INFO-1" not in html
+    assert client.get("/en" + URL).status_code == 200
+
+
+def test_csv_export_streams_with_a_bom_semicolons_and_the_chosen_columns(client, exports, iut_agent):
+    client.force_login(iut_agent)
+    columns = ["student_number", "last_name", "first_names", "stage_code"]
+    response = post_export(client, exports, columns=reversed(columns), state="registered")
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert re.match(r'attachment; filename="registrations-\d{4}-\d{4}-\d{8}-\d{4}\.csv"',
+                    response["Content-Disposition"])
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")
+    lines = content.decode("utf-8-sig").splitlines()
+    assert lines[0].split(";") == french_labels("registrations", columns)  # declared order kept
+    assert sorted(lines[1:]) == sorted([
+        f"{exports.chloe.student.student_number};LEFÈVRE;Chloé;GEII-1",
+        f"{exports.nadia.student.student_number};BENALI;Nadia;GMP-1"])
+    event = Event.objects.get(action="backoffice.export.streamed")
+    assert (event.actor, event.data["rows"], event.data["filters"]) == (iut_agent, 2, {"state": "registered"})
+
+
+def test_xlsx_export_holds_exactly_the_chosen_columns_for_the_expected_rows(client, exports, iut_agent):
+    from openpyxl import load_workbook
+
+    client.force_login(iut_agent)
+    columns = ["last_name", "first_names", "birth_date", "sex", "regime_code"]
+    response = post_export(client, exports, code="sise", columns=columns, fmt="xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == french_labels("sise", columns)
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    by_name = {row[0]: row for row in rows[1:]}
+    assert set(by_name) == {"LEFÈVRE", "BENALI"}
+    # Columns in their declared order (sex before the birth date), dates as dates.
+    assert by_name["LEFÈVRE"][2:4] == ("F", datetime.datetime.combine(exports.chloe.student.birth_date,
+                                                                     datetime.time()))
+    assert by_name["BENALI"][4] == "21"
+
+
+def test_the_chosen_columns_are_remembered_per_agent_and_export(client, exports, iut_agent, other_agent):
+    client.force_login(iut_agent)
+    post_export(client, exports, code="documents", columns=["stage_code", "last_name"])
+    preference = ExportPreference.objects.get(user=iut_agent, exporter="documents")
+    assert preference.columns == ["last_name", "stage_code"]
+    html = client.get(URL, {"export": "documents"}).content.decode()
+    assert checked_columns(html) == ["last_name", "stage_code"]
+    # Other exports and other agents keep the defaults.
+    assert checked_columns(client.get(URL).content.decode()) == get_exporter("registrations").default_columns
+    client.force_login(other_agent)
+    html = client.get(URL, {"export": "documents"}).content.decode()
+    assert checked_columns(html) == get_exporter("documents").default_columns
+
+
+def test_choosing_no_column_shows_the_error_summary(client, exports, iut_agent):
+    client.force_login(iut_agent)
+    response = post_export(client, exports, columns=[])
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in html and 'href="#id_columns"' in html
+    assert not ExportJob.objects.exists()
+
+
+def test_a_stage_outside_the_agents_components_cannot_be_chosen(client, exports, other_agent):
+    client.force_login(other_agent)
+    response = post_export(client, exports, stage=exports.chloe.stage_id)
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_an_auditor_may_export(client, exports, django_user_model):
+    auditor = django_user_model.objects.create(username="auditor.chartres")
+    ComponentMembership.objects.create(user=auditor, component=Component.objects.get(code="iut-chartres"),
+                                       role=ComponentMembership.Role.AUDITOR)
+    client.force_login(auditor)
+    response = post_export(client, exports, code="payments", columns=["reference"])
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1:] == ["EXP-1", "EXP-2"]
+
+
+@pytest.fixture
+def queued_job(client, exports, iut_agent, settings, django_capture_on_commit_callbacks):
+    settings.MATRICULE_EXPORT_SYNC_MAX_ROWS = 1
+    client.force_login(iut_agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_export(client, exports, columns=["last_name", "stage_code"])
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}?export=registrations#jobs"
+    return ExportJob.objects.get()
+
+
+def test_a_large_export_goes_through_the_task_queue_and_downloads(client, queued_job, iut_agent):
+    job = queued_job
+    assert (job.user, job.exporter, job.format, job.status, job.rows) == (
+        iut_agent, "registrations", "csv", "done", 3)
+    assert job.params["columns"] == ["last_name", "stage_code"]
+    html = client.get(URL).content.decode()
+    assert f"/gestion/exports/{job.pk}/telecharger/" in html
+    assert "hx-trigger" not in html  # nothing left to wait for
+    response = client.get(f"/gestion/exports/{job.pk}/telecharger/")
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].split(";") == french_labels("registrations", ["last_name", "stage_code"])
+    assert sorted(lines[1:]) == ["BENALI;GMP-1", "GARCIA;GEA-1", "LEFÈVRE;GEII-1"]
+    assert Event.objects.filter(action="backoffice.export.downloaded", actor=iut_agent).count() == 1
+
+
+def test_only_the_jobs_owner_may_download_it(client, queued_job, other_agent, administrator):
+    for someone in (other_agent, administrator):
+        client.force_login(someone)
+        assert client.get(f"/gestion/exports/{queued_job.pk}/telecharger/").status_code == 404
+        assert f"/gestion/exports/{queued_job.pk}/" not in client.get(URL).content.decode()
+
+
+def test_a_job_not_ready_yet_is_polled_and_not_downloadable(client, exports, iut_agent):
+    job = ExportJob.objects.create(user=iut_agent, exporter="sise", format="xlsx",
+                                   params={"year": exports.year.pk, "columns": ["ine"], "filters": {}})
+    client.force_login(iut_agent)
+    html = client.get(URL).content.decode()
+    assert 'hx-trigger="every 5s"' in html
+    part = client.get(URL, {"part": "jobs"}, headers={"HX-Request": "true"}).content.decode()
+    assert part.startswith('<div id="jobs-list"') and "<h1" not in part
+    assert client.get(f"/gestion/exports/{job.pk}/telecharger/").status_code == 404
+
+
+def test_a_job_runs_once_and_old_files_are_purged(exports, iut_agent, settings):
+    from django.utils import timezone
+
+    from matricule.backoffice.exports import services
+
+    job = ExportJob.objects.create(user=iut_agent, exporter="payments", format="xlsx", params={
+        "year": exports.year.pk, "columns": ["reference"], "filters": {"status": "failed"}})
+    assert services.run_job(job.pk) == 1
+    assert services.run_job(job.pk) == 0  # already done: left alone
+    job.refresh_from_db()
+    assert job.downloadable and job.file_name.endswith(".xlsx")
+    storage, name = job.file.storage, job.file.name
+    assert storage.exists(name)
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    assert services.purge_expired_jobs() == 1
+    assert not ExportJob.objects.exists() and not storage.exists(name)

@@ -1,0 +1,256 @@
+"""The exporters: their rows and columns on a small dataset, scoping, and the file formats.
+The dataset (`make_dataset`, below) is shared with test_export_views.py."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from matricule.admissions.models import Candidate, Result
+from matricule.backoffice.exports import Column, Exporter, all_exporters, get_exporter, register
+from matricule.backoffice.exports import base as exports_base
+from matricule.backoffice.exports.formats import csv_chunks, csv_text, write_xlsx
+from matricule.documents.models import Submission
+from matricule.institution.models import AcademicYear, Stage
+from matricule.payments.models import Payment
+from matricule.registration.models import Registration, Student
+from tests.payments.conftest import submitted_registration
+
+
+class Dataset:
+    """IUT de Chartres: Chloé registered (GEII-1), Inès awaiting payment (GEA-1) with two
+    payment attempts, Nadia registered at the desk in continuing education (GMP-1);
+    IUT d'Orléans: Léa registered (INFO-1)."""
+
+
+@pytest.fixture
+def exports(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
+    return make_dataset(demo, demo_candidates, settings, django_capture_on_commit_callbacks,
+                        django_user_model)
+
+
+def make_dataset(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    year = demo.current_year
+    ines = demo_candidates["complementary"]
+    Candidate.objects.filter(pk=ines.pk).update(phase="principale")  # so she may register today
+    ines.refresh_from_db()
+    lea = Candidate.objects.get(academic_year=year, first_names="Léa Anne")
+    data = Dataset()
+    data.year = year
+    with django_capture_on_commit_callbacks(execute=True):
+        data.chloe = submitted_registration(demo_candidates["accepted"], year, grant="crous")
+        data.ines = submitted_registration(ines, year)
+        data.lea = submitted_registration(lea, year, grant="crous")
+    data.failed = Payment.objects.create(
+        registration=data.ines, reference="EXP-1", gateway="simulator", amount_cents=17800,
+        fee_key=f"{data.ines.pk}:fees", status=Payment.Status.FAILED)
+    data.pending = Payment.objects.create(
+        registration=data.ines, reference="EXP-2", gateway="simulator", amount_cents=17800,
+        fee_key=f"{data.ines.pk}:fees", status=Payment.Status.PENDING)
+    # Nadia, registered at the desk (continuing education): no form data but her admission.
+    nadia = demo_candidates["continuing_education"]
+    student = Student.objects.create(user=django_user_model.objects.create(username="nadia"),
+                                     student_number="X0000001")
+    data.nadia = Registration.objects.create(
+        student=student, academic_year=year, stage=Stage.objects.get(code="GMP-1"), candidate=nadia,
+        state="registered")
+    # Chloé was already here in 2024-2025, straight from secondary school.
+    data.earlier = Registration.objects.create(
+        student=data.chloe.student, academic_year=AcademicYear.objects.get(code="2024-2025"),
+        stage=data.chloe.stage, state="registered",
+        cleaned={"previous": {"last_situation": "secondary"}})
+    # Léa has a result of 2023-2024 from the student records system.
+    Result.objects.create(student_number=data.lea.student.student_number, year_code="2023-2024",
+                          stage=data.lea.stage, result="ADM")
+    return data
+
+
+def export_rows(code, user, year, columns=None, **filters) -> list[dict]:
+    exporter = get_exporter(code)
+    chosen = exporter.chosen(columns or exporter.column_codes())
+    queryset = exporter.queryset(user=user, year=year, filters=filters)
+    return [dict(zip([c.code for c in chosen], row, strict=True)) for row in exporter.rows(queryset, chosen)]
+
+
+def test_the_registry_holds_the_four_exports_each_with_unique_columns_and_defaults():
+    assert [e.code for e in all_exporters()][:4] == ["registrations", "payments", "documents", "sise"]
+    for exporter in all_exporters():
+        codes = exporter.column_codes()
+        assert len(codes) == len(set(codes))
+        assert exporter.default_columns and set(exporter.default_columns) <= set(codes)
+        assert all(str(column.label) for column in exporter.columns)
+
+
+def test_a_plug_in_exporter_registers_once(exports):
+    @register
+    class Students(Exporter):
+        code = "test-students"
+        title = "Students"
+        description = ""
+        year_lookup = "academic_year"
+        component_lookup = "stage__programme__component_id"
+        columns = (Column("number", "Number", lambda r: r.student.student_number),)
+
+        def base_queryset(self):
+            return Registration.objects.select_related("student")
+
+    try:
+        assert get_exporter("test-students").title == "Students"
+        with pytest.raises(ValueError, match="already registered"):
+            register(Students)
+    finally:
+        exports_base._REGISTRY.pop("test-students")
+    assert get_exporter("test-students") is None
+
+
+def test_registrations_one_row_each_in_the_agents_components_with_filters(exports, iut_agent):
+    rows = export_rows("registrations", iut_agent, exports.year)
+    by_name = {row["last_name"]: row for row in rows}
+    assert set(by_name) == {"LEFÈVRE", "GARCIA", "BENALI"}
+    chloe = by_name["LEFÈVRE"]
+    assert chloe["student_number"] == exports.chloe.student.student_number
+    assert chloe["first_names"] == "Chloé"
+    assert chloe["stage_code"] == "GEII-1"
+    assert chloe["state"] == exports.chloe.get_state_display()
+    assert chloe["ine"] == "0494004062M"
+    assert chloe["email"] == "chloe.lefevre@example.org"
+    assert chloe["birth_date"] == exports.chloe.candidate.birth_date
+    assert chloe["fees"] == Decimal("0.00")
+    assert by_name["GARCIA"]["fees"] == Decimal(exports.ines.fee_total_cents) / 100
+
+    registered = export_rows("registrations", iut_agent, exports.year, state="registered")
+    assert {row["last_name"] for row in registered} == {"LEFÈVRE", "BENALI"}
+    gea = Stage.objects.get(code="GEA-1")
+    assert [row["last_name"] for row in export_rows("registrations", iut_agent, exports.year,
+                                                    stage=str(gea.pk))] == ["GARCIA"]
+    # The earlier year is another export.
+    earlier = export_rows("registrations", iut_agent, exports.earlier.academic_year)
+    assert [row["registration"] for row in earlier] == [exports.earlier.pk]
+
+
+def test_names_come_from_the_student_then_from_the_admission(exports, iut_agent):
+    Student.objects.filter(pk=exports.chloe.student_id).update(last_name="LEFÈVRE-MOREAU", first_names="")
+    rows = export_rows("registrations", iut_agent, exports.year, ["last_name", "first_names"],
+                       state="awaiting_payment")
+    assert rows == [{"last_name": "GARCIA", "first_names": "Inès"}]
+    row = next(r for r in export_rows("registrations", iut_agent, exports.year, ["registration", "last_name",
+                                                                                  "first_names"])
+               if r["registration"] == exports.chloe.pk)
+    assert (row["last_name"], row["first_names"]) == ("LEFÈVRE-MOREAU", "Chloé")
+
+
+@pytest.mark.parametrize("code", ["registrations", "payments", "documents", "sise"])
+def test_an_agent_of_another_component_gets_none_of_the_iuts_rows(exports, other_agent, administrator, code):
+    chartres = set(Stage.objects.filter(programme__component__code="iut-chartres")
+                   .values_list("code", flat=True))
+    theirs = export_rows(code, other_agent, exports.year, ["stage_code"])
+    assert not {row["stage_code"] for row in theirs} & chartres
+    everything = export_rows(code, administrator, exports.year, ["stage_code"])
+    assert {row["stage_code"] for row in everything} & chartres
+    if code in ("registrations", "sise"):
+        assert [row["stage_code"] for row in theirs] == ["INFO-1"]
+
+
+def test_payments_one_row_per_attempt(exports, iut_agent):
+    rows = export_rows("payments", iut_agent, exports.year)
+    assert [row["reference"] for row in rows] == ["EXP-1", "EXP-2"]
+    assert rows[0]["status"] == Payment.Status.FAILED.label
+    assert rows[0]["amount"] == Decimal("178.00")
+    assert rows[0]["paid"] is None
+    assert rows[0]["last_name"] == "GARCIA"
+    pending = export_rows("payments", iut_agent, exports.year, status="pending")
+    assert [row["reference"] for row in pending] == ["EXP-2"]
+
+
+def test_documents_one_row_per_required_document(exports, iut_agent):
+    submissions = Submission.objects.filter(registration=exports.chloe)
+    assert submissions.exists()
+    rows = export_rows("documents", iut_agent, exports.year)
+    assert len(rows) == Submission.objects.filter(
+        registration__stage__programme__component__code="iut-chartres",
+        registration__academic_year=exports.year).count()
+    chloe = [row for row in rows if row["last_name"] == "LEFÈVRE"]
+    assert sorted(row["document_code"] for row in chloe) == sorted(
+        submissions.values_list("document_type__code", flat=True))
+    assert {row["status"] for row in chloe} == {Submission.Status.MISSING.label}
+    one = submissions.first()
+    Submission.objects.filter(pk=one.pk).update(status="validated")
+    validated = export_rows("documents", iut_agent, exports.year, status="validated")
+    assert [(row["last_name"], row["document_code"]) for row in validated] == [
+        ("LEFÈVRE", one.document_type.code)]
+
+
+def test_sise_registered_students_only_with_regime_and_first_years(exports, iut_agent, other_agent):
+    rows = {row["last_name"]: row for row in export_rows("sise", iut_agent, exports.year)}
+    assert set(rows) == {"LEFÈVRE", "BENALI"}  # Inès has not paid: not registered
+    this_year = exports.year.first_year
+    chloe = rows["LEFÈVRE"]
+    assert (chloe["ine"], chloe["sex"], chloe["nationality"]) == ("0494004062M", "F", "Française")
+    assert (chloe["bac_series"], chloe["bac_year"]) == ("Générale", 2026)
+    assert (chloe["programme_code"], chloe["stage_code"], chloe["level"]) == ("but-geii", "GEII-1", 1)
+    assert chloe["regime_code"] == "10"
+    assert (chloe["first_year_university"], chloe["first_year_he"]) == (2024, 2024)
+    nadia = rows["BENALI"]
+    assert nadia["regime_code"] == "21"
+    with translation.override("en"):
+        english = export_rows("sise", iut_agent, exports.year, ["last_name", "regime"], stage=str(
+            exports.nadia.stage_id))
+    assert english == [{"last_name": "BENALI", "regime": "Continuing education"}]
+    assert nadia["birth_date"] == exports.nadia.candidate.birth_date  # from the admission
+    assert nadia["first_year_university"] == this_year
+    # Léa: bac this year but a result of 2023-2024 here: first year in higher education unknown.
+    lea = export_rows("sise", other_agent, exports.year)[0]
+    assert (lea["first_year_university"], lea["first_year_he"]) == (2023, None)
+
+
+def test_sise_first_year_in_higher_education_for_a_new_bachelor(exports, other_agent):
+    Result.objects.all().delete()
+    lea = export_rows("sise", other_agent, exports.year)[0]
+    assert lea["first_year_university"] == lea["first_year_he"] == exports.year.first_year
+
+
+@pytest.mark.parametrize("code", ["registrations", "payments", "documents", "sise"])
+def test_rows_come_from_one_query(exports, administrator, code, django_assert_max_num_queries):
+    exporter = get_exporter(code)
+    queryset = exporter.queryset(user=administrator, year=exports.year)
+    with django_assert_max_num_queries(1):
+        rows = list(exporter.rows(queryset, list(exporter.columns)))
+    assert rows
+
+
+def test_csv_cells_neutralise_formulas_and_use_the_readers_decimal_separator():
+    assert csv_text("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert csv_text("+33 6 12 34 56 78") == "'+33 6 12 34 56 78"
+    assert csv_text(None) == ""
+    assert csv_text(datetime.date(2026, 9, 1)) == "2026-09-01"
+    with translation.override("fr"):
+        assert csv_text(Decimal("178.5")) == "178,50"
+        assert csv_text(True) == translation.gettext("Yes")
+    with translation.override("en"):
+        assert csv_text(Decimal("178.5")) == "178.50"
+
+
+def test_csv_has_a_byte_order_mark_and_semicolons():
+    content = b"".join(csv_chunks(["Nom", "Né le"], [["LEFÈVRE", datetime.date(2008, 3, 14)], ["A;B", None]],
+                                  language="fr")).decode("utf-8")
+    assert content == "\ufeffNom;Né le\r\nLEFÈVRE;2008-03-14\r\n\"A;B\";\r\n"
+
+
+def test_xlsx_header_bold_and_frozen_dates_as_dates_formulas_as_text():
+    from openpyxl import load_workbook
+
+    handle = io.BytesIO()
+    rows = [["=1+1", datetime.date(2008, 3, 14), Decimal("175.00"), 3, None]]
+    assert write_xlsx(handle, "Inscriptions", ["a", "b", "c", "d", "e"], rows, language="fr") == 1
+    sheet = load_workbook(io.BytesIO(handle.getvalue())).active
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    values = [cell.value for cell in sheet[2]]
+    assert values[0] == "=1+1" and sheet["A2"].data_type == "s"
+    assert values[1] == datetime.datetime(2008, 3, 14) and sheet["B2"].is_date
+    assert values[2:4] == [175, 3] and values[4] is None

@@ -1,0 +1,46 @@
+"""The live state of the gate, without HTTP."""
+
+import pytest
+
+from matricule.waitingroom import gate as gates
+
+
+@pytest.mark.parametrize("total", [2, 3, 7, 64, 1000])
+def test_the_draw_is_a_permutation(total):
+    key = b"k" * 32
+    numbers = [gates.shuffled(index, total, key) for index in range(1, total + 1)]
+    assert sorted(numbers) == list(range(1, total + 1))
+    if total > 3:
+        assert numbers != list(range(1, total + 1))
+
+
+def test_the_draw_depends_on_the_gate_secret():
+    first = [gates.shuffled(i, 50, b"a" * 32) for i in range(1, 51)]
+    second = [gates.shuffled(i, 50, b"b" * 32) for i in range(1, 51)]
+    assert first != second
+
+
+def test_a_forged_or_altered_cookie_is_ignored():
+    card = gates.Card(gate=1, holder="abc", kind=gates.PASS, slot=3, touched=10)
+    value = card.dumps()
+    assert gates.Card.loads(value) == card
+    payload, stamp, signature = value.split(":")
+    forged = gates.Card(gate=1, holder="abc", kind=gates.PASS, slot=4, touched=10).dumps().split(":")[0]
+    assert gates.Card.loads(f"{forged}:{stamp}:{signature}") is None
+    assert gates.Card.loads("garbage") is None
+
+
+def test_places_are_taken_atomically_up_to_capacity(make_gate, clock):
+    make_gate(capacity=3)
+    config = gates.active_gate()
+    slots = [gates.take_place(config, f"h{i}") for i in range(5)]
+    assert sorted(s for s in slots if s is not None) == [0, 1, 2]
+    assert slots[3:] == [None, None]
+
+
+def test_the_estimated_wait_follows_the_measured_pace(make_gate, clock):
+    make_gate(capacity=10)
+    config = gates.active_gate()
+    assert gates.estimated_wait(config, 20, rate=0.5) == 40
+    # Without a measure, a visit is taken to last WAITINGROOM_VISIT_MINUTES (10): 10 places/600 s.
+    assert gates.estimated_wait(config, 20, rate=None) == 1200
