@@ -16,7 +16,7 @@ from matricule.institution.models import AcademicYear
 from . import services
 from .eligibility import eligibility
 from .models import Registration, State
-from .steps import first_incomplete, get_step, steps_for
+from .steps import STEPS, first_incomplete, get_step, steps_for
 from .summary import fee_label, summary_data
 
 
@@ -163,8 +163,13 @@ def review(request, pk: int):
     blocks = [{"step": s, "complete": s.complete(registration),
                "form": s.form(registration, data=registration.data.get(s.key, {}))}
               for s in steps_for(registration)]
+    # A re-registration or an additional registration carries blocks it does not ask again:
+    # shown, so the student sees everything the summary will say.
+    asked = {s.key for s in steps_for(registration)}
+    carried = [{"step": s, "form": s.form(registration, data=registration.data.get(s.key, {}))}
+               for s in STEPS if s.key not in asked and s.key in registration.cleaned]
     return render(request, "registration/review.html", {
-        "registration": registration, "blocks": blocks,
+        "registration": registration, "blocks": blocks, "carried": carried,
         "progress": _progress(registration, "review"),
         "missing": [b["step"] for b in blocks if not b["complete"]],
     })

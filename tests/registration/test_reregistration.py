@@ -233,6 +233,8 @@ def test_re_registration_from_home_to_payment(client, demo):
     response = client.post(response.url, {"confirm_stage": "on", "photo_on_card": "yes",
                                           "accept_rules": "on", "accept_privacy": "on", "action": "next"})
     assert response.url == reverse("registration:review", args=[registration.pk])
+    review = client.get(response.url).content.decode()
+    assert "Repris de votre inscription précédente" in review and "STI2D" in review  # carried blocks
     response = client.post(response.url)
     assert response.url == reverse("payments:pay", args=[registration.pk])
     registration.refresh_from_db()
