@@ -355,7 +355,8 @@ DOCUMENT_TYPES = [
      "Baccalaureate transcript or certificate", False, "french_bac"),
     ("equivalent", "Diplôme équivalent et sa traduction", "Equivalent diploma and its translation",
      False, "equivalent_diploma"),
-    ("cvec", "Attestation d'acquittement ou d'exonération de la CVEC", "CVEC attestation", True, "always"),
+    ("cvec", "Attestation d'acquittement ou d'exonération de la CVEC", "CVEC attestation", True,
+     "cvec_concerned"),
     ("grant", "Avis d'attribution de bourse (conditionnel accepté)",
      "Grant notification (provisional accepted)", True, "grant_holder"),
     ("pupille", "Justificatif de pupille de la Nation", "Proof of pupille de la Nation status", False,
@@ -380,6 +381,9 @@ def _documents(years) -> None:
         for year in years:
             Requirement.objects.get_or_create(academic_year=year, document_type=document_type,
                                               condition=condition)
+            # A demo refreshed after a rule changed keeps only the current rule.
+            Requirement.objects.filter(academic_year=year, document_type=document_type).exclude(
+                condition=condition).delete()
     for order, (label_fr, label_en) in enumerate(REFUSAL_REASONS):
         RefusalReason.objects.update_or_create(label_fr=label_fr,
                                                defaults={"label_en": label_en, "order": order})

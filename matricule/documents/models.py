@@ -50,6 +50,7 @@ class Condition(models.TextChoices):
     EQUIVALENT_DIPLOMA = "equivalent_diploma", _("Equivalent diploma instead of the baccalaureate")
     ATHLETE = "athlete", _("High-level athlete")
     ACCOMMODATION = "accommodation", _("Asks for study accommodation")
+    CVEC_CONCERNED = "cvec_concerned", _("Pays the CVEC (not continuing education or exchange)")
 
 
 class Requirement(models.Model):

@@ -24,6 +24,10 @@ def conditions_met(registration: Registration) -> set[str]:
     cleaned = registration.cleaned
     social = cleaned.get("social", {})
     met = {Condition.ALWAYS}
+    from matricule.registration.steps import cvec_concerned
+
+    if cvec_concerned(registration):
+        met.add(Condition.CVEC_CONCERNED)
     if social.get("grant", "none") != "none":
         met.add(Condition.GRANT_HOLDER)
     if social.get("pupille") == "yes":

@@ -237,6 +237,7 @@ def open_desk_registration(*, agent, stage, identity: dict | None = None, candid
             registration = Registration.objects.create(
                 student=student, academic_year=year, stage=stage, candidate=candidate, kind=kind)
             data, cleaned, valid = _starting_data(registration, person)
+            data["desk"] = {"reason": reason}  # e.g. exchange students are not concerned by the CVEC
             registration.data, registration.cleaned = data, cleaned
             registration.valid_steps, registration.touched_steps = valid, list(valid)
             registration.current_step = next(

@@ -78,6 +78,23 @@ def _yearly(registration) -> bool:
     return registration.kind != Kind.ADDITIONAL
 
 
+# Not concerned by the CVEC (glossary): continuing-education trainees and exchange students.
+NOT_CONCERNED_BY_CVEC = frozenset({"continuing_education", "exchange"})
+
+
+def cvec_concerned(registration) -> bool:
+    """Does this registration pay the CVEC? Not for the populations above, whether the desk
+    registered them for that reason or their admission says so."""
+    reason = (registration.data.get("desk") or {}).get("reason")
+    candidate = registration.candidate if registration.candidate_id else None
+    population = candidate.offline_population if candidate else None
+    return reason not in NOT_CONCERNED_BY_CVEC and population not in NOT_CONCERNED_BY_CVEC
+
+
+def _cvec_asked(registration) -> bool:
+    return _yearly(registration) and cvec_concerned(registration)
+
+
 STEPS: list[Step] = [
     Step("identity", _("Identity"), forms.IdentityForm, prefill=_identity, applies=_first_only),
     Step("ine", _("National student identifier"), forms.IneForm, prefill=_ine, applies=_first_only),
@@ -85,7 +102,7 @@ STEPS: list[Step] = [
     Step("previous", _("Last year"), forms.PreviousForm, applies=_first_only),
     Step("contacts", _("Contacts"), forms.ContactsForm, prefill=_contacts, applies=_yearly),
     Step("social", _("Social situation"), forms.SocialForm, prefill=_social, applies=_yearly),
-    Step("cvec", _("CVEC"), forms.CvecForm, applies=_yearly),
+    Step("cvec", _("CVEC"), forms.CvecForm, applies=_cvec_asked),
     Step("programme", _("Programme and consents"), forms.ProgrammeForm),
 ]
 BY_KEY = {step.key: step for step in STEPS}
