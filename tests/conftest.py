@@ -103,6 +103,17 @@ def memory_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_reference_data():
+    """The per-process reference data (institution.reference) starts empty for each test: a
+    rolled-back test may leave a stage whose id the next test reuses."""
+    from matricule.institution import reference
+
+    reference.forget()
+    yield
+    reference.forget()
+
+
+@pytest.fixture(autouse=True)
 def staff_second_factor_off(settings):
     """Staff tests sign in with force_login; the second-factor tests turn it back on."""
     settings.MATRICULE_STAFF_REQUIRE_2FA = False

@@ -10,16 +10,18 @@ class InstitutionConfig(AppConfig):
     def ready(self):
         from django.core.cache import cache
 
-        from . import models
+        from . import models, reference
         from .campaign import forget_campaign
 
         def forget(**kwargs):
             forget_campaign()
             cache.delete("matricule-university")
+            reference.forget()
 
         # What the cached campaign overview and page header are made of.
         for model in (models.AcademicYear, models.RegistrationWindow, models.AssistancePeriod,
-                      models.University, models.Component, models.OfflinePopulation):
+                      models.University, models.Component, models.OfflinePopulation,
+                      models.Programme, models.Stage):
             post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"campaign-{model.__name__}")
             post_delete.connect(forget, sender=model, weak=False,
                                 dispatch_uid=f"campaign-del-{model.__name__}")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from matricule.audit.services import record
 from matricule.fees.rules import FeeContext, fee_lines_for
+from matricule.institution import reference
 
 from . import states
 from .eligibility import eligibility
@@ -54,8 +55,8 @@ def student_for(user) -> Student:
 
 
 def active_registration(candidate) -> Registration | None:
-    return (Registration.objects.filter(candidate=candidate).exclude(state=State.CANCELLED)
-            .select_related("stage__programme__component", "academic_year").first())
+    registration = Registration.objects.filter(candidate=candidate).exclude(state=State.CANCELLED).first()
+    return reference.attach(registration) if registration else None
 
 
 def start_registration(candidate, *, user) -> Registration:
@@ -87,9 +88,8 @@ def start_registration(candidate, *, user) -> Registration:
 def _locked(registration: Registration) -> Registration:
     # With what the services read next (fees, CVEC check, student number) in the same query;
     # only the registration's own row is locked.
-    return (Registration.objects.select_for_update(of=("self",))
-            .select_related("academic_year", "stage__programme", "student", "candidate")
-            .get(pk=registration.pk))
+    return reference.attach(Registration.objects.select_for_update(of=("self",))
+                            .select_related("student", "candidate").get(pk=registration.pk))
 
 
 def _jsonable(value):

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.accounts.activation import can_activate
 from matricule.admissions.models import Candidate
+from matricule.institution import reference
 from matricule.institution.campaign import campaign_overview
-from matricule.institution.models import AcademicYear
 
 from . import services
 from .eligibility import eligibility
@@ -22,36 +22,33 @@ from .summary import fee_label, summary_data
 
 def get_candidate_for(request) -> Candidate:
     """The signed-in person's admission for the current campaign; 404 for anybody else."""
-    year = AcademicYear.objects.current()
-    candidate = (Candidate.objects.select_related("stage__programme__component", "academic_year")
-                 .filter(user=request.user, academic_year=year).first())
+    year = reference.current_year()
+    candidate = Candidate.objects.filter(user=request.user, academic_year=year).first()
     if candidate is None:
         raise Http404
-    return candidate
+    return reference.attach(candidate)
 
 
 def get_registration_for(request, pk: int) -> Registration:
     """The registration if it is the signed-in student's own; 404 otherwise (no hint)."""
-    registration = (Registration.objects
-                    .select_related("stage__programme__component__university", "academic_year",
-                                    "candidate", "student__user")
+    registration = (Registration.objects.select_related("candidate", "student__user")
                     .filter(pk=pk, student__user=request.user).first())
     if registration is None:
         raise Http404
-    return registration
+    return reference.attach(registration)  # stage, programme, component, year: reference data
 
 
 @never_cache
 @login_required
 def home(request):
     """The student's home: who they are as admitted, and whether they may register now."""
-    year = AcademicYear.objects.current()
-    candidate = (Candidate.objects.select_related("stage__programme__component", "academic_year")
-                 .filter(user=request.user, academic_year=year).first())
+    year = reference.current_year()
+    candidate = Candidate.objects.filter(user=request.user, academic_year=year).first()
     if candidate is None:  # a continuing student, or one registered at the desk
         from .reregistration_views import get_student_for, student_home
 
         return student_home(request, get_student_for(request))
+    reference.attach(candidate)
     registration = services.active_registration(candidate)
     verdict = eligibility(candidate)
     contacts = [c for c in campaign_overview(candidate.academic_year).contacts
