@@ -43,11 +43,13 @@ from journey_data import (  # noqa: E402
 
 
 class Journey:
-    def __init__(self, profiler_steps=()):
+    def __init__(self, profiler_steps=(), query_steps=()):
         self.client = Client(HTTP_HOST="127.0.0.1")
         self.rows = []
         self.profiler_steps = profiler_steps
+        self.query_steps = query_steps
         self.profiles = {}
+        self.queries = {}
 
     def go(self, method, url, name, data=None, expect=(200,)):
         profiler = None
@@ -69,6 +71,8 @@ class Journey:
         if response.status_code not in expect:
             raise RuntimeError(f"{name}: HTTP {response.status_code}")
         sqls = [q["sql"] for q in queries.captured_queries]
+        if any(name.startswith(p) for p in self.query_steps) and name not in self.queries:
+            self.queries[name] = sqls
         counts = collections.Counter(re.sub(r"\d+", "N", s) for s in sqls)
         self.rows.append({
             "name": name, "ms": elapsed, "cpu_ms": cpu, "queries": len(sqls),
@@ -154,6 +158,7 @@ def main():
     parser.add_argument("--candidates", default=str(Path(settings.VAR_DIR) / "candidates.json"))
     parser.add_argument("--skip", type=int, default=0, help="candidates already used by the rush")
     parser.add_argument("--pyinstrument", default="", help="comma-separated step prefixes to profile")
+    parser.add_argument("--queries", default="", help="comma-separated step prefixes whose SQL to print")
     parser.add_argument("--out", default="")
     args = parser.parse_args()
     people = json.loads(Path(args.candidates).read_text())["candidates"][args.skip:]
@@ -162,7 +167,8 @@ def main():
     profiles = {}
     for index in range(args.journeys):
         steps = tuple(p for p in args.pyinstrument.split(",") if p) if index == args.journeys - 1 else ()
-        journey = Journey(steps)
+        last = index == args.journeys - 1
+        journey = Journey(steps, tuple(p for p in args.queries.split(",") if p) if last else ())
         journey.run(people[index])
         worker.append(journey.worker_ms)
         profiles.update(journey.profiles)
@@ -188,6 +194,10 @@ def main():
           f"{sum(r['ms'] for r in every) / journeys:.0f} ms of server time "
           f"({sum(r['cpu_ms'] for r in every) / journeys:.0f} ms CPU in the web process); "
           f"login email task in the worker {statistics.median(worker):.0f} ms")
+    for name, sqls in journey.queries.items():
+        print(f"\n===== {name}: {len(sqls)} queries =====")
+        for sql in sqls:
+            print(sql[:200])
     for name, text in profiles.items():
         print(f"\n===== {name} =====\n{text}")
     if args.out:

@@ -5,8 +5,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from matricule.institution import reference
 from matricule.institution.campaign import campaign_overview
-from matricule.institution.models import AcademicYear
 from matricule.registration.eligibility import first_registration_status
 
 from . import admission_login, throttle
@@ -17,7 +17,7 @@ from .forms import AdmissionLoginForm
 @require_http_methods(["GET", "POST"])
 def admission_login_view(request):
     """APO-CONNECT: Parcoursup number + date of birth + email → a connection link by email."""
-    year = AcademicYear.objects.current()
+    year = reference.current_year()
     if year is None:
         return render(request, "institution/not_configured.html", status=503)
     is_open, upcoming = first_registration_status(year)
@@ -44,7 +44,7 @@ def admission_login_view(request):
 
 @never_cache
 def link_sent(request):
-    year = AcademicYear.objects.current()
+    year = reference.current_year()
     return render(request, "accounts/link_sent.html", {
         "email": request.session.get("admission_link_email", ""),
         "overview": campaign_overview(year) if year else None,

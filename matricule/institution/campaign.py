@@ -111,6 +111,11 @@ def _campaign_rows(year: AcademicYear) -> dict:
     return rows
 
 
+def campaign_windows(year: AcademicYear) -> list[RegistrationWindow]:
+    """The year's registration windows, their components prefetched (from the cache above)."""
+    return _campaign_rows(year)["windows"]
+
+
 def forget_campaign(**kwargs) -> None:
     """Called when the configuration changes (post_save of the models read above)."""
     cache.delete_many([f"campaign-overview:{pk}" for pk in AcademicYear.objects.values_list("pk", flat=True)])

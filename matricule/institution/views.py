@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from . import reference
 from .campaign import campaign_overview
 from .models import AcademicYear
 
@@ -8,7 +9,7 @@ from .models import AcademicYear
 def registration_page(request, code: str | None = None):
     """The public page: how to register this year (or the year named in the address)."""
     if code is None:
-        year = AcademicYear.objects.current()
+        year = reference.current_year()
         if year is None:
             return render(request, "institution/not_configured.html", status=503)
     else:

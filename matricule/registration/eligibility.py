@@ -3,10 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
 from matricule.admissions.models import Candidate, Phase, Situation
+from matricule.institution.campaign import campaign_windows
 from matricule.institution.models import (
     Component,
     OfflinePopulation,
@@ -43,13 +43,18 @@ def populations_for(candidate: Candidate) -> list[str]:
     return [Population.FIRST_MAIN, Population.FIRST_SECOND]
 
 
-def first_registration_windows(year, populations, component: Component | None):
-    windows = RegistrationWindow.objects.filter(academic_year=year, population__in=populations)
-    if component is not None:
-        windows = windows.filter(Q(components__isnull=True) | Q(components=component))
-    else:
-        windows = windows.filter(components__isnull=True)
-    return windows.distinct().order_by("opens_at")
+def _windows_for(year, populations, component: Component | None) -> list[RegistrationWindow]:
+    """The windows open to these populations in this component (or in all), from the campaign
+    overview's cached windows: their dates are compared with the time of each request, and a
+    change of the windows themselves is seen within 30 s."""
+    found = []
+    for window in campaign_windows(year):
+        if window.population not in populations:
+            continue
+        components = {c.pk for c in window.components.all()}  # prefetched with the cached rows
+        if not components or (component is not None and component.pk in components):
+            found.append(window)
+    return sorted(found, key=lambda w: w.opens_at)
 
 
 def eligibility(candidate: Candidate, now: datetime.datetime | None = None) -> Verdict:
@@ -64,8 +69,7 @@ def eligibility(candidate: Candidate, now: datetime.datetime | None = None) -> V
             return Verdict(Reason.OFFLINE, component, offline=offline)
     if component is None:
         return Verdict(Reason.NO_STAGE)
-    windows = list(first_registration_windows(candidate.academic_year,
-                                              populations_for(candidate), component))
+    windows = _windows_for(candidate.academic_year, populations_for(candidate), component)
     open_now = next((w for w in windows if w.is_open(now)), None)
     if open_now:
         return Verdict(Reason.OK, component, window=open_now)
@@ -78,9 +82,9 @@ def eligibility(candidate: Candidate, now: datetime.datetime | None = None) -> V
 def first_registration_status(year, now: datetime.datetime | None = None):
     """For the login page: (is any first-registration window open, the next one to open)."""
     now = now or timezone.now()
-    windows = list(RegistrationWindow.objects.filter(
-        academic_year=year, population__in=[Population.FIRST_MAIN, Population.FIRST_SECOND]
-    ).order_by("opens_at"))
+    windows = sorted((w for w in campaign_windows(year)
+                      if w.population in (Population.FIRST_MAIN, Population.FIRST_SECOND)),
+                     key=lambda w: w.opens_at)
     is_open = any(w.is_open(now) for w in windows)
     upcoming = next((w for w in windows if w.opens_at > now), None)
     return is_open, upcoming
