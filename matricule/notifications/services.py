@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from .models import Email
@@ -17,12 +18,18 @@ def queue_email(*, kind: str, to: str, subject: str, body: str) -> Email:
     return email
 
 
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text email body: nothing is HTML-escaped (a comment typed by the registrar keeps
+    its apostrophes and quotes)."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def render_bilingual(template_name: str, context: dict) -> str:
     """French first, then English, as the university writes to students."""
     parts = []
     for language in ("fr", "en"):
         with translation.override(language):
-            parts.append(render_to_string(template_name, context).strip())
+            parts.append(render_text(template_name, context).strip())
     return "\n\n----------------------------------------\n\n".join(parts)
 
 
