@@ -20,30 +20,15 @@ def _attachment(label, *, required: bool, help_text=FILE_HELP):
 
 
 class DescribedForm(forms.Form):
-    """Hints and errors read out with their field, under the ids `_field.html` gives them."""
+    """A form with a hook to adapt its fields; hints and errors are tied to their input by the
+    shared field template (`described_widget`)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.adapt()
-        self._describe()
 
     def adapt(self):
         """Per-form adjustments of the fields, before their bound fields are made."""
-
-    def full_clean(self):
-        super().full_clean()
-        self._describe()
-
-    def _describe(self):
-        for name, field in self.fields.items():
-            if isinstance(field.widget, forms.RadioSelect):
-                continue  # the fieldset carries them
-            ids = [f"{self[name].auto_id}-hint"] if field.help_text else []
-            if self._errors and name in self._errors:
-                ids.append(f"{self[name].auto_id}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
 
 
 class RequestForm(DescribedForm):

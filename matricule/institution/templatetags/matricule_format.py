@@ -88,3 +88,16 @@ def url_in_language(context, language: str) -> str:
     if request is None:
         return "/"
     return translate_url(request.get_full_path(), language)
+
+
+@register.simple_tag
+def described_widget(field):
+    """The field's input, pointing (aria-describedby) at its hint and at its error message, so
+    that a screen reader reads the error when the input gets the focus."""
+    ids = [field.field.widget.attrs.get("aria-describedby", "")]
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    described = " ".join(i for i in ids if i)
+    return field.as_widget(attrs={"aria-describedby": described} if described else None)
