@@ -15,6 +15,11 @@ class Event(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     # The address of the request that caused it (empty for tasks and commands).
     address = models.CharField(_("address"), max_length=64, blank=True)
+    # The component the object belongs to, when it has one: a component's auditors read only
+    # its events. No database constraint: the log outlives what it mentions.
+    component = models.ForeignKey("institution.Component", on_delete=models.DO_NOTHING, null=True,
+                                  blank=True, db_constraint=False, related_name="+",
+                                  verbose_name=_("component"))
 
     class Meta:
         verbose_name = _("audit event")

@@ -28,15 +28,21 @@ def may_read_audit(user) -> bool:
     return user.is_superuser or bool(component_ids(user, roles=[ComponentMembership.Role.AUDITOR]))
 
 
+def readable_components(user) -> set[int] | None:
+    """The components whose events the user may read; None: every event (administrators).
+    An auditor of a component reads the events of its registrations, candidates, payments,
+    documents and requests, not those of other components nor those of no component."""
+    if user.is_superuser:
+        return None
+    return component_ids(user, roles=[ComponentMembership.Role.AUDITOR])
+
+
 class AuditFilterForm(forms.Form):
-    # The hints' ids are given by hand: the shared field template names them "<id>-hint".
     action = forms.CharField(label=_("Action code starts with"), required=False, max_length=100,
-                             help_text=_("For example: payments. or registration.registered"),
-                             widget=forms.TextInput(attrs={"aria-describedby": "id_action-hint"}))
+                             help_text=_("For example: payments. or registration.registered"))
     actor = forms.CharField(label=_("Username of the actor"), required=False, max_length=150)
     object_type = forms.CharField(label=_("Object type"), required=False, max_length=100,
-                                  help_text=_("For example: registration.registration"),
-                                  widget=forms.TextInput(attrs={"aria-describedby": "id_object_type-hint"}))
+                                  help_text=_("For example: registration.registration"))
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     date_from = forms.DateField(label=_("From (date)"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
@@ -54,8 +60,8 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-def filtered_events(filters: dict):
-    events = Event.objects.all()
+def filtered_events(filters: dict, components: set[int] | None = None):
+    events = Event.objects.all() if components is None else Event.objects.filter(component__in=components)
     if filters.get("action"):
         events = events.filter(action__startswith=filters["action"].strip())
     if filters.get("actor"):
@@ -80,9 +86,11 @@ class EventPage:
     is_first: bool
 
 
-def event_page(filters: dict, *, before: int | None = None, after: int | None = None) -> EventPage:
-    """Up to PAGE_SIZE events, newest first, older than `before` or newer than `after`."""
-    events = filtered_events(filters).select_related("actor")
+def event_page(filters: dict, *, before: int | None = None, after: int | None = None,
+               components: set[int] | None = None) -> EventPage:
+    """Up to PAGE_SIZE events, newest first, older than `before` or newer than `after`; only
+    those of `components` when given."""
+    events = filtered_events(filters, components).select_related("actor")
     if after is not None:
         # The page just above: the PAGE_SIZE events following `after`, read upwards.
         rows = list(events.filter(pk__gt=after).order_by("pk")[:PAGE_SIZE + 1])

@@ -67,11 +67,13 @@ def audit(request):
     form = audit_log.AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page = None
+    components = audit_log.readable_components(request.user)
     if not form.is_bound or form.is_valid():
         page = audit_log.event_page(filters, before=_int_or_none(request.GET.get("before")),
-                                    after=_int_or_none(request.GET.get("after")))
+                                    after=_int_or_none(request.GET.get("after")), components=components)
     # The filters, without the page position, for the links to the next and previous pages.
     kept = request.GET.copy()
     for key in ("before", "after"):
         kept.pop(key, None)
-    return render(request, "backoffice/audit.html", {"form": form, "page": page, "filters": kept.urlencode()})
+    return render(request, "backoffice/audit.html", {"form": form, "page": page, "filters": kept.urlencode(),
+                                                     "scoped": components is not None})
