@@ -80,6 +80,7 @@ class Journey:
             "repeated": sum(c - 1 for c in counts.values() if c > 1),
             "sql_ms": sum(float(q["time"]) for q in queries.captured_queries) * 1000,
             "top": counts.most_common(3),
+            "kinds": collections.Counter(sql.lstrip().split(" ", 1)[0].upper() for sql in sqls),
         })
         return response
 
@@ -179,7 +180,7 @@ def main():
     print(f"\n{'step':<36} {'queries':>7} {'writes':>6} {'repeat':>6} {'ms':>7} {'cpu ms':>7} {'sql ms':>7}  "
           "most frequent query")
     for name, rows in by_name.items():
-        top = rows[-1]["top"][0]
+        top = rows[-1]["top"][0] if rows[-1]["top"] else ("", 0)
         print(f"{name:<36} {statistics.median(r['queries'] for r in rows):>7.0f} "
               f"{statistics.median(r['writes'] for r in rows):>6.0f} "
               f"{statistics.median(r['repeated'] for r in rows):>6.0f} "
@@ -194,6 +195,10 @@ def main():
           f"{sum(r['ms'] for r in every) / journeys:.0f} ms of server time "
           f"({sum(r['cpu_ms'] for r in every) / journeys:.0f} ms CPU in the web process); "
           f"login email task in the worker {statistics.median(worker):.0f} ms")
+    kinds = collections.Counter()
+    for row in every:
+        kinds.update(row["kinds"])
+    print("statements per journey: " + ", ".join(f"{k} {v / journeys:.0f}" for k, v in kinds.most_common()))
     for name, sqls in journey.queries.items():
         print(f"\n===== {name}: {len(sqls)} queries =====")
         for sql in sqls:
