@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from matricule.admissions.models import Candidate, normalize_parcoursup_number
 from matricule.audit.services import record
 from matricule.compat import task
+from matricule.rows import unique_row
 
 from . import throttle
 from .activation import has_activated_account
@@ -107,8 +108,7 @@ class LinkError(Exception):
 
 def check_link(token: str) -> LoginLink:
     """The link if it can still be used; raises LinkError otherwise. Does not use it."""
-    link = (LoginLink.objects.select_related("candidate")
-            .filter(token_hash=hash_token(token)).first())
+    link = unique_row(LoginLink.objects.select_related("candidate").filter(token_hash=hash_token(token)))
     _raise_if_unusable(link)
     return link
 
@@ -125,8 +125,8 @@ def _raise_if_unusable(link: LoginLink | None) -> None:
 def use_link(token: str):
     """Use the link once: returns the candidate's user, to be logged in. Raises LinkError."""
     with transaction.atomic():
-        link = (LoginLink.objects.select_for_update(of=("self",)).select_related("candidate", "user")
-                .filter(token_hash=hash_token(token)).first())
+        link = unique_row(LoginLink.objects.select_for_update(of=("self",))
+                          .select_related("candidate", "user").filter(token_hash=hash_token(token)))
         _raise_if_unusable(link)
         link.used_at = timezone.now()
         link.save(update_fields=["used_at"])

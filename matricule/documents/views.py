@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from matricule.registration.views import get_registration_for
+from matricule.rows import unique_row
 
 from . import services
 from .forms import UploadForm
@@ -42,7 +43,7 @@ def documents(request, pk: int):
 @require_POST
 def upload(request, pk: int, submission_pk: int):
     registration = get_registration_for(request, pk)
-    submission = registration.submissions.filter(pk=submission_pk).select_related("document_type").first()
+    submission = unique_row(registration.submissions.filter(pk=submission_pk).select_related("document_type"))
     if submission is None:
         raise Http404
     form = UploadForm(request.POST, request.FILES)

@@ -8,14 +8,11 @@ class InstitutionConfig(AppConfig):
     verbose_name = _("Institution and academic year")
 
     def ready(self):
-        from django.core.cache import cache
-
         from . import models, reference
         from .campaign import forget_campaign
 
         def forget(**kwargs):
             forget_campaign()
-            cache.delete("matricule-university")
             reference.forget()
 
         # What the cached campaign overview and page header are made of.

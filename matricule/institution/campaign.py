@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from . import reference
 from .models import (
     AcademicYear,
     AssistancePeriod,
@@ -88,7 +89,16 @@ def window_state(window: RegistrationWindow, now: datetime.datetime) -> str:
 CACHE_SECONDS = 30
 
 
+# On top of the shared cache, each process keeps the rows a few seconds: the public page, the
+# login page and the student home would otherwise fetch and unpickle them on every request.
+LOCAL_SECONDS = 5
+
+
 def _campaign_rows(year: AcademicYear) -> dict:
+    return reference.memo(("campaign", year.pk), lambda: _shared_campaign_rows(year), LOCAL_SECONDS)
+
+
+def _shared_campaign_rows(year: AcademicYear) -> dict:
     key = f"campaign-overview:{year.pk}"
     rows = cache.get(key)
     if rows is None:
@@ -118,6 +128,7 @@ def campaign_windows(year: AcademicYear) -> list[RegistrationWindow]:
 
 def forget_campaign(**kwargs) -> None:
     """Called when the configuration changes (post_save of the models read above)."""
+    reference.forget()
     cache.delete_many([f"campaign-overview:{pk}" for pk in AcademicYear.objects.values_list("pk", flat=True)])
 
 

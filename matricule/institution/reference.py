@@ -9,21 +9,26 @@ as with the cached campaign overview. The instances are shared: read them, never
 
 import time
 
-from .models import AcademicYear, Stage
+from .models import AcademicYear, Stage, University
 
 REFERENCE_SECONDS = 30
 
 _store: dict[tuple, tuple[float, object]] = {}
 
 
-def _cached(key: tuple, load):
+def _cached(key: tuple, load, seconds: float = REFERENCE_SECONDS):
     now = time.monotonic()
     found = _store.get(key)
     if found is not None and found[0] > now:
         return found[1]
     value = load()
-    _store[key] = (now + REFERENCE_SECONDS, value)
+    _store[key] = (now + seconds, value)
     return value
+
+
+def memo(key: tuple, load, seconds: float):
+    """Any value kept in this process for `seconds` (cleared with the reference data)."""
+    return _cached(("memo", *key), load, seconds)
 
 
 def forget(**kwargs) -> None:
@@ -41,6 +46,10 @@ def academic_year(pk: int) -> AcademicYear:
 
 def current_year() -> AcademicYear | None:
     return _cached(("current-year",), lambda: AcademicYear.objects.current())
+
+
+def university() -> University | None:
+    return _cached(("university",), lambda: University.objects.first())
 
 
 def attach(obj):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from matricule.registration.models import State
 from matricule.registration.summary import fee_label
 from matricule.registration.views import get_registration_for
+from matricule.rows import unique_row
 
 from . import services
 from .models import Payment
@@ -68,8 +69,8 @@ def notify(request, code: str):
 def payment_return(request, reference: str):
     """Where the student's browser comes back. The notification may have arrived before,
     may arrive after, or never (the reconciliation task then asks the gateway)."""
-    payment = Payment.objects.select_related("registration__student__user").filter(
-        reference=reference).first()
+    payment = unique_row(Payment.objects.select_related("registration__student__user").filter(
+        reference=reference))
     if payment is None:
         raise Http404
     if request.META.get("QUERY_STRING") or request.body:

@@ -12,6 +12,7 @@ from matricule.accounts.activation import can_activate
 from matricule.admissions.models import Candidate
 from matricule.institution import reference
 from matricule.institution.campaign import campaign_overview
+from matricule.rows import unique_row
 
 from . import services
 from .eligibility import eligibility
@@ -31,8 +32,8 @@ def get_candidate_for(request) -> Candidate:
 
 def get_registration_for(request, pk: int) -> Registration:
     """The registration if it is the signed-in student's own; 404 otherwise (no hint)."""
-    registration = (Registration.objects.select_related("candidate", "student__user")
-                    .filter(pk=pk, student__user=request.user).first())
+    registration = unique_row(Registration.objects.select_related("candidate", "student__user")
+                              .filter(pk=pk, student__user=request.user))
     if registration is None:
         raise Http404
     return reference.attach(registration)  # stage, programme, component, year: reference data

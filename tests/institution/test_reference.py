@@ -48,3 +48,16 @@ def test_the_current_year_and_attach(demo, demo_candidates):
     assert code and candidate.academic_year == year and len(queries) == 0
     unmapped = reference.attach(demo_candidates["unmapped"])
     assert unmapped.stage is None
+
+
+def test_the_university_and_memos(demo, monkeypatch):
+    first = reference.university()
+    with CaptureQueriesContext(connection) as queries:
+        assert reference.university() is first
+    assert len(queries) == 0 and first.name
+    calls = []
+    assert reference.memo(("k",), lambda: calls.append(1) or len(calls), 5) == 1
+    assert reference.memo(("k",), lambda: calls.append(1) or len(calls), 5) == 1
+    later = reference.time.monotonic() + 6
+    monkeypatch.setattr(reference.time, "monotonic", lambda: later)
+    assert reference.memo(("k",), lambda: calls.append(1) or len(calls), 5) == 2
