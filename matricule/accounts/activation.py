@@ -259,6 +259,8 @@ NOTICE_SUBJECTS = {
     "password_changed": "Mot de passe modifié / Password changed — Matricule",
     "two_factor_enabled": "Double authentification activée / Two-step login enabled — Matricule",
     "two_factor_disabled": "Double authentification désactivée / Two-step login disabled — Matricule",
+    "staff_authenticator_reset": "Application d'authentification réinitialisée / Authenticator app reset "
+                                 "— Matricule",
 }
 
 

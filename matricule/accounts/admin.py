@@ -1,11 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from matricule.audit.services import record
 
-from . import throttle
+from . import staff, throttle, totp
 from .models import ComponentMembership, Throttle, User
 
 
@@ -18,6 +19,26 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
+    list_display = [*BaseUserAdmin.list_display, "has_second_factor"]
+    actions = ["reset_second_factor"]
+
+    @admin.display(boolean=True, description=_("authenticator app"))
+    def has_second_factor(self, obj):
+        return totp.is_enabled(obj)
+
+    @admin.action(description=_("Reset the authenticator app (lost or replaced phone)"))
+    def reset_second_factor(self, request, queryset):
+        """After checking who is asking (in person, by phone to a known number): the person sets
+        up a new app at their next sign-in and is told by email. Administrators only."""
+        if not request.user.is_superuser:
+            self.message_user(request, _("Only administrators may reset an authenticator app."),
+                              level=messages.ERROR)
+            return
+        done = sum(staff.reset_second_factor(user, actor=request.user) for user in queryset)
+        self.message_user(request, ngettext(
+            "%(count)d authenticator app reset: it will be set up again at the next sign-in.",
+            "%(count)d authenticator apps reset: they will be set up again at the next sign-in.",
+            done) % {"count": done})
 
 
 @admin.register(Throttle)

@@ -229,6 +229,24 @@ def _staff_security(user) -> AccountSecurity:
     return security
 
 
+def reset_second_factor(user, *, actor) -> bool:
+    """An administrator clears a staff member's lost authenticator app (after checking who is
+    asking): a new one is set up at the next sign-in, and the person is told by email.
+    False when there was no app to reset."""
+    from . import activation
+
+    with transaction.atomic():
+        security = AccountSecurity.objects.select_for_update().filter(user_id=user.pk).first()
+        if security is None or not security.totp_enabled:
+            return False
+        security.totp_secret = ""
+        security.totp_confirmed_at = None
+        security.save(update_fields=["totp_secret", "totp_confirmed_at"])
+        record("accounts.staff_2fa_reset", actor=actor, obj=user)
+        activation.notify(user, "staff_authenticator_reset")
+    return True
+
+
 def start_enrolment(user) -> str:
     """The secret to enter in the app: a new one, or the one shown and not yet confirmed."""
     with transaction.atomic():

@@ -278,3 +278,38 @@ def test_the_english_pages_stay_in_english(client, iut_agent, two_factor, clock)
     assert "<h1>Set up your authenticator app</h1>" in page.content.decode()
     secret = AccountSecurity.objects.get(user=iut_agent).totp_secret
     assert client.post(response.url, {"code": code(secret)}).url == "/en/gestion/"
+
+
+def test_an_administrator_resets_a_lost_authenticator_app(iut_agent, administrator, enrolled, two_factor,
+                                                          clock, staff_client, outbox):
+    from matricule.notifications.models import Email
+
+    admin = staff_client(administrator)
+    listing = admin.get("/admin/accounts/user/")
+    assert listing.status_code == 200
+    done = admin.post("/admin/accounts/user/", {"action": "reset_second_factor",
+                                                "_selected_action": [iut_agent.pk]}, follow=True)
+    assert done.status_code == 200
+    assert not staff.has_second_factor(iut_agent)
+    assert Event.objects.filter(action="accounts.staff_2fa_reset", actor=administrator).count() == 1
+    notice = Email.objects.get(kind="account_staff_authenticator_reset")
+    assert notice.to == iut_agent.email and "administrat" in notice.body
+    # At the next sign-in (another browser) the agent sets up a new app.
+    from django.test import Client
+
+    response = sign_in(Client())
+    assert response.status_code == 302 and response.url.startswith(ENROL)
+
+
+def test_only_administrators_reset_authenticator_apps(iut_agent, enrolled, staff_client):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    from matricule.accounts.admin import UserAdmin
+    from matricule.accounts.models import User
+
+    request = RequestFactory().post("/admin/accounts/user/")
+    request.user = iut_agent
+    request._messages = type("M", (), {"add": lambda *a, **k: None})()
+    UserAdmin(User, site).reset_second_factor(request, User.objects.filter(pk=iut_agent.pk))
+    assert staff.has_second_factor(iut_agent)
