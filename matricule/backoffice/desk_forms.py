@@ -74,7 +74,7 @@ class StartForm(forms.Form):
 class PaymentForm(forms.Form):
     required_css_class = "field--required"
 
-    method = forms.ChoiceField(label=_("Payment method"), choices=Method.CHOICES, widget=forms.RadioSelect)
+    method = forms.ChoiceField(label=_("Payment method"), choices=Method.choices, widget=forms.RadioSelect)
     amount = forms.DecimalField(
         label=_("Amount received (€)"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2,
         localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))

@@ -20,8 +20,8 @@ class NotificationInline(admin.TabularInline):
 class PaymentAdmin(admin.ModelAdmin):
     """Over-, under- and duplicate payments wait here (status "to be checked") for staff."""
 
-    list_display = ["reference", "registration", "gateway", "amount_cents", "paid_cents", "status",
-                    "anomaly", "manual", "created_at"]
+    list_display = ["reference", "registration", "gateway", "manual_method", "amount_cents", "paid_cents",
+                    "status", "anomaly", "manual", "created_at"]
     list_filter = ["status", "anomaly", "gateway", "manual"]
     search_fields = ["reference", "transaction_id", "registration__student__student_number"]
     readonly_fields = [f.name for f in Payment._meta.fields]

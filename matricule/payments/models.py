@@ -7,6 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+class ManualMethod(models.TextChoices):
+    """How a payment recorded by hand was taken."""
+
+    CASH = "cash", _("Cash")
+    CHEQUE = "cheque", _("Cheque")
+    CARD = "card", _("Bank card at the desk")
+    TRANSFER = "transfer", _("Bank transfer")
+
+
 class Payment(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled instalment")
@@ -48,6 +57,11 @@ class Payment(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     blank=True, related_name="+", verbose_name=_("recorded by"))
     note = models.TextField(_("note"), blank=True)
+    # Payments recorded by hand: how, and the cheque number or transfer reference (accounting).
+    manual_method = models.CharField(_("means of payment"), max_length=10, choices=ManualMethod.choices,
+                                     blank=True)
+    manual_reference = models.CharField(_("cheque number or transfer reference"), max_length=100,
+                                        blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)

@@ -22,7 +22,7 @@ from .gateways.base import (
     PaymentRequest,
     VerifiedOutcome,
 )
-from .models import Notification, Payment
+from .models import ManualMethod, Notification, Payment
 
 
 class PaymentError(Exception):
@@ -235,15 +235,21 @@ def reconcile(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) ->
     return count
 
 
-def record_manual_payment(registration: Registration, *, amount_cents: int, actor, note: str) -> Payment:
-    """A payment at the desk or by bank transfer, through the same model, marked manual."""
+def record_manual_payment(registration: Registration, *, amount_cents: int, actor, note: str = "",
+                          method: str = "", reference: str = "") -> Payment:
+    """A payment at the desk or by bank transfer, through the same model, marked manual, with how
+    it was paid (`ManualMethod`) and the cheque number or transfer reference."""
+    if method and method not in ManualMethod.values:
+        raise ValueError(f"unknown means of payment {method!r}")
+    reference = reference.strip()[:100]
     with transaction.atomic():
         payment = Payment.objects.create(
             registration=registration, reference=new_reference(), gateway="manual", manual=True,
             amount_cents=registration.fee_total_cents or 0, currency="EUR",
             fee_key=fee_key(registration), status=Payment.Status.PENDING, recorded_by=actor,
-            note=note)
-        record("payments.manual", actor=actor, obj=payment, amount_cents=amount_cents, note=note)
+            note=note, manual_method=method, manual_reference=reference)
+        record("payments.manual", actor=actor, obj=payment, amount_cents=amount_cents, note=note,
+               method=method, reference=reference)
         apply_outcome("manual", VerifiedOutcome(reference=payment.reference, outcome=Outcome.CONFIRMED,
                                                 amount_cents=amount_cents, currency="EUR",
                                                 transaction_id=f"manual-{actor.pk}"),

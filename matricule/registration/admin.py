@@ -22,13 +22,16 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Record a payment of the amount due at the desk (cheque, transfer)"))
+    @admin.action(description=_("Record a bank transfer of the amount due"))
     def record_desk_payment(self, request, queryset):
+        """A transfer seen on the university's account (the desk page records cash, cheques and
+        cards with their numbers)."""
+        from matricule.payments.models import ManualMethod
         from matricule.payments.services import record_manual_payment
 
         for registration in queryset.filter(state="awaiting_payment"):
             record_manual_payment(registration, amount_cents=registration.fee_total_cents,
-                                  actor=request.user, note="Paiement enregistré au guichet")
+                                  actor=request.user, note="admin", method=ManualMethod.TRANSFER)
             self.message_user(request, _("Payment recorded for registration %(pk)s.")
                               % {"pk": registration.pk})
 

@@ -22,6 +22,7 @@ from matricule.admissions.models import Candidate, Situation, normalize_parcours
 from matricule.audit.models import Event
 from matricule.audit.services import record
 from matricule.institution.models import AcademicYear, OfflinePopulation, Stage
+from matricule.payments.models import ManualMethod
 
 from . import reregistration, services, states
 from .models import Kind, Registration, State, Student
@@ -43,19 +44,8 @@ class Reason:
     ]
 
 
-class Method:
-    """How a payment was taken at the desk."""
-
-    CASH = "cash"
-    CHEQUE = "cheque"
-    CARD = "card"
-    TRANSFER = "transfer"
-    CHOICES = [
-        (CASH, _("Cash")),
-        (CHEQUE, _("Cheque")),
-        (CARD, _("Bank card at the desk")),
-        (TRANSFER, _("Bank transfer")),
-    ]
+# How a payment was taken at the desk (kept on the payment, for accounting).
+Method = ManualMethod
 
 
 IDENTITY_FIELDS = ("last_name", "first_names", "sex", "birth_date")
@@ -294,15 +284,15 @@ def record_desk_payment(registration: Registration, *, agent, method: str, amoun
     from matricule.payments.services import record_manual_payment
 
     _check_scope(registration, agent)
-    if method not in dict(Method.CHOICES):
+    if method not in Method.values:
         raise ValueError(f"unknown payment method {method!r}")
     with transaction.atomic():
         locked = _locked_awaiting(registration)
         if amount_cents != locked.fee_total_cents:
             raise WrongAmount(locked.fee_total_cents or 0)
         reference = reference.strip()[:100]
-        payment = record_manual_payment(locked, amount_cents=amount_cents, actor=agent,
-                                        note=" · ".join(part for part in ("desk", method, reference) if part))
+        payment = record_manual_payment(locked, amount_cents=amount_cents, actor=agent, note="desk",
+                                        method=method, reference=reference)
         record("registration.desk_paid", actor=agent, obj=locked, method=method,
                amount_cents=amount_cents, reference=reference, payment=payment.reference)
     registration.refresh_from_db()
@@ -360,7 +350,7 @@ def desk_facts(registration: Registration) -> dict:
         if event.action == "registration.desk_opened" and "reason" not in facts:
             facts["reason"] = dict(Reason.CHOICES).get(data.get("reason"), "")
         elif event.action == "registration.desk_paid":
-            facts["paid"] = {"method": dict(Method.CHOICES).get(data.get("method"), data.get("method")),
+            facts["paid"] = {"method": dict(Method.choices).get(data.get("method"), data.get("method")),
                              "amount_cents": data.get("amount_cents"), "reference": data.get("reference", "")}
         elif event.action == "registration.desk_exempted":
             facts["exempted"] = {"reason": data.get("reason", ""), "waived_cents": data.get("waived_cents")}

@@ -167,6 +167,22 @@ def test_payments_one_row_per_attempt(exports, iut_agent):
     assert [row["reference"] for row in pending] == ["EXP-2"]
 
 
+def test_payments_by_hand_say_how_they_were_paid(exports, iut_agent):
+    from matricule.payments.services import record_manual_payment
+
+    record_manual_payment(exports.ines, amount_cents=exports.ines.fee_total_cents, actor=iut_agent,
+                          method="cheque", reference=" CHQ 778899 ")
+    columns = ["reference", "manual", "manual_method", "manual_reference"]
+    exported = export_rows("payments", iut_agent, exports.year, columns=columns)
+    rows = {row["reference"]: row for row in exported}
+    by_hand = [row for row in rows.values() if row["manual"]]
+    assert len(by_hand) == 1
+    assert (by_hand[0]["manual_method"], by_hand[0]["manual_reference"]) == ("Chèque", "CHQ 778899")
+    assert rows["EXP-1"]["manual_method"] is None and rows["EXP-1"]["manual_reference"] is None
+    with pytest.raises(ValueError):
+        record_manual_payment(exports.ines, amount_cents=1, actor=iut_agent, method="bitcoin")
+
+
 def test_documents_one_row_per_required_document(exports, iut_agent):
     submissions = Submission.objects.filter(registration=exports.chloe)
     assert submissions.exists()

@@ -235,7 +235,8 @@ def test_submitted_then_paid_at_the_desk_is_registered_with_a_student_number(iut
     assert payment.status == Payment.Status.CONFIRMED
     assert payment.manual and payment.recorded_by == iut_agent
     assert payment.paid_cents == registration.fee_total_cents
-    assert "CHQ 0012345" in payment.note
+    assert (payment.manual_method, payment.manual_reference) == ("cheque", "CHQ 0012345")
+    assert payment.get_manual_method_display() == "Chèque"
     event = Event.objects.get(action="registration.desk_paid")
     assert event.data["method"] == "cheque"
     assert event.data["amount_cents"] == registration.fee_total_cents
