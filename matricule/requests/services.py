@@ -222,8 +222,14 @@ def _exempt(student_request: Request, actor) -> dict:
 
 def _refund(student_request: Request, actor) -> dict:
     """Refund what was paid, or the amount asked if lower, newest payment first; through the
-    gateway when it can refund, else recorded for a refund by hand (as the payments admin does)."""
+    gateway when it can refund, else recorded for a refund by hand (as the payments admin does).
+
+    Several payments (instalments) mean several calls to the bank, which a rollback cannot undo:
+    when one fails after others went through, those are kept, the decision stands, and what is
+    left to refund is said (outcome `left_cents`, event `requests.refund_incomplete`) for staff
+    to finish by hand. When the first one fails nothing was done and the decision is refused."""
     from matricule.payments import services as payments
+    from matricule.payments.gateways.base import GatewayError
 
     registration = _locked_registration(student_request)
     available = refundable_payments(registration)
@@ -238,9 +244,15 @@ def _refund(student_request: Request, actor) -> dict:
         through_gateway = (not payment.manual and payment.gateway != "manual"
                            and payments.gateway_for(payment.gateway).supports_refund)
         try:
-            payments.record_refund(payment, amount_cents=part, actor=actor, through_gateway=through_gateway)
-        except payments.PaymentError as error:
-            raise RequestError("refund_failed") from error
+            with transaction.atomic():
+                payments.record_refund(payment, amount_cents=part, actor=actor,
+                                       through_gateway=through_gateway)
+        except (payments.PaymentError, GatewayError) as error:
+            if not refunds:
+                raise RequestError("refund_failed") from error
+            record("requests.refund_incomplete", actor=actor, obj=student_request, left_cents=left,
+                   failed_payment=payment.reference, error=str(error)[:200])
+            return {"refunded_cents": amount - left, "refunds": refunds, "left_cents": left}
         refunds.append({"payment": payment.reference, "amount_cents": part,
                         "through_gateway": through_gateway})
         left -= part

@@ -228,3 +228,54 @@ def test_deciding_twice_is_refused(registered, file_request, iut_agent):
         services.refuse(request, actor=iut_agent, message="Finalement non.")
     assert error.value.code == "not_allowed"
     assert Email.objects.filter(kind__startswith="request_").count() == 1
+
+
+def test_a_refund_over_two_payments_keeps_what_the_bank_did_when_the_second_fails(paid, file_request,
+                                                                                  iut_agent, monkeypatch):
+    from matricule.payments.gateways.base import GatewayError
+    from matricule.payments.simulator.gateway import SimulatorGateway
+
+    first = paid.payments.get()
+    half = first.paid_cents // 2
+    Payment.objects.filter(pk=first.pk).update(gateway="simulator", manual=False, transaction_id="sim-1",
+                                               paid_cents=half, amount_cents=half)
+    second = Payment.objects.create(
+        registration=paid, reference="SECOND-1", gateway="simulator", amount_cents=first.paid_cents - half,
+        paid_cents=first.paid_cents - half, currency="EUR", fee_key=f"{first.fee_key}:2",
+        status=Payment.Status.CONFIRMED, confirmed_at=first.confirmed_at, transaction_id="sim-2")
+    calls = []
+
+    def refund(self, reference, amount_cents, *, transaction_id=""):
+        calls.append(reference)
+        if len(calls) == 2:
+            raise GatewayError("bank unavailable")
+
+    monkeypatch.setattr(SimulatorGateway, "refund", refund)
+    request = file_request(paid, Kind.FEE_REFUND, {"reason": "Exonérée"})
+    accepted = services.accept(request, actor=iut_agent)
+    done, failed = (Payment.objects.get(reference=calls[0]), Payment.objects.get(reference=calls[1]))
+    assert {done.pk, failed.pk} == {first.pk, second.pk}
+    assert done.refunded_cents == done.paid_cents and failed.refunded_cents == 0
+    assert accepted.state == State.ACCEPTED
+    assert accepted.outcome["refunded_cents"] == done.paid_cents
+    assert accepted.outcome["left_cents"] == failed.paid_cents
+    assert Event.objects.filter(action="requests.refund_incomplete", actor=iut_agent).count() == 1
+
+
+def test_a_refund_whose_first_bank_call_fails_is_not_decided(paid, file_request, iut_agent, monkeypatch):
+    from matricule.payments.gateways.base import GatewayError
+    from matricule.payments.simulator.gateway import SimulatorGateway
+
+    Payment.objects.filter(registration=paid).update(gateway="simulator", manual=False,
+                                                     transaction_id="sim-1")
+
+    def refund(self, reference, amount_cents, *, transaction_id=""):
+        raise GatewayError("bank unavailable")
+
+    monkeypatch.setattr(SimulatorGateway, "refund", refund)
+    request = file_request(paid, Kind.FEE_REFUND, {"reason": "Exonérée"})
+    with pytest.raises(services.RequestError) as error:
+        services.accept(request, actor=iut_agent)
+    assert error.value.code == "refund_failed"
+    request.refresh_from_db()
+    assert request.state != State.ACCEPTED and paid.payments.get().refunded_cents == 0
