@@ -14,6 +14,7 @@ import html
 import itertools
 import json
 import os
+import re
 import time
 import urllib.parse
 import uuid
@@ -131,7 +132,7 @@ class Student(FastHttpUser):
                     self.note_ticket(queued_since)
                     if time.time() - queued_since > QUEUE_TIMEOUT:
                         raise JourneyError("queue timeout")
-                    gevent.sleep(REFRESH)
+                    gevent.sleep(page_refresh(response.text))
                     continue
                 if response.status_code not in expect:
                     response.failure(f"{response.status_code} (expected {expect})")
@@ -287,6 +288,15 @@ class Student(FastHttpUser):
                         return match.group(1)
             gevent.sleep(0.1)
         raise JourneyError("login email not received")
+
+
+REFRESH_RE = re.compile(r'<meta http-equiv="refresh" content="(\d+)"')
+
+
+def page_refresh(text: str) -> float:
+    """The waiting page's own refresh period (shorter near the front), as a browser follows it."""
+    found = REFRESH_RE.search(text or "")
+    return float(found.group(1)) if found else REFRESH
 
 
 def order_violations(admissions, tolerance: float) -> int:

@@ -357,6 +357,25 @@ class Decision:
         return self.opens_at is not None
 
 
+# A waiting page near the front of the line reloads sooner: a place that frees stays empty
+# until the next student's page comes back, which with a fixed period cost up to a whole period
+# per place (bench/rush: capacity 8 held barely half of what the machine could).
+MIN_REFRESH_SECONDS = 2
+
+
+def refresh_after(decision: Decision, at: float) -> int:
+    """Seconds before the waiting page reloads itself: the configured period, shorter when the
+    student is about to be let in (or the opening is near)."""
+    period = refresh_seconds()
+    if decision.before_opening:
+        soon = decision.opens_at - at
+    elif decision.position <= 0:
+        soon = 0  # let in: waiting for a place to free
+    else:
+        soon = (decision.wait_seconds or period) / 2
+    return max(MIN_REFRESH_SECONDS, min(period, int(math.ceil(soon))))
+
+
 def estimated_wait(gate: GateConfig, position: int, rate: float | None) -> int:
     if position <= 0:
         return refresh_seconds()

@@ -32,7 +32,7 @@ def waiting_response(request, gate, decision, *, lost: bool = False) -> HttpResp
     query["manuel"] = "1"
     context = {
         "university": gate.university, "decision": decision, "lost": lost,
-        "idle_minutes": gate.idle_seconds // 60, "refresh": gates.refresh_seconds(),
+        "idle_minutes": gate.idle_seconds // 60, "refresh": gates.refresh_after(decision, gates.now()),
         "manual": manual, "here": here, "manual_url": f"{path}?{query.urlencode()}",
         "opens_at": _moment(decision.opens_at) if decision.before_opening else None,
         "minutes": wait_minutes(decision.wait_seconds),
