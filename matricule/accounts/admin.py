@@ -20,11 +20,26 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     list_display = [*BaseUserAdmin.list_display, "has_second_factor"]
-    actions = ["reset_second_factor"]
+    actions = ["reset_second_factor", "open_enrolment"]
 
     @admin.display(boolean=True, description=_("authenticator app"))
     def has_second_factor(self, obj):
         return totp.is_enabled(obj)
+
+    @admin.action(description=_("Let them set up an authenticator app with their password (72 hours)"))
+    def open_enrolment(self, request, queryset):
+        """For a staff member who did not set up their app in time (identity checked first)."""
+        if not request.user.is_superuser:
+            self.message_user(request, _("Only administrators may reset an authenticator app."),
+                              level=messages.ERROR)
+            return
+        users = [user for user in queryset if not totp.is_enabled(user)]
+        for user in users:
+            staff.open_enrolment(user, actor=request.user)
+        self.message_user(request, ngettext(
+            "%(count)d account may set up an authenticator app for the next 72 hours.",
+            "%(count)d accounts may set up an authenticator app for the next 72 hours.",
+            len(users)) % {"count": len(users)})
 
     @admin.action(description=_("Reset the authenticator app (lost or replaced phone)"))
     def reset_second_factor(self, request, queryset):

@@ -142,6 +142,10 @@ class AccountSecurity(models.Model):
     totp_confirmed_at = models.DateTimeField(_("second factor enabled at"), null=True, blank=True)
     # The last time step a code was accepted for: a code is never accepted twice.
     totp_last_step = models.BigIntegerField(_("last TOTP step used"), null=True, blank=True)
+    # Staff: until when an authenticator app may be set up with the password alone (opened when
+    # the person is given a role or their app is reset; closed once it is set up).
+    enrolment_open_until = models.DateTimeField(_("authenticator set-up open until"), null=True,
+                                                blank=True)
 
     class Meta:
         verbose_name = _("account security")

@@ -229,6 +229,25 @@ def _staff_security(user) -> AccountSecurity:
     return security
 
 
+# --- Setting up the authenticator app -----------------------------------------------------------
+# A stolen password must not be enough to set up an app of one's own on a staff account that
+# has none: the set-up is open only for a while after the person is given a role (or their app
+# is reset), and an administrator can open it again (admin action, `manage.py open_enrolment`).
+ENROLMENT_HOURS = 72
+
+
+def open_enrolment(user, *, actor=None, hours: int = ENROLMENT_HOURS) -> datetime.datetime:
+    until = timezone.now() + datetime.timedelta(hours=hours)
+    AccountSecurity.objects.get_or_create(user_id=user.pk)
+    AccountSecurity.objects.filter(user_id=user.pk).update(enrolment_open_until=until)
+    record("accounts.staff_2fa_enrolment_opened", actor=actor, obj=user, until=until.isoformat())
+    return until
+
+
+def enrolment_open(user) -> bool:
+    return AccountSecurity.objects.filter(user_id=user.pk, enrolment_open_until__gt=timezone.now()).exists()
+
+
 def reset_second_factor(user, *, actor) -> bool:
     """An administrator clears a staff member's lost authenticator app (after checking who is
     asking): a new one is set up at the next sign-in, and the person is told by email.
@@ -243,6 +262,7 @@ def reset_second_factor(user, *, actor) -> bool:
         security.totp_confirmed_at = None
         security.save(update_fields=["totp_secret", "totp_confirmed_at"])
         record("accounts.staff_2fa_reset", actor=actor, obj=user)
+        open_enrolment(user, actor=actor)
         activation.notify(user, "staff_authenticator_reset")
     return True
 
@@ -284,7 +304,8 @@ def _check_code(user, code: str, address: str, *, enrol: bool) -> totp.CodeCheck
         outcome = totp._check(user, security, code, "")
         if outcome.ok and enrol:
             security.totp_confirmed_at = timezone.now()
-            security.save(update_fields=["totp_confirmed_at"])
+            security.enrolment_open_until = None  # set up: the window closes
+            security.save(update_fields=["totp_confirmed_at", "enrolment_open_until"])
             record("accounts.staff_2fa_enrolled", actor=user, obj=user)
     if not outcome.ok:
         if address:

@@ -201,6 +201,11 @@ def enrol(request):
         return _timed_out(request)
     if staff.has_second_factor(user):
         return redirect(_with_next("staff:second-factor", next_url))
+    if backend == BACKEND and not staff.enrolment_open(user):
+        # A password alone: only while the set-up is open (CAS vouches for the person itself).
+        request.session.pop(PENDING_KEY, None)
+        record("accounts.staff_2fa_enrolment_refused", actor=user, obj=user)
+        return render(request, "accounts/staff_enrol_closed.html", status=403)
     secret = staff.start_enrolment(user)
     uri = staff.provisioning_uri(user, secret)
     form = CodeForm(request.POST or None)

@@ -42,7 +42,8 @@ def clock():
 def enrolled(iut_agent):
     """The IUT de Chartres agent with an authenticator app set up: its secret."""
     secret = pyotp.random_base32()
-    AccountSecurity.objects.create(user=iut_agent, totp_secret=secret, totp_confirmed_at=timezone.now())
+    AccountSecurity.objects.update_or_create(user=iut_agent, defaults={"totp_secret": secret,
+                                                                       "totp_confirmed_at": timezone.now()})
     return secret
 
 
@@ -313,3 +314,61 @@ def test_only_administrators_reset_authenticator_apps(iut_agent, enrolled, staff
     request._messages = type("M", (), {"add": lambda *a, **k: None})()
     UserAdmin(User, site).reset_second_factor(request, User.objects.filter(pk=iut_agent.pk))
     assert staff.has_second_factor(iut_agent)
+
+
+# --- The set-up window ---------------------------------------------------------------------------
+
+def test_a_new_role_opens_the_set_up_for_a_few_days(iut_agent, django_user_model):
+    security = AccountSecurity.objects.get(user=iut_agent)
+    assert security.enrolment_open_until > timezone.now() + datetime.timedelta(hours=71)
+    boss = django_user_model.objects.create_superuser(username="root", password="x" * 16,
+                                                      email="root@example.org")
+    assert staff.enrolment_open(boss)
+    student = django_user_model.objects.create_user(username="someone")
+    assert not staff.enrolment_open(student)
+
+
+def test_a_password_alone_sets_up_no_app_once_the_window_has_closed(iut_agent, administrator, two_factor,
+                                                                   clock, staff_client):
+    AccountSecurity.objects.filter(user=iut_agent).update(enrolment_open_until=timezone.now())
+    from django.test import Client
+
+    browser = Client()
+    response = sign_in(browser)
+    assert response.status_code == 302 and response.url == ENROL
+    closed = browser.get(ENROL)
+    assert closed.status_code == 403
+    assert "administrateur" in closed.content.decode()
+    assert AccountSecurity.objects.get(user=iut_agent).totp_secret == ""  # no key was shown
+    assert Event.objects.filter(action="accounts.staff_2fa_enrolment_refused", actor=iut_agent).exists()
+    assert browser.post(ENROL, {"code": "123456"}).status_code in (302, 403)
+    assert signed_in_user(browser) is None
+
+    # An administrator opens it again (after checking who is asking); once set up it closes.
+    staff_client(administrator).post("/admin/accounts/user/", {"action": "open_enrolment",
+                                                               "_selected_action": [iut_agent.pk]})
+    assert staff.enrolment_open(iut_agent)
+    again = Client()
+    assert sign_in(again).url == ENROL
+    again.get(ENROL)
+    secret = AccountSecurity.objects.get(user=iut_agent).totp_secret
+    assert again.post(ENROL, {"code": code(secret)}).status_code == 302
+    assert signed_in_user(again) == str(iut_agent.pk)
+    assert not staff.enrolment_open(iut_agent)
+
+
+def test_open_enrolment_command(iut_agent, enrolled, django_user_model):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    newcomer = django_user_model.objects.create_user(username="new.admin")
+    out = StringIO()
+    call_command("open_enrolment", "new.admin", "--hours", "4", stdout=out)
+    assert "new.admin may set up an authenticator app until" in out.getvalue()
+    until = AccountSecurity.objects.get(user=newcomer).enrolment_open_until
+    assert datetime.timedelta(hours=3) < until - timezone.now() <= datetime.timedelta(hours=4)
+    with pytest.raises(CommandError):
+        call_command("open_enrolment", "agent.chartres")  # already has an app
+    with pytest.raises(CommandError):
+        call_command("open_enrolment", "nobody")
