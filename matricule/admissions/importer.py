@@ -175,29 +175,59 @@ def _file_issue(code: str, *, line: int | None = 1, column: str = "",
                        params=params or {})
 
 
+def open_csv(fileobj, encoding: str):
+    """A csv reader (semicolons) over the streamed file. cp1252 leaves five bytes undefined:
+    they are replaced rather than failing the file."""
+    text = io.TextIOWrapper(io.BufferedReader(_ByteStream(fileobj), CHUNK_SIZE),
+                            encoding=encoding, errors="replace", newline="")
+    return csv.reader(text, delimiter=";")
+
+
+def read_header(reader) -> tuple[list[str], int]:
+    """The first non-blank line, lower-cased, and its line number; FileError when there is none."""
+    for line, cells in enumerate(reader, start=1):
+        if any(cell.strip() for cell in cells):
+            header = [cell.strip().lower() for cell in cells]
+            # A byte-order mark left in place when the rest of the file is not UTF-8.
+            header[0] = header[0].removeprefix("\ufeff").removeprefix("ï»¿")
+            return header, line
+    raise FileError([_file_issue("file_empty", line=None)])
+
+
+def check_header(header: list[str], line: int, *, known, required) -> None:
+    """Duplicated known columns, missing required ones, or a file cut with another separator."""
+    issues = []
+    seen = set()
+    for name in header:
+        if name in known and name in seen:
+            issues.append(_file_issue("column_duplicate", line=line, column=name,
+                                      params={"column": name}))
+        seen.add(name)
+    missing = [name for name in required if name not in seen]
+    if missing and len(header) == 1 and ("," in header[0] or "\t" in header[0]):
+        issues.append(_file_issue("file_separator", line=line))
+    else:
+        issues.extend(_file_issue("column_missing", line=line, column=name,
+                                  params={"column": name}) for name in missing)
+    if issues:
+        raise FileError(issues)
+
+
+def malformed(error: csv.Error, line: int) -> FileError:
+    return FileError([_file_issue("file_malformed", line=line, params={"detail": str(error)[:200]})])
+
+
 def read_csv_rows(fileobj, encoding: str) -> Iterator[tuple[int, dict]]:
     """(line number, {column: value}) for each non-blank data line; header checked first.
 
     Raises FileError when the header makes the file unusable, or when the CSV structure
     breaks (the lines before it have then been yielded and imported).
     """
-    # cp1252 leaves five bytes undefined; they are replaced rather than failing the file.
-    text = io.TextIOWrapper(io.BufferedReader(_ByteStream(fileobj), CHUNK_SIZE),
-                            encoding=encoding, errors="replace", newline="")
-    reader = csv.reader(text, delimiter=";")
+    reader = open_csv(fileobj, encoding)
     line = 0
-    header = None
     try:
-        for cells in reader:
-            line += 1
-            if any(cell.strip() for cell in cells):
-                header = [cell.strip().lower() for cell in cells]
-                break
-        if header is None:
-            raise FileError([_file_issue("file_empty", line=None)])
-        # A byte-order mark left in place when the rest of the file is not UTF-8.
-        header[0] = header[0].removeprefix("\ufeff").removeprefix("ï»¿")
-        _check_header(header, line)
+        header, line = read_header(reader)
+        check_header(header, line, known=KNOWN_COLUMNS, required=REQUIRED_COLUMNS)
         positions = {}
         for index, name in enumerate(header):
             if name in KNOWN_COLUMNS:
@@ -210,26 +240,7 @@ def read_csv_rows(fileobj, encoding: str) -> Iterator[tuple[int, dict]]:
             yield line, {name: (cells[index].strip() if index < len(cells) else "")
                          for name, index in positions.items()}
     except csv.Error as error:
-        raise FileError([_file_issue("file_malformed", line=line + 1,
-                                     params={"detail": str(error)[:200]})]) from None
-
-
-def _check_header(header: list[str], line: int) -> None:
-    issues = []
-    seen = set()
-    for name in header:
-        if name in KNOWN_COLUMNS and name in seen:
-            issues.append(_file_issue("column_duplicate", line=line, column=name,
-                                      params={"column": name}))
-        seen.add(name)
-    missing = [name for name in REQUIRED_COLUMNS if name not in seen]
-    if missing and len(header) == 1 and ("," in header[0] or "\t" in header[0]):
-        issues.append(_file_issue("file_separator", line=line))
-    else:
-        issues.extend(_file_issue("column_missing", line=line, column=name,
-                                  params={"column": name}) for name in missing)
-    if issues:
-        raise FileError(issues)
+        raise malformed(error, line + 1) from None
 
 
 # --- Checking one row ---------------------------------------------------------------------

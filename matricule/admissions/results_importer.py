@@ -14,7 +14,6 @@ it reuses:
 """
 
 import csv
-import io
 import operator
 import re
 from collections.abc import Iterable, Iterator
@@ -29,12 +28,14 @@ from matricule.institution.models import AcademicYear, Stage
 
 from .importer import (
     BATCH_SIZE,
-    CHUNK_SIZE,
     FileError,
-    _ByteStream,
     _file_issue,
     _seekable,
+    check_header,
     inspect_file,
+    malformed,
+    open_csv,
+    read_header,
 )
 from .models import ImportIssue, ImportRun, Result, ResultCode
 
@@ -71,21 +72,11 @@ def read_csv_rows(fileobj, encoding: str) -> Iterator[tuple[int, tuple[str, ...]
     As `importer.read_csv_rows`, with the columns of the results file (four, so a tuple
     rather than a dict per line).
     """
-    text = io.TextIOWrapper(io.BufferedReader(_ByteStream(fileobj), CHUNK_SIZE),
-                            encoding=encoding, errors="replace", newline="")
-    reader = csv.reader(text, delimiter=";")
+    reader = open_csv(fileobj, encoding)
     line = 0
-    header = None
     try:
-        for cells in reader:
-            line += 1
-            if any(cell.strip() for cell in cells):
-                header = [cell.strip().lower() for cell in cells]
-                break
-        if header is None:
-            raise FileError([_file_issue("file_empty", line=None)])
-        header[0] = header[0].removeprefix("\ufeff").removeprefix("ï»¿")
-        _check_header(header, line)
+        header, line = read_header(reader)
+        check_header(header, line, known=REQUIRED_COLUMNS, required=REQUIRED_COLUMNS)
         positions = [header.index(name) for name in REQUIRED_COLUMNS]
         pick = operator.itemgetter(*positions)
         width = max(positions) + 1
@@ -99,26 +90,7 @@ def read_csv_rows(fileobj, encoding: str) -> Iterator[tuple[int, tuple[str, ...]
                 continue
             yield line, values
     except csv.Error as error:
-        raise FileError([_file_issue("file_malformed", line=line + 1,
-                                     params={"detail": str(error)[:200]})]) from None
-
-
-def _check_header(header: list[str], line: int) -> None:
-    issues = []
-    seen = set()
-    for name in header:
-        if name in REQUIRED_COLUMNS and name in seen:
-            issues.append(_file_issue("column_duplicate", line=line, column=name,
-                                      params={"column": name}))
-        seen.add(name)
-    missing = [name for name in REQUIRED_COLUMNS if name not in seen]
-    if missing and len(header) == 1 and ("," in header[0] or "\t" in header[0]):
-        issues.append(_file_issue("file_separator", line=line))
-    else:
-        issues.extend(_file_issue("column_missing", line=line, column=name,
-                                  params={"column": name}) for name in missing)
-    if issues:
-        raise FileError(issues)
+        raise malformed(error, line + 1) from None
 
 
 # --- Checking one row ---------------------------------------------------------------------
