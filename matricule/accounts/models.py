@@ -1,5 +1,8 @@
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,10 +10,25 @@ class User(AbstractUser):
     """Every person who signs in: students and staff alike."""
 
     email = models.EmailField(_("email address"), blank=True, db_index=True)
+    # Changed when the account's second factor is reset: like a new password, it ends the
+    # sessions signed in before (it is part of the session hash Django checks on each request).
+    security_stamp = models.CharField(_("security stamp"), max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password, with the stamp appended (empty: the same hash as Django's,
+        # so that no session ends when this field appears).
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, self.password + self.security_stamp, secret=secret,
+                           algorithm="sha256").hexdigest()
+
+    def end_other_sessions(self) -> None:
+        """Every session of this account ends at its next request."""
+        self.security_stamp = secrets.token_hex(16)
+        type(self).objects.filter(pk=self.pk).update(security_stamp=self.security_stamp)
 
 
 class ComponentMembership(models.Model):

@@ -262,6 +262,7 @@ def reset_second_factor(user, *, actor) -> bool:
         security.totp_confirmed_at = None
         security.save(update_fields=["totp_secret", "totp_confirmed_at"])
         record("accounts.staff_2fa_reset", actor=actor, obj=user)
+        user.end_other_sessions()  # a lost phone may be in other hands: its sessions end too
         open_enrolment(user, actor=actor)
         activation.notify(user, "staff_authenticator_reset")
     return True

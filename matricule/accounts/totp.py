@@ -177,4 +177,5 @@ def staff_disable(user, *, actor) -> None:
         security.totp_confirmed_at = None
         security.save(update_fields=["totp_secret", "totp_confirmed_at"])
         record("accounts.totp.disabled_by_staff", actor=actor, obj=user)
+        user.end_other_sessions()  # the lost phone's sessions end too
         activation.notify(user, "two_factor_disabled")
