@@ -14,7 +14,7 @@ from matricule.accounts.staff import SAFE_METHODS, staff_required
 from matricule.accounts.staff import scope_queryset as scoped
 from matricule.registration import desk, services
 from matricule.registration.models import Registration, State
-from matricule.registration.steps import get_step, steps_for
+from matricule.registration.steps import get_step, navigation, shown_form, steps_for
 from matricule.registration.summary import fee_label
 
 from .desk_forms import CandidateSearchForm, ExemptionForm, PaymentForm, StartForm
@@ -106,16 +106,7 @@ def step(request, pk: int, key: str):
         return _resume(registration)
     keys = [s.key for s in steps_for(registration)]
     if request.method == "POST":
-        action, goto = request.POST.get("action", "next"), request.POST.get("goto")
-        index = keys.index(key)
-        if goto in keys or goto == "review":
-            target = goto
-        elif action == "previous":
-            target = keys[max(index - 1, 0)]
-        else:
-            target = keys[index + 1] if index + 1 < len(keys) else "review"
-        # As online: "next" stays on an invalid step to show its errors; what was typed is kept.
-        stay_if_invalid = action == "next" and not goto
+        target, stay_if_invalid = navigation(registration, key, request.POST)  # as online
         try:
             form = desk.save_desk_step(registration, key, request.POST, agent=request.user,
                                        move_to=target, stay_if_invalid=stay_if_invalid)
@@ -128,10 +119,7 @@ def step(request, pk: int, key: str):
             return redirect("desk:step", registration.pk, target)
         status = 400
     else:
-        form = current.form(registration)
-        if key in registration.touched_steps and key not in registration.valid_steps:
-            form = current.form(registration, data=registration.data[key])  # show its errors
-        status = 200
+        form, status = shown_form(current, registration), 200
     return render(request, "backoffice/desk/step.html", {
         "registration": registration, "student": registration.student, "step": current, "form": form,
         "progress": _progress(registration, key), "is_first": keys[0] == key, "is_last": keys[-1] == key,

@@ -8,12 +8,11 @@ class InstitutionConfig(AppConfig):
     verbose_name = _("Institution and academic year")
 
     def ready(self):
-        from . import models, reference
+        from . import models
         from .campaign import forget_campaign
 
         def forget(**kwargs):
-            forget_campaign()
-            reference.forget()
+            forget_campaign()  # the shared cache, and this process's reference data
 
         # What the cached campaign overview and page header are made of.
         for model in (models.AcademicYear, models.RegistrationWindow, models.AssistancePeriod,

@@ -112,6 +112,29 @@ def steps_for(registration: Registration) -> list[Step]:
     return [step for step in STEPS if step.applies(registration)]
 
 
+def navigation(registration: Registration, key: str, posted) -> tuple[str, bool]:
+    """Where a posted step goes ("next", "previous", a step of the list, or "review") and whether
+    it stays put when invalid: "next" stays on an invalid step to show its errors; "previous"
+    and the step list leave it. Either way what was typed is saved. Online and at the desk."""
+    keys = [s.key for s in steps_for(registration)]
+    action, goto = posted.get("action", "next"), posted.get("goto")
+    index = keys.index(key)
+    if goto in keys or goto == "review":
+        target = goto
+    elif action == "previous":
+        target = keys[max(index - 1, 0)]
+    else:
+        target = keys[index + 1] if index + 1 < len(keys) else "review"
+    return target, action == "next" and not goto
+
+
+def shown_form(step: Step, registration: Registration):
+    """The step's form to show: with what was typed and its errors when the step was left invalid."""
+    if step.key in registration.touched_steps and step.key not in registration.valid_steps:
+        return step.form(registration, data=registration.data[step.key])
+    return step.form(registration)
+
+
 def get_step(key: str) -> Step | None:
     return BY_KEY.get(key)
 

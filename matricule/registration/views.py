@@ -17,7 +17,7 @@ from matricule.rows import unique_row
 from . import services
 from .eligibility import eligibility
 from .models import Registration, State
-from .steps import STEPS, first_incomplete, get_step, steps_for
+from .steps import STEPS, first_incomplete, get_step, navigation, shown_form, steps_for
 from .summary import fee_label, summary_data
 
 
@@ -94,18 +94,7 @@ def step(request, pk: int, key: str):
         return redirect("registration:status", registration.pk)
     keys = [s.key for s in steps_for(registration)]
     if request.method == "POST":
-        action = request.POST.get("action", "next")
-        goto = request.POST.get("goto")
-        index = keys.index(key)
-        if goto in keys or goto == "review":
-            target = goto
-        elif action == "previous":
-            target = keys[max(index - 1, 0)]
-        else:
-            target = keys[index + 1] if index + 1 < len(keys) else "review"
-        # "Next" stays on an invalid step to show its errors; "previous" and the step list
-        # leave it. Either way what was typed is saved, valid or not.
-        stay_if_invalid = action == "next" and not goto
+        target, stay_if_invalid = navigation(registration, key, request.POST)
         try:
             form = services.save_step(registration, key, request.POST, actor=request.user,
                                       move_to=target, stay_if_invalid=stay_if_invalid)
@@ -116,10 +105,7 @@ def step(request, pk: int, key: str):
             return redirect_to_step(registration, target)
         status = 400
     else:
-        form = current.form(registration)
-        if key in registration.touched_steps and key not in registration.valid_steps:
-            form = current.form(registration, data=registration.data[key])  # show its errors
-        status = 200
+        form, status = shown_form(current, registration), 200
     return render(request, "registration/step.html", {
         "registration": registration, "step": current, "form": form,
         "progress": _progress(registration, key), "is_first": keys[0] == key,
