@@ -39,32 +39,48 @@ def seed_registrations(count: int, elsewhere: int = 2000) -> None:
     user_model = get_user_model()
     total = count + elsewhere
     users = user_model.objects.bulk_create(
-        [user_model(username=f"bench{n}") for n in range(total)], batch_size=2000)
+        [user_model(username=f"bench{n}") for n in range(total)], batch_size=2000
+    )
     students = Student.objects.bulk_create(
-        [Student(user=u, student_number=f"99{n:06d}", last_name=f"NOM{n}", first_names="Prénom")
-         for n, u in enumerate(users)], batch_size=2000)
+        [
+            Student(user=u, student_number=f"99{n:06d}", last_name=f"NOM{n}", first_names="Prénom")
+            for n, u in enumerate(users)
+        ],
+        batch_size=2000,
+    )
     now = timezone.now()
     rows = []
     for n, student in enumerate(students):
         stage = chartres[n % len(chartres)] if n < count else others[n % len(others)]
         draft = n % 10 == 0
-        rows.append(Registration(student=student, academic_year=year, stage=stage,
-                                 state="draft" if draft else "registered",
-                                 submitted_at=None if draft else now - datetime.timedelta(hours=n % 500)))
+        rows.append(
+            Registration(
+                student=student,
+                academic_year=year,
+                stage=stage,
+                state="draft" if draft else "registered",
+                submitted_at=None if draft else now - datetime.timedelta(hours=n % 500),
+            )
+        )
     registrations = Registration.objects.bulk_create(rows, batch_size=2000)
     # Spread the starts over the last three weeks (auto_now_add: set afterwards, in a few updates).
     for day in range(21):
         Registration.objects.filter(pk__in=[r.pk for r in registrations[day::21]]).update(
-            created_at=now - datetime.timedelta(days=day, hours=1))
+            created_at=now - datetime.timedelta(days=day, hours=1)
+        )
     types = list(DocumentType.objects.filter(code__in=["identity", "photo", "bac", "cvec", "grant"]))
     submissions = []
     for n, registration in enumerate(registrations):
         waiting = n % 3 == 0
         for k, document_type in enumerate(types):
-            submissions.append(Submission(
-                registration=registration, document_type=document_type,
-                status="submitted" if waiting else "validated",
-                submitted_at=now - datetime.timedelta(minutes=n + k)))
+            submissions.append(
+                Submission(
+                    registration=registration,
+                    document_type=document_type,
+                    status="submitted" if waiting else "validated",
+                    submitted_at=now - datetime.timedelta(minutes=n + k),
+                )
+            )
     Submission.objects.bulk_create(submissions, batch_size=5000)
     payments = []
     for n, registration in enumerate(registrations):
@@ -72,12 +88,19 @@ def seed_registrations(count: int, elsewhere: int = 2000) -> None:
             continue  # drafts pay nothing yet
         held = n % 97 == 0
         pending = n % 89 == 0
-        payments.append(Payment(
-            registration=registration, reference=f"BENCH{n:08d}", gateway="simulator", amount_cents=17800,
-            paid_cents=None if pending else (17000 if held else 17800),
-            status="pending" if pending else ("to_review" if held else "confirmed"),
-            anomaly="underpaid" if held else "", fee_key=f"registration-{registration.pk}",
-            confirmed_at=None if pending or held else now))
+        payments.append(
+            Payment(
+                registration=registration,
+                reference=f"BENCH{n:08d}",
+                gateway="simulator",
+                amount_cents=17800,
+                paid_cents=None if pending else (17000 if held else 17800),
+                status="pending" if pending else ("to_review" if held else "confirmed"),
+                anomaly="underpaid" if held else "",
+                fee_key=f"registration-{registration.pk}",
+                confirmed_at=None if pending or held else now,
+            )
+        )
     Payment.objects.bulk_create(payments, batch_size=5000)
     Payment.objects.filter(status="pending").update(created_at=now - datetime.timedelta(hours=3))
 
@@ -96,8 +119,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--registrations", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--use-database-url", action="store_true",
-                        help="use MATRICULE_DATABASE_URL (an empty database), not a temporary SQLite file")
+    parser.add_argument(
+        "--use-database-url",
+        action="store_true",
+        help="use MATRICULE_DATABASE_URL (an empty database), not a temporary SQLite file",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="matricule-bench-") as tmp:
         tmp_path = Path(tmp)
@@ -127,8 +153,10 @@ def main() -> None:
         seed()
         start = time.perf_counter()
         seed_registrations(args.registrations)
-        print(f"seeded {args.registrations} registrations in {time.perf_counter() - start:.1f} s "
-              f"({connection.vendor})")
+        print(
+            f"seeded {args.registrations} registrations in {time.perf_counter() - start:.1f} s "
+            f"({connection.vendor})"
+        )
 
         client = Client()
         client.force_login(get_user_model().objects.get(username="agent.chartres"))
@@ -147,8 +175,10 @@ def main() -> None:
         if os.environ.get("BENCH_QUERIES"):
             for query in queries.captured_queries:
                 print(query["time"], query["sql"][:160])
-        print(f"BENCH dashboard registrations={args.registrations} dashboard_ms={dashboard_ms:.1f} "
-              f"queries={len(queries)}")
+        print(
+            f"BENCH dashboard registrations={args.registrations} dashboard_ms={dashboard_ms:.1f} "
+            f"queries={len(queries)}"
+        )
 
 
 if __name__ == "__main__":

@@ -20,10 +20,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFER_CODES = ["GEII-1", "GEA-1", "GMP-1", "MP-1", "INFO-1", "LINFO-1"]
-HEADER = ("numero_parcoursup;ine;nom;prenom;sexe;date_naissance;email;telephone;"
-          "commune_naissance;pays_naissance;nationalite;adresse;code_postal;ville;pays;bac_annee;"
-          "bac_serie;bac_mention;uai_lycee;code_formation_psup;code_situation;date_reponse;phase;"
-          "boursier")
+HEADER = (
+    "numero_parcoursup;ine;nom;prenom;sexe;date_naissance;email;telephone;"
+    "commune_naissance;pays_naissance;nationalite;adresse;code_postal;ville;pays;bac_annee;"
+    "bac_serie;bac_mention;uai_lycee;code_formation_psup;code_situation;date_reponse;phase;"
+    "boursier"
+)
 LAST_NAMES = ["MARTIN", "BERNARD", "LEFÈVRE", "N'DIAYE", "GARCIA", "NGUYEN", "DUBOIS", "MOREAU"]
 FIRST_NAMES = ["Chloé", "Moussa", "Léa Anne", "Hugo", "Inès", "Thanh", "Zoé", "Éloi"]
 
@@ -45,13 +47,37 @@ def write_file(path: Path, rows: int) -> None:
             elif roll < 0.03:
                 situation = rng.choice("023")
             last, first = rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES)
-            out.write(";".join([
-                f"P24{n:07d}", "", last, first, rng.choice("FM"), birth,
-                f"candidat.{n}@example.org", f"06{n:08d}", "Chartres", "France", "FR",
-                f"{n % 200 + 1} rue des Écuyers", "28000", "Chartres", "France", "2024",
-                "Générale", "Bien", "0280007F", offer, situation, "10/07/2024", "principale",
-                rng.choice("ON"),
-            ]) + "\r\n")
+            out.write(
+                ";".join(
+                    [
+                        f"P24{n:07d}",
+                        "",
+                        last,
+                        first,
+                        rng.choice("FM"),
+                        birth,
+                        f"candidat.{n}@example.org",
+                        f"06{n:08d}",
+                        "Chartres",
+                        "France",
+                        "FR",
+                        f"{n % 200 + 1} rue des Écuyers",
+                        "28000",
+                        "Chartres",
+                        "France",
+                        "2024",
+                        "Générale",
+                        "Bien",
+                        "0280007F",
+                        offer,
+                        situation,
+                        "10/07/2024",
+                        "principale",
+                        rng.choice("ON"),
+                    ]
+                )
+                + "\r\n"
+            )
 
 
 def main() -> None:
@@ -96,15 +122,17 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         print(f"file: {csv_path.name} {size_mb:.1f} MB, {args.rows} lines")
         # The seed's password hashing (Argon2) alone takes about 100 MB.
-        print(f"peak memory before the imports (Django, migrations, seed): "
-              f"{peak_before_mb:.1f} MB")
-        print(f"first import: status={run.status} created={run.created} "
-              f"rejected={run.rejected} unmapped={run.unmapped} "
-              f"not_accepted={run.not_accepted} issues={run.issues.count()}")
-        print(f"second import: status={again.status} created={again.created} "
-              f"updated={again.updated} unchanged={again.unchanged} time_s={elapsed_again:.2f}")
-        print(f"BENCH import_admissions rows={args.rows} time_s={elapsed:.2f} "
-              f"peak_mb={peak_mb:.1f}")
+        print(f"peak memory before the imports (Django, migrations, seed): {peak_before_mb:.1f} MB")
+        print(
+            f"first import: status={run.status} created={run.created} "
+            f"rejected={run.rejected} unmapped={run.unmapped} "
+            f"not_accepted={run.not_accepted} issues={run.issues.count()}"
+        )
+        print(
+            f"second import: status={again.status} created={again.created} "
+            f"updated={again.updated} unchanged={again.unchanged} time_s={elapsed_again:.2f}"
+        )
+        print(f"BENCH import_admissions rows={args.rows} time_s={elapsed:.2f} peak_mb={peak_mb:.1f}")
 
 
 if __name__ == "__main__":

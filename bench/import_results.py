@@ -94,16 +94,23 @@ def main() -> None:
 
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         print(f"file: {csv_path.name} {size_mb:.1f} MB, {args.lines} lines")
-        print(f"peak memory before the imports (Django, migrations, seed): "
-              f"{peak_before_mb:.1f} MB")
-        print(f"first import: status={run.status} created={run.created} "
-              f"rejected={run.rejected} issues={run.issues.count()} cpu_s={cpu:.2f}")
-        print(f"second import (same file): status={again.status} created={again.created} "
-              f"updated={again.updated} unchanged={again.unchanged} time_s={elapsed_again:.2f}")
-        print(f"third import (1 % changed): status={changed.status} updated={changed.updated} "
-              f"unchanged={changed.unchanged} time_s={elapsed_changed:.2f}")
-        print(f"BENCH import_results lines={args.lines} time_s={elapsed:.2f} "
-              f"per_s={args.lines / elapsed:.0f} peak_mb={peak_mb:.1f}")
+        print(f"peak memory before the imports (Django, migrations, seed): {peak_before_mb:.1f} MB")
+        print(
+            f"first import: status={run.status} created={run.created} "
+            f"rejected={run.rejected} issues={run.issues.count()} cpu_s={cpu:.2f}"
+        )
+        print(
+            f"second import (same file): status={again.status} created={again.created} "
+            f"updated={again.updated} unchanged={again.unchanged} time_s={elapsed_again:.2f}"
+        )
+        print(
+            f"third import (1 % changed): status={changed.status} updated={changed.updated} "
+            f"unchanged={changed.unchanged} time_s={elapsed_changed:.2f}"
+        )
+        print(
+            f"BENCH import_results lines={args.lines} time_s={elapsed:.2f} "
+            f"per_s={args.lines / elapsed:.0f} peak_mb={peak_mb:.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -33,29 +33,57 @@ def seed_registrations(count: int) -> int:
     stages = list(Stage.objects.filter(level=1))
     types = list(DocumentType.objects.filter(code__in=["identity", "photo", "bac", "cvec", "grant"]))
     users = get_user_model().objects.bulk_create(
-        [get_user_model()(username=f"bench{n}") for n in range(count)], batch_size=2000)
+        [get_user_model()(username=f"bench{n}") for n in range(count)], batch_size=2000
+    )
     students = Student.objects.bulk_create(
-        [Student(user=u, student_number=f"99{n:06d}") for n, u in enumerate(users)], batch_size=2000)
+        [Student(user=u, student_number=f"99{n:06d}") for n, u in enumerate(users)], batch_size=2000
+    )
     registrations = Registration.objects.bulk_create(
-        [Registration(student=s, academic_year=year, stage=stages[n % len(stages)], state="registered",
-                      cleaned={"ine": {"ine": "0494004062M"}}) for n, s in enumerate(students)],
-        batch_size=2000)
+        [
+            Registration(
+                student=s,
+                academic_year=year,
+                stage=stages[n % len(stages)],
+                state="registered",
+                cleaned={"ine": {"ine": "0494004062M"}},
+            )
+            for n, s in enumerate(students)
+        ],
+        batch_size=2000,
+    )
     now = timezone.now()
     submissions = []
     for n, registration in enumerate(registrations):
         waiting = n % 3 == 0
         for k, document_type in enumerate(types):
-            submissions.append(Submission(
-                registration=registration, document_type=document_type,
-                status="submitted" if waiting else "validated",
-                submitted_at=now - datetime.timedelta(minutes=n + k)))
+            submissions.append(
+                Submission(
+                    registration=registration,
+                    document_type=document_type,
+                    status="submitted" if waiting else "validated",
+                    submitted_at=now - datetime.timedelta(minutes=n + k),
+                )
+            )
     submissions = Submission.objects.bulk_create(submissions, batch_size=5000)
     Version.objects.bulk_create(
-        [Version(submission=s, file=f"documents/bench/{s.pk}.png", extension=".png",
-                 content_type="image/png", size=1000, sha256="0" * 64) for s in submissions],
-        batch_size=5000)
-    chartres = next(r for n, r in enumerate(registrations)
-                    if n % 3 == 0 and r.stage.programme.component.code == "iut-chartres")
+        [
+            Version(
+                submission=s,
+                file=f"documents/bench/{s.pk}.png",
+                extension=".png",
+                content_type="image/png",
+                size=1000,
+                sha256="0" * 64,
+            )
+            for s in submissions
+        ],
+        batch_size=5000,
+    )
+    chartres = next(
+        r
+        for n, r in enumerate(registrations)
+        if n % 3 == 0 and r.stage.programme.component.code == "iut-chartres"
+    )
     return chartres.pk
 
 
@@ -112,8 +140,10 @@ def main() -> None:
         review_ms = timed(client, f"/gestion/pieces/{review_pk}/")
         with CaptureQueriesContext(connection) as queries:
             client.get(f"/gestion/pieces/{review_pk}/")
-        print(f"BENCH review_queue registrations={args.registrations} queue_ms={queue_ms:.1f} "
-              f"review_ms={review_ms:.1f} queries={len(queries)}")
+        print(
+            f"BENCH review_queue registrations={args.registrations} queue_ms={queue_ms:.1f} "
+            f"review_ms={review_ms:.1f} queries={len(queries)}"
+        )
 
 
 if __name__ == "__main__":

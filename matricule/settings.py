@@ -227,8 +227,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -285,8 +284,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_choice(
-        "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+    },
 }
 
 # --- Matricule ------------------------------------------------------------------------------
@@ -323,25 +324,37 @@ MATRICULE_CVEC_API = {
 
 # --- Payments ---------------------------------------------------------------------------------
 MATRICULE_PAYMENT_GATEWAY = env_choice(
-    "PAYMENT_GATEWAY", ("simulator", "paybox", "payfip", "systempay"), "simulator" if DEBUG else "paybox")
+    "PAYMENT_GATEWAY", ("simulator", "paybox", "payfip", "systempay"), "simulator" if DEBUG else "paybox"
+)
 if MATRICULE_PAYMENT_GATEWAY == "simulator" and not DEBUG and not env_bool("PAYMENT_SIMULATOR", False):
     raise ImproperlyConfigured(
         "MATRICULE_PAYMENT_GATEWAY=simulator is for the demo and the tests: choose a real gateway "
-        "in production (or set MATRICULE_PAYMENT_SIMULATOR=true on a test instance).")
+        "in production (or set MATRICULE_PAYMENT_SIMULATOR=true on a test instance)."
+    )
 MATRICULE_PAYMENT_SIMULATOR = MATRICULE_PAYMENT_GATEWAY == "simulator"
 MATRICULE_PAYMENT_GATEWAYS = {
     "simulator": {"secret": "simulator-" + SECRET_KEY},
-    "paybox": {"site": env_str("PAYBOX_SITE", ""), "rang": env_str("PAYBOX_RANG", ""),
-               "identifiant": env_str("PAYBOX_IDENTIFIANT", ""), "key": env_str("PAYBOX_HMAC_KEY", ""),
-               "public_key_pem": env_str("PAYBOX_PUBLIC_KEY", ""),
-               "url": env_str("PAYBOX_URL", "https://tpeweb.paybox.com/cgi/MYchoix_pagepaiement.cgi")},
-    "payfip": {"numcli": env_str("PAYFIP_NUMCLI", ""), "saisie": env_str("PAYFIP_SAISIE", "W"),
-               "endpoint": env_str("PAYFIP_ENDPOINT", "")},
-    "systempay": {"site_id": env_str("SYSTEMPAY_SITE_ID", ""), "key": env_str("SYSTEMPAY_KEY", ""),
-                  "ctx_mode": env_str("SYSTEMPAY_MODE", "PRODUCTION"),
-                  "url": env_str("SYSTEMPAY_URL", "https://paiement.systempay.fr/vads-payment/"),
-                  # POST keeps the student's email out of the return address and the access logs.
-                  "return_mode": "POST"},
+    "paybox": {
+        "site": env_str("PAYBOX_SITE", ""),
+        "rang": env_str("PAYBOX_RANG", ""),
+        "identifiant": env_str("PAYBOX_IDENTIFIANT", ""),
+        "key": env_str("PAYBOX_HMAC_KEY", ""),
+        "public_key_pem": env_str("PAYBOX_PUBLIC_KEY", ""),
+        "url": env_str("PAYBOX_URL", "https://tpeweb.paybox.com/cgi/MYchoix_pagepaiement.cgi"),
+    },
+    "payfip": {
+        "numcli": env_str("PAYFIP_NUMCLI", ""),
+        "saisie": env_str("PAYFIP_SAISIE", "W"),
+        "endpoint": env_str("PAYFIP_ENDPOINT", ""),
+    },
+    "systempay": {
+        "site_id": env_str("SYSTEMPAY_SITE_ID", ""),
+        "key": env_str("SYSTEMPAY_KEY", ""),
+        "ctx_mode": env_str("SYSTEMPAY_MODE", "PRODUCTION"),
+        "url": env_str("SYSTEMPAY_URL", "https://paiement.systempay.fr/vads-payment/"),
+        # POST keeps the student's email out of the return address and the access logs.
+        "return_mode": "POST",
+    },
 }
 # The payment page of the gateway receives a form POST from our pages: allow its origin.
 if MATRICULE_PAYMENT_GATEWAY in ("paybox", "systempay"):
@@ -374,8 +387,10 @@ MATRICULE_AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3650, minimum=3
 # Staff sign in with a password and a TOTP code, or through the university's CAS (whose own
 # multi-factor policy then applies). Turning the second factor off is for tests only.
 MATRICULE_STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", True)
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend",
-                           "matricule.accounts.staff_cas.StaffCASBackend"]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "matricule.accounts.staff_cas.StaffCASBackend",
+]
 CAS_SERVER_URL = env_str("CAS_SERVER_URL", "")  # e.g. https://cas.univ.fr/cas/ ; empty: CAS off
 CAS_VERSION = "3"
 CAS_CREATE_USER = False  # only existing staff accounts may sign in through CAS

@@ -27,9 +27,27 @@ HEAVY_MODULES = (
     "PIL.Image",
 )
 
-WIDGET_TEMPLATES = ("input", "text", "email", "date", "select", "select_option", "radio", "radio_option",
-                    "checkbox", "textarea", "file", "clearable_file_input", "multiple_input", "attrs",
-                    "input_option", "number", "tel", "hidden", "password")
+WIDGET_TEMPLATES = (
+    "input",
+    "text",
+    "email",
+    "date",
+    "select",
+    "select_option",
+    "radio",
+    "radio_option",
+    "checkbox",
+    "textarea",
+    "file",
+    "clearable_file_input",
+    "multiple_input",
+    "attrs",
+    "input_option",
+    "number",
+    "tel",
+    "hidden",
+    "password",
+)
 
 
 def warm_up() -> None:
@@ -67,6 +85,7 @@ def _project_templates(settings) -> list[str]:
     for folder in root.glob("**/templates"):
         if ".venv" in folder.parts:
             continue
-        names += [str(path.relative_to(folder)) for path in folder.glob("**/*")
-                  if path.suffix in {".html", ".txt"}]
+        names += [
+            str(path.relative_to(folder)) for path in folder.glob("**/*") if path.suffix in {".html", ".txt"}
+        ]
     return sorted(set(names))

@@ -95,8 +95,9 @@ def memory_cache(settings):
     would add its own queries to the counts tests make."""
     from django.core.cache import cache
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "tests"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    }
     cache.clear()
     yield
     cache.clear()
@@ -135,6 +136,10 @@ def staff_client(client):
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
     """Uploaded and issued files go to a folder of the test's own."""
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }

@@ -11,8 +11,10 @@ from matricule import env
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("YES", True), ("1", True),
-                                               ("off", False), ("0", False), ("No", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("true", True), ("YES", True), ("1", True), ("off", False), ("0", False), ("No", False)],
+)
 def test_env_bool_reads_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("MATRICULE_FLAG", raw)
     assert env.env_bool("FLAG", False) is expected
@@ -49,8 +51,15 @@ def test_missing_required_value_is_named(monkeypatch):
 def _manage(*args, **extra_env):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("MATRICULE_")}
     environment.update(extra_env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_bad_debug_value_stops_start_up_with_the_variable_named():

@@ -32,5 +32,6 @@ def on_request(exception=None, **kwargs):
 def on_stop(environment, **kwargs):
     if os.environ.get("RUSH_RESULTS"):
         seconds = (COUNTS["last"] or 0) - (COUNTS["first"] or 0)
-        Path(os.environ["RUSH_RESULTS"]).write_text(json.dumps({
-            "requests": COUNTS["requests"], "failures": COUNTS["failures"], "seconds": seconds}))
+        Path(os.environ["RUSH_RESULTS"]).write_text(
+            json.dumps({"requests": COUNTS["requests"], "failures": COUNTS["failures"], "seconds": seconds})
+        )

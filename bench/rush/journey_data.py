@@ -5,21 +5,46 @@ import re
 
 # Valid answers for every step, as a student types them (tests/registration/conftest.py).
 ANSWERS = {
-    "identity": {"usual_name": "", "birth_town": "Chartres", "birth_country": "France",
-                 "nationality": "Française"},
+    "identity": {
+        "usual_name": "",
+        "birth_town": "Chartres",
+        "birth_country": "France",
+        "nationality": "Française",
+    },
     "ine": {"has_ine": "yes", "ine": "0494004062m", "no_ine_reason": ""},
-    "baccalaureate": {"kind": "french", "year": "2026", "series": "Générale", "honours": "Bien",
-                      "school": "0280007F", "equivalent_name": "", "equivalent_country": ""},
-    "previous": {"last_situation": "secondary", "last_establishment": "Lycée Marceau",
-                 "last_establishment_year": "2026"},
-    "contacts": {"street": "12 rue des Écuyers", "postal_code": "28000", "city": "Chartres",
-                 "country": "France", "same_permanent_address": "yes", "permanent_address": "",
-                 "phone": "06 12 34 56 78", "emergency_name": "Anne Lefèvre",
-                 "emergency_phone": "06 98 76 54 32"},
+    "baccalaureate": {
+        "kind": "french",
+        "year": "2026",
+        "series": "Générale",
+        "honours": "Bien",
+        "school": "0280007F",
+        "equivalent_name": "",
+        "equivalent_country": "",
+    },
+    "previous": {
+        "last_situation": "secondary",
+        "last_establishment": "Lycée Marceau",
+        "last_establishment_year": "2026",
+    },
+    "contacts": {
+        "street": "12 rue des Écuyers",
+        "postal_code": "28000",
+        "city": "Chartres",
+        "country": "France",
+        "same_permanent_address": "yes",
+        "permanent_address": "",
+        "phone": "06 12 34 56 78",
+        "emergency_name": "Anne Lefèvre",
+        "emergency_phone": "06 98 76 54 32",
+    },
     "social": {"grant": "none", "pupille": "no", "employed": "no", "athlete": "no", "accommodation": "no"},
     "cvec": {},
-    "programme": {"confirm_stage": "on", "photo_on_card": "yes", "accept_rules": "on",
-                  "accept_privacy": "on"},
+    "programme": {
+        "confirm_stage": "on",
+        "photo_on_card": "yes",
+        "accept_rules": "on",
+        "accept_privacy": "on",
+    },
 }
 STEPS = list(ANSWERS)
 
@@ -43,9 +68,11 @@ def _sample_files():
     page.save()
     jpeg = io.BytesIO()
     Image.new("RGB", (900, 1200), (200, 180, 160)).save(jpeg, "JPEG", quality=85)
-    return [("identite.pdf", "application/pdf", pdf.getvalue()),
-            ("photo.jpg", "image/jpeg", jpeg.getvalue()),
-            ("cvec.pdf", "application/pdf", pdf.getvalue())]
+    return [
+        ("identite.pdf", "application/pdf", pdf.getvalue()),
+        ("photo.jpg", "image/jpeg", jpeg.getvalue()),
+        ("cvec.pdf", "application/pdf", pdf.getvalue()),
+    ]
 
 
 FILES = _sample_files()

@@ -42,8 +42,12 @@ RESULTS = os.environ.get("RUSH_RESULTS", "")
 REFRESH = float(os.environ.get("RUSH_REFRESH", "10"))
 MAIL_TIMEOUT = float(os.environ.get("RUSH_MAIL_TIMEOUT", "60"))
 QUEUE_TIMEOUT = float(os.environ.get("RUSH_QUEUE_TIMEOUT", "900"))
-PEOPLE = json.loads(Path(os.environ["RUSH_CANDIDATES"]).read_text())["candidates"] \
-    if os.environ.get("RUSH_CANDIDATES") else []
+PEOPLE = (
+    json.loads(Path(os.environ["RUSH_CANDIDATES"]).read_text())["candidates"]
+    if os.environ.get("RUSH_CANDIDATES")
+    else []
+)
+
 
 class JourneyError(Exception):
     pass
@@ -82,8 +86,11 @@ def multipart(fields: dict, file_field: str, filename: str, content_type: str, c
     boundary = uuid.uuid4().hex
     start = f"--{boundary}\r\nContent-Disposition: form-data; "
     parts = [f'{start}name="{key}"\r\n\r\n{value}\r\n'.encode() for key, value in fields.items()]
-    parts.append(f'{start}name="{file_field}"; filename="{filename}"\r\n'
-                 f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(
+        f'{start}name="{file_field}"; filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+        + content
+        + b"\r\n"
+    )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
@@ -111,8 +118,7 @@ class Student(FastHttpUser):
         self.ticket = None
 
     # --- HTTP helpers ---------------------------------------------------------------------------
-    def go(self, method: str, url: str, name: str, *, data=None, body=None, content_type=None,
-           expect=(200,)):
+    def go(self, method: str, url: str, name: str, *, data=None, body=None, content_type=None, expect=(200,)):
         """One request, as the browser makes it; the waiting room's page is waited through."""
         headers = {}
         payload = None
@@ -123,8 +129,15 @@ class Student(FastHttpUser):
             payload, headers["Content-Type"] = body, content_type
         queued_since = None
         while True:
-            with self.client.request(method, url, name=name, data=payload, headers=headers,
-                                     allow_redirects=False, catch_response=True) as response:
+            with self.client.request(
+                method,
+                url,
+                name=name,
+                data=payload,
+                headers=headers,
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
                 position = header(response, "X-Matricule-Queue")
                 if position is not None and response.status_code == 200:
                     response.success()
@@ -192,15 +205,25 @@ class Student(FastHttpUser):
             reason = str(error).split(":")[0]
             BOARD.failures[reason] = BOARD.failures.get(reason, 0) + 1
             self.environment.events.request.fire(
-                request_type="JOURNEY", name="complete journey", response_time=(time.time() - began) * 1000,
-                response_length=0, exception=error, context={})
+                request_type="JOURNEY",
+                name="complete journey",
+                response_time=(time.time() - began) * 1000,
+                response_length=0,
+                exception=error,
+                context={},
+            )
         else:
             BOARD.completed += 1
             BOARD.last_completion = time.time()
             BOARD.journey_ms.append((time.time() - began) * 1000)
             self.environment.events.request.fire(
-                request_type="JOURNEY", name="complete journey", response_time=(time.time() - began) * 1000,
-                response_length=0, exception=None, context={})
+                request_type="JOURNEY",
+                name="complete journey",
+                response_time=(time.time() - began) * 1000,
+                response_length=0,
+                exception=None,
+                context={},
+            )
         finally:
             BOARD.in_flight -= 1
         raise StopUser()  # one arrival, one journey
@@ -208,17 +231,36 @@ class Student(FastHttpUser):
     def run_journey(self, person):
         self.go("GET", "/", "01 public page")
         page = self.go("GET", "/connexion/", "02 login page")
-        self.go("POST", "/connexion/", "03 login request", expect=(302,), data={
-            "csrfmiddlewaretoken": self.csrf(page), "number": person["number"],
-            "birth_date": person["birth_date"], "email": person["email"]})
+        self.go(
+            "POST",
+            "/connexion/",
+            "03 login request",
+            expect=(302,),
+            data={
+                "csrfmiddlewaretoken": self.csrf(page),
+                "number": person["number"],
+                "birth_date": person["birth_date"],
+                "email": person["email"],
+            },
+        )
         self.go("GET", "/connexion/envoye/", "04 link sent page")
         link = self.read_link(person["email"])
         page = self.go("GET", link, "05 link landing")
-        home = self.location(self.go("POST", link, "06 link used", expect=(302,),
-                                     data={"csrfmiddlewaretoken": self.csrf(page)}))
+        home = self.location(
+            self.go(
+                "POST", link, "06 link used", expect=(302,), data={"csrfmiddlewaretoken": self.csrf(page)}
+            )
+        )
         page = self.go("GET", home, "07 student home")
-        where = self.location(self.go("POST", "/inscription/commencer/", "08 start", expect=(302,),
-                                      data={"csrfmiddlewaretoken": self.csrf(page)}))
+        where = self.location(
+            self.go(
+                "POST",
+                "/inscription/commencer/",
+                "08 start",
+                expect=(302,),
+                data={"csrfmiddlewaretoken": self.csrf(page)},
+            )
+        )
         registration = REGISTRATION_RE.search(where).group(1)
         for index, key in enumerate(STEPS):
             page = self.go("GET", where, f"09 step {index + 1} {key} (page)")
@@ -228,20 +270,35 @@ class Student(FastHttpUser):
             if key == "cvec":
                 data["attestation"] = person["cvec"]
             data.update(csrfmiddlewaretoken=self.csrf(page), action="next")
-            where = self.location(self.go("POST", where, f"10 step {index + 1} {key} (save)",
-                                          expect=(302,), data=data))
+            where = self.location(
+                self.go("POST", where, f"10 step {index + 1} {key} (save)", expect=(302,), data=data)
+            )
         page = self.go("GET", where, "11 review page")
-        pay = self.location(self.go("POST", where, "12 submit", expect=(302,),
-                                    data={"csrfmiddlewaretoken": self.csrf(page)}))
+        pay = self.location(
+            self.go("POST", where, "12 submit", expect=(302,), data={"csrfmiddlewaretoken": self.csrf(page)})
+        )
         page = self.go("GET", pay, "13 payment page")
-        page = self.go("POST", pay, "14 payment start", data={"csrfmiddlewaretoken": self.csrf(page),
-                                                               "plan": "full"})
+        page = self.go(
+            "POST", pay, "14 payment start", data={"csrfmiddlewaretoken": self.csrf(page), "plan": "full"}
+        )
         action = FORM_RE.search(page.text).group(1)
         order = {key: html.unescape(value) for key, value in HIDDEN_RE.findall(page.text)}
         self.go("POST", action, "15 bank card page", data=order)
-        back = self.location(self.go("POST", "/simulateur-paiement/carte/", "16 bank payment", expect=(302,),
-                                     data={**order, "action": "pay", "number": "4111 1111 1111 1111",
-                                           "expiry": "12/30", "cvc": "123"}))
+        back = self.location(
+            self.go(
+                "POST",
+                "/simulateur-paiement/carte/",
+                "16 bank payment",
+                expect=(302,),
+                data={
+                    **order,
+                    "action": "pay",
+                    "number": "4111 1111 1111 1111",
+                    "expiry": "12/30",
+                    "cvc": "123",
+                },
+            )
+        )
         clean = self.location(self.go("GET", back, "17 payment return", expect=(302,)))
         status_url = f"/inscription/{registration}/"
         response = self.go("GET", clean, "18 payment outcome", expect=(200, 302))
@@ -260,15 +317,21 @@ class Student(FastHttpUser):
         if len(uploads) < 3:
             raise JourneyError("documents: fewer than three to upload")
         for url, (filename, content_type, content) in zip(uploads, FILES, strict=False):
-            body, kind = multipart({"csrfmiddlewaretoken": self.csrf(page)}, "file", filename, content_type,
-                                   content)
+            body, kind = multipart(
+                {"csrfmiddlewaretoken": self.csrf(page)}, "file", filename, content_type, content
+            )
             self.go("POST", url, "22 document upload", expect=(302,), body=body, content_type=kind)
             page = self.go("GET", f"/inscription/{registration}/pieces/", "23 documents page after upload")
             if "pièce reçue" not in page.text:
                 raise JourneyError("upload: not received")
         page = self.go("GET", "/etudiant/", "24 student home (end)")
-        self.go("POST", "/deconnexion/", "25 log out", expect=(302,),
-                data={"csrfmiddlewaretoken": self.csrf(page)})
+        self.go(
+            "POST",
+            "/deconnexion/",
+            "25 log out",
+            expect=(302,),
+            data={"csrfmiddlewaretoken": self.csrf(page)},
+        )
         del response
 
     def read_link(self, email: str) -> str:
@@ -282,9 +345,13 @@ class Student(FastHttpUser):
                     if match:
                         path.unlink(missing_ok=True)
                         self.environment.events.request.fire(
-                            request_type="MAIL", name="login email delivered",
-                            response_time=(time.time() - began) * 1000, response_length=0,
-                            exception=None, context={})
+                            request_type="MAIL",
+                            name="login email delivered",
+                            response_time=(time.time() - began) * 1000,
+                            response_length=0,
+                            exception=None,
+                            context={},
+                        )
                         return match.group(1)
             gevent.sleep(0.1)
         raise JourneyError("login email not received")
@@ -349,13 +416,26 @@ def on_stop(environment, **kwargs):
         return
     span = ((BOARD.last_completion or time.time()) - (BOARD.first_arrival or time.time())) or 1
     waits = sorted(admitted - since for _t, since, admitted in BOARD.admissions)
-    Path(RESULTS).write_text(json.dumps({
-        "started": BOARD.started, "completed": BOARD.completed, "failed": BOARD.failed,
-        "failures": BOARD.failures, "late_arrivals": BOARD.late, "span_s": span,
-        "queued": BOARD.queued, "admitted_from_queue": len(BOARD.admissions),
-        "order_violations": order_violations(BOARD.admissions, REFRESH + 1),
-        "queue_wait_max_s": waits[-1] if waits else 0,
-        "queue_wait_median_s": waits[len(waits) // 2] if waits else 0,
-        "journey_ms": BOARD.journey_ms, "mail_ms": BOARD.mail_ms,
-        "times": BOARD.times, "errors": BOARD.errors, "rate": RATE, "duration": DURATION,
-    }))
+    Path(RESULTS).write_text(
+        json.dumps(
+            {
+                "started": BOARD.started,
+                "completed": BOARD.completed,
+                "failed": BOARD.failed,
+                "failures": BOARD.failures,
+                "late_arrivals": BOARD.late,
+                "span_s": span,
+                "queued": BOARD.queued,
+                "admitted_from_queue": len(BOARD.admissions),
+                "order_violations": order_violations(BOARD.admissions, REFRESH + 1),
+                "queue_wait_max_s": waits[-1] if waits else 0,
+                "queue_wait_median_s": waits[len(waits) // 2] if waits else 0,
+                "journey_ms": BOARD.journey_ms,
+                "mail_ms": BOARD.mail_ms,
+                "times": BOARD.times,
+                "errors": BOARD.errors,
+                "rate": RATE,
+                "duration": DURATION,
+            }
+        )
+    )

@@ -74,14 +74,19 @@ class Journey:
         if any(name.startswith(p) for p in self.query_steps) and name not in self.queries:
             self.queries[name] = sqls
         counts = collections.Counter(re.sub(r"\d+", "N", s) for s in sqls)
-        self.rows.append({
-            "name": name, "ms": elapsed, "cpu_ms": cpu, "queries": len(sqls),
-            "writes": sum(s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for s in sqls),
-            "repeated": sum(c - 1 for c in counts.values() if c > 1),
-            "sql_ms": sum(float(q["time"]) for q in queries.captured_queries) * 1000,
-            "top": counts.most_common(3),
-            "kinds": collections.Counter(sql.lstrip().split(" ", 1)[0].upper() for sql in sqls),
-        })
+        self.rows.append(
+            {
+                "name": name,
+                "ms": elapsed,
+                "cpu_ms": cpu,
+                "queries": len(sqls),
+                "writes": sum(s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for s in sqls),
+                "repeated": sum(c - 1 for c in counts.values() if c > 1),
+                "sql_ms": sum(float(q["time"]) for q in queries.captured_queries) * 1000,
+                "top": counts.most_common(3),
+                "kinds": collections.Counter(sql.lstrip().split(" ", 1)[0].upper() for sql in sqls),
+            }
+        )
         return response
 
     def csrf(self, response):
@@ -91,23 +96,42 @@ class Journey:
         c = self
         c.go("GET", "/", "01 public page")
         page = c.go("GET", "/connexion/", "02 login page")
-        c.go("POST", "/connexion/", "03 login request", {
-            "csrfmiddlewaretoken": c.csrf(page), "number": person["number"],
-            "birth_date": person["birth_date"], "email": person["email"]}, expect=(302,))
+        c.go(
+            "POST",
+            "/connexion/",
+            "03 login request",
+            {
+                "csrfmiddlewaretoken": c.csrf(page),
+                "number": person["number"],
+                "birth_date": person["birth_date"],
+                "email": person["email"],
+            },
+            expect=(302,),
+        )
         c.go("GET", "/connexion/envoye/", "04 link sent page")
         began = time.perf_counter()
-        call_command("db_worker", queue_name="emails", batch=True, interval=0, startup_delay=False,
-                     verbosity=0)
+        call_command(
+            "db_worker", queue_name="emails", batch=True, interval=0, startup_delay=False, verbosity=0
+        )
         self.worker_ms = (time.perf_counter() - began) * 1000
         folder = Path(settings.MAILBOX_DIR) / person["email"]
-        link = next(LINK_RE.search(p.read_text()).group(1) for p in folder.glob("*.txt")
-                    if LINK_RE.search(p.read_text()))
+        link = next(
+            LINK_RE.search(p.read_text()).group(1)
+            for p in folder.glob("*.txt")
+            if LINK_RE.search(p.read_text())
+        )
         page = c.go("GET", link, "05 link landing")
-        home = c.go("POST", link, "06 link used", {"csrfmiddlewaretoken": c.csrf(page)},
-                    expect=(302,))["Location"]
+        home = c.go("POST", link, "06 link used", {"csrfmiddlewaretoken": c.csrf(page)}, expect=(302,))[
+            "Location"
+        ]
         page = c.go("GET", home, "07 student home")
-        where = c.go("POST", "/inscription/commencer/", "08 start", {"csrfmiddlewaretoken": c.csrf(page)},
-                     expect=(302,))["Location"]
+        where = c.go(
+            "POST",
+            "/inscription/commencer/",
+            "08 start",
+            {"csrfmiddlewaretoken": c.csrf(page)},
+            expect=(302,),
+        )["Location"]
         registration = REGISTRATION_RE.search(where).group(1)
         for index, key in enumerate(STEPS):
             page = c.go("GET", where, f"09 step {index + 1} {key} (page)")
@@ -119,8 +143,9 @@ class Journey:
             data.update(csrfmiddlewaretoken=c.csrf(page), action="next")
             where = c.go("POST", where, f"10 step {index + 1} {key} (save)", data, expect=(302,))["Location"]
         page = c.go("GET", where, "11 review page")
-        pay = c.go("POST", where, "12 submit", {"csrfmiddlewaretoken": c.csrf(page)},
-                   expect=(302,))["Location"]
+        pay = c.go("POST", where, "12 submit", {"csrfmiddlewaretoken": c.csrf(page)}, expect=(302,))[
+            "Location"
+        ]
         page = c.go("GET", pay, "13 payment page")
         page = c.go("POST", pay, "14 payment start", {"csrfmiddlewaretoken": c.csrf(page), "plan": "full"})
         text = page.content.decode()
@@ -129,25 +154,37 @@ class Journey:
         action = FORM_RE.search(text).group(1)
         order = {k: html.unescape(v) for k, v in HIDDEN_RE.findall(text)}
         c.go("POST", action, "15 bank card page", order)
-        back = c.go("POST", "/simulateur-paiement/carte/", "16 bank payment",
-                    {**order, "action": "pay", "number": "4111 1111 1111 1111", "expiry": "12/30",
-                     "cvc": "123"}, expect=(302,))["Location"]
-        clean = c.go("GET", back.replace(settings.SITE_URL, ""), "17 payment return",
-                     expect=(302,))["Location"]
+        back = c.go(
+            "POST",
+            "/simulateur-paiement/carte/",
+            "16 bank payment",
+            {**order, "action": "pay", "number": "4111 1111 1111 1111", "expiry": "12/30", "cvc": "123"},
+            expect=(302,),
+        )["Location"]
+        clean = c.go("GET", back.replace(settings.SITE_URL, ""), "17 payment return", expect=(302,))[
+            "Location"
+        ]
         c.go("GET", clean, "18 payment outcome", expect=(200, 302))
         # The task worker meanwhile (confirmation email, activation), as in the rush.
-        call_command("db_worker", queue_name="emails", batch=True, interval=0, startup_delay=False,
-                     verbosity=0)
+        call_command(
+            "db_worker", queue_name="emails", batch=True, interval=0, startup_delay=False, verbosity=0
+        )
         c.go("GET", f"/inscription/{registration}/", "19 registration status")
         c.go("GET", f"/inscription/{registration}/recapitulatif.pdf", "20 summary download")
         page = c.go("GET", f"/inscription/{registration}/pieces/", "21 documents page")
-        for url, (filename, content_type, content) in zip(UPLOAD_RE.findall(page.content.decode()), FILES,
-                                                          strict=False):
+        for url, (filename, content_type, content) in zip(
+            UPLOAD_RE.findall(page.content.decode()), FILES, strict=False
+        ):
             from django.core.files.uploadedfile import SimpleUploadedFile
 
             upload = SimpleUploadedFile(filename, content, content_type=content_type)
-            c.go("POST", url, "22 document upload", {"csrfmiddlewaretoken": c.csrf(page), "file": upload},
-                 expect=(302,))
+            c.go(
+                "POST",
+                url,
+                "22 document upload",
+                {"csrfmiddlewaretoken": c.csrf(page), "file": upload},
+                expect=(302,),
+            )
             page = c.go("GET", f"/inscription/{registration}/pieces/", "23 documents page after upload")
         page = c.go("GET", "/etudiant/", "24 student home (end)")
         c.go("POST", "/deconnexion/", "25 log out", {"csrfmiddlewaretoken": c.csrf(page)}, expect=(302,))
@@ -162,7 +199,7 @@ def main():
     parser.add_argument("--queries", default="", help="comma-separated step prefixes whose SQL to print")
     parser.add_argument("--out", default="")
     args = parser.parse_args()
-    people = json.loads(Path(args.candidates).read_text())["candidates"][args.skip:]
+    people = json.loads(Path(args.candidates).read_text())["candidates"][args.skip :]
     by_name = collections.defaultdict(list)
     worker = []
     profiles = {}
@@ -177,24 +214,30 @@ def main():
             continue  # warm-up
         for row in journey.rows:
             by_name[row["name"]].append(row)
-    print(f"\n{'step':<36} {'queries':>7} {'writes':>6} {'repeat':>6} {'ms':>7} {'cpu ms':>7} {'sql ms':>7}  "
-          "most frequent query")
+    print(
+        f"\n{'step':<36} {'queries':>7} {'writes':>6} {'repeat':>6} {'ms':>7} {'cpu ms':>7} {'sql ms':>7}  "
+        "most frequent query"
+    )
     for name, rows in by_name.items():
         top = rows[-1]["top"][0] if rows[-1]["top"] else ("", 0)
-        print(f"{name:<36} {statistics.median(r['queries'] for r in rows):>7.0f} "
-              f"{statistics.median(r['writes'] for r in rows):>6.0f} "
-              f"{statistics.median(r['repeated'] for r in rows):>6.0f} "
-              f"{statistics.median(r['ms'] for r in rows):>7.1f} "
-              f"{statistics.median(r['cpu_ms'] for r in rows):>7.1f} "
-              f"{statistics.median(r['sql_ms'] for r in rows):>7.1f}  {top[1]}× {top[0][:70]}")
+        print(
+            f"{name:<36} {statistics.median(r['queries'] for r in rows):>7.0f} "
+            f"{statistics.median(r['writes'] for r in rows):>6.0f} "
+            f"{statistics.median(r['repeated'] for r in rows):>6.0f} "
+            f"{statistics.median(r['ms'] for r in rows):>7.1f} "
+            f"{statistics.median(r['cpu_ms'] for r in rows):>7.1f} "
+            f"{statistics.median(r['sql_ms'] for r in rows):>7.1f}  {top[1]}× {top[0][:70]}"
+        )
     journeys = max(1, args.journeys - 1)
     every = [row for rows in by_name.values() for row in rows]
-    print(f"\nper journey: {len(every) / journeys:.0f} requests, "
-          f"{sum(r['queries'] for r in every) / journeys:.0f} queries "
-          f"({sum(r['writes'] for r in every) / journeys:.0f} writes), "
-          f"{sum(r['ms'] for r in every) / journeys:.0f} ms of server time "
-          f"({sum(r['cpu_ms'] for r in every) / journeys:.0f} ms CPU in the web process); "
-          f"login email task in the worker {statistics.median(worker):.0f} ms")
+    print(
+        f"\nper journey: {len(every) / journeys:.0f} requests, "
+        f"{sum(r['queries'] for r in every) / journeys:.0f} queries "
+        f"({sum(r['writes'] for r in every) / journeys:.0f} writes), "
+        f"{sum(r['ms'] for r in every) / journeys:.0f} ms of server time "
+        f"({sum(r['cpu_ms'] for r in every) / journeys:.0f} ms CPU in the web process); "
+        f"login email task in the worker {statistics.median(worker):.0f} ms"
+    )
     kinds = collections.Counter()
     for row in every:
         kinds.update(row["kinds"])

@@ -1,6 +1,6 @@
 """Prints the rush figures from the scenario's results and ends with the BENCH line.
 
-    python bench/rush/report.py RESULTS.json CEILING.json REGISTERED [CONDITIONS]
+python bench/rush/report.py RESULTS.json CEILING.json REGISTERED [CONDITIONS]
 """
 
 import json
@@ -35,39 +35,55 @@ def main() -> None:
     ceiling_rps = ceiling["requests"] / ceiling["seconds"] if ceiling.get("seconds") else 0.0
 
     print(f"\nRush: {conditions}")
-    print(f"arrivals {results['started']} at {results['rate']}/s for {results['duration']:.0f} s; "
-          f"completed {results['completed']}, failed {results['failed']} {results['failures'] or ''}; "
-          f"late arrivals (load generator behind) {results['late_arrivals']}")
+    print(
+        f"arrivals {results['started']} at {results['rate']}/s for {results['duration']:.0f} s; "
+        f"completed {results['completed']}, failed {results['failed']} {results['failures'] or ''}; "
+        f"late arrivals (load generator behind) {results['late_arrivals']}"
+    )
     if results["queued"]:
         r = results
-        print(f"waiting room: {r['queued']} queued, {r['admitted_from_queue']} let in from the line, "
-              f"median wait {r['queue_wait_median_s']:.0f} s, longest {r['queue_wait_max_s']:.0f} s, "
-              f"order violations {r['order_violations']}")
+        print(
+            f"waiting room: {r['queued']} queued, {r['admitted_from_queue']} let in from the line, "
+            f"median wait {r['queue_wait_median_s']:.0f} s, longest {r['queue_wait_max_s']:.0f} s, "
+            f"order violations {r['order_violations']}"
+        )
     journeys = results["journey_ms"]
     if journeys:
-        print(f"journey time: median {percentile(journeys, 50) / 1000:.1f} s, "
-              f"p95 {percentile(journeys, 95) / 1000:.1f} s")
+        print(
+            f"journey time: median {percentile(journeys, 50) / 1000:.1f} s, "
+            f"p95 {percentile(journeys, 95) / 1000:.1f} s"
+        )
     if results["mail_ms"]:
-        print(f"login email delivered after: median {percentile(results['mail_ms'], 50):.0f} ms, "
-              f"p95 {percentile(results['mail_ms'], 95):.0f} ms")
+        print(
+            f"login email delivered after: median {percentile(results['mail_ms'], 50):.0f} ms, "
+            f"p95 {percentile(results['mail_ms'], 95):.0f} ms"
+        )
     heads = ("count", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms")
     print(f"\n{'step':<42} " + " ".join(f"{h:>6}" if i < 2 else f"{h:>8}" for i, h in enumerate(heads)))
     for name in sorted(times):
         values = times[name]
-        print(f"{name:<42} {len(values):>6} {errors.get(name, 0):>6} {percentile(values, 50):>8.0f} "
-              f"{percentile(values, 95):>8.0f} {percentile(values, 99):>8.0f} {max(values):>8.0f}")
+        print(
+            f"{name:<42} {len(values):>6} {errors.get(name, 0):>6} {percentile(values, 50):>8.0f} "
+            f"{percentile(values, 95):>8.0f} {percentile(values, 99):>8.0f} {max(values):>8.0f}"
+        )
     p50, p95, p99 = (percentile(journey_requests, p) for p in (50, 95, 99))
-    print(f"{'all journey requests (waiting page apart)':<42} {len(journey_requests):>6} {request_errors:>6} "
-          f"{p50:>8.0f} {p95:>8.0f} {p99:>8.0f}")
+    print(
+        f"{'all journey requests (waiting page apart)':<42} {len(journey_requests):>6} {request_errors:>6} "
+        f"{p50:>8.0f} {p95:>8.0f} {p99:>8.0f}"
+    )
     slow = sum(1 for t in journey_requests if t > 5000)
     print(f"requests slower than 5 s (a student would reload or leave): {slow}")
-    print(f"\njourneys completed per second {results['completed'] / span:.2f}; requests per second "
-          f"{requests / span:.1f}; registered in the database {registered} "
-          f"(completed journeys {results['completed']}); trivial-page ceiling {ceiling_rps:.0f} req/s "
-          f"({ceiling['failures']} errors)")
-    print(f"BENCH rush journeys_per_s={results['completed'] / span:.2f} req_per_s={requests / span:.1f} "
-          f"p50_ms={p50:.0f} p95_ms={p95:.0f} p99_ms={p99:.0f} errors={request_errors + other_failures} "
-          f"completed={results['completed']} registered={registered} ceiling_req_per_s={ceiling_rps:.0f}")
+    print(
+        f"\njourneys completed per second {results['completed'] / span:.2f}; requests per second "
+        f"{requests / span:.1f}; registered in the database {registered} "
+        f"(completed journeys {results['completed']}); trivial-page ceiling {ceiling_rps:.0f} req/s "
+        f"({ceiling['failures']} errors)"
+    )
+    print(
+        f"BENCH rush journeys_per_s={results['completed'] / span:.2f} req_per_s={requests / span:.1f} "
+        f"p50_ms={p50:.0f} p95_ms={p95:.0f} p99_ms={p99:.0f} errors={request_errors + other_failures} "
+        f"completed={results['completed']} registered={registered} ceiling_req_per_s={ceiling_rps:.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -52,24 +52,56 @@ def main() -> None:
             number = f"{year.first_year % 100:02d}{FIRST_NUMBER + i}"
             email = f"rush{i}@bench.invalid"
             cvec = demo_number(10_000_000 + i, year.code)
-            candidates.append(Candidate(
-                academic_year=year, parcoursup_number=number, last_name=f"RUSH{i}", first_names="Camille",
-                sex="F", birth_date=birth, email=email, email_lower=email, parcoursup_offer_code="GEII-1",
-                stage=stage, situation="1", phase="principale", grant_holder_hint=False, nationality="FR",
-                bac_year=year.first_year, city="Chartres", postal_code="28000", source_checksum=f"rush{i}"))
-            attestations.append(SimulatedAttestation(
-                number=cvec, last_name=f"RUSH{i}", first_names="Camille", birth_date=birth, ine="",
-                crous="Crous Orléans-Tours", academic_year_code=year.code))
-            people.append({"number": f"P{number}", "birth_date": birth.isoformat(), "email": email,
-                           "cvec": cvec})
+            candidates.append(
+                Candidate(
+                    academic_year=year,
+                    parcoursup_number=number,
+                    last_name=f"RUSH{i}",
+                    first_names="Camille",
+                    sex="F",
+                    birth_date=birth,
+                    email=email,
+                    email_lower=email,
+                    parcoursup_offer_code="GEII-1",
+                    stage=stage,
+                    situation="1",
+                    phase="principale",
+                    grant_holder_hint=False,
+                    nationality="FR",
+                    bac_year=year.first_year,
+                    city="Chartres",
+                    postal_code="28000",
+                    source_checksum=f"rush{i}",
+                )
+            )
+            attestations.append(
+                SimulatedAttestation(
+                    number=cvec,
+                    last_name=f"RUSH{i}",
+                    first_names="Camille",
+                    birth_date=birth,
+                    ine="",
+                    crous="Crous Orléans-Tours",
+                    academic_year_code=year.code,
+                )
+            )
+            people.append(
+                {"number": f"P{number}", "birth_date": birth.isoformat(), "email": email, "cvec": cvec}
+            )
         Candidate.objects.bulk_create(candidates, batch_size=2000)
         SimulatedAttestation.objects.bulk_create(attestations, batch_size=2000)
 
-    window = RegistrationWindow.objects.get(academic_year=year, population=Population.FIRST_MAIN,
-                                            components__isnull=True)
+    window = RegistrationWindow.objects.get(
+        academic_year=year, population=Population.FIRST_MAIN, components__isnull=True
+    )
     gate, _created = Gate.objects.update_or_create(
-        window=window, defaults={"enabled": args.gate_capacity > 0, "capacity": max(1, args.gate_capacity),
-                                 "idle_minutes": args.idle_minutes})
+        window=window,
+        defaults={
+            "enabled": args.gate_capacity > 0,
+            "capacity": max(1, args.gate_capacity),
+            "idle_minutes": args.idle_minutes,
+        },
+    )
     gates.reset(gate.pk, gate.capacity)
     Path(args.out).write_text(json.dumps({"year": year.code, "candidates": people}))
     state = f"waiting room capacity {gate.capacity}" if gate.enabled else "no waiting room"

@@ -44,6 +44,7 @@ def lifetime(purpose: str) -> datetime.timedelta:
 
 # --- Who may do what ---------------------------------------------------------------------------
 
+
 def has_activated_account(user) -> bool:
     """True once the person has activated their student account (password chosen)."""
     if user is None or not getattr(user, "pk", None):
@@ -55,14 +56,23 @@ def registered_registration(user):
     """The person's latest registration in state "registered", or None."""
     from matricule.registration.models import Registration, State
 
-    return (Registration.objects.filter(student__user_id=user.pk, state=State.REGISTERED)
-            .select_related("academic_year").order_by("-registered_at", "-pk").first())
+    return (
+        Registration.objects.filter(student__user_id=user.pk, state=State.REGISTERED)
+        .select_related("academic_year")
+        .order_by("-registered_at", "-pk")
+        .first()
+    )
 
 
 def can_activate(user) -> bool:
     """A registered student whose account has no password yet."""
-    return (user is not None and user.is_active and not user.has_usable_password()
-            and not has_activated_account(user) and registered_registration(user) is not None)
+    return (
+        user is not None
+        and user.is_active
+        and not user.has_usable_password()
+        and not has_activated_account(user)
+        and registered_registration(user) is not None
+    )
 
 
 def activation_email(user) -> str:
@@ -74,6 +84,7 @@ def activation_email(user) -> str:
 
 # --- Tokens --------------------------------------------------------------------------------------
 
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -81,8 +92,13 @@ def hash_token(token: str) -> str:
 def create_token(user, purpose: str, email: str) -> str:
     """A new link token for the user; returns the token (never stored in clear)."""
     token = secrets.token_urlsafe(32)  # 256 bits
-    ActivationToken.objects.create(token_hash=hash_token(token), user=user, purpose=purpose,
-                                   email=email, expires_at=timezone.now() + lifetime(purpose))
+    ActivationToken.objects.create(
+        token_hash=hash_token(token),
+        user=user,
+        purpose=purpose,
+        email=email,
+        expires_at=timezone.now() + lifetime(purpose),
+    )
     return token
 
 
@@ -111,16 +127,19 @@ def _raise_if_unusable(link: ActivationToken | None, purpose: str) -> None:
 
 def check_token(token: str, purpose: str) -> ActivationToken:
     """The link if it can still be used; raises TokenError otherwise. Does not use it."""
-    link = (ActivationToken.objects.select_related("user")
-            .filter(token_hash=hash_token(token)).first())
+    link = ActivationToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
     _raise_if_unusable(link, purpose)
     return link
 
 
 def _use(token: str, purpose: str) -> ActivationToken:
     """Lock and use the link; every other unused link of the user stops working too."""
-    link = (ActivationToken.objects.select_for_update().select_related("user")
-            .filter(token_hash=hash_token(token)).first())
+    link = (
+        ActivationToken.objects.select_for_update()
+        .select_related("user")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
     _raise_if_unusable(link, purpose)
     now = timezone.now()
     link.used_at = now
@@ -130,6 +149,7 @@ def _use(token: str, purpose: str) -> ActivationToken:
 
 
 # --- Activation ----------------------------------------------------------------------------------
+
 
 def activate_account(token: str, password: str):
     """Use an activation link: set the (already validated) password and confirm the email the
@@ -220,15 +240,26 @@ def _send_link_email(user, purpose: str, to: str, url: str):
     from matricule.notifications.services import render_bilingual
 
     student = getattr(user, "student", None)
-    context = {"first_name": user.first_name, "url": url,
-               "student_number": student.student_number if student else "",
-               "hours": activation_hours(), "minutes": reset_minutes()}
-    template = ("notifications/email/account_activation.txt" if purpose == Purpose.ACTIVATE
-                else "notifications/email/account_reset.txt")
+    context = {
+        "first_name": user.first_name,
+        "url": url,
+        "student_number": student.student_number if student else "",
+        "hours": activation_hours(),
+        "minutes": reset_minutes(),
+    }
+    template = (
+        "notifications/email/account_activation.txt"
+        if purpose == Purpose.ACTIVATE
+        else "notifications/email/account_reset.txt"
+    )
     body = render_bilingual(template, context)
     subject = EMAIL_SUBJECTS[purpose]
-    email = Email.objects.create(kind=f"account_{purpose}", to=to, subject=subject,
-                                 body=body.replace(url, "[lien masqué / link hidden]"))
+    email = Email.objects.create(
+        kind=f"account_{purpose}",
+        to=to,
+        subject=subject,
+        body=body.replace(url, "[lien masqué / link hidden]"),
+    )
     try:
         EmailMessage(subject=subject, body=body, to=[to]).send()
     except Exception as error:
@@ -241,6 +272,7 @@ def _send_link_email(user, purpose: str, to: str, url: str):
 
 
 # --- Reset ---------------------------------------------------------------------------------------
+
 
 def reset_password(token: str, password: str):
     """Use a reset link: set the (already validated) password. Returns the user; the caller
@@ -260,7 +292,7 @@ NOTICE_SUBJECTS = {
     "two_factor_enabled": "Double authentification activée / Two-step login enabled — Matricule",
     "two_factor_disabled": "Double authentification désactivée / Two-step login disabled — Matricule",
     "staff_authenticator_reset": "Application d'authentification réinitialisée / Authenticator app reset "
-                                 "— Matricule",
+    "— Matricule",
 }
 
 
@@ -270,7 +302,8 @@ def notify(user, event: str) -> None:
 
     if not user.email:
         return
-    body = render_bilingual("notifications/email/account_notice.txt",
-                            {"first_name": user.first_name, "event": event,
-                             "site_url": settings.SITE_URL})
+    body = render_bilingual(
+        "notifications/email/account_notice.txt",
+        {"first_name": user.first_name, "event": event, "site_url": settings.SITE_URL},
+    )
     queue_email(kind=f"account_{event}", to=user.email, subject=NOTICE_SUBJECTS[event], body=body)

@@ -30,30 +30,42 @@ class UserAdmin(BaseUserAdmin):
     def open_enrolment(self, request, queryset):
         """For a staff member who did not set up their app in time (identity checked first)."""
         if not request.user.is_superuser:
-            self.message_user(request, _("Only administrators may reset an authenticator app."),
-                              level=messages.ERROR)
+            self.message_user(
+                request, _("Only administrators may reset an authenticator app."), level=messages.ERROR
+            )
             return
         users = [user for user in queryset if not totp.is_enabled(user)]
         for user in users:
             staff.open_enrolment(user, actor=request.user)
-        self.message_user(request, ngettext(
-            "%(count)d account may set up an authenticator app for the next 72 hours.",
-            "%(count)d accounts may set up an authenticator app for the next 72 hours.",
-            len(users)) % {"count": len(users)})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d account may set up an authenticator app for the next 72 hours.",
+                "%(count)d accounts may set up an authenticator app for the next 72 hours.",
+                len(users),
+            )
+            % {"count": len(users)},
+        )
 
     @admin.action(description=_("Reset the authenticator app (lost or replaced phone)"))
     def reset_second_factor(self, request, queryset):
         """After checking who is asking (in person, by phone to a known number): the person sets
         up a new app at their next sign-in and is told by email. Administrators only."""
         if not request.user.is_superuser:
-            self.message_user(request, _("Only administrators may reset an authenticator app."),
-                              level=messages.ERROR)
+            self.message_user(
+                request, _("Only administrators may reset an authenticator app."), level=messages.ERROR
+            )
             return
         done = sum(staff.reset_second_factor(user, actor=request.user) for user in queryset)
-        self.message_user(request, ngettext(
-            "%(count)d authenticator app reset: it will be set up again at the next sign-in.",
-            "%(count)d authenticator apps reset: they will be set up again at the next sign-in.",
-            done) % {"count": done})
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d authenticator app reset: it will be set up again at the next sign-in.",
+                "%(count)d authenticator apps reset: they will be set up again at the next sign-in.",
+                done,
+            )
+            % {"count": done},
+        )
 
 
 @admin.register(Throttle)
@@ -77,6 +89,5 @@ class ThrottleAdmin(admin.ModelAdmin):
     def lift_locks(self, request, queryset):
         for row in queryset:
             throttle.lift(row)
-            record("accounts.throttle.lifted", actor=request.user, obj=row, scope=row.scope,
-                   key=row.key)
+            record("accounts.throttle.lifted", actor=request.user, obj=row, scope=row.scope, key=row.key)
         self.message_user(request, _("Locks lifted."))

@@ -40,12 +40,10 @@ def _number_key(number: str) -> str:
     return normalize_parcoursup_number(number) or number.strip().upper()[:32]
 
 
-def request_link(*, year, number: str, birth_date: datetime.date, email: str,
-                 address: str) -> LinkRequest:
+def request_link(*, year, number: str, birth_date: datetime.date, email: str, address: str) -> LinkRequest:
     """Check the three credentials and, when they match, queue the connection link."""
     key = _number_key(number)
-    for scope, value in ((Throttle.Scope.ADMISSION_ADDRESS, address),
-                         (Throttle.Scope.ADMISSION_NUMBER, key)):
+    for scope, value in ((Throttle.Scope.ADMISSION_ADDRESS, address), (Throttle.Scope.ADMISSION_NUMBER, key)):
         until = throttle.locked_until(scope, value)
         if until:
             return LinkRequest(locked_until=until)
@@ -81,8 +79,10 @@ def create_link(candidate: Candidate) -> str:
     """A new link for the candidate; returns the token (never stored in clear)."""
     token = secrets.token_urlsafe(32)  # 256 bits
     LoginLink.objects.create(
-        token_hash=hash_token(token), candidate=candidate,
-        expires_at=timezone.now() + datetime.timedelta(minutes=settings.LOGIN_LINK_MINUTES))
+        token_hash=hash_token(token),
+        candidate=candidate,
+        expires_at=timezone.now() + datetime.timedelta(minutes=settings.LOGIN_LINK_MINUTES),
+    )
     return token
 
 
@@ -125,8 +125,11 @@ def _raise_if_unusable(link: LoginLink | None) -> None:
 def use_link(token: str):
     """Use the link once: returns the candidate's user, to be logged in. Raises LinkError."""
     with transaction.atomic():
-        link = unique_row(LoginLink.objects.select_for_update(of=("self",))
-                          .select_related("candidate", "user").filter(token_hash=hash_token(token)))
+        link = unique_row(
+            LoginLink.objects.select_for_update(of=("self",))
+            .select_related("candidate", "user")
+            .filter(token_hash=hash_token(token))
+        )
         _raise_if_unusable(link)
         link.used_at = timezone.now()
         link.save(update_fields=["used_at"])
@@ -135,8 +138,7 @@ def use_link(token: str):
             record("accounts.student_link_used", actor=link.user, obj=link.user)
             return link.user
         # Older links of the same candidate stop working too.
-        LoginLink.objects.filter(candidate=link.candidate, used_at__isnull=True).update(
-            used_at=link.used_at)
+        LoginLink.objects.filter(candidate=link.candidate, used_at__isnull=True).update(used_at=link.used_at)
         user = user_for_candidate(link.candidate)
         record("accounts.admission_login.link_used", actor=user, obj=link.candidate)
         return user
@@ -146,8 +148,10 @@ def create_user_link(user) -> str:
     """A new connection link to an existing account (continuing students); returns the token."""
     token = secrets.token_urlsafe(32)
     LoginLink.objects.create(
-        token_hash=hash_token(token), user=user,
-        expires_at=timezone.now() + datetime.timedelta(minutes=settings.LOGIN_LINK_MINUTES))
+        token_hash=hash_token(token),
+        user=user,
+        expires_at=timezone.now() + datetime.timedelta(minutes=settings.LOGIN_LINK_MINUTES),
+    )
     return token
 
 
@@ -158,8 +162,10 @@ def user_for_candidate(candidate: Candidate):
     user_model = get_user_model()
     user = user_model(
         username=f"psup-{candidate.academic_year.first_year}-{candidate.parcoursup_number}",
-        email=candidate.email, first_name=candidate.first_names[:150],
-        last_name=candidate.last_name[:150])
+        email=candidate.email,
+        first_name=candidate.first_names[:150],
+        last_name=candidate.last_name[:150],
+    )
     user.set_unusable_password()
     user.save()
     candidate.user = user

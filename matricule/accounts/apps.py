@@ -19,8 +19,7 @@ class AccountsConfig(AppConfig):
             language = translation.get_language() or settings.LANGUAGE_CODE
             offer_activation.enqueue(registration.student_id, language)
 
-        registration_registered.connect(send_activation, weak=False,
-                                        dispatch_uid="accounts.send_activation")
+        registration_registered.connect(send_activation, weak=False, dispatch_uid="accounts.send_activation")
 
         from django.db.models.signals import post_save
 
@@ -30,11 +29,19 @@ class AccountsConfig(AppConfig):
             """A new staff member (a role, or an administrator created) may set up their
             authenticator app for the next few days."""
             user = instance.user if sender is models.ComponentMembership else instance
-            if created and (sender is models.ComponentMembership or user.is_superuser) \
-                    and not staff.has_second_factor(user):
+            if (
+                created
+                and (sender is models.ComponentMembership or user.is_superuser)
+                and not staff.has_second_factor(user)
+            ):
                 staff.open_enrolment(user)
 
-        post_save.connect(given_a_role, sender=models.ComponentMembership, weak=False,
-                          dispatch_uid="accounts.enrolment_on_membership")
-        post_save.connect(given_a_role, sender=models.User, weak=False,
-                          dispatch_uid="accounts.enrolment_on_superuser")
+        post_save.connect(
+            given_a_role,
+            sender=models.ComponentMembership,
+            weak=False,
+            dispatch_uid="accounts.enrolment_on_membership",
+        )
+        post_save.connect(
+            given_a_role, sender=models.User, weak=False, dispatch_uid="accounts.enrolment_on_superuser"
+        )

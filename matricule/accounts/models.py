@@ -22,8 +22,9 @@ class User(AbstractUser):
         # Django's hash of the password, with the stamp appended (empty: the same hash as Django's,
         # so that no session ends when this field appears).
         key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
-        return salted_hmac(key_salt, self.password + self.security_stamp, secret=secret,
-                           algorithm="sha256").hexdigest()
+        return salted_hmac(
+            key_salt, self.password + self.security_stamp, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def end_other_sessions(self) -> None:
         """Every session of this account ends at its next request."""
@@ -39,10 +40,15 @@ class ComponentMembership(models.Model):
         MANAGER = "manager", _("Component manager")
         AUDITOR = "auditor", _("Read-only auditor")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships",
-                             verbose_name=_("user"))
-    component = models.ForeignKey("institution.Component", on_delete=models.CASCADE,
-                                  related_name="memberships", verbose_name=_("component"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    component = models.ForeignKey(
+        "institution.Component",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("component"),
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
 
     class Meta:
@@ -50,8 +56,9 @@ class ComponentMembership(models.Model):
         verbose_name_plural = _("component memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "component"], name="membership_unique_user_component"),
-            models.CheckConstraint(condition=models.Q(role__in=["agent", "manager", "auditor"]),
-                                   name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["agent", "manager", "auditor"]), name="membership_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,10 +103,22 @@ class LoginLink(models.Model):
 
     token_hash = models.CharField(max_length=64, unique=True)
     # A new student's link opens their admission; a continuing student's opens their account.
-    candidate = models.ForeignKey("admissions.Candidate", on_delete=models.CASCADE, null=True,
-                                  blank=True, related_name="login_links", verbose_name=_("candidate"))
-    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="login_links", verbose_name=_("user"))
+    candidate = models.ForeignKey(
+        "admissions.Candidate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="login_links",
+        verbose_name=_("candidate"),
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="login_links",
+        verbose_name=_("user"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
@@ -111,7 +130,8 @@ class LoginLink(models.Model):
             models.CheckConstraint(
                 condition=models.Q(candidate__isnull=False, user__isnull=True)
                 | models.Q(candidate__isnull=True, user__isnull=False),
-                name="login_link_for_candidate_or_user"),
+                name="login_link_for_candidate_or_user",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,8 +146,9 @@ class ActivationToken(models.Model):
         RESET = "reset", _("Password reset")
 
     token_hash = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_tokens",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="activation_tokens", verbose_name=_("user")
+    )
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
     # The address the link was sent to: opening the link proves this mailbox.
     email = models.EmailField(_("sent to"))
@@ -139,8 +160,9 @@ class ActivationToken(models.Model):
         verbose_name = _("account link")
         verbose_name_plural = _("account links")
         constraints = [
-            models.CheckConstraint(condition=models.Q(purpose__in=["activate", "reset"]),
-                                   name="activationtoken_purpose_valid"),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=["activate", "reset"]), name="activationtoken_purpose_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,8 +172,9 @@ class ActivationToken(models.Model):
 class AccountSecurity(models.Model):
     """A student account's activation, confirmed email and optional second factor (TOTP)."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True,
-                                related_name="security", verbose_name=_("user"))
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="security", verbose_name=_("user")
+    )
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     email_confirmed = models.EmailField(_("confirmed email address"), blank=True)
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
@@ -162,8 +185,7 @@ class AccountSecurity(models.Model):
     totp_last_step = models.BigIntegerField(_("last TOTP step used"), null=True, blank=True)
     # Staff: until when an authenticator app may be set up with the password alone (opened when
     # the person is given a role or their app is reset; closed once it is set up).
-    enrolment_open_until = models.DateTimeField(_("authenticator set-up open until"), null=True,
-                                                blank=True)
+    enrolment_open_until = models.DateTimeField(_("authenticator set-up open until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("account security")

@@ -30,20 +30,22 @@ SCOPE_RESET_ADDRESS = "reset_address"
 # Used when settings.MATRICULE_THROTTLES does not (yet) name the scope:
 # events, window in seconds, cooling-off in seconds.
 DEFAULT_LIMITS = {
-    SCOPE_IDENTIFIER: (5, 15 * 60, 15 * 60),   # failed passwords per identifier
-    SCOPE_ADDRESS: (100, 15 * 60, 15 * 60),    # failed passwords per network address
-    SCOPE_TOTP: (5, 15 * 60, 15 * 60),             # wrong second-factor codes per account
-    SCOPE_ACCOUNT_LINK: (5, 60 * 60, 60 * 60),          # activation/reset emails per account
-    SCOPE_RESET_ADDRESS: (20, 60 * 60, 60 * 60),        # reset requests per network address
+    SCOPE_IDENTIFIER: (5, 15 * 60, 15 * 60),  # failed passwords per identifier
+    SCOPE_ADDRESS: (100, 15 * 60, 15 * 60),  # failed passwords per network address
+    SCOPE_TOTP: (5, 15 * 60, 15 * 60),  # wrong second-factor codes per account
+    SCOPE_ACCOUNT_LINK: (5, 60 * 60, 60 * 60),  # activation/reset emails per account
+    SCOPE_RESET_ADDRESS: (20, 60 * 60, 60 * 60),  # reset requests per network address
 }
 
 
 # --- Rate limits with defaults -------------------------------------------------------------------
 
+
 def rule(scope: str) -> throttle.Limit:
     count, window, cooldown = settings.MATRICULE_THROTTLES.get(scope) or DEFAULT_LIMITS[scope]
-    return throttle.Limit(scope, count, datetime.timedelta(seconds=window),
-                          datetime.timedelta(seconds=cooldown))
+    return throttle.Limit(
+        scope, count, datetime.timedelta(seconds=window), datetime.timedelta(seconds=cooldown)
+    )
 
 
 def locked_until(scope: str, key: str):
@@ -82,6 +84,7 @@ def reset_counter(scope: str, key: str) -> None:
 
 
 # --- Login ---------------------------------------------------------------------------------------
+
 
 def identifier_key(identifier: str) -> str:
     """The form failures are counted under: student numbers and emails, case-insensitive."""
@@ -122,8 +125,7 @@ def authenticate(*, identifier: str, password: str, address: str) -> LoginOutcom
     for scope, value in ((SCOPE_ADDRESS, address), (SCOPE_IDENTIFIER, key)):
         until = locked_until(scope, value)
         if until:
-            record("accounts.password_login.locked", scope=scope, identifier=key[:128],
-                   address=address)
+            record("accounts.password_login.locked", scope=scope, identifier=key[:128], address=address)
             return LoginOutcome(locked_until=until)
 
     accounts = find_accounts(identifier)
@@ -141,6 +143,7 @@ def authenticate(*, identifier: str, password: str, address: str) -> LoginOutcom
 
 
 # --- Reset ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ResetRequest:
@@ -169,8 +172,11 @@ def request_password_reset(*, identifier: str, address: str, language: str | Non
             elif activation.send_activation_link(user, language):
                 sent += 1
         if not sent:
-            record("accounts.password_reset.no_link", identifier=identifier_key(identifier)[:128],
-                   address=address)
+            record(
+                "accounts.password_reset.no_link",
+                identifier=identifier_key(identifier)[:128],
+                address=address,
+            )
     return ResetRequest()
 
 

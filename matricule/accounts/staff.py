@@ -56,6 +56,7 @@ SCOPE_ADDRESS = "staff_address"
 
 # --- Roles and scope -----------------------------------------------------------------------------
 
+
 def is_administrator(user) -> bool:
     return bool(user.is_authenticated and user.is_superuser)
 
@@ -143,6 +144,7 @@ def safe_next(value: str | None) -> str:
 
 # --- Verified sessions ---------------------------------------------------------------------------
 
+
 def second_factor_required() -> bool:
     return getattr(settings, "MATRICULE_STAFF_REQUIRE_2FA", True)
 
@@ -217,6 +219,7 @@ def staff_required(view=None, *, write: bool = False, administrator: bool = Fals
 # lives: their AccountSecurity row is created on enrolment and never "activated" (activation is
 # the student account's own step), so a staff member never appears as a student account.
 
+
 def has_second_factor(user) -> bool:
     return totp.is_enabled(user)
 
@@ -283,7 +286,8 @@ def start_enrolment(user) -> str:
 def provisioning_uri(user, secret: str) -> str:
     """The otpauth:// address of the staff account (named by its username)."""
     return pyotp.TOTP(secret, digits=totp.DIGITS, interval=totp.INTERVAL).provisioning_uri(
-        name=user.get_username(), issuer_name=f"{totp.issuer()} (gestion)")
+        name=user.get_username(), issuer_name=f"{totp.issuer()} (gestion)"
+    )
 
 
 def code_locked_until(user) -> datetime.datetime | None:
@@ -326,6 +330,7 @@ def check_code(user, code: str, *, address: str = "") -> totp.CodeCheck:
 
 
 # --- CAS single sign-on --------------------------------------------------------------------------
+
 
 def cas_enabled() -> bool:
     """CAS is on when a server is configured (and django-cas-ng is installed)."""

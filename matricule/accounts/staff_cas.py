@@ -51,8 +51,14 @@ def http_session() -> requests.Session:
 def _refuse(request, reason: str, username: str = "", user=None) -> None:
     if request is not None:
         request.staff_cas_refusal = {"reason": reason, "username": username}
-    record("accounts.staff_login_failed", actor=user, obj=user, method="cas", reason=reason,
-           username=username[:150])
+    record(
+        "accounts.staff_login_failed",
+        actor=user,
+        obj=user,
+        method="cas",
+        reason=reason,
+        username=username[:150],
+    )
 
 
 class StaffCASBackend(CASBackend):

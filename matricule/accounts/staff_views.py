@@ -38,6 +38,7 @@ SCOPE_USERNAME = "staff_username"
 
 # --- Helpers -------------------------------------------------------------------------------------
 
+
 def _with_next(name: str, next_url: str) -> str:
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
@@ -81,8 +82,12 @@ def _timed_out(request):
 
 
 def _already_in(request) -> bool:
-    return (request.user.is_authenticated and staff.is_staff_member(request.user)
-            and staff.is_verified(request) and PENDING_KEY not in request.session)
+    return (
+        request.user.is_authenticated
+        and staff.is_staff_member(request.user)
+        and staff.is_verified(request)
+        and PENDING_KEY not in request.session
+    )
 
 
 def qr_code(value: str) -> dict:
@@ -108,6 +113,7 @@ def qr_code(value: str) -> dict:
 
 # --- Password ------------------------------------------------------------------------------------
 
+
 @never_cache
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
@@ -117,14 +123,19 @@ def login_view(request):
     if _already_in(request):
         return redirect(next_url)
     form = AuthenticationForm(request, data=request.POST or None)
-    context = {"form": form, "next": next_url, "cas": staff.cas_enabled(),
-               "two_factor": staff.second_factor_required()}
+    context = {
+        "form": form,
+        "next": next_url,
+        "cas": staff.cas_enabled(),
+        "two_factor": staff.second_factor_required(),
+    }
     if request.method != "POST":
         return render(request, "accounts/staff_login.html", context)
     username = request.POST.get("username", "")[:150].lower()
     address = throttle.client_address(request)
-    locked = (throttle.locked_until(SCOPE_USERNAME, username)
-              or throttle.locked_until(staff.SCOPE_ADDRESS, address))
+    locked = throttle.locked_until(SCOPE_USERNAME, username) or throttle.locked_until(
+        staff.SCOPE_ADDRESS, address
+    )
     if locked:
         context["locked_until"] = locked
         return render(request, "accounts/staff_login.html", context, status=429)
@@ -133,12 +144,23 @@ def login_view(request):
         return _after_password(request, user, next_url)
     throttle.hit(SCOPE_USERNAME, username)
     throttle.hit(staff.SCOPE_ADDRESS, address)
-    record("accounts.staff_login_failed", actor=user, obj=user, method="password",
-           reason="password" if user is None else "not_staff", username=username)
+    record(
+        "accounts.staff_login_failed",
+        actor=user,
+        obj=user,
+        method="password",
+        reason="password" if user is None else "not_staff",
+        username=username,
+    )
     # The same answer for a wrong password and a person who is not staff.
     form.errors.pop("__all__", None)
-    form.add_error(None, _("The username or the password is not right (or this account has no "
-                           "access to the back office). Check them and try again."))
+    form.add_error(
+        None,
+        _(
+            "The username or the password is not right (or this account has no "
+            "access to the back office). Check them and try again."
+        ),
+    )
     return render(request, "accounts/staff_login.html", context, status=400)
 
 
@@ -148,12 +170,17 @@ def _after_password(request, user, next_url: str):
     if request.user.is_authenticated:
         logout(request)  # someone else was signed in on this browser
     request.session.cycle_key()
-    request.session[PENDING_KEY] = {"user": user.pk, "next": next_url, "backend": user.backend,
-                                    "at": timezone.now().timestamp()}
+    request.session[PENDING_KEY] = {
+        "user": user.pk,
+        "next": next_url,
+        "backend": user.backend,
+        "at": timezone.now().timestamp(),
+    }
     return redirect("staff:second-factor" if staff.has_second_factor(user) else "staff:enrol")
 
 
 # --- Second factor -------------------------------------------------------------------------------
+
 
 @never_cache
 @sensitive_post_parameters("code")
@@ -171,8 +198,9 @@ def second_factor(request):
     context = {"form": form, "locked_until": staff.code_locked_until(user)}
     if request.method == "POST" and not context["locked_until"] and form.is_valid():
         try:
-            outcome = staff.check_code(user, form.cleaned_data["code"],
-                                       address=throttle.client_address(request))
+            outcome = staff.check_code(
+                user, form.cleaned_data["code"], address=throttle.client_address(request)
+            )
         except totp.TotpError:  # turned off meanwhile: start again
             return _timed_out(request)
         if outcome.ok:
@@ -180,13 +208,15 @@ def second_factor(request):
         if outcome.locked:
             context["locked_until"] = outcome.locked_until
         else:
-            form.add_error("code", _("This code is not right, or it has expired. Type the code your "
-                                     "app shows now."))
+            form.add_error(
+                "code", _("This code is not right, or it has expired. Type the code your app shows now.")
+            )
     if context["locked_until"]:
         request.session.pop(PENDING_KEY, None)
         return render(request, "accounts/staff_second_factor.html", context, status=429)
-    return render(request, "accounts/staff_second_factor.html", context,
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request, "accounts/staff_second_factor.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 @never_cache
@@ -209,31 +239,50 @@ def enrol(request):
     secret = staff.start_enrolment(user)
     uri = staff.provisioning_uri(user, secret)
     form = CodeForm(request.POST or None)
-    context = {"form": form, "secret": totp.grouped(secret), "uri": uri, "qr": qr_code(uri),
-               "label": user.get_username(), "locked_until": staff.code_locked_until(user)}
+    context = {
+        "form": form,
+        "secret": totp.grouped(secret),
+        "uri": uri,
+        "qr": qr_code(uri),
+        "label": user.get_username(),
+        "locked_until": staff.code_locked_until(user),
+    }
     if request.method == "POST" and not context["locked_until"] and form.is_valid():
         try:
-            outcome = staff.confirm_enrolment(user, form.cleaned_data["code"],
-                                              address=throttle.client_address(request))
+            outcome = staff.confirm_enrolment(
+                user, form.cleaned_data["code"], address=throttle.client_address(request)
+            )
         except totp.TotpError:  # confirmed meanwhile (another tab): ask for a code
             return redirect(_with_next("staff:second-factor", next_url))
         if outcome.ok:
-            messages.success(request, _("Your authenticator app is set up: from now on, a code from "
-                                        "it is asked after your password."))
+            messages.success(
+                request,
+                _(
+                    "Your authenticator app is set up: from now on, a code from "
+                    "it is asked after your password."
+                ),
+            )
             return _complete(request, user, next_url, method="totp", backend=backend)
         if outcome.locked:
             context["locked_until"] = outcome.locked_until
         else:
-            form.add_error("code", _("This code is not right. Check that the app's clock is on time "
-                                     "and type the code it shows now."))
+            form.add_error(
+                "code",
+                _(
+                    "This code is not right. Check that the app's clock is on time "
+                    "and type the code it shows now."
+                ),
+            )
     if context["locked_until"]:
         request.session.pop(PENDING_KEY, None)
         return render(request, "accounts/staff_enrol.html", context, status=429)
-    return render(request, "accounts/staff_enrol.html", context,
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request, "accounts/staff_enrol.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 # --- CAS and sign-out ----------------------------------------------------------------------------
+
 
 @never_cache
 @csrf_exempt  # the CAS server posts single-logout requests here (django-cas-ng's view is exempt too)

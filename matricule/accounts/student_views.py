@@ -34,29 +34,39 @@ account_login_required = login_required(login_url="student-account:login")
 
 # --- Forms ---------------------------------------------------------------------------------------
 
+
 class PasswordLoginForm(forms.Form):
     identifier = forms.CharField(
-        label=gettext_lazy("Student number or email address"), max_length=254,
-        help_text=gettext_lazy("Your student number is on your registration summary and "
-                               "confirmation email."),
-        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false",
-                                      "autocapitalize": "none"}))
+        label=gettext_lazy("Student number or email address"),
+        max_length=254,
+        help_text=gettext_lazy("Your student number is on your registration summary and confirmation email."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
     password = forms.CharField(
-        label=gettext_lazy("Password"), strip=False, max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+        label=gettext_lazy("Password"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class IdentifierForm(forms.Form):
     identifier = forms.CharField(
-        label=gettext_lazy("Student number or email address"), max_length=254,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false",
-                                      "autocapitalize": "none"}))
+        label=gettext_lazy("Student number or email address"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
 
 
 PASSWORD_HELP = gettext_lazy(
     "At least 10 characters, not only digits. Avoid common passwords and anything close to "
     "your name, email address, student number or date of birth. A short sentence is easy to "
-    "remember and hard to guess.")
+    "remember and hard to guess."
+)
 
 
 def personal_values(user) -> list[str]:
@@ -75,11 +85,18 @@ class SetPasswordForm(forms.Form):
     """A new password, checked by the configured validators against this person's data."""
 
     new_password1 = forms.CharField(
-        label=gettext_lazy("New password"), strip=False, max_length=4096, help_text=PASSWORD_HELP,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+        label=gettext_lazy("New password"),
+        strip=False,
+        max_length=4096,
+        help_text=PASSWORD_HELP,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
     new_password2 = forms.CharField(
-        label=gettext_lazy("New password again"), strip=False, max_length=4096,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+        label=gettext_lazy("New password again"),
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -94,8 +111,9 @@ class SetPasswordForm(forms.Form):
         compact = "".join(ch for ch in password.casefold() if ch.isalnum())
         if any(value in compact for value in personal_values(self.user)):
             raise forms.ValidationError(
-                _("Your password must not contain your student number, Parcoursup number or "
-                  "date of birth."), code="personal")
+                _("Your password must not contain your student number, Parcoursup number or date of birth."),
+                code="personal",
+            )
         return password
 
     def clean_new_password2(self):
@@ -107,44 +125,60 @@ class SetPasswordForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=gettext_lazy("6-digit code"), max_length=12,
+        label=gettext_lazy("6-digit code"),
+        max_length=12,
         help_text=gettext_lazy("Shown by your authenticator app; it changes every 30 seconds."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "spellcheck": "false"}))
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split())
         if len(code) != totp.DIGITS or not code.isdigit():
-            raise forms.ValidationError(_("Type the 6 digits shown by your app, for example 123456."),
-                                        code="invalid")
+            raise forms.ValidationError(
+                _("Type the 6 digits shown by your app, for example 123456."), code="invalid"
+            )
         return code
 
 
 # --- Helpers -------------------------------------------------------------------------------------
 
+
 def _safe_next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return ""
 
 
 def _log_in(request, user, next_url: str = ""):
     login(request, user, backend=BACKEND)
-    record("accounts.password_login.succeeded", actor=user, obj=user,
-           address=throttle.client_address(request))
+    record(
+        "accounts.password_login.succeeded", actor=user, obj=user, address=throttle.client_address(request)
+    )
     return redirect(next_url or LOGIN_REDIRECT)
 
 
 def _link_invalid(request, error: activation.TokenError, purpose: str):
-    return render(request, "accounts/student/link_invalid.html", {
-        "code": error.code, "purpose": purpose, "hours": activation.activation_hours(),
-        "minutes": activation.reset_minutes()}, status=410)
+    return render(
+        request,
+        "accounts/student/link_invalid.html",
+        {
+            "code": error.code,
+            "purpose": purpose,
+            "hours": activation.activation_hours(),
+            "minutes": activation.reset_minutes(),
+        },
+        status=410,
+    )
 
 
 def activated_required(view):
     """Logged in with an activated account; otherwise the account page explains what to do."""
+
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not activation.has_activated_account(request.user):
@@ -155,6 +189,7 @@ def activated_required(view):
 
 
 # --- Activation ----------------------------------------------------------------------------------
+
 
 @never_cache
 @account_login_required
@@ -168,16 +203,20 @@ def activation_request(request):
         messages.error(request, _("Your account can be activated once your registration is complete."))
         return redirect("student-account:home")
     if not activation.send_activation_link(user):
-        messages.error(request, _("Several links were sent recently: use the latest one, or ask "
-                                  "again in an hour."))
+        messages.error(
+            request, _("Several links were sent recently: use the latest one, or ask again in an hour.")
+        )
     return redirect("student-account:activation-sent")
 
 
 @never_cache
 @account_login_required
 def activation_sent(request):
-    return render(request, "accounts/student/activation_sent.html", {
-        "email": activation.activation_email(request.user), "hours": activation.activation_hours()})
+    return render(
+        request,
+        "accounts/student/activation_sent.html",
+        {"email": activation.activation_email(request.user), "hours": activation.activation_hours()},
+    )
 
 
 @never_cache
@@ -198,17 +237,30 @@ def activate(request, token: str):
         except activation.TokenError as error:
             return _link_invalid(request, error, "activate")
         login(request, user, backend=BACKEND)
-        messages.success(request, _("Your account is activated and your email address confirmed. "
-                                    "From now on, log in with your student number or email "
-                                    "address and your password."))
+        messages.success(
+            request,
+            _(
+                "Your account is activated and your email address confirmed. "
+                "From now on, log in with your student number or email "
+                "address and your password."
+            ),
+        )
         return redirect("student-account:home")
     student = getattr(user, "student", None)
-    return render(request, "accounts/student/activate.html", {
-        "form": form, "email": link.email, "student_number": student.student_number if student else "",
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "accounts/student/activate.html",
+        {
+            "form": form,
+            "email": link.email,
+            "student_number": student.student_number if student else "",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- Password login ------------------------------------------------------------------------------
+
 
 @never_cache
 @sensitive_post_parameters("password")
@@ -219,30 +271,44 @@ def login_view(request):
     context = {"form": form, "next": next_url}
     if request.method == "POST" and form.is_valid():
         outcome = password_login.authenticate(
-            identifier=form.cleaned_data["identifier"], password=form.cleaned_data["password"],
-            address=throttle.client_address(request))
+            identifier=form.cleaned_data["identifier"],
+            password=form.cleaned_data["password"],
+            address=throttle.client_address(request),
+        )
         if outcome.user is not None:
             if totp.is_enabled(outcome.user):
                 request.session.cycle_key()
-                request.session[PENDING_KEY] = {"user": outcome.user.pk, "next": next_url,
-                                                "at": timezone.now().timestamp()}
+                request.session[PENDING_KEY] = {
+                    "user": outcome.user.pk,
+                    "next": next_url,
+                    "at": timezone.now().timestamp(),
+                }
                 return redirect("student-account:login-code")
             return _log_in(request, outcome.user, next_url)
         if outcome.locked:
             context["locked_until"] = outcome.locked_until
             return render(request, "accounts/student/login.html", context, status=429)
-        form.add_error(None, _("The student number or email address, or the password, is not "
-                               "right. Check them and try again."))
-    return render(request, "accounts/student/login.html", context,
-                  status=400 if request.method == "POST" else 200)
+        form.add_error(
+            None,
+            _(
+                "The student number or email address, or the password, is not "
+                "right. Check them and try again."
+            ),
+        )
+    return render(
+        request, "accounts/student/login.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 def _pending_user(request):
     pending = request.session.get(PENDING_KEY)
     if not pending or timezone.now().timestamp() - pending.get("at", 0) > PENDING_SECONDS:
         return None, ""
-    user = (get_user_model().objects.filter(pk=pending["user"], is_active=True,
-                                            security__activated_at__isnull=False).first())
+    user = (
+        get_user_model()
+        .objects.filter(pk=pending["user"], is_active=True, security__activated_at__isnull=False)
+        .first()
+    )
     return user, pending.get("next", "")
 
 
@@ -260,8 +326,9 @@ def login_code(request):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = totp.verify_login(user, form.cleaned_data["code"],
-                                        address=throttle.client_address(request))
+            outcome = totp.verify_login(
+                user, form.cleaned_data["code"], address=throttle.client_address(request)
+            )
         except totp.TotpError:  # turned off meanwhile: start again
             request.session.pop(PENDING_KEY, None)
             return redirect("student-account:login")
@@ -272,13 +339,16 @@ def login_code(request):
             request.session.pop(PENDING_KEY, None)
             context["locked_until"] = outcome.locked_until
             return render(request, "accounts/student/login_code.html", context, status=429)
-        form.add_error("code", _("This code is not right, or it has expired. Type the code your "
-                                 "app shows now."))
-    return render(request, "accounts/student/login_code.html", context,
-                  status=400 if request.method == "POST" else 200)
+        form.add_error(
+            "code", _("This code is not right, or it has expired. Type the code your app shows now.")
+        )
+    return render(
+        request, "accounts/student/login_code.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 # --- Password reset ------------------------------------------------------------------------------
+
 
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -287,14 +357,20 @@ def reset_request(request):
     context = {"form": form, "minutes": activation.reset_minutes()}
     if request.method == "POST" and form.is_valid():
         outcome = password_login.request_password_reset(
-            identifier=form.cleaned_data["identifier"], address=throttle.client_address(request),
-            language=translation.get_language())
+            identifier=form.cleaned_data["identifier"],
+            address=throttle.client_address(request),
+            language=translation.get_language(),
+        )
         if outcome.locked:
             context["locked_until"] = outcome.locked_until
             return render(request, "accounts/student/reset_request.html", context, status=429)
         return redirect("student-account:reset-sent")
-    return render(request, "accounts/student/reset_request.html", context,
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "accounts/student/reset_request.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @never_cache
@@ -318,11 +394,16 @@ def reset_confirm(request, token: str):
             return _link_invalid(request, error, "reset")
         messages.success(request, _("Your password has been changed. Log in with your new password."))
         return redirect("student-account:login")
-    return render(request, "accounts/student/reset_confirm.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "accounts/student/reset_confirm.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- Account page and second factor --------------------------------------------------------------
+
 
 @never_cache
 @account_login_required
@@ -331,12 +412,17 @@ def account(request):
     security = AccountSecurity.objects.filter(user=user).first()
     activated = bool(security and security.activated_at)
     student = getattr(user, "student", None)
-    return render(request, "accounts/student/account.html", {
-        "security": security, "activated": activated,
-        "can_activate": not activated and activation.can_activate(user),
-        "student_number": student.student_number if student else "",
-        "totp_enabled": bool(security and security.totp_enabled),
-    })
+    return render(
+        request,
+        "accounts/student/account.html",
+        {
+            "security": security,
+            "activated": activated,
+            "can_activate": not activated and activation.can_activate(user),
+            "student_number": student.student_number if student else "",
+            "totp_enabled": bool(security and security.totp_enabled),
+        },
+    )
 
 
 @never_cache
@@ -350,25 +436,39 @@ def totp_enable(request):
     except totp.TotpError:
         return redirect("student-account:home")
     form = CodeForm(request.POST or None)
-    context = {"form": form, "secret": totp.grouped(secret), "uri": totp.provisioning_uri(user, secret),
-               "issuer": totp.issuer(), "label": totp.account_label(user)}
+    context = {
+        "form": form,
+        "secret": totp.grouped(secret),
+        "uri": totp.provisioning_uri(user, secret),
+        "issuer": totp.issuer(),
+        "label": totp.account_label(user),
+    }
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = totp.confirm_setup(user, form.cleaned_data["code"],
-                                         address=throttle.client_address(request))
+            outcome = totp.confirm_setup(
+                user, form.cleaned_data["code"], address=throttle.client_address(request)
+            )
         except totp.TotpError:
             return redirect("student-account:home")
         if outcome.ok:
-            messages.success(request, _("Two-step login is on: from now on, a code from your app "
-                                        "is asked after your password."))
+            messages.success(
+                request,
+                _("Two-step login is on: from now on, a code from your app is asked after your password."),
+            )
             return redirect("student-account:home")
         if outcome.locked:
             context["locked_until"] = outcome.locked_until
             return render(request, "accounts/student/totp_enable.html", context, status=429)
-        form.add_error("code", _("This code is not right. Check that the app's clock is on time "
-                                 "and type the code it shows now."))
-    return render(request, "accounts/student/totp_enable.html", context,
-                  status=400 if request.method == "POST" else 200)
+        form.add_error(
+            "code",
+            _(
+                "This code is not right. Check that the app's clock is on time "
+                "and type the code it shows now."
+            ),
+        )
+    return render(
+        request, "accounts/student/totp_enable.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 @never_cache
@@ -383,18 +483,21 @@ def totp_disable(request):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = totp.disable(user, form.cleaned_data["code"],
-                                   address=throttle.client_address(request))
+            outcome = totp.disable(user, form.cleaned_data["code"], address=throttle.client_address(request))
         except totp.TotpError:
             return redirect("student-account:home")
         if outcome.ok:
-            messages.success(request, _("Two-step login is off: your password alone now opens "
-                                        "your account."))
+            messages.success(request, _("Two-step login is off: your password alone now opens your account."))
             return redirect("student-account:home")
         if outcome.locked:
             context["locked_until"] = outcome.locked_until
             return render(request, "accounts/student/totp_disable.html", context, status=429)
-        form.add_error("code", _("This code is not right, or it has expired. Type the code your "
-                                 "app shows now."))
-    return render(request, "accounts/student/totp_disable.html", context,
-                  status=400 if request.method == "POST" else 200)
+        form.add_error(
+            "code", _("This code is not right, or it has expired. Type the code your app shows now.")
+        )
+    return render(
+        request,
+        "accounts/student/totp_disable.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )

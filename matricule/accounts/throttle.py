@@ -26,15 +26,17 @@ class Limit:
 def limit(scope: str) -> Limit:
     """The limit of a scope, from settings.MATRICULE_THROTTLES (count, window s, cooldown s)."""
     count, window, cooldown = settings.MATRICULE_THROTTLES[scope]
-    return Limit(scope, count, datetime.timedelta(seconds=window),
-                 datetime.timedelta(seconds=cooldown))
+    return Limit(scope, count, datetime.timedelta(seconds=window), datetime.timedelta(seconds=cooldown))
 
 
 def locked_until(scope: str, key: str, now: datetime.datetime | None = None):
     """When the key's lock ends, or None if it is not locked."""
     now = now or timezone.now()
-    until = (Throttle.objects.filter(scope=scope, key=key, locked_until__gt=now)
-             .values_list("locked_until", flat=True).first())
+    until = (
+        Throttle.objects.filter(scope=scope, key=key, locked_until__gt=now)
+        .values_list("locked_until", flat=True)
+        .first()
+    )
     return until
 
 
@@ -47,8 +49,7 @@ def hit(scope: str, key: str, now: datetime.datetime | None = None):
         if row is None:
             try:
                 with transaction.atomic():
-                    row = Throttle.objects.create(scope=scope, key=key, count=0,
-                                                  window_started_at=now)
+                    row = Throttle.objects.create(scope=scope, key=key, count=0, window_started_at=now)
             except IntegrityError:  # created meanwhile by a concurrent request
                 row = Throttle.objects.select_for_update().get(scope=scope, key=key)
         if row.window_started_at + rule.window <= now:

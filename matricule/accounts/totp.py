@@ -42,8 +42,11 @@ class CodeCheck:
 
 
 def is_enabled(user) -> bool:
-    return AccountSecurity.objects.filter(user_id=user.pk, totp_confirmed_at__isnull=False).exclude(
-        totp_secret="").exists()
+    return (
+        AccountSecurity.objects.filter(user_id=user.pk, totp_confirmed_at__isnull=False)
+        .exclude(totp_secret="")
+        .exists()
+    )
 
 
 def _security(user, *, lock: bool = True) -> AccountSecurity:
@@ -81,12 +84,13 @@ def account_label(user) -> str:
 def provisioning_uri(user, secret: str) -> str:
     """The otpauth:// address apps read (from a QR code, or pasted)."""
     return pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL).provisioning_uri(
-        name=account_label(user), issuer_name=issuer())
+        name=account_label(user), issuer_name=issuer()
+    )
 
 
 def grouped(secret: str) -> str:
     """The secret in groups of four, easier to type."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def matching_step(secret: str, code: str, *, after: int | None, now=None) -> int | None:

@@ -29,9 +29,12 @@ def admission_login_view(request):
     form = AdmissionLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         outcome = admission_login.request_link(
-            year=year, number=form.cleaned_data["number"],
-            birth_date=form.cleaned_data["birth_date"], email=form.cleaned_data["email"],
-            address=throttle.client_address(request))
+            year=year,
+            number=form.cleaned_data["number"],
+            birth_date=form.cleaned_data["birth_date"],
+            email=form.cleaned_data["email"],
+            address=throttle.client_address(request),
+        )
         if outcome.locked:
             context.update(form=form, locked_until=outcome.locked_until)
             return render(request, "accounts/admission_login.html", context, status=429)
@@ -45,11 +48,15 @@ def admission_login_view(request):
 @never_cache
 def link_sent(request):
     year = reference.current_year()
-    return render(request, "accounts/link_sent.html", {
-        "email": request.session.get("admission_link_email", ""),
-        "overview": campaign_overview(year) if year else None,
-        "minutes": settings.LOGIN_LINK_MINUTES,
-    })
+    return render(
+        request,
+        "accounts/link_sent.html",
+        {
+            "email": request.session.get("admission_link_email", ""),
+            "overview": campaign_overview(year) if year else None,
+            "minutes": settings.LOGIN_LINK_MINUTES,
+        },
+    )
 
 
 @never_cache
@@ -63,8 +70,12 @@ def open_link(request, token: str):
             return redirect("registration:home")
         admission_login.check_link(token)
     except admission_login.LinkError as error:
-        return render(request, "accounts/link_invalid.html",
-                      {"code": error.code, "minutes": settings.LOGIN_LINK_MINUTES}, status=410)
+        return render(
+            request,
+            "accounts/link_invalid.html",
+            {"code": error.code, "minutes": settings.LOGIN_LINK_MINUTES},
+            status=410,
+        )
     return render(request, "accounts/link_open.html", {"token": token})
 
 

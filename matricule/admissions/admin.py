@@ -26,25 +26,70 @@ ISSUES_SHOWN = 200
 
 @admin.register(Candidate)
 class CandidateAdmin(admin.ModelAdmin):
-    list_display = ["number_display", "last_name", "first_names", "email", "stage", "situation",
-                    "phase", "academic_year"]
+    list_display = [
+        "number_display",
+        "last_name",
+        "first_names",
+        "email",
+        "stage",
+        "situation",
+        "phase",
+        "academic_year",
+    ]
     list_filter = ["situation", "stage", "phase", "academic_year"]
     list_select_related = ["stage", "academic_year"]
     search_fields = ["parcoursup_number", "last_name", "first_names", "email", "ine"]
-    readonly_fields = ["academic_year", "parcoursup_number", "user", "email_lower",
-                       "source_checksum", "last_import_run", "created_at", "updated_at"]
+    readonly_fields = [
+        "academic_year",
+        "parcoursup_number",
+        "user",
+        "email_lower",
+        "source_checksum",
+        "last_import_run",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
-        (None, {"fields": ["academic_year", "parcoursup_number", "user", "situation", "phase",
-                           "response_date", "parcoursup_offer_code", "stage",
-                           "offline_population"]}),
-        (_("Identity"), {"fields": ["last_name", "first_names", "sex", "birth_date", "ine",
-                                    "birth_town", "birth_country", "nationality"]}),
-        (_("Contact"), {"fields": ["email", "phone", "address", "postal_code", "city",
-                                   "country"]}),
-        (_("Secondary school"), {"fields": ["bac_year", "bac_series", "bac_honours",
-                                            "school_uai", "grant_holder_hint"]}),
-        (_("Import"), {"fields": ["last_import_run", "source_checksum", "email_lower",
-                                  "created_at", "updated_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "academic_year",
+                    "parcoursup_number",
+                    "user",
+                    "situation",
+                    "phase",
+                    "response_date",
+                    "parcoursup_offer_code",
+                    "stage",
+                    "offline_population",
+                ]
+            },
+        ),
+        (
+            _("Identity"),
+            {
+                "fields": [
+                    "last_name",
+                    "first_names",
+                    "sex",
+                    "birth_date",
+                    "ine",
+                    "birth_town",
+                    "birth_country",
+                    "nationality",
+                ]
+            },
+        ),
+        (_("Contact"), {"fields": ["email", "phone", "address", "postal_code", "city", "country"]}),
+        (
+            _("Secondary school"),
+            {"fields": ["bac_year", "bac_series", "bac_honours", "school_uai", "grant_holder_hint"]},
+        ),
+        (
+            _("Import"),
+            {"fields": ["last_import_run", "source_checksum", "email_lower", "created_at", "updated_at"]},
+        ),
     ]
 
     @admin.display(description=_("Parcoursup number"), ordering="parcoursup_number")
@@ -63,8 +108,7 @@ class CandidateAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        record("admissions.candidate.changed", actor=request.user, obj=obj,
-               fields=sorted(form.changed_data))
+        record("admissions.candidate.changed", actor=request.user, obj=obj, fields=sorted(form.changed_data))
 
 
 class ResultsUploadForm(AdmissionsUploadForm):
@@ -74,13 +118,16 @@ class ResultsUploadForm(AdmissionsUploadForm):
         super().__init__(*args, **kwargs)
         year = self.fields["academic_year"]
         year.label = _("Campaign")
-        year.help_text = _("The re-registration campaign these results prepare; each result "
-                           "keeps the year written in the file.")
+        year.help_text = _(
+            "The re-registration campaign these results prepare; each result "
+            "keeps the year written in the file."
+        )
         upload = self.fields["file"]
         upload.label = _("CSV file of last year's results")
         upload.help_text = _(
             "Semicolon-separated, as exported from the student records system or a spreadsheet "
-            "(UTF-8 or Windows-1252), at most %(size)s.") % {"size": filesizeformat(MAX_UPLOAD_BYTES)}
+            "(UTF-8 or Windows-1252), at most %(size)s."
+        ) % {"size": filesizeformat(MAX_UPLOAD_BYTES)}
 
 
 class LimitedIssueFormSet(BaseInlineFormSet):
@@ -112,9 +159,22 @@ class ImportIssueInline(admin.TabularInline):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "kind", "academic_year", "source", "file_name", "user",
-                    "status", "lines_read", "created", "updated", "unchanged", "rejected",
-                    "unmapped", "not_accepted"]
+    list_display = [
+        "started_at",
+        "kind",
+        "academic_year",
+        "source",
+        "file_name",
+        "user",
+        "status",
+        "lines_read",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "unmapped",
+        "not_accepted",
+    ]
     list_filter = ["kind", "status", "source", "academic_year"]
     list_select_related = ["academic_year", "user"]
     date_hierarchy = "started_at"
@@ -131,26 +191,39 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("upload/", self.admin_site.admin_view(self.upload_view),
-                 name="admissions_importrun_upload"),
-            path("results-upload/", self.admin_site.admin_view(self.upload_results_view),
-                 name="admissions_importrun_upload_results"),
-            path("<int:object_id>/report/", self.admin_site.admin_view(self.report_view),
-                 name="admissions_importrun_report"),
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="admissions_importrun_upload"),
+            path(
+                "results-upload/",
+                self.admin_site.admin_view(self.upload_results_view),
+                name="admissions_importrun_upload_results",
+            ),
+            path(
+                "<int:object_id>/report/",
+                self.admin_site.admin_view(self.report_view),
+                name="admissions_importrun_report",
+            ),
             *super().get_urls(),
         ]
 
     def upload_view(self, request):
-        return self._upload(request, AdmissionsUploadForm, import_file,
-                            title=_("Import admitted candidates"),
-                            template="admissions/admin/import_upload.html")
+        return self._upload(
+            request,
+            AdmissionsUploadForm,
+            import_file,
+            title=_("Import admitted candidates"),
+            template="admissions/admin/import_upload.html",
+        )
 
     def upload_results_view(self, request):
         if not request.user.has_perm("admissions.add_result"):
             raise PermissionDenied
-        return self._upload(request, ResultsUploadForm, import_results,
-                            title=_("Import last year's results"),
-                            template=RESULTS_TEMPLATES + "results_import_upload.html")
+        return self._upload(
+            request,
+            ResultsUploadForm,
+            import_results,
+            title=_("Import last year's results"),
+            template=RESULTS_TEMPLATES + "results_import_upload.html",
+        )
 
     def _upload(self, request, form_class, importer, *, title, template):
         if not request.user.has_perm("admissions.add_importrun"):
@@ -158,8 +231,12 @@ class ImportRunAdmin(admin.ModelAdmin):
         form = form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
         if form.is_bound and form.is_valid():
             upload = form.cleaned_data["file"]
-            run = importer(upload, academic_year=form.cleaned_data["academic_year"],
-                           user=request.user, file_name=upload.name)
+            run = importer(
+                upload,
+                academic_year=form.cleaned_data["academic_year"],
+                user=request.user,
+                file_name=upload.name,
+            )
             if run.status != ImportRun.Status.FAILED:
                 messages.success(request, _("The file was imported: see the report below."))
                 return redirect("admin:admissions_importrun_report", run.pk)
@@ -178,8 +255,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     def report_view(self, request, object_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        run = get_object_or_404(ImportRun.objects.select_related("academic_year", "user"),
-                                pk=object_id)
+        run = get_object_or_404(ImportRun.objects.select_related("academic_year", "user"), pk=object_id)
         issues = run.issues.select_related("run")
         context = {
             **self.admin_site.each_context(request),
@@ -195,10 +271,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         }
         if run.kind == ImportRun.Kind.RESULTS:
             context["counts"] = run_counts(run)
-            context["can_upload"] = (context["can_upload"]
-                                     and request.user.has_perm("admissions.add_result"))
-            return TemplateResponse(request, RESULTS_TEMPLATES + "results_import_report.html",
-                                    context)
+            context["can_upload"] = context["can_upload"] and request.user.has_perm("admissions.add_result")
+            return TemplateResponse(request, RESULTS_TEMPLATES + "results_import_report.html", context)
         return TemplateResponse(request, "admissions/admin/import_report.html", context)
 
 
@@ -228,8 +302,7 @@ class ResultAdmin(admin.ModelAdmin):
     list_select_related = ["stage", "import_run__academic_year"]
     search_fields = ["student_number"]
     ordering = ["student_number", "year_code"]
-    readonly_fields = ["student_number", "year_code", "stage", "result", "import_run",
-                       "updated_at"]
+    readonly_fields = ["student_number", "year_code", "stage", "result", "import_run", "updated_at"]
     # Extends the admin's change list with the link to the results upload.
     change_list_template = RESULTS_TEMPLATES + "result_change_list.html"
 
@@ -243,20 +316,34 @@ class ResultAdmin(admin.ModelAdmin):
         # A student number (or its beginning) is looked up by prefix, as typed: the index on
         # the number serves it, where the admin's default (contains, any case) scans.
         term = search_term.strip()
-        if STUDENT_NUMBER_RE.fullmatch(term) and len(term) <= Result._meta.get_field(
-                "student_number").max_length:
+        if (
+            STUDENT_NUMBER_RE.fullmatch(term)
+            and len(term) <= Result._meta.get_field("student_number").max_length
+        ):
             return queryset.filter(student_number__startswith=term), False
         return super().get_search_results(request, queryset, search_term)
 
     def delete_model(self, request, obj):
-        record("admissions.result.deleted", actor=request.user, obj=obj,
-               student_number=obj.student_number, year_code=obj.year_code,
-               stage=obj.stage.code, result=obj.result)
+        record(
+            "admissions.result.deleted",
+            actor=request.user,
+            obj=obj,
+            student_number=obj.student_number,
+            year_code=obj.year_code,
+            stage=obj.stage.code,
+            result=obj.result,
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset.select_related("stage"):
-            record("admissions.result.deleted", actor=request.user, obj=obj,
-                   student_number=obj.student_number, year_code=obj.year_code,
-                   stage=obj.stage.code, result=obj.result)
+            record(
+                "admissions.result.deleted",
+                actor=request.user,
+                obj=obj,
+                student_number=obj.student_number,
+                year_code=obj.year_code,
+                stage=obj.stage.code,
+                result=obj.result,
+            )
         super().delete_queryset(request, queryset)

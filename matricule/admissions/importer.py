@@ -44,11 +44,34 @@ BATCH_SIZE = 1000
 CHUNK_SIZE = 1 << 20
 Severity = ImportIssue.Severity
 
-REQUIRED_COLUMNS = ("numero_parcoursup", "nom", "prenom", "date_naissance", "email",
-                    "code_formation_psup", "code_situation")
-OPTIONAL_COLUMNS = ("ine", "sexe", "telephone", "commune_naissance", "pays_naissance",
-                    "nationalite", "adresse", "code_postal", "ville", "pays", "bac_annee",
-                    "bac_serie", "bac_mention", "uai_lycee", "date_reponse", "phase", "boursier")
+REQUIRED_COLUMNS = (
+    "numero_parcoursup",
+    "nom",
+    "prenom",
+    "date_naissance",
+    "email",
+    "code_formation_psup",
+    "code_situation",
+)
+OPTIONAL_COLUMNS = (
+    "ine",
+    "sexe",
+    "telephone",
+    "commune_naissance",
+    "pays_naissance",
+    "nationalite",
+    "adresse",
+    "code_postal",
+    "ville",
+    "pays",
+    "bac_annee",
+    "bac_serie",
+    "bac_mention",
+    "uai_lycee",
+    "date_reponse",
+    "phase",
+    "boursier",
+)
 KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # Free-text columns: CSV column → model field (their maximum length comes from the model).
@@ -68,28 +91,48 @@ TEXT_COLUMNS = {
     "uai_lycee": "school_uai",
     "code_formation_psup": "parcoursup_offer_code",
 }
-MAX_LENGTHS = {column: Candidate._meta.get_field(name).max_length
-               for column, name in TEXT_COLUMNS.items()}
+MAX_LENGTHS = {column: Candidate._meta.get_field(name).max_length for column, name in TEXT_COLUMNS.items()}
 MAX_LENGTHS["email"] = Candidate._meta.get_field("email").max_length
 
 # The fields an import writes, in the order they are hashed (changing it changes every hash,
 # which only costs one full update on the next import).
-DATA_FIELDS = ("ine", "last_name", "first_names", "sex", "birth_date", "email", "phone",
-               "birth_town", "birth_country", "nationality", "address", "postal_code", "city",
-               "country", "bac_year", "bac_series", "bac_honours", "school_uai",
-               "parcoursup_offer_code", "situation", "response_date", "phase",
-               "grant_holder_hint")
-UPDATE_FIELDS = (*DATA_FIELDS, "email_lower", "stage", "source_checksum", "last_import_run",
-                 "updated_at")
+DATA_FIELDS = (
+    "ine",
+    "last_name",
+    "first_names",
+    "sex",
+    "birth_date",
+    "email",
+    "phone",
+    "birth_town",
+    "birth_country",
+    "nationality",
+    "address",
+    "postal_code",
+    "city",
+    "country",
+    "bac_year",
+    "bac_series",
+    "bac_honours",
+    "school_uai",
+    "parcoursup_offer_code",
+    "situation",
+    "response_date",
+    "phase",
+    "grant_holder_hint",
+)
+UPDATE_FIELDS = (*DATA_FIELDS, "email_lower", "stage", "source_checksum", "last_import_run", "updated_at")
 
 DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 # The web service writes answer dates with a time (`10/07/2024 14:32`); only the day is kept.
-DATE_TIME_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?",
-                          re.ASCII)
+DATE_TIME_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", re.ASCII)
 INE_RE = re.compile(r"[0-9A-Z]{11}")
 SITUATIONS = {choice.value for choice in Situation}
-PHASES = {"principale": Phase.MAIN, "complementaire": Phase.COMPLEMENTARY,
-          "complémentaire": Phase.COMPLEMENTARY}
+PHASES = {
+    "principale": Phase.MAIN,
+    "complementaire": Phase.COMPLEMENTARY,
+    "complémentaire": Phase.COMPLEMENTARY,
+}
 
 
 class FileError(Exception):
@@ -112,6 +155,7 @@ class _Row:
 
 # --- Reading the file ---------------------------------------------------------------------
 
+
 class _ByteStream(io.RawIOBase):
     """Any object with `read(n)` (a Django upload, a file) as a raw stream for TextIOWrapper;
     closing it leaves the underlying file open for its owner."""
@@ -124,7 +168,7 @@ class _ByteStream(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         data = self._fileobj.read(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
 
@@ -169,17 +213,20 @@ def inspect_file(fileobj) -> tuple[str, str, int, bool]:
     return ("utf-8-sig" if is_utf8 else "cp1252"), digest.hexdigest(), size, has_nul
 
 
-def _file_issue(code: str, *, line: int | None = 1, column: str = "",
-                params: dict | None = None) -> ImportIssue:
-    return ImportIssue(line_number=line, column=column, severity=Severity.ERROR, code=code,
-                       params=params or {})
+def _file_issue(
+    code: str, *, line: int | None = 1, column: str = "", params: dict | None = None
+) -> ImportIssue:
+    return ImportIssue(
+        line_number=line, column=column, severity=Severity.ERROR, code=code, params=params or {}
+    )
 
 
 def open_csv(fileobj, encoding: str):
     """A csv reader (semicolons) over the streamed file. cp1252 leaves five bytes undefined:
     they are replaced rather than failing the file."""
-    text = io.TextIOWrapper(io.BufferedReader(_ByteStream(fileobj), CHUNK_SIZE),
-                            encoding=encoding, errors="replace", newline="")
+    text = io.TextIOWrapper(
+        io.BufferedReader(_ByteStream(fileobj), CHUNK_SIZE), encoding=encoding, errors="replace", newline=""
+    )
     return csv.reader(text, delimiter=";")
 
 
@@ -200,15 +247,15 @@ def check_header(header: list[str], line: int, *, known, required) -> None:
     seen = set()
     for name in header:
         if name in known and name in seen:
-            issues.append(_file_issue("column_duplicate", line=line, column=name,
-                                      params={"column": name}))
+            issues.append(_file_issue("column_duplicate", line=line, column=name, params={"column": name}))
         seen.add(name)
     missing = [name for name in required if name not in seen]
     if missing and len(header) == 1 and ("," in header[0] or "\t" in header[0]):
         issues.append(_file_issue("file_separator", line=line))
     else:
-        issues.extend(_file_issue("column_missing", line=line, column=name,
-                                  params={"column": name}) for name in missing)
+        issues.extend(
+            _file_issue("column_missing", line=line, column=name, params={"column": name}) for name in missing
+        )
     if issues:
         raise FileError(issues)
 
@@ -237,13 +284,19 @@ def read_csv_rows(fileobj, encoding: str) -> Iterator[tuple[int, dict]]:
             # Spreadsheets keep blank rows in their numbering; so do we, but skip them.
             if not any(cell.strip() for cell in cells):
                 continue
-            yield line, {name: (cells[index].strip() if index < len(cells) else "")
-                         for name, index in positions.items()}
+            yield (
+                line,
+                {
+                    name: (cells[index].strip() if index < len(cells) else "")
+                    for name, index in positions.items()
+                },
+            )
     except csv.Error as error:
         raise malformed(error, line + 1) from None
 
 
 # --- Checking one row ---------------------------------------------------------------------
+
 
 def _parse_date(value: str, pattern: re.Pattern) -> tuple[datetime.date | None, str | None]:
     match = pattern.fullmatch(value)
@@ -276,14 +329,28 @@ class _RowChecker:
         raw_number = row.get("numero_parcoursup", "")
 
         def error(column, code, **params):
-            errors.append(ImportIssue(line_number=line, column=column, severity=Severity.ERROR,
-                                      code=code, params=params,
-                                      parcoursup_number=raw_number[:30]))
+            errors.append(
+                ImportIssue(
+                    line_number=line,
+                    column=column,
+                    severity=Severity.ERROR,
+                    code=code,
+                    params=params,
+                    parcoursup_number=raw_number[:30],
+                )
+            )
 
         def warning(column, code, **params):
-            warnings.append(ImportIssue(line_number=line, column=column,
-                                        severity=Severity.WARNING, code=code, params=params,
-                                        parcoursup_number=raw_number[:30]))
+            warnings.append(
+                ImportIssue(
+                    line_number=line,
+                    column=column,
+                    severity=Severity.WARNING,
+                    code=code,
+                    params=params,
+                    parcoursup_number=raw_number[:30],
+                )
+            )
 
         for column in REQUIRED_COLUMNS:
             if not row.get(column):
@@ -359,16 +426,30 @@ class _RowChecker:
         if situation != Situation.ACCEPTED:
             warning("code_situation", "not_accepted", value=situation)
 
-        fields = {column_field: row.get(column, "") for column, column_field in
-                  TEXT_COLUMNS.items()}
-        fields.update(ine=ine, sex=sex, birth_date=birth_date, email=email, bac_year=bac_year,
-                      situation=situation, response_date=response_date, phase=phase,
-                      grant_holder_hint=grant_hint)
-        return _Row(line=line, number=number, fields=fields, stage_id=stage_id,
-                    checksum=_row_checksum(fields), warnings=warnings), []
+        fields = {column_field: row.get(column, "") for column, column_field in TEXT_COLUMNS.items()}
+        fields.update(
+            ine=ine,
+            sex=sex,
+            birth_date=birth_date,
+            email=email,
+            bac_year=bac_year,
+            situation=situation,
+            response_date=response_date,
+            phase=phase,
+            grant_holder_hint=grant_hint,
+        )
+        return _Row(
+            line=line,
+            number=number,
+            fields=fields,
+            stage_id=stage_id,
+            checksum=_row_checksum(fields),
+            warnings=warnings,
+        ), []
 
 
 # --- Writing ------------------------------------------------------------------------------
+
 
 class _Importer:
     def __init__(self, run: ImportRun, stage_by_code: dict[str, int]):
@@ -413,10 +494,16 @@ class _Importer:
             if checksum == row.checksum:
                 run.unchanged += 1  # the same line again: nothing new to say or store
                 return
-            row.warnings.append(ImportIssue(
-                line_number=row.line, column="numero_parcoursup", severity=Severity.WARNING,
-                code="duplicate_number", params={"line": previous_line},
-                parcoursup_number=row.number))
+            row.warnings.append(
+                ImportIssue(
+                    line_number=row.line,
+                    column="numero_parcoursup",
+                    severity=Severity.WARNING,
+                    code="duplicate_number",
+                    params={"line": previous_line},
+                    parcoursup_number=row.number,
+                )
+            )
             if row.number in self.pending:
                 # Write the earlier version first, so this one is counted as its update.
                 self.flush()
@@ -477,11 +564,15 @@ class _CandidateWriter:
         update_fields = [meta.get_field(name) for name in UPDATE_FIELDS]
         # Only names from the model's metadata, quoted; every value is a query parameter.
         self.insert_sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-            quote(meta.db_table), ", ".join(quote(f.column) for f in insert_fields),
-            ", ".join(["%s"] * len(insert_fields)))
+            quote(meta.db_table),
+            ", ".join(quote(f.column) for f in insert_fields),
+            ", ".join(["%s"] * len(insert_fields)),
+        )
         self.update_sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
-            quote(meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in update_fields),
-            quote(meta.pk.column))
+            quote(meta.db_table),
+            ", ".join(f"{quote(f.column)} = %s" for f in update_fields),
+            quote(meta.pk.column),
+        )
         self.insert_plan = [self._plan(f) for f in insert_fields]
         self.update_plan = [self._plan(f) for f in update_fields]
         self.defaults = {f.attname: f.get_default() for f in insert_fields}
@@ -494,27 +585,37 @@ class _CandidateWriter:
 
     def _values(self, plan, values: dict) -> list:
         connection = self.connection
-        return [field.get_db_prep_save(values[attname], connection) if field is not None
-                else values[attname] for attname, field in plan]
+        return [
+            field.get_db_prep_save(values[attname], connection) if field is not None else values[attname]
+            for attname, field in plan
+        ]
 
     def _now(self):
         return self.timestamp_field.get_db_prep_save(timezone.now(), self.connection)
 
     @staticmethod
     def _row_values(row: _Row, run_id: int, now) -> dict:
-        return {**row.fields, "email_lower": normalize_email(row.fields["email"]),
-                "stage_id": row.stage_id, "source_checksum": row.checksum,
-                "last_import_run_id": run_id, "updated_at": now}
+        return {
+            **row.fields,
+            "email_lower": normalize_email(row.fields["email"]),
+            "stage_id": row.stage_id,
+            "source_checksum": row.checksum,
+            "last_import_run_id": run_id,
+            "updated_at": now,
+        }
 
     def insert(self, rows: list[_Row], year_id: int, run_id: int) -> None:
         if not rows:
             return
         now = self._now()
         base = {**self.defaults, "academic_year_id": year_id, "created_at": now}
-        params = [self._values(self.insert_plan,
-                               {**base, "parcoursup_number": row.number,
-                                **self._row_values(row, run_id, now)})
-                  for row in rows]
+        params = [
+            self._values(
+                self.insert_plan,
+                {**base, "parcoursup_number": row.number, **self._row_values(row, run_id, now)},
+            )
+            for row in rows
+        ]
         with self.connection.cursor() as cursor:
             cursor.executemany(self.insert_sql, params)
 
@@ -522,26 +623,39 @@ class _CandidateWriter:
         if not rows:
             return
         now = self._now()
-        params = [[*self._values(self.update_plan, self._row_values(row, run_id, now)), pk]
-                  for pk, row in rows]
+        params = [
+            [*self._values(self.update_plan, self._row_values(row, run_id, now)), pk] for pk, row in rows
+        ]
         with self.connection.cursor() as cursor:
             cursor.executemany(self.update_sql, params)
 
 
 def stage_mapping() -> dict[str, int]:
     """Parcoursup offer code (upper case) → stage id, read once per import."""
-    return {code.strip().upper(): pk for pk, code in
-            Stage.objects.exclude(parcoursup_code="").values_list("pk", "parcoursup_code")}
+    return {
+        code.strip().upper(): pk
+        for pk, code in Stage.objects.exclude(parcoursup_code="").values_list("pk", "parcoursup_code")
+    }
 
 
-def import_rows(rows: Iterable[tuple[int, dict]], *, academic_year: AcademicYear, user=None,
-                source: str = ImportRun.Source.FILE, file_name: str = "",
-                checksum: str = "") -> ImportRun:
+def import_rows(
+    rows: Iterable[tuple[int, dict]],
+    *,
+    academic_year: AcademicYear,
+    user=None,
+    source: str = ImportRun.Source.FILE,
+    file_name: str = "",
+    checksum: str = "",
+) -> ImportRun:
     """Import (line number, row) pairs into `academic_year`; returns the finished run."""
     run = ImportRun.objects.create(
-        kind=ImportRun.Kind.ADMISSIONS, source=source, academic_year=academic_year,
-        user=user if getattr(user, "pk", None) else None, file_name=file_name[:255],
-        checksum=checksum)
+        kind=ImportRun.Kind.ADMISSIONS,
+        source=source,
+        academic_year=academic_year,
+        user=user if getattr(user, "pk", None) else None,
+        file_name=file_name[:255],
+        checksum=checksum,
+    )
     importer = _Importer(run, stage_mapping())
     try:
         importer.feed(rows)
@@ -559,16 +673,27 @@ def import_rows(rows: Iterable[tuple[int, dict]], *, academic_year: AcademicYear
         run.status = ImportRun.Status.DONE
     run.finished_at = timezone.now()
     run.save()
-    record("admissions.import.finished", actor=user, obj=run, status=run.status,
-           academic_year=academic_year.code, source=source, file_name=run.file_name,
-           checksum=checksum, lines_read=run.lines_read, created=run.created,
-           updated=run.updated, unchanged=run.unchanged, rejected=run.rejected,
-           unmapped=run.unmapped, not_accepted=run.not_accepted)
+    record(
+        "admissions.import.finished",
+        actor=user,
+        obj=run,
+        status=run.status,
+        academic_year=academic_year.code,
+        source=source,
+        file_name=run.file_name,
+        checksum=checksum,
+        lines_read=run.lines_read,
+        created=run.created,
+        updated=run.updated,
+        unchanged=run.unchanged,
+        rejected=run.rejected,
+        unmapped=run.unmapped,
+        not_accepted=run.not_accepted,
+    )
     return run
 
 
-def import_file(fileobj, *, academic_year: AcademicYear, user=None,
-                file_name: str = "") -> ImportRun:
+def import_file(fileobj, *, academic_year: AcademicYear, user=None, file_name: str = "") -> ImportRun:
     """Import a CSV export of admitted candidates (a binary file object)."""
     file_name = file_name or getattr(fileobj, "name", "") or ""
     fileobj, copy = _seekable(fileobj)
@@ -582,10 +707,14 @@ def import_file(fileobj, *, academic_year: AcademicYear, user=None,
             rows = _failing([_file_issue("file_not_text", line=None)])
         else:
             rows = read_csv_rows(fileobj, encoding)
-        return import_rows(rows, academic_year=academic_year, user=user,
-                           source=ImportRun.Source.FILE,
-                           file_name=file_name,
-                           checksum=checksum)
+        return import_rows(
+            rows,
+            academic_year=academic_year,
+            user=user,
+            source=ImportRun.Source.FILE,
+            file_name=file_name,
+            checksum=checksum,
+        )
     finally:
         if copy is not None:
             copy.close()

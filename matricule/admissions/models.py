@@ -70,18 +70,25 @@ class CandidateQuerySet(models.QuerySet):
         normalized = normalize_parcoursup_number(number)
         if normalized is None:
             return self.none()
-        return self.filter(academic_year=academic_year, parcoursup_number=normalized,
-                           birth_date=birth_date, email_lower=normalize_email(email))
+        return self.filter(
+            academic_year=academic_year,
+            parcoursup_number=normalized,
+            birth_date=birth_date,
+            email_lower=normalize_email(email),
+        )
 
 
 class Candidate(models.Model):
     """A candidate admitted through Parcoursup, as last imported for an academic year."""
 
-    academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT,
-                                      related_name="candidates", verbose_name=_("academic year"))
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="candidates", verbose_name=_("academic year")
+    )
     parcoursup_number = models.CharField(
-        _("Parcoursup number"), max_length=PARCOURSUP_NUMBER_MAX_DIGITS,
-        help_text=_("Digits only, without the leading P."))
+        _("Parcoursup number"),
+        max_length=PARCOURSUP_NUMBER_MAX_DIGITS,
+        help_text=_("Digits only, without the leading P."),
+    )
     ine = models.CharField(_("INE"), max_length=11, blank=True)
     last_name = models.CharField(_("birth name"), max_length=100)
     first_names = models.CharField(_("first names"), max_length=150)
@@ -104,30 +111,53 @@ class Candidate(models.Model):
     school_uai = models.CharField(_("school UAI"), max_length=10, blank=True)
     parcoursup_offer_code = models.CharField(_("Parcoursup offer code"), max_length=30)
     stage = models.ForeignKey(
-        Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidates",
+        Stage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="candidates",
         verbose_name=_("programme stage"),
-        help_text=_("Empty while the Parcoursup offer code is not mapped to a stage."))
+        help_text=_("Empty while the Parcoursup offer code is not mapped to a stage."),
+    )
     situation = models.CharField(_("situation"), max_length=1, choices=Situation.choices)
     response_date = models.DateField(_("response date"), null=True, blank=True)
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, blank=True)
     grant_holder_hint = models.BooleanField(
-        _("grant holder in secondary school"), null=True, blank=True,
-        help_text=_("As declared on Parcoursup: a hint, not a proof."))
+        _("grant holder in secondary school"),
+        null=True,
+        blank=True,
+        help_text=_("As declared on Parcoursup: a hint, not a proof."),
+    )
     # NULL rather than "" (the shared contract other apps build on): not a desk population.
     offline_population = models.CharField(  # noqa: DJ001
-        _("registers at the desk as"), max_length=30, choices=OfflinePopulation.Kind.choices,
-        null=True, blank=True)
+        _("registers at the desk as"),
+        max_length=30,
+        choices=OfflinePopulation.Kind.choices,
+        null=True,
+        blank=True,
+    )
     # Hash of the imported values: an identical line in a later import changes nothing.
-    source_checksum = models.CharField(_("checksum of the imported data"), max_length=64,
-                                       editable=False)
+    source_checksum = models.CharField(_("checksum of the imported data"), max_length=64, editable=False)
     # The person's account once they have logged in with their admission credentials (set by
     # accounts, never by an import). A FK, not one-to-one: the same person may be admitted again
     # in a later year.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             blank=True, related_name="candidacies", verbose_name=_("account"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="candidacies",
+        verbose_name=_("account"),
+    )
     last_import_run = models.ForeignKey(
-        "ImportRun", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="+", verbose_name=_("last changed by import"))
+        "ImportRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("last changed by import"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -138,14 +168,16 @@ class Candidate(models.Model):
         verbose_name_plural = _("admitted candidates")
         ordering = ["last_name", "first_names"]
         constraints = [
-            models.UniqueConstraint(fields=["academic_year", "parcoursup_number"],
-                                    name="candidate_unique_year_number"),
-            models.CheckConstraint(condition=Q(situation__in=["0", "1", "2", "3"]),
-                                   name="candidate_situation_valid"),
-            models.CheckConstraint(condition=Q(sex__in=["", "F", "M"]),
-                                   name="candidate_sex_valid"),
-            models.CheckConstraint(condition=Q(phase__in=["", "principale", "complementaire"]),
-                                   name="candidate_phase_valid"),
+            models.UniqueConstraint(
+                fields=["academic_year", "parcoursup_number"], name="candidate_unique_year_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(situation__in=["0", "1", "2", "3"]), name="candidate_situation_valid"
+            ),
+            models.CheckConstraint(condition=Q(sex__in=["", "F", "M"]), name="candidate_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(phase__in=["", "principale", "complementaire"]), name="candidate_phase_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["academic_year", "email_lower"], name="candidate_year_email"),
@@ -183,30 +215,32 @@ class ImportRun(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices,
-                            default=Kind.ADMISSIONS)
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices,
-                              default=Source.FILE)
-    academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT,
-                                      related_name="import_runs", verbose_name=_("academic year"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             blank=True, related_name="+", verbose_name=_("imported by"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ADMISSIONS)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.FILE)
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.PROTECT, related_name="import_runs", verbose_name=_("academic year")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     checksum = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.RUNNING)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     # Counts, labelled with a context: bare "created"/"updated" already mean dates elsewhere.
-    lines_read = models.PositiveIntegerField(pgettext_lazy("import count", "lines read"),
-                                             default=0)
+    lines_read = models.PositiveIntegerField(pgettext_lazy("import count", "lines read"), default=0)
     created = models.PositiveIntegerField(pgettext_lazy("import count", "created"), default=0)
     updated = models.PositiveIntegerField(pgettext_lazy("import count", "updated"), default=0)
-    unchanged = models.PositiveIntegerField(pgettext_lazy("import count", "unchanged"),
-                                            default=0)
+    unchanged = models.PositiveIntegerField(pgettext_lazy("import count", "unchanged"), default=0)
     rejected = models.PositiveIntegerField(pgettext_lazy("import count", "rejected"), default=0)
-    unmapped = models.PositiveIntegerField(
-        pgettext_lazy("import count", "unmapped offer code"), default=0)
+    unmapped = models.PositiveIntegerField(pgettext_lazy("import count", "unmapped offer code"), default=0)
     not_accepted = models.PositiveIntegerField(
-        pgettext_lazy("import count", "not accepted for good"), default=0)
+        pgettext_lazy("import count", "not accepted for good"), default=0
+    )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -215,8 +249,9 @@ class ImportRun(models.Model):
         verbose_name_plural = _("import runs")
         ordering = ["-started_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["running", "done", "failed"]),
-                                   name="import_run_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "done", "failed"]), name="import_run_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,8 +260,7 @@ class ImportRun(models.Model):
 
     def counts(self) -> list[tuple[str, int]]:
         """(label, value) pairs for reports, in reading order."""
-        names = ["lines_read", "created", "updated", "unchanged", "rejected", "unmapped",
-                 "not_accepted"]
+        names = ["lines_read", "created", "updated", "unchanged", "rejected", "unmapped", "not_accepted"]
         return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in names]
 
 
@@ -245,25 +279,30 @@ ISSUE_MESSAGES = {
     "date_format": _("“%(value)s” is not a date written DD/MM/YYYY."),
     "date_impossible": _("“%(value)s” is not a real date."),
     "email": _("“%(value)s” is not a valid email address."),
-    "parcoursup_number": _("“%(value)s” is not a Parcoursup number (digits, optionally "
-                           "preceded by P)."),
+    "parcoursup_number": _("“%(value)s” is not a Parcoursup number (digits, optionally preceded by P)."),
     "choice": _("“%(value)s” is not one of the accepted values: %(allowed)s."),
     "year": _("“%(value)s” is not a year."),
     "ine": _("“%(value)s” is not an INE (11 letters or digits): it was not kept."),
-    "unmapped": _("Offer code “%(value)s” is not mapped to a programme stage: the candidate "
-                  "was imported without a stage. Map the code to a stage, then import again."),
-    "not_accepted": _("Situation %(value)s (%(label)s): not accepted for good, so cannot "
-                      "register."),
-    "duplicate_number": _("Same Parcoursup number as line %(line)s with different data: "
-                          "this line replaces it."),
+    "unmapped": _(
+        "Offer code “%(value)s” is not mapped to a programme stage: the candidate "
+        "was imported without a stage. Map the code to a stage, then import again."
+    ),
+    "not_accepted": _("Situation %(value)s (%(label)s): not accepted for good, so cannot register."),
+    "duplicate_number": _(
+        "Same Parcoursup number as line %(line)s with different data: this line replaces it."
+    ),
     # Last year's results.
     "student_number": _("“%(value)s” is not a student number (letters and digits only)."),
-    "year_code": _("“%(value)s” is not an academic year written YYYY-YYYY with two consecutive "
-                   "years (e.g. 2023-2024)."),
-    "unknown_stage": _("Stage code “%(value)s” is not a programme stage: correct the code, or "
-                       "add the stage, then import again."),
-    "duplicate_result": _("Same student, year and stage as line %(line)s with a different "
-                          "result: this line replaces it."),
+    "year_code": _(
+        "“%(value)s” is not an academic year written YYYY-YYYY with two consecutive years (e.g. 2023-2024)."
+    ),
+    "unknown_stage": _(
+        "Stage code “%(value)s” is not a programme stage: correct the code, or "
+        "add the stage, then import again."
+    ),
+    "duplicate_result": _(
+        "Same student, year and stage as line %(line)s with a different result: this line replaces it."
+    ),
 }
 
 
@@ -274,25 +313,26 @@ class ImportIssue(models.Model):
         ERROR = "error", _("Error: line not imported")
         WARNING = "warning", _("Warning: line imported")
 
-    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="issues",
-                            verbose_name=_("import run"))
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.CASCADE, related_name="issues", verbose_name=_("import run")
+    )
     line_number = models.PositiveIntegerField(
-        _("line"), null=True, blank=True,
-        help_text=_("As a spreadsheet counts them: the header is line 1."))
+        _("line"), null=True, blank=True, help_text=_("As a spreadsheet counts them: the header is line 1.")
+    )
     column = models.CharField(_("column"), max_length=50, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     code = models.CharField(_("reason code"), max_length=30)
     params = models.JSONField(_("reason details"), default=dict, blank=True)
-    parcoursup_number = models.CharField(_("Parcoursup number (as given)"), max_length=30,
-                                         blank=True)
+    parcoursup_number = models.CharField(_("Parcoursup number (as given)"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("import issue")
         verbose_name_plural = _("import issues")
         ordering = ["run", "line_number", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(severity__in=["error", "warning"]),
-                                   name="import_issue_severity_valid"),
+            models.CheckConstraint(
+                condition=Q(severity__in=["error", "warning"]), name="import_issue_severity_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -343,21 +383,30 @@ class Result(models.Model):
 
     student_number = models.CharField(_("student number"), max_length=20)
     year_code = models.CharField(_("academic year of the result"), max_length=9)
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="results",
-                              verbose_name=_("programme stage"))
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="results", verbose_name=_("programme stage")
+    )
     result = models.CharField(_("result"), max_length=4, choices=ResultCode.choices)
-    import_run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="results", verbose_name=_("import run"))
+    import_run = models.ForeignKey(
+        ImportRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="results",
+        verbose_name=_("import run"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("result")
         verbose_name_plural = _("results")
         constraints = [
-            models.UniqueConstraint(fields=["student_number", "year_code", "stage"],
-                                    name="result_unique_student_year_stage"),
-            models.CheckConstraint(condition=Q(result__in=[c.value for c in ResultCode]),
-                                   name="result_code_valid"),
+            models.UniqueConstraint(
+                fields=["student_number", "year_code", "stage"], name="result_unique_student_year_stage"
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=[c.value for c in ResultCode]), name="result_code_valid"
+            ),
         ]
         indexes = [models.Index(fields=["student_number", "year_code"], name="result_student_year")]
 

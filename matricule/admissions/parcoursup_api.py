@@ -59,8 +59,7 @@ class ParcoursupClient:
     def __post_init__(self):
         parts = urllib.parse.urlsplit(self.endpoint)
         # The credentials travel in the body: plain HTTP only to this machine (tests, tunnels).
-        if parts.scheme != "https" and not (parts.scheme == "http"
-                                            and _is_loopback(parts.hostname or "")):
+        if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname or "")):
             raise ImproperlyConfigured("The Parcoursup web service must be reached over HTTPS.")
         if not self.endpoint.endswith("/"):
             self.endpoint += "/"
@@ -69,8 +68,11 @@ class ParcoursupClient:
         """POST `data` plus the credentials to `method`; returns (decoded JSON, raw body)."""
         body = json.dumps({**data, "identifiant": {"login": self.login, "pwd": self.password}})
         request = urllib.request.Request(  # noqa: S310 (scheme checked in __post_init__)
-            self.endpoint + method, data=body.encode(), method="POST",
-            headers={"Content-Type": "application/json", "Accept": "application/json"})
+            self.endpoint + method,
+            data=body.encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 raw = response.read(MAX_RESPONSE_BYTES + 1)
@@ -78,7 +80,8 @@ class ParcoursupClient:
             detail = _message(error.read(65536))
             if error.code in (401, 403):
                 raise ParcoursupAuthError(
-                    f"Parcoursup refused the credentials (HTTP {error.code}){detail}") from None
+                    f"Parcoursup refused the credentials (HTTP {error.code}){detail}"
+                ) from None
             raise ParcoursupError(f"Parcoursup answered HTTP {error.code}{detail}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise ParcoursupError(f"Parcoursup cannot be reached: {error}") from None
@@ -89,12 +92,12 @@ class ParcoursupClient:
         except ValueError:
             raise ParcoursupError("Parcoursup's answer is not JSON.") from None
         if isinstance(payload, dict) and str(payload.get("retour", "")).upper() == "NOK":
-            raise ParcoursupError(f"Parcoursup refused the request: "
-                                  f"{payload.get('message') or 'no message'}")
+            raise ParcoursupError(f"Parcoursup refused the request: {payload.get('message') or 'no message'}")
         return payload, raw
 
-    def admitted_candidates(self, *, offer_code: str | None = None,
-                            candidate_code: str | None = None) -> tuple[list, bytes]:
+    def admitted_candidates(
+        self, *, offer_code: str | None = None, candidate_code: str | None = None
+    ) -> tuple[list, bytes]:
         """The admitted candidates of the establishment (optionally one offer or one
         candidate), as (records, raw body)."""
         data = {"codeEtablissement": str(self.establishment_code)}
@@ -115,11 +118,14 @@ def client_from_settings() -> ParcoursupClient:
     missing = [key for key in ("login", "password", "establishment_code") if not config.get(key)]
     if missing:
         raise ImproperlyConfigured(
-            f"The Parcoursup web service is not configured: PARCOURSUP_API lacks "
-            f"{', '.join(missing)}.")
-    return ParcoursupClient(login=config["login"], password=config["password"],
-                            establishment_code=config["establishment_code"],
-                            endpoint=config.get("endpoint") or DEFAULT_ENDPOINT)
+            f"The Parcoursup web service is not configured: PARCOURSUP_API lacks {', '.join(missing)}."
+        )
+    return ParcoursupClient(
+        login=config["login"],
+        password=config["password"],
+        establishment_code=config["establishment_code"],
+        endpoint=config.get("endpoint") or DEFAULT_ENDPOINT,
+    )
 
 
 def _message(raw: bytes) -> str:
@@ -149,8 +155,7 @@ def _first(record: dict, *keys: str) -> str:
 def record_to_row(record: dict) -> dict:
     """One `getCandidatsAdmis` record as a row of the CSV format (column → text)."""
     record = {str(key).lower(): value for key, value in record.items()}
-    address = ", ".join(part for part in (_first(record, f"adresse{n}") for n in (1, 2, 3))
-                        if part)
+    address = ", ".join(part for part in (_first(record, f"adresse{n}") for n in (1, 2, 3)) if part)
     return {
         "numero_parcoursup": _first(record, "codeCandidat"),
         "ine": _first(record, "ine"),
@@ -186,12 +191,17 @@ def _rows(records: list) -> Iterator[tuple[int, object]]:
         yield position, (record_to_row(record) if isinstance(record, dict) else None)
 
 
-def import_from_api(client: ParcoursupClient, *, academic_year, user=None,
-                    offer_code: str | None = None) -> ImportRun:
+def import_from_api(
+    client: ParcoursupClient, *, academic_year, user=None, offer_code: str | None = None
+) -> ImportRun:
     """Fetch the admitted candidates and import them like a file. Raises ParcoursupError
     (nothing is recorded) when the service cannot be used."""
     records, raw = client.admitted_candidates(offer_code=offer_code)
-    return import_rows(_rows(records), academic_year=academic_year, user=user,
-                       source=ImportRun.Source.API,
-                       file_name=f"getCandidatsAdmis {client.establishment_code}",
-                       checksum=hashlib.sha256(raw).hexdigest())
+    return import_rows(
+        _rows(records),
+        academic_year=academic_year,
+        user=user,
+        source=ImportRun.Source.API,
+        file_name=f"getCandidatsAdmis {client.establishment_code}",
+        checksum=hashlib.sha256(raw).hexdigest(),
+    )

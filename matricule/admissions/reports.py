@@ -9,10 +9,11 @@ from .models import ImportRun
 
 def report_lines(run: ImportRun) -> Iterator[str]:
     yield gettext("Import of %(file)s into %(year)s: %(status)s") % {
-        "file": run.file_name or "-", "year": run.academic_year.code,
-        "status": run.get_status_display()}
+        "file": run.file_name or "-",
+        "year": run.academic_year.code,
+        "status": run.get_status_display(),
+    }
     yield ", ".join(f"{label}: {value}" for label, value in run.counts())
     # iterator(): a run on a very bad file may hold as many issues as it has lines.
-    for issue in run.issues.select_related("run").order_by("line_number", "pk").iterator(
-            chunk_size=2000):
+    for issue in run.issues.select_related("run").order_by("line_number", "pk").iterator(chunk_size=2000):
         yield issue.describe()

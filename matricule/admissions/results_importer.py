@@ -65,6 +65,7 @@ class _ResultRow:
 
 # --- Reading the file ---------------------------------------------------------------------
 
+
 def read_csv_rows(fileobj, encoding: str) -> Iterator[tuple[int, tuple[str, ...]]]:
     """(line number, values of REQUIRED_COLUMNS in their order) for each non-blank data line;
     header checked first.
@@ -95,20 +96,27 @@ def read_csv_rows(fileobj, encoding: str) -> Iterator[tuple[int, tuple[str, ...]
 
 # --- Checking one row ---------------------------------------------------------------------
 
+
 def _is_year_code(value: str) -> bool:
     match = YEAR_CODE_RE.fullmatch(value)
     return bool(match) and int(match[2]) == int(match[1]) + 1
 
 
-def check_row(line: int, values: tuple[str, ...], stage_by_code: dict[str, int]
-              ) -> tuple[_ResultRow | None, list[ImportIssue]]:
+def check_row(
+    line: int, values: tuple[str, ...], stage_by_code: dict[str, int]
+) -> tuple[_ResultRow | None, list[ImportIssue]]:
     """One row (the values of REQUIRED_COLUMNS) as a result to store, or its errors."""
     number, year_code, stage_code, given_result = values
     # Spreadsheets sometimes lower-case codes: `adm` is read as `ADM`.
     result = given_result.upper()
     stage_id = stage_by_code.get(stage_code) or stage_by_code.get(stage_code.upper())
-    if (stage_id is not None and result in RESULT_CODES and len(number) <= STUDENT_NUMBER_MAX
-            and STUDENT_NUMBER_RE.fullmatch(number) and _is_year_code(year_code)):
+    if (
+        stage_id is not None
+        and result in RESULT_CODES
+        and len(number) <= STUDENT_NUMBER_MAX
+        and STUDENT_NUMBER_RE.fullmatch(number)
+        and _is_year_code(year_code)
+    ):
         return _ResultRow(line=line, key=(number, year_code, stage_id), result=result), []
 
     # The line has errors: say every one of them.
@@ -117,8 +125,15 @@ def check_row(line: int, values: tuple[str, ...], stage_by_code: dict[str, int]
     def error(column, code, **params):
         # The student number (as given) goes with the issue, so the report can show whose
         # line it is.
-        errors.append(ImportIssue(line_number=line, column=column, severity=Severity.ERROR,
-                                  code=code, params={**params, "student_number": number[:30]}))
+        errors.append(
+            ImportIssue(
+                line_number=line,
+                column=column,
+                severity=Severity.ERROR,
+                code=code,
+                params={**params, "student_number": number[:30]},
+            )
+        )
 
     for column, value in zip(REQUIRED_COLUMNS, values, strict=True):
         if not value:
@@ -138,6 +153,7 @@ def check_row(line: int, values: tuple[str, ...], stage_by_code: dict[str, int]
 
 
 # --- Writing ------------------------------------------------------------------------------
+
 
 class _ResultsImporter:
     def __init__(self, run: ImportRun, stage_by_code: dict[str, int]):
@@ -176,10 +192,15 @@ class _ResultsImporter:
             if result == row.result:
                 self.run.unchanged += 1  # the same line again: nothing new to say or store
                 return
-            row.warnings.append(ImportIssue(
-                line_number=row.line, column="resultat", severity=Severity.WARNING,
-                code="duplicate_result",
-                params={"line": previous_line, "student_number": row.key[0]}))
+            row.warnings.append(
+                ImportIssue(
+                    line_number=row.line,
+                    column="resultat",
+                    severity=Severity.WARNING,
+                    code="duplicate_result",
+                    params={"line": previous_line, "student_number": row.key[0]},
+                )
+            )
             if row.key in self.pending:
                 # Write the earlier version first, so this one is counted as its update.
                 self.flush()
@@ -222,20 +243,25 @@ class _ResultWriter:
         meta = Result._meta
         quote = self.connection.ops.quote_name
         table = quote(meta.db_table)
-        column = {name: quote(meta.get_field(name).column) for name in
-                  ("student_number", "year_code", "stage", "result", "import_run", "updated_at")}
+        column = {
+            name: quote(meta.get_field(name).column)
+            for name in ("student_number", "year_code", "stage", "result", "import_run", "updated_at")
+        }
         # Only names from the model's metadata, quoted; every value is a query parameter.
         self.insert_sql = (
             f"INSERT INTO {table} ({column['student_number']}, {column['year_code']}, "  # noqa: S608
             f"{column['stage']}, {column['result']}, {column['import_run']}, "
-            f"{column['updated_at']}) VALUES (%s, %s, %s, %s, %s, %s)")
+            f"{column['updated_at']}) VALUES (%s, %s, %s, %s, %s, %s)"
+        )
         self.update_sql = (
             f"UPDATE {table} SET {column['result']} = %s, {column['import_run']} = %s, "  # noqa: S608
-            f"{column['updated_at']} = %s WHERE {quote(meta.pk.column)} = %s")
+            f"{column['updated_at']} = %s WHERE {quote(meta.pk.column)} = %s"
+        )
         self.select_sql = (
             f"SELECT {quote(meta.pk.column)}, {column['student_number']}, "  # noqa: S608
             f"{column['year_code']}, {column['stage']}, {column['result']} FROM {table} "
-            f"WHERE {column['student_number']} IN ({{}})")
+            f"WHERE {column['student_number']} IN ({{}})"
+        )
         self.timestamp_field = meta.get_field("updated_at")
 
     def existing(self, keys: Iterable[Key]) -> dict[Key, tuple[int, str]]:
@@ -244,8 +270,10 @@ class _ResultWriter:
         numbers = list({key[0] for key in keys})
         with self.connection.cursor() as cursor:
             cursor.execute(self.select_sql.format(", ".join(["%s"] * len(numbers))), numbers)
-            return {(number, year, stage_id): (pk, result)
-                    for pk, number, year, stage_id, result in cursor.fetchall()}
+            return {
+                (number, year, stage_id): (pk, result)
+                for pk, number, year, stage_id, result in cursor.fetchall()
+            }
 
     def _now(self):
         return self.timestamp_field.get_db_prep_save(timezone.now(), self.connection)
@@ -278,8 +306,8 @@ def stage_codes() -> dict[str, int]:
 
 # --- Entry point --------------------------------------------------------------------------
 
-def import_results(file, *, academic_year: AcademicYear, user=None,
-                   file_name: str = "") -> ImportRun:
+
+def import_results(file, *, academic_year: AcademicYear, user=None, file_name: str = "") -> ImportRun:
     """Import a CSV export of last year's results (a binary file object).
 
     `academic_year` is the campaign the results prepare (the re-registrations' year); each
@@ -291,9 +319,13 @@ def import_results(file, *, academic_year: AcademicYear, user=None,
         encoding, checksum, size, has_nul = inspect_file(fileobj)
         fileobj.seek(0)
         run = ImportRun.objects.create(
-            kind=ImportRun.Kind.RESULTS, source=ImportRun.Source.FILE, academic_year=academic_year,
-            user=user if getattr(user, "pk", None) else None, file_name=file_name[:255],
-            checksum=checksum)
+            kind=ImportRun.Kind.RESULTS,
+            source=ImportRun.Source.FILE,
+            academic_year=academic_year,
+            user=user if getattr(user, "pk", None) else None,
+            file_name=file_name[:255],
+            checksum=checksum,
+        )
         importer = _ResultsImporter(run, stage_codes())
         try:
             if size == 0:
@@ -319,27 +351,38 @@ def import_results(file, *, academic_year: AcademicYear, user=None,
             copy.close()
     run.finished_at = timezone.now()
     run.save()
-    record("admissions.results_import.finished", actor=user, obj=run, status=run.status,
-           academic_year=academic_year.code, file_name=run.file_name, checksum=checksum,
-           lines_read=run.lines_read, created=run.created, updated=run.updated,
-           unchanged=run.unchanged, rejected=run.rejected)
+    record(
+        "admissions.results_import.finished",
+        actor=user,
+        obj=run,
+        status=run.status,
+        academic_year=academic_year.code,
+        file_name=run.file_name,
+        checksum=checksum,
+        lines_read=run.lines_read,
+        created=run.created,
+        updated=run.updated,
+        unchanged=run.unchanged,
+        rejected=run.rejected,
+    )
     return run
 
 
 # --- Reports ------------------------------------------------------------------------------
 
+
 def run_counts(run: ImportRun) -> list[tuple[str, int]]:
     """(label, value) of the counts of a results import, in reading order."""
-    return [(run._meta.get_field(name).verbose_name, getattr(run, name))
-            for name in COUNT_FIELDS]
+    return [(run._meta.get_field(name).verbose_name, getattr(run, name)) for name in COUNT_FIELDS]
 
 
 def report_lines(run: ImportRun) -> Iterator[str]:
     """The plain-text report of a results import (as `reports.report_lines`, with its counts)."""
     yield gettext("Import of %(file)s into %(year)s: %(status)s") % {
-        "file": run.file_name or "-", "year": run.academic_year.code,
-        "status": run.get_status_display()}
+        "file": run.file_name or "-",
+        "year": run.academic_year.code,
+        "status": run.get_status_display(),
+    }
     yield ", ".join(f"{label}: {value}" for label, value in run_counts(run))
-    for issue in run.issues.select_related("run").order_by("line_number", "pk").iterator(
-            chunk_size=2000):
+    for issue in run.issues.select_related("run").order_by("line_number", "pk").iterator(chunk_size=2000):
         yield issue.describe()

@@ -7,8 +7,14 @@ class Event(models.Model):
     """Append-only record of something that happened: who, what, on which object."""
 
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name=_("actor"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     action = models.CharField(_("action"), max_length=100, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
@@ -17,9 +23,15 @@ class Event(models.Model):
     address = models.CharField(_("address"), max_length=64, blank=True)
     # The component the object belongs to, when it has one: a component's auditors read only
     # its events. No database constraint: the log outlives what it mentions.
-    component = models.ForeignKey("institution.Component", on_delete=models.DO_NOTHING, null=True,
-                                  blank=True, db_constraint=False, related_name="+",
-                                  verbose_name=_("component"))
+    component = models.ForeignKey(
+        "institution.Component",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("component"),
+    )
 
     class Meta:
         verbose_name = _("audit event")

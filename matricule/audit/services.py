@@ -36,8 +36,9 @@ def component_of(obj) -> int | None:
         if registration is None:
             from matricule.registration.models import Registration
 
-            stage_id = (Registration.objects.filter(pk=registration_id)
-                        .values_list("stage_id", flat=True).first())
+            stage_id = (
+                Registration.objects.filter(pk=registration_id).values_list("stage_id", flat=True).first()
+            )
         else:
             stage_id = registration.stage_id
         return reference.stage(stage_id).programme.component_id if stage_id else None

@@ -38,16 +38,26 @@ def readable_components(user) -> set[int] | None:
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action code starts with"), required=False, max_length=100,
-                             help_text=_("For example: payments. or registration.registered"))
+    action = forms.CharField(
+        label=_("Action code starts with"),
+        required=False,
+        max_length=100,
+        help_text=_("For example: payments. or registration.registered"),
+    )
     actor = forms.CharField(label=_("Username of the actor"), required=False, max_length=150)
-    object_type = forms.CharField(label=_("Object type"), required=False, max_length=100,
-                                  help_text=_("For example: registration.registration"))
+    object_type = forms.CharField(
+        label=_("Object type"),
+        required=False,
+        max_length=100,
+        help_text=_("For example: registration.registration"),
+    )
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("From (date)"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To (date, included)"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To (date, included)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -86,27 +96,31 @@ class EventPage:
     is_first: bool
 
 
-def event_page(filters: dict, *, before: int | None = None, after: int | None = None,
-               components: set[int] | None = None) -> EventPage:
+def event_page(
+    filters: dict, *, before: int | None = None, after: int | None = None, components: set[int] | None = None
+) -> EventPage:
     """Up to PAGE_SIZE events, newest first, older than `before` or newer than `after`; only
     those of `components` when given."""
     events = filtered_events(filters, components).select_related("actor")
     if after is not None:
         # The page just above: the PAGE_SIZE events following `after`, read upwards.
-        rows = list(events.filter(pk__gt=after).order_by("pk")[:PAGE_SIZE + 1])
+        rows = list(events.filter(pk__gt=after).order_by("pk")[: PAGE_SIZE + 1])
         has_newer = len(rows) > PAGE_SIZE
         rows = list(reversed(rows[:PAGE_SIZE]))
         has_older = True
     else:
         if before is not None:
             events = events.filter(pk__lt=before)
-        rows = list(events.order_by("-pk")[:PAGE_SIZE + 1])
+        rows = list(events.order_by("-pk")[: PAGE_SIZE + 1])
         has_older = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         has_newer = before is not None
-    return EventPage(events=rows, older=rows[-1].pk if rows and has_older else None,
-                     newer=rows[0].pk if rows and has_newer else None,
-                     is_first=not has_newer)
+    return EventPage(
+        events=rows,
+        older=rows[-1].pk if rows and has_older else None,
+        newer=rows[0].pk if rows and has_newer else None,
+        is_first=not has_newer,
+    )
 
 
 def retention_days() -> int:
@@ -122,8 +136,11 @@ def purge_events(days: int, *, now: datetime.datetime | None = None) -> int:
     deleted = 0
     while True:
         with transaction.atomic():
-            batch = list(Event.objects.filter(created_at__lt=cutoff).order_by("pk")
-                         .values_list("pk", flat=True)[:PURGE_BATCH])
+            batch = list(
+                Event.objects.filter(created_at__lt=cutoff)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:PURGE_BATCH]
+            )
             if not batch:
                 break
             count, _ = Event.objects.filter(pk__in=batch).delete()

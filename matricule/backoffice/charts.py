@@ -73,13 +73,20 @@ def horizontal_bars(labels: list[str], series: list[tuple[str, list[int]]]) -> B
             if value and width < 2:
                 width = 2  # a small non-zero value still shows a bar
             y = top + number * (BAR_HEIGHT + BAR_GAP)
-            row.bars.append(Bar(value=value, pattern=PATTERNS[number % len(PATTERNS)], y=y,
-                                width=width, text_x=LABEL_WIDTH + width + 4, text_y=y + BAR_HEIGHT - 1))
+            row.bars.append(
+                Bar(
+                    value=value,
+                    pattern=PATTERNS[number % len(PATTERNS)],
+                    y=y,
+                    width=width,
+                    text_x=LABEL_WIDTH + width + 4,
+                    text_y=y + BAR_HEIGHT - 1,
+                )
+            )
         rows.append(row)
     legend, x = [], 0
     for number, (name, _) in enumerate(series):
-        legend.append(LegendItem(label=name, pattern=PATTERNS[number % len(PATTERNS)], x=x,
-                                 text_x=x + 16))
+        legend.append(LegendItem(label=name, pattern=PATTERNS[number % len(PATTERNS)], x=x, text_x=x + 16))
         x += 16 + 8 * len(name) + 12
     height = LEGEND_HEIGHT + len(labels) * row_height
     return BarChart(width=WIDTH, height=height, bars_x=LABEL_WIDTH, rows=rows, legend=legend)

@@ -51,6 +51,7 @@ def _scoped(queryset, ids: set[int] | None, path: str):
 
 # --- Which components ---------------------------------------------------------------------
 
+
 @dataclass
 class ComponentChoice:
     options: list[Component]  # what the selector offers (empty: nothing to choose)
@@ -71,11 +72,17 @@ def choose_components(user, requested: str | None) -> ComponentChoice:
         ids = None
     else:
         ids = {c.pk for c in options}
-    return ComponentChoice(options=options if len(options) > 1 else [], selected=selected, ids=ids,
-                           everything=allowed is None and selected is None, administrator=allowed is None)
+    return ComponentChoice(
+        options=options if len(options) > 1 else [],
+        selected=selected,
+        ids=ids,
+        everything=allowed is None and selected is None,
+        administrator=allowed is None,
+    )
 
 
 # --- Registrations by stage and state --------------------------------------------------------
+
 
 @dataclass
 class StageRow:
@@ -105,20 +112,23 @@ def _registrations(year: AcademicYear, ids: set[int] | None, stages: dict[int, d
     return registrations if ids is None else registrations.filter(stage_id__in=list(stages))
 
 
-def registrations_by_stage(year: AcademicYear, ids: set[int] | None,
-                           stages: dict[int, dict] | None = None) -> StageStateTable:
+def registrations_by_stage(
+    year: AcademicYear, ids: set[int] | None, stages: dict[int, dict] | None = None
+) -> StageStateTable:
     stages = stages_in_scope(ids) if stages is None else stages
     states = [(state.value, STATE_HEADINGS.get(state, state.label)) for state in State]
     column = {value: index for index, (value, _label) in enumerate(states)}
-    groups = (_registrations(year, ids, stages).values("stage_id", "state")
-              .annotate(count=Count("id")).order_by())
+    groups = (
+        _registrations(year, ids, stages).values("stage_id", "state").annotate(count=Count("id")).order_by()
+    )
     rows: dict[int, StageRow] = {}
     for group in groups:
         row = rows.get(group["stage_id"])
         if row is None:
             stage = stages.get(group["stage_id"]) or {"code": "?", "name": "?"}
-            row = rows[group["stage_id"]] = StageRow(code=stage["code"], name=stage["name"],
-                                                     counts=[0] * len(states), total=0)
+            row = rows[group["stage_id"]] = StageRow(
+                code=stage["code"], name=stage["name"], counts=[0] * len(states), total=0
+            )
         row.counts[column[group["state"]]] += group["count"]
         row.total += group["count"]
 
@@ -132,6 +142,7 @@ def registrations_by_stage(year: AcademicYear, ids: set[int] | None,
 
 
 # --- Registrations per day -----------------------------------------------------------------
+
 
 @dataclass
 class Day:
@@ -154,7 +165,8 @@ class DailyRegistrations:
 def campaign_days(year: AcademicYear, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """From the first window's opening to today (or the last window's closing, if earlier)."""
     bounds = RegistrationWindow.objects.filter(academic_year=year).aggregate(
-        first=Min("opens_at"), last=Max("closes_at"))
+        first=Min("opens_at"), last=Max("closes_at")
+    )
     first = timezone.localdate(bounds["first"]) if bounds["first"] else today
     last = min(today, timezone.localdate(bounds["last"])) if bounds["last"] else today
     return min(first, last), last
@@ -184,16 +196,22 @@ def _count_per_day(registrations, moment: str, first: datetime.date, last: datet
     counts: dict[datetime.date, int] = {}
     for group in within.annotate(hour=UtcHour(moment)).values("hour").annotate(count=Count("id")).order_by():
         text = group["hour"]  # "YYYY-MM-DD HH", read by hand: strptime is slow
-        moment_utc = datetime.datetime(int(text[:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]),
-                                       tzinfo=datetime.UTC)
+        moment_utc = datetime.datetime(
+            int(text[:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), tzinfo=datetime.UTC
+        )
         day = timezone.localdate(moment_utc)
         counts[day] = counts.get(day, 0) + group["count"]
     return counts
 
 
-def registrations_per_day(year: AcademicYear, ids: set[int] | None, *, whole_campaign: bool = False,
-                          today: datetime.date | None = None,
-                          stages: dict[int, dict] | None = None) -> DailyRegistrations:
+def registrations_per_day(
+    year: AcademicYear,
+    ids: set[int] | None,
+    *,
+    whole_campaign: bool = False,
+    today: datetime.date | None = None,
+    stages: dict[int, dict] | None = None,
+) -> DailyRegistrations:
     today = today or timezone.localdate()
     campaign_start, last = campaign_days(year, today)
     first = campaign_start
@@ -203,20 +221,30 @@ def registrations_per_day(year: AcademicYear, ids: set[int] | None, *, whole_cam
     registrations = _registrations(year, ids, stages)
     started = _count_per_day(registrations, "created_at", first, last)
     submitted = _count_per_day(registrations, "submitted_at", first, last)
-    days = [Day(day=day, started=started.get(day, 0), submitted=submitted.get(day, 0))
-            for day in (first + datetime.timedelta(days=n) for n in range((last - first).days + 1))]
+    days = [
+        Day(day=day, started=started.get(day, 0), submitted=submitted.get(day, 0))
+        for day in (first + datetime.timedelta(days=n) for n in range((last - first).days + 1))
+    ]
     chart = horizontal_bars(
         [formats.date_format(d.day, "d/m") for d in days],
-        [(pgettext("registrations per day", "Started"), [d.started for d in days]),
-         (pgettext("registrations per day", "Submitted"), [d.submitted for d in days])])
-    return DailyRegistrations(days=days, campaign_start=campaign_start,
-                              whole_campaign=first == campaign_start,
-                              long_campaign=(last - campaign_start).days >= RECENT_DAYS, chart=chart,
-                              started_total=sum(started.values()),
-                              submitted_total=sum(submitted.values()))
+        [
+            (pgettext("registrations per day", "Started"), [d.started for d in days]),
+            (pgettext("registrations per day", "Submitted"), [d.submitted for d in days]),
+        ],
+    )
+    return DailyRegistrations(
+        days=days,
+        campaign_start=campaign_start,
+        whole_campaign=first == campaign_start,
+        long_campaign=(last - campaign_start).days >= RECENT_DAYS,
+        chart=chart,
+        started_total=sum(started.values()),
+        submitted_total=sum(submitted.values()),
+    )
 
 
 # --- What is waiting --------------------------------------------------------------------------
+
 
 @dataclass
 class WaitingDocuments:
@@ -236,9 +264,9 @@ def _through_stage(queryset, ids: set[int] | None, stages: dict[int, dict] | Non
 
 def waiting_documents(ids: set[int] | None, stages: dict[int, dict] | None = None) -> WaitingDocuments:
     """Documents waiting for review, every year (the same count as the review queue)."""
-    figures = (_through_stage(Submission.objects.filter(status=Submission.Status.SUBMITTED), ids, stages,
-                              "registration")
-               .aggregate(count=Count("id"), oldest=Min("submitted_at")))
+    figures = _through_stage(
+        Submission.objects.filter(status=Submission.Status.SUBMITTED), ids, stages, "registration"
+    ).aggregate(count=Count("id"), oldest=Min("submitted_at"))
     return WaitingDocuments(count=figures["count"], oldest_at=figures["oldest"])
 
 
@@ -262,8 +290,9 @@ class PaymentAttention:
         return self.stuck + self.mismatched
 
 
-def payment_attention(ids: set[int] | None, now: datetime.datetime | None = None,
-                      stages: dict[int, dict] | None = None) -> PaymentAttention:
+def payment_attention(
+    ids: set[int] | None, now: datetime.datetime | None = None, stages: dict[int, dict] | None = None
+) -> PaymentAttention:
     """Payments a person must look at: attempts pending too long (notification lost) and
     payments held because what was paid does not match what was due."""
     minutes = pending_minutes()
@@ -277,16 +306,29 @@ def payment_attention(ids: set[int] | None, now: datetime.datetime | None = None
         underpaid=Count("id", filter=held & Q(anomaly=Payment.Anomaly.UNDERPAID)),
         overpaid=Count("id", filter=held & Q(anomaly=Payment.Anomaly.OVERPAID)),
         duplicate=Count("id", filter=held & Q(anomaly=Payment.Anomaly.DUPLICATE)),
-        other=Count("id", filter=held & ~Q(anomaly__in=[Payment.Anomaly.UNDERPAID, Payment.Anomaly.OVERPAID,
-                                                           Payment.Anomaly.DUPLICATE])),
+        other=Count(
+            "id",
+            filter=held
+            & ~Q(
+                anomaly__in=[Payment.Anomaly.UNDERPAID, Payment.Anomaly.OVERPAID, Payment.Anomaly.DUPLICATE]
+            ),
+        ),
     )
-    result = PaymentAttention(pending_minutes=minutes, stuck=figures["stuck"],
-                              oldest_stuck_at=figures["oldest_stuck"], underpaid=figures["underpaid"],
-                              overpaid=figures["overpaid"], duplicate=figures["duplicate"],
-                              other=figures["other"])
+    result = PaymentAttention(
+        pending_minutes=minutes,
+        stuck=figures["stuck"],
+        oldest_stuck_at=figures["oldest_stuck"],
+        underpaid=figures["underpaid"],
+        overpaid=figures["overpaid"],
+        duplicate=figures["duplicate"],
+        other=figures["other"],
+    )
     if result.total:
-        result.rows = list(payments.filter(stuck | held).select_related("registration__student")
-                           .order_by("created_at")[:ATTENTION_ROWS])
+        result.rows = list(
+            payments.filter(stuck | held)
+            .select_related("registration__student")
+            .order_by("created_at")[:ATTENTION_ROWS]
+        )
     return result
 
 
@@ -307,16 +349,23 @@ def waiting_requests(ids: set[int] | None, stages: dict[int, dict] | None = None
     if model is None:
         return WaitingRequests(available=False)
     requests = _through_stage(model.objects.filter(state__in=WAITING_STATES), ids, stages, "registration")
-    aggregates = {"submitted": Count("id", filter=Q(state="submitted")),
-                  "in_review": Count("id", filter=Q(state="in_review"))}
+    aggregates = {
+        "submitted": Count("id", filter=Q(state="submitted")),
+        "in_review": Count("id", filter=Q(state="in_review")),
+    }
     if has_field(model, "created_at"):
         aggregates["oldest"] = Min("created_at")
     figures = requests.aggregate(**aggregates)
-    return WaitingRequests(available=True, submitted=figures["submitted"], in_review=figures["in_review"],
-                           oldest_at=figures.get("oldest"))
+    return WaitingRequests(
+        available=True,
+        submitted=figures["submitted"],
+        in_review=figures["in_review"],
+        oldest_at=figures.get("oldest"),
+    )
 
 
 # --- The whole page ----------------------------------------------------------------------------
+
 
 @dataclass
 class Dashboard:
@@ -337,8 +386,9 @@ def build_dashboard(user, *, component: str | None = None, whole_campaign: bool 
         year=year,
         components=choice,
         by_stage=registrations_by_stage(year, choice.ids, stages) if year else None,
-        per_day=registrations_per_day(year, choice.ids, whole_campaign=whole_campaign,
-                                      stages=stages) if year else None,
+        per_day=registrations_per_day(year, choice.ids, whole_campaign=whole_campaign, stages=stages)
+        if year
+        else None,
         documents=waiting_documents(choice.ids, stages),
         payments=payment_attention(choice.ids, stages=stages),
         requests=waiting_requests(choice.ids, stages),

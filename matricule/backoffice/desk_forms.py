@@ -14,10 +14,13 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 
 class CandidateSearchForm(forms.Form):
     parcoursup = forms.CharField(
-        label=_("Parcoursup number"), max_length=20,
+        label=_("Parcoursup number"),
+        max_length=20,
         help_text=_("With or without the leading P, for example P240012345."),
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off",
-                                      "autocapitalize": "characters"}))
+        widget=forms.TextInput(
+            attrs={"spellcheck": "false", "autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
 
 
 class StartForm(forms.Form):
@@ -25,32 +28,39 @@ class StartForm(forms.Form):
 
     required_css_class = "field--required"
 
-    last_name = forms.CharField(label=_("Birth name"), max_length=100,
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    first_names = forms.CharField(label=_("First names"), max_length=150,
-                                  widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    sex = forms.ChoiceField(label=_("Sex"), choices=[("F", _("Female")), ("M", _("Male"))],
-                            widget=forms.RadioSelect)
+    last_name = forms.CharField(
+        label=_("Birth name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    first_names = forms.CharField(
+        label=_("First names"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=[("F", _("Female")), ("M", _("Male"))], widget=forms.RadioSelect
+    )
     birth_date = forms.DateField(
-        label=_("Date of birth"), input_formats=DATE_FORMATS,
+        label=_("Date of birth"),
+        input_formats=DATE_FORMATS,
         help_text=_("Day, month and year, for example 14/03/2006."),
         error_messages={"invalid": _("Enter a real date, for example 14/03/2006.")},
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"))
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
+    )
     email = forms.EmailField(
         label=_("Email address of the student"),
         help_text=_("The link to activate their account is sent there once they are registered."),
-        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-    stage = forms.ModelChoiceField(label=_("Programme stage"), queryset=None,
-                                   empty_label=_("Choose a programme stage"))
-    reason = forms.ChoiceField(label=_("Why at the desk?"), choices=Reason.CHOICES,
-                               widget=forms.RadioSelect)
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    stage = forms.ModelChoiceField(
+        label=_("Programme stage"), queryset=None, empty_label=_("Choose a programme stage")
+    )
+    reason = forms.ChoiceField(label=_("Why at the desk?"), choices=Reason.CHOICES, widget=forms.RadioSelect)
 
     def __init__(self, *args, stages, candidate=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.candidate = candidate
         self.fields["stage"].queryset = stages
-        self.fields["stage"].label_from_instance = (
-            lambda stage: f"{stage.name} — {stage.programme.name} ({stage.programme.component.name})")
+        self.fields["stage"].label_from_instance = lambda stage: (
+            f"{stage.name} — {stage.programme.name} ({stage.programme.component.name})"
+        )
         if candidate is not None:
             # The admission's identity is used as it is.
             for name in ("last_name", "first_names", "sex", "birth_date", "email"):
@@ -67,8 +77,10 @@ class StartForm(forms.Form):
         return value
 
     def identity(self) -> dict:
-        return {name: self.cleaned_data[name]
-                for name in ("last_name", "first_names", "sex", "birth_date", "email")}
+        return {
+            name: self.cleaned_data[name]
+            for name in ("last_name", "first_names", "sex", "birth_date", "email")
+        }
 
 
 class PaymentForm(forms.Form):
@@ -76,12 +88,20 @@ class PaymentForm(forms.Form):
 
     method = forms.ChoiceField(label=_("Payment method"), choices=Method.choices, widget=forms.RadioSelect)
     amount = forms.DecimalField(
-        label=_("Amount received (€)"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2,
-        localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        label=_("Amount received (€)"),
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
     reference = forms.CharField(
-        label=pgettext_lazy("payment", "Reference"), max_length=100, required=False,
+        label=pgettext_lazy("payment", "Reference"),
+        max_length=100,
+        required=False,
         help_text=_("Cheque number, card terminal ticket or transfer reference (not needed for cash)."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
     def clean(self):
         data = super().clean()
@@ -98,10 +118,14 @@ class ExemptionForm(forms.Form):
     required_css_class = "field--required"
 
     reason = forms.CharField(
-        label=_("Reason for the exemption"), max_length=500,
-        help_text=_("For example: exchange agreement with the home university, employer pays "
-                    "under a training agreement, decision of the president."),
-        widget=forms.Textarea(attrs={"rows": 3}))
+        label=_("Reason for the exemption"),
+        max_length=500,
+        help_text=_(
+            "For example: exchange agreement with the home university, employer pays "
+            "under a training agreement, decision of the president."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean_reason(self):
         value = self.cleaned_data["reason"].strip()

@@ -23,11 +23,12 @@ from .desk_forms import CandidateSearchForm, ExemptionForm, PaymentForm, StartFo
 def get_desk_registration(request, pk: int) -> Registration:
     """The registration if it is in the agent's components (those they may act in, for a change);
     404 otherwise, with no hint that it exists."""
-    queryset = (Registration.objects
-                .select_related("student__user", "stage__programme__component__university",
-                                "academic_year", "candidate"))
-    queryset = scoped(queryset, request.user, "stage__programme__component_id",
-                      write=request.method not in SAFE_METHODS)
+    queryset = Registration.objects.select_related(
+        "student__user", "stage__programme__component__university", "academic_year", "candidate"
+    )
+    queryset = scoped(
+        queryset, request.user, "stage__programme__component_id", write=request.method not in SAFE_METHODS
+    )
     registration = queryset.filter(pk=pk).first()
     if registration is None:
         raise Http404
@@ -63,24 +64,36 @@ def start(request):
         candidate = desk.find_candidate(request.user, search.cleaned_data["parcoursup"])
         not_found = candidate is None
     stages = desk.desk_stages(request.user)
-    form = StartForm(request.POST if request.method == "POST" else None, stages=stages,
-                     candidate=candidate)
+    form = StartForm(request.POST if request.method == "POST" else None, stages=stages, candidate=candidate)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 registration = desk.open_desk_registration(
-                    agent=request.user, stage=form.cleaned_data["stage"], candidate=candidate,
-                    identity=None if candidate else form.identity(), reason=form.cleaned_data["reason"])
+                    agent=request.user,
+                    stage=form.cleaned_data["stage"],
+                    candidate=candidate,
+                    identity=None if candidate else form.identity(),
+                    reason=form.cleaned_data["reason"],
+                )
             except desk.DeskError as error:
                 form.add_error(None, str(error))
             else:
                 return _resume(registration)
         status = 400
-    return render(request, "backoffice/desk/start.html", {
-        "search": search, "candidate": candidate, "not_found": not_found, "form": form,
-        "has_stages": stages.exists(), "recent": desk.recent_desk_registrations(request.user),
-    }, status=status)
+    return render(
+        request,
+        "backoffice/desk/start.html",
+        {
+            "search": search,
+            "candidate": candidate,
+            "not_found": not_found,
+            "form": form,
+            "has_stages": stages.exists(),
+            "recent": desk.recent_desk_registrations(request.user),
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -90,8 +103,10 @@ def resume(request, pk: int):
 
 
 def _progress(registration, current_key):
-    return [{"step": s, "complete": s.complete(registration), "current": s.key == current_key}
-            for s in steps_for(registration)]
+    return [
+        {"step": s, "complete": s.complete(registration), "current": s.key == current_key}
+        for s in steps_for(registration)
+    ]
 
 
 @never_cache
@@ -108,8 +123,14 @@ def step(request, pk: int, key: str):
     if request.method == "POST":
         target, stay_if_invalid = navigation(registration, key, request.POST)  # as online
         try:
-            form = desk.save_desk_step(registration, key, request.POST, agent=request.user,
-                                       move_to=target, stay_if_invalid=stay_if_invalid)
+            form = desk.save_desk_step(
+                registration,
+                key,
+                request.POST,
+                agent=request.user,
+                move_to=target,
+                stay_if_invalid=stay_if_invalid,
+            )
         except services.NotEditable as error:
             messages.error(request, str(error))
             return _resume(registration)
@@ -120,10 +141,20 @@ def step(request, pk: int, key: str):
         status = 400
     else:
         form, status = shown_form(current, registration), 200
-    return render(request, "backoffice/desk/step.html", {
-        "registration": registration, "student": registration.student, "step": current, "form": form,
-        "progress": _progress(registration, key), "is_first": keys[0] == key, "is_last": keys[-1] == key,
-    }, status=status)
+    return render(
+        request,
+        "backoffice/desk/step.html",
+        {
+            "registration": registration,
+            "student": registration.student,
+            "step": current,
+            "form": form,
+            "progress": _progress(registration, key),
+            "is_first": keys[0] == key,
+            "is_last": keys[-1] == key,
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -135,22 +166,36 @@ def review(request, pk: int):
         try:
             registration = desk.submit_desk_registration(registration, agent=request.user)
         except services.Incomplete as error:
-            messages.error(request, _("Some steps are not complete yet: %(steps)s.")
-                           % {"steps": ", ".join(str(s.title) for s in error.steps)})
+            messages.error(
+                request,
+                _("Some steps are not complete yet: %(steps)s.")
+                % {"steps": ", ".join(str(s.title) for s in error.steps)},
+            )
             return redirect("desk:review", registration.pk)
         return _resume(registration)
     if not registration.is_editable:
         return _resume(registration)
     if registration.current_step != "review":
         Registration.objects.filter(pk=registration.pk).update(current_step="review")
-    blocks = [{"step": s, "complete": s.complete(registration),
-               "form": s.form(registration, data=registration.data.get(s.key, {}))}
-              for s in steps_for(registration)]
-    return render(request, "backoffice/desk/review.html", {
-        "registration": registration, "student": registration.student, "blocks": blocks,
-        "progress": _progress(registration, "review"),
-        "missing": [b["step"] for b in blocks if not b["complete"]],
-    })
+    blocks = [
+        {
+            "step": s,
+            "complete": s.complete(registration),
+            "form": s.form(registration, data=registration.data.get(s.key, {})),
+        }
+        for s in steps_for(registration)
+    ]
+    return render(
+        request,
+        "backoffice/desk/review.html",
+        {
+            "registration": registration,
+            "student": registration.student,
+            "blocks": blocks,
+            "progress": _progress(registration, "review"),
+            "missing": [b["step"] for b in blocks if not b["complete"]],
+        },
+    )
 
 
 def _fees(registration):
@@ -167,17 +212,19 @@ def payment(request, pk: int):
         return _resume(registration)
     action = request.POST.get("action") if request.method == "POST" else None
     total = (Decimal(registration.fee_total_cents or 0) / 100).quantize(Decimal("0.01"))
-    pay_form = PaymentForm(request.POST if action == "pay" else None, prefix="pay",
-                           initial={"amount": total})
+    pay_form = PaymentForm(request.POST if action == "pay" else None, prefix="pay", initial={"amount": total})
     exempt_form = ExemptionForm(request.POST if action == "exempt" else None, prefix="exempt")
     status = 200
     if action == "pay":
         if pay_form.is_valid():
             try:
-                desk.record_desk_payment(registration, agent=request.user,
-                                         method=pay_form.cleaned_data["method"],
-                                         amount_cents=pay_form.amount_cents,
-                                         reference=pay_form.cleaned_data["reference"])
+                desk.record_desk_payment(
+                    registration,
+                    agent=request.user,
+                    method=pay_form.cleaned_data["method"],
+                    amount_cents=pay_form.amount_cents,
+                    reference=pay_form.cleaned_data["reference"],
+                )
             except desk.WrongAmount as error:
                 pay_form.add_error("amount", str(error))
             except desk.NotAwaitingPayment:
@@ -188,8 +235,9 @@ def payment(request, pk: int):
     elif action == "exempt":
         if exempt_form.is_valid():
             try:
-                desk.exempt_from_fees(registration, agent=request.user,
-                                      reason=exempt_form.cleaned_data["reason"])
+                desk.exempt_from_fees(
+                    registration, agent=request.user, reason=exempt_form.cleaned_data["reason"]
+                )
             except desk.ExemptionNotAllowed as error:
                 exempt_form.add_error(None, str(error))
             except desk.NotAwaitingPayment:
@@ -199,10 +247,18 @@ def payment(request, pk: int):
         status = 400
     elif request.method == "POST":
         status = 400
-    return render(request, "backoffice/desk/payment.html", {
-        "registration": registration, "student": registration.student, "fees": _fees(registration),
-        "pay_form": pay_form, "exempt_form": exempt_form,
-    }, status=status)
+    return render(
+        request,
+        "backoffice/desk/payment.html",
+        {
+            "registration": registration,
+            "student": registration.student,
+            "fees": _fees(registration),
+            "pay_form": pay_form,
+            "exempt_form": exempt_form,
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -211,9 +267,15 @@ def done(request, pk: int):
     registration = get_desk_registration(request, pk)
     if registration.state not in (State.REGISTERED, State.PAID, State.EXEMPT):
         return _resume(registration)
-    return render(request, "backoffice/desk/done.html", {
-        "registration": registration, "student": registration.student, "facts": desk.desk_facts(registration),
-    })
+    return render(
+        request,
+        "backoffice/desk/done.html",
+        {
+            "registration": registration,
+            "student": registration.student,
+            "facts": desk.desk_facts(registration),
+        },
+    )
 
 
 @staff_required(write=True)
@@ -226,7 +288,11 @@ def summary_download(request, pk: int):
         raise Http404
     document = issue_summary(registration, (request.LANGUAGE_CODE or "fr")[:2])
     number = registration.student.student_number
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"recapitulatif-{number}.pdf")
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"recapitulatif-{number}.pdf",
+    )
     response["Cache-Control"] = "private, no-store"
     return response

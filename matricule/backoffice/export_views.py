@@ -23,8 +23,11 @@ RECENT_JOBS = 10
 
 
 def _jobs_context(user, exporter) -> dict:
-    jobs = list(ExportJob.objects.filter(user=user).only(
-        "pk", "exporter", "format", "status", "rows", "file", "file_name", "created_at")[:RECENT_JOBS])
+    jobs = list(
+        ExportJob.objects.filter(user=user).only(
+            "pk", "exporter", "format", "status", "rows", "file", "file_name", "created_at"
+        )[:RECENT_JOBS]
+    )
     for job in jobs:
         known = get_exporter(job.exporter)
         job.title = known.title if known else job.exporter
@@ -40,7 +43,8 @@ def _stream(export: services.DirectExport, language: str):
         rows = request.exporter.rows(export.queryset, columns)
         response = StreamingHttpResponse(
             csv_chunks([column.label for column in columns], rows, language=language),
-            content_type=services.CONTENT_TYPES["csv"])
+            content_type=services.CONTENT_TYPES["csv"],
+        )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     else:
         # XLSX is a zip written at the end: built in a temporary file (spilled to disk if large).
@@ -48,8 +52,9 @@ def _stream(export: services.DirectExport, language: str):
         handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         services.write_file(request.exporter, export.queryset, columns, "xlsx", handle, language=language)
         handle.seek(0)
-        response = FileResponse(handle, as_attachment=True, filename=name,
-                                content_type=services.CONTENT_TYPES["xlsx"])
+        response = FileResponse(
+            handle, as_attachment=True, filename=name, content_type=services.CONTENT_TYPES["xlsx"]
+        )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -67,17 +72,29 @@ def index(request):
             outcome = services.request_export(form.export_request(), user=user, language=get_language())
             if isinstance(outcome, services.DirectExport):
                 return _stream(outcome, get_language())
-            messages.success(request, _("The export is large: it is being prepared. It will appear "
-                                        "below, ready to download, in a few moments."))
+            messages.success(
+                request,
+                _(
+                    "The export is large: it is being prepared. It will appear "
+                    "below, ready to download, in a few moments."
+                ),
+            )
             return redirect(f"{reverse('exports:index')}?export={exporter.code}#jobs")
     else:
         form = ExportForm(exporter, user, initial={"columns": services.preferred_columns(user, exporter)})
     context = _jobs_context(user, exporter)
     if request.headers.get("HX-Request") and request.GET.get("part") == "jobs":
         return render(request, "backoffice/exports/_jobs.html", context)
-    return render(request, "backoffice/exports/index.html", {
-        **context, "exporters": exporters, "form": form, "sync_max_rows": services.sync_max_rows(),
-    })
+    return render(
+        request,
+        "backoffice/exports/index.html",
+        {
+            **context,
+            "exporters": exporters,
+            "form": form,
+            "sync_max_rows": services.sync_max_rows(),
+        },
+    )
 
 
 @never_cache
@@ -89,7 +106,11 @@ def download(request, pk: int):
     if not job.downloadable:
         raise Http404
     services.downloaded(job, user=request.user)
-    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name,
-                            content_type=services.CONTENT_TYPES.get(job.format))
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.file_name,
+        content_type=services.CONTENT_TYPES.get(job.format),
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -26,9 +26,27 @@ from django.db.models import CharField, Func
 SQLITE_FUNCTION = "MATRICULE_FOLD"
 
 # Letters that Unicode does not decompose into a base letter plus an accent.
-_EXTRA = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ı": "i",
-                        "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T", "œ": "oe", "Œ": "OE",
-                        "æ": "ae", "Æ": "AE", "ß": "ss", "ẞ": "SS"})
+_EXTRA = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ø": "o",
+        "Ø": "O",
+        "ı": "i",
+        "ħ": "h",
+        "Ħ": "H",
+        "ŧ": "t",
+        "Ŧ": "T",
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ẞ": "SS",
+    }
+)
 # Written between the parts of a name: "Jean-Pierre", "N'DIAYE", "N’Diaye".
 SEPARATORS = "-'’‐‑"
 
@@ -95,7 +113,7 @@ def word_pattern(word: str) -> str:
     (already folded) in any accented or ligatured spelling; see the module docstring."""
     parts, index = [], 0
     while index < len(word):
-        pair = word[index:index + 2]
+        pair = word[index : index + 2]
         if len(pair) == 2 and pair in _PAIRS:
             parts.append(f"(?:{_one(pair[0])}{_one(pair[1])}|[{_PAIRS[pair]}])")
             index += 2

@@ -12,8 +12,12 @@ from django.utils.translation import gettext_lazy as _
 class ExportPreference(models.Model):
     """The columns an agent last chose for one export, preselected next time."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="export_preferences", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_preferences",
+        verbose_name=_("user"),
+    )
     exporter = models.CharField(_("export"), max_length=30)
     columns = models.JSONField(_("columns"), default=list)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -48,8 +52,12 @@ class ExportJob(models.Model):
         CSV = "csv", _("CSV (semicolon separated)")
         XLSX = "xlsx", _("Excel (XLSX)")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="export_jobs", verbose_name=_("requested by"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("requested by"),
+    )
     exporter = models.CharField(_("export"), max_length=30)
     # Year, filters and columns as chosen (primary keys and codes, JSON-serialisable).
     params = models.JSONField(_("parameters"), default=dict)
@@ -67,8 +75,10 @@ class ExportJob(models.Model):
         verbose_name_plural = _("export jobs")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["queued", "running", "done", "failed"]),
-                                   name="export_job_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="export_job_status_valid",
+            ),
             models.CheckConstraint(condition=Q(format__in=["csv", "xlsx"]), name="export_job_format_valid"),
         ]
         indexes = [models.Index(fields=["user", "created_at"], name="export_job_user_created")]

@@ -31,8 +31,9 @@ def scope_filter(user) -> Q:
     if ids is None:
         return Q()
     registered = Registration.objects.filter(stage__programme__component_id__in=ids).values("student_id")
-    admitted = (Candidate.objects.filter(stage__programme__component_id__in=ids, user__isnull=False)
-                .values("user_id"))
+    admitted = Candidate.objects.filter(stage__programme__component_id__in=ids, user__isnull=False).values(
+        "user_id"
+    )
     return Q(pk__in=registered) | Q(user_id__in=admitted)
 
 
@@ -60,8 +61,11 @@ def _identifier_match(text: str) -> Q:
         return match | Q(user_id__in=users) | Q(user_id__in=admitted) | Q(pk__in=typed)
     number = normalize_parcoursup_number(compact)
     if number is not None:
-        match |= Q(user_id__in=Candidate.objects.filter(parcoursup_number=number, user__isnull=False)
-                   .values("user_id"))
+        match |= Q(
+            user_id__in=Candidate.objects.filter(parcoursup_number=number, user__isnull=False).values(
+                "user_id"
+            )
+        )
     ine = compact.upper()
     if INE_RE.match(ine):
         match |= Q(pk__in=Registration.objects.filter(cleaned__ine__ine=ine).values("student_id"))
@@ -82,8 +86,16 @@ def search_student_ids(text: str, user) -> list[int] | None:
     # (which would fold every name of the scope for nothing).
     if name_words and not any(ch.isdigit() or ch == "@" for ch in text):
         # Every word typed must appear in the name (either order, any part of a compound name).
-        name = Concat("last_name", Value(" "), "first_names", Value(" "), "user__last_name", Value(" "),
-                      "user__first_name", output_field=CharField())
+        name = Concat(
+            "last_name",
+            Value(" "),
+            "first_names",
+            Value(" "),
+            "user__last_name",
+            Value(" "),
+            "user__first_name",
+            output_field=CharField(),
+        )
         name_match = Q()
         if connection.vendor == "postgresql":
             # The names as stored, against a pattern of every spelling of each word (folding.py).
@@ -95,8 +107,11 @@ def search_student_ids(text: str, user) -> list[int] | None:
             for word in name_words:
                 name_match &= Q(search_name__contains=word)
         match |= name_match
-    return list(queryset.filter(match).order_by("last_name", "first_names", "pk")
-                .values_list("pk", flat=True)[:MAX_RESULTS + 1])
+    return list(
+        queryset.filter(match)
+        .order_by("last_name", "first_names", "pk")
+        .values_list("pk", flat=True)[: MAX_RESULTS + 1]
+    )
 
 
 def search_students(text: str, user):

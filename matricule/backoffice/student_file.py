@@ -62,16 +62,25 @@ def _paid(payments: list[Payment]) -> int:
 def build_student_file(student: Student, user) -> StudentFile:
     ids = component_ids(user)
     registrations = list(
-        student.registrations.select_related("academic_year", "stage__programme__component", "candidate")
-        .order_by("-academic_year__starts_on", "-created_at"))
-    views = {r.pk: RegistrationView(registration=r, in_scope=ids is None
-                                    or r.stage.programme.component_id in ids) for r in registrations}
-    for payment in Payment.objects.filter(registration__student=student).select_related("recorded_by") \
-            .order_by("created_at"):
+        student.registrations.select_related(
+            "academic_year", "stage__programme__component", "candidate"
+        ).order_by("-academic_year__starts_on", "-created_at")
+    )
+    views = {
+        r.pk: RegistrationView(registration=r, in_scope=ids is None or r.stage.programme.component_id in ids)
+        for r in registrations
+    }
+    for payment in (
+        Payment.objects.filter(registration__student=student)
+        .select_related("recorded_by")
+        .order_by("created_at")
+    ):
         views[payment.registration_id].payments.append(payment)
-    for submission in (Submission.objects.filter(registration__student=student)
-                       .select_related("document_type", "reason", "reviewed_by")
-                       .order_by("registration_id", "document_type__order", "document_type__code")):
+    for submission in (
+        Submission.objects.filter(registration__student=student)
+        .select_related("document_type", "reason", "reviewed_by")
+        .order_by("registration_id", "document_type__order", "document_type__code")
+    ):
         views[submission.registration_id].submissions.append(submission)
     for document in IssuedDocument.objects.filter(registration__student=student).order_by("issued_at"):
         views[document.registration_id].issued.append(document)
@@ -84,8 +93,11 @@ def build_student_file(student: Student, user) -> StudentFile:
             views[item.registration_id].requests.append(item)
     for view in views.values():
         view.paid_cents = _paid(view.payments)
-    candidates = list(Candidate.objects.filter(user_id=student.user_id)
-                      .select_related("academic_year", "stage").order_by("-academic_year__starts_on"))
+    candidates = list(
+        Candidate.objects.filter(user_id=student.user_id)
+        .select_related("academic_year", "stage")
+        .order_by("-academic_year__starts_on")
+    )
 
     # The audit events about the person and every object of theirs, in one query.
     objects = {
@@ -103,13 +115,22 @@ def build_student_file(student: Student, user) -> StudentFile:
     for object_type, pks in objects.items():
         if pks:
             about |= Q(object_type=object_type, object_id__in=[str(pk) for pk in pks])
-    events = list(Event.objects.filter(about).select_related("actor").order_by("-created_at", "-pk")
-                  [:TIMELINE_LIMIT + 1])
+    events = list(
+        Event.objects.filter(about)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[: TIMELINE_LIMIT + 1]
+    )
 
     latest = registrations[0] if registrations else None
     cleaned = latest.cleaned if latest else {}
     ine = (cleaned.get("ine") or {}).get("ine") or next((c.ine for c in candidates if c.ine), "")
-    return StudentFile(student=student, candidates=candidates, registrations=list(views.values()),
-                       requests_available=model is not None, events=events[:TIMELINE_LIMIT],
-                       events_truncated=len(events) > TIMELINE_LIMIT, ine=ine,
-                       contacts=dict(cleaned.get("contacts") or {}))
+    return StudentFile(
+        student=student,
+        candidates=candidates,
+        registrations=list(views.values()),
+        requests_available=model is not None,
+        events=events[:TIMELINE_LIMIT],
+        events_truncated=len(events) > TIMELINE_LIMIT,
+        ine=ine,
+        contacts=dict(cleaned.get("contacts") or {}),
+    )

@@ -27,8 +27,11 @@ def _int_or_none(value: str | None) -> int | None:
 @never_cache
 @staff_required
 def dashboard(request):
-    figures = build_dashboard(request.user, component=request.GET.get("component"),
-                              whole_campaign=request.GET.get("period") == "campaign")
+    figures = build_dashboard(
+        request.user,
+        component=request.GET.get("component"),
+        whole_campaign=request.GET.get("period") == "campaign",
+    )
     return render(request, "backoffice/dashboard.html", {"dashboard": figures})
 
 
@@ -41,15 +44,31 @@ def search(request):
     if ids is not None:
         page = Paginator(ids[:MAX_RESULTS], SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
         # The page's students, with their registrations newest first ("latest registration").
-        students = Student.objects.select_related("user").prefetch_related(Prefetch(
-            "registrations",
-            queryset=Registration.objects.select_related("academic_year", "stage__programme__component")
-            .order_by("-academic_year__starts_on", "-created_at"))).in_bulk(list(page.object_list))
+        students = (
+            Student.objects.select_related("user")
+            .prefetch_related(
+                Prefetch(
+                    "registrations",
+                    queryset=Registration.objects.select_related(
+                        "academic_year", "stage__programme__component"
+                    ).order_by("-academic_year__starts_on", "-created_at"),
+                )
+            )
+            .in_bulk(list(page.object_list))
+        )
         page.object_list = [students[pk] for pk in page.object_list if pk in students]
-    return render(request, "backoffice/search.html", {
-        "query": query, "page": page, "too_short": bool(query) and ids is None, "min_length": MIN_LENGTH,
-        "too_many": ids is not None and len(ids) > MAX_RESULTS, "max_results": MAX_RESULTS,
-    })
+    return render(
+        request,
+        "backoffice/search.html",
+        {
+            "query": query,
+            "page": page,
+            "too_short": bool(query) and ids is None,
+            "min_length": MIN_LENGTH,
+            "too_many": ids is not None and len(ids) > MAX_RESULTS,
+            "max_results": MAX_RESULTS,
+        },
+    )
 
 
 @never_cache
@@ -69,11 +88,18 @@ def audit(request):
     page = None
     components = audit_log.readable_components(request.user)
     if not form.is_bound or form.is_valid():
-        page = audit_log.event_page(filters, before=_int_or_none(request.GET.get("before")),
-                                    after=_int_or_none(request.GET.get("after")), components=components)
+        page = audit_log.event_page(
+            filters,
+            before=_int_or_none(request.GET.get("before")),
+            after=_int_or_none(request.GET.get("after")),
+            components=components,
+        )
     # The filters, without the page position, for the links to the next and previous pages.
     kept = request.GET.copy()
     for key in ("before", "after"):
         kept.pop(key, None)
-    return render(request, "backoffice/audit.html", {"form": form, "page": page, "filters": kept.urlencode(),
-                                                     "scoped": components is not None})
+    return render(
+        request,
+        "backoffice/audit.html",
+        {"form": form, "page": page, "filters": kept.urlencode(), "scoped": components is not None},
+    )

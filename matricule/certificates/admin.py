@@ -22,8 +22,16 @@ admin.site.register(Letterhead)
 class BulkGenerationAdmin(admin.ModelAdmin):
     """Staff choose a stage; the task queue makes the certificates; the list shows progress."""
 
-    list_display = ["stage", "academic_year", "status", "done", "total", "skipped", "requested_by",
-                    "created_at"]
+    list_display = [
+        "stage",
+        "academic_year",
+        "status",
+        "done",
+        "total",
+        "skipped",
+        "requested_by",
+        "created_at",
+    ]
     fields = ["stage", "academic_year"]
 
     def save_model(self, request, obj, form, change):

@@ -17,8 +17,12 @@ class IssuedDocument(models.Model):
 
     serial = models.CharField(_("serial number"), max_length=24, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    registration = models.ForeignKey("registration.Registration", on_delete=models.PROTECT,
-                                     related_name="issued_documents", verbose_name=_("registration"))
+    registration = models.ForeignKey(
+        "registration.Registration",
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+        verbose_name=_("registration"),
+    )
     language = models.CharField(_("language"), max_length=2, default="fr")
     # What the document certifies, as printed: compared to decide whether to issue it again.
     data = models.JSONField(_("certified data"))
@@ -36,10 +40,12 @@ class IssuedDocument(models.Model):
         ordering = ["-issued_at"]
         constraints = [
             # At most one valid document of each kind and language per registration.
-            models.UniqueConstraint(fields=["registration", "kind", "language"],
-                                    condition=Q(status="valid"), name="issued_one_valid_per_kind"),
-            models.CheckConstraint(condition=Q(status__in=["valid", "revoked"]),
-                                   name="issued_status_valid"),
+            models.UniqueConstraint(
+                fields=["registration", "kind", "language"],
+                condition=Q(status="valid"),
+                name="issued_one_valid_per_kind",
+            ),
+            models.CheckConstraint(condition=Q(status__in=["valid", "revoked"]), name="issued_status_valid"),
         ]
 
     def __str__(self) -> str:
@@ -49,20 +55,29 @@ class IssuedDocument(models.Model):
 class Letterhead(models.Model):
     """The signatory and logo printed on certificates, per component (or university-wide)."""
 
-    component = models.OneToOneField("institution.Component", on_delete=models.CASCADE, null=True,
-                                     blank=True, related_name="letterhead", verbose_name=_("component"),
-                                     help_text=_("Leave empty for the university's default."))
+    component = models.OneToOneField(
+        "institution.Component",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="letterhead",
+        verbose_name=_("component"),
+        help_text=_("Leave empty for the university's default."),
+    )
     logo = models.FileField(_("logo (PNG)"), upload_to="letterheads/", blank=True)
     signatory_name = models.CharField(_("signatory's name"), max_length=150)
     signatory_title_fr = models.CharField(_("signatory's title (French)"), max_length=200)
     signatory_title_en = models.CharField(_("signatory's title (English)"), max_length=200, blank=True)
-    city = models.CharField(_("city (\"issued at\")"), max_length=100)
+    city = models.CharField(_('city ("issued at")'), max_length=100)
 
     class Meta:
         verbose_name = _("letterhead")
         verbose_name_plural = _("letterheads")
-        constraints = [models.UniqueConstraint(fields=["component"], condition=Q(component__isnull=True),
-                                               name="letterhead_one_default")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["component"], condition=Q(component__isnull=True), name="letterhead_one_default"
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.component or _("University default"))
@@ -76,12 +91,20 @@ class BulkGeneration(models.Model):
         RUNNING = "running", _("In progress")
         DONE = "done", _("Done")
 
-    stage = models.ForeignKey("institution.Stage", on_delete=models.CASCADE,
-                              verbose_name=_("programme stage"))
-    academic_year = models.ForeignKey("institution.AcademicYear", on_delete=models.CASCADE,
-                                      verbose_name=_("academic year"))
-    requested_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("requested by"))
+    stage = models.ForeignKey(
+        "institution.Stage", on_delete=models.CASCADE, verbose_name=_("programme stage")
+    )
+    academic_year = models.ForeignKey(
+        "institution.AcademicYear", on_delete=models.CASCADE, verbose_name=_("academic year")
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(_("certificates to make"), default=0)

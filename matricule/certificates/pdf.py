@@ -441,9 +441,12 @@ def render_certificate(data: CertificateData) -> bytes:
     with translation.override(data.language):
         full_name = f"{data.last_name} {data.first_names}"
         build_pdf(
-            buffer, _story(data), language=data.language, author=data.university_name,
+            buffer,
+            _story(data),
+            language=data.language,
+            author=data.university_name,
             title=_("Enrolment certificate %(year)s – %(name)s")
             % {"year": data.academic_year, "name": full_name},
-            subject=_("Enrolment certificate no. %(serial)s") % {"serial": data.serial})
+            subject=_("Enrolment certificate no. %(serial)s") % {"serial": data.serial},
+        )
     return buffer.getvalue()
-

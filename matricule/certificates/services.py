@@ -53,9 +53,15 @@ def certified_data(registration: Registration) -> dict:
         "component": registration.stage.programme.component.name,
         "academic_year": registration.academic_year.code,
         # The postal address the student gave (or changed through a request), as printed lines.
-        "address": [line.strip() for line in (contacts.get("street", ""),
-                                              f"{contacts.get('postal_code', '')} {contacts.get('city', '')}",
-                                              contacts.get("country", "")) if line.strip()],
+        "address": [
+            line.strip()
+            for line in (
+                contacts.get("street", ""),
+                f"{contacts.get('postal_code', '')} {contacts.get('city', '')}",
+                contacts.get("country", ""),
+            )
+            if line.strip()
+        ],
     }
 
 
@@ -68,13 +74,15 @@ def verification_url(serial: str) -> str:
         return settings.SITE_URL + reverse("certificates:verify-serial", args=[serial])
 
 
-def issue_document(registration: Registration, kind: str, language: str, data: dict,
-                   render) -> IssuedDocument:
+def issue_document(
+    registration: Registration, kind: str, language: str, data: dict, render
+) -> IssuedDocument:
     """Any official PDF: recorded with a serial, stored, made again (the old one revoked) only when
     what it certifies changes. `render(serial)` returns (pdf bytes, signed)."""
     digest = _hash(data)
-    existing = IssuedDocument.objects.filter(registration=registration, kind=kind, language=language,
-                                             status="valid").first()
+    existing = IssuedDocument.objects.filter(
+        registration=registration, kind=kind, language=language, status="valid"
+    ).first()
     if existing and existing.data_hash == digest:
         return existing
     serial = new_serial()
@@ -83,14 +91,22 @@ def issue_document(registration: Registration, kind: str, language: str, data: d
         with transaction.atomic():
             if existing:
                 _revoke(existing, "replaced: the certified data changed")
-            document = IssuedDocument(serial=serial, kind=kind, registration=registration,
-                                      language=language, data=data, data_hash=digest, signed=signed)
+            document = IssuedDocument(
+                serial=serial,
+                kind=kind,
+                registration=registration,
+                language=language,
+                data=data,
+                data_hash=digest,
+                signed=signed,
+            )
             document.file.save(f"{kind}-{serial}.pdf", ContentFile(pdf), save=False)
             document.save()
             record(f"certificates.{kind}.issued", obj=document, registration=registration.pk, serial=serial)
     except IntegrityError:  # issued by a concurrent request: use theirs
-        return IssuedDocument.objects.get(registration=registration, kind=kind, language=language,
-                                          status="valid")
+        return IssuedDocument.objects.get(
+            registration=registration, kind=kind, language=language, status="valid"
+        )
     return document
 
 
@@ -102,20 +118,38 @@ def issue_summary(registration: Registration, language: str = "fr") -> IssuedDoc
     from matricule.registration.summary_pdf import render_summary
 
     content = summary_data(registration, language)
-    data = {**certified_data(registration), "fees_cents": content.total_cents,
-            "payment": content.payment_text, "documents": content.documents}
-    return issue_document(registration, "summary", language, data, lambda serial: _sign(
-        render_summary(dataclasses.replace(content, serial=serial))))
+    data = {
+        **certified_data(registration),
+        "fees_cents": content.total_cents,
+        "payment": content.payment_text,
+        "documents": content.documents,
+    }
+    return issue_document(
+        registration,
+        "summary",
+        language,
+        data,
+        lambda serial: _sign(render_summary(dataclasses.replace(content, serial=serial))),
+    )
 
 
 def issue_receipt(payment, language: str = "fr") -> IssuedDocument:
     from matricule.payments.receipt import receipt_pdf
 
     registration = payment.registration
-    data = {**certified_data(registration), "payment_reference": payment.reference,
-            "paid_cents": payment.paid_cents, "refunded_cents": payment.refunded_cents}
-    return issue_document(registration, "receipt", language, data,
-                          lambda serial: _sign(receipt_pdf(payment, language, serial=serial)))
+    data = {
+        **certified_data(registration),
+        "payment_reference": payment.reference,
+        "paid_cents": payment.paid_cents,
+        "refunded_cents": payment.refunded_cents,
+    }
+    return issue_document(
+        registration,
+        "receipt",
+        language,
+        data,
+        lambda serial: _sign(receipt_pdf(payment, language, serial=serial)),
+    )
 
 
 def issue_certificate(registration: Registration, language: str = "fr") -> IssuedDocument:
@@ -124,8 +158,13 @@ def issue_certificate(registration: Registration, language: str = "fr") -> Issue
     if not certificate_available(registration):
         raise NotAvailable
     data = certified_data(registration)
-    return issue_document(registration, "certificate", language, data,
-                          lambda serial: _render(registration, data, serial, language))
+    return issue_document(
+        registration,
+        "certificate",
+        language,
+        data,
+        lambda serial: _render(registration, data, serial, language),
+    )
 
 
 def _render(registration, data, serial, language) -> tuple[bytes, bool]:
@@ -134,8 +173,10 @@ def _render(registration, data, serial, language) -> tuple[bytes, bool]:
     from .pdf import CertificateData, render_certificate
 
     component = registration.stage.programme.component
-    letterhead = (Letterhead.objects.filter(component=component).first()
-                  or Letterhead.objects.filter(component__isnull=True).first())
+    letterhead = (
+        Letterhead.objects.filter(component=component).first()
+        or Letterhead.objects.filter(component__isnull=True).first()
+    )
     logo = None
     if letterhead and letterhead.logo:
         with letterhead.logo.open("rb") as handle:
@@ -143,20 +184,35 @@ def _render(registration, data, serial, language) -> tuple[bytes, bool]:
     with translation.override(language):
         title = ""
         if letterhead:
-            title = (letterhead.signatory_title_en if language == "en" and letterhead.signatory_title_en
-                     else letterhead.signatory_title_fr)
-        pdf = render_certificate(CertificateData(
-            language=language, university_name=component.university.name,
-            component_name=component.name,
-            component_address_lines=[component.street, f"{component.postal_code} {component.city}"],
-            logo_png=logo, signatory_name=letterhead.signatory_name if letterhead else "",
-            signatory_title=title, last_name=data["last_name"], first_names=data["first_names"],
-            birth_date=datetime.date.fromisoformat(data["birth_date"]) if data["birth_date"] else None,
-            student_number=data["student_number"], ine=data["ine"], stage_name=data["stage"],
-            programme_name=data["programme"], academic_year=data["academic_year"], serial=serial,
-            address_lines=tuple(data.get("address", ())),
-            verification_url=verification_url(serial), issued_on=timezone.localdate(),
-            city=letterhead.city if letterhead else component.city))
+            title = (
+                letterhead.signatory_title_en
+                if language == "en" and letterhead.signatory_title_en
+                else letterhead.signatory_title_fr
+            )
+        pdf = render_certificate(
+            CertificateData(
+                language=language,
+                university_name=component.university.name,
+                component_name=component.name,
+                component_address_lines=[component.street, f"{component.postal_code} {component.city}"],
+                logo_png=logo,
+                signatory_name=letterhead.signatory_name if letterhead else "",
+                signatory_title=title,
+                last_name=data["last_name"],
+                first_names=data["first_names"],
+                birth_date=datetime.date.fromisoformat(data["birth_date"]) if data["birth_date"] else None,
+                student_number=data["student_number"],
+                ine=data["ine"],
+                stage_name=data["stage"],
+                programme_name=data["programme"],
+                academic_year=data["academic_year"],
+                serial=serial,
+                address_lines=tuple(data.get("address", ())),
+                verification_url=verification_url(serial),
+                issued_on=timezone.localdate(),
+                city=letterhead.city if letterhead else component.city,
+            )
+        )
     return _sign(pdf)
 
 
@@ -187,5 +243,8 @@ def revoke_for_registration(registration: Registration, reason: str) -> int:
 
 
 def lookup(serial: str) -> IssuedDocument | None:
-    return (IssuedDocument.objects.select_related("registration__academic_year")
-            .filter(serial=normalize_serial(serial)).first())
+    return (
+        IssuedDocument.objects.select_related("registration__academic_year")
+        .filter(serial=normalize_serial(serial))
+        .first()
+    )

@@ -93,7 +93,8 @@ def sign_pdf(
     signer, reserved = _signer(key_pem, cert_pem, chain_pem, key_password)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
     return _outside_event_loop(
-        lambda: PdfSigner(metadata, signer).sign_pdf(writer, bytes_reserved=reserved).getvalue())
+        lambda: PdfSigner(metadata, signer).sign_pdf(writer, bytes_reserved=reserved).getvalue()
+    )
 
 
 def _outside_event_loop(call):

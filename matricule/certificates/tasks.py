@@ -13,10 +13,13 @@ def generate_certificates(job_id: int) -> int:
     from .models import BulkGeneration
 
     job = BulkGeneration.objects.get(pk=job_id)
-    registrations = list(Registration.objects.filter(stage=job.stage, academic_year=job.academic_year,
-                                                     state="registered")
-                         .select_related("student__user", "stage__programme__component__university",
-                                         "academic_year", "candidate"))
+    registrations = list(
+        Registration.objects.filter(
+            stage=job.stage, academic_year=job.academic_year, state="registered"
+        ).select_related(
+            "student__user", "stage__programme__component__university", "academic_year", "candidate"
+        )
+    )
     BulkGeneration.objects.filter(pk=job_id).update(status="running", total=len(registrations))
     for registration in registrations:
         if not services.certificate_available(registration):

@@ -18,9 +18,16 @@ def certificate(request, pk: int):
     if not services.certificate_available(registration):
         return render(request, "certificates/not_available.html", {"registration": registration}, status=409)
     document = services.issue_certificate(registration, "fr")
-    return render(request, "certificates/certificate.html", {
-        "registration": registration, "document": document, "data": document.data,
-        "verification_url": services.verification_url(document.serial)})
+    return render(
+        request,
+        "certificates/certificate.html",
+        {
+            "registration": registration,
+            "document": document,
+            "data": document.data,
+            "verification_url": services.verification_url(document.serial),
+        },
+    )
 
 
 @login_required
@@ -32,8 +39,12 @@ def certificate_pdf(request, pk: int, language: str):
         document = services.issue_certificate(registration, language)
     except services.NotAvailable:
         raise Http404 from None
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"certificat-scolarite-{document.data['student_number']}-{language}.pdf")
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"certificat-scolarite-{document.data['student_number']}-{language}.pdf",
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -50,10 +61,15 @@ def verify(request, serial: str | None = None):
         address = throttle.client_address(request)
         locked = throttle.locked_until("verify_address", address)
         if locked:
-            return render(request, "certificates/verify.html", {**context, "locked_until": locked},
-                          status=429)
+            return render(
+                request, "certificates/verify.html", {**context, "locked_until": locked}, status=429
+            )
         throttle.hit("verify_address", address)
         context["document"] = services.lookup(typed)
         context["checked"] = True
-    return render(request, "certificates/verify.html", context,
-                  status=404 if typed and context.get("document") is None else 200)
+    return render(
+        request,
+        "certificates/verify.html",
+        context,
+        status=404 if typed and context.get("document") is None else 200,
+    )

@@ -9,13 +9,25 @@ _number_field = SimulatedAttestation._meta.get_field("number")
 
 class SimulatedAttestationForm(forms.ModelForm):
     # Room for the number as printed ("TOU5 01234567"); stored without the space.
-    number = forms.CharField(label=_number_field.verbose_name, help_text=_number_field.help_text,
-                             max_length=20)
+    number = forms.CharField(
+        label=_number_field.verbose_name, help_text=_number_field.help_text, max_length=20
+    )
 
     class Meta:
         model = SimulatedAttestation
-        fields = ["number", "academic_year_code", "crous", "last_name", "usage_name", "first_names",
-                  "birth_date", "ine", "valid", "exempt", "exemption_reason"]
+        fields = [
+            "number",
+            "academic_year_code",
+            "crous",
+            "last_name",
+            "usage_name",
+            "first_names",
+            "birth_date",
+            "ine",
+            "valid",
+            "exempt",
+            "exemption_reason",
+        ]
 
     def clean_number(self):
         # Normalized before the uniqueness check, which compares stored (normalized) numbers.
@@ -25,13 +37,34 @@ class SimulatedAttestationForm(forms.ModelForm):
 @admin.register(SimulatedAttestation)
 class SimulatedAttestationAdmin(admin.ModelAdmin):
     form = SimulatedAttestationForm
-    list_display = ["number", "last_name", "first_names", "birth_date", "academic_year_code",
-                    "valid", "exempt", "crous", "created_at"]
+    list_display = [
+        "number",
+        "last_name",
+        "first_names",
+        "birth_date",
+        "academic_year_code",
+        "valid",
+        "exempt",
+        "crous",
+        "created_at",
+    ]
     list_filter = ["academic_year_code", "valid", "exempt", "crous"]
     search_fields = ["number", "last_name", "usage_name", "first_names", "ine"]
     readonly_fields = ["created_at"]
-    fields = ["number", "academic_year_code", "crous", "last_name", "usage_name", "first_names",
-              "birth_date", "ine", "valid", "exempt", "exemption_reason", "created_at"]
+    fields = [
+        "number",
+        "academic_year_code",
+        "crous",
+        "last_name",
+        "usage_name",
+        "first_names",
+        "birth_date",
+        "ine",
+        "valid",
+        "exempt",
+        "exemption_reason",
+        "created_at",
+    ]
 
     def get_search_results(self, request, queryset, search_term):
         # Numbers are searched as printed on the attestation ("TOU5 01234567").

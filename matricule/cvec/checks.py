@@ -59,24 +59,40 @@ def check_format(value) -> str:
         return number
     if _INE_RE.match(number):
         raise ValidationError(
-            _("This looks like your INE (national student number), not your CVEC attestation "
-              "number. The attestation number has 12 characters and starts with 3 letters, "
-              "for example %(example)s."),
-            code="ine_given", params={"example": "TOU5 01234567"})
+            _(
+                "This looks like your INE (national student number), not your CVEC attestation "
+                "number. The attestation number has 12 characters and starts with 3 letters, "
+                "for example %(example)s."
+            ),
+            code="ine_given",
+            params={"example": "TOU5 01234567"},
+        )
     if not re.fullmatch(r"[A-Z0-9]+", number):
         raise ValidationError(
-            _("A CVEC attestation number has only letters and digits. Copy it from your "
-              "attestation, for example %(example)s."),
-            code="characters", params={"example": "TOU5 01234567"})
+            _(
+                "A CVEC attestation number has only letters and digits. Copy it from your "
+                "attestation, for example %(example)s."
+            ),
+            code="characters",
+            params={"example": "TOU5 01234567"},
+        )
     if len(number) != NUMBER_LENGTH:
         raise ValidationError(
-            _("A CVEC attestation number has 12 characters; you entered %(count)s. Copy it "
-              "from your attestation, for example %(example)s."),
-            code="length", params={"count": len(number), "example": "TOU5 01234567"})
+            _(
+                "A CVEC attestation number has 12 characters; you entered %(count)s. Copy it "
+                "from your attestation, for example %(example)s."
+            ),
+            code="length",
+            params={"count": len(number), "example": "TOU5 01234567"},
+        )
     raise ValidationError(
-        _("A CVEC attestation number starts with the 3 letters of the CROUS and a digit, then "
-          "8 letters or digits, for example %(example)s. Copy it from your attestation."),
-        code="shape", params={"example": "TOU5 01234567"})
+        _(
+            "A CVEC attestation number starts with the 3 letters of the CROUS and a digit, then "
+            "8 letters or digits, for example %(example)s. Copy it from your attestation."
+        ),
+        code="shape",
+        params={"example": "TOU5 01234567"},
+    )
 
 
 def validate_number(value) -> None:
@@ -91,6 +107,7 @@ def year_digit(number: str) -> str | None:
 
 
 # --- Holder matching -------------------------------------------------------------------------
+
 
 def name_key(value) -> str:
     """A name reduced for comparison: no case, accents, hyphens, apostrophes or spaces."""
@@ -126,6 +143,7 @@ def _normalize_ine(value) -> str:
 
 
 # --- Verdict -----------------------------------------------------------------------------------
+
 
 class VerdictCode(StrEnum):
     OK = "ok"
@@ -164,9 +182,16 @@ def _refusal(code: VerdictCode, message: str, number: str, attestation=None) -> 
     return CvecVerdict(ok=False, code=code, message=message, attestation=attestation, number=number)
 
 
-def verify_for_student(number, *, last_name: str, first_names: str, birth_date: datetime.date,
-                       ine: str | None, academic_year_code: str,
-                       service: CvecService | None = None) -> CvecVerdict:
+def verify_for_student(
+    number,
+    *,
+    last_name: str,
+    first_names: str,
+    birth_date: datetime.date,
+    ine: str | None,
+    academic_year_code: str,
+    service: CvecService | None = None,
+) -> CvecVerdict:
     """Check that `number` is a valid CVEC attestation of this student for this year."""
     try:
         number = check_format(number)
@@ -179,52 +204,100 @@ def verify_for_student(number, *, last_name: str, first_names: str, birth_date: 
     except CvecUnavailable as error:
         logger.warning("CVEC attestation %s not checked: %s", number, error)
         return CvecVerdict(
-            ok=False, code=VerdictCode.UNAVAILABLE, provisional=True, number=number,
+            ok=False,
+            code=VerdictCode.UNAVAILABLE,
+            provisional=True,
+            number=number,
             message=gettext(
                 "We could not check your CVEC attestation right now. You can continue your "
-                "registration: we will check it later and contact you if there is a problem."))
+                "registration: we will check it later and contact you if there is a problem."
+            ),
+        )
 
     if attestation is None:
         wanted_digit = academic_year_code[3] if _YEAR_RE.match(academic_year_code or "") else None
         if wanted_digit and year_digit(number) != wanted_digit:
-            return _refusal(VerdictCode.OTHER_YEAR, number=number, message=gettext(
-                "No attestation with this number was found for %(year)s: it looks like an "
-                "attestation for another academic year. Pay the CVEC or get your exemption for "
-                "%(year)s on %(site)s, then enter the number of that attestation.")
-                % {"year": academic_year_code, "site": CVEC_SITE})
-        return _refusal(VerdictCode.UNKNOWN, number=number, message=gettext(
-            "No CVEC attestation has the number %(number)s. Check that you copied it exactly "
-            "from your attestation and that your last name is the one written on it. If you have "
-            "not paid the CVEC or obtained your exemption yet, do it first on %(site)s.")
-            % {"number": display_number(number), "site": CVEC_SITE})
+            return _refusal(
+                VerdictCode.OTHER_YEAR,
+                number=number,
+                message=gettext(
+                    "No attestation with this number was found for %(year)s: it looks like an "
+                    "attestation for another academic year. Pay the CVEC or get your exemption for "
+                    "%(year)s on %(site)s, then enter the number of that attestation."
+                )
+                % {"year": academic_year_code, "site": CVEC_SITE},
+            )
+        return _refusal(
+            VerdictCode.UNKNOWN,
+            number=number,
+            message=gettext(
+                "No CVEC attestation has the number %(number)s. Check that you copied it exactly "
+                "from your attestation and that your last name is the one written on it. If you have "
+                "not paid the CVEC or obtained your exemption yet, do it first on %(site)s."
+            )
+            % {"number": display_number(number), "site": CVEC_SITE},
+        )
 
     # Whose it is comes first: nothing else about someone else's attestation is told.
-    if not (attestation.birth_date == birth_date
-            and last_name_matches(last_name, attestation)
-            and first_name_matches(first_names, attestation.first_names)):
-        return _refusal(VerdictCode.HOLDER_MISMATCH, number=number, message=gettext(
-            "This attestation belongs to someone else: its holder's name or date of birth does "
-            "not match yours. Check the number on your own attestation from %(site)s.")
-            % {"site": CVEC_SITE})
+    if not (
+        attestation.birth_date == birth_date
+        and last_name_matches(last_name, attestation)
+        and first_name_matches(first_names, attestation.first_names)
+    ):
+        return _refusal(
+            VerdictCode.HOLDER_MISMATCH,
+            number=number,
+            message=gettext(
+                "This attestation belongs to someone else: its holder's name or date of birth does "
+                "not match yours. Check the number on your own attestation from %(site)s."
+            )
+            % {"site": CVEC_SITE},
+        )
     if _normalize_ine(ine) and attestation.ine and _normalize_ine(ine) != _normalize_ine(attestation.ine):
-        return _refusal(VerdictCode.HOLDER_MISMATCH, number=number, message=gettext(
-            "This attestation belongs to someone else: its holder's INE does not match yours. "
-            "Check the number on your own attestation from %(site)s, and the INE you entered.")
-            % {"site": CVEC_SITE})
+        return _refusal(
+            VerdictCode.HOLDER_MISMATCH,
+            number=number,
+            message=gettext(
+                "This attestation belongs to someone else: its holder's INE does not match yours. "
+                "Check the number on your own attestation from %(site)s, and the INE you entered."
+            )
+            % {"site": CVEC_SITE},
+        )
 
     if attestation.academic_year_code != academic_year_code:
-        return _refusal(VerdictCode.OTHER_YEAR, attestation=attestation, number=number, message=gettext(
-            "This attestation is for the %(found)s academic year. You need one for %(year)s: pay "
-            "the CVEC or get your exemption for %(year)s on %(site)s, then enter the number of "
-            "that attestation.")
-            % {"found": attestation.academic_year_code, "year": academic_year_code, "site": CVEC_SITE})
+        return _refusal(
+            VerdictCode.OTHER_YEAR,
+            attestation=attestation,
+            number=number,
+            message=gettext(
+                "This attestation is for the %(found)s academic year. You need one for %(year)s: pay "
+                "the CVEC or get your exemption for %(year)s on %(site)s, then enter the number of "
+                "that attestation."
+            )
+            % {"found": attestation.academic_year_code, "year": academic_year_code, "site": CVEC_SITE},
+        )
     if not attestation.valid:
-        return _refusal(VerdictCode.INVALID, attestation=attestation, number=number, message=gettext(
-            "This attestation is not valid (it may have been cancelled). Check its status on "
-            "%(site)s or contact your CROUS, then enter the number of a valid attestation.")
-            % {"site": CVEC_SITE})
+        return _refusal(
+            VerdictCode.INVALID,
+            attestation=attestation,
+            number=number,
+            message=gettext(
+                "This attestation is not valid (it may have been cancelled). Check its status on "
+                "%(site)s or contact your CROUS, then enter the number of a valid attestation."
+            )
+            % {"site": CVEC_SITE},
+        )
 
-    message = (gettext("Your CVEC attestation is valid: you are exempted from paying the CVEC.")
-               if attestation.exempt else gettext("Your CVEC attestation is valid."))
-    return CvecVerdict(ok=True, code=VerdictCode.OK, message=message, exempt=attestation.exempt,
-                       attestation=attestation, number=number)
+    message = (
+        gettext("Your CVEC attestation is valid: you are exempted from paying the CVEC.")
+        if attestation.exempt
+        else gettext("Your CVEC attestation is valid.")
+    )
+    return CvecVerdict(
+        ok=True,
+        code=VerdictCode.OK,
+        message=message,
+        exempt=attestation.exempt,
+        attestation=attestation,
+        number=number,
+    )

@@ -19,19 +19,34 @@ def demo_number(seq: int, academic_year_code: str) -> str:
     return check_format(f"{DEMO_CROUS_CODE}{academic_year_code[3]}{seq:08d}")
 
 
-def seed_attestation(*, number: str, last_name: str, first_names: str, birth_date: datetime.date,
-                     ine: str, academic_year_code: str, exempt: bool = False,
-                     exemption_reason: str = "", valid: bool = True, crous: str = "",
-                     usage_name: str = "") -> SimulatedAttestation:
+def seed_attestation(
+    *,
+    number: str,
+    last_name: str,
+    first_names: str,
+    birth_date: datetime.date,
+    ine: str,
+    academic_year_code: str,
+    exempt: bool = False,
+    exemption_reason: str = "",
+    valid: bool = True,
+    crous: str = "",
+    usage_name: str = "",
+) -> SimulatedAttestation:
     """Create or update the simulated attestation with this number (idempotent)."""
     number = check_format(number)
     attestation, _created = SimulatedAttestation.objects.update_or_create(
         number=number,
         defaults={
-            "last_name": last_name, "usage_name": usage_name, "first_names": first_names,
-            "birth_date": birth_date, "ine": normalize_number(ine),
+            "last_name": last_name,
+            "usage_name": usage_name,
+            "first_names": first_names,
+            "birth_date": birth_date,
+            "ine": normalize_number(ine),
             "crous": crous or CROUS_NAMES.get(number[:3], f"Crous {number[:3]}"),
-            "academic_year_code": academic_year_code, "valid": valid, "exempt": exempt,
+            "academic_year_code": academic_year_code,
+            "valid": valid,
+            "exempt": exempt,
             "exemption_reason": exemption_reason,
         },
     )

@@ -17,20 +17,31 @@ year_code_validator = RegexValidator(r"^\d{4}-\d{4}$", _("Write the year as 2024
 class SimulatedAttestation(models.Model):
     """One attestation as the simulator answers it (edited in the admin, seeded by the demo)."""
 
-    number = models.CharField(_("attestation number"), max_length=12, unique=True,
-                              validators=[validate_number], help_text=_("For example TOU5 01234567."))
+    number = models.CharField(
+        _("attestation number"),
+        max_length=12,
+        unique=True,
+        validators=[validate_number],
+        help_text=_("For example TOU5 01234567."),
+    )
     last_name = models.CharField(_("last name"), max_length=150)
     usage_name = models.CharField(_("name of use"), max_length=150, blank=True)
     first_names = models.CharField(_("first names"), max_length=150)
     birth_date = models.DateField(_("date of birth"))
     ine = models.CharField(_("INE"), max_length=11, blank=True)
     crous = models.CharField(_("CROUS"), max_length=100)
-    academic_year_code = models.CharField(_("academic year"), max_length=9, validators=[year_code_validator],
-                                          help_text=_("For example 2024-2025."))
+    academic_year_code = models.CharField(
+        _("academic year"),
+        max_length=9,
+        validators=[year_code_validator],
+        help_text=_("For example 2024-2025."),
+    )
     valid = models.BooleanField(_("valid"), default=True)
-    exempt = models.BooleanField(_("exempt"), default=False,
-                                 help_text=_("Scholarship holders, refugees, etc.: exempted, but "
-                                             "they still have an attestation."))
+    exempt = models.BooleanField(
+        _("exempt"),
+        default=False,
+        help_text=_("Scholarship holders, refugees, etc.: exempted, but they still have an attestation."),
+    )
     exemption_reason = models.CharField(_("exemption reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -50,8 +61,15 @@ class SimulatedAttestation(models.Model):
 
     def to_attestation(self) -> Attestation:
         return Attestation(
-            number=self.number, last_name=self.last_name, usage_name=self.usage_name,
-            first_names=self.first_names, birth_date=self.birth_date, ine=self.ine,
-            crous=self.crous, academic_year_code=self.academic_year_code, valid=self.valid,
-            exempt=self.exempt, exemption_reason=self.exemption_reason,
+            number=self.number,
+            last_name=self.last_name,
+            usage_name=self.usage_name,
+            first_names=self.first_names,
+            birth_date=self.birth_date,
+            ine=self.ine,
+            crous=self.crous,
+            academic_year_code=self.academic_year_code,
+            valid=self.valid,
+            exempt=self.exempt,
+            exemption_reason=self.exemption_reason,
         )

@@ -54,8 +54,21 @@ EXEMPT_STATE_CODES = {"71", "73"}
 
 
 # Letters that Unicode does not decompose into a base letter and an accent.
-LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
-                           "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ß": "ss"})
+LIGATURES = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ß": "ss",
+    }
+)
 
 
 class CvecUnavailable(Exception):
@@ -100,8 +113,9 @@ class CvecService:
     def from_settings(cls) -> "CvecService":
         return cls()
 
-    def lookup(self, attestation_number: str, academic_year_code: str, *,
-               last_name: str = "") -> Attestation | None:
+    def lookup(
+        self, attestation_number: str, academic_year_code: str, *, last_name: str = ""
+    ) -> Attestation | None:
         """The attestation with this number, or None when the service knows no such number.
 
         `last_name` is the student's name as they typed it: the CNOUS API asks for its first
@@ -132,11 +146,13 @@ def get_service(name: str | None = None) -> CvecService:
     except KeyError:
         raise ImproperlyConfigured(
             f"MATRICULE_CVEC_BACKEND={name!r} is not a CVEC backend: expected one of "
-            f"{', '.join(backend_names())}.") from None
+            f"{', '.join(backend_names())}."
+        ) from None
     return backend.from_settings()
 
 
 # --- Simulator --------------------------------------------------------------------------------
+
 
 @register
 class SimulatorCvecService(CvecService):
@@ -146,8 +162,9 @@ class SimulatorCvecService(CvecService):
 
     name = "simulator"
 
-    def lookup(self, attestation_number: str, academic_year_code: str, *,
-               last_name: str = "") -> Attestation | None:
+    def lookup(
+        self, attestation_number: str, academic_year_code: str, *, last_name: str = ""
+    ) -> Attestation | None:
         # Imported here: this module is imported by checks.py, which models.py uses.
         from .checks import normalize_number
         from .models import SimulatedAttestation
@@ -161,6 +178,7 @@ class SimulatorCvecService(CvecService):
 
 
 # --- CNOUS control API ------------------------------------------------------------------------
+
 
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -244,8 +262,9 @@ class CnousCvecService(CvecService):
 
     def __post_init__(self):
         self.endpoint = _checked_endpoint(self.endpoint)
-        self.endpoints_by_year = {year: _checked_endpoint(url)
-                                  for year, url in (self.endpoints_by_year or {}).items()}
+        self.endpoints_by_year = {
+            year: _checked_endpoint(url) for year, url in (self.endpoints_by_year or {}).items()
+        }
 
     @classmethod
     def from_settings(cls) -> "CnousCvecService":
@@ -254,8 +273,12 @@ class CnousCvecService(CvecService):
             timeout = float(config.get("timeout") or DEFAULT_TIMEOUT)
         except (TypeError, ValueError):
             raise ImproperlyConfigured("MATRICULE_CVEC_API['timeout'] must be a number of seconds.") from None
-        return cls(endpoint=config.get("endpoint") or DEFAULT_ENDPOINT, key=config.get("key") or "",
-                   timeout=timeout, endpoints_by_year=config.get("endpoints_by_year") or {})
+        return cls(
+            endpoint=config.get("endpoint") or DEFAULT_ENDPOINT,
+            key=config.get("key") or "",
+            timeout=timeout,
+            endpoints_by_year=config.get("endpoints_by_year") or {},
+        )
 
     def url_for(self, number: str, academic_year_code: str, last_name: str = "") -> str:
         base = self.endpoints_by_year.get(academic_year_code, self.endpoint)
@@ -265,8 +288,9 @@ class CnousCvecService(CvecService):
             url += "?" + urllib.parse.urlencode({"etudiant": letters})
         return url
 
-    def lookup(self, attestation_number: str, academic_year_code: str, *,
-               last_name: str = "") -> Attestation | None:
+    def lookup(
+        self, attestation_number: str, academic_year_code: str, *, last_name: str = ""
+    ) -> Attestation | None:
         from .checks import normalize_number
 
         number = normalize_number(attestation_number)
@@ -302,7 +326,8 @@ class CnousCvecService(CvecService):
             if status in (401, 403):
                 logger.error("The CVEC control API refused our credentials (HTTP %s).", status)
                 raise CvecAuthError(
-                    f"The CVEC control API refused the credentials (HTTP {status}).") from None
+                    f"The CVEC control API refused the credentials (HTTP {status})."
+                ) from None
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             logger.warning("The CVEC control API cannot be reached: %s", error)
             raise CvecUnavailable(f"The CVEC control API cannot be reached: {error}") from None

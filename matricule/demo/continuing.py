@@ -48,33 +48,68 @@ def seed_continuing(previous: AcademicYear, current: AcademicYear) -> list:
         user.save()
         if activated:
             AccountSecurity.objects.update_or_create(
-                user=user, defaults={"activated_at": timezone.now(), "email_confirmed": email,
-                                     "email_confirmed_at": timezone.now()})
+                user=user,
+                defaults={
+                    "activated_at": timezone.now(),
+                    "email_confirmed": email,
+                    "email_confirmed_at": timezone.now(),
+                },
+            )
         else:
             AccountSecurity.objects.filter(user=user).update(activated_at=None)
         birth = datetime.date(previous.first_year - 19, 5, 2 + index)
         student, _created = Student.objects.update_or_create(
-            user=user, defaults={"student_number": number, "last_name": last, "first_names": first,
-                                 "sex": sex, "birth_date": birth})
+            user=user,
+            defaults={
+                "student_number": number,
+                "last_name": last,
+                "first_names": first,
+                "sex": sex,
+                "birth_date": birth,
+            },
+        )
         steps = _last_year_steps(previous, stage, email, index)
         registration, _created = Registration.objects.update_or_create(
-            student=student, academic_year=previous, stage=stage,
-            defaults={"kind": Kind.FIRST, "state": State.REGISTERED, "data": steps, "cleaned": steps,
-                      "valid_steps": list(steps), "touched_steps": list(steps),
-                      "current_step": "review", "fee_lines": [], "fee_total_cents": 0,
-                      "registered_at": timezone.now()})
+            student=student,
+            academic_year=previous,
+            stage=stage,
+            defaults={
+                "kind": Kind.FIRST,
+                "state": State.REGISTERED,
+                "data": steps,
+                "cleaned": steps,
+                "valid_steps": list(steps),
+                "touched_steps": list(steps),
+                "current_step": "review",
+                "fee_lines": [],
+                "fee_total_cents": 0,
+                "registered_at": timezone.now(),
+            },
+        )
         for document_type in DocumentType.objects.filter(code__in=["identity", "photo", "bac", "cvec"]):
             Submission.objects.update_or_create(
-                registration=registration, document_type=document_type,
-                defaults={"status": Submission.Status.VALIDATED, "reviewed_at": timezone.now(),
-                          "submitted_at": timezone.now()})
+                registration=registration,
+                document_type=document_type,
+                defaults={
+                    "status": Submission.Status.VALIDATED,
+                    "reviewed_at": timezone.now(),
+                    "submitted_at": timezone.now(),
+                },
+            )
         if result:
-            Result.objects.update_or_create(student_number=number, year_code=previous.code, stage=stage,
-                                            defaults={"result": result})
+            Result.objects.update_or_create(
+                student_number=number, year_code=previous.code, stage=stage, defaults={"result": result}
+            )
         else:
             Result.objects.filter(student_number=number, year_code=previous.code).delete()
-        seed_attestation(number=demo_number(8000 + index, current.code), last_name=last,
-                         first_names=first, birth_date=birth, ine="", academic_year_code=current.code)
+        seed_attestation(
+            number=demo_number(8000 + index, current.code),
+            last_name=last,
+            first_names=first,
+            birth_date=birth,
+            ine="",
+            academic_year_code=current.code,
+        )
         students.append(student)
     return students
 
@@ -88,20 +123,50 @@ def cvec_number_for(current: AcademicYear, key: str) -> str:
 
 def _last_year_steps(year: AcademicYear, stage, email: str, index: int) -> dict:
     return {
-        "identity": {"usual_name": "", "birth_town": "Chartres", "birth_country": "France",
-                     "nationality": "Française"},
+        "identity": {
+            "usual_name": "",
+            "birth_town": "Chartres",
+            "birth_country": "France",
+            "nationality": "Française",
+        },
         "ine": {"has_ine": "no", "ine": "", "no_ine_reason": "unknown"},
-        "baccalaureate": {"kind": "french", "year": year.first_year, "series": "STI2D", "honours": "",
-                          "school": "Lycée Fulbert, Chartres", "equivalent_name": ""},
-        "previous": {"last_situation": "secondary", "last_establishment": "Lycée Fulbert",
-                     "last_establishment_year": year.first_year},
-        "contacts": {"street": f"{12 + index} rue du Bois Merrain", "postal_code": "28000",
-                     "city": "Chartres", "country": "France", "same_permanent_address": "yes",
-                     "phone": "06 12 34 56 78", "email": email, "email_confirmation": email,
-                     "emergency_name": "Parent", "emergency_phone": "02 37 00 00 00"},
-        "social": {"grant": "none", "pupille": "no", "employed": "no", "athlete": "no",
-                   "accommodation": "no"},
+        "baccalaureate": {
+            "kind": "french",
+            "year": year.first_year,
+            "series": "STI2D",
+            "honours": "",
+            "school": "Lycée Fulbert, Chartres",
+            "equivalent_name": "",
+        },
+        "previous": {
+            "last_situation": "secondary",
+            "last_establishment": "Lycée Fulbert",
+            "last_establishment_year": year.first_year,
+        },
+        "contacts": {
+            "street": f"{12 + index} rue du Bois Merrain",
+            "postal_code": "28000",
+            "city": "Chartres",
+            "country": "France",
+            "same_permanent_address": "yes",
+            "phone": "06 12 34 56 78",
+            "email": email,
+            "email_confirmation": email,
+            "emergency_name": "Parent",
+            "emergency_phone": "02 37 00 00 00",
+        },
+        "social": {
+            "grant": "none",
+            "pupille": "no",
+            "employed": "no",
+            "athlete": "no",
+            "accommodation": "no",
+        },
         "cvec": {"attestation": "", "cvec_exempt": False},
-        "programme": {"confirm_stage": True, "photo_on_card": "yes", "accept_rules": True,
-                      "accept_privacy": True},
+        "programme": {
+            "confirm_stage": True,
+            "photo_on_card": "yes",
+            "accept_rules": True,
+            "accept_privacy": True,
+        },
     }

@@ -26,8 +26,11 @@ class DecisionForm(forms.Form):
         label=_("Comment to the student"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     valid_until = forms.DateField(
-        label=_("Valid until"), required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": _("Enter a real date, for example 14/03/2031.")})
+        label=_("Valid until"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": _("Enter a real date, for example 14/03/2031.")},
+    )
 
     def clean(self):
         data = super().clean()

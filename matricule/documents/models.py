@@ -139,8 +139,14 @@ class Submission(models.Model):
     # asks for it again only then. Empty: valid until further notice.
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     # Validated last year and still valid: carried over instead of asked again.
-    carried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("carried over from"))
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("carried over from"),
+    )
 
     class Meta:
         verbose_name = _("supporting document")

@@ -60,20 +60,32 @@ def still_valid(registration: Registration, document_type: DocumentType) -> Subm
     if document_type.renew_every_year:
         return None
     starts = registration.academic_year.starts_on
-    return (Submission.objects.filter(registration__student_id=registration.student_id,
-                                      document_type=document_type, status=Submission.Status.VALIDATED)
-            .exclude(registration=registration)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=starts))
-            .order_by("-reviewed_at", "-pk").first())
+    return (
+        Submission.objects.filter(
+            registration__student_id=registration.student_id,
+            document_type=document_type,
+            status=Submission.Status.VALIDATED,
+        )
+        .exclude(registration=registration)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=starts))
+        .order_by("-reviewed_at", "-pk")
+        .first()
+    )
 
 
 def main_registration_of(registration: Registration) -> Registration | None:
     """For an additional registration: the main one of the same year, whose documents it shares."""
     if registration.kind != Kind.ADDITIONAL:
         return None
-    return (Registration.objects.filter(student_id=registration.student_id,
-                                        academic_year_id=registration.academic_year_id)
-            .exclude(kind=Kind.ADDITIONAL).exclude(state=State.CANCELLED).order_by("pk").first())
+    return (
+        Registration.objects.filter(
+            student_id=registration.student_id, academic_year_id=registration.academic_year_id
+        )
+        .exclude(kind=Kind.ADDITIONAL)
+        .exclude(state=State.CANCELLED)
+        .order_by("pk")
+        .first()
+    )
 
 
 def sync_submissions(registration: Registration) -> list[Submission]:
@@ -92,17 +104,28 @@ def sync_submissions(registration: Registration) -> list[Submission]:
         if previous is None:
             rows.append(Submission(registration=registration, document_type=document_type))
         else:
-            rows.append(Submission(
-                registration=registration, document_type=document_type,
-                status=Submission.Status.VALIDATED, carried_from=previous,
-                valid_until=previous.valid_until, submitted_at=previous.submitted_at,
-                reviewed_at=previous.reviewed_at, reviewed_by_id=previous.reviewed_by_id))
+            rows.append(
+                Submission(
+                    registration=registration,
+                    document_type=document_type,
+                    status=Submission.Status.VALIDATED,
+                    carried_from=previous,
+                    valid_until=previous.valid_until,
+                    submitted_at=previous.submitted_at,
+                    reviewed_at=previous.reviewed_at,
+                    reviewed_by_id=previous.reviewed_by_id,
+                )
+            )
     # ignore_conflicts: a concurrent call (browser return and bank notification) made them first.
     Submission.objects.bulk_create(rows, ignore_conflicts=True)
     for row in rows:
         if row.carried_from_id:
-            record("documents.carried_over", obj=registration, document_type=row.document_type.code,
-                   earlier=row.carried_from_id)
+            record(
+                "documents.carried_over",
+                obj=registration,
+                document_type=row.document_type.code,
+                earlier=row.carried_from_id,
+            )
     return list(registration.submissions.select_related("document_type"))
 
 
@@ -111,11 +134,16 @@ def _still_valid_by_type(registration: Registration, document_types) -> dict:
     if not document_types:
         return {}
     starts = registration.academic_year.starts_on
-    rows = (Submission.objects.filter(registration__student_id=registration.student_id,
-                                      document_type__in=document_types, status=Submission.Status.VALIDATED)
-            .exclude(registration=registration)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=starts))
-            .order_by("document_type_id", "-reviewed_at", "-pk"))
+    rows = (
+        Submission.objects.filter(
+            registration__student_id=registration.student_id,
+            document_type__in=document_types,
+            status=Submission.Status.VALIDATED,
+        )
+        .exclude(registration=registration)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=starts))
+        .order_by("document_type_id", "-reviewed_at", "-pk")
+    )
     latest = {}
     for row in rows:
         latest.setdefault(row.document_type_id, row)
@@ -128,8 +156,9 @@ def upload(submission: Submission, data, *, actor) -> Version:
     from .checks import UploadRefused, check_upload
     from .clamav import check_clean
 
-    checked = check_upload(data, max_bytes=settings.MATRICULE_UPLOAD_MAX_BYTES,
-                           max_pages=settings.MATRICULE_UPLOAD_MAX_PAGES)
+    checked = check_upload(
+        data, max_bytes=settings.MATRICULE_UPLOAD_MAX_BYTES, max_pages=settings.MATRICULE_UPLOAD_MAX_PAGES
+    )
     try:
         check_clean(checked.content, settings.MATRICULE_CLAMD_ADDRESS)
     except UploadRefused as refusal:
@@ -177,8 +206,9 @@ def release(registration: Registration, agent) -> None:
     ReviewClaim.objects.filter(registration=registration, agent=agent).delete()
 
 
-def decide(submission: Submission, *, agent, validate: bool, reason=None, comment: str = "",
-           valid_until=None) -> Submission:
+def decide(
+    submission: Submission, *, agent, validate: bool, reason=None, comment: str = "", valid_until=None
+) -> Submission:
     """Validate or refuse a document (a refusal needs a reason); audited; the student is told.
     `valid_until`: the expiry printed on an identity document, so that a later year asks for it
     again only once it has expired."""

@@ -132,8 +132,7 @@ def fee_lines(context: FeeContext, schedules: Mapping[str, FeeScheduleLike]) -> 
     """
     schedule = schedules.get(context.diploma_type)
     if schedule is None:
-        raise MissingFeeSchedule(
-            f"No fee schedule for {context.diploma_type} in {context.academic_year}.")
+        raise MissingFeeSchedule(f"No fee schedule for {context.diploma_type} in {context.academic_year}.")
 
     own_rate = _full_rate(schedule, context.differentiated)
     if context.differentiated and schedule.differentiated_rate_cents is not None:

@@ -26,8 +26,12 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         action = "changed" if change else "created"
-        record(f"institution.{obj._meta.model_name}.{action}", actor=request.user, obj=obj,
-               fields=sorted(form.changed_data))
+        record(
+            f"institution.{obj._meta.model_name}.{action}",
+            actor=request.user,
+            obj=obj,
+            fields=sorted(form.changed_data),
+        )
 
 
 class OfflinePopulationInline(admin.StackedInline):
@@ -84,8 +88,13 @@ class RegistrationWindowAdmin(AuditedAdmin):
 
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(AuditedAdmin):
-    list_display = ["academic_year", "diploma_type", "full_rate_cents", "reduced_rate_cents",
-                    "differentiated_rate_cents"]
+    list_display = [
+        "academic_year",
+        "diploma_type",
+        "full_rate_cents",
+        "reduced_rate_cents",
+        "differentiated_rate_cents",
+    ]
     list_filter = ["academic_year", "diploma_type"]
 
 

@@ -15,11 +15,23 @@ class InstitutionConfig(AppConfig):
             forget_campaign()  # the shared cache, and this process's reference data
 
         # What the cached campaign overview and page header are made of.
-        for model in (models.AcademicYear, models.RegistrationWindow, models.AssistancePeriod,
-                      models.University, models.Component, models.OfflinePopulation,
-                      models.Programme, models.Stage):
+        for model in (
+            models.AcademicYear,
+            models.RegistrationWindow,
+            models.AssistancePeriod,
+            models.University,
+            models.Component,
+            models.OfflinePopulation,
+            models.Programme,
+            models.Stage,
+        ):
             post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"campaign-{model.__name__}")
-            post_delete.connect(forget, sender=model, weak=False,
-                                dispatch_uid=f"campaign-del-{model.__name__}")
-        m2m_changed.connect(forget, sender=models.RegistrationWindow.components.through, weak=False,
-                            dispatch_uid="campaign-window-components")
+            post_delete.connect(
+                forget, sender=model, weak=False, dispatch_uid=f"campaign-del-{model.__name__}"
+            )
+        m2m_changed.connect(
+            forget,
+            sender=models.RegistrationWindow.components.through,
+            weak=False,
+            dispatch_uid="campaign-window-components",
+        )

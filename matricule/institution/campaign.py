@@ -114,7 +114,8 @@ def _shared_campaign_rows(year: AcademicYear) -> dict:
             "university": university,
             "components": list(Component.objects.order_by("name")),
             "offline": list(OfflinePopulation.objects.filter(is_active=True, university=university))
-            if university else [],
+            if university
+            else [],
             "other_years": list(AcademicYear.objects.exclude(pk=year.pk).order_by("-starts_on")),
         }
         cache.set(key, rows, CACHE_SECONDS)

@@ -43,16 +43,17 @@ class University(models.Model):
 class Component(models.Model):
     """A faculty, school or IUT with its own registrar's office (service de scolarité)."""
 
-    university = models.ForeignKey(University, on_delete=models.PROTECT, related_name="components",
-                                   verbose_name=_("university"))
+    university = models.ForeignKey(
+        University, on_delete=models.PROTECT, related_name="components", verbose_name=_("university")
+    )
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
     street = models.CharField(_("street address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=10)
     city = models.CharField(_("city"), max_length=100)
     phones = models.CharField(
-        _("phone numbers"), max_length=200, blank=True,
-        help_text=_("Separate several numbers with commas."))
+        _("phone numbers"), max_length=200, blank=True, help_text=_("Separate several numbers with commas.")
+    )
     email = models.EmailField(_("registrar's email"))
 
     class Meta:
@@ -79,19 +80,30 @@ class AcademicYearQuerySet(models.QuerySet):
 class AcademicYear(models.Model):
     """An academic year and its registration campaign (runs from 1 September)."""
 
-    code = models.CharField(_("code"), max_length=9, unique=True, validators=[academic_year_code],
-                            help_text=_("For example 2024-2025."))
+    code = models.CharField(
+        _("code"),
+        max_length=9,
+        unique=True,
+        validators=[academic_year_code],
+        help_text=_("For example 2024-2025."),
+    )
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     is_current = models.BooleanField(
-        _("current campaign"), default=False,
-        help_text=_("The year whose registration page is shown at the site's address."))
+        _("current campaign"),
+        default=False,
+        help_text=_("The year whose registration page is shown at the site's address."),
+    )
     cvec_amount_cents = models.PositiveIntegerField(_("CVEC amount (cents)"))
     cvec_from = models.DateField(_("CVEC payable from"), null=True, blank=True)
     instalments = models.PositiveSmallIntegerField(
-        _("card payment in instalments"), default=1,
-        help_text=_("1: payment in full only; 3: students may also pay in three instalments, "
-                    "a month apart (the registration completes with the first)."))
+        _("card payment in instalments"),
+        default=1,
+        help_text=_(
+            "1: payment in full only; 3: students may also pay in three instalments, "
+            "a month apart (the registration completes with the first)."
+        ),
+    )
 
     objects = AcademicYearQuerySet.as_manager()
 
@@ -100,10 +112,12 @@ class AcademicYear(models.Model):
         verbose_name_plural = _("academic years")
         ordering = ["-starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True),
-                                    name="academic_year_one_current"),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")),
-                                   name="academic_year_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="academic_year_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="academic_year_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,16 +158,20 @@ class DiplomaType(models.TextChoices):
 class Programme(models.Model):
     """A diploma taught by a component (e.g. BUT Génie électrique et informatique industrielle)."""
 
-    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="programmes",
-                                  verbose_name=_("component"))
+    component = models.ForeignKey(
+        Component, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("component")
+    )
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
     diploma_type = models.CharField(_("diploma type"), max_length=16, choices=DiplomaType.choices)
     is_active = models.BooleanField(_("open for registration"), default=True)
     accepts_additional = models.BooleanField(
-        _("accepts additional registrations"), default=False,
-        help_text=_("Students registered in another programme this year may add this one "
-                    "(at the reduced rate)."))
+        _("accepts additional registrations"),
+        default=False,
+        help_text=_(
+            "Students registered in another programme this year may add this one (at the reduced rate)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("programme")
@@ -167,25 +185,42 @@ class Programme(models.Model):
 class Stage(models.Model):
     """One year of a programme (étape), the unit a student registers in: BUT1, BUT2…"""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="stages",
-                                  verbose_name=_("programme"))
-    code = models.CharField(_("stage code"), max_length=30, unique=True,
-                            help_text=_("The code used in results files (e.g. GEII-1)."))
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="stages", verbose_name=_("programme")
+    )
+    code = models.CharField(
+        _("stage code"),
+        max_length=30,
+        unique=True,
+        help_text=_("The code used in results files (e.g. GEII-1)."),
+    )
     name = models.CharField(_("name"), max_length=200)
     level = models.PositiveSmallIntegerField(_("year of study"), default=1)
     parcoursup_code = models.CharField(
-        _("Parcoursup offer code"), max_length=30, blank=True,
-        help_text=_("Admitted candidates on this Parcoursup offer register in this stage."))
-    next_stage = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="previous_stages", verbose_name=_("next stage"))
+        _("Parcoursup offer code"),
+        max_length=30,
+        blank=True,
+        help_text=_("Admitted candidates on this Parcoursup offer register in this stage."),
+    )
+    next_stage = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="previous_stages",
+        verbose_name=_("next stage"),
+    )
 
     class Meta:
         verbose_name = _("programme stage")
         verbose_name_plural = _("programme stages")
         ordering = ["programme__name", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["parcoursup_code"], condition=~Q(parcoursup_code=""),
-                                    name="stage_unique_parcoursup_code"),
+            models.UniqueConstraint(
+                fields=["parcoursup_code"],
+                condition=~Q(parcoursup_code=""),
+                name="stage_unique_parcoursup_code",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,14 +249,19 @@ class RegistrationWindowQuerySet(models.QuerySet):
 
 
 class RegistrationWindow(models.Model):
-    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE,
-                                      related_name="windows", verbose_name=_("academic year"))
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="windows", verbose_name=_("academic year")
+    )
     population = models.CharField(_("population"), max_length=20, choices=Population.choices)
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     components = models.ManyToManyField(
-        Component, blank=True, related_name="windows", verbose_name=_("components"),
-        help_text=_("Leave empty for a window that applies to every component."))
+        Component,
+        blank=True,
+        related_name="windows",
+        verbose_name=_("components"),
+        help_text=_("Leave empty for a window that applies to every component."),
+    )
     note_fr = models.TextField(_("note (French)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
 
@@ -232,11 +272,13 @@ class RegistrationWindow(models.Model):
         verbose_name_plural = _("registration windows")
         ordering = ["opens_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
-                                   name="window_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="window_closes_after_opening"
+            ),
             models.CheckConstraint(
                 condition=Q(population__in=["first_main", "first_second", "reregistration"]),
-                name="window_population_valid"),
+                name="window_population_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -258,38 +300,49 @@ class RegistrationWindow(models.Model):
 class FeeSchedule(models.Model):
     """National registration fees of a year for one diploma type, in integer cents."""
 
-    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE,
-                                      related_name="fee_schedules", verbose_name=_("academic year"))
+    academic_year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="fee_schedules", verbose_name=_("academic year")
+    )
     diploma_type = models.CharField(_("diploma type"), max_length=16, choices=DiplomaType.choices)
     full_rate_cents = models.PositiveIntegerField(_("full rate (cents)"))
     reduced_rate_cents = models.PositiveIntegerField(
-        _("reduced rate (cents)"), null=True, blank=True,
-        help_text=_("For an additional registration in the same year."))
+        _("reduced rate (cents)"),
+        null=True,
+        blank=True,
+        help_text=_("For an additional registration in the same year."),
+    )
     differentiated_rate_cents = models.PositiveIntegerField(
-        _("differentiated rate (cents)"), null=True, blank=True,
-        help_text=_("For first-time non-EU students subject to differentiated fees."))
+        _("differentiated rate (cents)"),
+        null=True,
+        blank=True,
+        help_text=_("For first-time non-EU students subject to differentiated fees."),
+    )
 
     class Meta:
         verbose_name = _("fee schedule")
         verbose_name_plural = _("fee schedules")
         ordering = ["academic_year", "diploma_type"]
         constraints = [
-            models.UniqueConstraint(fields=["academic_year", "diploma_type"],
-                                    name="fee_schedule_unique_year_diploma"),
+            models.UniqueConstraint(
+                fields=["academic_year", "diploma_type"], name="fee_schedule_unique_year_diploma"
+            ),
             models.CheckConstraint(
                 condition=Q(reduced_rate_cents__isnull=True)
                 | Q(reduced_rate_cents__lte=models.F("full_rate_cents")),
-                name="fee_schedule_reduced_not_above_full"),
+                name="fee_schedule_reduced_not_above_full",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.academic_year} · {self.get_diploma_type_display()}"
 
     def clean(self):
-        if (self.reduced_rate_cents is not None and self.full_rate_cents is not None
-                and self.reduced_rate_cents > self.full_rate_cents):
-            raise ValidationError({"reduced_rate_cents": _("The reduced rate cannot exceed the "
-                                                           "full rate.")})
+        if (
+            self.reduced_rate_cents is not None
+            and self.full_rate_cents is not None
+            and self.reduced_rate_cents > self.full_rate_cents
+        ):
+            raise ValidationError({"reduced_rate_cents": _("The reduced rate cannot exceed the full rate.")})
 
 
 class OfflinePopulation(models.Model):
@@ -300,8 +353,9 @@ class OfflinePopulation(models.Model):
         EXCHANGE = "exchange", _("Exchange programme students")
         NON_EU_FIRST = "non_eu_first", _("Non-EU students, first registration")
 
-    university = models.ForeignKey(University, on_delete=models.CASCADE,
-                                   related_name="offline_populations", verbose_name=_("university"))
+    university = models.ForeignKey(
+        University, on_delete=models.CASCADE, related_name="offline_populations", verbose_name=_("university")
+    )
     kind = models.CharField(_("population"), max_length=30, choices=Kind.choices)
     label_fr = models.CharField(_("label (French)"), max_length=200)
     label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
@@ -314,8 +368,7 @@ class OfflinePopulation(models.Model):
         verbose_name_plural = _("populations registered at the desk")
         ordering = ["kind"]
         constraints = [
-            models.UniqueConstraint(fields=["university", "kind"],
-                                    name="offline_population_unique_kind"),
+            models.UniqueConstraint(fields=["university", "kind"], name="offline_population_unique_kind"),
         ]
 
     def __str__(self) -> str:
@@ -334,13 +387,21 @@ class AssistancePeriod(models.Model):
     """Phone assistance offered during a year's campaign, by a component's registrar or,
     with no component, by the university's central registration helpline."""
 
-    academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE,
-                                      related_name="assistance_periods",
-                                      verbose_name=_("academic year"))
+    academic_year = models.ForeignKey(
+        AcademicYear,
+        on_delete=models.CASCADE,
+        related_name="assistance_periods",
+        verbose_name=_("academic year"),
+    )
     component = models.ForeignKey(
-        Component, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="assistance_periods", verbose_name=_("component"),
-        help_text=_("Leave empty for the university's central registration helpline."))
+        Component,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assistance_periods",
+        verbose_name=_("component"),
+        help_text=_("Leave empty for the university's central registration helpline."),
+    )
     starts_on = models.DateField(_("start date"), null=True, blank=True)
     ends_on = models.DateField(_("end date"))
     hours_fr = models.TextField(_("hours (French)"), blank=True)
@@ -351,13 +412,18 @@ class AssistancePeriod(models.Model):
         verbose_name_plural = _("phone assistance periods")
         ordering = ["academic_year", "component__name"]
         constraints = [
-            models.UniqueConstraint(fields=["academic_year", "component"],
-                                    name="assistance_unique_year_component"),
-            models.UniqueConstraint(fields=["academic_year"], condition=Q(component__isnull=True),
-                                    name="assistance_unique_year_helpline"),
+            models.UniqueConstraint(
+                fields=["academic_year", "component"], name="assistance_unique_year_component"
+            ),
+            models.UniqueConstraint(
+                fields=["academic_year"],
+                condition=Q(component__isnull=True),
+                name="assistance_unique_year_helpline",
+            ),
             models.CheckConstraint(
                 condition=Q(starts_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                name="assistance_period_ordered"),
+                name="assistance_period_ordered",
+            ),
         ]
 
     def __str__(self) -> str:

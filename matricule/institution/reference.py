@@ -36,8 +36,9 @@ def forget(**kwargs) -> None:
 
 
 def stage(pk: int) -> Stage:
-    return _cached(("stage", pk), lambda: Stage.objects.select_related(
-        "programme__component__university").get(pk=pk))
+    return _cached(
+        ("stage", pk), lambda: Stage.objects.select_related("programme__component__university").get(pk=pk)
+    )
 
 
 def academic_year(pk: int) -> AcademicYear:

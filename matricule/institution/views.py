@@ -17,5 +17,8 @@ def registration_page(request, code: str | None = None):
         if year is None:
             raise Http404
     overview = campaign_overview(year)
-    return render(request, "institution/registration_page.html",
-                  {"overview": overview, "year": year, "is_current": year.is_current})
+    return render(
+        request,
+        "institution/registration_page.html",
+        {"overview": overview, "year": year, "is_current": year.is_current},
+    )

@@ -16,8 +16,7 @@ class Email(models.Model):
     to = models.EmailField(_("recipient"))
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"))
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices,
-                              default=Status.QUEUED)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)
 
@@ -26,8 +25,9 @@ class Email(models.Model):
         verbose_name_plural = _("emails")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=["queued", "sent", "failed"]),
-                                   name="email_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "sent", "failed"]), name="email_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,8 +36,7 @@ def render_bilingual(template_name: str, context: dict) -> str:
 def send_test_email(to: str) -> Email:
     """Used by `manage.py send_test_email` to check the mail set-up end to end."""
     body = render_bilingual("notifications/email/test.txt", {"to": to})
-    return queue_email(kind="test", to=to, subject="Matricule : message de test / test message",
-                       body=body)
+    return queue_email(kind="test", to=to, subject="Matricule : message de test / test message", body=body)
 
 
 def send_login_link_email(candidate, url: str) -> Email:
@@ -46,8 +45,11 @@ def send_login_link_email(candidate, url: str) -> Email:
     body = render_bilingual("notifications/email/login_link.txt", context)
     subject = "Votre lien de connexion / Your login link — Matricule"
     email = Email.objects.create(
-        kind="login_link", to=candidate.email, subject=subject,
-        body=body.replace(url, "[lien masqué / link hidden]"))
+        kind="login_link",
+        to=candidate.email,
+        subject=subject,
+        body=body.replace(url, "[lien masqué / link hidden]"),
+    )
     try:
         EmailMessage(subject=subject, body=body, to=[candidate.email]).send()
     except Exception as error:
@@ -64,11 +66,17 @@ def send_registration_confirmation_email(registration, pdf: bytes) -> Email:
     """Registration confirmed: student number and the summary PDF attached."""
     user = registration.student.user
     to = registration.cleaned.get("contacts", {}).get("email") or user.email
-    context = {"registration": registration, "number": registration.student.student_number,
-               "first_name": user.first_name, "site_url": settings.SITE_URL}
+    context = {
+        "registration": registration,
+        "number": registration.student.student_number,
+        "first_name": user.first_name,
+        "site_url": settings.SITE_URL,
+    }
     body = render_bilingual("notifications/email/registration_confirmed.txt", context)
-    subject = (f"Inscription {registration.academic_year.code} confirmée / "
-               f"Registration confirmed — {registration.student.student_number}")
+    subject = (
+        f"Inscription {registration.academic_year.code} confirmée / "
+        f"Registration confirmed — {registration.student.student_number}"
+    )
     email = Email.objects.create(kind="registration_confirmed", to=to, subject=subject, body=body)
     message = EmailMessage(subject=subject, body=body, to=[to])
     message.attach(f"recapitulatif-{registration.student.student_number}.pdf", pdf, "application/pdf")
@@ -82,19 +90,29 @@ def send_document_refused_email(submission) -> Email:
     registration = submission.registration
     user = registration.student.user
     to = registration.cleaned.get("contacts", {}).get("email") or user.email
-    context = {"submission": submission, "first_name": user.first_name, "site_url": settings.SITE_URL,
-               "registration": registration}
+    context = {
+        "submission": submission,
+        "first_name": user.first_name,
+        "site_url": settings.SITE_URL,
+        "registration": registration,
+    }
     body = render_bilingual("notifications/email/document_refused.txt", context)
-    return queue_email(kind="document_refused", to=to, body=body,
-                       subject="Pièce justificative refusée / Supporting document refused")
+    return queue_email(
+        kind="document_refused",
+        to=to,
+        body=body,
+        subject="Pièce justificative refusée / Supporting document refused",
+    )
 
 
 def send_documents_complete_email(registration) -> Email:
     user = registration.student.user
     to = registration.cleaned.get("contacts", {}).get("email") or user.email
-    context = {"registration": registration, "first_name": user.first_name,
-               "site_url": settings.SITE_URL}
+    context = {"registration": registration, "first_name": user.first_name, "site_url": settings.SITE_URL}
     body = render_bilingual("notifications/email/documents_complete.txt", context)
-    return queue_email(kind="documents_complete", to=to, body=body,
-                       subject=("Dossier complet, certificat disponible / "
-                                "File complete, certificate available"))
+    return queue_email(
+        kind="documents_complete",
+        to=to,
+        body=body,
+        subject=("Dossier complet, certificat disponible / File complete, certificate available"),
+    )

@@ -20,8 +20,18 @@ class NotificationInline(admin.TabularInline):
 class PaymentAdmin(admin.ModelAdmin):
     """Over-, under- and duplicate payments wait here (status "to be checked") for staff."""
 
-    list_display = ["reference", "registration", "gateway", "manual_method", "amount_cents", "paid_cents",
-                    "status", "anomaly", "manual", "created_at"]
+    list_display = [
+        "reference",
+        "registration",
+        "gateway",
+        "manual_method",
+        "amount_cents",
+        "paid_cents",
+        "status",
+        "anomaly",
+        "manual",
+        "created_at",
+    ]
     list_filter = ["status", "anomaly", "gateway", "manual"]
     search_fields = ["reference", "transaction_id", "registration__student__student_number"]
     readonly_fields = [f.name for f in Payment._meta.fields]
@@ -34,8 +44,9 @@ class PaymentAdmin(admin.ModelAdmin):
             remaining = (payment.paid_cents or 0) - payment.refunded_cents
             gateway = payment.gateway != "manual" and services.gateway_for(payment.gateway).supports_refund
             try:
-                services.record_refund(payment, amount_cents=remaining, actor=request.user,
-                                       through_gateway=gateway)
+                services.record_refund(
+                    payment, amount_cents=remaining, actor=request.user, through_gateway=gateway
+                )
             except services.PaymentError as error:
                 self.message_user(request, f"{payment.reference}: {error}", messages.ERROR)
             else:

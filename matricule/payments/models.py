@@ -35,8 +35,12 @@ class Payment(models.Model):
         CURRENCY = "currency", _("Wrong currency")
         DUPLICATE = "duplicate", _("Paid twice")
 
-    registration = models.ForeignKey("registration.Registration", on_delete=models.PROTECT,
-                                     related_name="payments", verbose_name=_("registration"))
+    registration = models.ForeignKey(
+        "registration.Registration",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("registration"),
+    )
     reference = models.CharField(_("our reference"), max_length=40, unique=True)
     gateway = models.CharField(_("gateway"), max_length=20)
     manual = models.BooleanField(_("recorded by hand"), default=False)
@@ -44,24 +48,28 @@ class Payment(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     paid_cents = models.PositiveIntegerField(_("amount paid (cents)"), null=True, blank=True)
     refunded_cents = models.PositiveIntegerField(_("amount refunded (cents)"), default=0)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
-                              default=Status.CREATED)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CREATED)
     anomaly = models.CharField(_("anomaly"), max_length=12, choices=Anomaly.choices, blank=True)
     # The fee this attempt pays: at most one confirmed attempt per fee.
     fee_key = models.CharField(_("fee paid"), max_length=40)
     transaction_id = models.CharField(_("gateway transaction"), max_length=100, blank=True)
     instalment = models.PositiveSmallIntegerField(_("instalment number"), null=True, blank=True)
-    instalment_count = models.PositiveSmallIntegerField(_("number of instalments"), null=True,
-                                                        blank=True)
+    instalment_count = models.PositiveSmallIntegerField(_("number of instalments"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    blank=True, related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     note = models.TextField(_("note"), blank=True)
     # Payments recorded by hand: how, and the cheque number or transfer reference (accounting).
-    manual_method = models.CharField(_("means of payment"), max_length=10, choices=ManualMethod.choices,
-                                     blank=True)
-    manual_reference = models.CharField(_("cheque number or transfer reference"), max_length=100,
-                                        blank=True)
+    manual_method = models.CharField(
+        _("means of payment"), max_length=10, choices=ManualMethod.choices, blank=True
+    )
+    manual_reference = models.CharField(_("cheque number or transfer reference"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -71,15 +79,30 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["fee_key"], condition=Q(status="confirmed"),
-                                    name="payment_one_confirmed_per_fee"),
+            models.UniqueConstraint(
+                fields=["fee_key"], condition=Q(status="confirmed"), name="payment_one_confirmed_per_fee"
+            ),
             models.CheckConstraint(
-                condition=Q(status__in=["scheduled", "created", "pending", "confirmed", "failed", "cancelled",
-                                        "to_review", "refunded", "partly_refunded"]),
-                name="payment_status_valid"),
-            models.CheckConstraint(condition=Q(refunded_cents=0)
-                                   | Q(paid_cents__isnull=False, refunded_cents__lte=models.F("paid_cents")),
-                                   name="payment_refund_not_above_paid"),
+                condition=Q(
+                    status__in=[
+                        "scheduled",
+                        "created",
+                        "pending",
+                        "confirmed",
+                        "failed",
+                        "cancelled",
+                        "to_review",
+                        "refunded",
+                        "partly_refunded",
+                    ]
+                ),
+                name="payment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_cents=0)
+                | Q(paid_cents__isnull=False, refunded_cents__lte=models.F("paid_cents")),
+                name="payment_refund_not_above_paid",
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="payment_status_created")]
 
@@ -88,8 +111,12 @@ class Payment(models.Model):
 
     @property
     def is_final(self) -> bool:
-        return self.status in {self.Status.CONFIRMED, self.Status.REFUNDED,
-                               self.Status.PARTLY_REFUNDED, self.Status.TO_REVIEW}
+        return self.status in {
+            self.Status.CONFIRMED,
+            self.Status.REFUNDED,
+            self.Status.PARTLY_REFUNDED,
+            self.Status.TO_REVIEW,
+        }
 
 
 class Notification(models.Model):
@@ -98,8 +125,14 @@ class Notification(models.Model):
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     gateway = models.CharField(_("gateway"), max_length=20)
     channel = models.CharField(_("channel"), max_length=12)  # "server", "browser", "lookup"
-    payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="notifications", verbose_name=_("payment"))
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("payment"),
+    )
     reference = models.CharField(_("reference given"), max_length=100, blank=True)
     verified = models.BooleanField(_("authentic"), default=False)
     outcome = models.CharField(_("outcome"), max_length=12, blank=True)

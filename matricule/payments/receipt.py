@@ -34,8 +34,10 @@ def receipt_pdf(payment: Payment, language: str = "fr", serial: str | None = Non
             (_("Academic year"), registration.academic_year.code),
             (_("Amount paid"), format_amount(payment.paid_cents or 0, language)),
             (_("Date of payment"), formats.date_format(confirmed, "j F Y")),
-            (_("Means of payment"), _("Recorded by the registrar's office") if payment.manual
-             else _("Bank card")),
+            (
+                _("Means of payment"),
+                _("Recorded by the registrar's office") if payment.manual else _("Bank card"),
+            ),
             (_("Payment reference"), payment.reference),
         ]
         if payment.refunded_cents:
@@ -47,18 +49,32 @@ def receipt_pdf(payment: Payment, language: str = "fr", serial: str | None = Non
         story = [
             Paragraph(_("Payment receipt"), STYLES["title"]),
             Paragraph(f"{component.university.name} — {component.name}", STYLES["subtitle"]),
-            Paragraph(_("The university certifies that the following registration fees have been "
-                        "paid."), STYLES["body"]),
-            Spacer(0, 8), table, Spacer(0, 12),
-            Paragraph(_("Issued on %(date)s.") % {"date": formats.date_format(timezone.localtime(),
-                                                                              "j F Y")},
-                      STYLES["small"]),
+            Paragraph(
+                _("The university certifies that the following registration fees have been paid."),
+                STYLES["body"],
+            ),
+            Spacer(0, 8),
+            table,
+            Spacer(0, 12),
+            Paragraph(
+                _("Issued on %(date)s.") % {"date": formats.date_format(timezone.localtime(), "j F Y")},
+                STYLES["small"],
+            ),
         ]
         doc = SimpleDocTemplate(
-            buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-            bottomMargin=MARGIN, title=_("Payment receipt %(year)s – %(name)s")
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            title=_("Payment receipt %(year)s – %(name)s")
             % {"year": registration.academic_year.code, "name": name},
-            author=component.university.name, creator="Matricule", initialFontName=FONT,
-            lang=PDF_LANGUAGES.get(language, language), displayDocTitle=True)
+            author=component.university.name,
+            creator="Matricule",
+            initialFontName=FONT,
+            lang=PDF_LANGUAGES.get(language, language),
+            displayDocTitle=True,
+        )
         doc.build(story)
     return buffer.getvalue()

@@ -58,8 +58,9 @@ def instalment_amounts(total_cents: int, count: int) -> list[int]:
     return [total_cents - base * (count - 1)] + [base] * (count - 1)
 
 
-def start_payment(registration: Registration, *, gateway_code: str | None = None,
-                  instalments: bool = False) -> tuple[Payment, BrowserAction]:
+def start_payment(
+    registration: Registration, *, gateway_code: str | None = None, instalments: bool = False
+) -> tuple[Payment, BrowserAction]:
     """A new attempt for what the registration owes (or its first instalment, the others being
     scheduled a month apart), and what the browser must do."""
     code = gateway_code or default_gateway_code()
@@ -76,21 +77,46 @@ def start_payment(registration: Registration, *, gateway_code: str | None = None
             today = timezone.localdate()
             for number, amount in enumerate(amounts[1:], start=2):
                 Payment.objects.create(
-                    registration=locked, reference=new_reference(), gateway=code,
-                    amount_cents=amount, fee_key=f"{fee_key(locked)}-{number}",
-                    status=Payment.Status.SCHEDULED, instalment=number, instalment_count=count,
-                    due_on=today + datetime.timedelta(days=30 * (number - 1)))
+                    registration=locked,
+                    reference=new_reference(),
+                    gateway=code,
+                    amount_cents=amount,
+                    fee_key=f"{fee_key(locked)}-{number}",
+                    status=Payment.Status.SCHEDULED,
+                    instalment=number,
+                    instalment_count=count,
+                    due_on=today + datetime.timedelta(days=30 * (number - 1)),
+                )
             payment = Payment.objects.create(
-                registration=locked, reference=new_reference(), gateway=code, amount_cents=amounts[0],
-                currency="EUR", fee_key=fee_key(locked), status=Payment.Status.PENDING,
-                instalment=1, instalment_count=count, due_on=today)
+                registration=locked,
+                reference=new_reference(),
+                gateway=code,
+                amount_cents=amounts[0],
+                currency="EUR",
+                fee_key=fee_key(locked),
+                status=Payment.Status.PENDING,
+                instalment=1,
+                instalment_count=count,
+                due_on=today,
+            )
         else:
             payment = Payment.objects.create(
-                registration=locked, reference=new_reference(), gateway=code,
-                amount_cents=locked.fee_total_cents, currency="EUR", fee_key=fee_key(locked),
-                status=Payment.Status.PENDING)
-        record("payments.started", obj=payment, registration=locked.pk, gateway=code,
-               amount_cents=payment.amount_cents, instalments=count)
+                registration=locked,
+                reference=new_reference(),
+                gateway=code,
+                amount_cents=locked.fee_total_cents,
+                currency="EUR",
+                fee_key=fee_key(locked),
+                status=Payment.Status.PENDING,
+            )
+        record(
+            "payments.started",
+            obj=payment,
+            registration=locked.pk,
+            gateway=code,
+            amount_cents=payment.amount_cents,
+            instalments=count,
+        )
     return payment, _browser_action(payment, locked, code)
 
 
@@ -114,11 +140,20 @@ def _browser_action(payment: Payment, registration: Registration, code: str) -> 
         notify = absolute(reverse("payment-notify", args=[code]))
         back = absolute(reverse("payments:return", args=[payment.reference]))
     email = locked.cleaned.get("contacts", {}).get("email") or locked.student.user.email
-    action = gateway_for(code).start(PaymentRequest(
-        reference=payment.reference, amount_cents=payment.amount_cents, currency="EUR",
-        email=email, label=f"Droits d'inscription {locked.academic_year.code}",
-        return_url=back, notify_url=notify, cancel_url=back,
-        language=translation.get_language() or "fr", created_at=timezone.now()))
+    action = gateway_for(code).start(
+        PaymentRequest(
+            reference=payment.reference,
+            amount_cents=payment.amount_cents,
+            currency="EUR",
+            email=email,
+            label=f"Droits d'inscription {locked.academic_year.code}",
+            return_url=back,
+            notify_url=notify,
+            cancel_url=back,
+            language=translation.get_language() or "fr",
+            created_at=timezone.now(),
+        )
+    )
     if code == "payfip":
         # PayFiP results can only be looked up by the idOp its web service gave for the attempt.
         from .gateways.payfip import idop_from_url
@@ -127,8 +162,9 @@ def _browser_action(payment: Payment, registration: Registration, code: str) -> 
     return action
 
 
-def receive(code: str, *, channel: str, method: str, query: str, body: bytes,
-            content_type: str = "") -> tuple[bool, Payment | None]:
+def receive(
+    code: str, *, channel: str, method: str, query: str, body: bytes, content_type: str = ""
+) -> tuple[bool, Payment | None]:
     """A notification (server-to-server or the browser's return). Returns (handled, payment):
     handled is False only when we failed and the gateway should retry."""
     gateway = gateway_for(code)
@@ -137,12 +173,14 @@ def receive(code: str, *, channel: str, method: str, query: str, body: bytes,
         outcome = gateway.verify_notification(method, query, body, content_type)
     except GatewayError as error:
         # Our side could not check it now (network, service): let the gateway retry.
-        Notification.objects.create(gateway=code, channel=channel, verified=False,
-                                    result=f"retry: {error}"[:40], raw=raw)
+        Notification.objects.create(
+            gateway=code, channel=channel, verified=False, result=f"retry: {error}"[:40], raw=raw
+        )
         return False, None
     except InvalidNotification as error:
-        Notification.objects.create(gateway=code, channel=channel, verified=False,
-                                    result=f"refused: {error}"[:40], raw=raw)
+        Notification.objects.create(
+            gateway=code, channel=channel, verified=False, result=f"refused: {error}"[:40], raw=raw
+        )
         record("payments.notification.refused", gateway=code, reason=str(error)[:200])
         return True, None  # a forgery is not our failure: nothing to retry
     return True, apply_outcome(code, outcome, channel=channel, raw=raw)
@@ -151,12 +189,20 @@ def receive(code: str, *, channel: str, method: str, query: str, body: bytes,
 def apply_outcome(code: str, outcome: VerifiedOutcome, *, channel: str, raw: str = "") -> Payment | None:
     """Act on an authentic outcome, once. Monotonic: a confirmed payment never goes back."""
     with transaction.atomic():
-        payment = (Payment.objects.select_for_update().filter(reference=outcome.reference,
-                                                              gateway=code).first())
-        note = Notification(gateway=code, channel=channel, reference=outcome.reference[:100],
-                            verified=True, outcome=outcome.outcome, currency=outcome.currency or "",
-                            amount_cents=outcome.amount_cents, raw=raw or str(outcome.raw)[:10000],
-                            payment=payment)
+        payment = (
+            Payment.objects.select_for_update().filter(reference=outcome.reference, gateway=code).first()
+        )
+        note = Notification(
+            gateway=code,
+            channel=channel,
+            reference=outcome.reference[:100],
+            verified=True,
+            outcome=outcome.outcome,
+            currency=outcome.currency or "",
+            amount_cents=outcome.amount_cents,
+            raw=raw or str(outcome.raw)[:10000],
+            payment=payment,
+        )
         if payment is None:
             note.result = "unknown reference"
             note.save()
@@ -178,8 +224,13 @@ def _apply(payment: Payment, outcome: VerifiedOutcome) -> str:
         if anomaly:
             payment.anomaly, payment.status = anomaly, Payment.Status.TO_REVIEW
             payment.save()
-            record("payments.anomaly", obj=payment, anomaly=anomaly, paid=outcome.amount_cents,
-                   currency=outcome.currency)
+            record(
+                "payments.anomaly",
+                obj=payment,
+                anomaly=anomaly,
+                paid=outcome.amount_cents,
+                currency=outcome.currency,
+            )
             return f"to review: {anomaly}"
         payment.status, payment.confirmed_at = Payment.Status.CONFIRMED, timezone.now()
         payment.save()
@@ -189,17 +240,24 @@ def _apply(payment: Payment, outcome: VerifiedOutcome) -> str:
     if payment.is_final:
         return f"ignored: {payment.status}"
     if outcome.outcome in (Outcome.FAILED, Outcome.CANCELLED):
-        payment.status = (Payment.Status.FAILED if outcome.outcome == Outcome.FAILED
-                          else Payment.Status.CANCELLED)
+        payment.status = (
+            Payment.Status.FAILED if outcome.outcome == Outcome.FAILED else Payment.Status.CANCELLED
+        )
         payment.transaction_id = outcome.transaction_id[:100] or payment.transaction_id
         payment.save()
         if payment.instalment and payment.instalment > 1:
             # A later instalment that failed must still be paid: schedule it again.
             Payment.objects.create(
-                registration=payment.registration, reference=new_reference(), gateway=payment.gateway,
-                amount_cents=payment.amount_cents, fee_key=payment.fee_key,
-                status=Payment.Status.SCHEDULED, instalment=payment.instalment,
-                instalment_count=payment.instalment_count, due_on=payment.due_on)
+                registration=payment.registration,
+                reference=new_reference(),
+                gateway=payment.gateway,
+                amount_cents=payment.amount_cents,
+                fee_key=payment.fee_key,
+                status=Payment.Status.SCHEDULED,
+                instalment=payment.instalment,
+                instalment_count=payment.instalment_count,
+                due_on=payment.due_on,
+            )
         record(f"payments.{payment.status}", obj=payment)
         return payment.status
     return "still pending"
@@ -221,8 +279,7 @@ def reconcile(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) ->
     """Ask the gateways about attempts pending for a while (notification lost or late)."""
     limit = timezone.now() - older_than
     count = 0
-    for payment in Payment.objects.filter(status=Payment.Status.PENDING, created_at__lt=limit,
-                                          manual=False):
+    for payment in Payment.objects.filter(status=Payment.Status.PENDING, created_at__lt=limit, manual=False):
         gateway = gateway_for(payment.gateway)
         if not gateway.supports_lookup:
             continue
@@ -235,8 +292,15 @@ def reconcile(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) ->
     return count
 
 
-def record_manual_payment(registration: Registration, *, amount_cents: int, actor, note: str = "",
-                          method: str = "", reference: str = "") -> Payment:
+def record_manual_payment(
+    registration: Registration,
+    *,
+    amount_cents: int,
+    actor,
+    note: str = "",
+    method: str = "",
+    reference: str = "",
+) -> Payment:
     """A payment at the desk or by bank transfer, through the same model, marked manual, with how
     it was paid (`ManualMethod`) and the cheque number or transfer reference."""
     if method and method not in ManualMethod.values:
@@ -244,16 +308,39 @@ def record_manual_payment(registration: Registration, *, amount_cents: int, acto
     reference = reference.strip()[:100]
     with transaction.atomic():
         payment = Payment.objects.create(
-            registration=registration, reference=new_reference(), gateway="manual", manual=True,
-            amount_cents=registration.fee_total_cents or 0, currency="EUR",
-            fee_key=fee_key(registration), status=Payment.Status.PENDING, recorded_by=actor,
-            note=note, manual_method=method, manual_reference=reference)
-        record("payments.manual", actor=actor, obj=payment, amount_cents=amount_cents, note=note,
-               method=method, reference=reference)
-        apply_outcome("manual", VerifiedOutcome(reference=payment.reference, outcome=Outcome.CONFIRMED,
-                                                amount_cents=amount_cents, currency="EUR",
-                                                transaction_id=f"manual-{actor.pk}"),
-                      channel="staff")
+            registration=registration,
+            reference=new_reference(),
+            gateway="manual",
+            manual=True,
+            amount_cents=registration.fee_total_cents or 0,
+            currency="EUR",
+            fee_key=fee_key(registration),
+            status=Payment.Status.PENDING,
+            recorded_by=actor,
+            note=note,
+            manual_method=method,
+            manual_reference=reference,
+        )
+        record(
+            "payments.manual",
+            actor=actor,
+            obj=payment,
+            amount_cents=amount_cents,
+            note=note,
+            method=method,
+            reference=reference,
+        )
+        apply_outcome(
+            "manual",
+            VerifiedOutcome(
+                reference=payment.reference,
+                outcome=Outcome.CONFIRMED,
+                amount_cents=amount_cents,
+                currency="EUR",
+                transaction_id=f"manual-{actor.pk}",
+            ),
+            channel="staff",
+        )
     payment.refresh_from_db()
     return payment
 
@@ -263,18 +350,28 @@ def record_refund(payment: Payment, *, amount_cents: int, actor, through_gateway
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         paid = locked.paid_cents or 0
-        if locked.status not in (Payment.Status.CONFIRMED, Payment.Status.PARTLY_REFUNDED,
-                                 Payment.Status.TO_REVIEW):
+        if locked.status not in (
+            Payment.Status.CONFIRMED,
+            Payment.Status.PARTLY_REFUNDED,
+            Payment.Status.TO_REVIEW,
+        ):
             raise PaymentError("nothing was paid")
         if amount_cents <= 0 or locked.refunded_cents + amount_cents > paid:
             raise PaymentError("refund larger than what was paid")
         if through_gateway:
-            gateway_for(locked.gateway).refund(locked.reference, amount_cents,
-                                               transaction_id=locked.transaction_id)
+            gateway_for(locked.gateway).refund(
+                locked.reference, amount_cents, transaction_id=locked.transaction_id
+            )
         locked.refunded_cents += amount_cents
-        locked.status = (Payment.Status.REFUNDED if locked.refunded_cents == paid
-                         else Payment.Status.PARTLY_REFUNDED)
+        locked.status = (
+            Payment.Status.REFUNDED if locked.refunded_cents == paid else Payment.Status.PARTLY_REFUNDED
+        )
         locked.save()
-        record("payments.refunded", actor=actor, obj=locked, amount_cents=amount_cents,
-               through_gateway=through_gateway)
+        record(
+            "payments.refunded",
+            actor=actor,
+            obj=locked,
+            amount_cents=amount_cents,
+            through_gateway=through_gateway,
+        )
     return locked

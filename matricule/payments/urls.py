@@ -9,8 +9,9 @@ urlpatterns = [
     path(_("registration/<int:pk>/payment/"), views.pay, name="pay"),
     path(_("payment/return/<str:reference>/"), views.payment_return, name="return"),
     path(_("registration/<int:pk>/receipt.pdf"), views.receipt, name="receipt"),
-    path(_("registration/<int:pk>/instalment/<int:payment_pk>/"), views.pay_instalment,
-         name="pay-instalment"),
+    path(
+        _("registration/<int:pk>/instalment/<int:payment_pk>/"), views.pay_instalment, name="pay-instalment"
+    ),
 ]
 
 # Outside the language prefixes: gateways call one fixed address.

@@ -26,18 +26,24 @@ def pay(request, pk: int):
     if request.method == "POST":
         try:
             payment, action = services.start_payment(
-                registration, instalments=request.POST.get("plan") == "instalments")
+                registration, instalments=request.POST.get("plan") == "instalments"
+            )
         except services.PaymentError:
             return redirect("registration:status", registration.pk)
         return render(request, "payments/redirect.html", {"action": action, "payment": payment})
     attempts = registration.payments.order_by("-created_at")
-    return render(request, "payments/pay.html", {
-        "registration": registration,
-        "fees": [(fee_label(line["code"]), line["amount_cents"]) for line in registration.fee_lines],
-        "last_attempt": attempts.exclude(status=Payment.Status.SCHEDULED).first(),
-        "instalments": (services.instalment_amounts(registration.fee_total_cents, count)
-                        if count > 1 else None),
-    })
+    return render(
+        request,
+        "payments/pay.html",
+        {
+            "registration": registration,
+            "fees": [(fee_label(line["code"]), line["amount_cents"]) for line in registration.fee_lines],
+            "last_attempt": attempts.exclude(status=Payment.Status.SCHEDULED).first(),
+            "instalments": (
+                services.instalment_amounts(registration.fee_total_cents, count) if count > 1 else None
+            ),
+        },
+    )
 
 
 @never_cache
@@ -57,8 +63,13 @@ def pay_instalment(request, pk: int, payment_pk: int):
 @require_http_methods(["GET", "POST"])
 def notify(request, code: str):
     handled, _payment = services.receive(
-        code, channel="server", method=request.method, query=request.META.get("QUERY_STRING", ""),
-        body=request.body, content_type=request.content_type or "")
+        code,
+        channel="server",
+        method=request.method,
+        query=request.META.get("QUERY_STRING", ""),
+        body=request.body,
+        content_type=request.content_type or "",
+    )
     status, content_type, body = services.gateway_for(code).notification_response(handled)
     return HttpResponse(body, status=status, content_type=content_type)
 
@@ -69,14 +80,20 @@ def notify(request, code: str):
 def payment_return(request, reference: str):
     """Where the student's browser comes back. The notification may have arrived before,
     may arrive after, or never (the reconciliation task then asks the gateway)."""
-    payment = unique_row(Payment.objects.select_related("registration__student__user").filter(
-        reference=reference))
+    payment = unique_row(
+        Payment.objects.select_related("registration__student__user").filter(reference=reference)
+    )
     if payment is None:
         raise Http404
     if request.META.get("QUERY_STRING") or request.body:
-        services.receive(payment.gateway, channel="browser", method=request.method,
-                         query=request.META.get("QUERY_STRING", ""), body=request.body,
-                         content_type=request.content_type or "")
+        services.receive(
+            payment.gateway,
+            channel="browser",
+            method=request.method,
+            query=request.META.get("QUERY_STRING", ""),
+            body=request.body,
+            content_type=request.content_type or "",
+        )
         payment.refresh_from_db()
         return redirect("payments:return", reference)  # a clean address to refresh
     owner = request.user.is_authenticated and payment.registration.student.user_id == request.user.pk
@@ -94,11 +111,16 @@ def receipt(request, pk: int):
 
     registration = get_registration_for(request, pk)
     payment = registration.payments.filter(
-        status__in=[Payment.Status.CONFIRMED, Payment.Status.PARTLY_REFUNDED]).first()
+        status__in=[Payment.Status.CONFIRMED, Payment.Status.PARTLY_REFUNDED]
+    ).first()
     if payment is None:
         raise Http404
     document = issue_receipt(payment, (request.LANGUAGE_CODE or "fr")[:2])
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"attestation-paiement-{payment.reference}.pdf")
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"attestation-paiement-{payment.reference}.pdf",
+    )
     response["Cache-Control"] = "private, no-store"
     return response

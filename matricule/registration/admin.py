@@ -30,10 +30,16 @@ class RegistrationAdmin(admin.ModelAdmin):
         from matricule.payments.services import record_manual_payment
 
         for registration in queryset.filter(state="awaiting_payment"):
-            record_manual_payment(registration, amount_cents=registration.fee_total_cents,
-                                  actor=request.user, note="admin", method=ManualMethod.TRANSFER)
-            self.message_user(request, _("Payment recorded for registration %(pk)s.")
-                              % {"pk": registration.pk})
+            record_manual_payment(
+                registration,
+                amount_cents=registration.fee_total_cents,
+                actor=request.user,
+                note="admin",
+                method=ManualMethod.TRANSFER,
+            )
+            self.message_user(
+                request, _("Payment recorded for registration %(pk)s.") % {"pk": registration.pk}
+            )
 
     @admin.action(description=_("Cancel the selected registrations (their certificates are revoked)"))
     def cancel_registrations(self, request, queryset):

@@ -14,4 +14,6 @@ def verify_attestation(registration: Registration, number: str):
         last_name=student.last_name or (candidate.last_name if candidate else student.user.last_name),
         first_names=student.first_names or (candidate.first_names if candidate else student.user.first_name),
         birth_date=student.birth_date or (candidate.birth_date if candidate else None),
-        ine=ine, academic_year_code=registration.academic_year.code)
+        ine=ine,
+        academic_year_code=registration.academic_year.code,
+    )

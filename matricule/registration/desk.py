@@ -67,8 +67,12 @@ class NotAdmitted(DeskError):
 
 class EmailTaken(DeskError):
     def __init__(self):
-        super().__init__(_("This email address belongs to another person's account (another date "
-                           "of birth). Check it, or use the person's own address."))
+        super().__init__(
+            _(
+                "This email address belongs to another person's account (another date "
+                "of birth). Check it, or use the person's own address."
+            )
+        )
 
 
 class NoCurrentYear(DeskError):
@@ -88,8 +92,10 @@ class NotAwaitingPayment(DeskError):
 
 class WrongAmount(DeskError):
     def __init__(self, expected_cents: int):
-        super().__init__(_("The desk takes the whole fee at once: %(amount)s €.")
-                         % {"amount": f"{expected_cents / 100:.2f}".replace(".", ",")})
+        super().__init__(
+            _("The desk takes the whole fee at once: %(amount)s €.")
+            % {"amount": f"{expected_cents / 100:.2f}".replace(".", ",")}
+        )
         self.expected_cents = expected_cents
 
 
@@ -100,11 +106,14 @@ class ExemptionNotAllowed(DeskError):
 
 # --- Finding people and stages --------------------------------------------------------------------
 
+
 def desk_stages(agent):
     """The stages the agent may register people in (their components', open programmes)."""
-    queryset = (Stage.objects.filter(programme__is_active=True)
-                .select_related("programme__component").order_by("programme__component__name",
-                                                                   "programme__name", "level"))
+    queryset = (
+        Stage.objects.filter(programme__is_active=True)
+        .select_related("programme__component")
+        .order_by("programme__component__name", "programme__name", "level")
+    )
     ids = component_ids(agent, write=True)
     return queryset if ids is None else queryset.filter(programme__component_id__in=ids)
 
@@ -116,9 +125,11 @@ def find_candidate(agent, number: str) -> Candidate | None:
     year = AcademicYear.objects.current()
     if normalized is None or year is None:
         return None
-    candidate = (Candidate.objects.select_related("stage__programme__component", "academic_year")
-                 .filter(academic_year=year, parcoursup_number=normalized,
-                         situation=Situation.ACCEPTED).first())
+    candidate = (
+        Candidate.objects.select_related("stage__programme__component", "academic_year")
+        .filter(academic_year=year, parcoursup_number=normalized, situation=Situation.ACCEPTED)
+        .first()
+    )
     if candidate is None:
         return None
     if candidate.stage_id and not in_scope(agent, candidate.stage.programme.component_id, write=True):
@@ -139,15 +150,23 @@ def _user_for_identity(identity: dict):
     password: the student chooses one from the activation link once registered."""
     email = identity["email"].strip()
     user_model = get_user_model()
-    user = (user_model.objects.filter(email__iexact=email, is_superuser=False, memberships__isnull=True)
-            .select_related("student").order_by("pk").first())
+    user = (
+        user_model.objects.filter(email__iexact=email, is_superuser=False, memberships__isnull=True)
+        .select_related("student")
+        .order_by("pk")
+        .first()
+    )
     if user is not None:
         student = getattr(user, "student", None)
         if student is not None and student.birth_date and student.birth_date != identity["birth_date"]:
             raise EmailTaken
         return user
-    user = user_model(username=_generated_username(), email=email,
-                      first_name=identity["first_names"][:150], last_name=identity["last_name"][:150])
+    user = user_model(
+        username=_generated_username(),
+        email=email,
+        first_name=identity["first_names"][:150],
+        last_name=identity["last_name"][:150],
+    )
     user.set_unusable_password()
     user.save()
     return user
@@ -163,8 +182,12 @@ def _student_with_identity(user, identity) -> Student:
 
 
 def _active(student: Student, year, stage) -> Registration | None:
-    return (Registration.objects.filter(student=student, academic_year=year, stage=stage)
-            .exclude(state=State.CANCELLED).select_related("stage__programme__component").first())
+    return (
+        Registration.objects.filter(student=student, academic_year=year, stage=stage)
+        .exclude(state=State.CANCELLED)
+        .select_related("stage__programme__component")
+        .first()
+    )
 
 
 def _starting_data(registration: Registration, identity) -> tuple[dict, dict, list[str]]:
@@ -180,19 +203,27 @@ def _starting_data(registration: Registration, identity) -> tuple[dict, dict, li
         if main is None:
             raise NothingToCarry
         carried = [key for key in main.valid_steps if key != "programme"]
-        return ({k: v for k, v in main.data.items() if k in carried},
-                {k: v for k, v in main.cleaned.items() if k in carried}, carried)
+        return (
+            {k: v for k, v in main.data.items() if k in carried},
+            {k: v for k, v in main.cleaned.items() if k in carried},
+            carried,
+        )
     data = initial_data(registration)  # the admission's details, as online
     if registration.candidate_id is None and identity.email:
         # The address typed at the desk is where the activation link will go.
-        data["contacts"] = {"email": identity.email, "email_confirmation": identity.email,
-                            "country": "France", **data.get("contacts", {})}
+        data["contacts"] = {
+            "email": identity.email,
+            "email_confirmation": identity.email,
+            "country": "France",
+            **data.get("contacts", {}),
+        }
     return data, {}, []
 
 
 @transaction.atomic
-def open_desk_registration(*, agent, stage, identity: dict | None = None, candidate=None,
-                           kind: str = Kind.FIRST, reason: str = "") -> Registration:
+def open_desk_registration(
+    *, agent, stage, identity: dict | None = None, candidate=None, kind: str = Kind.FIRST, reason: str = ""
+) -> Registration:
     """The person's draft registration in `stage` for the current year, opened by `agent`.
 
     `identity` (last_name, first_names, sex, birth_date, email) describes a new person; with an
@@ -212,11 +243,13 @@ def open_desk_registration(*, agent, stage, identity: dict | None = None, candid
                 raise OutOfScope
             return existing
         user = user_for_candidate(candidate)
-        person = SimpleNamespace(**{name: getattr(candidate, name) for name in IDENTITY_FIELDS},
-                                 email=candidate.email)
+        person = SimpleNamespace(
+            **{name: getattr(candidate, name) for name in IDENTITY_FIELDS}, email=candidate.email
+        )
     else:
-        person = SimpleNamespace(**{name: identity.get(name) for name in IDENTITY_FIELDS},
-                                 email=identity["email"])
+        person = SimpleNamespace(
+            **{name: identity.get(name) for name in IDENTITY_FIELDS}, email=identity["email"]
+        )
         user = _user_for_identity(identity)
     student = _student_with_identity(user, person)
     existing = _active(student, year, stage)
@@ -225,17 +258,27 @@ def open_desk_registration(*, agent, stage, identity: dict | None = None, candid
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
-                student=student, academic_year=year, stage=stage, candidate=candidate, kind=kind)
+                student=student, academic_year=year, stage=stage, candidate=candidate, kind=kind
+            )
             data, cleaned, valid = _starting_data(registration, person)
             data["desk"] = {"reason": reason}  # e.g. exchange students are not concerned by the CVEC
             registration.data, registration.cleaned = data, cleaned
             registration.valid_steps, registration.touched_steps = valid, list(valid)
             registration.current_step = next(
-                (s.key for s in steps_for(registration) if s.key not in valid), "review")
-            registration.save(update_fields=["data", "cleaned", "valid_steps", "touched_steps",
-                                             "current_step"])
-            record("registration.desk_opened", actor=agent, obj=registration, reason=reason,
-                   kind=kind, stage=stage.code, candidate=candidate.pk if candidate else None)
+                (s.key for s in steps_for(registration) if s.key not in valid), "review"
+            )
+            registration.save(
+                update_fields=["data", "cleaned", "valid_steps", "touched_steps", "current_step"]
+            )
+            record(
+                "registration.desk_opened",
+                actor=agent,
+                obj=registration,
+                reason=reason,
+                kind=kind,
+                stage=stage.code,
+                candidate=candidate.pk if candidate else None,
+            )
     except IntegrityError:  # the same person opened twice at the same moment (two desks)
         return _active(student, year, stage)
     return registration
@@ -246,14 +289,21 @@ def _check_scope(registration: Registration, agent) -> None:
         raise OutOfScope
 
 
-def save_desk_step(registration: Registration, key: str, raw, *, agent, move_to: str | None = None,
-                   stay_if_invalid: bool = False):
+def save_desk_step(
+    registration: Registration,
+    key: str,
+    raw,
+    *,
+    agent,
+    move_to: str | None = None,
+    stay_if_invalid: bool = False,
+):
     """A step typed by the agent, stored as the online form stores it. Returns the bound form."""
     _check_scope(registration, agent)
-    form = services.save_step(registration, key, raw, actor=agent, move_to=move_to,
-                              stay_if_invalid=stay_if_invalid)
-    record("registration.desk_step_saved", actor=agent, obj=registration, step=key,
-           valid=form.is_valid())
+    form = services.save_step(
+        registration, key, raw, actor=agent, move_to=move_to, stay_if_invalid=stay_if_invalid
+    )
+    record("registration.desk_step_saved", actor=agent, obj=registration, step=key, valid=form.is_valid())
     return form
 
 
@@ -265,8 +315,13 @@ def submit_desk_registration(registration: Registration, *, agent) -> Registrati
         was_draft = registration.state == State.DRAFT
         registration = services.submit_registration(registration, actor=agent)
         if was_draft:
-            record("registration.desk_submitted", actor=agent, obj=registration,
-                   state=registration.state, fee_total_cents=registration.fee_total_cents)
+            record(
+                "registration.desk_submitted",
+                actor=agent,
+                obj=registration,
+                state=registration.state,
+                fee_total_cents=registration.fee_total_cents,
+            )
     return registration
 
 
@@ -277,8 +332,9 @@ def _locked_awaiting(registration: Registration) -> Registration:
     return locked
 
 
-def record_desk_payment(registration: Registration, *, agent, method: str, amount_cents: int,
-                        reference: str = ""):
+def record_desk_payment(
+    registration: Registration, *, agent, method: str, amount_cents: int, reference: str = ""
+):
     """The whole fee paid at the desk (cash, cheque, card terminal, transfer): recorded as a manual
     payment, so the registration goes paid → registered. Returns the payment."""
     from matricule.payments.services import record_manual_payment
@@ -291,10 +347,18 @@ def record_desk_payment(registration: Registration, *, agent, method: str, amoun
         if amount_cents != locked.fee_total_cents:
             raise WrongAmount(locked.fee_total_cents or 0)
         reference = reference.strip()[:100]
-        payment = record_manual_payment(locked, amount_cents=amount_cents, actor=agent, note="desk",
-                                        method=method, reference=reference)
-        record("registration.desk_paid", actor=agent, obj=locked, method=method,
-               amount_cents=amount_cents, reference=reference, payment=payment.reference)
+        payment = record_manual_payment(
+            locked, amount_cents=amount_cents, actor=agent, note="desk", method=method, reference=reference
+        )
+        record(
+            "registration.desk_paid",
+            actor=agent,
+            obj=locked,
+            method=method,
+            amount_cents=amount_cents,
+            reference=reference,
+            payment=payment.reference,
+        )
     registration.refresh_from_db()
     return payment
 
@@ -313,8 +377,13 @@ def exempt_from_fees(registration: Registration, *, agent, reason: str) -> Regis
         locked.state = State.EXEMPT
         locked.save(update_fields=["state", "updated_at"])
         record(f"registration.{State.EXEMPT}", actor=agent, obj=locked, previous=previous)
-        record("registration.desk_exempted", actor=agent, obj=locked, reason=reason[:500],
-               waived_cents=locked.fee_total_cents)
+        record(
+            "registration.desk_exempted",
+            actor=agent,
+            obj=locked,
+            reason=reason[:500],
+            waived_cents=locked.fee_total_cents,
+        )
         services.register(locked, actor=agent)
     registration.refresh_from_db()
     return registration
@@ -322,13 +391,22 @@ def exempt_from_fees(registration: Registration, *, agent, reason: str) -> Regis
 
 # --- The agent's work in progress ------------------------------------------------------------------
 
+
 def recent_desk_registrations(agent, limit: int = 20) -> list[Registration]:
     """The registrations the agent opened at the desk lately, newest first (two queries)."""
-    ids = list(Event.objects.filter(action="registration.desk_opened", actor=agent,
-                                    object_type="registration.registration")
-               .order_by("-pk").values_list("object_id", flat=True)[:limit])
-    registrations = {str(r.pk): r for r in Registration.objects.filter(pk__in=[int(i) for i in ids])
-                     .select_related("student", "stage__programme__component", "academic_year")}
+    ids = list(
+        Event.objects.filter(
+            action="registration.desk_opened", actor=agent, object_type="registration.registration"
+        )
+        .order_by("-pk")
+        .values_list("object_id", flat=True)[:limit]
+    )
+    registrations = {
+        str(r.pk): r
+        for r in Registration.objects.filter(pk__in=[int(i) for i in ids]).select_related(
+            "student", "stage__programme__component", "academic_year"
+        )
+    }
     seen, ordered = set(), []
     for pk in ids:
         if pk in registrations and pk not in seen:
@@ -342,7 +420,8 @@ def desk_facts(registration: Registration) -> dict:
     reason it was opened for, and how the fees were settled (labels for display)."""
     facts = {}
     events = Event.objects.filter(
-        object_type="registration.registration", object_id=str(registration.pk),
+        object_type="registration.registration",
+        object_id=str(registration.pk),
         action__in=["registration.desk_opened", "registration.desk_paid", "registration.desk_exempted"],
     ).order_by("pk")
     for event in events:
@@ -350,8 +429,11 @@ def desk_facts(registration: Registration) -> dict:
         if event.action == "registration.desk_opened" and "reason" not in facts:
             facts["reason"] = dict(Reason.CHOICES).get(data.get("reason"), "")
         elif event.action == "registration.desk_paid":
-            facts["paid"] = {"method": dict(Method.choices).get(data.get("method"), data.get("method")),
-                             "amount_cents": data.get("amount_cents"), "reference": data.get("reference", "")}
+            facts["paid"] = {
+                "method": dict(Method.choices).get(data.get("method"), data.get("method")),
+                "amount_cents": data.get("amount_cents"),
+                "reference": data.get("reference", ""),
+            }
         elif event.action == "registration.desk_exempted":
             facts["exempted"] = {"reason": data.get("reason", ""), "waived_cents": data.get("waived_cents")}
     return facts

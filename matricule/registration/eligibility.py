@@ -63,8 +63,7 @@ def eligibility(candidate: Candidate, now: datetime.datetime | None = None) -> V
     if candidate.situation != Situation.ACCEPTED:
         return Verdict(Reason.NOT_ACCEPTED, component)
     if candidate.offline_population:
-        offline = OfflinePopulation.objects.filter(kind=candidate.offline_population,
-                                                   is_active=True).first()
+        offline = OfflinePopulation.objects.filter(kind=candidate.offline_population, is_active=True).first()
         if offline is not None:
             return Verdict(Reason.OFFLINE, component, offline=offline)
     if component is None:
@@ -82,9 +81,14 @@ def eligibility(candidate: Candidate, now: datetime.datetime | None = None) -> V
 def first_registration_status(year, now: datetime.datetime | None = None):
     """For the login page: (is any first-registration window open, the next one to open)."""
     now = now or timezone.now()
-    windows = sorted((w for w in campaign_windows(year)
-                      if w.population in (Population.FIRST_MAIN, Population.FIRST_SECOND)),
-                     key=lambda w: w.opens_at)
+    windows = sorted(
+        (
+            w
+            for w in campaign_windows(year)
+            if w.population in (Population.FIRST_MAIN, Population.FIRST_SECOND)
+        ),
+        key=lambda w: w.opens_at,
+    )
     is_open = any(w.is_open(now) for w in windows)
     upcoming = next((w for w in windows if w.opens_at > now), None)
     return is_open, upcoming

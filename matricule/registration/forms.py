@@ -19,9 +19,12 @@ class StepForm(forms.Form):
 
 class IdentityForm(StepForm):
     usual_name = forms.CharField(
-        label=_("Usual name"), max_length=100, required=False,
+        label=_("Usual name"),
+        max_length=100,
+        required=False,
         help_text=_("Only if you use another name than your birth name (e.g. a spouse's name)."),
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
     birth_town = forms.CharField(label=_("Town of birth"), max_length=100)
     birth_country = forms.CharField(label=_("Country of birth"), max_length=100)
     nationality = forms.CharField(label=_("Nationality"), max_length=100)
@@ -34,14 +37,17 @@ class IneForm(StepForm):
         ("unknown", _("I cannot find it")),
         ("other", _("Other reason")),
     ]
-    has_ine = forms.ChoiceField(label=_("Do you have a national student identifier (INE)?"),
-                                choices=YES_NO, widget=forms.RadioSelect)
+    has_ine = forms.ChoiceField(
+        label=_("Do you have a national student identifier (INE)?"), choices=YES_NO, widget=forms.RadioSelect
+    )
     ine = forms.CharField(
-        label=_("INE or BEA"), max_length=20, required=False,
+        label=_("INE or BEA"),
+        max_length=20,
+        required=False,
         help_text=_("11 characters, on your baccalaureate exam notice or transcript, e.g. 0494004062M."),
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}))
-    no_ine_reason = forms.ChoiceField(label=_("Why have you no INE?"), choices=NO_INE_REASONS,
-                                      required=False)
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    no_ine_reason = forms.ChoiceField(label=_("Why have you no INE?"), choices=NO_INE_REASONS, required=False)
 
     def clean(self):
         data = super().clean()
@@ -65,22 +71,43 @@ class IneForm(StepForm):
 
 class BaccalaureateForm(StepForm):
     KINDS = [("french", _("French baccalaureate")), ("equivalent", _("Equivalent diploma"))]
-    SERIES = [("", _("Choose")), ("Générale", _("General")), ("STI2D", "STI2D"), ("STMG", "STMG"),
-              ("STL", "STL"), ("ST2S", "ST2S"), ("STD2A", "STD2A"), ("STAV", "STAV"),
-              ("STHR", "STHR"), ("S2TMD", "S2TMD"), ("Professionnel", _("Vocational"))]
-    HONOURS = [("", _("None")), ("Assez bien", _("Fairly good (assez bien)")),
-               ("Bien", _("Good (bien)")), ("Très bien", _("Very good (très bien)"))]
-    kind = forms.ChoiceField(label=_("Diploma giving access to higher education"), choices=KINDS,
-                             widget=forms.RadioSelect)
-    year = forms.IntegerField(label=_("Year obtained"), min_value=1950, required=False,
-                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    SERIES = [
+        ("", _("Choose")),
+        ("Générale", _("General")),
+        ("STI2D", "STI2D"),
+        ("STMG", "STMG"),
+        ("STL", "STL"),
+        ("ST2S", "ST2S"),
+        ("STD2A", "STD2A"),
+        ("STAV", "STAV"),
+        ("STHR", "STHR"),
+        ("S2TMD", "S2TMD"),
+        ("Professionnel", _("Vocational")),
+    ]
+    HONOURS = [
+        ("", _("None")),
+        ("Assez bien", _("Fairly good (assez bien)")),
+        ("Bien", _("Good (bien)")),
+        ("Très bien", _("Very good (très bien)")),
+    ]
+    kind = forms.ChoiceField(
+        label=_("Diploma giving access to higher education"), choices=KINDS, widget=forms.RadioSelect
+    )
+    year = forms.IntegerField(
+        label=_("Year obtained"),
+        min_value=1950,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     series = forms.ChoiceField(label=_("Track or series"), choices=SERIES, required=False)
     honours = forms.ChoiceField(label=_("Honours"), choices=HONOURS, required=False)
     school = forms.CharField(label=_("School (name or UAI code)"), max_length=150, required=False)
-    equivalent_name = forms.CharField(label=_("Name of the equivalent diploma"), max_length=150,
-                                      required=False)
-    equivalent_country = forms.CharField(label=_("Country where it was obtained"), max_length=100,
-                                         required=False)
+    equivalent_name = forms.CharField(
+        label=_("Name of the equivalent diploma"), max_length=150, required=False
+    )
+    equivalent_country = forms.CharField(
+        label=_("Country where it was obtained"), max_length=100, required=False
+    )
 
     def clean(self):
         data = super().clean()
@@ -102,40 +129,64 @@ class BaccalaureateForm(StepForm):
 
 
 class PreviousForm(StepForm):
-    SITUATIONS = [("", _("Choose")), ("secondary", _("Secondary school (lycée)")),
-                  ("higher", _("Higher education")), ("employed", _("In employment")),
-                  ("other", _("Other"))]
+    SITUATIONS = [
+        ("", _("Choose")),
+        ("secondary", _("Secondary school (lycée)")),
+        ("higher", _("Higher education")),
+        ("employed", _("In employment")),
+        ("other", _("Other")),
+    ]
     last_situation = forms.ChoiceField(label=_("Your situation last year"), choices=SITUATIONS)
     last_establishment = forms.CharField(label=_("Last establishment attended"), max_length=150)
-    last_establishment_year = forms.IntegerField(label=_("Last year attended there"),
-                                                 min_value=1950, max_value=2100)
+    last_establishment_year = forms.IntegerField(
+        label=_("Last year attended there"), min_value=1950, max_value=2100
+    )
 
 
 class ContactsForm(StepForm):
-    street = forms.CharField(label=_("Address during the academic year"), max_length=200,
-                             widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
-    postal_code = forms.CharField(label=_("Postal code"), max_length=10,
-                                  widget=forms.TextInput(attrs={"autocomplete": "postal-code",
-                                                                "inputmode": "numeric"}))
-    city = forms.CharField(label=_("Town"), max_length=100,
-                           widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
-    country = forms.CharField(label=_("Country"), max_length=100, initial="France",
-                              widget=forms.TextInput(attrs={"autocomplete": "country-name"}))
+    street = forms.CharField(
+        label=_("Address during the academic year"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    city = forms.CharField(
+        label=_("Town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=100,
+        initial="France",
+        widget=forms.TextInput(attrs={"autocomplete": "country-name"}),
+    )
     same_permanent_address = forms.ChoiceField(
-        label=_("Is it also your permanent (family) address?"), choices=YES_NO,
-        widget=forms.RadioSelect)
+        label=_("Is it also your permanent (family) address?"), choices=YES_NO, widget=forms.RadioSelect
+    )
     permanent_address = forms.CharField(
-        label=_("Permanent address (street, postal code, town, country)"), max_length=300,
-        required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    phone = forms.CharField(label=_("Mobile phone"), max_length=20,
-                            widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
-    email = forms.EmailField(label=_("Personal email address"),
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    email_confirmation = forms.EmailField(label=_("Personal email address, again"),
-                                          widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+        label=_("Permanent address (street, postal code, town, country)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Personal email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    email_confirmation = forms.EmailField(
+        label=_("Personal email address, again"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
     emergency_name = forms.CharField(label=_("Person to contact in an emergency"), max_length=150)
-    emergency_phone = forms.CharField(label=_("Their phone number"), max_length=20,
-                                      widget=forms.TextInput(attrs={"type": "tel"}))
+    emergency_phone = forms.CharField(
+        label=_("Their phone number"), max_length=20, widget=forms.TextInput(attrs={"type": "tel"})
+    )
 
     def clean_phone(self):
         return _check_phone(self.cleaned_data["phone"])
@@ -161,33 +212,53 @@ def _check_phone(value: str) -> str:
 
 
 class SocialForm(StepForm):
-    GRANTS = [("none", _("No grant")), ("crous", _("CROUS social-criteria grant")),
-              ("government", _("French government grant"))]
-    grant = forms.ChoiceField(label=_("Are you a grant holder this year?"), choices=GRANTS,
-                              widget=forms.RadioSelect,
-                              help_text=_("Grant holders are exempt from registration fees. "
-                                          "Your grant notification will be asked as a supporting "
-                                          "document (a provisional one is accepted)."))
+    GRANTS = [
+        ("none", _("No grant")),
+        ("crous", _("CROUS social-criteria grant")),
+        ("government", _("French government grant")),
+    ]
+    grant = forms.ChoiceField(
+        label=_("Are you a grant holder this year?"),
+        choices=GRANTS,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Grant holders are exempt from registration fees. "
+            "Your grant notification will be asked as a supporting "
+            "document (a provisional one is accepted)."
+        ),
+    )
     pupille = forms.ChoiceField(
-        label=_("Are you a pupille de la nation?"), choices=YES_NO, widget=forms.RadioSelect,
-        required=False, initial="no",
-        help_text=_("Pupilles de la nation are exempt from registration fees (proof requested)."))
-    employed = forms.ChoiceField(label=_("Will you work alongside your studies?"), choices=YES_NO,
-                                 widget=forms.RadioSelect)
-    athlete = forms.ChoiceField(label=_("Are you a high-level athlete?"), choices=YES_NO,
-                                widget=forms.RadioSelect)
+        label=_("Are you a pupille de la nation?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        required=False,
+        initial="no",
+        help_text=_("Pupilles de la nation are exempt from registration fees (proof requested)."),
+    )
+    employed = forms.ChoiceField(
+        label=_("Will you work alongside your studies?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    athlete = forms.ChoiceField(
+        label=_("Are you a high-level athlete?"), choices=YES_NO, widget=forms.RadioSelect
+    )
     accommodation = forms.ChoiceField(
         label=_("Do you wish to ask for study or exam accommodation (disability, long illness)?"),
-        choices=YES_NO, widget=forms.RadioSelect,
-        help_text=_("The disability office of the university will contact you."))
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        help_text=_("The disability office of the university will contact you."),
+    )
 
 
 class CvecForm(StepForm):
     attestation = forms.CharField(
-        label=_("CVEC attestation number"), max_length=30,
-        help_text=_("On the attestation you downloaded from messervices.etudiant.gouv.fr after "
-                    "paying the CVEC, or your exemption attestation if you hold a grant."),
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}))
+        label=_("CVEC attestation number"),
+        max_length=30,
+        help_text=_(
+            "On the attestation you downloaded from messervices.etudiant.gouv.fr after "
+            "paying the CVEC, or your exemption attestation if you hold a grant."
+        ),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
 
     def __init__(self, *args, registration=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,11 +287,14 @@ class CvecForm(StepForm):
 class ProgrammeForm(StepForm):
     confirm_stage = forms.BooleanField(label=_("I confirm I register in this programme stage"))
     photo_on_card = forms.ChoiceField(
-        label=_("May the university print your photo on your student card?"), choices=YES_NO,
-        widget=forms.RadioSelect)
+        label=_("May the university print your photo on your student card?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
     accept_rules = forms.BooleanField(label=_("I have read the rules of the university and accept them"))
     accept_privacy = forms.BooleanField(
-        label=_("I have read the notice on how my personal data is processed"))
+        label=_("I have read the notice on how my personal data is processed")
+    )
 
 
 def today() -> datetime.date:
@@ -232,28 +306,36 @@ class StudentLoginForm(forms.Form):
     email → a connection link."""
 
     number = forms.CharField(
-        label=_("Student number"), max_length=20,
+        label=_("Student number"),
+        max_length=20,
         help_text=_("On your student card and on last year's enrolment certificate."),
-        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false",
-                                      "autocapitalize": "characters"}))
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
     birth_date = forms.DateField(
-        label=_("Date of birth"), input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
+        label=_("Date of birth"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
         help_text=_("Day, month and year, for example 14/03/2006."),
         error_messages={"invalid": _("Enter a real date, for example 14/03/2006.")},
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"))
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
     email = forms.EmailField(
         label=_("Email address"),
         help_text=_("The address of your student account, or the one you gave last year."),
         error_messages={"invalid": _("Enter an email address such as prenom.nom@example.org.")},
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}))
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
 
 
 class AdditionalForm(forms.Form):
-    stage = forms.ModelChoiceField(label=_("Programme to add"), queryset=None,
-                                   empty_label=_("Choose a programme"))
+    stage = forms.ModelChoiceField(
+        label=_("Programme to add"), queryset=None, empty_label=_("Choose a programme")
+    )
 
     def __init__(self, *args, stages, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = stages
-        self.fields["stage"].label_from_instance = (
-            lambda stage: f"{stage.name} — {stage.programme.name}, {stage.programme.component.name}")
+        self.fields["stage"].label_from_instance = lambda stage: (
+            f"{stage.name} — {stage.programme.name}, {stage.programme.component.name}"
+        )

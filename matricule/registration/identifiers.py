@@ -66,9 +66,7 @@ class InvalidIne(ValidationError):
 
 MESSAGES = {
     "length": _("An INE has 11 characters: you typed %(count)d."),
-    "characters": _(
-        "An INE contains only digits and letters, without accents, dashes or other signs."
-    ),
+    "characters": _("An INE contains only digits and letters, without accents, dashes or other signs."),
     "shape": _(
         "This is not the shape of an INE: it is either 10 digits followed by a letter (for example "
         "0494004062M), 9 digits followed by 2 letters, or 10 digits or letters followed by a digit."
@@ -79,8 +77,7 @@ MESSAGES = {
         "on your baccalaureate exam notice or on a previous enrolment certificate."
     ),
     "key_bea": _(
-        "The last letter of this INE does not match its digits: check it on your baccalaureate "
-        "exam notice."
+        "The last letter of this INE does not match its digits: check it on your baccalaureate exam notice."
     ),
     "key_university": _(
         "The last digit of this INE does not match the characters before it: check it on a "

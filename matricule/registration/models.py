@@ -9,16 +9,15 @@ from django.utils.translation import gettext_lazy as _
 class Student(models.Model):
     """The person as a student of the university; the student number is theirs for life."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="student", verbose_name=_("user"))
-    student_number = models.CharField(_("student number"), max_length=20, unique=True, null=True,
-                                      blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="student", verbose_name=_("user")
+    )
+    student_number = models.CharField(_("student number"), max_length=20, unique=True, null=True, blank=True)
     # Civil identity, copied from the admission at the first registration (or typed at the
     # desk); kept here because later years have no Parcoursup admission to read it from.
     last_name = models.CharField(_("birth name"), max_length=100, blank=True)
     first_names = models.CharField(_("first names"), max_length=150, blank=True)
-    sex = models.CharField(_("sex"), max_length=1, blank=True,
-                           choices=[("F", _("Female")), ("M", _("Male"))])
+    sex = models.CharField(_("sex"), max_length=1, blank=True, choices=[("F", _("Female")), ("M", _("Male"))])
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -75,15 +74,29 @@ class Kind(models.TextChoices):
 
 
 class Registration(models.Model):
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="registrations",
-                                verbose_name=_("student"))
-    academic_year = models.ForeignKey("institution.AcademicYear", on_delete=models.PROTECT,
-                                      related_name="registrations", verbose_name=_("academic year"))
-    stage = models.ForeignKey("institution.Stage", on_delete=models.PROTECT,
-                              related_name="registrations", verbose_name=_("programme stage"))
-    candidate = models.ForeignKey("admissions.Candidate", on_delete=models.SET_NULL, null=True,
-                                  blank=True, related_name="registrations",
-                                  verbose_name=_("admission"))
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("student")
+    )
+    academic_year = models.ForeignKey(
+        "institution.AcademicYear",
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("academic year"),
+    )
+    stage = models.ForeignKey(
+        "institution.Stage",
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("programme stage"),
+    )
+    candidate = models.ForeignKey(
+        "admissions.Candidate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("admission"),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.FIRST)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
     # What the student typed, per step, kept as typed (even invalid) so nothing is ever lost.
@@ -107,13 +120,17 @@ class Registration(models.Model):
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         constraints = [
-            models.UniqueConstraint(fields=["student", "academic_year", "stage"],
-                                    condition=~Q(state="cancelled"),
-                                    name="registration_one_active_per_student_year_stage"),
-            models.CheckConstraint(condition=Q(state__in=[s.value for s in State]),
-                                   name="registration_state_valid"),
-            models.CheckConstraint(condition=Q(kind__in=[k.value for k in Kind]),
-                                   name="registration_kind_valid"),
+            models.UniqueConstraint(
+                fields=["student", "academic_year", "stage"],
+                condition=~Q(state="cancelled"),
+                name="registration_one_active_per_student_year_stage",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in State]), name="registration_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in Kind]), name="registration_kind_valid"
+            ),
         ]
         indexes = [models.Index(fields=["academic_year", "state"], name="registration_year_state")]
 

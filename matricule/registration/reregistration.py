@@ -77,11 +77,15 @@ def last_registration(student: Student, year: AcademicYear) -> Registration | No
     before = previous_year(year)
     if before is None:
         return None
-    return (Registration.objects.filter(student=student, academic_year=before, state=State.REGISTERED)
-            .exclude(kind=Kind.ADDITIONAL)
-            .select_related("stage__next_stage__programme__component", "stage__programme__component",
-                            "academic_year")
-            .order_by("-registered_at", "-pk").first())
+    return (
+        Registration.objects.filter(student=student, academic_year=before, state=State.REGISTERED)
+        .exclude(kind=Kind.ADDITIONAL)
+        .select_related(
+            "stage__next_stage__programme__component", "stage__programme__component", "academic_year"
+        )
+        .order_by("-registered_at", "-pk")
+        .first()
+    )
 
 
 def reregistration_windows(year: AcademicYear, component) -> list[RegistrationWindow]:
@@ -103,21 +107,30 @@ def _window(year, component, now) -> tuple[RegistrationWindow | None, str]:
 
 
 def existing_reregistration(student: Student, year: AcademicYear) -> Registration | None:
-    return (Registration.objects.filter(student=student, academic_year=year, kind=Kind.REREGISTRATION)
-            .exclude(state=State.CANCELLED).select_related("stage__programme__component").first())
+    return (
+        Registration.objects.filter(student=student, academic_year=year, kind=Kind.REREGISTRATION)
+        .exclude(state=State.CANCELLED)
+        .select_related("stage__programme__component")
+        .first()
+    )
 
 
-def offer_for(student: Student, year: AcademicYear | None = None,
-              now: datetime.datetime | None = None) -> Offer:
+def offer_for(
+    student: Student, year: AcademicYear | None = None, now: datetime.datetime | None = None
+) -> Offer:
     year = year or AcademicYear.objects.current()
     now = now or timezone.now()
     previous = last_registration(student, year) if year else None
     if previous is None or not student.student_number:
         return Offer(Outcome.NONE)
     existing = existing_reregistration(student, year)
-    result = (Result.objects.filter(student_number=student.student_number,
-                                    year_code=previous.academic_year.code, stage=previous.stage)
-              .order_by("-updated_at").first())
+    result = (
+        Result.objects.filter(
+            student_number=student.student_number, year_code=previous.academic_year.code, stage=previous.stage
+        )
+        .order_by("-updated_at")
+        .first()
+    )
     if result is None:
         return Offer(Outcome.NO_RESULT, previous=previous, existing=existing)
     stage = None
@@ -133,8 +146,15 @@ def offer_for(student: Student, year: AcademicYear | None = None,
     if stage is None:
         return Offer(outcome, previous=previous, result=result, existing=existing)
     window, state = _window(year, stage.programme.component, now)
-    return Offer(outcome, previous=previous, result=result, stage=stage, window=window,
-                 window_state=state, existing=existing)
+    return Offer(
+        outcome,
+        previous=previous,
+        result=result,
+        stage=stage,
+        window=window,
+        window_state=state,
+        existing=existing,
+    )
 
 
 class NotOffered(Exception):
@@ -155,8 +175,11 @@ def carried_data(previous: Registration, year: AcademicYear) -> tuple[dict, dict
             cleaned[key] = dict(previous.cleaned[key])
             data[key] = dict(previous.data.get(key) or {})
     university = previous.stage.programme.component.university
-    previous_step = {"last_situation": "higher", "last_establishment": university.name,
-                     "last_establishment_year": previous.academic_year.first_year}
+    previous_step = {
+        "last_situation": "higher",
+        "last_establishment": university.name,
+        "last_establishment_year": previous.academic_year.first_year,
+    }
     data["previous"], cleaned["previous"] = dict(previous_step), dict(previous_step)
     for key in CONFIRMABLE:
         data[key] = dict(previous.data.get(key) or {})
@@ -176,11 +199,24 @@ def start_reregistration(student: Student, *, user, now=None) -> Registration:
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
-                student=student, academic_year=year, stage=offer.stage, kind=Kind.REREGISTRATION,
-                data=data, cleaned=cleaned, valid_steps=valid, touched_steps=list(valid),
-                current_step="confirm")
-            record("registration.reregistration_started", actor=user, obj=registration,
-                   previous=offer.previous.pk, result=offer.result.result, stage=offer.stage.code)
+                student=student,
+                academic_year=year,
+                stage=offer.stage,
+                kind=Kind.REREGISTRATION,
+                data=data,
+                cleaned=cleaned,
+                valid_steps=valid,
+                touched_steps=list(valid),
+                current_step="confirm",
+            )
+            record(
+                "registration.reregistration_started",
+                actor=user,
+                obj=registration,
+                previous=offer.previous.pk,
+                result=offer.result.result,
+                stage=offer.stage.code,
+            )
     except IntegrityError:  # a second tab started it at the same moment
         return existing_reregistration(student, year)
     return registration
@@ -204,9 +240,13 @@ def confirm_unchanged(registration: Registration, *, actor) -> list[str]:
 
 # --- Connection link for continuing students whose account was never activated -------------
 
+
 def _student_matching(number: str, birth_date: datetime.date, email: str) -> Student | None:
-    student = (Student.objects.select_related("user")
-               .filter(student_number=number.strip().upper(), birth_date=birth_date).first())
+    student = (
+        Student.objects.select_related("user")
+        .filter(student_number=number.strip().upper(), birth_date=birth_date)
+        .first()
+    )
     if student is None:
         return None
     emails = {student.user.email.lower()}
@@ -254,15 +294,22 @@ def send_student_link(student_id: int, to: str, language: str = "fr") -> None:
     token = create_user_link(student.user)
     with translation.override(language):
         path = reverse("accounts:link", args=[token])
-    send_login_link_email(SimpleNamespace(first_names=student.first_names, email=to),
-                          settings.SITE_URL + path)
+    send_login_link_email(
+        SimpleNamespace(first_names=student.first_names, email=to), settings.SITE_URL + path
+    )
 
 
 # --- Additional registration: a second programme in the same year ------------------------------
 
+
 def main_registration(student: Student, year: AcademicYear) -> Registration | None:
-    return (Registration.objects.filter(student=student, academic_year=year, state=State.REGISTERED)
-            .exclude(kind=Kind.ADDITIONAL).select_related("stage__programme").order_by("pk").first())
+    return (
+        Registration.objects.filter(student=student, academic_year=year, state=State.REGISTERED)
+        .exclude(kind=Kind.ADDITIONAL)
+        .select_related("stage__programme")
+        .order_by("pk")
+        .first()
+    )
 
 
 def additional_stages(student: Student, year: AcademicYear | None = None):
@@ -273,12 +320,18 @@ def additional_stages(student: Student, year: AcademicYear | None = None):
     year = year or AcademicYear.objects.current()
     if main_registration(student, year) is None:
         return Stage.objects.none()
-    taken = (Registration.objects.filter(student=student, academic_year=year)
-             .exclude(state=State.CANCELLED).values("stage__programme_id"))
-    return (Stage.objects.filter(programme__accepts_additional=True, programme__is_active=True)
-            .filter(level=1)
-            .exclude(programme_id__in=taken).select_related("programme__component")
-            .order_by("programme__name", "level"))
+    taken = (
+        Registration.objects.filter(student=student, academic_year=year)
+        .exclude(state=State.CANCELLED)
+        .values("stage__programme_id")
+    )
+    return (
+        Stage.objects.filter(programme__accepts_additional=True, programme__is_active=True)
+        .filter(level=1)
+        .exclude(programme_id__in=taken)
+        .select_related("programme__component")
+        .order_by("programme__name", "level")
+    )
 
 
 def start_additional(student: Student, stage, *, user) -> Registration:
@@ -291,9 +344,15 @@ def start_additional(student: Student, stage, *, user) -> Registration:
     carried = [key for key in main.valid_steps if key != "programme"]
     with transaction.atomic():
         registration = Registration.objects.create(
-            student=student, academic_year=year, stage=stage, kind=Kind.ADDITIONAL,
+            student=student,
+            academic_year=year,
+            stage=stage,
+            kind=Kind.ADDITIONAL,
             data={k: v for k, v in main.data.items() if k in carried},
             cleaned={k: v for k, v in main.cleaned.items() if k in carried},
-            valid_steps=carried, touched_steps=list(carried), current_step="programme")
+            valid_steps=carried,
+            touched_steps=list(carried),
+            current_step="programme",
+        )
         record("registration.additional_started", actor=user, obj=registration, main=main.pk)
     return registration

@@ -33,18 +33,30 @@ def student_home(request, student: Student):
 
     year = AcademicYear.objects.current()
     offer = reregistration.offer_for(student, year)
-    registrations = list(Registration.objects.filter(student=student, academic_year=year)
-                         .exclude(state=State.CANCELLED).select_related("stage__programme__component")
-                         .order_by("pk"))
+    registrations = list(
+        Registration.objects.filter(student=student, academic_year=year)
+        .exclude(state=State.CANCELLED)
+        .select_related("stage__programme__component")
+        .order_by("pk")
+    )
     component = offer.component or (registrations[0].stage.programme.component if registrations else None)
-    contacts = [c for c in campaign_overview(year).contacts
-                if component is None or c.component == component] if year else []
-    return render(request, "registration/student_home.html", {
-        "student": student, "year": year, "offer": offer, "registrations": [
-            (r, resume_url(r)) for r in registrations],
-        "additional": reregistration.additional_stages(student, year).exists() if year else False,
-        "contacts": contacts,
-    })
+    contacts = (
+        [c for c in campaign_overview(year).contacts if component is None or c.component == component]
+        if year
+        else []
+    )
+    return render(
+        request,
+        "registration/student_home.html",
+        {
+            "student": student,
+            "year": year,
+            "offer": offer,
+            "registrations": [(r, resume_url(r)) for r in registrations],
+            "additional": reregistration.additional_stages(student, year).exists() if year else False,
+            "contacts": contacts,
+        },
+    )
 
 
 @login_required
@@ -85,9 +97,15 @@ def confirm(request, pk: int):
         form = step.form(registration, data=registration.data.get(key) or {})
         form.is_valid()
         blocks.append({"step": step, "form": form, "confirmed": key in registration.valid_steps})
-    return render(request, "registration/confirm.html", {
-        "registration": registration, "blocks": blocks, "previous": reregistration.last_registration(
-            registration.student, registration.academic_year)})
+    return render(
+        request,
+        "registration/confirm.html",
+        {
+            "registration": registration,
+            "blocks": blocks,
+            "previous": reregistration.last_registration(registration.student, registration.academic_year),
+        },
+    )
 
 
 @never_cache
@@ -98,15 +116,19 @@ def student_login(request):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         locked = reregistration.request_student_link(
-            number=form.cleaned_data["number"], birth_date=form.cleaned_data["birth_date"],
-            email=form.cleaned_data["email"], address=throttle.client_address(request))
+            number=form.cleaned_data["number"],
+            birth_date=form.cleaned_data["birth_date"],
+            email=form.cleaned_data["email"],
+            address=throttle.client_address(request),
+        )
         if locked:
             context["locked_until"] = locked
             return render(request, "registration/student_login.html", context, status=429)
         request.session["admission_link_email"] = form.cleaned_data["email"]
         return redirect("accounts:link-sent")
-    return render(request, "registration/student_login.html", context,
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request, "registration/student_login.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 @never_cache
@@ -118,10 +140,15 @@ def additional(request):
     form = AdditionalForm(request.POST or None, stages=stages)
     if request.method == "POST" and form.is_valid():
         try:
-            registration = reregistration.start_additional(student, form.cleaned_data["stage"],
-                                                           user=request.user)
+            registration = reregistration.start_additional(
+                student, form.cleaned_data["stage"], user=request.user
+            )
         except reregistration.NotOffered:
             raise Http404 from None
         return redirect("registration:step", registration.pk, "programme")
-    return render(request, "registration/additional.html", {"form": form, "has_stages": stages.exists()},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "registration/additional.html",
+        {"form": form, "has_stages": stages.exists()},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -74,8 +74,12 @@ def start_registration(candidate, *, user) -> Registration:
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
-                student=student, academic_year=candidate.academic_year, stage=candidate.stage,
-                candidate=candidate, kind=Kind.FIRST)
+                student=student,
+                academic_year=candidate.academic_year,
+                stage=candidate.stage,
+                candidate=candidate,
+                kind=Kind.FIRST,
+            )
             registration.data = initial_data(registration)
             registration.current_step = "identity"
             registration.save(update_fields=["data", "current_step"])
@@ -88,8 +92,11 @@ def start_registration(candidate, *, user) -> Registration:
 def _locked(registration: Registration) -> Registration:
     # With what the services read next (fees, CVEC check, student number) in the same query;
     # only the registration's own row is locked.
-    return reference.attach(Registration.objects.select_for_update(of=("self",))
-                            .select_related("student", "candidate").get(pk=registration.pk))
+    return reference.attach(
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("student", "candidate")
+        .get(pk=registration.pk)
+    )
 
 
 def _jsonable(value):
@@ -98,8 +105,15 @@ def _jsonable(value):
     return value
 
 
-def save_step(registration: Registration, key: str, raw, *, actor, move_to: str | None = None,
-              stay_if_invalid: bool = False):
+def save_step(
+    registration: Registration,
+    key: str,
+    raw,
+    *,
+    actor,
+    move_to: str | None = None,
+    stay_if_invalid: bool = False,
+):
     """Store what was typed for a step (kept even when invalid) and whether it is valid.
     Returns the bound form, whose errors the view shows."""
     step = get_step(key)
@@ -107,8 +121,15 @@ def save_step(registration: Registration, key: str, raw, *, actor, move_to: str 
         locked = _locked(registration)
         if not locked.is_editable:
             raise NotEditable(_("This registration has been submitted: it can no longer be changed."))
-        values = {k: (raw.getlist(k) if len(raw.getlist(k)) > 1 else raw.get(k))
-                  for k in raw if k not in _NOT_DATA} if hasattr(raw, "getlist") else dict(raw)
+        values = (
+            {
+                k: (raw.getlist(k) if len(raw.getlist(k)) > 1 else raw.get(k))
+                for k in raw
+                if k not in _NOT_DATA
+            }
+            if hasattr(raw, "getlist")
+            else dict(raw)
+        )
         form = step.form(locked, data=values)
         valid = form.is_valid()
         locked.data[key] = values
@@ -131,17 +152,20 @@ def save_step(registration: Registration, key: str, raw, *, actor, move_to: str 
 
 def fee_lines(registration: Registration) -> list[dict]:
     """The fee lines of the registration, by the rules of the fees module."""
-    others = (Registration.objects.filter(student=registration.student,
-                                          academic_year=registration.academic_year)
-              .exclude(pk=registration.pk).exclude(state=State.CANCELLED)
-              .values_list("stage__programme__diploma_type", flat=True))
+    others = (
+        Registration.objects.filter(student=registration.student, academic_year=registration.academic_year)
+        .exclude(pk=registration.pk)
+        .exclude(state=State.CANCELLED)
+        .values_list("stage__programme__diploma_type", flat=True)
+    )
     social = registration.cleaned.get("social", {})
     context = FeeContext(
         academic_year=registration.academic_year,
         diploma_type=registration.stage.programme.diploma_type,
         grant_holder=social.get("grant", "none") != "none",
         pupille_de_la_nation=social.get("pupille") == "yes",
-        other_registrations=list(others))
+        other_registrations=list(others),
+    )
     return [line.as_dict() for line in fee_lines_for(context)]
 
 
@@ -191,8 +215,7 @@ def register(registration: Registration, *, actor) -> Registration:
         from .tasks import send_registration_confirmation
 
         transaction.on_commit(lambda: send_registration_confirmation.enqueue(locked.pk))
-        transaction.on_commit(lambda: registration_registered.send(sender=Registration,
-                                                                   registration=locked))
+        transaction.on_commit(lambda: registration_registered.send(sender=Registration, registration=locked))
     return locked
 
 
@@ -205,8 +228,9 @@ def cancel_registration(registration: Registration, *, actor, reason: str) -> Re
         locked.cancelled_at = timezone.now()
         locked.save(update_fields=["cancelled_at"])
         record("registration.cancel_reason", actor=actor, obj=locked, reason=reason)
-        transaction.on_commit(lambda: registration_cancelled.send(
-            sender=Registration, registration=locked, reason=reason))
+        transaction.on_commit(
+            lambda: registration_cancelled.send(sender=Registration, registration=locked, reason=reason)
+        )
     return locked
 
 
@@ -218,9 +242,10 @@ class NumberFormat:
 
 def number_format(academic_year) -> NumberFormat:
     template = settings.MATRICULE_STUDENT_NUMBER_PREFIX
-    return NumberFormat(prefix=template.format(yy=f"{academic_year.first_year % 100:02d}",
-                                               yyyy=academic_year.first_year),
-                        width=settings.MATRICULE_STUDENT_NUMBER_DIGITS)
+    return NumberFormat(
+        prefix=template.format(yy=f"{academic_year.first_year % 100:02d}", yyyy=academic_year.first_year),
+        width=settings.MATRICULE_STUDENT_NUMBER_DIGITS,
+    )
 
 
 def assign_student_number(student: Student, academic_year) -> str:

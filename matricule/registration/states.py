@@ -13,8 +13,7 @@ TRANSITIONS: dict[str, set[str]] = {
     State.CANCELLED: set(),
 }
 
-ACTIVE = {State.DRAFT, State.SUBMITTED, State.AWAITING_PAYMENT, State.PAID, State.EXEMPT,
-          State.REGISTERED}
+ACTIVE = {State.DRAFT, State.SUBMITTED, State.AWAITING_PAYMENT, State.PAID, State.EXEMPT, State.REGISTERED}
 
 
 class TransitionError(Exception):

@@ -35,8 +35,11 @@ def _candidate(registration):
 
 def _identity(registration) -> dict:
     c = _candidate(registration)
-    return {"birth_town": c.birth_town, "birth_country": c.birth_country,
-            "nationality": c.nationality} if c else {}
+    return (
+        {"birth_town": c.birth_town, "birth_country": c.birth_country, "nationality": c.nationality}
+        if c
+        else {}
+    )
 
 
 def _ine(registration) -> dict:
@@ -48,17 +51,28 @@ def _bac(registration) -> dict:
     c = _candidate(registration)
     if not c or not c.bac_year:
         return {}
-    return {"kind": "french", "year": c.bac_year, "series": c.bac_series,
-            "honours": c.bac_honours, "school": c.school_uai}
+    return {
+        "kind": "french",
+        "year": c.bac_year,
+        "series": c.bac_series,
+        "honours": c.bac_honours,
+        "school": c.school_uai,
+    }
 
 
 def _contacts(registration) -> dict:
     c = _candidate(registration)
     if not c:
         return {}
-    return {"street": c.address, "postal_code": c.postal_code, "city": c.city,
-            "country": c.country or "France", "phone": c.phone, "email": c.email,
-            "email_confirmation": c.email}
+    return {
+        "street": c.address,
+        "postal_code": c.postal_code,
+        "city": c.city,
+        "country": c.country or "France",
+        "phone": c.phone,
+        "email": c.email,
+        "email_confirmation": c.email,
+    }
 
 
 def _social(registration) -> dict:
@@ -150,5 +164,7 @@ def first_incomplete(registration: Registration) -> Step:
 
 def initial_data(registration: Registration) -> dict:
     """What the form starts with, from the admission; stored so it survives like typed data."""
-    return {step.key: {k: v for k, v in step.prefill(registration).items() if v not in ("", None)}
-            for step in STEPS}
+    return {
+        step.key: {k: v for k, v in step.prefill(registration).items() if v not in ("", None)}
+        for step in STEPS
+    }

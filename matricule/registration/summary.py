@@ -1,6 +1,5 @@
 """The registration summary (récapitulatif d'inscription): its content, as HTML and as PDF."""
 
-
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -74,7 +73,8 @@ def summary_data(registration: Registration, language: str | None = None) -> Sum
             first_names=student.first_names or user.first_name,
             birth_date=student.birth_date,
             birth_place=", ".join(
-                part for part in (identity.get("birth_town"), identity.get("birth_country")) if part),
+                part for part in (identity.get("birth_town"), identity.get("birth_country")) if part
+            ),
             ine=ine.get("ine", "") if ine.get("has_ine") == "yes" else "",
             ine_to_verify=bool(ine.get("ine_to_verify")),
             email=contacts.get("email", user.email),

@@ -146,7 +146,7 @@ class SummaryData:
 
 
 def format_amount(cents: int, language: str) -> str:
-    """"1 234,50 €" in French, "€1,234.50" in English (a plain space: amounts sit in table cells
+    """ "1 234,50 €" in French, "€1,234.50" in English (a plain space: amounts sit in table cells
     that never wrap, and a plain space is what a reader searching the text types)."""
     sign = "-" if cents < 0 else ""
     euros, rest = divmod(abs(cents), 100)
@@ -267,20 +267,44 @@ def _story(data: SummaryData) -> list:
     return story
 
 
-def build_pdf(buffer, story: list, *, language: str, title: str, author: str, subject: str,
-              on_page_end=None) -> None:
+def build_pdf(
+    buffer, story: list, *, language: str, title: str, author: str, subject: str, on_page_end=None
+) -> None:
     """An A4 document in the embedded font, with its title, author, subject and /Lang set (shared
     by every official PDF Matricule issues)."""
     doc = BaseDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN, title=title, author=author, subject=subject, creator="Matricule",
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author=author,
+        subject=subject,
+        creator="Matricule",
         # Otherwise the canvas starts in Helvetica, a font that is then listed but not embedded.
-        initialFontName=FONT, initialFontSize=10,
-        lang=PDF_LANGUAGES.get(language, language), displayDocTitle=True)
-    frame = Frame(MARGIN, MARGIN, CONTENT_WIDTH, PAGE_HEIGHT - 2 * MARGIN, leftPadding=0,
-                  rightPadding=0, topPadding=0, bottomPadding=0, id="body")
-    template = (PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end) if on_page_end
-                else PageTemplate(id="page", frames=[frame]))
+        initialFontName=FONT,
+        initialFontSize=10,
+        lang=PDF_LANGUAGES.get(language, language),
+        displayDocTitle=True,
+    )
+    frame = Frame(
+        MARGIN,
+        MARGIN,
+        CONTENT_WIDTH,
+        PAGE_HEIGHT - 2 * MARGIN,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    template = (
+        PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end)
+        if on_page_end
+        else PageTemplate(id="page", frames=[frame])
+    )
     doc.addPageTemplates([template])
     doc.build(story)
 
@@ -305,8 +329,13 @@ def render_summary(data: SummaryData) -> bytes:
             canvas.restoreState()
 
         build_pdf(
-            buffer, _story(data), language=data.language, author=data.university_name,
+            buffer,
+            _story(data),
+            language=data.language,
+            author=data.university_name,
             title=_("Registration summary %(year)s – %(name)s")
             % {"year": data.academic_year, "name": full_name},
-            subject=_("Registration summary"), on_page_end=mark_page)
+            subject=_("Registration summary"),
+            on_page_end=mark_page,
+        )
     return buffer.getvalue()

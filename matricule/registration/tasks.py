@@ -13,10 +13,9 @@ def send_registration_confirmation(registration_id: int) -> None:
 
     from .models import Registration
 
-    registration = (Registration.objects
-                    .select_related("student__user", "stage__programme__component__university",
-                                    "academic_year", "candidate")
-                    .get(pk=registration_id))
+    registration = Registration.objects.select_related(
+        "student__user", "stage__programme__component__university", "academic_year", "candidate"
+    ).get(pk=registration_id)
     with translation.override("fr"):
         document = issue_summary(registration, "fr")
     with document.file.open("rb") as handle:

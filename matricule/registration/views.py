@@ -32,8 +32,11 @@ def get_candidate_for(request) -> Candidate:
 
 def get_registration_for(request, pk: int) -> Registration:
     """The registration if it is the signed-in student's own; 404 otherwise (no hint)."""
-    registration = unique_row(Registration.objects.select_related("candidate", "student__user")
-                              .filter(pk=pk, student__user=request.user))
+    registration = unique_row(
+        Registration.objects.select_related("candidate", "student__user").filter(
+            pk=pk, student__user=request.user
+        )
+    )
     if registration is None:
         raise Http404
     return reference.attach(registration)  # stage, programme, component, year: reference data
@@ -52,12 +55,22 @@ def home(request):
     reference.attach(candidate)
     registration = services.active_registration(candidate)
     verdict = eligibility(candidate)
-    contacts = [c for c in campaign_overview(candidate.academic_year).contacts
-                if verdict.component is None or c.component == verdict.component]
-    return render(request, "registration/home.html",
-                  {"candidate": candidate, "verdict": verdict, "contacts": contacts,
-                   "registration": registration,
-                   "resume_url": resume_url(registration) if registration else None})
+    contacts = [
+        c
+        for c in campaign_overview(candidate.academic_year).contacts
+        if verdict.component is None or c.component == verdict.component
+    ]
+    return render(
+        request,
+        "registration/home.html",
+        {
+            "candidate": candidate,
+            "verdict": verdict,
+            "contacts": contacts,
+            "registration": registration,
+            "resume_url": resume_url(registration) if registration else None,
+        },
+    )
 
 
 @login_required
@@ -78,8 +91,10 @@ def redirect_to_step(registration, key):
 
 
 def _progress(registration, current_key):
-    return [{"step": s, "complete": s.complete(registration), "current": s.key == current_key}
-            for s in steps_for(registration)]
+    return [
+        {"step": s, "complete": s.complete(registration), "current": s.key == current_key}
+        for s in steps_for(registration)
+    ]
 
 
 @never_cache
@@ -96,8 +111,14 @@ def step(request, pk: int, key: str):
     if request.method == "POST":
         target, stay_if_invalid = navigation(registration, key, request.POST)
         try:
-            form = services.save_step(registration, key, request.POST, actor=request.user,
-                                      move_to=target, stay_if_invalid=stay_if_invalid)
+            form = services.save_step(
+                registration,
+                key,
+                request.POST,
+                actor=request.user,
+                move_to=target,
+                stay_if_invalid=stay_if_invalid,
+            )
         except services.NotEditable as error:
             messages.error(request, str(error))
             return redirect("registration:status", registration.pk)
@@ -106,11 +127,20 @@ def step(request, pk: int, key: str):
         status = 400
     else:
         form, status = shown_form(current, registration), 200
-    return render(request, "registration/step.html", {
-        "registration": registration, "step": current, "form": form,
-        "progress": _progress(registration, key), "is_first": keys[0] == key,
-        "is_last": keys[-1] == key, "candidate": registration.candidate,
-    }, status=status)
+    return render(
+        request,
+        "registration/step.html",
+        {
+            "registration": registration,
+            "step": current,
+            "form": form,
+            "progress": _progress(registration, key),
+            "is_first": keys[0] == key,
+            "is_last": keys[-1] == key,
+            "candidate": registration.candidate,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -133,8 +163,11 @@ def review(request, pk: int):
         try:
             registration = services.submit_registration(registration, actor=request.user)
         except services.Incomplete as error:
-            messages.error(request, _("Some steps are not complete yet: %(steps)s.")
-                           % {"steps": ", ".join(str(s.title) for s in error.steps)})
+            messages.error(
+                request,
+                _("Some steps are not complete yet: %(steps)s.")
+                % {"steps": ", ".join(str(s.title) for s in error.steps)},
+            )
             return redirect("registration:review", registration.pk)
         if registration.state == State.AWAITING_PAYMENT:
             return redirect("payments:pay", registration.pk)  # the breakdown, then the bank
@@ -144,35 +177,54 @@ def review(request, pk: int):
     if registration.current_step != "review":  # no write when the page is shown again
         registration.current_step = "review"
         Registration.objects.filter(pk=registration.pk).update(current_step="review")
-    blocks = [{"step": s, "complete": s.complete(registration),
-               "form": s.form(registration, data=registration.data.get(s.key, {}))}
-              for s in steps_for(registration)]
+    blocks = [
+        {
+            "step": s,
+            "complete": s.complete(registration),
+            "form": s.form(registration, data=registration.data.get(s.key, {})),
+        }
+        for s in steps_for(registration)
+    ]
     # A re-registration or an additional registration carries blocks it does not ask again:
     # shown, so the student sees everything the summary will say.
     asked = {s.key for s in steps_for(registration)}
-    carried = [{"step": s, "form": s.form(registration, data=registration.data.get(s.key, {}))}
-               for s in STEPS if s.key not in asked and s.key in registration.cleaned]
-    return render(request, "registration/review.html", {
-        "registration": registration, "blocks": blocks, "carried": carried,
-        "progress": _progress(registration, "review"),
-        "missing": [b["step"] for b in blocks if not b["complete"]],
-    })
+    carried = [
+        {"step": s, "form": s.form(registration, data=registration.data.get(s.key, {}))}
+        for s in STEPS
+        if s.key not in asked and s.key in registration.cleaned
+    ]
+    return render(
+        request,
+        "registration/review.html",
+        {
+            "registration": registration,
+            "blocks": blocks,
+            "carried": carried,
+            "progress": _progress(registration, "review"),
+            "missing": [b["step"] for b in blocks if not b["complete"]],
+        },
+    )
 
 
 @never_cache
 @login_required
 def status(request, pk: int):
-    """"My registration": its state, fees and the summary to download again."""
+    """ "My registration": its state, fees and the summary to download again."""
     registration = get_registration_for(request, pk)
-    return render(request, "registration/status.html", {
-        "registration": registration,
-        "fees": [(fee_label(line["code"]), line["amount_cents"]) for line in registration.fee_lines],
-        "summary": summary_data(registration) if registration.state == "registered" else None,
-        "documents_complete": _documents_complete(registration),
-        "can_activate": can_activate(request.user),
-        "instalments": registration.payments.filter(instalment__isnull=False)
-                       .exclude(status__in=["failed", "cancelled"]).order_by("instalment"),
-    })
+    return render(
+        request,
+        "registration/status.html",
+        {
+            "registration": registration,
+            "fees": [(fee_label(line["code"]), line["amount_cents"]) for line in registration.fee_lines],
+            "summary": summary_data(registration) if registration.state == "registered" else None,
+            "documents_complete": _documents_complete(registration),
+            "can_activate": can_activate(request.user),
+            "instalments": registration.payments.filter(instalment__isnull=False)
+            .exclude(status__in=["failed", "cancelled"])
+            .order_by("instalment"),
+        },
+    )
 
 
 def _documents_complete(registration) -> bool:
@@ -193,8 +245,12 @@ def summary_download(request, pk: int):
         raise Http404
     document = issue_summary(registration, (request.LANGUAGE_CODE or "fr")[:2])
     number = registration.student.student_number
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"recapitulatif-{number}.pdf")
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"recapitulatif-{number}.pdf",
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

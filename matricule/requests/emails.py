@@ -10,20 +10,24 @@ def _context(student_request) -> tuple[str, dict]:
     registration = student_request.registration
     user = registration.student.user
     to = registration.cleaned.get("contacts", {}).get("email") or user.email
-    return to, {"student_request": student_request, "registration": registration,
-                "first_name": registration.student.first_names or user.first_name,
-                "number": registration.student.student_number, "site_url": settings.SITE_URL}
+    return to, {
+        "student_request": student_request,
+        "registration": registration,
+        "first_name": registration.student.first_names or user.first_name,
+        "number": registration.student.student_number,
+        "site_url": settings.SITE_URL,
+    }
 
 
 def send_request_accepted_email(student_request) -> Email:
     to, context = _context(student_request)
     body = render_bilingual("requests/email/accepted.txt", context)
-    return queue_email(kind="request_accepted", to=to, body=body,
-                       subject="Demande acceptée / Request accepted")
+    return queue_email(
+        kind="request_accepted", to=to, body=body, subject="Demande acceptée / Request accepted"
+    )
 
 
 def send_request_refused_email(student_request) -> Email:
     to, context = _context(student_request)
     body = render_bilingual("requests/email/refused.txt", context)
-    return queue_email(kind="request_refused", to=to, body=body,
-                       subject="Demande refusée / Request refused")
+    return queue_email(kind="request_refused", to=to, body=body, subject="Demande refusée / Request refused")

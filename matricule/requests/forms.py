@@ -15,8 +15,12 @@ FILE_HELP = _("PDF, JPEG, PNG or a phone photo (HEIC), 10 MB at most.")
 
 
 def _attachment(label, *, required: bool, help_text=FILE_HELP):
-    return forms.FileField(label=label, required=required, help_text=help_text,
-                           widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}))
+    return forms.FileField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}),
+    )
 
 
 class DescribedForm(forms.Form):
@@ -48,68 +52,97 @@ class RequestForm(DescribedForm):
 
 class AddressChangeForm(RequestForm):
     title = _("Change of address")
-    intro = _("Your new address during the academic year. Once the registrar's office accepts it, your "
-              "next enrolment certificate shows it.")
-    street = forms.CharField(label=_("New address (number and street)"), max_length=200,
-                             widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
-    postal_code = forms.CharField(label=_("Postal code"), max_length=10,
-                                  widget=forms.TextInput(attrs={"autocomplete": "postal-code",
-                                                                "inputmode": "numeric"}))
-    city = forms.CharField(label=_("Town"), max_length=100,
-                           widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
-    country = forms.CharField(label=_("Country"), max_length=100,
-                              widget=forms.TextInput(attrs={"autocomplete": "country-name"}))
+    intro = _(
+        "Your new address during the academic year. Once the registrar's office accepts it, your "
+        "next enrolment certificate shows it."
+    )
+    street = forms.CharField(
+        label=_("New address (number and street)"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    city = forms.CharField(
+        label=_("Town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    country = forms.CharField(
+        label=_("Country"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "country-name"})
+    )
     attachment = _attachment(_("Proof of address (optional)"), required=False)
 
     def clean(self):
         data = super().clean()
         current = (self.registration.cleaned.get("contacts") or {}) if self.registration else {}
         if all(data.get(k) for k in ("street", "postal_code", "city", "country")) and all(
-                str(data[k]).strip().lower() == str(current.get(k, "")).strip().lower()
-                for k in ("street", "postal_code", "city", "country")):
+            str(data[k]).strip().lower() == str(current.get(k, "")).strip().lower()
+            for k in ("street", "postal_code", "city", "country")
+        ):
             raise forms.ValidationError(_("This is the address we already have: change it before sending."))
         return data
 
 
 class SituationChangeForm(RequestForm):
     title = _("Change of situation")
-    intro = _("For example: you started a job, you became a parent, your grant changed, you need "
-              "special arrangements. Describe the change and since when.")
-    situation = forms.CharField(label=_("Your new situation"), max_length=2000,
-                                widget=forms.Textarea(attrs={"rows": 5}))
+    intro = _(
+        "For example: you started a job, you became a parent, your grant changed, you need "
+        "special arrangements. Describe the change and since when."
+    )
+    situation = forms.CharField(
+        label=_("Your new situation"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     attachment = _attachment(_("Proof (optional)"), required=False)
 
 
 class CardReissueForm(RequestForm):
     title = _("New student card")
-    intro = _("If your student card was lost, stolen or damaged, ask for a new one. Attach the "
-              "declaration of loss or theft (or a photo of the damaged card).")
-    reason = forms.ChoiceField(label=_("What happened to your card?"), choices=CardReason.choices,
-                               widget=forms.RadioSelect)
-    details = forms.CharField(label=_("Details (optional)"), max_length=1000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    intro = _(
+        "If your student card was lost, stolen or damaged, ask for a new one. Attach the "
+        "declaration of loss or theft (or a photo of the damaged card)."
+    )
+    reason = forms.ChoiceField(
+        label=_("What happened to your card?"), choices=CardReason.choices, widget=forms.RadioSelect
+    )
+    details = forms.CharField(
+        label=_("Details (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     attachment = _attachment(_("Declaration of loss or theft, or photo of the damaged card"), required=True)
 
 
 class FeeExemptionForm(RequestForm):
     title = _("Exemption from fees")
-    intro = _("Grant holders are exempt automatically. For other grounds (e.g. refugee status, a "
-              "personal situation), explain them and attach a proof.")
-    grounds = forms.CharField(label=_("Grounds for the exemption"), max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 5}))
+    intro = _(
+        "Grant holders are exempt automatically. For other grounds (e.g. refugee status, a "
+        "personal situation), explain them and attach a proof."
+    )
+    grounds = forms.CharField(
+        label=_("Grounds for the exemption"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     attachment = _attachment(_("Proof"), required=True)
 
 
 class FeeRefundForm(RequestForm):
     title = _("Refund of fees")
     intro = _("For example after an exemption granted, a cancelled registration or a double payment.")
-    reason = forms.CharField(label=_("Why do you ask for a refund?"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=_("Why do you ask for a refund?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     amount = forms.DecimalField(
-        label=_("Amount to refund, in euros (optional)"), required=False, min_value=decimal.Decimal("0.01"),
-        max_digits=8, decimal_places=2, localize=True,
+        label=_("Amount to refund, in euros (optional)"),
+        required=False,
+        min_value=decimal.Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        localize=True,
         help_text=_("Leave empty to ask for everything you paid."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
     attachment = _attachment(_("Proof (optional)"), required=False)
 
     def __init__(self, *args, refundable_cents: int = 0, **kwargs):
@@ -118,13 +151,16 @@ class FeeRefundForm(RequestForm):
 
     def adapt(self):
         self.fields["amount"].help_text = _("Leave empty to ask for everything you paid (%(amount)s).") % {
-            "amount": euros(self.refundable_cents)}
+            "amount": euros(self.refundable_cents)
+        }
 
     def clean_amount(self):
         amount = self.cleaned_data.get("amount")
         if amount is not None and int(amount * 100) > self.refundable_cents:
-            raise forms.ValidationError(_("You paid %(amount)s: you cannot ask for more."),
-                                        params={"amount": euros(self.refundable_cents)})
+            raise forms.ValidationError(
+                _("You paid %(amount)s: you cannot ask for more."),
+                params={"amount": euros(self.refundable_cents)},
+            )
         return amount
 
     def clean(self):
@@ -155,9 +191,13 @@ class AttachmentForm(DescribedForm):
 
 class DecisionForm(DescribedForm):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("refuse", _("Refuse"))])
-    message = forms.CharField(label=_("Message to the student"), max_length=2000, required=False,
-                              help_text=_("Required to refuse: say why. Sent by email with the decision."),
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message to the student"),
+        max_length=2000,
+        required=False,
+        help_text=_("Required to refuse: say why. Sent by email with the decision."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean(self):
         data = super().clean()

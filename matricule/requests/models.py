@@ -49,19 +49,36 @@ class CardReason(models.TextChoices):
 class Request(models.Model):
     """One request of a student about one year's registration."""
 
-    student = models.ForeignKey("registration.Student", on_delete=models.PROTECT, related_name="requests",
-                                verbose_name=_("student"))
-    registration = models.ForeignKey("registration.Registration", on_delete=models.PROTECT,
-                                     related_name="requests", verbose_name=_("registration"))
+    student = models.ForeignKey(
+        "registration.Student", on_delete=models.PROTECT, related_name="requests", verbose_name=_("student")
+    )
+    registration = models.ForeignKey(
+        "registration.Registration",
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("registration"),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.SUBMITTED)
     # What the student asked, as validated by the form of the kind (see DATA_KEYS).
     data = models.JSONField(_("request"), default=dict, blank=True)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    blank=True, related_name="+", verbose_name=_("handled by"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
     assigned_at = models.DateTimeField(_("taken at"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     message = models.TextField(_("message to the student"), blank=True)
     # What the acceptance did, when it did something measurable (e.g. the amount refunded).
@@ -76,19 +93,28 @@ class Request(models.Model):
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="request_kind_valid"),
             models.CheckConstraint(condition=Q(state__in=State.values), name="request_state_valid"),
             # A request being handled is handled by somebody.
-            models.CheckConstraint(condition=~Q(state=State.IN_REVIEW) | Q(assigned_to__isnull=False),
-                                   name="request_in_review_assigned"),
+            models.CheckConstraint(
+                condition=~Q(state=State.IN_REVIEW) | Q(assigned_to__isnull=False),
+                name="request_in_review_assigned",
+            ),
             # Decided means a date; undecided means none.
             models.CheckConstraint(
-                condition=(Q(state__in=DECIDED_STATES, decided_at__isnull=False)
-                           | (~Q(state__in=DECIDED_STATES) & Q(decided_at__isnull=True))),
-                name="request_decided_at_iff_decided"),
+                condition=(
+                    Q(state__in=DECIDED_STATES, decided_at__isnull=False)
+                    | (~Q(state__in=DECIDED_STATES) & Q(decided_at__isnull=True))
+                ),
+                name="request_decided_at_iff_decided",
+            ),
             # A refusal always says why.
-            models.CheckConstraint(condition=~Q(state=State.REFUSED) | ~Q(message=""),
-                                   name="request_refusal_has_message"),
+            models.CheckConstraint(
+                condition=~Q(state=State.REFUSED) | ~Q(message=""), name="request_refusal_has_message"
+            ),
             # One open request of a kind per registration (a double click files one).
-            models.UniqueConstraint(fields=["registration", "kind"], condition=Q(state__in=OPEN_STATES),
-                                    name="request_one_open_per_kind"),
+            models.UniqueConstraint(
+                fields=["registration", "kind"],
+                condition=Q(state__in=OPEN_STATES),
+                name="request_one_open_per_kind",
+            ),
         ]
         indexes = [models.Index(fields=["state", "created_at"], name="request_state_created")]
 
@@ -108,9 +134,15 @@ class Request(models.Model):
         from matricule.institution.templatetags.matricule_format import euros
 
         labels = {
-            "street": _("Address"), "postal_code": _("Postal code"), "city": _("Town"),
-            "country": _("Country"), "situation": _("New situation"), "reason": _("Reason"),
-            "details": _("Details"), "grounds": _("Grounds"), "amount_cents": _("Amount asked"),
+            "street": _("Address"),
+            "postal_code": _("Postal code"),
+            "city": _("Town"),
+            "country": _("Country"),
+            "situation": _("New situation"),
+            "reason": _("Reason"),
+            "details": _("Details"),
+            "grounds": _("Grounds"),
+            "amount_cents": _("Amount asked"),
         }
         lines = []
         for key in DATA_KEYS.get(self.kind, ()):
@@ -133,8 +165,9 @@ def attachment_path(instance, filename) -> str:
 class Attachment(models.Model):
     """A file sent with a request, checked by its content like a supporting document."""
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments",
-                                verbose_name=_("request"))
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("request")
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     extension = models.CharField(max_length=5)
     content_type = models.CharField(_("content type"), max_length=50)

@@ -30,6 +30,7 @@ class RequestError(Exception):
 
 # --- What a registration allows ------------------------------------------------------------------
 
+
 def may_file(registration: Registration) -> bool:
     """Requests are about a registration that is complete: registered."""
     return registration.state == RegistrationState.REGISTERED
@@ -39,9 +40,11 @@ def refundable_payments(registration: Registration) -> list:
     """The registration's payments with something paid and not yet refunded, newest first."""
     from matricule.payments.models import Payment
 
-    payments = (Payment.objects.filter(registration=registration, paid_cents__isnull=False,
-                                       status__in=[Payment.Status.CONFIRMED, Payment.Status.PARTLY_REFUNDED])
-                .order_by("-confirmed_at", "-pk"))
+    payments = Payment.objects.filter(
+        registration=registration,
+        paid_cents__isnull=False,
+        status__in=[Payment.Status.CONFIRMED, Payment.Status.PARTLY_REFUNDED],
+    ).order_by("-confirmed_at", "-pk")
     return [p for p in payments if p.paid_cents > p.refunded_cents]
 
 
@@ -51,6 +54,7 @@ def refundable_cents(registration: Registration) -> int:
 
 # --- Files ---------------------------------------------------------------------------------------
 
+
 def _check_files(files) -> list:
     """Each file checked by its content, as supporting documents are (raises UploadRefused)."""
     from matricule.documents.checks import check_upload
@@ -58,23 +62,30 @@ def _check_files(files) -> list:
 
     checked = []
     for data in files:
-        result = check_upload(data, max_bytes=settings.MATRICULE_UPLOAD_MAX_BYTES,
-                              max_pages=settings.MATRICULE_UPLOAD_MAX_PAGES)
+        result = check_upload(
+            data, max_bytes=settings.MATRICULE_UPLOAD_MAX_BYTES, max_pages=settings.MATRICULE_UPLOAD_MAX_PAGES
+        )
         check_clean(result.content, settings.MATRICULE_CLAMD_ADDRESS)
         checked.append(result)
     return checked
 
 
 def _store(student_request: Request, checked) -> Attachment:
-    attachment = Attachment(request=student_request, extension=checked.extension,
-                            content_type=checked.content_type, size=len(checked.content),
-                            sha256=checked.sha256, pages=checked.pages)
+    attachment = Attachment(
+        request=student_request,
+        extension=checked.extension,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=checked.sha256,
+        pages=checked.pages,
+    )
     attachment.file.save("upload" + checked.extension, ContentFile(checked.content), save=False)
     attachment.save()
     return attachment
 
 
 # --- The student's side --------------------------------------------------------------------------
+
 
 def file_request(registration: Registration, kind: str, data: dict, files=(), *, actor) -> Request:
     """File a request about a registered registration, with its files checked by content.
@@ -96,11 +107,18 @@ def file_request(registration: Registration, kind: str, data: dict, files=(), *,
             raise RequestError("nothing_to_refund")
         if Request.objects.filter(registration=locked, kind=kind, state__in=OPEN_STATES).exists():
             raise RequestError("already_open")
-        student_request = Request.objects.create(student_id=locked.student_id, registration=locked,
-                                                 kind=kind, data=kept)
+        student_request = Request.objects.create(
+            student_id=locked.student_id, registration=locked, kind=kind, data=kept
+        )
         attachments = [_store(student_request, c) for c in checked]
-        record("requests.filed", actor=actor, obj=student_request, kind=kind, registration=locked.pk,
-               attachments=[a.pk for a in attachments])
+        record(
+            "requests.filed",
+            actor=actor,
+            obj=student_request,
+            kind=kind,
+            registration=locked.pk,
+            attachments=[a.pk for a in attachments],
+        )
     return student_request
 
 
@@ -130,6 +148,7 @@ def withdraw(student_request: Request, *, actor) -> Request:
 
 # --- The registrar's side ------------------------------------------------------------------------
 
+
 def assign(student_request: Request, agent, *, actor) -> Request:
     """Give the request to an agent of its component (taking it, or taking it over)."""
     with transaction.atomic():
@@ -153,8 +172,9 @@ def accept(student_request: Request, *, actor, message: str = "") -> Request:
         locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.message, locked.outcome = (message or "").strip(), outcome
         locked.save()
-        record("requests.accepted", actor=actor, obj=locked, kind=locked.kind, message=locked.message,
-               **outcome)
+        record(
+            "requests.accepted", actor=actor, obj=locked, kind=locked.kind, message=locked.message, **outcome
+        )
         send_request_accepted_email(locked)  # delivered once the transaction commits
     return locked
 
@@ -179,6 +199,7 @@ def refuse(student_request: Request, *, actor, message: str) -> Request:
 
 # --- What an acceptance does, per kind ------------------------------------------------------------
 
+
 def _locked_registration(student_request: Request) -> Registration:
     return Registration.objects.select_for_update().get(pk=student_request.registration_id)
 
@@ -201,9 +222,15 @@ def _change_address(student_request: Request, actor) -> dict:
 def _change_situation(student_request: Request, actor) -> dict:
     registration = _locked_registration(student_request)
     cleaned = dict(registration.cleaned)
-    cleaned["situation_changes"] = [*(cleaned.get("situation_changes") or []), {
-        "request": student_request.pk, "situation": student_request.data.get("situation", ""),
-        "accepted_at": timezone.now().isoformat(), "accepted_by": actor.pk}]
+    cleaned["situation_changes"] = [
+        *(cleaned.get("situation_changes") or []),
+        {
+            "request": student_request.pk,
+            "situation": student_request.data.get("situation", ""),
+            "accepted_at": timezone.now().isoformat(),
+            "accepted_by": actor.pk,
+        },
+    ]
     registration.cleaned = cleaned
     registration.save(update_fields=["cleaned", "updated_at"])
     return {}
@@ -213,8 +240,11 @@ def _exempt(student_request: Request, actor) -> dict:
     # The decision only: fees already paid come back through a refund request.
     registration = _locked_registration(student_request)
     cleaned = dict(registration.cleaned)
-    cleaned["fee_exemption"] = {"request": student_request.pk, "accepted_at": timezone.now().isoformat(),
-                                "accepted_by": actor.pk}
+    cleaned["fee_exemption"] = {
+        "request": student_request.pk,
+        "accepted_at": timezone.now().isoformat(),
+        "accepted_by": actor.pk,
+    }
     registration.cleaned = cleaned
     registration.save(update_fields=["cleaned", "updated_at"])
     return {}
@@ -241,20 +271,31 @@ def _refund(student_request: Request, actor) -> dict:
     left, refunds = amount, []
     for payment in available:
         part = min(left, payment.paid_cents - payment.refunded_cents)
-        through_gateway = (not payment.manual and payment.gateway != "manual"
-                           and payments.gateway_for(payment.gateway).supports_refund)
+        through_gateway = (
+            not payment.manual
+            and payment.gateway != "manual"
+            and payments.gateway_for(payment.gateway).supports_refund
+        )
         try:
             with transaction.atomic():
-                payments.record_refund(payment, amount_cents=part, actor=actor,
-                                       through_gateway=through_gateway)
+                payments.record_refund(
+                    payment, amount_cents=part, actor=actor, through_gateway=through_gateway
+                )
         except (payments.PaymentError, GatewayError) as error:
             if not refunds:
                 raise RequestError("refund_failed") from error
-            record("requests.refund_incomplete", actor=actor, obj=student_request, left_cents=left,
-                   failed_payment=payment.reference, error=str(error)[:200])
+            record(
+                "requests.refund_incomplete",
+                actor=actor,
+                obj=student_request,
+                left_cents=left,
+                failed_payment=payment.reference,
+                error=str(error)[:200],
+            )
             return {"refunded_cents": amount - left, "refunds": refunds, "left_cents": left}
-        refunds.append({"payment": payment.reference, "amount_cents": part,
-                        "through_gateway": through_gateway})
+        refunds.append(
+            {"payment": payment.reference, "amount_cents": part, "through_gateway": through_gateway}
+        )
         left -= part
         if not left:
             break
@@ -276,12 +317,16 @@ EFFECTS = {
 
 # --- Helpers -------------------------------------------------------------------------------------
 
+
 def _lock(student_request: Request) -> Request:
     # Only the request row: deciding two requests of one programme must not wait on each other.
-    return (Request.objects.select_for_update(of=("self",))
-            .select_related("registration__stage__programme", "registration__academic_year",
-                            "registration__student__user")
-            .get(pk=student_request.pk))
+    return (
+        Request.objects.select_for_update(of=("self",))
+        .select_related(
+            "registration__stage__programme", "registration__academic_year", "registration__student__user"
+        )
+        .get(pk=student_request.pk)
+    )
 
 
 def _move(locked: Request, wanted: str) -> None:

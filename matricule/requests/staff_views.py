@@ -40,21 +40,36 @@ def scoped_requests(user):
 
 def get_request_for_agent(user, pk: int) -> Request:
     """The request if it belongs to one of the user's components; 404 otherwise (no hint)."""
-    student_request = (scoped_requests(user)
-                       .select_related("student__user", "registration__stage__programme__component",
-                                       "registration__academic_year", "assigned_to", "decided_by")
-                       .filter(pk=pk).first())
+    student_request = (
+        scoped_requests(user)
+        .select_related(
+            "student__user",
+            "registration__stage__programme__component",
+            "registration__academic_year",
+            "assigned_to",
+            "decided_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
     if student_request is None:
         raise Http404
     return student_request
 
 
 class FilterForm(forms.Form):
-    state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
-                              choices=[(WAITING, gettext_lazy("Waiting (new or being handled)")),
-                                       ("", gettext_lazy("All")), *State.choices])
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False,
-                             choices=[("", gettext_lazy("All")), *Kind.choices])
+    state = forms.ChoiceField(
+        label=gettext_lazy("State"),
+        required=False,
+        choices=[
+            (WAITING, gettext_lazy("Waiting (new or being handled)")),
+            ("", gettext_lazy("All")),
+            *State.choices,
+        ],
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("All")), *Kind.choices]
+    )
 
 
 @never_cache
@@ -68,8 +83,10 @@ def staff_list(request):
     filters = form.cleaned_data if form.is_valid() else {"state": WAITING, "kind": ""}
     scoped = scoped_requests(request.user)
     counts = scoped.filter(state__in=OPEN_STATES).aggregate(
-        waiting=Count("id"), submitted=Count("id", filter=Q(state=State.SUBMITTED)),
-        mine=Count("id", filter=Q(state=State.IN_REVIEW, assigned_to=request.user)))
+        waiting=Count("id"),
+        submitted=Count("id", filter=Q(state=State.SUBMITTED)),
+        mine=Count("id", filter=Q(state=State.IN_REVIEW, assigned_to=request.user)),
+    )
     rows = scoped
     if filters.get("state") == WAITING:
         rows = rows.filter(state__in=OPEN_STATES)
@@ -77,35 +94,56 @@ def staff_list(request):
         rows = rows.filter(state=filters["state"])
     if filters.get("kind"):
         rows = rows.filter(kind=filters["kind"])
-    rows = (rows.select_related("student__user", "registration__stage", "registration__academic_year",
-                                "assigned_to")
-            .annotate(files=Count("attachments")).order_by("created_at", "pk"))
+    rows = (
+        rows.select_related(
+            "student__user", "registration__stage", "registration__academic_year", "assigned_to"
+        )
+        .annotate(files=Count("attachments"))
+        .order_by("created_at", "pk")
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "requests/staff_list.html", {
-        "form": form, "page": page, "counts": counts, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "requests/staff_list.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "query": query.urlencode(),
+        },
+    )
 
 
 def _history(student_request: Request) -> list[Event]:
-    return list(Event.objects.filter(object_type=Request._meta.label_lower, object_id=str(student_request.pk))
-                .select_related("actor").order_by("created_at", "pk"))
+    return list(
+        Event.objects.filter(object_type=Request._meta.label_lower, object_id=str(student_request.pk))
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
 
 
 def _detail(request, student_request: Request, *, form=None, status=200):
     registration = student_request.registration
     component_id = registration.stage.programme.component_id
     refund_open = student_request.kind == Kind.FEE_REFUND and student_request.is_open
-    return render(request, "requests/staff_detail.html", {
-        "student_request": student_request, "registration": registration,
-        "student": student_request.student, "contacts": registration.cleaned.get("contacts") or {},
-        "attachments": list(student_request.attachments.all()),
-        "history": _history(student_request),
-        "can_act": in_scope(request.user, component_id, write=True),
-        "refundable_cents": services.refundable_cents(registration) if refund_open else None,
-        "form": form or DecisionForm(),
-    }, status=status)
+    return render(
+        request,
+        "requests/staff_detail.html",
+        {
+            "student_request": student_request,
+            "registration": registration,
+            "student": student_request.student,
+            "contacts": registration.cleaned.get("contacts") or {},
+            "attachments": list(student_request.attachments.all()),
+            "history": _history(student_request),
+            "can_act": in_scope(request.user, component_id, write=True),
+            "refundable_cents": services.refundable_cents(registration) if refund_open else None,
+            "form": form or DecisionForm(),
+        },
+        status=status,
+    )
 
 
 @never_cache
@@ -158,8 +196,9 @@ def staff_decide(request, pk: int):
 
 @staff_required
 def staff_file(request, attachment_pk: int):
-    attachment = (Attachment.objects.select_related("request__registration__student")
-                  .filter(pk=attachment_pk).first())
+    attachment = (
+        Attachment.objects.select_related("request__registration__student").filter(pk=attachment_pk).first()
+    )
     if attachment is None:
         raise Http404
     get_request_for_agent(request.user, attachment.request_id)  # 404 if not theirs

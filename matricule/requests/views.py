@@ -21,8 +21,9 @@ CROUS_URL = "https://www.messervices.etudiant.gouv.fr"
 # What the student reads when a service says no (codes of services.RequestError).
 ERRORS = {
     "not_registered": gettext_lazy("Requests can be filed once your registration is complete."),
-    "already_open": gettext_lazy("You already have a request of this kind being handled: wait for its "
-                                 "answer, or withdraw it first."),
+    "already_open": gettext_lazy(
+        "You already have a request of this kind being handled: wait for its answer, or withdraw it first."
+    ),
     "attachment_required": gettext_lazy("Attach the file asked for."),
     "too_many_files": gettext_lazy("A request carries 5 files at most."),
     "nothing_to_refund": gettext_lazy("No fee payment of this registration can be refunded."),
@@ -59,18 +60,32 @@ def _form_for(kind: str, registration, data=None, files=None):
 @never_cache
 @login_required
 def request_list(request, pk: int):
-    """"My requests" for one registration, and the kinds the student may file."""
+    """ "My requests" for one registration, and the kinds the student may file."""
     registration = get_registration_for(request, pk)
     requests = list(registration.requests.prefetch_related("attachments").order_by("-created_at", "-pk"))
     open_kinds = {r.kind for r in requests if r.is_open}
     may_file = services.may_file(registration)
     nothing_paid = may_file and not services.refundable_cents(registration)
-    kinds = [{"value": kind.value, "label": kind.label, "open": kind.value in open_kinds,
-              "nothing_paid": nothing_paid and kind == Kind.FEE_REFUND} for kind in Kind]
-    return render(request, "requests/list.html", {
-        "registration": registration, "requests": requests, "kinds": kinds,
-        "may_file": may_file, "crous_url": CROUS_URL,
-    })
+    kinds = [
+        {
+            "value": kind.value,
+            "label": kind.label,
+            "open": kind.value in open_kinds,
+            "nothing_paid": nothing_paid and kind == Kind.FEE_REFUND,
+        }
+        for kind in Kind
+    ]
+    return render(
+        request,
+        "requests/list.html",
+        {
+            "registration": registration,
+            "requests": requests,
+            "kinds": kinds,
+            "may_file": may_file,
+            "crous_url": CROUS_URL,
+        },
+    )
 
 
 @never_cache
@@ -92,8 +107,13 @@ def new_request(request, pk: int, kind: str):
         if form.is_valid():
             attachment = form.cleaned_data.get("attachment")
             try:
-                filed = services.file_request(registration, kind, form.data_for_request(),
-                                              [attachment] if attachment else [], actor=request.user)
+                filed = services.file_request(
+                    registration,
+                    kind,
+                    form.data_for_request(),
+                    [attachment] if attachment else [],
+                    actor=request.user,
+                )
             except ValidationError as refusal:  # the file, refused by its content
                 form.add_error("attachment", " ".join(refusal.messages))
             except services.RequestError as error:
@@ -107,19 +127,29 @@ def new_request(request, pk: int, kind: str):
         status = 400
     else:
         form = _form_for(kind, registration)
-    return render(request, "requests/new.html", {
-        "registration": registration, "form": form, "kind": Kind(kind)}, status=status)
+    return render(
+        request,
+        "requests/new.html",
+        {"registration": registration, "form": form, "kind": Kind(kind)},
+        status=status,
+    )
 
 
 @never_cache
 @login_required
 def detail(request, pk: int, request_pk: int):
     registration, student_request = get_request_for(request, pk, request_pk)
-    return render(request, "requests/detail.html", {
-        "registration": registration, "student_request": student_request,
-        "attachments": list(student_request.attachments.all()),
-        "attachment_form": AttachmentForm(), "max_files": services.MAX_ATTACHMENTS,
-    })
+    return render(
+        request,
+        "requests/detail.html",
+        {
+            "registration": registration,
+            "student_request": student_request,
+            "attachments": list(student_request.attachments.all()),
+            "attachment_form": AttachmentForm(),
+            "max_files": services.MAX_ATTACHMENTS,
+        },
+    )
 
 
 @login_required
@@ -157,9 +187,12 @@ def withdraw(request, pk: int, request_pk: int):
 def serve(attachment: Attachment, *, inline: bool = False) -> FileResponse:
     registration = attachment.request.registration
     number = registration.student.student_number or str(registration.pk)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=not inline,
-                            filename=f"demande-{attachment.request_id}-{number}-{attachment.pk}{attachment.extension}")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not inline,
+        filename=f"demande-{attachment.request_id}-{number}-{attachment.pk}{attachment.extension}",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -168,8 +201,11 @@ def serve(attachment: Attachment, *, inline: bool = False) -> FileResponse:
 @login_required
 def student_file(request, pk: int, attachment_pk: int):
     registration = get_registration_for(request, pk)
-    attachment = (Attachment.objects.select_related("request__registration__student")
-                  .filter(pk=attachment_pk, request__registration=registration).first())
+    attachment = (
+        Attachment.objects.select_related("request__registration__student")
+        .filter(pk=attachment_pk, request__registration=registration)
+        .first()
+    )
     if attachment is None:
         raise Http404
     return serve(attachment)

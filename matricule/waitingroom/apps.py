@@ -15,7 +15,9 @@ class WaitingroomConfig(AppConfig):
 
         # This process reads the new configuration at once; the others within seconds.
         for model in (Gate, RegistrationWindow):
-            post_save.connect(forget_configuration, sender=model,
-                              dispatch_uid=f"waitingroom-{model.__name__}")
-            post_delete.connect(forget_configuration, sender=model,
-                                dispatch_uid=f"waitingroom-del-{model.__name__}")
+            post_save.connect(
+                forget_configuration, sender=model, dispatch_uid=f"waitingroom-{model.__name__}"
+            )
+            post_delete.connect(
+                forget_configuration, sender=model, dispatch_uid=f"waitingroom-del-{model.__name__}"
+            )

@@ -60,6 +60,7 @@ def grace_seconds() -> int:
 
 # --- Configuration, read from the database at most every few seconds per process -------------
 
+
 @dataclass(frozen=True)
 class GateConfig:
     pk: int
@@ -96,14 +97,24 @@ def _load() -> tuple[GateConfig, ...]:
 
     from .models import Gate
 
-    rows = (Gate.objects.filter(enabled=True, window__closes_at__gt=_aware(now()))
-            .select_related("window").order_by("window__opens_at"))
+    rows = (
+        Gate.objects.filter(enabled=True, window__closes_at__gt=_aware(now()))
+        .select_related("window")
+        .order_by("window__opens_at")
+    )
     university = University.objects.only("name").first()
     return tuple(
-        GateConfig(pk=gate.pk, capacity=gate.capacity, idle_seconds=gate.idle_minutes * 60,
-                   opens_at=gate.window.opens_at.timestamp(), closes_at=gate.window.closes_at.timestamp(),
-                   draw_seed=gate.draw_seed, university=university.name if university else "")
-        for gate in rows)
+        GateConfig(
+            pk=gate.pk,
+            capacity=gate.capacity,
+            idle_seconds=gate.idle_minutes * 60,
+            opens_at=gate.window.opens_at.timestamp(),
+            closes_at=gate.window.closes_at.timestamp(),
+            draw_seed=gate.draw_seed,
+            university=university.name if university else "",
+        )
+        for gate in rows
+    )
 
 
 def _aware(epoch: float):
@@ -127,6 +138,7 @@ def active_gate(at: float | None = None) -> GateConfig | None:
 
 # --- The cookie -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Card:
     """What the browser carries: a pass (a place) or a ticket (a number in the queue)."""
@@ -140,8 +152,11 @@ class Card:
     user: int = 0
 
     def dumps(self) -> str:
-        return signing.dumps([self.gate, self.holder, self.kind, self.number, self.slot, self.touched,
-                              self.user], salt=SALT, compress=False)
+        return signing.dumps(
+            [self.gate, self.holder, self.kind, self.number, self.slot, self.touched, self.user],
+            salt=SALT,
+            compress=False,
+        )
 
     @classmethod
     def loads(cls, value: str | None) -> "Card | None":
@@ -159,6 +174,7 @@ def new_holder() -> str:
 
 
 # --- Places -----------------------------------------------------------------------------------------
+
 
 def occupied(gate: GateConfig) -> list[int]:
     values = cache().get_many([gate.slot_key(i) for i in range(gate.capacity)])
@@ -231,6 +247,7 @@ def pass_of_user(gate: GateConfig, user_id: int, at: float) -> Card | None:
 
 # --- The queue ----------------------------------------------------------------------------------------
 
+
 def _seed_key(gate: GateConfig) -> bytes:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{SALT}:{gate.pk}:{gate.draw_seed}".encode()).digest()
 
@@ -301,9 +318,13 @@ def state(gate: GateConfig, at: float) -> QueueState:
     pointer = get["pointer"] or 0
     # After the grace period, tickets let in who did not come no longer hold places back.
     pending = (get["pending_until"] or 0) > at
-    return QueueState(pointer=pointer, highest=early + (get["late"] or 0),
-                      reserved=max(0, pointer - (get["claimed"] or 0)) if pending else 0,
-                      early=get["early"] or 0, rate=get["rate"])
+    return QueueState(
+        pointer=pointer,
+        highest=early + (get["late"] or 0),
+        reserved=max(0, pointer - (get["claimed"] or 0)) if pending else 0,
+        early=get["early"] or 0,
+        rate=get["rate"],
+    )
 
 
 def advance(gate: GateConfig, at: float) -> QueueState:
@@ -333,8 +354,14 @@ def advance(gate: GateConfig, at: float) -> QueueState:
     pointer = store.incr(gate.key("pointer"), step)
     if not current.reserved:
         # What was let in before and never came is not waited for any more.
-        store.set_many({gate.key("claimed"): pointer - step, gate.key("batch_base"): pointer - step,
-                        gate.key("boost"): boost}, timeout=None)
+        store.set_many(
+            {
+                gate.key("claimed"): pointer - step,
+                gate.key("batch_base"): pointer - step,
+                gate.key("boost"): boost,
+            },
+            timeout=None,
+        )
     store.set(gate.key("pending_until"), at + grace_seconds(), timeout=None)
     sample = store.get(gate.key("sample"))
     if sample is None or at - sample[0] >= 30:
@@ -387,8 +414,12 @@ def estimated_wait(gate: GateConfig, position: int, rate: float | None) -> int:
 
 def _wait(gate, card, number, current) -> Decision:
     position = max(0, number - current.pointer)
-    return Decision(card=card, admitted=False, position=position,
-                    wait_seconds=estimated_wait(gate, position, current.rate))
+    return Decision(
+        card=card,
+        admitted=False,
+        position=position,
+        wait_seconds=estimated_wait(gate, position, current.rate),
+    )
 
 
 def _try_ticket(gate: GateConfig, card: Card, at: float) -> Decision:
@@ -403,8 +434,10 @@ def _try_ticket(gate: GateConfig, card: Card, at: float) -> Decision:
         slot = take_place(gate, card.holder)
         if slot is not None:
             _counter("claimed", gate)
-            return Decision(card=Card(gate=gate.pk, holder=card.holder, kind=PASS, slot=slot,
-                                      touched=int(at)), admitted=True)
+            return Decision(
+                card=Card(gate=gate.pk, holder=card.holder, kind=PASS, slot=slot, touched=int(at)),
+                admitted=True,
+            )
     return _wait(gate, card, number, current)
 
 
@@ -418,15 +451,19 @@ def arrive(gate: GateConfig, card: Card | None, at: float | None = None) -> Deci
         return _try_ticket(gate, card, at)
     if at < gate.opens_at:
         index = _counter("early", gate)
-        return Decision(card=Card(gate=gate.pk, holder=holder, kind=EARLY, number=index),
-                        admitted=False, opens_at=gate.opens_at)
+        return Decision(
+            card=Card(gate=gate.pk, holder=holder, kind=EARLY, number=index),
+            admitted=False,
+            opens_at=gate.opens_at,
+        )
     current = state(gate, at)
     taken = occupied(gate) if current.waiting == 0 else None
     if taken is not None and len(taken) + current.reserved < gate.capacity:
         slot = take_place(gate, holder, taken)
         if slot is not None:
-            return Decision(card=Card(gate=gate.pk, holder=holder, kind=PASS, slot=slot, touched=int(at)),
-                            admitted=True)
+            return Decision(
+                card=Card(gate=gate.pk, holder=holder, kind=PASS, slot=slot, touched=int(at)), admitted=True
+            )
     # Late tickets are numbered after the early ones.
     ticket = Card(gate=gate.pk, holder=holder, kind=TICKET, number=early_total(gate) + _counter("late", gate))
     return _try_ticket(gate, ticket, at)
@@ -448,13 +485,19 @@ def overview(gate: GateConfig, at: float | None = None) -> Overview:
     current = state(gate, at)
     before = at < gate.opens_at
     waiting = current.early if before else current.waiting
-    return Overview(gate=gate, active=len(occupied(gate)), waiting=waiting, early=current.early,
-                    before_opening=before,
-                    wait_seconds=estimated_wait(gate, waiting, current.rate) if waiting else None)
+    return Overview(
+        gate=gate,
+        active=len(occupied(gate)),
+        waiting=waiting,
+        early=current.early,
+        before_opening=before,
+        wait_seconds=estimated_wait(gate, waiting, current.rate) if waiting else None,
+    )
 
 
 def reset(gate_pk: int, capacity: int) -> None:
     """Forget the live state of a gate (places and queue), e.g. after a test run."""
     names = [*STATE_KEYS, "sample", "advance", "boost", "batch_base"]
-    cache().delete_many([f"wr:{gate_pk}:{name}" for name in names]
-                        + [f"wr:{gate_pk}:slot:{i}" for i in range(capacity)])
+    cache().delete_many(
+        [f"wr:{gate_pk}:{name}" for name in names] + [f"wr:{gate_pk}:slot:{i}" for i in range(capacity)]
+    )

@@ -113,5 +113,10 @@ def keep(request, gate, card, at):
 
 def set_card(response, card) -> None:
     response.set_cookie(
-        cookie_name(), card.dumps(), max_age=gates.setting("WAITINGROOM_COOKIE_AGE", 60 * 60 * 24),
-        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+        cookie_name(),
+        card.dumps(),
+        max_age=gates.setting("WAITINGROOM_COOKIE_AGE", 60 * 60 * 24),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )

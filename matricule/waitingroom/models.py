@@ -17,16 +17,27 @@ def new_draw_seed() -> str:
 
 
 class Gate(models.Model):
-    window = models.OneToOneField(RegistrationWindow, on_delete=models.CASCADE, related_name="gate",
-                                  verbose_name=_("registration window"))
-    enabled = models.BooleanField(_("enabled"), default=False,
-                                  help_text=_("Off: every student goes straight to the registration."))
+    window = models.OneToOneField(
+        RegistrationWindow,
+        on_delete=models.CASCADE,
+        related_name="gate",
+        verbose_name=_("registration window"),
+    )
+    enabled = models.BooleanField(
+        _("enabled"), default=False, help_text=_("Off: every student goes straight to the registration.")
+    )
     capacity = models.PositiveIntegerField(
-        _("capacity"), default=500, validators=[MinValueValidator(1), MaxValueValidator(100_000)],
-        help_text=_("Students active in the registration flow at once; the others wait in line."))
+        _("capacity"),
+        default=500,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text=_("Students active in the registration flow at once; the others wait in line."),
+    )
     idle_minutes = models.PositiveSmallIntegerField(
-        _("idle time (minutes)"), default=15, validators=[MinValueValidator(1), MaxValueValidator(240)],
-        help_text=_("A place left unused this long is given to the next student in line."))
+        _("idle time (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_("A place left unused this long is given to the next student in line."),
+    )
     # Keys the random order of those who arrived before the opening; secret, never shown.
     draw_seed = models.CharField(max_length=32, default=new_draw_seed, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -13,9 +13,15 @@ def save_gate(gate: Gate, *, actor, changed: list[str]) -> Gate:
     with transaction.atomic():
         created = gate.pk is None
         gate.save()
-        record(f"waitingroom.gate.{'created' if created else 'changed'}", actor=actor, obj=gate,
-               fields=sorted(changed), enabled=gate.enabled, capacity=gate.capacity,
-               idle_minutes=gate.idle_minutes)
+        record(
+            f"waitingroom.gate.{'created' if created else 'changed'}",
+            actor=actor,
+            obj=gate,
+            fields=sorted(changed),
+            enabled=gate.enabled,
+            capacity=gate.capacity,
+            idle_minutes=gate.idle_minutes,
+        )
     gates.forget_configuration()
     return gate
 

@@ -31,9 +31,14 @@ def waiting_response(request, gate, decision, *, lost: bool = False) -> HttpResp
     here = path + (f"?{query.urlencode()}" if query else "")
     query["manuel"] = "1"
     context = {
-        "university": gate.university, "decision": decision, "lost": lost,
-        "idle_minutes": gate.idle_seconds // 60, "refresh": gates.refresh_after(decision, gates.now()),
-        "manual": manual, "here": here, "manual_url": f"{path}?{query.urlencode()}",
+        "university": gate.university,
+        "decision": decision,
+        "lost": lost,
+        "idle_minutes": gate.idle_seconds // 60,
+        "refresh": gates.refresh_after(decision, gates.now()),
+        "manual": manual,
+        "here": here,
+        "manual_url": f"{path}?{query.urlencode()}",
         "opens_at": _moment(decision.opens_at) if decision.before_opening else None,
         "minutes": wait_minutes(decision.wait_seconds),
     }
@@ -52,8 +57,13 @@ def queue(request):
     active = gates.active_gate(now)
     for row in Gate.objects.select_related("window__academic_year").order_by("-window__opens_at")[:10]:
         live = gates.overview(active, now) if active is not None and active.pk == row.pk else None
-        rows.append({"gate": row, "live": live,
-                     "minutes": wait_minutes(live.wait_seconds) if live else None})
-    return render(request, "waitingroom/queue.html", {
-        "rows": rows, "refresh": gates.refresh_seconds(), "manual": request.GET.get("manuel") == "1",
-    })
+        rows.append({"gate": row, "live": live, "minutes": wait_minutes(live.wait_seconds) if live else None})
+    return render(
+        request,
+        "waitingroom/queue.html",
+        {
+            "rows": rows,
+            "refresh": gates.refresh_seconds(),
+            "manual": request.GET.get("manuel") == "1",
+        },
+    )

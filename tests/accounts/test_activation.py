@@ -42,8 +42,12 @@ def token_from(outbox, name="activate") -> str:
 
 @pytest.fixture
 def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
 
 
 @pytest.fixture
@@ -65,6 +69,7 @@ def activated_user(registered_user):
 @pytest.fixture
 def send(django_capture_on_commit_callbacks, immediate_tasks, outbox):
     """Send the activation link as the registration flow does; returns the token emailed."""
+
     def sender(user):
         with django_capture_on_commit_callbacks(execute=True):
             assert activation.send_activation_link(user) is True
@@ -89,9 +94,9 @@ def test_registered_student_gets_a_single_use_activation_link(registered_user, s
     assert token not in Email.objects.get(kind="account_activate").body  # the log keeps no usable link
 
 
-def test_no_activation_link_before_the_registration_is_registered(demo, demo_candidates, outbox,
-                                                                 immediate_tasks,
-                                                                 django_capture_on_commit_callbacks):
+def test_no_activation_link_before_the_registration_is_registered(
+    demo, demo_candidates, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
     registration = submitted_registration(demo_candidates["accepted"], demo.current_year)
     assert registration.state == "awaiting_payment"
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,8 +138,7 @@ def test_an_activation_link_works_once(client, registered_user, send):
     older = activation.create_token(registered_user, "activate", "chloe.lefevre@example.org")
     client.post(url("activate", token), both(PASSWORD))
 
-    again = client.__class__().post(url("activate", token),
-                                    both("Un autre mot de passe 7"))
+    again = client.__class__().post(url("activate", token), both("Un autre mot de passe 7"))
     assert again.status_code == 410 and "already been used" in again.content.decode()
     assert client.__class__().get(url("activate", older)).status_code == 410  # older links retired too
     registered_user.refresh_from_db()
@@ -156,12 +160,15 @@ def test_unknown_activation_link_is_refused(client, demo):
     assert client.get(url("activate", "not-a-real-token")).status_code == 410
 
 
-@pytest.mark.parametrize(("password", "message"), [
-    ("password1234", "This password is too common."),
-    ("lefèvrechloé", "The password is too similar to the"),
-    ("4815162342", "This password is entirely numeric."),
-    ("court", "This password is too short. It must contain at least 10 characters."),
-])
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("password1234", "This password is too common."),
+        ("lefèvrechloé", "The password is too similar to the"),
+        ("4815162342", "This password is entirely numeric."),
+        ("court", "This password is too short. It must contain at least 10 characters."),
+    ],
+)
 def test_weak_passwords_are_refused_with_a_reason(client, registered_user, send, password, message):
     token = send(registered_user)
     response = client.post(url("activate", token), both(password))
@@ -176,8 +183,7 @@ def test_weak_passwords_are_refused_with_a_reason(client, registered_user, send,
 
 def test_weak_password_messages_in_french(client, registered_user, send):
     token = send(registered_user)
-    response = client.post(url("activate", token, language="fr"),
-                           both("password1234"))
+    response = client.post(url("activate", token, language="fr"), both("password1234"))
     assert "Ce mot de passe est trop courant." in response.content.decode()
 
 
@@ -215,7 +221,8 @@ def test_a_cancelled_registration_cannot_be_activated(client, registered_user, s
 
 
 def test_the_student_asks_for_the_link_from_their_account_page(
-        client, registered_user, outbox, immediate_tasks, django_capture_on_commit_callbacks):
+    client, registered_user, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
     client.force_login(registered_user)  # logged in with the Parcoursup details
     page = client.get(url("home")).content.decode()
     assert url("activation-request") in page

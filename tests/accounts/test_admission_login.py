@@ -18,8 +18,12 @@ def post(client, data, address="203.0.113.7"):
 
 @pytest.fixture
 def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
 
 
 def link_from(outbox) -> str:
@@ -35,7 +39,8 @@ def test_login_page_asks_for_the_three_details(client, demo):
 
 
 def test_matching_details_send_a_single_use_link_by_email(
-        client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks):
+    client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, GOOD)
     assert response.status_code == 302 and response.url == "/connexion/envoye/"
@@ -50,12 +55,14 @@ def test_matching_details_send_a_single_use_link_by_email(
     assert link.token_hash != token and len(link.token_hash) == 64
     assert token not in link.candidate.email
     from matricule.notifications.models import Email
+
     assert token not in Email.objects.get(kind="login_link").body
 
 
 @pytest.mark.parametrize("number", ["240012345", "P240012345", "p240012345", " P240012345 "])
 def test_number_with_or_without_p_and_date_typed_as_french_date(
-        client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks, number):
+    client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks, number
+):
     with django_capture_on_commit_callbacks(execute=True):
         post(client, {**GOOD, "number": number, "birth_date": "14/03/2006"})
     assert len(outbox) == 1
@@ -67,7 +74,8 @@ def _normalise(response) -> str:
 
 
 def test_the_answer_is_the_same_whether_or_not_the_details_match(
-        client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks):
+    client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         matching = post(client, GOOD)
     other = client.__class__()
@@ -80,8 +88,9 @@ def test_the_answer_is_the_same_whether_or_not_the_details_match(
 
 
 def test_bad_input_keeps_what_was_typed_and_says_what_is_wrong(client, demo):
-    response = post(client, {"number": "ABC", "birth_date": "31/02/2006",
-                             "email": "chloe.lefevre@example.org"})
+    response = post(
+        client, {"number": "ABC", "birth_date": "31/02/2006", "email": "chloe.lefevre@example.org"}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "chiffres" in page  # the Parcoursup number rule, in French
@@ -100,13 +109,14 @@ def test_sixth_attempt_for_a_number_is_refused_even_from_a_new_address(client, n
 
 
 def test_another_students_attempts_from_the_same_address_are_not_blocked(
-        client, new_student, classmate, outbox, immediate_tasks,
-        django_capture_on_commit_callbacks):
+    client, new_student, classmate, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
     for _ in range(6):
         post(client, {**GOOD, "birth_date": "2001-01-01"})
     with django_capture_on_commit_callbacks(execute=True):
-        response = post(client, {"number": "240099999", "birth_date": "02/05/2006",
-                                 "email": "lea.martin@example.org"})
+        response = post(
+            client, {"number": "240099999", "birth_date": "02/05/2006", "email": "lea.martin@example.org"}
+        )
     assert response.status_code == 302
     assert outbox[-1].to == ["lea.martin@example.org"]
 
@@ -118,14 +128,19 @@ def test_many_failures_from_one_address_lock_that_address(client, demo, settings
     assert post(client, {**GOOD, "number": "4444444"}).status_code == 429
 
 
-def test_link_requests_per_candidate_are_limited(new_student, outbox, immediate_tasks, settings,
-                                                  django_capture_on_commit_callbacks):
+def test_link_requests_per_candidate_are_limited(
+    new_student, outbox, immediate_tasks, settings, django_capture_on_commit_callbacks
+):
     settings.MATRICULE_THROTTLES = {**settings.MATRICULE_THROTTLES, "admission_number": (50, 900, 900)}
     for attempt in range(7):
         with django_capture_on_commit_callbacks(execute=True):
-            admission_login.request_link(year=new_student.academic_year, number="240012345",
-                                         birth_date=datetime.date(2006, 3, 14),
-                                         email="chloe.lefevre@example.org", address=f"10.0.0.{attempt}")
+            admission_login.request_link(
+                year=new_student.academic_year,
+                number="240012345",
+                birth_date=datetime.date(2006, 3, 14),
+                email="chloe.lefevre@example.org",
+                address=f"10.0.0.{attempt}",
+            )
     assert len(outbox) == 5
 
 
@@ -138,15 +153,17 @@ def test_staff_see_and_lift_a_lockout(client, new_student, administrator):
     staff.force_login(administrator)
     listing = staff.get(reverse("admin:accounts_throttle_changelist"))
     assert "240012345" in listing.content.decode()
-    staff.post(reverse("admin:accounts_throttle_changelist"),
-               {"action": "lift_locks", "_selected_action": [lock.pk]})
+    staff.post(
+        reverse("admin:accounts_throttle_changelist"), {"action": "lift_locks", "_selected_action": [lock.pk]}
+    )
     lock.refresh_from_db()
     assert lock.locked_until is None and lock.count == 0
     assert post(client, GOOD).status_code == 302
 
 
 def test_link_logs_in_once_and_expires_after_ten_minutes(
-        client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks):
+    client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         post(client, GOOD)
     token = link_from(outbox)
@@ -178,9 +195,13 @@ def test_login_page_before_opening_says_when_it_opens(client, demo):
     year = demo.current_year
     RegistrationWindow.objects.filter(academic_year=year).delete()
     from django.utils import timezone
-    RegistrationWindow.objects.create(academic_year=year, population="first_main",
-                                      opens_at=timezone.now() + datetime.timedelta(days=3),
-                                      closes_at=timezone.now() + datetime.timedelta(days=30))
+
+    RegistrationWindow.objects.create(
+        academic_year=year,
+        population="first_main",
+        opens_at=timezone.now() + datetime.timedelta(days=3),
+        closes_at=timezone.now() + datetime.timedelta(days=30),
+    )
     page = client.get(LOGIN).content.decode()
     assert "ouvre le" in page and "<form" not in page.split("<main")[1]
 
@@ -192,7 +213,8 @@ def test_login_page_after_closing_shows_registrar_contacts(client, demo):
 
     RegistrationWindow.objects.filter(academic_year=demo.current_year).update(
         opens_at=timezone.now() - datetime.timedelta(days=30),
-        closes_at=timezone.now() - datetime.timedelta(days=1))
+        closes_at=timezone.now() - datetime.timedelta(days=1),
+    )
     page = client.get(LOGIN).content.decode()
     assert "scolarite.iut28@univ-orleans.fr" in page
 

@@ -25,8 +25,9 @@ WRONG = "Pas le bon mot de passe 1"  # noqa: S105
 
 
 def log_in(client, identifier, password, address="203.0.113.7", **extra):
-    return client.post(url("login"), {"identifier": identifier, "password": password, **extra},
-                       REMOTE_ADDR=address)
+    return client.post(
+        url("login"), {"identifier": identifier, "password": password, **extra}, REMOTE_ADDR=address
+    )
 
 
 def session_user(client):
@@ -84,14 +85,16 @@ def test_wrong_password_and_unknown_account_get_the_same_answer(client, activate
     unknown = log_in(client.__class__(), "personne@example.org", WRONG)
     assert wrong.status_code == unknown.status_code == 400
     assert _normalise(wrong).replace(activated_user.email, "X") == _normalise(unknown).replace(
-        "personne@example.org", "X")
+        "personne@example.org", "X"
+    )
     assert "is not right" in wrong.content.decode()
     assert WRONG not in wrong.content.decode()  # the password is never sent back
     assert session_user(client) is None
 
 
 def test_a_registered_student_who_has_not_activated_cannot_use_the_password_login(
-        client, registered_user, administrator):
+    client, registered_user, administrator
+):
     number = registered_user.student.student_number
     registered_user.set_password(PASSWORD)  # even with a password set some other way
     registered_user.save()
@@ -106,9 +109,11 @@ def test_a_registered_student_who_has_not_activated_cannot_use_the_password_logi
 @pytest.mark.parametrize("configured", [False, True])
 def test_the_sixth_attempt_after_five_failures_is_refused(client, activated_user, settings, configured):
     if configured:  # the scopes as the settings will name them
-        settings.MATRICULE_THROTTLES = {**settings.MATRICULE_THROTTLES,
-                                        "password_identifier": (5, 900, 900),
-                                        "password_address": (100, 900, 900)}
+        settings.MATRICULE_THROTTLES = {
+            **settings.MATRICULE_THROTTLES,
+            "password_identifier": (5, 900, 900),
+            "password_address": (100, 900, 900),
+        }
     number = activated_user.student.student_number
     for attempt in range(4):
         assert log_in(client, number, WRONG, address=f"192.0.2.{attempt}").status_code == 400
@@ -149,6 +154,7 @@ def test_a_success_clears_the_failures_of_the_identifier(client, activated_user)
 
 
 # --- Password reset ------------------------------------------------------------------------------
+
 
 def test_reset_by_email_sets_a_new_password_once(client, activated_user, request_reset, outbox):
     number = activated_user.student.student_number
@@ -192,7 +198,8 @@ def test_reset_answers_the_same_whether_or_not_the_account_exists(activated_user
 
 
 def test_reset_for_a_student_who_has_not_activated_sends_the_activation_link(
-        registered_user, request_reset, outbox):
+    registered_user, request_reset, outbox
+):
     request_reset(registered_user.student.student_number)
     assert outbox[-1].to == ["chloe.lefevre@example.org"]
     assert token_from(outbox, "activate")

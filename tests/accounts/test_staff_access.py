@@ -24,6 +24,7 @@ Role = ComponentMembership.Role
 @pytest.fixture
 def staff_client(client):
     """Sign a staff member in as after both factors: staff_client(user) -> the client."""
+
     def sign_in(user):
         client.force_login(user)
         staff.mark_verified(client.session)
@@ -45,6 +46,7 @@ def components(demo):
 @pytest.fixture
 def member(django_user_model, components):
     """member(role, *component codes) -> a new user with that role in those components."""
+
     def make(role, *codes):
         user = django_user_model.objects.create_user(f"{role}.{'-'.join(codes)}", password="x")
         for code in codes:
@@ -72,6 +74,7 @@ def request_as(user, method="get", *, verified=True):
 
 
 # --- Who gets in ---------------------------------------------------------------------------------
+
 
 def test_anonymous_visitors_are_sent_to_the_sign_in_with_where_they_were_going(client, demo):
     response = client.get(f"{QUEUE}?page=2")
@@ -115,8 +118,16 @@ def test_mark_verified_needs_someone_signed_in():
         staff.mark_verified(SessionStore())
 
 
-@pytest.mark.parametrize("path", ["/gestion/pieces/", "/gestion/pieces/1/", "/gestion/pieces/1/liberer/",
-                                  "/gestion/fichier/1/", "/gestion/fichier/1/page/1.png"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/gestion/pieces/",
+        "/gestion/pieces/1/",
+        "/gestion/pieces/1/liberer/",
+        "/gestion/fichier/1/",
+        "/gestion/fichier/1/page/1.png",
+    ],
+)
 def test_the_back_office_views_carry_the_decorator(path):
     with translation.override("fr"):  # French addresses carry no language prefix
         assert getattr(resolve(path).func, "staff_view", False)
@@ -124,8 +135,10 @@ def test_the_back_office_views_carry_the_decorator(path):
 
 # --- What each role may do -----------------------------------------------------------------------
 
-def test_an_auditor_looks_at_a_file_without_claiming_it_and_may_not_decide(client, registered, member,
-                                                                           staff_client):
+
+def test_an_auditor_looks_at_a_file_without_claiming_it_and_may_not_decide(
+    client, registered, member, staff_client
+):
     auditor = member(Role.AUDITOR, "iut-chartres")
     staff_client(auditor)
     page = client.get(f"{QUEUE}{registered.pk}/")
@@ -141,8 +154,9 @@ def test_an_auditor_looks_at_a_file_without_claiming_it_and_may_not_decide(clien
 
 def test_acting_in_one_component_gives_no_right_to_act_in_another(client, registered, member, staff_client):
     user = member(Role.AUDITOR, "iut-chartres")
-    ComponentMembership.objects.create(user=user, component=Component.objects.get(code="iut-orleans"),
-                                       role=Role.AGENT)
+    ComponentMembership.objects.create(
+        user=user, component=Component.objects.get(code="iut-orleans"), role=Role.AGENT
+    )
     staff_client(user)
     assert client.get(f"{QUEUE}{registered.pk}/").status_code == 200
     submission = registered.submissions.first()
@@ -179,8 +193,9 @@ def test_administrator_views_are_for_administrators_only(administrator, iut_agen
         view(request_as(iut_agent))
 
 
-def test_the_decorator_reads_the_memberships_once(member, components, django_user_model,
-                                                 django_assert_num_queries):
+def test_the_decorator_reads_the_memberships_once(
+    member, components, django_user_model, django_assert_num_queries
+):
     user = django_user_model.objects.get(pk=member(Role.AGENT, "iut-chartres").pk)  # nothing cached
     view = view_for(write=True)
     request = request_as(user, "post")
@@ -195,7 +210,11 @@ def test_roles(member, administrator, components):
     auditor = member(Role.AUDITOR, "iut-chartres", "iut-orleans")
 
     assert [staff.role_in(u, chartres) for u in (agent, manager, auditor, administrator)] == [
-        "agent", "manager", "auditor", "administrator"]
+        "agent",
+        "manager",
+        "auditor",
+        "administrator",
+    ]
     assert staff.role_in(agent, orleans) is None and staff.role_in(AnonymousUser(), chartres) is None
     # Agents and managers act in their component; auditors read; administrators do everything.
     assert staff.can_act(agent, chartres) and staff.can_act(manager, chartres)

@@ -14,7 +14,8 @@ from tests.accounts.fake_cas import FakeCasServer
 
 pytestmark = pytest.mark.skipif(
     not apps.is_installed("django_cas_ng"),
-    reason="CAS needs 'django_cas_ng' in INSTALLED_APPS (see the staff sign-in report, issue 9)")
+    reason="CAS needs 'django_cas_ng' in INSTALLED_APPS (see the staff sign-in report, issue 9)",
+)
 
 CAS_LOGIN = "/gestion/connexion/cas/"
 QUEUE = "/gestion/pieces/"
@@ -36,8 +37,10 @@ def cas(settings, fake_cas):
     settings.CAS_LOGIN_MSG = None
     settings.CAS_LOGGED_MSG = None
     settings.CAS_SESSION_FACTORY = staff_cas.http_session
-    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend",
-                                        "matricule.accounts.staff_cas.StaffCASBackend"]
+    settings.AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "matricule.accounts.staff_cas.StaffCASBackend",
+    ]
     settings.MATRICULE_STAFF_REQUIRE_2FA = True
     return fake_cas
 
@@ -183,7 +186,8 @@ def test_single_logout_from_the_cas_server_ends_the_session(client, iut_agent, c
         '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
         'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="LR-1" Version="2.0" '
         'IssueInstant="2026-09-01T08:00:00Z"><saml:NameID>@NOT_USED@</saml:NameID>'
-        f"<samlp:SessionIndex>{ticket}</samlp:SessionIndex></samlp:LogoutRequest>")
+        f"<samlp:SessionIndex>{ticket}</samlp:SessionIndex></samlp:LogoutRequest>"
+    )
     server = type(client)(enforce_csrf_checks=True)  # the CAS server's back channel: no cookie
     assert server.post(CAS_LOGIN, {"logoutRequest": "<not xml"}).status_code == 400
     assert client.get(QUEUE).status_code == 200

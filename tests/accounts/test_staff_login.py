@@ -42,8 +42,9 @@ def clock():
 def enrolled(iut_agent):
     """The IUT de Chartres agent with an authenticator app set up: its secret."""
     secret = pyotp.random_base32()
-    AccountSecurity.objects.update_or_create(user=iut_agent, defaults={"totp_secret": secret,
-                                                                       "totp_confirmed_at": timezone.now()})
+    AccountSecurity.objects.update_or_create(
+        user=iut_agent, defaults={"totp_secret": secret, "totp_confirmed_at": timezone.now()}
+    )
     return secret
 
 
@@ -82,6 +83,7 @@ def read_qr(html: str) -> str:
 
 
 # --- The page and the password -------------------------------------------------------------------
+
 
 def test_the_sign_in_page_is_in_french_and_not_cached(client, demo):
     page = client.get(LOGIN)
@@ -132,8 +134,10 @@ def test_without_the_second_factor_requirement_the_password_is_enough(client, iu
     assert actions(iut_agent) == ["accounts.staff_login"]
 
 
-@pytest.mark.parametrize("next_url", ["https://evil.example/gestion/", "//evil.example/gestion/",
-                                      "/inscription/", "/gestion/../admin\\x"])
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/gestion/", "//evil.example/gestion/", "/inscription/", "/gestion/../admin\\x"],
+)
 def test_only_back_office_addresses_are_followed(client, iut_agent, settings, next_url):
     settings.MATRICULE_STAFF_REQUIRE_2FA = False
     response = client.post(LOGIN, {"username": "agent.chartres", "password": PASSWORD, "next": next_url})
@@ -141,6 +145,7 @@ def test_only_back_office_addresses_are_followed(client, iut_agent, settings, ne
 
 
 # --- First sign-in: setting up the app -----------------------------------------------------------
+
 
 def test_first_sign_in_sets_up_an_authenticator_app(client, iut_agent, two_factor, clock):
     response = sign_in(client, next_url="/gestion/pieces/")
@@ -154,7 +159,7 @@ def test_first_sign_in_sets_up_an_authenticator_app(client, iut_agent, two_facto
     security = AccountSecurity.objects.get(user=iut_agent)
     assert security.activated_at is None and security.totp_confirmed_at is None  # not a student account
     secret = security.totp_secret
-    assert " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)) in html  # as text…
+    assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in html  # as text…
     uri = read_qr(html)  # …and as a QR code an app can read
     assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri and "agent.chartres" in uri
     assert client.get(ENROL).content.decode().count(secret[:4]) >= 1  # the same key when reloaded
@@ -169,8 +174,11 @@ def test_first_sign_in_sets_up_an_authenticator_app(client, iut_agent, two_facto
     assert signed_in_user(client) == str(iut_agent.pk)
     assert staff_views.PENDING_KEY not in client.session
     assert AccountSecurity.objects.get(user=iut_agent).totp_confirmed_at is not None
-    assert actions(iut_agent) == ["accounts.staff_login_failed", "accounts.staff_2fa_enrolled",
-                                  "accounts.staff_login"]
+    assert actions(iut_agent) == [
+        "accounts.staff_login_failed",
+        "accounts.staff_2fa_enrolled",
+        "accounts.staff_login",
+    ]
     assert client.get(QUEUE).status_code == 200
 
 
@@ -184,6 +192,7 @@ def test_the_code_step_times_out(client, iut_agent, two_factor, clock):
 
 # --- Later sign-ins: the code ---------------------------------------------------------------------
 
+
 def test_an_enrolled_staff_member_gives_a_code_once(client, iut_agent, enrolled, two_factor, clock):
     response = sign_in(client)
     assert response.status_code == 302 and response.url == CODE
@@ -192,8 +201,11 @@ def test_an_enrolled_staff_member_gives_a_code_once(client, iut_agent, enrolled,
     assert page.status_code == 200 and 'autocomplete="one-time-code"' in page.content.decode()
     done = client.post(CODE, {"code": code(enrolled)})
     assert done.status_code == 302 and done.url == HOME
-    assert client.session[staff.VERIFIED_KEY] == {"user": str(iut_agent.pk), "method": "totp",
-                                                  "at": client.session[staff.VERIFIED_KEY]["at"]}
+    assert client.session[staff.VERIFIED_KEY] == {
+        "user": str(iut_agent.pk),
+        "method": "totp",
+        "at": client.session[staff.VERIFIED_KEY]["at"],
+    }
 
     # The same code (same time step) does not open a second session.
     other = type(client)()
@@ -204,8 +216,9 @@ def test_an_enrolled_staff_member_gives_a_code_once(client, iut_agent, enrolled,
     assert other.post(CODE, {"code": code(enrolled)}).status_code == 302
 
 
-def test_the_code_is_asked_even_when_not_required_once_the_app_is_set_up(client, iut_agent, enrolled,
-                                                                         settings, clock):
+def test_the_code_is_asked_even_when_not_required_once_the_app_is_set_up(
+    client, iut_agent, enrolled, settings, clock
+):
     settings.MATRICULE_STAFF_REQUIRE_2FA = False
     assert sign_in(client).url == CODE
     assert signed_in_user(client) is None
@@ -229,8 +242,10 @@ def test_wrong_codes_lock_the_account_for_a_while(client, iut_agent, enrolled, t
 
 # --- Sessions ------------------------------------------------------------------------------------
 
-def test_a_signed_in_student_is_signed_out_when_staff_signs_in(client, iut_agent, enrolled, two_factor,
-                                                                clock, django_user_model):
+
+def test_a_signed_in_student_is_signed_out_when_staff_signs_in(
+    client, iut_agent, enrolled, two_factor, clock, django_user_model
+):
     student = django_user_model.objects.create_user("etudiant")
     client.force_login(student)
     sign_in(client)
@@ -239,8 +254,9 @@ def test_a_signed_in_student_is_signed_out_when_staff_signs_in(client, iut_agent
     assert signed_in_user(client) == str(iut_agent.pk)
 
 
-def test_staff_signed_in_another_way_pass_the_second_step_from_their_session(client, iut_agent, two_factor,
-                                                                             clock):
+def test_staff_signed_in_another_way_pass_the_second_step_from_their_session(
+    client, iut_agent, two_factor, clock
+):
     client.force_login(iut_agent)  # e.g. the student login page, with a staff member's email
     before = client.session.session_key
     response = client.get(QUEUE)
@@ -281,15 +297,19 @@ def test_the_english_pages_stay_in_english(client, iut_agent, two_factor, clock)
     assert client.post(response.url, {"code": code(secret)}).url == "/en/gestion/"
 
 
-def test_an_administrator_resets_a_lost_authenticator_app(iut_agent, administrator, enrolled, two_factor,
-                                                          clock, staff_client, outbox):
+def test_an_administrator_resets_a_lost_authenticator_app(
+    iut_agent, administrator, enrolled, two_factor, clock, staff_client, outbox
+):
     from matricule.notifications.models import Email
 
     admin = staff_client(administrator)
     listing = admin.get("/admin/accounts/user/")
     assert listing.status_code == 200
-    done = admin.post("/admin/accounts/user/", {"action": "reset_second_factor",
-                                                "_selected_action": [iut_agent.pk]}, follow=True)
+    done = admin.post(
+        "/admin/accounts/user/",
+        {"action": "reset_second_factor", "_selected_action": [iut_agent.pk]},
+        follow=True,
+    )
     assert done.status_code == 200
     assert not staff.has_second_factor(iut_agent)
     assert Event.objects.filter(action="accounts.staff_2fa_reset", actor=administrator).count() == 1
@@ -318,18 +338,21 @@ def test_only_administrators_reset_authenticator_apps(iut_agent, enrolled, staff
 
 # --- The set-up window ---------------------------------------------------------------------------
 
+
 def test_a_new_role_opens_the_set_up_for_a_few_days(iut_agent, django_user_model):
     security = AccountSecurity.objects.get(user=iut_agent)
     assert security.enrolment_open_until > timezone.now() + datetime.timedelta(hours=71)
-    boss = django_user_model.objects.create_superuser(username="root", password="x" * 16,
-                                                      email="root@example.org")
+    boss = django_user_model.objects.create_superuser(
+        username="root", password="x" * 16, email="root@example.org"
+    )
     assert staff.enrolment_open(boss)
     student = django_user_model.objects.create_user(username="someone")
     assert not staff.enrolment_open(student)
 
 
-def test_a_password_alone_sets_up_no_app_once_the_window_has_closed(iut_agent, administrator, two_factor,
-                                                                   clock, staff_client):
+def test_a_password_alone_sets_up_no_app_once_the_window_has_closed(
+    iut_agent, administrator, two_factor, clock, staff_client
+):
     AccountSecurity.objects.filter(user=iut_agent).update(enrolment_open_until=timezone.now())
     from django.test import Client
 
@@ -345,8 +368,9 @@ def test_a_password_alone_sets_up_no_app_once_the_window_has_closed(iut_agent, a
     assert signed_in_user(browser) is None
 
     # An administrator opens it again (after checking who is asking); once set up it closes.
-    staff_client(administrator).post("/admin/accounts/user/", {"action": "open_enrolment",
-                                                               "_selected_action": [iut_agent.pk]})
+    staff_client(administrator).post(
+        "/admin/accounts/user/", {"action": "open_enrolment", "_selected_action": [iut_agent.pk]}
+    )
     assert staff.enrolment_open(iut_agent)
     again = Client()
     assert sign_in(again).url == ENROL
@@ -393,6 +417,9 @@ def test_a_reset_ends_the_sessions_signed_in_before(iut_agent, administrator, en
     from matricule.accounts.models import User
 
     fresh = User(password="pbkdf2_sha256$x")
-    django_hash = salted_hmac("django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
-                              fresh.password, algorithm="sha256").hexdigest()
+    django_hash = salted_hmac(
+        "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+        fresh.password,
+        algorithm="sha256",
+    ).hexdigest()
     assert fresh.security_stamp == "" and fresh.get_session_auth_hash() == django_hash

@@ -63,16 +63,13 @@ def test_upload_of_an_empty_file_is_refused(client, administrator, demo):
     assert not ImportRun.objects.exists()
 
 
-def test_upload_of_a_spreadsheet_instead_of_its_csv_export_is_refused(client, administrator,
-                                                                     demo):
+def test_upload_of_a_spreadsheet_instead_of_its_csv_export_is_refused(client, administrator, demo):
     client.force_login(administrator)
 
-    response = upload(client, b"PK\x03\x04\x14\x00\x06\x00", name="admis.xlsx",
-                      year=demo.current_year)
+    response = upload(client, b"PK\x03\x04\x14\x00\x06\x00", name="admis.xlsx", year=demo.current_year)
     assert "Choose a CSV file (ending in .csv)" in response.text
 
-    response = upload(client, b"PK\x03\x04\x14\x00\x06\x00", name="admis.csv",
-                      year=demo.current_year)
+    response = upload(client, b"PK\x03\x04\x14\x00\x06\x00", name="admis.csv", year=demo.current_year)
     assert "This is not a CSV text file." in response.text
     assert "The file was not imported." in response.text
     assert ImportRun.objects.get().status == ImportRun.Status.FAILED
@@ -82,8 +79,7 @@ def test_upload_of_a_spreadsheet_instead_of_its_csv_export_is_refused(client, ad
 def test_upload_with_a_missing_column_says_which(client, administrator, demo, sample_bytes):
     client.force_login(administrator)
 
-    response = upload(client, sample_bytes.replace(b";email;", b";courriel;"),
-                      year=demo.current_year)
+    response = upload(client, sample_bytes.replace(b";email;", b";courriel;"), year=demo.current_year)
 
     assert "line 1, column email: Required column “email” is missing." in response.text
 
@@ -101,9 +97,10 @@ def test_upload_size_limit(client, administrator, demo, monkeypatch):
 def test_upload_requires_staff(client, iut_agent, demo, sample_bytes):
     client.force_login(iut_agent)  # a registrar agent, not staff of the admin site
 
-    response = client.post(url("admin:admissions_importrun_upload"),
-                           {"academic_year": demo.current_year.pk,
-                            "file": SimpleUploadedFile("admis.csv", sample_bytes)})
+    response = client.post(
+        url("admin:admissions_importrun_upload"),
+        {"academic_year": demo.current_year.pk, "file": SimpleUploadedFile("admis.csv", sample_bytes)},
+    )
 
     assert response.status_code == 302
     assert response.url.startswith(url("admin:login"))
@@ -116,9 +113,10 @@ def test_upload_requires_csrf_token(administrator, demo, sample_bytes):
     client = Client(enforce_csrf_checks=True)
     client.force_login(administrator)
 
-    response = client.post(url("admin:admissions_importrun_upload"),
-                           {"academic_year": demo.current_year.pk,
-                            "file": SimpleUploadedFile("admis.csv", sample_bytes)})
+    response = client.post(
+        url("admin:admissions_importrun_upload"),
+        {"academic_year": demo.current_year.pk, "file": SimpleUploadedFile("admis.csv", sample_bytes)},
+    )
 
     assert response.status_code == 403
 
@@ -132,8 +130,7 @@ def test_run_and_candidate_pages(client, administrator, demo, sample_bytes):
     response = client.get(url("admin:admissions_importrun_change", run.pk))
     assert response.status_code == 200
     assert "“31/02/2006” is not a real date." in response.text
-    response = client.get(url("admin:admissions_importissue_changelist")
-                          + f"?run__id__exact={run.pk}")
+    response = client.get(url("admin:admissions_importissue_changelist") + f"?run__id__exact={run.pk}")
     assert response.status_code == 200
     assert response.context["cl"].result_count == 3
 

@@ -16,16 +16,17 @@ def run_command(*args):
     return out.getvalue().splitlines()
 
 
-def test_command_imports_into_the_current_year_and_prints_the_report(demo, tmp_path,
-                                                                     sample_bytes):
+def test_command_imports_into_the_current_year_and_prints_the_report(demo, tmp_path, sample_bytes):
     path = tmp_path / "admis.csv"
     path.write_bytes(sample_bytes)
 
     lines = run_command(str(path))
 
     assert lines[0] == f"Import of admis.csv into {demo.current_year.code}: Done"
-    assert lines[1] == ("lines read: 7, created: 5, updated: 0, unchanged: 1, rejected: 1, "
-                        "unmapped offer code: 1, not accepted for good: 1")
+    assert lines[1] == (
+        "lines read: 7, created: 5, updated: 0, unchanged: 1, rejected: 1, "
+        "unmapped offer code: 1, not accepted for good: 1"
+    )
     assert lines[2] == "line 4, column date_naissance: “31/02/2006” is not a real date."
     assert lines[3].startswith("line 5, column code_situation: Situation 3 ")
     assert lines[4].startswith("line 7, column code_formation_psup: Offer code “XXX-9” ")
@@ -52,10 +53,13 @@ def test_command_fails_on_an_unusable_file(demo, tmp_path, sample_bytes):
     assert ImportRun.objects.get().status == ImportRun.Status.FAILED
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["/nonexistent/admis.csv"], "Cannot read"),
-    (["admis.csv", "--year", "1999-2000"], "No academic year 1999-2000"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent/admis.csv"], "Cannot read"),
+        (["admis.csv", "--year", "1999-2000"], "No academic year 1999-2000"),
+    ],
+)
 def test_command_errors(demo, args, message):
     with pytest.raises(CommandError, match=message):
         run_command(*args)

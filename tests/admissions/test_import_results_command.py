@@ -18,8 +18,7 @@ def run_command(*args):
 
 
 def imported_numbers():
-    return sorted(Result.objects.filter(import_run__isnull=False)
-                  .values_list("student_number", flat=True))
+    return sorted(Result.objects.filter(import_run__isnull=False).values_list("student_number", flat=True))
 
 
 def test_command_imports_into_the_current_campaign_and_prints_the_report(demo, tmp_path):
@@ -31,12 +30,14 @@ def test_command_imports_into_the_current_campaign_and_prints_the_report(demo, t
     assert lines == [
         f"Import of resultats.csv into {demo.current_year.code}: Done",
         "lines read: 6, created: 5, updated: 0, unchanged: 0, rejected: 1",
-        "line 7, column resultat: “XYZ” is not one of the accepted values: ADM, AJAC, AJ, DEF, "
-        "EXC, DIP.",
+        "line 7, column resultat: “XYZ” is not one of the accepted values: ADM, AJAC, AJ, DEF, EXC, DIP.",
     ]
     run = ImportRun.objects.get()
     assert (run.kind, run.academic_year, run.file_name) == (
-        ImportRun.Kind.RESULTS, demo.current_year, "resultats.csv")
+        ImportRun.Kind.RESULTS,
+        demo.current_year,
+        "resultats.csv",
+    )
     assert imported_numbers() == ["24000001", "24000002", "24000003", "24000004", "24000005"]
 
 
@@ -59,17 +60,22 @@ def test_command_takes_the_campaign_year(demo, year_2024, tmp_path):
 
     assert ImportRun.objects.get().academic_year == year_2024
     # Each result keeps the year written in the file.
-    assert set(Result.objects.filter(import_run__isnull=False)
-               .values_list("year_code", flat=True)) == {"2023-2024"}
+    assert set(Result.objects.filter(import_run__isnull=False).values_list("year_code", flat=True)) == {
+        "2023-2024"
+    }
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (b"", "The file is empty."),
-    (SAMPLE.read_bytes().replace(b"code_etape", b"etape"),
-     "line 1, column code_etape: Required column “code_etape” is missing."),
-    (SAMPLE.read_bytes().replace(b";", b","),
-     "line 1: The columns must be separated by semicolons (;)."),
-])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "The file is empty."),
+        (
+            SAMPLE.read_bytes().replace(b"code_etape", b"etape"),
+            "line 1, column code_etape: Required column “code_etape” is missing.",
+        ),
+        (SAMPLE.read_bytes().replace(b";", b","), "line 1: The columns must be separated by semicolons (;)."),
+    ],
+)
 def test_command_fails_on_an_unusable_file(demo, tmp_path, content, reason):
     path = tmp_path / "resultats.csv"
     path.write_bytes(content)
@@ -83,10 +89,13 @@ def test_command_fails_on_an_unusable_file(demo, tmp_path, content, reason):
     assert imported_numbers() == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["/nonexistent/resultats.csv"], "Cannot read"),
-    ([str(SAMPLE), "--year", "1999-2000"], "No academic year 1999-2000"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent/resultats.csv"], "Cannot read"),
+        ([str(SAMPLE), "--year", "1999-2000"], "No academic year 1999-2000"),
+    ],
+)
 def test_command_errors(demo, args, message):
     with pytest.raises(CommandError, match=message):
         run_command(*args)

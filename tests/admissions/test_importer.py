@@ -22,11 +22,23 @@ def test_sample_reports_exactly_its_bad_lines_and_imports_the_others(run_import,
 
     assert run.status == ImportRun.Status.DONE
     assert issue_table(run) == SAMPLE_ISSUES
-    assert counts(run) == {"lines_read": 7, "created": 5, "updated": 0, "unchanged": 1,
-                           "rejected": 1, "unmapped": 1, "not_accepted": 1}
+    assert counts(run) == {
+        "lines_read": 7,
+        "created": 5,
+        "updated": 0,
+        "unchanged": 1,
+        "rejected": 1,
+        "unmapped": 1,
+        "not_accepted": 1,
+    }
     assert len(run.checksum) == 64
     assert sorted(imported().values_list("parcoursup_number", flat=True)) == [
-        "1234567", "1234569", "1234570", "1234571", "240012346"]
+        "1234567",
+        "1234569",
+        "1234570",
+        "1234571",
+        "240012346",
+    ]
 
 
 def test_sample_values_are_stored_normalised(run_import, sample_bytes):
@@ -64,8 +76,7 @@ def test_messages_say_where_and_why(run_import, sample_bytes):
         lines = [issue.describe() for issue in run.issues.order_by("line_number")]
     assert lines[0] == "line 4, column date_naissance: “31/02/2006” is not a real date."
     assert lines[1].startswith("line 5, column code_situation: Situation 3 (Refused or withdrawn)")
-    assert lines[2].startswith("line 7, column code_formation_psup: Offer code “XXX-9” is not "
-                               "mapped")
+    assert lines[2].startswith("line 7, column code_formation_psup: Offer code “XXX-9” is not mapped")
 
 
 def test_same_file_twice_changes_nothing(run_import, sample_bytes):
@@ -74,8 +85,15 @@ def test_same_file_twice_changes_nothing(run_import, sample_bytes):
 
     second = run_import(sample_bytes)
 
-    assert counts(second) == {"lines_read": 7, "created": 0, "updated": 0, "unchanged": 6,
-                              "rejected": 1, "unmapped": 1, "not_accepted": 1}
+    assert counts(second) == {
+        "lines_read": 7,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 6,
+        "rejected": 1,
+        "unmapped": 1,
+        "not_accepted": 1,
+    }
     assert issue_table(second) == SAMPLE_ISSUES  # the file still has its bad lines
     assert {c.pk: (c.updated_at, c.source_checksum) for c in imported()} == before
     assert second.checksum == first.checksum
@@ -84,22 +102,29 @@ def test_same_file_twice_changes_nothing(run_import, sample_bytes):
 
 def test_newer_file_updates_and_never_duplicates(run_import, sample_bytes):
     run_import(sample_bytes)
-    newer = (sample_bytes.replace(b"chloe.lefevre@example.org", b"chloe.l@example.org")
-             .replace(b";0370035M;GEA-1;3;", b";0370035M;GEA-1;1;"))
+    newer = sample_bytes.replace(b"chloe.lefevre@example.org", b"chloe.l@example.org").replace(
+        b";0370035M;GEA-1;3;", b";0370035M;GEA-1;1;"
+    )
     newer += b"1234999;;ROUX;Jean;M;05/05/2006;jean.roux@example.org;;;;;;;;;;;;;MP-1;1;;;\n"
 
     run = run_import(newer)
 
-    assert counts(run) == {"lines_read": 8, "created": 1, "updated": 2, "unchanged": 4,
-                           "rejected": 1, "unmapped": 1, "not_accepted": 0}
+    assert counts(run) == {
+        "lines_read": 8,
+        "created": 1,
+        "updated": 2,
+        "unchanged": 4,
+        "rejected": 1,
+        "unmapped": 1,
+        "not_accepted": 0,
+    }
     assert imported().count() == 6
     chloe = Candidate.objects.get(parcoursup_number="1234567")
     assert chloe.email == "chloe.l@example.org" and chloe.last_import_run == run
     assert Candidate.objects.get(parcoursup_number="1234569").situation == Situation.ACCEPTED
 
 
-def test_mapping_an_offer_code_later_then_importing_again_sets_the_stage(run_import,
-                                                                          sample_bytes):
+def test_mapping_an_offer_code_later_then_importing_again_sets_the_stage(run_import, sample_bytes):
     run_import(sample_bytes)
     Stage.objects.filter(code="GMP-1").update(parcoursup_code="XXX-9")
 
@@ -128,9 +153,11 @@ def test_byte_order_mark_on_a_windows_1252_file(run_import, sample_bytes):
 
 
 def test_utf8_without_bom_column_order_case_and_unknown_columns(run_import):
-    content = ("Code_Situation;EMAIL;Nom;Prenom;Date_Naissance;commentaire;"
-               "Numero_Parcoursup;Code_Formation_Psup\n"
-               "1;a.b@example.org;ÉLOI;Anaïs;29/02/2008;peu importe;p250000001;gea-1\n")
+    content = (
+        "Code_Situation;EMAIL;Nom;Prenom;Date_Naissance;commentaire;"
+        "Numero_Parcoursup;Code_Formation_Psup\n"
+        "1;a.b@example.org;ÉLOI;Anaïs;29/02/2008;peu importe;p250000001;gea-1\n"
+    )
     run = run_import(content.encode())
 
     assert (run.status, run.created, run.rejected) == (ImportRun.Status.DONE, 1, 0)
@@ -150,15 +177,19 @@ def test_missing_required_column_rejects_the_whole_file(run_import, sample_bytes
     assert not imported().exists()
     with translation.override("en"):
         assert run.issues.get().describe() == (
-            "line 1, column code_situation: Required column “code_situation” is missing.")
+            "line 1, column code_situation: Required column “code_situation” is missing."
+        )
 
 
-@pytest.mark.parametrize(("content", "code"), [
-    (b"", "file_empty"),
-    (b"\xef\xbb\xbf\r\n\r\n", "file_empty"),
-    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "file_not_text"),
-    (b"numero_parcoursup,nom,prenom\n1,A,B\n", "file_separator"),
-])
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "file_empty"),
+        (b"\xef\xbb\xbf\r\n\r\n", "file_empty"),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "file_not_text"),
+        (b"numero_parcoursup,nom,prenom\n1,A,B\n", "file_separator"),
+    ],
+)
 def test_unusable_files_fail_with_a_reason(run_import, content, code):
     run = run_import(content)
 
@@ -202,12 +233,14 @@ def test_each_bad_value_is_reported_with_its_column(run_import):
 
 
 def test_line_numbers_count_blank_and_multi_line_rows_as_a_spreadsheet_does(run_import):
-    content = "\n".join([
-        HEADER,
-        csv_line("1000001", adresse='"Bât. B\nRésidence du Lac"'),
-        "",
-        csv_line("1000002", birth="30/02/2006"),
-    ])
+    content = "\n".join(
+        [
+            HEADER,
+            csv_line("1000001", adresse='"Bât. B\nRésidence du Lac"'),
+            "",
+            csv_line("1000002", birth="30/02/2006"),
+        ]
+    )
     run = run_import(content.encode())
 
     assert issue_table(run) == [(4, "date_naissance", "error", "date_impossible")]
@@ -256,7 +289,7 @@ def test_non_seekable_stream_is_read(demo, sample_bytes):
 
         def readinto(self, buffer):
             chunk = self.data.read(len(buffer))
-            buffer[:len(chunk)] = chunk
+            buffer[: len(chunk)] = chunk
             return len(chunk)
 
     run = import_file(Pipe(sample_bytes), academic_year=demo.current_year)
@@ -266,15 +299,14 @@ def test_non_seekable_stream_is_read(demo, sample_bytes):
 def test_run_records_who_and_an_audit_event(run_import, sample_bytes, administrator):
     run = run_import(sample_bytes, user=administrator, file_name="admis.csv")
 
-    assert (run.user, run.file_name, run.finished_at is not None) == (administrator, "admis.csv",
-                                                                      True)
+    assert (run.user, run.file_name, run.finished_at is not None) == (administrator, "admis.csv", True)
     event = Event.objects.get(action="admissions.import.finished")
     assert event.actor == administrator and event.data["created"] == 5
 
 
-def test_login_credentials_match_number_with_or_without_p_and_email_in_any_case(run_import,
-                                                                                 sample_bytes,
-                                                                                 demo):
+def test_login_credentials_match_number_with_or_without_p_and_email_in_any_case(
+    run_import, sample_bytes, demo
+):
     import datetime
 
     run_import(sample_bytes)

@@ -21,23 +21,61 @@ from matricule.admissions.parcoursup_api import (
 LOGIN, PASSWORD, ESTABLISHMENT = "0451234X", "s3cret-psup", "0451234X"
 
 RECORDS = [
-    {"codeCandidat": 990012345, "ine": "0494004062M", "nom": "LEFÈVRE", "prenom": "Chloé",
-     "sexe": "F", "dateNaissance": "14/03/2006", "mail": "Chloe.Lefevre@example.org",
-     "telfixe": None, "telmobile": "0612345678", "codeCommuneNaissance": "28085",
-     "codePaysNaissance": "99100", "codePaysNationalite": "99100",
-     "adresse1": "12 rue des Écuyers", "adresse2": "Bât. B", "adresse3": None,
-     "codepostale": "28000", "libelleCommune": "Chartres", "codePaysAdresse": "99100",
-     "anneeBac": "2024", "moisBac": "7", "serieBac": "Générale", "mentionBac": "Bien",
-     "codeEtablissementSco": "0280007F", "libelleEtablissementSco": "Lycée Marceau",
-     "nomRL1": "LEFÈVRE", "mailRL1": "parent@example.org",
-     "codeFormationPsup": "GEII-1", "codeEtablissementAffectation": ESTABLISHMENT,
-     "cesure": "0", "internat": "0", "dateReponse": "10/07/2024 14:32", "codeSituation": 1},
-    {"codeCandidat": 990012346, "nom": "DUBOIS", "prenom": "Hugo", "sexe": "M",
-     "dateNaissance": "07/07/2006", "mail": "hugo.dubois@example.org",
-     "codeFormationPsup": "GEA-1", "dateReponse": "12/07/2024 09:00", "codeSituation": 3},
-    {"codeCandidat": 990012347, "nom": "MARTIN", "prenom": "Léa", "sexe": "F",
-     "dateNaissance": "31/02/2006", "mail": "lea.martin@example.org",
-     "codeFormationPsup": "GEA-1", "codeSituation": 1},
+    {
+        "codeCandidat": 990012345,
+        "ine": "0494004062M",
+        "nom": "LEFÈVRE",
+        "prenom": "Chloé",
+        "sexe": "F",
+        "dateNaissance": "14/03/2006",
+        "mail": "Chloe.Lefevre@example.org",
+        "telfixe": None,
+        "telmobile": "0612345678",
+        "codeCommuneNaissance": "28085",
+        "codePaysNaissance": "99100",
+        "codePaysNationalite": "99100",
+        "adresse1": "12 rue des Écuyers",
+        "adresse2": "Bât. B",
+        "adresse3": None,
+        "codepostale": "28000",
+        "libelleCommune": "Chartres",
+        "codePaysAdresse": "99100",
+        "anneeBac": "2024",
+        "moisBac": "7",
+        "serieBac": "Générale",
+        "mentionBac": "Bien",
+        "codeEtablissementSco": "0280007F",
+        "libelleEtablissementSco": "Lycée Marceau",
+        "nomRL1": "LEFÈVRE",
+        "mailRL1": "parent@example.org",
+        "codeFormationPsup": "GEII-1",
+        "codeEtablissementAffectation": ESTABLISHMENT,
+        "cesure": "0",
+        "internat": "0",
+        "dateReponse": "10/07/2024 14:32",
+        "codeSituation": 1,
+    },
+    {
+        "codeCandidat": 990012346,
+        "nom": "DUBOIS",
+        "prenom": "Hugo",
+        "sexe": "M",
+        "dateNaissance": "07/07/2006",
+        "mail": "hugo.dubois@example.org",
+        "codeFormationPsup": "GEA-1",
+        "dateReponse": "12/07/2024 09:00",
+        "codeSituation": 3,
+    },
+    {
+        "codeCandidat": 990012347,
+        "nom": "MARTIN",
+        "prenom": "Léa",
+        "sexe": "F",
+        "dateNaissance": "31/02/2006",
+        "mail": "lea.martin@example.org",
+        "codeFormationPsup": "GEA-1",
+        "codeSituation": 1,
+    },
     "not a record",
 ]
 
@@ -86,8 +124,14 @@ def fake_parcoursup():
 
 
 def client(endpoint, **overrides):
-    options = {"login": LOGIN, "password": PASSWORD, "establishment_code": ESTABLISHMENT,
-               "endpoint": endpoint, "timeout": 5, **overrides}
+    options = {
+        "login": LOGIN,
+        "password": PASSWORD,
+        "establishment_code": ESTABLISHMENT,
+        "endpoint": endpoint,
+        "timeout": 5,
+        **overrides,
+    }
     return ParcoursupClient(**options)
 
 
@@ -95,8 +139,7 @@ def test_api_import_feeds_the_same_pipeline(demo, fake_parcoursup):
     run = import_from_api(client(fake_parcoursup), academic_year=demo.current_year)
 
     path, body = FakeParcoursup.requests[0]
-    assert body == {"codeEtablissement": ESTABLISHMENT,
-                    "identifiant": {"login": LOGIN, "pwd": PASSWORD}}
+    assert body == {"codeEtablissement": ESTABLISHMENT, "identifiant": {"login": LOGIN, "pwd": PASSWORD}}
     assert (run.source, run.status) == (ImportRun.Source.API, ImportRun.Status.DONE)
     assert (run.lines_read, run.created, run.rejected, run.not_accepted) == (4, 2, 2, 1)
     assert [(i.line_number, i.column, i.code) for i in run.issues.order_by("line_number")] == [
@@ -119,31 +162,47 @@ def test_api_import_feeds_the_same_pipeline(demo, fake_parcoursup):
 def test_api_and_csv_rows_of_the_same_candidate_agree(demo, run_import, sample_bytes):
     """The CSV sample's Chloé, as the web service describes her, changes nothing."""
     run_import(sample_bytes)
-    record = {"codeCandidat": "1234567", "ine": "0494004062M", "nom": "LEFÈVRE",
-              "prenom": "Chloé", "sexe": "F", "dateNaissance": "14/03/2006",
-              "mail": "chloe.lefevre@example.org", "telmobile": "0612345678",
-              "libelleCommuneNaissance": "Chartres", "libellePaysNaissance": "France",
-              "codePaysNationalite": "FR", "adresse1": "12 rue des Écuyers",
-              "codePostal": "28000", "libelleCommune": "Chartres", "libellePaysAdresse": "France",
-              "anneeBac": 2024, "serieBac": "Générale", "mentionBac": "Bien",
-              "codeEtablissementSco": "0280007F", "codeFormationPsup": "GEII-1",
-              "codeSituation": 1, "dateReponse": "10/07/2024 08:00", "phase": "principale",
-              "boursier": "N"}
+    record = {
+        "codeCandidat": "1234567",
+        "ine": "0494004062M",
+        "nom": "LEFÈVRE",
+        "prenom": "Chloé",
+        "sexe": "F",
+        "dateNaissance": "14/03/2006",
+        "mail": "chloe.lefevre@example.org",
+        "telmobile": "0612345678",
+        "libelleCommuneNaissance": "Chartres",
+        "libellePaysNaissance": "France",
+        "codePaysNationalite": "FR",
+        "adresse1": "12 rue des Écuyers",
+        "codePostal": "28000",
+        "libelleCommune": "Chartres",
+        "libellePaysAdresse": "France",
+        "anneeBac": 2024,
+        "serieBac": "Générale",
+        "mentionBac": "Bien",
+        "codeEtablissementSco": "0280007F",
+        "codeFormationPsup": "GEII-1",
+        "codeSituation": 1,
+        "dateReponse": "10/07/2024 08:00",
+        "phase": "principale",
+        "boursier": "N",
+    }
     run = import_rows([(1, record_to_row(record))], academic_year=demo.current_year)
     assert (run.unchanged, run.updated) == (1, 0)
 
 
 def test_wrong_credentials_are_an_auth_error(demo, fake_parcoursup):
     with pytest.raises(ParcoursupAuthError, match="Identifiants incorrects"):
-        import_from_api(client(fake_parcoursup, password="wrong"),
-                        academic_year=demo.current_year)
+        import_from_api(client(fake_parcoursup, password="wrong"), academic_year=demo.current_year)
     assert not ImportRun.objects.exists()
 
 
 def test_refusal_in_the_body_is_an_error(demo, fake_parcoursup):
     with pytest.raises(ParcoursupError, match="Établissement inconnu"):
-        import_from_api(client(fake_parcoursup, establishment_code="0000000A"),
-                        academic_year=demo.current_year)
+        import_from_api(
+            client(fake_parcoursup, establishment_code="0000000A"), academic_year=demo.current_year
+        )
 
 
 def test_unreachable_service(demo, fake_parcoursup):
@@ -168,8 +227,12 @@ def test_client_from_settings(settings):
 def test_import_command_from_the_web_service(demo, fake_parcoursup, settings, capsys):
     from django.core.management import call_command
 
-    settings.PARCOURSUP_API = {"login": LOGIN, "password": PASSWORD,
-                               "establishment_code": ESTABLISHMENT, "endpoint": fake_parcoursup}
+    settings.PARCOURSUP_API = {
+        "login": LOGIN,
+        "password": PASSWORD,
+        "establishment_code": ESTABLISHMENT,
+        "endpoint": fake_parcoursup,
+    }
     call_command("import_admissions", "--from-api")
     assert Candidate.objects.filter(parcoursup_number="990012345").exists()
     assert "enregistrement 3, colonne date_naissance" in capsys.readouterr().out

@@ -24,8 +24,7 @@ def upload(client, content, name="resultats.csv", year=None, language="fr"):
 
 
 def imported_numbers():
-    return sorted(Result.objects.filter(import_run__isnull=False)
-                  .values_list("student_number", flat=True))
+    return sorted(Result.objects.filter(import_run__isnull=False).values_list("student_number", flat=True))
 
 
 def test_upload_page_is_listed_beside_the_admissions_one(client, administrator, demo):
@@ -61,14 +60,23 @@ def test_upload_imports_and_shows_the_report(client, administrator, demo):
     run = ImportRun.objects.get()
     assert response.redirect_chain == [(url("admin:admissions_importrun_report", run.pk), 302)]
     assert (run.kind, run.user, run.file_name, run.created) == (
-        ImportRun.Kind.RESULTS, administrator, "resultats.csv", 5)
+        ImportRun.Kind.RESULTS,
+        administrator,
+        "resultats.csv",
+        5,
+    )
     assert imported_numbers() == ["24000001", "24000002", "24000003", "24000004", "24000005"]
     text = response.text
     assert "« XYZ » ne fait pas partie des valeurs acceptées : ADM, AJAC, AJ, DEF, EXC, DIP." in text
     assert "24000006" in text  # whose line it is
     assert "1 anomalie" in text
     assert {str(label): value for label, value in response.context["counts"]} == {
-        "lignes lues": 6, "créés": 5, "mis à jour": 0, "inchangés": 0, "rejetés": 1}
+        "lignes lues": 6,
+        "créés": 5,
+        "mis à jour": 0,
+        "inchangés": 0,
+        "rejetés": 1,
+    }
     assert "non rattaché" not in text  # no admissions-only counts
 
 
@@ -96,8 +104,7 @@ def test_upload_again_reports_unchanged(client, administrator, demo):
 def test_upload_of_an_unusable_file_says_why_and_imports_nothing(client, administrator, demo):
     client.force_login(administrator)
 
-    response = upload(client, SAMPLE.read_bytes().replace(b"resultat\n", b"note\n"),
-                      year=demo.current_year)
+    response = upload(client, SAMPLE.read_bytes().replace(b"resultat\n", b"note\n"), year=demo.current_year)
 
     assert response.status_code == 200
     assert "La colonne obligatoire « resultat » est absente." in response.text
@@ -125,8 +132,10 @@ def test_report_of_a_failed_run(client, administrator, demo):
 def test_upload_requires_staff(client, iut_agent, demo):
     client.force_login(iut_agent)  # a registrar agent, not staff of the admin site
 
-    response = client.post(url(UPLOAD), {"academic_year": demo.current_year.pk,
-                                         "file": SimpleUploadedFile("r.csv", SAMPLE.read_bytes())})
+    response = client.post(
+        url(UPLOAD),
+        {"academic_year": demo.current_year.pk, "file": SimpleUploadedFile("r.csv", SAMPLE.read_bytes())},
+    )
 
     assert response.status_code == 302
     assert response.url.startswith(url("admin:login"))
@@ -173,4 +182,7 @@ def test_deleting_a_result_is_audited(client, administrator, demo):
     assert not Result.objects.filter(pk=result.pk).exists()
     event = Event.objects.get(action="admissions.result.deleted")
     assert (event.actor, event.data["student_number"], event.data["result"]) == (
-        administrator, "24000004", "EXC")
+        administrator,
+        "24000004",
+        "EXC",
+    )

@@ -21,26 +21,36 @@ def run_import(demo):
     def run(content, *, file_name="resultats.csv", user=None, academic_year=None):
         if isinstance(content, list):
             content = "\n".join(content).encode()
-        return import_results(io.BytesIO(content), academic_year=academic_year or demo.current_year,
-                              user=user, file_name=file_name)
+        return import_results(
+            io.BytesIO(content),
+            academic_year=academic_year or demo.current_year,
+            user=user,
+            file_name=file_name,
+        )
 
     return run
 
 
 def imported():
     """Results written by an import (the demo seeds a few of its own), as plain tuples."""
-    return sorted(Result.objects.filter(import_run__isnull=False)
-                  .values_list("student_number", "year_code", "stage__code", "result"))
+    return sorted(
+        Result.objects.filter(import_run__isnull=False).values_list(
+            "student_number", "year_code", "stage__code", "result"
+        )
+    )
 
 
 def issue_table(run):
-    return [(issue.line_number, issue.column, issue.severity, issue.code)
-            for issue in run.issues.order_by("line_number", "pk")]
+    return [
+        (issue.line_number, issue.column, issue.severity, issue.code)
+        for issue in run.issues.order_by("line_number", "pk")
+    ]
 
 
 def counts(run):
-    return {name: getattr(run, name)
-            for name in ("lines_read", "created", "updated", "unchanged", "rejected")}
+    return {
+        name: getattr(run, name) for name in ("lines_read", "created", "updated", "unchanged", "rejected")
+    }
 
 
 SAMPLE_RESULTS = [
@@ -62,17 +72,25 @@ def test_sample_reports_its_bad_line_and_imports_the_others(run_import, demo, ad
     run = run_import(SAMPLE.read_bytes(), user=administrator)
 
     assert (run.kind, run.status, run.academic_year, run.user) == (
-        ImportRun.Kind.RESULTS, ImportRun.Status.DONE, demo.current_year, administrator)
+        ImportRun.Kind.RESULTS,
+        ImportRun.Status.DONE,
+        demo.current_year,
+        administrator,
+    )
     assert issue_table(run) == [(7, "resultat", "error", "choice")]
-    assert counts(run) == {"lines_read": 6, "created": 5, "updated": 0, "unchanged": 0,
-                           "rejected": 1}
+    assert counts(run) == {"lines_read": 6, "created": 5, "updated": 0, "unchanged": 0, "rejected": 1}
     assert imported() == SAMPLE_RESULTS
-    assert set(Result.objects.filter(import_run=run).values_list("student_number", flat=True)) \
-        == {number for number, *_rest in SAMPLE_RESULTS}
+    assert set(Result.objects.filter(import_run=run).values_list("student_number", flat=True)) == {
+        number for number, *_rest in SAMPLE_RESULTS
+    }
     assert len(run.checksum) == 64
     event = Event.objects.get(action="admissions.results_import.finished")
     assert (event.actor, event.object_id, event.data["created"], event.data["rejected"]) == (
-        administrator, str(run.pk), 5, 1)
+        administrator,
+        str(run.pk),
+        5,
+        1,
+    )
 
 
 def test_messages_say_where_and_why(run_import):
@@ -80,15 +98,20 @@ def test_messages_say_where_and_why(run_import):
     issue = run.issues.get()
 
     with translation.override("en"):
-        assert issue.describe() == ("line 7, column resultat: “XYZ” is not one of the accepted "
-                                    "values: ADM, AJAC, AJ, DEF, EXC, DIP.")
-    assert issue.describe() == ("ligne 7, colonne resultat: « XYZ » ne fait pas partie des "
-                                "valeurs acceptées : ADM, AJAC, AJ, DEF, EXC, DIP.")
+        assert issue.describe() == (
+            "line 7, column resultat: “XYZ” is not one of the accepted values: ADM, AJAC, AJ, DEF, EXC, DIP."
+        )
+    assert issue.describe() == (
+        "ligne 7, colonne resultat: « XYZ » ne fait pas partie des "
+        "valeurs acceptées : ADM, AJAC, AJ, DEF, EXC, DIP."
+    )
     assert issue.params["student_number"] == "24000006"
     lines = list(results_importer.report_lines(run))
-    assert lines == [f"Import de resultats.csv dans {run.academic_year.code} : Terminé",
-                     "lignes lues: 6, créés: 5, mis à jour: 0, inchangés: 0, rejetés: 1",
-                     issue.describe()]
+    assert lines == [
+        f"Import de resultats.csv dans {run.academic_year.code} : Terminé",
+        "lignes lues: 6, créés: 5, mis à jour: 0, inchangés: 0, rejetés: 1",
+        issue.describe(),
+    ]
 
 
 def test_same_file_twice_changes_nothing(run_import):
@@ -97,24 +120,22 @@ def test_same_file_twice_changes_nothing(run_import):
 
     second = run_import(SAMPLE.read_bytes())
 
-    assert counts(second) == {"lines_read": 6, "created": 0, "updated": 0, "unchanged": 5,
-                              "rejected": 1}
+    assert counts(second) == {"lines_read": 6, "created": 0, "updated": 0, "unchanged": 5, "rejected": 1}
     assert issue_table(second) == [(7, "resultat", "error", "choice")]
     after = {r.pk: (r.result, r.updated_at, r.import_run_id) for r in Result.objects.all()}
     assert after == before
-    assert set(Result.objects.filter(import_run__isnull=False)
-               .values_list("import_run", flat=True)) == {first.pk}
+    assert set(Result.objects.filter(import_run__isnull=False).values_list("import_run", flat=True)) == {
+        first.pk
+    }
 
 
 def test_a_changed_result_is_updated(run_import):
     run_import(SAMPLE.read_bytes())
-    changed = SAMPLE.read_text().replace("24000002;2023-2024;GEII-1;AJ",
-                                         "24000002;2023-2024;GEII-1;ADM")
+    changed = SAMPLE.read_text().replace("24000002;2023-2024;GEII-1;AJ", "24000002;2023-2024;GEII-1;ADM")
 
     second = run_import(changed.encode())
 
-    assert counts(second) == {"lines_read": 6, "created": 0, "updated": 1, "unchanged": 4,
-                              "rejected": 1}
+    assert counts(second) == {"lines_read": 6, "created": 0, "updated": 1, "unchanged": 4, "rejected": 1}
     result = Result.objects.get(student_number="24000002")
     assert (result.result, result.import_run) == (ResultCode.ADM, second)
     assert Result.objects.filter(student_number="24000002").count() == 1
@@ -126,27 +147,32 @@ def test_a_result_in_another_year_or_stage_is_another_result(run_import):
     run = run_import([HEADER, "24000001;2024-2025;GEII-1;ADM", "24000001;2023-2024;GEII-2;ADM"])
 
     assert counts(run)["created"] == 2
-    assert imported() == [("24000001", "2023-2024", "GEII-1", "AJ"),
-                          ("24000001", "2023-2024", "GEII-2", "ADM"),
-                          ("24000001", "2024-2025", "GEII-1", "ADM")]
+    assert imported() == [
+        ("24000001", "2023-2024", "GEII-1", "AJ"),
+        ("24000001", "2023-2024", "GEII-2", "ADM"),
+        ("24000001", "2024-2025", "GEII-1", "ADM"),
+    ]
 
 
-@pytest.mark.parametrize(("line", "column", "code"), [
-    (";2023-2024;GEII-1;ADM", "numero_etudiant", "required"),
-    ("24000001;;GEII-1;ADM", "annee", "required"),
-    ("24000001;2023-2024;;ADM", "code_etape", "required"),
-    ("24000001;2023-2024;GEII-1;", "resultat", "required"),
-    ("24 000 001;2023-2024;GEII-1;ADM", "numero_etudiant", "student_number"),
-    ("24000001-B;2023-2024;GEII-1;ADM", "numero_etudiant", "student_number"),
-    ("240000012400000124000;2023-2024;GEII-1;ADM", "numero_etudiant", "too_long"),
-    ("24000001;2023/2024;GEII-1;ADM", "annee", "year_code"),
-    ("24000001;2023-2025;GEII-1;ADM", "annee", "year_code"),
-    ("24000001;23-24;GEII-1;ADM", "annee", "year_code"),
-    ("24000001;2023;GEII-1;ADM", "annee", "year_code"),
-    ("24000001;2023-2024;GEII-9;ADM", "code_etape", "unknown_stage"),
-    ("24000001;2023-2024;GEII-1;XYZ", "resultat", "choice"),
-    ("24000001;2023-2024;GEII-1;ADMIS", "resultat", "choice"),
-])
+@pytest.mark.parametrize(
+    ("line", "column", "code"),
+    [
+        (";2023-2024;GEII-1;ADM", "numero_etudiant", "required"),
+        ("24000001;;GEII-1;ADM", "annee", "required"),
+        ("24000001;2023-2024;;ADM", "code_etape", "required"),
+        ("24000001;2023-2024;GEII-1;", "resultat", "required"),
+        ("24 000 001;2023-2024;GEII-1;ADM", "numero_etudiant", "student_number"),
+        ("24000001-B;2023-2024;GEII-1;ADM", "numero_etudiant", "student_number"),
+        ("240000012400000124000;2023-2024;GEII-1;ADM", "numero_etudiant", "too_long"),
+        ("24000001;2023/2024;GEII-1;ADM", "annee", "year_code"),
+        ("24000001;2023-2025;GEII-1;ADM", "annee", "year_code"),
+        ("24000001;23-24;GEII-1;ADM", "annee", "year_code"),
+        ("24000001;2023;GEII-1;ADM", "annee", "year_code"),
+        ("24000001;2023-2024;GEII-9;ADM", "code_etape", "unknown_stage"),
+        ("24000001;2023-2024;GEII-1;XYZ", "resultat", "choice"),
+        ("24000001;2023-2024;GEII-1;ADMIS", "resultat", "choice"),
+    ],
+)
 def test_each_validation_rejects_the_line_and_says_why(run_import, line, column, code):
     run = run_import([HEADER, line, "24000009;2023-2024;GEA-2;ADM"])
 
@@ -160,10 +186,12 @@ def test_each_validation_rejects_the_line_and_says_why(run_import, line, column,
 def test_every_error_of_a_line_is_reported(run_import):
     run = run_import([HEADER, "2400/0001;2023;NOPE;?"])
 
-    assert issue_table(run) == [(2, "numero_etudiant", "error", "student_number"),
-                                (2, "annee", "error", "year_code"),
-                                (2, "code_etape", "error", "unknown_stage"),
-                                (2, "resultat", "error", "choice")]
+    assert issue_table(run) == [
+        (2, "numero_etudiant", "error", "student_number"),
+        (2, "annee", "error", "year_code"),
+        (2, "code_etape", "error", "unknown_stage"),
+        (2, "resultat", "error", "choice"),
+    ]
     assert counts(run)["rejected"] == 1
 
 
@@ -171,55 +199,76 @@ def test_codes_in_lower_case_and_letters_in_numbers_are_accepted(run_import):
     run = run_import([HEADER, "a24000001;2023-2024;geii-1;adm", " 24000002 ; 2023-2024 ; GEA-1 ; AJ "])
 
     assert issue_table(run) == []
-    assert imported() == [("24000002", "2023-2024", "GEA-1", "AJ"),
-                          ("a24000001", "2023-2024", "GEII-1", "ADM")]
+    assert imported() == [
+        ("24000002", "2023-2024", "GEA-1", "AJ"),
+        ("a24000001", "2023-2024", "GEII-1", "ADM"),
+    ]
 
 
 def test_duplicate_lines_the_later_wins_with_a_warning(run_import):
-    run = run_import([HEADER,
-                      "24000001;2023-2024;GEII-1;AJ",
-                      "24000002;2023-2024;GEII-1;ADM",
-                      "24000001;2023-2024;GEII-1;ADM",
-                      "24000002;2023-2024;GEII-1;ADM"])
+    run = run_import(
+        [
+            HEADER,
+            "24000001;2023-2024;GEII-1;AJ",
+            "24000002;2023-2024;GEII-1;ADM",
+            "24000001;2023-2024;GEII-1;ADM",
+            "24000002;2023-2024;GEII-1;ADM",
+        ]
+    )
 
     assert issue_table(run) == [(4, "resultat", "warning", "duplicate_result")]
     issue = run.issues.get()
     assert issue.params["line"] == 2
     with translation.override("en"):
-        assert issue.describe() == ("line 4, column resultat: Same student, year and stage as "
-                                    "line 2 with a different result: this line replaces it.")
-    assert imported() == [("24000001", "2023-2024", "GEII-1", "ADM"),
-                          ("24000002", "2023-2024", "GEII-1", "ADM")]
+        assert issue.describe() == (
+            "line 4, column resultat: Same student, year and stage as "
+            "line 2 with a different result: this line replaces it."
+        )
+    assert imported() == [
+        ("24000001", "2023-2024", "GEII-1", "ADM"),
+        ("24000002", "2023-2024", "GEII-1", "ADM"),
+    ]
     # The earlier line is written, then replaced; the repeated identical line changes nothing.
-    assert counts(run) == {"lines_read": 4, "created": 2, "updated": 1, "unchanged": 1,
-                           "rejected": 0}
+    assert counts(run) == {"lines_read": 4, "created": 2, "updated": 1, "unchanged": 1, "rejected": 0}
 
 
 def test_header_with_byte_order_mark_extra_columns_and_another_order_windows_1252(run_import):
-    content = ("\ufeffresultat;Nom;CODE_ETAPE;annee;numero_etudiant\r\n"
-               "ADM;Lefèvre;GEII-1;2023-2024;24000001\r\n\r\n"
-               "AJ;Dubois;GEA-1;2023-2024;24000002\r\n")
+    content = (
+        "\ufeffresultat;Nom;CODE_ETAPE;annee;numero_etudiant\r\n"
+        "ADM;Lefèvre;GEII-1;2023-2024;24000001\r\n\r\n"
+        "AJ;Dubois;GEA-1;2023-2024;24000002\r\n"
+    )
     run = run_import(content.encode("utf-8"))
     assert issue_table(run) == []
-    assert imported() == [("24000001", "2023-2024", "GEII-1", "ADM"),
-                          ("24000002", "2023-2024", "GEA-1", "AJ")]
+    assert imported() == [
+        ("24000001", "2023-2024", "GEII-1", "ADM"),
+        ("24000002", "2023-2024", "GEA-1", "AJ"),
+    ]
 
     again = run_import(content.replace("\ufeff", "").encode("cp1252"))
-    assert counts(again) == {"lines_read": 2, "created": 0, "updated": 0, "unchanged": 2,
-                             "rejected": 0}
+    assert counts(again) == {"lines_read": 2, "created": 0, "updated": 0, "unchanged": 2, "rejected": 0}
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b"", [(None, "", "error", "file_empty")]),
-    (b"\r\n;;;\r\n", [(None, "", "error", "file_empty")]),
-    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00", [(None, "", "error", "file_not_text")]),
-    (b"numero_etudiant,annee,code_etape,resultat\n24000001,2023-2024,GEII-1,ADM\n",
-     [(1, "", "error", "file_separator")]),
-    (b"numero_etudiant;annee;etape;resultat\n24000001;2023-2024;GEII-1;ADM\n",
-     [(1, "code_etape", "error", "column_missing")]),
-    (b"numero_etudiant;annee;code_etape;resultat;annee\n24000001;2023-2024;GEII-1;ADM;x\n",
-     [(1, "annee", "error", "column_duplicate")]),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", [(None, "", "error", "file_empty")]),
+        (b"\r\n;;;\r\n", [(None, "", "error", "file_empty")]),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00", [(None, "", "error", "file_not_text")]),
+        (
+            b"numero_etudiant,annee,code_etape,resultat\n24000001,2023-2024,GEII-1,ADM\n",
+            [(1, "", "error", "file_separator")],
+        ),
+        (
+            b"numero_etudiant;annee;etape;resultat\n24000001;2023-2024;GEII-1;ADM\n",
+            [(1, "code_etape", "error", "column_missing")],
+        ),
+        (
+            b"numero_etudiant;annee;code_etape;resultat;annee\n24000001;2023-2024;GEII-1;ADM;x\n",
+            [(1, "annee", "error", "column_duplicate")],
+        ),
+    ],
+)
 def test_an_unusable_file_is_refused_as_a_whole(run_import, content, expected):
     run = run_import(content)
 
@@ -229,8 +278,9 @@ def test_an_unusable_file_is_refused_as_a_whole(run_import, content, expected):
     assert imported() == []
 
 
-def test_batches_are_written_with_a_bounded_number_of_queries(run_import, monkeypatch,
-                                                             django_assert_max_num_queries):
+def test_batches_are_written_with_a_bounded_number_of_queries(
+    run_import, monkeypatch, django_assert_max_num_queries
+):
     monkeypatch.setattr(results_importer, "BATCH_SIZE", 10)
     lines = [HEADER] + [f"2400{n:04d};2023-2024;GEII-1;ADM" for n in range(95)]
     lines.append("24000003;2023-2024;GEII-1;AJ")  # replaces a line of an earlier batch
@@ -240,8 +290,7 @@ def test_batches_are_written_with_a_bounded_number_of_queries(run_import, monkey
     with django_assert_max_num_queries(50):
         run = run_import(lines)
 
-    assert counts(run) == {"lines_read": 97, "created": 95, "updated": 1, "unchanged": 0,
-                           "rejected": 1}
+    assert counts(run) == {"lines_read": 97, "created": 95, "updated": 1, "unchanged": 0, "rejected": 1}
     assert [code for *_rest, code in issue_table(run)] == ["duplicate_result", "choice"]
     assert Result.objects.get(student_number="24000003").result == ResultCode.AJ
 

@@ -14,12 +14,22 @@ def events(demo, iut_agent, administrator):
     """120 events of an agent on registrations, 3 of the administrator on payments."""
     Event.objects.all().delete()
     for n in range(120):
-        Event.objects.create(action="registration.registered", actor=iut_agent,
-                             object_type="registration.registration", object_id=str(n), data={"n": n},
-                             address="192.0.2.7")
+        Event.objects.create(
+            action="registration.registered",
+            actor=iut_agent,
+            object_type="registration.registration",
+            object_id=str(n),
+            data={"n": n},
+            address="192.0.2.7",
+        )
     for n in range(3):
-        Event.objects.create(action="payments.refunded", actor=administrator, object_type="payments.payment",
-                             object_id=str(n), data={"amount_cents": 100 * n})
+        Event.objects.create(
+            action="payments.refunded",
+            actor=administrator,
+            object_type="payments.payment",
+            object_id=str(n),
+            data={"amount_cents": 100 * n},
+        )
     return Event.objects.order_by("-pk")
 
 
@@ -72,8 +82,9 @@ def test_page_shows_actor_action_object_data_address(events, administrator, staf
 
 
 def test_invalid_dates_are_reported(events, administrator, staff_client):
-    response = staff_client(administrator).get("/gestion/audit/", {"date_from": "2026-05-02",
-                                                                     "date_to": "2026-05-01"})
+    response = staff_client(administrator).get(
+        "/gestion/audit/", {"date_from": "2026-05-02", "date_to": "2026-05-01"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'role="alert"' in html
@@ -86,7 +97,6 @@ def test_page_costs_a_few_queries(events, administrator, staff_client, django_as
         client.get("/gestion/audit/")
 
 
-
 def test_events_carry_the_component_of_their_object(demo, demo_candidates, iut_agent):
     from matricule.audit.services import record
 
@@ -97,22 +107,26 @@ def test_events_carry_the_component_of_their_object(demo, demo_candidates, iut_a
     assert record("system.started").component_id is None
 
 
-def test_an_auditor_reads_only_the_events_of_their_component(demo, demo_candidates, auditor, administrator,
-                                                             iut_agent, staff_client):
+def test_an_auditor_reads_only_the_events_of_their_component(
+    demo, demo_candidates, auditor, administrator, iut_agent, staff_client
+):
     from matricule.audit.services import record
     from matricule.institution.models import Component
 
     Event.objects.all().delete()
     iut = Component.objects.get(code="iut-chartres")
     other = Component.objects.exclude(pk=iut.pk).first() or Component.objects.create(
-        code="ufr-sciences", name="UFR Sciences et Techniques", university=iut.university)
+        code="ufr-sciences", name="UFR Sciences et Techniques", university=iut.university
+    )
     record("admissions.candidate.checked", actor=iut_agent, obj=demo_candidates["accepted"])
-    Event.objects.create(action="payments.refunded", component=other, object_type="registration.registration",
-                         object_id="999")
+    Event.objects.create(
+        action="payments.refunded", component=other, object_type="registration.registration", object_id="999"
+    )
     record("accounts.login", obj=iut_agent)
     seen = staff_client(auditor).get("/gestion/audit/").content.decode()
     assert "admissions.candidate.checked" in seen
     assert "payments.refunded" not in seen and "accounts.login" not in seen
     everything = staff_client(administrator).get("/gestion/audit/").content.decode()
-    assert all(a in everything for a in ("admissions.candidate.checked", "payments.refunded",
-                                         "accounts.login"))
+    assert all(
+        a in everything for a in ("admissions.candidate.checked", "payments.refunded", "accounts.login")
+    )

@@ -15,9 +15,15 @@ from .conftest import make_registrations
 
 def payment(registration, status, *, anomaly="", created_at=None, paid=None):
     row = Payment.objects.create(
-        registration=registration, reference=f"T{Payment.objects.count() + 1:08d}", gateway="simulator",
-        amount_cents=17800, paid_cents=paid, status=status, anomaly=anomaly,
-        fee_key=f"test-{registration.pk}-{Payment.objects.count()}")
+        registration=registration,
+        reference=f"T{Payment.objects.count() + 1:08d}",
+        gateway="simulator",
+        amount_cents=17800,
+        paid_cents=paid,
+        status=status,
+        anomaly=anomaly,
+        fee_key=f"test-{registration.pk}-{Payment.objects.count()}",
+    )
     if created_at is not None:
         Payment.objects.filter(pk=row.pk).update(created_at=created_at)
     return row
@@ -31,24 +37,33 @@ def dataset(demo, days_ago, now):
     today_noon = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(12)))
     yesterday_noon = today_noon - datetime.timedelta(days=1)
     drafts = make_registrations("GEII-1", 3, "draft", year, created_at=yesterday_noon)
-    registered = make_registrations("GEII-1", 2, "registered", year, created_at=today_noon,
-                                    submitted_at=today_noon)
-    submitted = make_registrations("GEA-1", 1, "submitted", year, created_at=today_noon,
-                                   submitted_at=today_noon)
-    orleans = make_registrations("INFO-1", 4, "registered", year, created_at=today_noon,
-                                 submitted_at=today_noon)
+    registered = make_registrations(
+        "GEII-1", 2, "registered", year, created_at=today_noon, submitted_at=today_noon
+    )
+    submitted = make_registrations(
+        "GEA-1", 1, "submitted", year, created_at=today_noon, submitted_at=today_noon
+    )
+    orleans = make_registrations(
+        "INFO-1", 4, "registered", year, created_at=today_noon, submitted_at=today_noon
+    )
     make_registrations("GEII-1", 1, "registered", AcademicYear.objects.get(code="2024-2025"))
     identity = DocumentType.objects.get(code="identity")
     oldest = days_ago(3)
-    Submission.objects.create(registration=registered[0], document_type=identity, status="submitted",
-                              submitted_at=oldest)
-    Submission.objects.create(registration=registered[1], document_type=identity, status="submitted",
-                              submitted_at=days_ago(1))
-    Submission.objects.create(registration=registered[1],
-                              document_type=DocumentType.objects.get(code="photo"),
-                              status="validated", submitted_at=days_ago(2))
-    Submission.objects.create(registration=orleans[0], document_type=identity, status="submitted",
-                              submitted_at=days_ago(5))
+    Submission.objects.create(
+        registration=registered[0], document_type=identity, status="submitted", submitted_at=oldest
+    )
+    Submission.objects.create(
+        registration=registered[1], document_type=identity, status="submitted", submitted_at=days_ago(1)
+    )
+    Submission.objects.create(
+        registration=registered[1],
+        document_type=DocumentType.objects.get(code="photo"),
+        status="validated",
+        submitted_at=days_ago(2),
+    )
+    Submission.objects.create(
+        registration=orleans[0], document_type=identity, status="submitted", submitted_at=days_ago(5)
+    )
     stuck_at = now - datetime.timedelta(hours=2)
     payment(submitted[0], Payment.Status.PENDING, created_at=stuck_at)  # stuck
     payment(submitted[0], Payment.Status.PENDING, created_at=now - datetime.timedelta(minutes=5))  # recent
@@ -56,15 +71,22 @@ def dataset(demo, days_ago, now):
     payment(registered[1], Payment.Status.TO_REVIEW, anomaly=Payment.Anomaly.DUPLICATE, paid=17800)
     payment(registered[1], Payment.Status.CONFIRMED, paid=17800)
     payment(orleans[0], Payment.Status.TO_REVIEW, anomaly=Payment.Anomaly.OVERPAID, paid=20000)
-    return {"oldest_document": oldest, "stuck_at": stuck_at, "today": today_noon.date(),
-            "yesterday": yesterday_noon.date(), "drafts": drafts}
+    return {
+        "oldest_document": oldest,
+        "stuck_at": stuck_at,
+        "today": today_noon.date(),
+        "yesterday": yesterday_noon.date(),
+        "drafts": drafts,
+    }
 
 
 def _counts(table):
     """{stage code: {state: count}} of the non-zero cells."""
     states = [value for value, _label in table.states]
-    return {row.code: {state: count for state, count in zip(states, row.counts, strict=True) if count}
-            for row in table.rows}
+    return {
+        row.code: {state: count for state, count in zip(states, row.counts, strict=True) if count}
+        for row in table.rows
+    }
 
 
 def test_agent_sees_the_figures_of_their_component(dataset, iut_agent):
@@ -77,7 +99,12 @@ def test_agent_sees_the_figures_of_their_component(dataset, iut_agent):
     assert figures.documents.oldest_at == dataset["oldest_document"]
     payments = figures.payments
     assert (payments.stuck, payments.underpaid, payments.overpaid, payments.duplicate, payments.other) == (
-        1, 1, 0, 1, 0)
+        1,
+        1,
+        0,
+        1,
+        0,
+    )
     assert payments.oldest_stuck_at == dataset["stuck_at"]
     assert [p.status for p in payments.rows].count(Payment.Status.PENDING) == 1
     assert len(payments.rows) == 3
@@ -146,10 +173,16 @@ def test_requests_waiting(dataset, iut_agent, other_agent):
         return
     registration = dataset["drafts"][0]
     model.objects.create(student=registration.student, registration=registration, kind="address_change")
-    model.objects.create(student=registration.student, registration=registration, kind="card_reissue",
-                         state="in_review", assigned_to=iut_agent)
-    model.objects.create(student=registration.student, registration=registration, kind="fee_refund",
-                         state="withdrawn")
+    model.objects.create(
+        student=registration.student,
+        registration=registration,
+        kind="card_reissue",
+        state="in_review",
+        assigned_to=iut_agent,
+    )
+    model.objects.create(
+        student=registration.student, registration=registration, kind="fee_refund", state="withdrawn"
+    )
     waiting = dashboard.build_dashboard(iut_agent).requests
     assert (waiting.available, waiting.submitted, waiting.in_review) == (True, 1, 1)
     assert waiting.oldest_at is not None
@@ -192,7 +225,7 @@ def test_the_page_renders_in_french(dataset, iut_agent, staff_client):
     html = response.content.decode()
     assert "Tableau de bord" in html
     assert "<svg" in html and 'role="img"' in html
-    assert 'url(#pattern-hatched)' in html  # the second series is told apart by its pattern
+    assert "url(#pattern-hatched)" in html  # the second series is told apart by its pattern
     assert "IUT de Chartres" in html
     assert "<table" in html and 'scope="col"' in html
     assert "Paiements à vérifier" in html
@@ -204,20 +237,37 @@ def test_the_page_is_for_staff_only(demo, client, django_user_model):
     assert client.get("/gestion/").status_code == 404
 
 
-def test_a_large_component_costs_a_bounded_number_of_queries(demo, iut_agent, staff_client,
-                                                             django_assert_max_num_queries):
+def test_a_large_component_costs_a_bounded_number_of_queries(
+    demo, iut_agent, staff_client, django_assert_max_num_queries
+):
     year = demo.current_year
     registrations = make_registrations("GEII-1", 20_000, "registered", year, submitted_at=timezone.now())
     make_registrations("GEA-1", 500, "draft", year)
     identity = DocumentType.objects.get(code="identity")
     Submission.objects.bulk_create(
-        [Submission(registration=r, document_type=identity, status="submitted", submitted_at=timezone.now())
-         for r in registrations[:5000]], batch_size=2000)
+        [
+            Submission(
+                registration=r, document_type=identity, status="submitted", submitted_at=timezone.now()
+            )
+            for r in registrations[:5000]
+        ],
+        batch_size=2000,
+    )
     Payment.objects.bulk_create(
-        [Payment(registration=r, reference=f"BIG{n:08d}", gateway="simulator", amount_cents=17800,
-                 status=Payment.Status.PENDING if n % 50 else Payment.Status.TO_REVIEW,
-                 anomaly="" if n % 50 else Payment.Anomaly.UNDERPAID, fee_key=f"big-{n}")
-         for n, r in enumerate(registrations[:3000])], batch_size=2000)
+        [
+            Payment(
+                registration=r,
+                reference=f"BIG{n:08d}",
+                gateway="simulator",
+                amount_cents=17800,
+                status=Payment.Status.PENDING if n % 50 else Payment.Status.TO_REVIEW,
+                anomaly="" if n % 50 else Payment.Anomaly.UNDERPAID,
+                fee_key=f"big-{n}",
+            )
+            for n, r in enumerate(registrations[:3000])
+        ],
+        batch_size=2000,
+    )
     client = staff_client(iut_agent)
     with django_assert_max_num_queries(16):
         response = client.get("/gestion/")

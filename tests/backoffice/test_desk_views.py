@@ -14,8 +14,12 @@ START = "/gestion/guichet/"
 
 @pytest.fixture(autouse=True)
 def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
 
@@ -33,9 +37,16 @@ def agent_client(staff_client, iut_agent):
 
 
 def start_data(stage, **changes):
-    return {"last_name": IDENTITY["last_name"], "first_names": IDENTITY["first_names"], "sex": "F",
-            "birth_date": IDENTITY["birth_date"].isoformat(), "email": IDENTITY["email"],
-            "stage": stage.pk, "reason": "exchange", **changes}
+    return {
+        "last_name": IDENTITY["last_name"],
+        "first_names": IDENTITY["first_names"],
+        "sex": "F",
+        "birth_date": IDENTITY["birth_date"].isoformat(),
+        "email": IDENTITY["email"],
+        "stage": stage.pk,
+        "reason": "exchange",
+        **changes,
+    }
 
 
 def step_answers(key, cvec):
@@ -51,13 +62,15 @@ def step_answers(key, cvec):
 
 def fill_through_pages(client, registration, cvec):
     for step in steps_for(registration):
-        response = client.post(f"{START}{registration.pk}/etape/{step.key}/",
-                               {**step_answers(step.key, cvec), "action": "next"})
+        response = client.post(
+            f"{START}{registration.pk}/etape/{step.key}/", {**step_answers(step.key, cvec), "action": "next"}
+        )
         assert response.status_code == 302, (step.key, response.content.decode()[:2000])
 
 
-def test_the_whole_desk_flow_with_a_payment(agent_client, iut_agent, geii1, demo,
-                                            django_capture_on_commit_callbacks):
+def test_the_whole_desk_flow_with_a_payment(
+    agent_client, iut_agent, geii1, demo, django_capture_on_commit_callbacks
+):
     cvec = seed_cvec(demo.current_year)
     response = agent_client.get(START)
     assert response.status_code == 200
@@ -71,12 +84,13 @@ def test_the_whole_desk_flow_with_a_payment(agent_client, iut_agent, geii1, demo
 
     # A step in the back-office layout, with the identity typed at the start.
     page = agent_client.get(response["Location"]).content.decode()
-    assert 'backoffice-nav' in page
+    assert "backoffice-nav" in page
     assert IDENTITY["first_names"] in page
     # Invalid: kept as typed, errors summarised.
-    response = agent_client.post(f"{START}{registration.pk}/etape/identity/",
-                                 {"birth_town": "Kraków", "birth_country": "", "nationality": "Polonaise",
-                                  "action": "next"})
+    response = agent_client.post(
+        f"{START}{registration.pk}/etape/identity/",
+        {"birth_town": "Kraków", "birth_country": "", "nationality": "Polonaise", "action": "next"},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert 'role="alert"' in page and 'value="Kraków"' in page
@@ -94,19 +108,22 @@ def test_the_whole_desk_flow_with_a_payment(agent_client, iut_agent, geii1, demo
     euros = f"{total // 100},{total % 100:02d}"
     assert f'value="{euros}"' in page  # the amount field starts with the fee total
     # A cheque needs its number; the desk takes the whole fee.
-    response = agent_client.post(f"{START}{registration.pk}/paiement/",
-                                 {"action": "pay", "pay-method": "cheque", "pay-amount": euros})
+    response = agent_client.post(
+        f"{START}{registration.pk}/paiement/", {"action": "pay", "pay-method": "cheque", "pay-amount": euros}
+    )
     assert response.status_code == 400
-    response = agent_client.post(f"{START}{registration.pk}/paiement/",
-                                 {"action": "pay", "pay-method": "cash", "pay-amount": "1,00"})
+    response = agent_client.post(
+        f"{START}{registration.pk}/paiement/", {"action": "pay", "pay-method": "cash", "pay-amount": "1,00"}
+    )
     assert response.status_code == 400
     registration.refresh_from_db()
     assert registration.state == State.AWAITING_PAYMENT
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = agent_client.post(f"{START}{registration.pk}/paiement/",
-                                     {"action": "pay", "pay-method": "cheque", "pay-amount": euros,
-                                      "pay-reference": "CHQ 7788"})
+        response = agent_client.post(
+            f"{START}{registration.pk}/paiement/",
+            {"action": "pay", "pay-method": "cheque", "pay-amount": euros, "pay-reference": "CHQ 7788"},
+        )
     assert response["Location"] == f"{START}{registration.pk}/termine/"
     registration.refresh_from_db()
     assert registration.state == State.REGISTERED
@@ -132,11 +149,13 @@ def test_exemption_through_the_payment_page(agent_client, iut_agent, geii1, demo
     fill_through_pages(agent_client, registration, cvec)
     agent_client.post(f"{START}{registration.pk}/verification/")
 
-    response = agent_client.post(f"{START}{registration.pk}/paiement/",
-                                 {"action": "exempt", "exempt-reason": ""})
+    response = agent_client.post(
+        f"{START}{registration.pk}/paiement/", {"action": "exempt", "exempt-reason": ""}
+    )
     assert response.status_code == 400
-    response = agent_client.post(f"{START}{registration.pk}/paiement/",
-                                 {"action": "exempt", "exempt-reason": "Convention Erasmus+"})
+    response = agent_client.post(
+        f"{START}{registration.pk}/paiement/", {"action": "exempt", "exempt-reason": "Convention Erasmus+"}
+    )
     assert response["Location"] == f"{START}{registration.pk}/termine/"
     registration.refresh_from_db()
     assert registration.state == State.REGISTERED
@@ -151,8 +170,15 @@ def test_an_admitted_candidate_found_by_parcoursup_number(agent_client, demo_can
     assert f'name="candidate" value="{nadia.pk}"' in page
     assert 'name="birth_date"' not in page  # the admission's identity is used
 
-    response = agent_client.post(START, {"candidate": nadia.pk, "parcoursup": nadia.parcoursup_number,
-                                         "stage": nadia.stage_id, "reason": "continuing_education"})
+    response = agent_client.post(
+        START,
+        {
+            "candidate": nadia.pk,
+            "parcoursup": nadia.parcoursup_number,
+            "stage": nadia.stage_id,
+            "reason": "continuing_education",
+        },
+    )
     registration = Registration.objects.get(candidate=nadia)
     assert response["Location"] == f"{START}{registration.pk}/etape/identity/"
     nadia.refresh_from_db()
@@ -168,8 +194,18 @@ def test_an_unknown_parcoursup_number_says_so(agent_client, demo_candidates):
     from matricule.institution.models import Stage
 
     orleans = Stage.objects.get(code="INFO-1")
-    assert agent_client.post(START, {"candidate": chloe.pk + 1000, "parcoursup": chloe.parcoursup_number,
-                                     "stage": orleans.pk, "reason": "help"}).status_code == 404
+    assert (
+        agent_client.post(
+            START,
+            {
+                "candidate": chloe.pk + 1000,
+                "parcoursup": chloe.parcoursup_number,
+                "stage": orleans.pk,
+                "reason": "help",
+            },
+        ).status_code
+        == 404
+    )
 
 
 def test_the_start_form_keeps_what_was_typed(agent_client, geii1):
@@ -196,10 +232,19 @@ def test_an_agent_of_another_component_gets_404(staff_client, iut_agent, other_a
     client = staff_client(other_agent)
     for path in ("", "etape/identity/", "verification/", "paiement/", "termine/", "recapitulatif.pdf"):
         assert client.get(f"{START}{registration.pk}/{path}").status_code == 404, path
-    assert client.post(f"{START}{registration.pk}/etape/identity/",
-                       {"birth_town": "X", "action": "next"}).status_code == 404
-    assert client.post(f"{START}{registration.pk}/paiement/",
-                       {"action": "pay", "pay-method": "cash", "pay-amount": "170"}).status_code == 404
+    assert (
+        client.post(
+            f"{START}{registration.pk}/etape/identity/", {"birth_town": "X", "action": "next"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"{START}{registration.pk}/paiement/",
+            {"action": "pay", "pay-method": "cash", "pay-amount": "170"},
+        ).status_code
+        == 404
+    )
 
 
 def test_an_auditor_may_look_but_gets_403_on_posts(staff_client, auditor, iut_agent, geii1):
@@ -208,11 +253,19 @@ def test_an_auditor_may_look_but_gets_403_on_posts(staff_client, auditor, iut_ag
     assert client.get(START).status_code == 200
     assert client.get(f"{START}{registration.pk}/etape/identity/").status_code == 200
     assert client.post(START, start_data(geii1, email="autre@example.org")).status_code == 403
-    assert client.post(f"{START}{registration.pk}/etape/identity/",
-                       {"birth_town": "X", "action": "next"}).status_code == 403
+    assert (
+        client.post(
+            f"{START}{registration.pk}/etape/identity/", {"birth_town": "X", "action": "next"}
+        ).status_code
+        == 403
+    )
     assert client.post(f"{START}{registration.pk}/verification/").status_code == 403
-    assert client.post(f"{START}{registration.pk}/paiement/",
-                       {"action": "exempt", "exempt-reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"{START}{registration.pk}/paiement/", {"action": "exempt", "exempt-reason": "x"}
+        ).status_code
+        == 403
+    )
     registration.refresh_from_db()
     assert "identity" not in registration.touched_steps
 
@@ -226,8 +279,9 @@ def test_students_and_visitors_do_not_reach_the_desk(client, demo_candidates):
     assert client.get(START).status_code == 404
 
 
-def test_a_step_page_in_a_bounded_number_of_queries(agent_client, iut_agent, geii1,
-                                                    django_assert_max_num_queries):
+def test_a_step_page_in_a_bounded_number_of_queries(
+    agent_client, iut_agent, geii1, django_assert_max_num_queries
+):
     registration = open_new_person(iut_agent, geii1)
     with django_assert_max_num_queries(12):
         assert agent_client.get(f"{START}{registration.pk}/etape/contacts/").status_code == 200

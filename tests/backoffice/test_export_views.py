@@ -20,8 +20,9 @@ URL = "/gestion/exports/"
 
 @pytest.fixture
 def exports(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
-    return make_dataset(demo, demo_candidates, settings, django_capture_on_commit_callbacks,
-                        django_user_model)
+    return make_dataset(
+        demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model
+    )
 
 
 def french_labels(code, columns):
@@ -29,15 +30,26 @@ def french_labels(code, columns):
         return [str(column.label) for column in get_exporter(code).chosen(columns)]
 
 
-def post_export(client, exports, code="registrations", columns=("student_number", "last_name", "stage_code"),
-                fmt="csv", **filters):
-    return client.post(URL, {"export": code, "year": exports.year.pk, "columns": list(columns),
-                             "format": fmt, **filters})
+def post_export(
+    client,
+    exports,
+    code="registrations",
+    columns=("student_number", "last_name", "stage_code"),
+    fmt="csv",
+    **filters,
+):
+    return client.post(
+        URL, {"export": code, "year": exports.year.pk, "columns": list(columns), "format": fmt, **filters}
+    )
 
 
 def checked_columns(html: str) -> list[str]:
-    return [value for tag in re.findall(r"<input[^>]*name=\"columns\"[^>]*>", html)
-            if " checked" in tag for value in re.findall(r'value="([^"]+)"', tag)]
+    return [
+        value
+        for tag in re.findall(r"<input[^>]*name=\"columns\"[^>]*>", html)
+        if " checked" in tag
+        for value in re.findall(r'value="([^"]+)"', tag)
+    ]
 
 
 @pytest.mark.parametrize("path", [URL, f"{URL}1/telecharger/"])
@@ -52,8 +64,9 @@ def test_anonymous_visitors_are_sent_to_the_staff_sign_in_and_students_get_a_404
     assert client.get(URL).status_code == 404
 
 
-def test_the_page_offers_every_export_with_the_default_columns_checked(client, exports, iut_agent,
-                                                                       django_assert_max_num_queries):
+def test_the_page_offers_every_export_with_the_default_columns_checked(
+    client, exports, iut_agent, django_assert_max_num_queries
+):
     client.force_login(iut_agent)
     with django_assert_max_num_queries(12):
         response = client.get(URL, {"export": "payments"})
@@ -75,15 +88,19 @@ def test_csv_export_streams_with_a_bom_semicolons_and_the_chosen_columns(client,
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert re.match(r'attachment; filename="registrations-\d{4}-\d{4}-\d{8}-\d{4}\.csv"',
-                    response["Content-Disposition"])
+    assert re.match(
+        r'attachment; filename="registrations-\d{4}-\d{4}-\d{8}-\d{4}\.csv"', response["Content-Disposition"]
+    )
     content = b"".join(response.streaming_content)
     assert content.startswith(b"\xef\xbb\xbf")
     lines = content.decode("utf-8-sig").splitlines()
     assert lines[0].split(";") == french_labels("registrations", columns)  # declared order kept
-    assert sorted(lines[1:]) == sorted([
-        f"{exports.chloe.student.student_number};LEFÈVRE;Chloé;GEII-1",
-        f"{exports.nadia.student.student_number};BENALI;Nadia;GMP-1"])
+    assert sorted(lines[1:]) == sorted(
+        [
+            f"{exports.chloe.student.student_number};LEFÈVRE;Chloé;GEII-1",
+            f"{exports.nadia.student.student_number};BENALI;Nadia;GMP-1",
+        ]
+    )
     event = Event.objects.get(action="backoffice.export.streamed")
     assert (event.actor, event.data["rows"], event.data["filters"]) == (iut_agent, 2, {"state": "registered"})
 
@@ -103,8 +120,10 @@ def test_xlsx_export_holds_exactly_the_chosen_columns_for_the_expected_rows(clie
     by_name = {row[0]: row for row in rows[1:]}
     assert set(by_name) == {"LEFÈVRE", "BENALI"}
     # Columns in their declared order (sex before the birth date), dates as dates.
-    assert by_name["LEFÈVRE"][2:4] == ("F", datetime.datetime.combine(exports.chloe.student.birth_date,
-                                                                     datetime.time()))
+    assert by_name["LEFÈVRE"][2:4] == (
+        "F",
+        datetime.datetime.combine(exports.chloe.student.birth_date, datetime.time()),
+    )
     assert by_name["BENALI"][4] == "21"
 
 
@@ -140,8 +159,11 @@ def test_a_stage_outside_the_agents_components_cannot_be_chosen(client, exports,
 
 def test_an_auditor_may_export(client, exports, django_user_model):
     auditor = django_user_model.objects.create(username="auditor.chartres")
-    ComponentMembership.objects.create(user=auditor, component=Component.objects.get(code="iut-chartres"),
-                                       role=ComponentMembership.Role.AUDITOR)
+    ComponentMembership.objects.create(
+        user=auditor,
+        component=Component.objects.get(code="iut-chartres"),
+        role=ComponentMembership.Role.AUDITOR,
+    )
     client.force_login(auditor)
     response = post_export(client, exports, code="payments", columns=["reference"])
     assert response.status_code == 200
@@ -162,7 +184,12 @@ def queued_job(client, exports, iut_agent, settings, django_capture_on_commit_ca
 def test_a_large_export_goes_through_the_task_queue_and_downloads(client, queued_job, iut_agent):
     job = queued_job
     assert (job.user, job.exporter, job.format, job.status, job.rows) == (
-        iut_agent, "registrations", "csv", "done", 3)
+        iut_agent,
+        "registrations",
+        "csv",
+        "done",
+        3,
+    )
     assert job.params["columns"] == ["last_name", "stage_code"]
     html = client.get(URL).content.decode()
     assert f"/gestion/exports/{job.pk}/telecharger/" in html
@@ -183,8 +210,12 @@ def test_only_the_jobs_owner_may_download_it(client, queued_job, other_agent, ad
 
 
 def test_a_job_not_ready_yet_is_polled_and_not_downloadable(client, exports, iut_agent):
-    job = ExportJob.objects.create(user=iut_agent, exporter="sise", format="xlsx",
-                                   params={"year": exports.year.pk, "columns": ["ine"], "filters": {}})
+    job = ExportJob.objects.create(
+        user=iut_agent,
+        exporter="sise",
+        format="xlsx",
+        params={"year": exports.year.pk, "columns": ["ine"], "filters": {}},
+    )
     client.force_login(iut_agent)
     html = client.get(URL).content.decode()
     assert 'hx-trigger="every 5s"' in html
@@ -198,8 +229,12 @@ def test_a_job_runs_once_and_old_files_are_purged(exports, iut_agent, settings):
 
     from matricule.backoffice.exports import services
 
-    job = ExportJob.objects.create(user=iut_agent, exporter="payments", format="xlsx", params={
-        "year": exports.year.pk, "columns": ["reference"], "filters": {"status": "failed"}})
+    job = ExportJob.objects.create(
+        user=iut_agent,
+        exporter="payments",
+        format="xlsx",
+        params={"year": exports.year.pk, "columns": ["reference"], "filters": {"status": "failed"}},
+    )
     assert services.run_job(job.pk) == 1
     assert services.run_job(job.pk) == 0  # already done: left alone
     job.refresh_from_db()
@@ -219,13 +254,21 @@ def test_purge_exports_deletes_old_files_without_a_new_export(exports, iut_agent
 
     from matricule.backoffice.exports import services
 
-    old = ExportJob.objects.create(user=iut_agent, exporter="payments", format="csv", params={
-        "year": exports.year.pk, "columns": ["reference"], "filters": {}})
+    old = ExportJob.objects.create(
+        user=iut_agent,
+        exporter="payments",
+        format="csv",
+        params={"year": exports.year.pk, "columns": ["reference"], "filters": {}},
+    )
     services.run_job(old.pk)
     old.refresh_from_db()
     storage, name = old.file.storage, old.file.name
-    recent = ExportJob.objects.create(user=iut_agent, exporter="payments", format="csv", params={
-        "year": exports.year.pk, "columns": ["reference"], "filters": {}})
+    recent = ExportJob.objects.create(
+        user=iut_agent,
+        exporter="payments",
+        format="csv",
+        params={"year": exports.year.pk, "columns": ["reference"], "filters": {}},
+    )
     ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
     out = StringIO()
     call_command("purge_exports", stdout=out)

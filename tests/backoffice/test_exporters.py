@@ -27,13 +27,18 @@ class Dataset:
 
 @pytest.fixture
 def exports(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
-    return make_dataset(demo, demo_candidates, settings, django_capture_on_commit_callbacks,
-                        django_user_model)
+    return make_dataset(
+        demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model
+    )
 
 
 def make_dataset(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     year = demo.current_year
     ines = demo_candidates["complementary"]
@@ -47,26 +52,48 @@ def make_dataset(demo, demo_candidates, settings, django_capture_on_commit_callb
         data.ines = submitted_registration(ines, year)
         data.lea = submitted_registration(lea, year, grant="crous")
     data.failed = Payment.objects.create(
-        registration=data.ines, reference="EXP-1", gateway="simulator", amount_cents=17800,
-        fee_key=f"{data.ines.pk}:fees", status=Payment.Status.FAILED)
+        registration=data.ines,
+        reference="EXP-1",
+        gateway="simulator",
+        amount_cents=17800,
+        fee_key=f"{data.ines.pk}:fees",
+        status=Payment.Status.FAILED,
+    )
     data.pending = Payment.objects.create(
-        registration=data.ines, reference="EXP-2", gateway="simulator", amount_cents=17800,
-        fee_key=f"{data.ines.pk}:fees", status=Payment.Status.PENDING)
+        registration=data.ines,
+        reference="EXP-2",
+        gateway="simulator",
+        amount_cents=17800,
+        fee_key=f"{data.ines.pk}:fees",
+        status=Payment.Status.PENDING,
+    )
     # Nadia, registered at the desk (continuing education): no form data but her admission.
     nadia = demo_candidates["continuing_education"]
-    student = Student.objects.create(user=django_user_model.objects.create(username="nadia"),
-                                     student_number="X0000001")
+    student = Student.objects.create(
+        user=django_user_model.objects.create(username="nadia"), student_number="X0000001"
+    )
     data.nadia = Registration.objects.create(
-        student=student, academic_year=year, stage=Stage.objects.get(code="GMP-1"), candidate=nadia,
-        state="registered")
+        student=student,
+        academic_year=year,
+        stage=Stage.objects.get(code="GMP-1"),
+        candidate=nadia,
+        state="registered",
+    )
     # Chloé was already here in 2024-2025, straight from secondary school.
     data.earlier = Registration.objects.create(
-        student=data.chloe.student, academic_year=AcademicYear.objects.get(code="2024-2025"),
-        stage=data.chloe.stage, state="registered",
-        cleaned={"previous": {"last_situation": "secondary"}})
+        student=data.chloe.student,
+        academic_year=AcademicYear.objects.get(code="2024-2025"),
+        stage=data.chloe.stage,
+        state="registered",
+        cleaned={"previous": {"last_situation": "secondary"}},
+    )
     # Léa has a result of 2023-2024 from the student records system.
-    Result.objects.create(student_number=data.lea.student.student_number, year_code="2023-2024",
-                          stage=data.lea.stage, result="ADM")
+    Result.objects.create(
+        student_number=data.lea.student.student_number,
+        year_code="2023-2024",
+        stage=data.lea.stage,
+        result="ADM",
+    )
     return data
 
 
@@ -126,8 +153,9 @@ def test_registrations_one_row_each_in_the_agents_components_with_filters(export
     registered = export_rows("registrations", iut_agent, exports.year, state="registered")
     assert {row["last_name"] for row in registered} == {"LEFÈVRE", "BENALI"}
     gea = Stage.objects.get(code="GEA-1")
-    assert [row["last_name"] for row in export_rows("registrations", iut_agent, exports.year,
-                                                    stage=str(gea.pk))] == ["GARCIA"]
+    assert [
+        row["last_name"] for row in export_rows("registrations", iut_agent, exports.year, stage=str(gea.pk))
+    ] == ["GARCIA"]
     # The earlier year is another export.
     earlier = export_rows("registrations", iut_agent, exports.earlier.academic_year)
     assert [row["registration"] for row in earlier] == [exports.earlier.pk]
@@ -135,19 +163,25 @@ def test_registrations_one_row_each_in_the_agents_components_with_filters(export
 
 def test_names_come_from_the_student_then_from_the_admission(exports, iut_agent):
     Student.objects.filter(pk=exports.chloe.student_id).update(last_name="LEFÈVRE-MOREAU", first_names="")
-    rows = export_rows("registrations", iut_agent, exports.year, ["last_name", "first_names"],
-                       state="awaiting_payment")
+    rows = export_rows(
+        "registrations", iut_agent, exports.year, ["last_name", "first_names"], state="awaiting_payment"
+    )
     assert rows == [{"last_name": "GARCIA", "first_names": "Inès"}]
-    row = next(r for r in export_rows("registrations", iut_agent, exports.year, ["registration", "last_name",
-                                                                                  "first_names"])
-               if r["registration"] == exports.chloe.pk)
+    row = next(
+        r
+        for r in export_rows(
+            "registrations", iut_agent, exports.year, ["registration", "last_name", "first_names"]
+        )
+        if r["registration"] == exports.chloe.pk
+    )
     assert (row["last_name"], row["first_names"]) == ("LEFÈVRE-MOREAU", "Chloé")
 
 
 @pytest.mark.parametrize("code", ["registrations", "payments", "documents", "sise"])
 def test_an_agent_of_another_component_gets_none_of_the_iuts_rows(exports, other_agent, administrator, code):
-    chartres = set(Stage.objects.filter(programme__component__code="iut-chartres")
-                   .values_list("code", flat=True))
+    chartres = set(
+        Stage.objects.filter(programme__component__code="iut-chartres").values_list("code", flat=True)
+    )
     theirs = export_rows(code, other_agent, exports.year, ["stage_code"])
     assert not {row["stage_code"] for row in theirs} & chartres
     everything = export_rows(code, administrator, exports.year, ["stage_code"])
@@ -170,8 +204,13 @@ def test_payments_one_row_per_attempt(exports, iut_agent):
 def test_payments_by_hand_say_how_they_were_paid(exports, iut_agent):
     from matricule.payments.services import record_manual_payment
 
-    record_manual_payment(exports.ines, amount_cents=exports.ines.fee_total_cents, actor=iut_agent,
-                          method="cheque", reference=" CHQ 778899 ")
+    record_manual_payment(
+        exports.ines,
+        amount_cents=exports.ines.fee_total_cents,
+        actor=iut_agent,
+        method="cheque",
+        reference=" CHQ 778899 ",
+    )
     columns = ["reference", "manual", "manual_method", "manual_reference"]
     exported = export_rows("payments", iut_agent, exports.year, columns=columns)
     rows = {row["reference"]: row for row in exported}
@@ -187,18 +226,24 @@ def test_documents_one_row_per_required_document(exports, iut_agent):
     submissions = Submission.objects.filter(registration=exports.chloe)
     assert submissions.exists()
     rows = export_rows("documents", iut_agent, exports.year)
-    assert len(rows) == Submission.objects.filter(
-        registration__stage__programme__component__code="iut-chartres",
-        registration__academic_year=exports.year).count()
+    assert (
+        len(rows)
+        == Submission.objects.filter(
+            registration__stage__programme__component__code="iut-chartres",
+            registration__academic_year=exports.year,
+        ).count()
+    )
     chloe = [row for row in rows if row["last_name"] == "LEFÈVRE"]
     assert sorted(row["document_code"] for row in chloe) == sorted(
-        submissions.values_list("document_type__code", flat=True))
+        submissions.values_list("document_type__code", flat=True)
+    )
     assert {row["status"] for row in chloe} == {Submission.Status.MISSING.label}
     one = submissions.first()
     Submission.objects.filter(pk=one.pk).update(status="validated")
     validated = export_rows("documents", iut_agent, exports.year, status="validated")
     assert [(row["last_name"], row["document_code"]) for row in validated] == [
-        ("LEFÈVRE", one.document_type.code)]
+        ("LEFÈVRE", one.document_type.code)
+    ]
 
 
 def test_sise_registered_students_only_with_regime_and_first_years(exports, iut_agent, other_agent):
@@ -214,8 +259,9 @@ def test_sise_registered_students_only_with_regime_and_first_years(exports, iut_
     nadia = rows["BENALI"]
     assert nadia["regime_code"] == "21"
     with translation.override("en"):
-        english = export_rows("sise", iut_agent, exports.year, ["last_name", "regime"], stage=str(
-            exports.nadia.stage_id))
+        english = export_rows(
+            "sise", iut_agent, exports.year, ["last_name", "regime"], stage=str(exports.nadia.stage_id)
+        )
     assert english == [{"last_name": "BENALI", "regime": "Continuing education"}]
     assert nadia["birth_date"] == exports.nadia.candidate.birth_date  # from the admission
     assert nadia["first_year_university"] == this_year
@@ -240,7 +286,7 @@ def test_rows_come_from_one_query(exports, administrator, code, django_assert_ma
 
 
 def test_csv_cells_neutralise_formulas_and_use_the_readers_decimal_separator():
-    assert csv_text("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert csv_text('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert csv_text("+33 6 12 34 56 78") == "'+33 6 12 34 56 78"
     assert csv_text(None) == ""
     assert csv_text(datetime.date(2026, 9, 1)) == "2026-09-01"
@@ -252,9 +298,10 @@ def test_csv_cells_neutralise_formulas_and_use_the_readers_decimal_separator():
 
 
 def test_csv_has_a_byte_order_mark_and_semicolons():
-    content = b"".join(csv_chunks(["Nom", "Né le"], [["LEFÈVRE", datetime.date(2008, 3, 14)], ["A;B", None]],
-                                  language="fr")).decode("utf-8")
-    assert content == "\ufeffNom;Né le\r\nLEFÈVRE;2008-03-14\r\n\"A;B\";\r\n"
+    content = b"".join(
+        csv_chunks(["Nom", "Né le"], [["LEFÈVRE", datetime.date(2008, 3, 14)], ["A;B", None]], language="fr")
+    ).decode("utf-8")
+    assert content == '\ufeffNom;Né le\r\nLEFÈVRE;2008-03-14\r\n"A;B";\r\n'
 
 
 def test_xlsx_header_bold_and_frozen_dates_as_dates_formulas_as_text():

@@ -27,17 +27,37 @@ POLICIES = {
     # A list scoped to the person's components: every staff member gets in.
     "list": dict.fromkeys(STAFF, ALLOW),
     # An object of the IUT: its staff, whatever their role, may look; others get a 404.
-    "iut_read": {"iut_agent": ALLOW, "other_agent": NOT_FOUND, "manager": ALLOW, "auditor": ALLOW,
-                 "administrator": ALLOW},
+    "iut_read": {
+        "iut_agent": ALLOW,
+        "other_agent": NOT_FOUND,
+        "manager": ALLOW,
+        "auditor": ALLOW,
+        "administrator": ALLOW,
+    },
     # An action on an object of the IUT: auditors only read.
-    "iut_write": {"iut_agent": ALLOW, "other_agent": NOT_FOUND, "manager": ALLOW, "auditor": FORBIDDEN,
-                  "administrator": ALLOW},
+    "iut_write": {
+        "iut_agent": ALLOW,
+        "other_agent": NOT_FOUND,
+        "manager": ALLOW,
+        "auditor": FORBIDDEN,
+        "administrator": ALLOW,
+    },
     # A file prepared for one agent: nobody else, administrators included.
-    "owner": {"iut_agent": ALLOW, "other_agent": NOT_FOUND, "manager": NOT_FOUND,
-              "auditor": NOT_FOUND, "administrator": NOT_FOUND},
+    "owner": {
+        "iut_agent": ALLOW,
+        "other_agent": NOT_FOUND,
+        "manager": NOT_FOUND,
+        "auditor": NOT_FOUND,
+        "administrator": NOT_FOUND,
+    },
     # The audit log: administrators and auditors.
-    "audit": {"iut_agent": FORBIDDEN, "other_agent": FORBIDDEN, "manager": FORBIDDEN, "auditor": ALLOW,
-              "administrator": ALLOW},
+    "audit": {
+        "iut_agent": FORBIDDEN,
+        "other_agent": FORBIDDEN,
+        "manager": FORBIDDEN,
+        "auditor": ALLOW,
+        "administrator": ALLOW,
+    },
 }
 for policy in POLICIES.values():
     policy.update(anonymous=LOGIN, student=NOT_FOUND)
@@ -103,27 +123,57 @@ def objects(registered, iut_agent, django_user_model):  # noqa: F811
     chartres = Component.objects.get(code="iut-chartres")
     submission = registered.submissions.get(document_type__code="identity")
     version = upload(submission, upload_file("identity.pdf", pdf_bytes()), actor=registered.student.user)
-    request = requests.file_request(registered, Kind.CARD_REISSUE, {"reason": "theft"},
-                                    [upload_file("declaration.png", png_bytes())],
-                                    actor=registered.student.user)
-    export = ExportJob.objects.create(user=iut_agent, exporter="registrations", format="csv",
-                                      status=ExportJob.Status.DONE, file_name="export.csv")
+    request = requests.file_request(
+        registered,
+        Kind.CARD_REISSUE,
+        {"reason": "theft"},
+        [upload_file("declaration.png", png_bytes())],
+        actor=registered.student.user,
+    )
+    export = ExportJob.objects.create(
+        user=iut_agent,
+        exporter="registrations",
+        format="csv",
+        status=ExportJob.Status.DONE,
+        file_name="export.csv",
+    )
     export.file.save("export.csv", ContentFile(b"a;b\n"))
     desk = open_desk_registration(
-        agent=iut_agent, stage=registered.stage, kind="first",
-        identity={"last_name": "KOWALSKA", "first_names": "Anna", "sex": "F",
-                  "birth_date": "2005-04-02", "email": "anna.kowalska@example.org"})
-    for username, role in (("manager.chartres", ComponentMembership.Role.MANAGER),
-                           ("auditor.chartres", ComponentMembership.Role.AUDITOR)):
+        agent=iut_agent,
+        stage=registered.stage,
+        kind="first",
+        identity={
+            "last_name": "KOWALSKA",
+            "first_names": "Anna",
+            "sex": "F",
+            "birth_date": "2005-04-02",
+            "email": "anna.kowalska@example.org",
+        },
+    )
+    for username, role in (
+        ("manager.chartres", ComponentMembership.Role.MANAGER),
+        ("auditor.chartres", ComponentMembership.Role.AUDITOR),
+    ):
         user = django_user_model.objects.create_user(username)
         ComponentMembership.objects.create(user=user, component=chartres, role=role)
-    return {"registration": registered, "version": version, "request": request,
-            "attachment": request.attachments.get(), "export": export, "desk": desk}
+    return {
+        "registration": registered,
+        "version": version,
+        "request": request,
+        "attachment": request.attachments.get(),
+        "export": export,
+        "desk": desk,
+    }
 
 
 def persona_user(name, objects, django_user_model):
-    usernames = {"iut_agent": "agent.chartres", "other_agent": "agent.orleans", "manager": "manager.chartres",
-                 "auditor": "auditor.chartres", "administrator": "admin"}
+    usernames = {
+        "iut_agent": "agent.chartres",
+        "other_agent": "agent.orleans",
+        "manager": "manager.chartres",
+        "auditor": "auditor.chartres",
+        "administrator": "admin",
+    }
     if name == "anonymous":
         return None
     if name == "student":
@@ -150,6 +200,9 @@ def test_who_gets_what(client, objects, persona, django_user_model):
         else:
             got = ALLOW
         outcomes[name] = (got, POLICIES[policy][persona])
-    wrong = {name: f"got {got}, expected {expected}" for name, (got, expected) in outcomes.items()
-             if got != expected}
+    wrong = {
+        name: f"got {got}, expected {expected}"
+        for name, (got, expected) in outcomes.items()
+        if got != expected
+    }
     assert wrong == {}

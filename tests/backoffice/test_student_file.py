@@ -17,21 +17,36 @@ def chloe_file(demo, demo_candidates, iut_agent):
     """Chloé, submitted and awaiting payment, with a failed then a pending card payment and two
     documents (one refused with a reason), and an event recorded about each."""
     registration = submitted_registration(demo_candidates["accepted"], demo.current_year)
-    failed = Payment.objects.create(registration=registration, reference="MATFAILED0001", gateway="simulator",
-                                    amount_cents=registration.fee_total_cents or 0, status="failed",
-                                    fee_key=f"registration-{registration.pk}")
+    failed = Payment.objects.create(
+        registration=registration,
+        reference="MATFAILED0001",
+        gateway="simulator",
+        amount_cents=registration.fee_total_cents or 0,
+        status="failed",
+        fee_key=f"registration-{registration.pk}",
+    )
     record("payments.failed", obj=failed)
-    Payment.objects.create(registration=registration, reference="MATPENDING0002", gateway="simulator",
-                           amount_cents=registration.fee_total_cents or 0, status="pending",
-                           fee_key=f"registration-{registration.pk}")
+    Payment.objects.create(
+        registration=registration,
+        reference="MATPENDING0002",
+        gateway="simulator",
+        amount_cents=registration.fee_total_cents or 0,
+        status="pending",
+        fee_key=f"registration-{registration.pk}",
+    )
     reason = RefusalReason.objects.create(label_fr="Document illisible", label_en="Unreadable document")
-    refused = Submission.objects.create(registration=registration,
-                                        document_type=DocumentType.objects.get(code="identity"),
-                                        status="refused", reason=reason, comment="Photo floue",
-                                        reviewed_by=iut_agent)
+    refused = Submission.objects.create(
+        registration=registration,
+        document_type=DocumentType.objects.get(code="identity"),
+        status="refused",
+        reason=reason,
+        comment="Photo floue",
+        reviewed_by=iut_agent,
+    )
     record("documents.refused", actor=iut_agent, obj=refused)
-    Submission.objects.create(registration=registration, document_type=DocumentType.objects.get(code="photo"),
-                              status="submitted")
+    Submission.objects.create(
+        registration=registration, document_type=DocumentType.objects.get(code="photo"), status="submitted"
+    )
     return registration
 
 
@@ -85,15 +100,17 @@ def test_unknown_student_is_404(demo, administrator, staff_client):
     assert staff_client(administrator).get("/gestion/etudiant/999999/").status_code == 404
 
 
-def test_registration_in_another_component_is_shown_without_review_link(chloe_file, demo, other_agent,
-                                                                        staff_client):
+def test_registration_in_another_component_is_shown_without_review_link(
+    chloe_file, demo, other_agent, staff_client
+):
     """Chloé also registered in Orléans: the Orléans agent sees her file, and only their
     registration links to the review screen."""
     [orleans] = make_registrations("INFO-1", 1, "submitted", demo.current_year)
     orleans.student = chloe_file.student
     orleans.save()
-    Submission.objects.create(registration=orleans, document_type=DocumentType.objects.get(code="photo"),
-                              status="submitted")
+    Submission.objects.create(
+        registration=orleans, document_type=DocumentType.objects.get(code="photo"), status="submitted"
+    )
     html = staff_client(other_agent).get(f"/gestion/etudiant/{chloe_file.student.pk}/").content.decode()
     assert f'href="/gestion/pieces/{orleans.pk}/"' in html
     assert f'href="/gestion/pieces/{chloe_file.pk}/"' not in html

@@ -56,8 +56,9 @@ def test_changed_data_issues_a_new_serial_and_revokes_the_old(registered, iut_ag
         assert first.status == "revoked" and second.status == "valid"
 
 
-def test_cancelling_the_registration_revokes_its_documents(client, registered, iut_agent,
-                                                          django_capture_on_commit_callbacks):
+def test_cancelling_the_registration_revokes_its_documents(
+    client, registered, iut_agent, django_capture_on_commit_callbacks
+):
     from matricule.registration.services import cancel_registration
 
     complete(registered, iut_agent)
@@ -82,8 +83,9 @@ def test_serials_are_not_guessable():
     assert all(len(s) == 14 and s[4] == "-" for s in serials)
 
 
-def test_with_a_signing_key_the_certificate_is_signed_and_verifies(registered, iut_agent, settings,
-                                                                   tmp_path, capsys):
+def test_with_a_signing_key_the_certificate_is_signed_and_verifies(
+    registered, iut_agent, settings, tmp_path, capsys
+):
     from django.core.management import call_command
 
     from matricule.certificates.signing import verify_pdf
@@ -100,20 +102,24 @@ def test_with_a_signing_key_the_certificate_is_signed_and_verifies(registered, i
     assert result.intact and result.valid
 
 
-def test_staff_generate_a_stages_certificates_in_bulk_with_progress(client, registered, iut_agent,
-                                                                    administrator, settings,
-                                                                    django_capture_on_commit_callbacks):
+def test_staff_generate_a_stages_certificates_in_bulk_with_progress(
+    client, registered, iut_agent, administrator, settings, django_capture_on_commit_callbacks
+):
     from matricule.certificates.models import BulkGeneration
 
     complete(registered, iut_agent)
     client.force_login(administrator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/certificates/bulkgeneration/add/", {
-            "stage": registered.stage.pk, "academic_year": registered.academic_year.pk})
+        response = client.post(
+            "/admin/certificates/bulkgeneration/add/",
+            {"stage": registered.stage.pk, "academic_year": registered.academic_year.pk},
+        )
     assert response.status_code == 302
     job = BulkGeneration.objects.get()
     assert (job.status, job.total, job.done, job.requested_by) == ("done", 1, 1, administrator)
     assert set(IssuedDocument.objects.filter(kind="certificate").values_list("language", flat=True)) == {
-        "fr", "en"}
+        "fr",
+        "en",
+    }
     listing = client.get("/admin/certificates/bulkgeneration/").content.decode()
     assert registered.stage.name in listing

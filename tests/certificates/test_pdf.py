@@ -139,8 +139,17 @@ def test_english_text(english):
 
 def test_reading_order_follows_the_page(english):
     _, text = english
-    order = ["Université d'Orléans", "Enrolment certificate", "Marie DURAND", "LEFÈVRE Chloé", "22612345",
-             "BUT GEII 1re année", "Issued in Chartres", "K7QM-2TXP-9HZ3-AB4C", "Check this certificate"]
+    order = [
+        "Université d'Orléans",
+        "Enrolment certificate",
+        "Marie DURAND",
+        "LEFÈVRE Chloé",
+        "22612345",
+        "BUT GEII 1re année",
+        "Issued in Chartres",
+        "K7QM-2TXP-9HZ3-AB4C",
+        "Check this certificate",
+    ]
     positions = [text.index(part) for part in order]
     assert positions == sorted(positions)
 

@@ -160,7 +160,10 @@ def test_certificate_from_an_authority_with_an_intermediate_and_an_rsa_key(unsig
     root_key, root = issue("Test Root CA", None, None, ca=True)
     intermediate_key, intermediate = issue("Test Signing CA", root.subject, root_key, ca=True)
     leaf_key, leaf = issue(
-        "Université d'Orléans", intermediate.subject, intermediate_key, ca=False,
+        "Université d'Orléans",
+        intermediate.subject,
+        intermediate_key,
+        ca=False,
         key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
     )
     signed = sign_pdf(unsigned, key_pem=pem(key=leaf_key), cert_pem=pem(leaf), chain_pem=pem(intermediate))

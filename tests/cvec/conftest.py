@@ -20,9 +20,13 @@ def simulator_backend(settings):
 @pytest.fixture
 def student():
     """Chloé Lefèvre as she types herself at registration."""
-    return {"last_name": "Lefèvre", "first_names": "Chloé Marie",
-            "birth_date": datetime.date(2006, 3, 14), "ine": "0494004062M",
-            "academic_year_code": YEAR}
+    return {
+        "last_name": "Lefèvre",
+        "first_names": "Chloé Marie",
+        "birth_date": datetime.date(2006, 3, 14),
+        "ine": "0494004062M",
+        "academic_year_code": YEAR,
+    }
 
 
 @pytest.fixture
@@ -30,10 +34,15 @@ def attestation(db):
     """Seeds a simulated attestation; by default Chloé's, valid, for 2024-2025."""
 
     def make(seq=1, **overrides):
-        fields = {"number": demo_number(seq, overrides.get("academic_year_code", YEAR)),
-                  "last_name": "LEFÈVRE", "first_names": "Chloé",
-                  "birth_date": datetime.date(2006, 3, 14), "ine": "0494004062M",
-                  "academic_year_code": YEAR, **overrides}
+        fields = {
+            "number": demo_number(seq, overrides.get("academic_year_code", YEAR)),
+            "last_name": "LEFÈVRE",
+            "first_names": "Chloé",
+            "birth_date": datetime.date(2006, 3, 14),
+            "ine": "0494004062M",
+            "academic_year_code": YEAR,
+            **overrides,
+        }
         return seed_attestation(**fields)
 
     return make

@@ -26,27 +26,42 @@ YEAR = "2024-2025"
 
 RECORDS = {
     "ORL400000001": {
-        "nom": "LEFÈVRE", "nomUsage": "", "prenom": "Chloé", "sexe": "F",
-        "date_naissance": "2006-03-14", "ine": "0494004062m", "crous": "Crous Orléans-Tours",
+        "nom": "LEFÈVRE",
+        "nomUsage": "",
+        "prenom": "Chloé",
+        "sexe": "F",
+        "date_naissance": "2006-03-14",
+        "ine": "0494004062m",
+        "crous": "Crous Orléans-Tours",
         "etat": {"code": "75", "libelle": "Attestation valide, payé"},
         "exoneration": {"active": False, "motif": None},
     },
     # The earlier spelling of the birth date, a French date, and an exemption.
     "ORL400000002": {
-        "nom": "DIALLO", "prenom": "Moussa", "sexe": "M", "dateNaissance": "30/11/2005",
-        "ine": "", "crous": "Crous Orléans-Tours",
+        "nom": "DIALLO",
+        "prenom": "Moussa",
+        "sexe": "M",
+        "dateNaissance": "30/11/2005",
+        "ine": "",
+        "crous": "Crous Orléans-Tours",
         "etat": {"code": 73, "libelle": "Attestation valide, après exonération"},
         "exoneration": {"active": True, "motif": "Boursier sur critères sociaux"},
     },
     "ORL400000003": {
-        "nom": "MARTIN", "prenom": "Léa", "date_naissance": "2006-05-02T00:00:00",
-        "crous": "Crous Orléans-Tours", "etat": {"code": "50", "libelle": "Attestation annulée"},
+        "nom": "MARTIN",
+        "prenom": "Léa",
+        "date_naissance": "2006-05-02T00:00:00",
+        "crous": "Crous Orléans-Tours",
+        "etat": {"code": "50", "libelle": "Attestation annulée"},
         "exoneration": {"active": False},
     },
     # A grant holder whose exemption is told by the state only.
     "ORL400000004": {
-        "nom": "NGUYEN", "prenom": "Thanh", "date_naissance": "2006-01-20",
-        "crous": "Crous Orléans-Tours", "etat": {"code": "71", "libelle": "Attestation valide, boursier"},
+        "nom": "NGUYEN",
+        "prenom": "Thanh",
+        "date_naissance": "2006-01-20",
+        "crous": "Crous Orléans-Tours",
+        "etat": {"code": "71", "libelle": "Attestation valide, boursier"},
     },
     # An answer we cannot read: no birth date.
     "ORL400000005": {"nom": "X", "prenom": "Y", "etat": {"code": "70"}},
@@ -114,10 +129,19 @@ def test_a_found_attestation(fake_cnous):
     found = client(fake_cnous).lookup("orl4 0000 0001", YEAR, last_name="Lefèvre")
 
     assert found == Attestation(
-        number="ORL400000001", last_name="LEFÈVRE", first_names="Chloé",
-        birth_date=datetime.date(2006, 3, 14), ine="0494004062M", crous="Crous Orléans-Tours",
-        academic_year_code=YEAR, valid=True, exempt=False, exemption_reason="",
-        status_code="75", status_label="Attestation valide, payé")
+        number="ORL400000001",
+        last_name="LEFÈVRE",
+        first_names="Chloé",
+        birth_date=datetime.date(2006, 3, 14),
+        ine="0494004062M",
+        crous="Crous Orléans-Tours",
+        academic_year_code=YEAR,
+        valid=True,
+        exempt=False,
+        exemption_reason="",
+        status_code="75",
+        status_label="Attestation valide, payé",
+    )
     path, query, authorization = FakeCnous.requests[0]
     assert path == "/api/attestation/ORL400000001"
     assert query == {"etudiant": ["LEFEV"]}
@@ -132,7 +156,10 @@ def test_exemptions_and_other_date_spellings(fake_cnous):
 
     nguyen = service.lookup("ORL400000004", YEAR)
     assert (nguyen.valid, nguyen.exempt, nguyen.exemption_reason) == (
-        True, True, "Attestation valide, boursier")
+        True,
+        True,
+        "Attestation valide, boursier",
+    )
     assert FakeCnous.requests[-1][1] == {}  # no name, no `etudiant` parameter
 
 
@@ -161,12 +188,15 @@ def test_a_refused_key_is_an_auth_error(fake_cnous):
     assert issubclass(CvecAuthError, CvecUnavailable)
 
 
-@pytest.mark.parametrize(("number", "words"), [
-    ("ORL400000500", "HTTP 500"),
-    ("ORL400000302", "HTTP 302"),
-    ("ORL400000998", "not an attestation"),
-    ("ORL400000005", "lacks"),
-])
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        ("ORL400000500", "HTTP 500"),
+        ("ORL400000302", "HTTP 302"),
+        ("ORL400000998", "not an attestation"),
+        ("ORL400000005", "lacks"),
+    ],
+)
 def test_server_errors_redirects_and_unreadable_answers_are_unavailable(fake_cnous, number, words):
     with pytest.raises(CvecUnavailable, match=words):
         client(fake_cnous).lookup(number, YEAR)
@@ -192,8 +222,13 @@ def test_a_year_with_its_own_endpoint_is_asked_there(fake_cnous):
 
 
 def test_verify_for_student_through_the_cnous_client(fake_cnous):
-    student = {"last_name": "Lefevre", "first_names": "Chloe", "birth_date": datetime.date(2006, 3, 14),
-               "ine": "0494004062M", "academic_year_code": YEAR}
+    student = {
+        "last_name": "Lefevre",
+        "first_names": "Chloe",
+        "birth_date": datetime.date(2006, 3, 14),
+        "ine": "0494004062M",
+        "academic_year_code": YEAR,
+    }
     assert verify_for_student("ORL4 00000001", service=client(fake_cnous), **student).ok
     down = verify_for_student("ORL4 00000500", service=client(fake_cnous), **student)
     assert (down.code, down.provisional, down.may_continue) == ("unavailable", True, True)
@@ -202,8 +237,9 @@ def test_verify_for_student_through_the_cnous_client(fake_cnous):
     assert verify_for_student("ORL4 12345678", service=client(fake_cnous), **student).code == "unknown"
 
 
-@pytest.mark.parametrize("endpoint", ["http://cvec-ctrl.etudiant.gouv.fr", "http://10.0.0.1:8000",
-                                      "ftp://127.0.0.1", "https://"])
+@pytest.mark.parametrize(
+    "endpoint", ["http://cvec-ctrl.etudiant.gouv.fr", "http://10.0.0.1:8000", "ftp://127.0.0.1", "https://"]
+)
 def test_plain_http_is_refused_except_to_this_machine(endpoint):
     with pytest.raises(ImproperlyConfigured):
         CnousCvecService(endpoint=endpoint)
@@ -211,8 +247,10 @@ def test_plain_http_is_refused_except_to_this_machine(endpoint):
         CnousCvecService(endpoints_by_year={"2023-2024": endpoint})
 
 
-@pytest.mark.parametrize("endpoint", ["https://cvec-ctrl.etudiant.gouv.fr/", "http://127.0.0.1:8080",
-                                      "http://localhost", "http://[::1]:8000"])
+@pytest.mark.parametrize(
+    "endpoint",
+    ["https://cvec-ctrl.etudiant.gouv.fr/", "http://127.0.0.1:8080", "http://localhost", "http://[::1]:8000"],
+)
 def test_https_and_loopback_are_accepted(endpoint):
     assert CnousCvecService(endpoint=endpoint).endpoint == endpoint.rstrip("/")
 
@@ -227,8 +265,11 @@ def test_name_letters():
 
 def test_get_service_follows_the_setting(settings):
     settings.MATRICULE_CVEC_BACKEND = "cnous"
-    settings.MATRICULE_CVEC_API = {"endpoint": "https://cvec.example.org/", "key": "s3cret-k3y",
-                                   "timeout": "3"}
+    settings.MATRICULE_CVEC_API = {
+        "endpoint": "https://cvec.example.org/",
+        "key": "s3cret-k3y",
+        "timeout": "3",
+    }
     service = get_service()
     assert isinstance(service, CnousCvecService)
     assert (service.endpoint, service.key, service.timeout) == ("https://cvec.example.org", "s3cret-k3y", 3.0)
@@ -248,8 +289,10 @@ def test_get_service_defaults_to_the_simulator(settings):
     assert isinstance(get_service(), SimulatorCvecService)
 
 
-@pytest.mark.parametrize(("backend", "api"), [("paper", {}), ("cnous", {"timeout": "soon"}),
-                                              ("cnous", {"endpoint": "http://cvec.example.org"})])
+@pytest.mark.parametrize(
+    ("backend", "api"),
+    [("paper", {}), ("cnous", {"timeout": "soon"}), ("cnous", {"endpoint": "http://cvec.example.org"})],
+)
 def test_a_bad_configuration_fails_loudly(settings, backend, api):
     settings.MATRICULE_CVEC_BACKEND = backend
     settings.MATRICULE_CVEC_API = api

@@ -7,8 +7,17 @@ from django.utils import translation
 from matricule.cvec.checks import check_format, display_number, normalize_number, year_digit
 
 
-@pytest.mark.parametrize("typed", ["TOU501234567", "tou5 0123 4567", " TOU5-01234567 ",
-                                   "TOU5\u00a001234567", "ＴＯＵ５01234567", "TOU5.0123.4567"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "TOU501234567",
+        "tou5 0123 4567",
+        " TOU5-01234567 ",
+        "TOU5\u00a001234567",
+        "ＴＯＵ５01234567",
+        "TOU5.0123.4567",
+    ],
+)
 def test_typed_forms_of_a_number_are_accepted_and_normalized(typed):
     assert check_format(typed) == "TOU501234567"
 
@@ -26,17 +35,20 @@ def test_normalize_and_display():
     assert year_digit("nonsense") is None
 
 
-@pytest.mark.parametrize(("typed", "code", "words"), [
-    ("", "required", "Enter the number"),
-    ("   ", "required", "Enter the number"),
-    ("0494004062M", "ine_given", "looks like your INE"),
-    ("123456789AB", "ine_given", "looks like your INE"),
-    ("TOU5*0123456", "characters", "only letters and digits"),
-    ("TOU5012345", "length", "you entered 10"),
-    ("TOU5012345678", "length", "you entered 13"),
-    ("TOUX01234567", "shape", "3 letters of the CROUS and a digit"),
-    ("1OU501234567", "shape", "3 letters of the CROUS and a digit"),
-])
+@pytest.mark.parametrize(
+    ("typed", "code", "words"),
+    [
+        ("", "required", "Enter the number"),
+        ("   ", "required", "Enter the number"),
+        ("0494004062M", "ine_given", "looks like your INE"),
+        ("123456789AB", "ine_given", "looks like your INE"),
+        ("TOU5*0123456", "characters", "only letters and digits"),
+        ("TOU5012345", "length", "you entered 10"),
+        ("TOU5012345678", "length", "you entered 13"),
+        ("TOUX01234567", "shape", "3 letters of the CROUS and a digit"),
+        ("1OU501234567", "shape", "3 letters of the CROUS and a digit"),
+    ],
+)
 def test_malformed_numbers_are_refused_with_a_reason(typed, code, words):
     with translation.override("en"):
         with pytest.raises(ValidationError) as caught:

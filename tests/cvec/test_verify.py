@@ -85,13 +85,16 @@ def test_an_invalid_attestation(student, attestation):
     assert "not valid" in verdict.message
 
 
-@pytest.mark.parametrize("holder", [
-    {"last_name": "DUBOIS", "first_names": "Hugo"},
-    {"last_name": "LEFEVRE", "first_names": "Hugo"},
-    {"last_name": "LEFEVRES"},
-    {"birth_date": datetime.date(2006, 3, 15)},
-    {"first_names": "Chloe-Anne"},
-])
+@pytest.mark.parametrize(
+    "holder",
+    [
+        {"last_name": "DUBOIS", "first_names": "Hugo"},
+        {"last_name": "LEFEVRE", "first_names": "Hugo"},
+        {"last_name": "LEFEVRES"},
+        {"birth_date": datetime.date(2006, 3, 15)},
+        {"first_names": "Chloe-Anne"},
+    ],
+)
 def test_someone_elses_attestation(student, attestation, holder):
     attestation(**holder)
     verdict = verify_for_student(NUMBER, **student)
@@ -99,7 +102,8 @@ def test_someone_elses_attestation(student, attestation, holder):
     assert (verdict.ok, verdict.code) == (False, "holder_mismatch")
     assert verdict.message == (
         "This attestation belongs to someone else: its holder's name or date of birth does not "
-        "match yours. Check the number on your own attestation from messervices.etudiant.gouv.fr.")
+        "match yours. Check the number on your own attestation from messervices.etudiant.gouv.fr."
+    )
 
 
 def test_someone_elses_attestation_is_told_before_its_year_or_validity(student, attestation):
@@ -120,17 +124,21 @@ def test_the_ine_is_compared_only_when_both_are_known(student, attestation, ours
     assert verify_for_student(NUMBER, **{**student, "ine": ours}).ok
 
 
-@pytest.mark.parametrize(("typed_last", "typed_first", "on_attestation"), [
-    ("Lefevre", "chloe", {"last_name": "LEFÈVRE", "first_names": "Chloé"}),
-    ("LEFÈVRE", "CHLOÉ", {"last_name": "Lefevre", "first_names": "Chloe"}),
-    ("Le Fèvre", "Chloé", {"last_name": "LEFEVRE", "first_names": "Chloé Marie"}),
-    ("d'Arc", "Jeanne", {"last_name": "DARC", "first_names": "Jeanne"}),
-    ("Saint-Éloi", "Jean Pierre", {"last_name": "SAINT ELOI", "first_names": "Jean-Pierre"}),
-    ("Lœvenbruck", "Zoé", {"last_name": "LOEVENBRUCK", "first_names": "Zoe"}),
-    ("Martin", "Chloé", {"last_name": "LEFEVRE", "usage_name": "MARTIN", "first_names": "Chloé"}),
-])
-def test_names_match_whatever_the_case_accents_and_separators(student, attestation, typed_last,
-                                                             typed_first, on_attestation):
+@pytest.mark.parametrize(
+    ("typed_last", "typed_first", "on_attestation"),
+    [
+        ("Lefevre", "chloe", {"last_name": "LEFÈVRE", "first_names": "Chloé"}),
+        ("LEFÈVRE", "CHLOÉ", {"last_name": "Lefevre", "first_names": "Chloe"}),
+        ("Le Fèvre", "Chloé", {"last_name": "LEFEVRE", "first_names": "Chloé Marie"}),
+        ("d'Arc", "Jeanne", {"last_name": "DARC", "first_names": "Jeanne"}),
+        ("Saint-Éloi", "Jean Pierre", {"last_name": "SAINT ELOI", "first_names": "Jean-Pierre"}),
+        ("Lœvenbruck", "Zoé", {"last_name": "LOEVENBRUCK", "first_names": "Zoe"}),
+        ("Martin", "Chloé", {"last_name": "LEFEVRE", "usage_name": "MARTIN", "first_names": "Chloé"}),
+    ],
+)
+def test_names_match_whatever_the_case_accents_and_separators(
+    student, attestation, typed_last, typed_first, on_attestation
+):
     attestation(**on_attestation)
     verdict = verify_for_student(NUMBER, **{**student, "last_name": typed_last, "first_names": typed_first})
     assert verdict.ok, verdict.message
@@ -156,4 +164,3 @@ def test_an_unreachable_service_lets_the_student_continue_provisionally(student)
     assert verdict.may_continue
     assert verdict.number == NUMBER
     assert "continue" in verdict.message and "later" in verdict.message
-

@@ -8,8 +8,18 @@ from matricule.accounts.models import ComponentMembership
 from matricule.demo.seed import campaign_code_for, seed
 from matricule.institution import models as m
 
-MODELS = [m.University, m.Component, m.AcademicYear, m.Programme, m.Stage, m.RegistrationWindow,
-          m.FeeSchedule, m.OfflinePopulation, m.AssistancePeriod, ComponentMembership]
+MODELS = [
+    m.University,
+    m.Component,
+    m.AcademicYear,
+    m.Programme,
+    m.Stage,
+    m.RegistrationWindow,
+    m.FeeSchedule,
+    m.OfflinePopulation,
+    m.AssistancePeriod,
+    ComponentMembership,
+]
 
 
 def counts():
@@ -30,8 +40,7 @@ def test_demo_is_idempotent_and_prints_logins(capsys):
 def test_first_registration_is_open_now(demo):
     year = m.AcademicYear.objects.current()
     assert year == demo.current_year
-    window = m.RegistrationWindow.objects.get(academic_year=year,
-                                              population=m.Population.FIRST_MAIN)
+    window = m.RegistrationWindow.objects.get(academic_year=year, population=m.Population.FIRST_MAIN)
     assert window.is_open(timezone.now())
 
 
@@ -61,9 +70,14 @@ def test_demo_programmes_carry_the_sample_files_codes(demo):
     assert m.Programme.objects.filter(diploma_type="LICENCE").exists()
 
 
-@pytest.mark.parametrize(("today", "code"), [(datetime.date(2026, 11, 26), "2026-2027"),
-                                             (datetime.date(2027, 3, 1), "2026-2027"),
-                                             (datetime.date(2024, 7, 8), "2024-2025")])
+@pytest.mark.parametrize(
+    ("today", "code"),
+    [
+        (datetime.date(2026, 11, 26), "2026-2027"),
+        (datetime.date(2027, 3, 1), "2026-2027"),
+        (datetime.date(2024, 7, 8), "2024-2025"),
+    ],
+)
 def test_campaign_year_follows_the_calendar(today, code):
     assert campaign_code_for(today) == code
 

@@ -26,8 +26,9 @@ def test_the_summary_lists_exactly_the_required_documents(client, registered):
 def test_student_uploads_and_sees_the_status(client, registered):
     client.force_login(registered.student.user)
     identity = registered.submissions.get(document_type__code="identity")
-    response = client.post(f"/inscription/{registered.pk}/pieces/{identity.pk}/",
-                           {"file": upload_file("carte.png")}, follow=True)
+    response = client.post(
+        f"/inscription/{registered.pk}/pieces/{identity.pk}/", {"file": upload_file("carte.png")}, follow=True
+    )
     assert response.status_code == 200
     identity.refresh_from_db()
     assert identity.status == Submission.Status.SUBMITTED
@@ -41,8 +42,11 @@ def test_student_uploads_and_sees_the_status(client, registered):
 def test_a_renamed_executable_is_refused_with_a_message(client, registered):
     client.force_login(registered.student.user)
     identity = registered.submissions.get(document_type__code="identity")
-    response = client.post(f"/inscription/{registered.pk}/pieces/{identity.pk}/",
-                           {"file": upload_file("carte.pdf", b"MZ\x90\x00" + b"\x00" * 200)}, follow=True)
+    response = client.post(
+        f"/inscription/{registered.pk}/pieces/{identity.pk}/",
+        {"file": upload_file("carte.pdf", b"MZ\x90\x00" + b"\x00" * 200)},
+        follow=True,
+    )
     identity.refresh_from_db()
     assert identity.status == Submission.Status.MISSING
     assert "Pièce d&#x27;identité" in response.content.decode()
@@ -55,7 +59,8 @@ def _submit_all(registration):
 
 
 def test_agent_refuses_with_reason_student_replaces_agent_validates_all(
-        client, registered, iut_agent, django_capture_on_commit_callbacks):
+    client, registered, iut_agent, django_capture_on_commit_callbacks
+):
     _submit_all(registered)
     client.force_login(iut_agent)
     queue = client.get("/gestion/pieces/").content.decode()
@@ -67,8 +72,10 @@ def test_agent_refuses_with_reason_student_replaces_agent_validates_all(
     photo.refresh_from_db()
     assert photo.status == Submission.Status.SUBMITTED
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/gestion/pieces/{registered.pk}/", {"submission": photo.pk, "decision": "refuse",
-                                                          "reason": reason.pk, "comment": "Photo floue"})
+        client.post(
+            f"/gestion/pieces/{registered.pk}/",
+            {"submission": photo.pk, "decision": "refuse", "reason": reason.pk, "comment": "Photo floue"},
+        )
     photo.refresh_from_db()
     assert photo.status == Submission.Status.REFUSED and photo.reviewed_by == iut_agent
     assert "Photo floue" in mail.outbox[-1].body and reason.label_fr in mail.outbox[-1].body
@@ -83,32 +90,38 @@ def test_agent_refuses_with_reason_student_replaces_agent_validates_all(
 
     with django_capture_on_commit_callbacks(execute=True):
         for submission in registered.submissions.all():
-            client.post(f"/gestion/pieces/{registered.pk}/", {"submission": submission.pk,
-                                                              "decision": "validate"})
+            client.post(
+                f"/gestion/pieces/{registered.pk}/", {"submission": submission.pk, "decision": "validate"}
+            )
     assert services.documents_complete(registered)
     assert "certificat" in mail.outbox[-1].subject.lower()
     status = student.get(f"/inscription/{registered.pk}/").content.decode()
     assert "certificat de scolarité est disponible" in status
     from matricule.audit.models import Event
+
     assert Event.objects.filter(action="documents.validated", actor=iut_agent).count() == 5
 
 
-def test_other_component_agents_and_other_students_get_404(client, registered, other_agent,
-                                                           demo_candidates):
+def test_other_component_agents_and_other_students_get_404(client, registered, other_agent, demo_candidates):
     _submit_all(registered)
     version = registered.submissions.first().versions.get()
     client.force_login(other_agent)
-    for url in (f"/gestion/pieces/{registered.pk}/", f"/gestion/fichier/{version.pk}/",
-                f"/gestion/fichier/{version.pk}/page/1.png"):
+    for url in (
+        f"/gestion/pieces/{registered.pk}/",
+        f"/gestion/fichier/{version.pk}/",
+        f"/gestion/fichier/{version.pk}/page/1.png",
+    ):
         assert client.get(url).status_code == 404
     assert f"/gestion/pieces/{registered.pk}/" not in client.get("/gestion/pieces/").content.decode()
     from matricule.accounts.admission_login import user_for_candidate
 
     other_student = client.__class__()
     other_student.force_login(user_for_candidate(demo_candidates["complementary"]))
-    for url in (f"/inscription/{registered.pk}/pieces/",
-                f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/",
-                f"/gestion/fichier/{version.pk}/"):
+    for url in (
+        f"/inscription/{registered.pk}/pieces/",
+        f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/",
+        f"/gestion/fichier/{version.pk}/",
+    ):
         assert other_student.get(url).status_code in (404, 302)
     assert other_student.get(f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/").status_code == 404
 
@@ -148,8 +161,9 @@ def test_back_office_needs_a_staff_login(client, registered, path):
 def test_staff_login_is_rate_limited(client, demo):
     for _ in range(5):
         client.post("/gestion/connexion/", {"username": "agent.chartres", "password": "wrong"})
-    response = client.post("/gestion/connexion/", {"username": "agent.chartres",
-                                                   "password": "matricule-agent"})
+    response = client.post(
+        "/gestion/connexion/", {"username": "agent.chartres", "password": "matricule-agent"}
+    )
     assert response.status_code == 429
 
 
@@ -161,8 +175,10 @@ def test_the_reviewer_notes_when_an_identity_document_expires(client, registered
     identity = registered.submissions.get(document_type__code="identity")
     page = client.get(f"/gestion/pieces/{registered.pk}/").content.decode()
     assert f'id="valid-until-{identity.pk}"' in page
-    client.post(f"/gestion/pieces/{registered.pk}/", {"submission": identity.pk, "decision": "validate",
-                                                      "valid_until": "2031-03-14"})
+    client.post(
+        f"/gestion/pieces/{registered.pk}/",
+        {"submission": identity.pk, "decision": "validate", "valid_until": "2031-03-14"},
+    )
     identity.refresh_from_db()
     assert identity.status == Submission.Status.VALIDATED
     assert identity.valid_until == datetime.date(2031, 3, 14)

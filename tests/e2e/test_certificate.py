@@ -26,15 +26,24 @@ def qr_url(pdf: bytes) -> str:
     return codes[0].text
 
 
-def test_certificate_qr_code_verifies_then_is_revoked(page, live_server, settings, tmp_path, demo,
-                                                     demo_candidates, iut_agent):
+def test_certificate_qr_code_verifies_then_is_revoked(
+    page, live_server, settings, tmp_path, demo, demo_candidates, iut_agent
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.SITE_URL = live_server.url
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
     mail.outbox = []
     chloe = demo_candidates["accepted"]
     registration = submitted_registration(chloe, demo.current_year, grant="crous")

@@ -20,16 +20,25 @@ from .axe import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PERSON = {"last_name": "KOWALSKA", "first_names": "Zofia", "sex": "F",
-          "birth_date": datetime.date(2003, 5, 17), "email": "zofia.kowalska@example.org"}
+PERSON = {
+    "last_name": "KOWALSKA",
+    "first_names": "Zofia",
+    "sex": "F",
+    "birth_date": datetime.date(2003, 5, 17),
+    "email": "zofia.kowalska@example.org",
+}
 PASSWORD = "Un-mot-de-passe-solide-2026"
 
 
 @pytest.fixture(autouse=True)
 def mail_and_tasks(settings, live_server):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.SITE_URL = live_server.url
     mail.outbox = []
 
@@ -67,24 +76,43 @@ def save_and_continue(page):
 STEPS = {
     "identity": {"birth_town": "Kraków", "birth_country": "Pologne", "nationality": "Polonaise"},
     "ine": {"has_ine": "no", "no_ine_reason": "foreign_school"},
-    "baccalaureate": {"kind": "equivalent", "year": "2021", "equivalent_name": "Matura",
-                      "equivalent_country": "Pologne"},
-    "previous": {"last_situation": "higher", "last_establishment": "Uniwersytet Jagielloński",
-                 "last_establishment_year": "2025"},
-    "contacts": {"street": "3 rue du Cheval Blanc", "postal_code": "28000", "city": "Chartres",
-                 "country": "France", "same_permanent_address": "no",
-                 "permanent_address": "ul. Floriańska 1, 31-019 Kraków, Pologne",
-                 "phone": "+48 601 234 567", "email_confirmation": PERSON["email"],
-                 "emergency_name": "Anna Kowalska", "emergency_phone": "+48 601 765 432"},
+    "baccalaureate": {
+        "kind": "equivalent",
+        "year": "2021",
+        "equivalent_name": "Matura",
+        "equivalent_country": "Pologne",
+    },
+    "previous": {
+        "last_situation": "higher",
+        "last_establishment": "Uniwersytet Jagielloński",
+        "last_establishment_year": "2025",
+    },
+    "contacts": {
+        "street": "3 rue du Cheval Blanc",
+        "postal_code": "28000",
+        "city": "Chartres",
+        "country": "France",
+        "same_permanent_address": "no",
+        "permanent_address": "ul. Floriańska 1, 31-019 Kraków, Pologne",
+        "phone": "+48 601 234 567",
+        "email_confirmation": PERSON["email"],
+        "emergency_name": "Anna Kowalska",
+        "emergency_phone": "+48 601 765 432",
+    },
     "social": {"grant": "none", "employed": "no", "athlete": "no", "accommodation": "no"},
     "cvec": {},  # the number is seeded per test
-    "programme": {"confirm_stage": "on", "photo_on_card": "yes", "accept_rules": "on",
-                  "accept_privacy": "on"},
+    "programme": {
+        "confirm_stage": "on",
+        "photo_on_card": "yes",
+        "accept_rules": "on",
+        "accept_privacy": "on",
+    },
 }
 
 
 def test_an_exchange_student_registered_at_the_desk_activates_and_downloads_the_summary(
-        page, browser, live_server, demo):
+    page, browser, live_server, demo
+):
     stage = Stage.objects.get(code="GEII-1")
     cvec = seed_cvec(demo.current_year, PERSON)
 

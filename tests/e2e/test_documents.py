@@ -17,12 +17,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def registered(settings, live_server, demo, demo_candidates, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.SITE_URL = live_server.url
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
     mail.outbox = []
     return submitted_registration(demo_candidates["accepted"], demo.current_year, grant="crous")
 
@@ -40,14 +48,16 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     page.goto(f"/inscription/{registered.pk}/pieces/")
     assert_accessible(page)
 
-    files = {"identity": ("carte.png", "image/png", png_bytes(600, 400)),
-             "bac": ("releve.pdf", "application/pdf", pdf_bytes(2))}
+    files = {
+        "identity": ("carte.png", "image/png", png_bytes(600, 400)),
+        "bac": ("releve.pdf", "application/pdf", pdf_bytes(2)),
+    }
     for submission in registered.submissions.select_related("document_type"):
-        name, mime, content = files.get(submission.document_type.code,
-                                        ("photo.png", "image/png", png_bytes()))
+        name, mime, content = files.get(
+            submission.document_type.code, ("photo.png", "image/png", png_bytes())
+        )
         form = page.locator(f"form[aria-labelledby=doc-{submission.pk}]")
-        form.locator("input[type=file]").set_input_files({"name": name, "mimeType": mime,
-                                                         "buffer": content})
+        form.locator("input[type=file]").set_input_files({"name": name, "mimeType": mime, "buffer": content})
         form.locator("button[type=submit]").click()
         page.wait_for_load_state()
     assert page.content().count("En attente de vérification") >= 5
@@ -76,8 +86,9 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     page.goto(f"/inscription/{registered.pk}/pieces/")
     assert "Photo floue" in page.content()
     form = page.locator(f"form[aria-labelledby=doc-{photo.pk}]")
-    form.locator("input[type=file]").set_input_files({"name": "photo2.png", "mimeType": "image/png",
-                                                     "buffer": png_bytes(300, 400, (20, 20, 200))})
+    form.locator("input[type=file]").set_input_files(
+        {"name": "photo2.png", "mimeType": "image/png", "buffer": png_bytes(300, 400, (20, 20, 200))}
+    )
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
 

@@ -23,14 +23,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def campaign_2024(settings, live_server):
     """The demo as it was during the 2024-2025 campaign, with first registration open now."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.SITE_URL = live_server.url  # the bank's notification reaches this test server
     mail.outbox = []
     result = seed(datetime.date(2024, 7, 10))
     RegistrationWindow.objects.filter(academic_year=result.current_year).update(
         opens_at=timezone.now() - datetime.timedelta(days=1),
-        closes_at=timezone.now() + datetime.timedelta(days=30))
+        closes_at=timezone.now() + datetime.timedelta(days=30),
+    )
     return result
 
 
@@ -65,8 +70,7 @@ def test_a_student_pays_175_euros_and_is_registered(page, live_server, campaign_
     assert_accessible(page)
 
 
-def test_a_refused_card_can_try_again_without_a_second_registration(page, live_server,
-                                                                   campaign_2024):
+def test_a_refused_card_can_try_again_without_a_second_registration(page, live_server, campaign_2024):
     lea = next(c for c in campaign_2024.candidates if c.first_names.startswith("Léa"))
     registration = submitted_registration(lea, campaign_2024.current_year)
     log_in(page, live_server, lea)

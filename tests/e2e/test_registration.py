@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def mail_and_tasks(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     mail.outbox = []
 
 
@@ -44,7 +48,8 @@ def choose(page, legend, option):
 
 
 def test_register_on_a_phone_resume_after_losing_the_session_and_get_the_summary(
-        phone_page, live_server, demo, demo_candidates):
+    phone_page, live_server, demo, demo_candidates
+):
     page = phone_page
     page.context.set_default_timeout(15_000)
     page.set_default_timeout(15_000)
@@ -106,8 +111,11 @@ def test_register_on_a_phone_resume_after_losing_the_session_and_get_the_summary
     choose(page, "Êtes-vous boursier cette année ?", "Bourse sur critères sociaux du CROUS")
     choose(page, "Travaillerez-vous en parallèle de vos études ?", "Non")
     choose(page, "Êtes-vous sportif de haut niveau ?", "Non")
-    choose(page, "Souhaitez-vous demander un aménagement d'études ou d'examens "
-                 "(handicap, maladie longue) ?", "Non")
+    choose(
+        page,
+        "Souhaitez-vous demander un aménagement d'études ou d'examens (handicap, maladie longue) ?",
+        "Non",
+    )
     next_step(page)
     # CVEC.
     assert_accessible(page)

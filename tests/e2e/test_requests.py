@@ -20,12 +20,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def complete(settings, live_server, tmp_path, demo, demo_candidates, iut_agent):
     """Chloé, registered with every document validated: her certificate is available."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.SITE_URL = live_server.url
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
     mail.outbox = []
     registration = submitted_registration(demo_candidates["accepted"], demo.current_year, grant="crous")
     for submission in registration.submissions.all():

@@ -18,8 +18,12 @@ from .axe import assert_accessible
 @pytest.fixture(autouse=True)
 def mail_and_tasks(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     mail.outbox = []
 
 
@@ -51,8 +55,9 @@ def test_an_adm_but1_student_re_registers_in_but2_in_fewer_than_8_page_loads(pag
     page.get_by_role("button", name="Enregistrer et continuer").click()
     # Consents.
     page.get_by_label("Je confirme m'inscrire dans cette étape de formation").check()
-    page.get_by_role("group", name="L'université peut-elle imprimer votre photo sur votre carte "
-                                   "d'étudiant ?").get_by_label("Oui", exact=True).check()
+    page.get_by_role(
+        "group", name="L'université peut-elle imprimer votre photo sur votre carte d'étudiant ?"
+    ).get_by_label("Oui", exact=True).check()
     page.get_by_label("J'ai lu le règlement de l'université et je l'accepte").check()
     page.get_by_label("J'ai lu la notice sur le traitement de mes données personnelles").check()
     page.get_by_role("button", name="Enregistrer et vérifier").click()
@@ -63,8 +68,7 @@ def test_an_adm_but1_student_re_registers_in_but2_in_fewer_than_8_page_loads(pag
     assert len(loads) < 8, loads
 
 
-def test_an_aj_student_never_activated_logs_in_by_link_and_is_offered_to_repeat_but1(
-        page, live_server, demo):
+def test_an_aj_student_never_activated_logs_in_by_link_and_is_offered_to_repeat_but1(page, live_server, demo):
     lucas = continuing("lucas")
     page.goto("/compte/connexion/")
     page.get_by_role("link", name=re.compile("numéro étudiant")).click()
@@ -81,10 +85,13 @@ def test_an_aj_student_never_activated_logs_in_by_link_and_is_offered_to_repeat_
     assert page.get_by_text("Vous pouvez vous réinscrire pour redoubler BUT1 GEII").is_visible()
 
 
-@pytest.mark.parametrize(("key", "text"), [
-    ("yanis", "Vous pouvez vous réinscrire pour redoubler BUT1 GEA"),
-    ("manon", "Vous ne pouvez pas vous réinscrire en ligne"),
-])
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("yanis", "Vous pouvez vous réinscrire pour redoubler BUT1 GEA"),
+        ("manon", "Vous ne pouvez pas vous réinscrire en ligne"),
+    ],
+)
 def test_other_results_get_their_message(page, live_server, demo, key, text):
     log_in_with_password(page, continuing(key))
     assert page.get_by_text(text).is_visible()
@@ -97,7 +104,8 @@ def test_outside_the_window_the_page_says_when_it_opens(page, live_server, demo)
     year = AcademicYear.objects.current()
     opens = timezone.now() + datetime.timedelta(days=5)
     RegistrationWindow.objects.filter(academic_year=year, population=Population.REREGISTRATION).update(
-        opens_at=opens, closes_at=opens + datetime.timedelta(days=30))
+        opens_at=opens, closes_at=opens + datetime.timedelta(days=30)
+    )
     log_in_with_password(page, continuing("emma"))
     assert page.get_by_text("La réinscription en ligne ouvre le").is_visible()
     assert page.get_by_role("button", name="Me réinscrire").count() == 0

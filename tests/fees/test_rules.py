@@ -70,55 +70,64 @@ def compute(year, diploma, **kwargs):
     return [(line.code, line.amount_cents) for line in lines], total_cents(lines)
 
 
-@pytest.mark.parametrize(("year", "diploma", "euros"), [
-    ("2024-2025", BUT, 175),
-    ("2024-2025", LICENCE, 175),
-    ("2024-2025", MASTER, 250),
-    ("2024-2025", DOCTORATE, 391),
-    ("2024-2025", ENGINEERING, 618),
-    ("2025-2026", BUT, 178),
-    ("2025-2026", LICENCE, 178),
-    ("2025-2026", MASTER, 254),
-    ("2025-2026", DOCTORATE, 397),
-    ("2025-2026", ENGINEERING, 628),
-])
+@pytest.mark.parametrize(
+    ("year", "diploma", "euros"),
+    [
+        ("2024-2025", BUT, 175),
+        ("2024-2025", LICENCE, 175),
+        ("2024-2025", MASTER, 250),
+        ("2024-2025", DOCTORATE, 391),
+        ("2024-2025", ENGINEERING, 618),
+        ("2025-2026", BUT, 178),
+        ("2025-2026", LICENCE, 178),
+        ("2025-2026", MASTER, 254),
+        ("2025-2026", DOCTORATE, 397),
+        ("2025-2026", ENGINEERING, 628),
+    ],
+)
 def test_full_rate_of_each_diploma_type_and_year(year, diploma, euros):
     assert compute(year, diploma) == ([(REGISTRATION_FEE, euros * 100)], euros * 100)
 
 
-@pytest.mark.parametrize(("year", "diploma", "code", "euros"), [
-    # The same diploma type twice: the new registration is the additional one.
-    ("2024-2025", BUT, REGISTRATION_FEE_REDUCED, 116),
-    ("2024-2025", LICENCE, REGISTRATION_FEE_REDUCED, 116),
-    ("2024-2025", MASTER, REGISTRATION_FEE_REDUCED, 164),
-    ("2025-2026", BUT, REGISTRATION_FEE_REDUCED, 118),
-    ("2025-2026", LICENCE, REGISTRATION_FEE_REDUCED, 118),
-    ("2025-2026", MASTER, REGISTRATION_FEE_REDUCED, 166),
-    ("2025-2026", DOCTORATE, REGISTRATION_FEE_REDUCED, 264),
-    # No reduced rate configured: full rate.
-    ("2024-2025", DOCTORATE, REGISTRATION_FEE, 391),
-    ("2024-2025", ENGINEERING, REGISTRATION_FEE, 618),
-    ("2025-2026", ENGINEERING, REGISTRATION_FEE, 628),
-])
+@pytest.mark.parametrize(
+    ("year", "diploma", "code", "euros"),
+    [
+        # The same diploma type twice: the new registration is the additional one.
+        ("2024-2025", BUT, REGISTRATION_FEE_REDUCED, 116),
+        ("2024-2025", LICENCE, REGISTRATION_FEE_REDUCED, 116),
+        ("2024-2025", MASTER, REGISTRATION_FEE_REDUCED, 164),
+        ("2025-2026", BUT, REGISTRATION_FEE_REDUCED, 118),
+        ("2025-2026", LICENCE, REGISTRATION_FEE_REDUCED, 118),
+        ("2025-2026", MASTER, REGISTRATION_FEE_REDUCED, 166),
+        ("2025-2026", DOCTORATE, REGISTRATION_FEE_REDUCED, 264),
+        # No reduced rate configured: full rate.
+        ("2024-2025", DOCTORATE, REGISTRATION_FEE, 391),
+        ("2024-2025", ENGINEERING, REGISTRATION_FEE, 618),
+        ("2025-2026", ENGINEERING, REGISTRATION_FEE, 628),
+    ],
+)
 def test_additional_registration_of_the_same_type(year, diploma, code, euros):
     assert compute(year, diploma, other_registrations=[diploma]) == ([(code, euros * 100)], euros * 100)
 
 
-@pytest.mark.parametrize(("year", "diploma", "other", "expected"), [
-    # BUT + Master: the Master at full rate, the BUT at the reduced rate, whichever is computed.
-    ("2024-2025", MASTER, BUT, (REGISTRATION_FEE, 25000)),
-    ("2024-2025", BUT, MASTER, (REGISTRATION_FEE_REDUCED, 11600)),
-    ("2025-2026", MASTER, BUT, (REGISTRATION_FEE, 25400)),
-    ("2025-2026", BUT, MASTER, (REGISTRATION_FEE_REDUCED, 11800)),
-    # Licence and BUT cost the same: the one being added is the reduced one.
-    ("2024-2025", LICENCE, BUT, (REGISTRATION_FEE_REDUCED, 11600)),
-    # A Doctorate next to an Engineering degree: reduced where configured, else full.
-    ("2025-2026", DOCTORATE, ENGINEERING, (REGISTRATION_FEE_REDUCED, 26400)),
-    ("2024-2025", DOCTORATE, ENGINEERING, (REGISTRATION_FEE, 39100)),
-    ("2025-2026", ENGINEERING, DOCTORATE, (REGISTRATION_FEE, 62800)),
-    # A university diploma has no national schedule and does not count.
-    ("2024-2025", BUT, DiplomaType.DU, (REGISTRATION_FEE, 17500)),
-])
+@pytest.mark.parametrize(
+    ("year", "diploma", "other", "expected"),
+    [
+        # BUT + Master: the Master at full rate, the BUT at the reduced rate, whichever is computed.
+        ("2024-2025", MASTER, BUT, (REGISTRATION_FEE, 25000)),
+        ("2024-2025", BUT, MASTER, (REGISTRATION_FEE_REDUCED, 11600)),
+        ("2025-2026", MASTER, BUT, (REGISTRATION_FEE, 25400)),
+        ("2025-2026", BUT, MASTER, (REGISTRATION_FEE_REDUCED, 11800)),
+        # Licence and BUT cost the same: the one being added is the reduced one.
+        ("2024-2025", LICENCE, BUT, (REGISTRATION_FEE_REDUCED, 11600)),
+        # A Doctorate next to an Engineering degree: reduced where configured, else full.
+        ("2025-2026", DOCTORATE, ENGINEERING, (REGISTRATION_FEE_REDUCED, 26400)),
+        ("2024-2025", DOCTORATE, ENGINEERING, (REGISTRATION_FEE, 39100)),
+        ("2025-2026", ENGINEERING, DOCTORATE, (REGISTRATION_FEE, 62800)),
+        # A university diploma has no national schedule and does not count.
+        ("2024-2025", BUT, DiplomaType.DU, (REGISTRATION_FEE, 17500)),
+    ],
+)
 def test_additional_registration_most_expensive_at_full_rate(year, diploma, other, expected):
     assert compute(year, diploma, other_registrations=[other]) == ([expected], expected[1])
 
@@ -130,32 +139,41 @@ def test_additional_registration_compares_with_every_other_registration():
     assert lines == [(REGISTRATION_FEE, 25000)]
 
 
-@pytest.mark.parametrize(("flags", "exemption"), [
-    ({"grant_holder": True}, EXEMPTION_GRANT),
-    ({"pupille_de_la_nation": True}, EXEMPTION_PUPILLE),
-    ({"grant_holder": True, "pupille_de_la_nation": True}, EXEMPTION_GRANT),
-])
-@pytest.mark.parametrize(("year", "diploma", "other", "fee"), [
-    ("2024-2025", BUT, [], (REGISTRATION_FEE, 17500)),
-    ("2025-2026", MASTER, [], (REGISTRATION_FEE, 25400)),
-    ("2025-2026", ENGINEERING, [], (REGISTRATION_FEE, 62800)),
-    ("2025-2026", BUT, [MASTER], (REGISTRATION_FEE_REDUCED, 11800)),
-])
+@pytest.mark.parametrize(
+    ("flags", "exemption"),
+    [
+        ({"grant_holder": True}, EXEMPTION_GRANT),
+        ({"pupille_de_la_nation": True}, EXEMPTION_PUPILLE),
+        ({"grant_holder": True, "pupille_de_la_nation": True}, EXEMPTION_GRANT),
+    ],
+)
+@pytest.mark.parametrize(
+    ("year", "diploma", "other", "fee"),
+    [
+        ("2024-2025", BUT, [], (REGISTRATION_FEE, 17500)),
+        ("2025-2026", MASTER, [], (REGISTRATION_FEE, 25400)),
+        ("2025-2026", ENGINEERING, [], (REGISTRATION_FEE, 62800)),
+        ("2025-2026", BUT, [MASTER], (REGISTRATION_FEE_REDUCED, 11800)),
+    ],
+)
 def test_exemptions_waive_the_whole_fee_and_show_it(flags, exemption, year, diploma, other, fee):
     lines, total = compute(year, diploma, other_registrations=other, **flags)
     assert lines == [fee, (exemption, -fee[1])]
     assert total == 0
 
 
-@pytest.mark.parametrize(("year", "diploma", "expected"), [
-    ("2024-2025", LICENCE, (DIFFERENTIATED_FEE, 277000)),
-    ("2024-2025", BUT, (DIFFERENTIATED_FEE, 277000)),
-    ("2024-2025", MASTER, (DIFFERENTIATED_FEE, 377000)),
-    ("2025-2026", MASTER, (DIFFERENTIATED_FEE, 377000)),
-    # No differentiated rate configured (doctorate, engineering): the national fee.
-    ("2024-2025", DOCTORATE, (REGISTRATION_FEE, 39100)),
-    ("2025-2026", ENGINEERING, (REGISTRATION_FEE, 62800)),
-])
+@pytest.mark.parametrize(
+    ("year", "diploma", "expected"),
+    [
+        ("2024-2025", LICENCE, (DIFFERENTIATED_FEE, 277000)),
+        ("2024-2025", BUT, (DIFFERENTIATED_FEE, 277000)),
+        ("2024-2025", MASTER, (DIFFERENTIATED_FEE, 377000)),
+        ("2025-2026", MASTER, (DIFFERENTIATED_FEE, 377000)),
+        # No differentiated rate configured (doctorate, engineering): the national fee.
+        ("2024-2025", DOCTORATE, (REGISTRATION_FEE, 39100)),
+        ("2025-2026", ENGINEERING, (REGISTRATION_FEE, 62800)),
+    ],
+)
 def test_differentiated_fees_replace_the_national_fee(year, diploma, expected):
     assert compute(year, diploma, differentiated=True) == ([expected], expected[1])
 

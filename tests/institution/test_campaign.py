@@ -36,10 +36,15 @@ def test_contacts_carry_each_components_assistance_period(year_2024):
 
 
 def test_overview_reads_in_a_few_queries_then_comes_from_the_cache(
-        year_2024, settings, django_assert_max_num_queries, django_assert_num_queries):
+    year_2024, settings, django_assert_max_num_queries, django_assert_num_queries
+):
     # Production keeps the cache in Redis: count the database's queries only.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "campaign-overview-test"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "campaign-overview-test",
+        }
+    }
     with django_assert_max_num_queries(7):
         overview = campaign_overview(year_2024)
         [list(w.window.components.all()) for w in overview.windows]

@@ -56,8 +56,7 @@ def test_the_english_page_is_complete(client, year_2024):
 
 
 def test_changing_a_window_in_the_database_changes_the_page_at_once(client, year_2024, paris_time):
-    window = RegistrationWindow.objects.get(academic_year=year_2024,
-                                            population=Population.FIRST_MAIN)
+    window = RegistrationWindow.objects.get(academic_year=year_2024, population=Population.FIRST_MAIN)
     window.opens_at = paris_time(2024, 7, 9, 14)
     window.save()
     page = _text(client.get("/annee/2024-2025/"))
@@ -66,16 +65,22 @@ def test_changing_a_window_in_the_database_changes_the_page_at_once(client, year
 
 
 def test_changing_a_window_through_the_admin_changes_the_page(client, administrator, year_2024):
-    window = RegistrationWindow.objects.get(academic_year=year_2024,
-                                            population=Population.FIRST_MAIN)
+    window = RegistrationWindow.objects.get(academic_year=year_2024, population=Population.FIRST_MAIN)
     client.force_login(administrator)
     url = reverse("admin:institution_registrationwindow_change", args=[window.pk])
-    response = client.post(url, {
-        "academic_year": year_2024.pk, "population": Population.FIRST_MAIN,
-        "opens_at_0": "10/07/2024", "opens_at_1": "09:30:00",
-        "closes_at_0": "31/07/2024", "closes_at_1": "23:59:00",
-        "note_fr": "", "note_en": "",
-    })
+    response = client.post(
+        url,
+        {
+            "academic_year": year_2024.pk,
+            "population": Population.FIRST_MAIN,
+            "opens_at_0": "10/07/2024",
+            "opens_at_1": "09:30:00",
+            "closes_at_0": "31/07/2024",
+            "closes_at_1": "23:59:00",
+            "note_fr": "",
+            "note_en": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     client.logout()
     page = _text(client.get("/annee/2024-2025/"))
@@ -87,8 +92,11 @@ def test_a_window_restricted_to_a_component_names_it(client, demo, paris_time):
 
     year = demo.current_year
     window = RegistrationWindow.objects.create(
-        academic_year=year, population=Population.REREGISTRATION,
-        opens_at=paris_time(2000, 1, 1), closes_at=paris_time(2099, 1, 1))
+        academic_year=year,
+        population=Population.REREGISTRATION,
+        opens_at=paris_time(2000, 1, 1),
+        closes_at=paris_time(2099, 1, 1),
+    )
     window.components.add(Component.objects.get(code="ufr-st"))
     page = _text(client.get("/"))
     assert "uniquement pour UFR Sciences et Techniques" in page
@@ -125,8 +133,9 @@ def test_health_check(client, db):
 
 def test_dates_are_paris_time_in_winter_too(client, demo, paris_time):
     year = demo.current_year
-    window = RegistrationWindow.objects.get(academic_year=year, population=Population.FIRST_MAIN,
-                                            components__isnull=True)
+    window = RegistrationWindow.objects.get(
+        academic_year=year, population=Population.FIRST_MAIN, components__isnull=True
+    )
     window.opens_at = datetime.datetime(2026, 1, 5, 11, 0, tzinfo=datetime.UTC)
     window.save()
     assert "5 janvier 2026 à 12:00" in _text(client.get("/"))

@@ -9,12 +9,19 @@ def test_a_refusal_email_keeps_apostrophes_quotes_and_angle_brackets():
     submission = SimpleNamespace(
         document_type=SimpleNamespace(name="Attestation d'acquittement de la CVEC"),
         reason=SimpleNamespace(label="Document illisible"),
-        comment='Merci d\'envoyer l\'attestation "complète" (pages 1 & 2) <recto-verso>.')
+        comment="Merci d'envoyer l'attestation \"complète\" (pages 1 & 2) <recto-verso>.",
+    )
     registration = SimpleNamespace(student=SimpleNamespace(student_number="26000001"))
-    body = render_bilingual("notifications/email/document_refused.txt", {
-        "submission": submission, "first_name": "Chloé", "site_url": "https://inscription.example",
-        "registration": registration})
-    assert 'Merci d\'envoyer l\'attestation "complète" (pages 1 & 2) <recto-verso>.' in body
+    body = render_bilingual(
+        "notifications/email/document_refused.txt",
+        {
+            "submission": submission,
+            "first_name": "Chloé",
+            "site_url": "https://inscription.example",
+            "registration": registration,
+        },
+    )
+    assert "Merci d'envoyer l'attestation \"complète\" (pages 1 & 2) <recto-verso>." in body
     assert "Attestation d'acquittement de la CVEC" in body
     assert "&#x27;" not in body and "&quot;" not in body and "&amp;" not in body and "&lt;" not in body
     assert "Bonjour Chloé" in body and "Hello Chloé" in body

@@ -8,8 +8,9 @@ from matricule.notifications.tasks import deliver_email
 
 @pytest.fixture
 def database_queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
 
 
 def run_worker():
@@ -39,8 +40,9 @@ def test_an_email_goes_through_the_database_queue_and_the_worker(database_queue,
 
 
 @pytest.mark.django_db
-def test_nothing_is_queued_when_the_transaction_rolls_back(database_queue, outbox,
-                                                            django_capture_on_commit_callbacks):
+def test_nothing_is_queued_when_the_transaction_rolls_back(
+    database_queue, outbox, django_capture_on_commit_callbacks
+):
     from django_tasks_db.models import DBTaskResult
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -20,8 +20,18 @@ from matricule.registration.models import State
 
 from .conftest import submitted_registration
 
-EVENTS = ["confirm", "confirm", "fail", "cancel", "pending", "forged_confirm", "wrong_amount",
-          "wrong_currency", "unknown_reference", "tampered"]
+EVENTS = [
+    "confirm",
+    "confirm",
+    "fail",
+    "cancel",
+    "pending",
+    "forged_confirm",
+    "wrong_amount",
+    "wrong_currency",
+    "unknown_reference",
+    "tampered",
+]
 FINAL = {"confirmed", "to_review"}
 _numbers = itertools.count(1)
 
@@ -29,22 +39,40 @@ _numbers = itertools.count(1)
 def new_awaiting_registration(year):
     n = next(_numbers)
     candidate = Candidate.objects.create(
-        academic_year=year, parcoursup_number=f"9{n:08d}", last_name="TEST", first_names="Camille",
-        birth_date=datetime.date(2007, 1, 1), email=f"camille{n}@example.org",
-        parcoursup_offer_code="GEII-1", stage=Stage.objects.get(code="GEII-1"), situation="1",
-        phase="principale")
+        academic_year=year,
+        parcoursup_number=f"9{n:08d}",
+        last_name="TEST",
+        first_names="Camille",
+        birth_date=datetime.date(2007, 1, 1),
+        email=f"camille{n}@example.org",
+        parcoursup_offer_code="GEII-1",
+        stage=Stage.objects.get(code="GEII-1"),
+        situation="1",
+        phase="principale",
+    )
     from matricule.cvec.demo import seed_attestation
     from matricule.demo.seed import cvec_number
 
-    seed_attestation(number=cvec_number(year, candidate), last_name="TEST", first_names="Camille",
-                     birth_date=candidate.birth_date, ine="", academic_year_code=year.code)
+    seed_attestation(
+        number=cvec_number(year, candidate),
+        last_name="TEST",
+        first_names="Camille",
+        birth_date=candidate.birth_date,
+        ine="",
+        academic_year_code=year.code,
+    )
     return submitted_registration(candidate, year)
 
 
 def body(payment, event):
     secret = services.gateway_for("simulator").secret
-    fields = {"reference": payment.reference, "amount": str(payment.amount_cents),
-              "currency": "EUR", "status": "confirmed", "transaction_id": "t"}
+    fields = {
+        "reference": payment.reference,
+        "amount": str(payment.amount_cents),
+        "currency": "EUR",
+        "status": "confirmed",
+        "transaction_id": "t",
+    }
     if event == "fail":
         fields["status"] = "failed"
     elif event == "cancel":
@@ -70,23 +98,33 @@ def expected(events):
     for event in events:
         if state in FINAL or event in ("forged_confirm", "unknown_reference", "tampered", "pending"):
             continue
-        state = {"confirm": "confirmed", "fail": "failed", "cancel": "cancelled",
-                 "wrong_amount": "to_review", "wrong_currency": "to_review"}[event]
+        state = {
+            "confirm": "confirmed",
+            "fail": "failed",
+            "cancel": "cancelled",
+            "wrong_amount": "to_review",
+            "wrong_currency": "to_review",
+        }[event]
     return state
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(events=st.lists(st.sampled_from(EVENTS), min_size=1, max_size=8))
-def test_any_sequence_confirms_at_most_once(demo, immediate_tasks, django_capture_on_commit_callbacks,
-                                            events):
+def test_any_sequence_confirms_at_most_once(
+    demo, immediate_tasks, django_capture_on_commit_callbacks, events
+):
     registration = new_awaiting_registration(demo.current_year)
     payment, _action = services.start_payment(registration)
     mail.outbox = []
     for event in events:
         with django_capture_on_commit_callbacks(execute=True):
-            services.receive("simulator", channel="server", method="POST", query="",
-                             body=body(payment, event))
+            services.receive(
+                "simulator", channel="server", method="POST", query="", body=body(payment, event)
+            )
     payment.refresh_from_db()
     registration.refresh_from_db()
     assert payment.status == expected(events)

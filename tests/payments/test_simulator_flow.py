@@ -16,14 +16,24 @@ def secret():
 
 
 def outcome_fields(payment, status="confirmed", amount=None, currency="EUR", txn="t1"):
-    return signed({"reference": payment.reference,
-                   "amount": str(payment.amount_cents if amount is None else amount),
-                   "currency": currency, "status": status, "transaction_id": txn}, secret())
+    return signed(
+        {
+            "reference": payment.reference,
+            "amount": str(payment.amount_cents if amount is None else amount),
+            "currency": currency,
+            "status": status,
+            "transaction_id": txn,
+        },
+        secret(),
+    )
 
 
 def notify(client, fields):
-    return client.post("/paiement/notification/simulator/", urllib.parse.urlencode(fields),
-                       content_type="application/x-www-form-urlencoded")
+    return client.post(
+        "/paiement/notification/simulator/",
+        urllib.parse.urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+    )
 
 
 class Bank:
@@ -51,12 +61,15 @@ def test_the_breakdown_is_shown_before_paying(client, awaiting):
     assert page.count("<td>178 €</td>") == 2  # the line and the total
 
 
-def test_paying_in_the_simulator_registers_the_student(client, awaiting, monkeypatch,
-                                                       django_capture_on_commit_callbacks):
+def test_paying_in_the_simulator_registers_the_student(
+    client, awaiting, monkeypatch, django_capture_on_commit_callbacks
+):
     # The bank's server-to-server call goes through the test client instead of the network.
     delivered = []
-    monkeypatch.setattr("matricule.payments.simulator.views.deliver_notification",
-                        Bank(lambda fields: delivered.append(notify(client, fields))))
+    monkeypatch.setattr(
+        "matricule.payments.simulator.views.deliver_notification",
+        Bank(lambda fields: delivered.append(notify(client, fields))),
+    )
     client.force_login(awaiting.student.user)
     page = client.post(f"/inscription/{awaiting.pk}/paiement/")
     assert page.status_code == 200
@@ -64,9 +77,16 @@ def test_paying_in_the_simulator_registers_the_student(client, awaiting, monkeyp
     bank = client.post(action.url, action.fields)
     assert bank.status_code == 200 and "4111 1111 1111 1111" in bank.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        back = client.post("/simulateur-paiement/carte/", {**action.fields, "action": "pay",
-                                                           "number": "4111 1111 1111 1111",
-                                                           "expiry": "12/30", "cvc": "123"})
+        back = client.post(
+            "/simulateur-paiement/carte/",
+            {
+                **action.fields,
+                "action": "pay",
+                "number": "4111 1111 1111 1111",
+                "expiry": "12/30",
+                "cvc": "123",
+            },
+        )
     assert back.status_code == 302
     assert delivered and delivered[0].status_code == 200
     final = client.get(back.url, follow=True)
@@ -81,13 +101,15 @@ def test_paying_in_the_simulator_registers_the_student(client, awaiting, monkeyp
 
 
 def test_a_refused_card_can_try_again_without_a_second_registration(client, awaiting, monkeypatch):
-    monkeypatch.setattr("matricule.payments.simulator.views.deliver_notification",
-                        Bank(lambda fields: notify(client, fields)))
+    monkeypatch.setattr(
+        "matricule.payments.simulator.views.deliver_notification", Bank(lambda fields: notify(client, fields))
+    )
     client.force_login(awaiting.student.user)
     action = client.post(f"/inscription/{awaiting.pk}/paiement/").context["action"]
-    back = client.post("/simulateur-paiement/carte/", {**action.fields, "action": "pay",
-                                                       "number": "4000000000000002",
-                                                       "expiry": "12/30", "cvc": "123"})
+    back = client.post(
+        "/simulateur-paiement/carte/",
+        {**action.fields, "action": "pay", "number": "4000000000000002", "expiry": "12/30", "cvc": "123"},
+    )
     page = client.get(back.url, follow=True).content.decode()
     assert "refusé" in page
     awaiting.refresh_from_db()
@@ -99,8 +121,16 @@ def test_a_refused_card_can_try_again_without_a_second_registration(client, awai
 
 def test_forged_and_tampered_notifications_change_nothing(client, awaiting):
     payment, _action = services.start_payment(awaiting)
-    forged = signed({"reference": payment.reference, "amount": "17800", "currency": "EUR",
-                     "status": "confirmed", "transaction_id": "x"}, "not-the-secret")
+    forged = signed(
+        {
+            "reference": payment.reference,
+            "amount": "17800",
+            "currency": "EUR",
+            "status": "confirmed",
+            "transaction_id": "x",
+        },
+        "not-the-secret",
+    )
     tampered = {**outcome_fields(payment, amount=100), "amount": "17800"}
     for fields in (forged, tampered):
         assert notify(client, fields).status_code == 200  # answered, but not acted upon
@@ -109,10 +139,11 @@ def test_forged_and_tampered_notifications_change_nothing(client, awaiting):
     assert Notification.objects.filter(verified=False).count() == 2
 
 
-@pytest.mark.parametrize(("amount", "currency", "anomaly"), [
-    (100, "EUR", "underpaid"), (99999, "EUR", "overpaid"), (17800, "USD", "currency")])
-def test_wrong_amount_or_currency_is_shown_to_staff_not_accepted(client, awaiting, amount,
-                                                                 currency, anomaly):
+@pytest.mark.parametrize(
+    ("amount", "currency", "anomaly"),
+    [(100, "EUR", "underpaid"), (99999, "EUR", "overpaid"), (17800, "USD", "currency")],
+)
+def test_wrong_amount_or_currency_is_shown_to_staff_not_accepted(client, awaiting, amount, currency, anomaly):
     payment, _action = services.start_payment(awaiting)
     notify(client, outcome_fields(payment, amount=amount, currency=currency))
     payment.refresh_from_db()
@@ -123,9 +154,14 @@ def test_wrong_amount_or_currency_is_shown_to_staff_not_accepted(client, awaitin
 
 def test_two_attempts_both_paid_the_second_is_a_duplicate(client, awaiting):
     first, _ = services.start_payment(awaiting)
-    second = Payment.objects.create(registration=awaiting, reference="MATDUPLICATE", gateway="simulator",
-                                    amount_cents=first.amount_cents, fee_key=first.fee_key,
-                                    status=Payment.Status.PENDING)
+    second = Payment.objects.create(
+        registration=awaiting,
+        reference="MATDUPLICATE",
+        gateway="simulator",
+        amount_cents=first.amount_cents,
+        fee_key=first.fee_key,
+        status=Payment.Status.PENDING,
+    )
     notify(client, outcome_fields(first))
     notify(client, outcome_fields(second, txn="t2"))
     second.refresh_from_db()
@@ -150,11 +186,18 @@ def test_reconciliation_asks_the_bank_about_old_pending_payments(client, awaitin
 
     payment, _ = services.start_payment(awaiting)
     SimulatedBankTransaction.objects.create(
-        transaction_id="b1", reference=payment.reference, amount_cents=payment.amount_cents,
-        currency="EUR", status="confirmed", notify_url="http://127.0.0.1:9/", return_url="http://x/")
+        transaction_id="b1",
+        reference=payment.reference,
+        amount_cents=payment.amount_cents,
+        currency="EUR",
+        status="confirmed",
+        notify_url="http://127.0.0.1:9/",
+        return_url="http://x/",
+    )
     assert services.reconcile() == 0  # too recent
     Payment.objects.filter(pk=payment.pk).update(
-        created_at=payment.created_at - datetime.timedelta(minutes=10))
+        created_at=payment.created_at - datetime.timedelta(minutes=10)
+    )
     assert services.reconcile() == 1
     payment.refresh_from_db()
     awaiting.refresh_from_db()
@@ -164,8 +207,9 @@ def test_reconciliation_asks_the_bank_about_old_pending_payments(client, awaitin
 def test_manual_payment_and_refund_are_audited(awaiting, iut_agent):
     from matricule.audit.models import Event
 
-    payment = services.record_manual_payment(awaiting, amount_cents=17800, actor=iut_agent,
-                                             note="Chèque à l'accueil")
+    payment = services.record_manual_payment(
+        awaiting, amount_cents=17800, actor=iut_agent, note="Chèque à l'accueil"
+    )
     assert payment.manual and payment.status == Payment.Status.CONFIRMED
     awaiting.refresh_from_db()
     assert awaiting.state == State.REGISTERED
@@ -173,8 +217,11 @@ def test_manual_payment_and_refund_are_audited(awaiting, iut_agent):
     assert refunded.status == Payment.Status.PARTLY_REFUNDED and refunded.refunded_cents == 5000
     with pytest.raises(services.PaymentError):
         services.record_refund(payment, amount_cents=20000, actor=iut_agent, through_gateway=False)
-    actors = set(Event.objects.filter(action__in=["payments.manual", "payments.refunded"])
-                 .values_list("actor", flat=True))
+    actors = set(
+        Event.objects.filter(action__in=["payments.manual", "payments.refunded"]).values_list(
+            "actor", flat=True
+        )
+    )
     assert actors == {iut_agent.pk}
 
 
@@ -214,21 +261,24 @@ def test_a_notification_we_cannot_check_now_is_answered_retry(client, awaiting, 
     assert payment.status == Payment.Status.PENDING
 
 
-def test_three_instalments_register_after_the_first(client, awaiting, monkeypatch,
-                                                   django_capture_on_commit_callbacks):
+def test_three_instalments_register_after_the_first(
+    client, awaiting, monkeypatch, django_capture_on_commit_callbacks
+):
     awaiting.academic_year.instalments = 3
     awaiting.academic_year.save()
-    monkeypatch.setattr("matricule.payments.simulator.views.deliver_notification",
-                        Bank(lambda fields: notify(client, fields)))
+    monkeypatch.setattr(
+        "matricule.payments.simulator.views.deliver_notification", Bank(lambda fields: notify(client, fields))
+    )
     client.force_login(awaiting.student.user)
     page = client.get(f"/inscription/{awaiting.pk}/paiement/").content.decode().replace("\u00a0", " ")
     assert "59,34 €" in page or "59.34" in page  # 178 € = 59,34 + 59,33 + 59,33
     action = client.post(f"/inscription/{awaiting.pk}/paiement/", {"plan": "instalments"}).context["action"]
     assert action.fields["amount"] == "5934"
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/simulateur-paiement/carte/", {**action.fields, "action": "pay",
-                                                    "number": "4111111111111111", "expiry": "12/30",
-                                                    "cvc": "123"})
+        client.post(
+            "/simulateur-paiement/carte/",
+            {**action.fields, "action": "pay", "number": "4111111111111111", "expiry": "12/30", "cvc": "123"},
+        )
     awaiting.refresh_from_db()
     assert awaiting.state == State.REGISTERED
     scheduled = list(awaiting.payments.filter(status="scheduled").order_by("instalment"))
@@ -238,14 +288,16 @@ def test_three_instalments_register_after_the_first(client, awaiting, monkeypatc
     assert "2/3" in status and "3/3" in status
     # The second instalment, refused, is scheduled again; then paid.
     second = client.post(f"/inscription/{awaiting.pk}/echeance/{scheduled[0].pk}/").context["action"]
-    client.post("/simulateur-paiement/carte/", {**second.fields, "action": "pay",
-                                                "number": "4000000000000002", "expiry": "12/30",
-                                                "cvc": "123"})
+    client.post(
+        "/simulateur-paiement/carte/",
+        {**second.fields, "action": "pay", "number": "4000000000000002", "expiry": "12/30", "cvc": "123"},
+    )
     again = awaiting.payments.get(status="scheduled", instalment=2)
     third = client.post(f"/inscription/{awaiting.pk}/echeance/{again.pk}/").context["action"]
-    client.post("/simulateur-paiement/carte/", {**third.fields, "action": "pay",
-                                                "number": "4111111111111111", "expiry": "12/30",
-                                                "cvc": "123"})
+    client.post(
+        "/simulateur-paiement/carte/",
+        {**third.fields, "action": "pay", "number": "4111111111111111", "expiry": "12/30", "cvc": "123"},
+    )
     paid = awaiting.payments.filter(status="confirmed").order_by("instalment")
     assert [p.instalment for p in paid] == [1, 2]
     assert sum(p.paid_cents for p in paid) == 5934 + 5933
@@ -255,8 +307,10 @@ def test_staff_record_a_desk_payment_and_a_full_refund_in_the_admin(client, awai
     from matricule.audit.models import Event
 
     client.force_login(administrator)
-    client.post("/admin/registration/registration/", {"action": "record_desk_payment",
-                                                      "_selected_action": [awaiting.pk]})
+    client.post(
+        "/admin/registration/registration/",
+        {"action": "record_desk_payment", "_selected_action": [awaiting.pk]},
+    )
     awaiting.refresh_from_db()
     payment = Payment.objects.get(manual=True)
     assert awaiting.state == State.REGISTERED and payment.recorded_by == administrator

@@ -19,14 +19,23 @@ from matricule.registration.models import Kind, Registration, State
 from matricule.registration.steps import steps_for
 from tests.registration.conftest import ANSWERS
 
-IDENTITY = {"last_name": "KOWALSKA", "first_names": "Zofia Maria", "sex": "F",
-            "birth_date": datetime.date(2003, 5, 17), "email": "Zofia.Kowalska@example.org"}
+IDENTITY = {
+    "last_name": "KOWALSKA",
+    "first_names": "Zofia Maria",
+    "sex": "F",
+    "birth_date": datetime.date(2003, 5, 17),
+    "email": "Zofia.Kowalska@example.org",
+}
 
 
 @pytest.fixture(autouse=True)
 def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
 
@@ -36,8 +45,14 @@ def seed_cvec(year, identity=IDENTITY, seq=900001) -> str:
     from matricule.cvec.demo import demo_number, seed_attestation
 
     number = demo_number(seq, year.code)
-    seed_attestation(number=number, last_name=identity["last_name"], first_names=identity["first_names"],
-                     birth_date=identity["birth_date"], ine="", academic_year_code=year.code)
+    seed_attestation(
+        number=number,
+        last_name=identity["last_name"],
+        first_names=identity["first_names"],
+        birth_date=identity["birth_date"],
+        ine="",
+        academic_year_code=year.code,
+    )
     return number
 
 
@@ -67,8 +82,9 @@ def geii1(demo):
 def auditor(demo, django_user_model):
     """A read-only auditor of the IUT de Chartres."""
     user = django_user_model.objects.create_user("auditeur.chartres", password="x")
-    ComponentMembership.objects.create(user=user, component=Component.objects.get(code="iut-chartres"),
-                                       role=ComponentMembership.Role.AUDITOR)
+    ComponentMembership.objects.create(
+        user=user, component=Component.objects.get(code="iut-chartres"), role=ComponentMembership.Role.AUDITOR
+    )
     return user
 
 
@@ -93,8 +109,9 @@ def fill_steps(registration, agent, *, cvec, grant="none", email=IDENTITY["email
 
 
 def open_new_person(agent, stage, **identity):
-    return desk.open_desk_registration(agent=agent, stage=stage, identity={**IDENTITY, **identity},
-                                       reason=desk.Reason.EXCHANGE)
+    return desk.open_desk_registration(
+        agent=agent, stage=stage, identity={**IDENTITY, **identity}, reason=desk.Reason.EXCHANGE
+    )
 
 
 def submitted_new_person(agent, stage, cvec, **kwargs):
@@ -103,6 +120,7 @@ def submitted_new_person(agent, stage, cvec, **kwargs):
 
 
 # --- Opening ---------------------------------------------------------------------------------
+
 
 def test_a_new_person_gets_an_account_without_password_a_student_and_a_draft(iut_agent, geii1, demo):
     registration = open_new_person(iut_agent, geii1)
@@ -114,7 +132,11 @@ def test_a_new_person_gets_an_account_without_password_a_student_and_a_draft(iut
     assert registration.stage == geii1
     student = registration.student
     assert (student.last_name, student.first_names, student.sex, student.birth_date) == (
-        "KOWALSKA", "Zofia Maria", "F", datetime.date(2003, 5, 17))
+        "KOWALSKA",
+        "Zofia Maria",
+        "F",
+        datetime.date(2003, 5, 17),
+    )
     assert student.student_number is None
     user = student.user
     assert user.email == IDENTITY["email"]
@@ -139,8 +161,14 @@ def test_opening_again_returns_the_same_registration_and_finds_the_person_by_ema
 
 def test_two_people_with_different_usernames(iut_agent, geii1):
     one = open_new_person(iut_agent, geii1)
-    other = open_new_person(iut_agent, geii1, last_name="SILVA", first_names="João",
-                            birth_date=datetime.date(2002, 1, 2), email="joao.silva@example.org")
+    other = open_new_person(
+        iut_agent,
+        geii1,
+        last_name="SILVA",
+        first_names="João",
+        birth_date=datetime.date(2002, 1, 2),
+        email="joao.silva@example.org",
+    )
 
     assert one.student_id != other.student_id
     assert one.student.user.username != other.student.user.username
@@ -165,8 +193,9 @@ def test_an_auditor_may_not_open_a_registration(auditor, geii1):
 
 def test_an_admitted_candidate_is_linked_and_prefilled_as_online(iut_agent, demo_candidates):
     nadia = demo_candidates["continuing_education"]  # may not register online
-    registration = desk.open_desk_registration(agent=iut_agent, stage=nadia.stage, candidate=nadia,
-                                               reason=desk.Reason.CONTINUING_EDUCATION)
+    registration = desk.open_desk_registration(
+        agent=iut_agent, stage=nadia.stage, candidate=nadia, reason=desk.Reason.CONTINUING_EDUCATION
+    )
 
     assert registration.candidate == nadia
     assert registration.student.user == nadia.user  # the account she would log in with online
@@ -186,8 +215,9 @@ def test_a_candidate_who_is_not_admitted_is_refused(iut_agent, demo_candidates):
     assert desk.find_candidate(iut_agent, f"P{hugo.parcoursup_number}") is None
 
 
-def test_find_candidate_by_parcoursup_number_in_the_agents_components(iut_agent, other_agent,
-                                                                      demo_candidates):
+def test_find_candidate_by_parcoursup_number_in_the_agents_components(
+    iut_agent, other_agent, demo_candidates
+):
     chloe = demo_candidates["accepted"]
     assert desk.find_candidate(iut_agent, f"p{chloe.parcoursup_number}") == chloe
     assert desk.find_candidate(other_agent, chloe.parcoursup_number) is None
@@ -201,6 +231,7 @@ def test_the_agents_stages(iut_agent, other_agent, administrator):
 
 
 # --- Steps, submission, payment ----------------------------------------------------------------
+
 
 def test_steps_are_saved_by_the_agent_and_audited(iut_agent, geii1, zofia_cvec):
     registration = open_new_person(iut_agent, geii1)
@@ -219,15 +250,19 @@ def test_steps_are_saved_by_the_agent_and_audited(iut_agent, geii1, zofia_cvec):
         desk.save_desk_step(registration, "identity", data, agent=other)
 
 
-def test_submitted_then_paid_at_the_desk_is_registered_with_a_student_number(iut_agent, geii1,
-                                                                              zofia_cvec):
+def test_submitted_then_paid_at_the_desk_is_registered_with_a_student_number(iut_agent, geii1, zofia_cvec):
     registration = submitted_new_person(iut_agent, geii1, zofia_cvec)
     assert registration.state == State.AWAITING_PAYMENT
     assert registration.fee_total_cents > 0
     assert Event.objects.filter(action="registration.desk_submitted", actor=iut_agent).exists()
 
-    payment = desk.record_desk_payment(registration, agent=iut_agent, method=desk.Method.CHEQUE,
-                                       amount_cents=registration.fee_total_cents, reference="CHQ 0012345")
+    payment = desk.record_desk_payment(
+        registration,
+        agent=iut_agent,
+        method=desk.Method.CHEQUE,
+        amount_cents=registration.fee_total_cents,
+        reference="CHQ 0012345",
+    )
 
     registration.refresh_from_db()
     assert registration.state == State.REGISTERED
@@ -245,8 +280,12 @@ def test_submitted_then_paid_at_the_desk_is_registered_with_a_student_number(iut
 def test_the_desk_takes_the_whole_fee(iut_agent, geii1, zofia_cvec):
     registration = submitted_new_person(iut_agent, geii1, zofia_cvec)
     with pytest.raises(desk.WrongAmount):
-        desk.record_desk_payment(registration, agent=iut_agent, method=desk.Method.CASH,
-                                 amount_cents=registration.fee_total_cents - 100)
+        desk.record_desk_payment(
+            registration,
+            agent=iut_agent,
+            method=desk.Method.CASH,
+            amount_cents=registration.fee_total_cents - 100,
+        )
     registration.refresh_from_db()
     assert registration.state == State.AWAITING_PAYMENT
     assert not registration.payments.exists()
@@ -255,8 +294,7 @@ def test_the_desk_takes_the_whole_fee(iut_agent, geii1, zofia_cvec):
 def test_a_payment_is_refused_when_nothing_is_awaited(iut_agent, geii1, zofia_cvec):
     registration = fill_steps(open_new_person(iut_agent, geii1), iut_agent, cvec=zofia_cvec)
     with pytest.raises(desk.NotAwaitingPayment):
-        desk.record_desk_payment(registration, agent=iut_agent, method=desk.Method.CASH,
-                                 amount_cents=17000)
+        desk.record_desk_payment(registration, agent=iut_agent, method=desk.Method.CASH, amount_cents=17000)
 
 
 def test_exemption_registers_with_the_reason_audited(iut_agent, geii1, zofia_cvec, exemption_allowed):
@@ -270,8 +308,13 @@ def test_exemption_registers_with_the_reason_audited(iut_agent, geii1, zofia_cve
     assert registration.state == State.REGISTERED
     assert registration.student.student_number
     assert not registration.payments.exists()
-    states_seen = list(Event.objects.filter(object_id=str(registration.pk), action__in=[
-        "registration.exempt", "registration.registered"]).order_by("pk").values_list("action", flat=True))
+    states_seen = list(
+        Event.objects.filter(
+            object_id=str(registration.pk), action__in=["registration.exempt", "registration.registered"]
+        )
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
     assert states_seen == ["registration.exempt", "registration.registered"]
     event = Event.objects.get(action="registration.desk_exempted")
     assert event.actor == iut_agent
@@ -287,11 +330,17 @@ def test_exemption_is_refused_out_of_scope(other_agent, iut_agent, geii1, zofia_
 
 
 def test_registered_at_the_desk_the_student_gets_the_activation_email(
-        iut_agent, geii1, zofia_cvec, django_capture_on_commit_callbacks):
+    iut_agent, geii1, zofia_cvec, django_capture_on_commit_callbacks
+):
     registration = submitted_new_person(iut_agent, geii1, zofia_cvec, email="zofia.k@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        desk.record_desk_payment(registration, agent=iut_agent, method=desk.Method.CARD,
-                                 amount_cents=registration.fee_total_cents, reference="TPE 4521")
+        desk.record_desk_payment(
+            registration,
+            agent=iut_agent,
+            method=desk.Method.CARD,
+            amount_cents=registration.fee_total_cents,
+            reference="TPE 4521",
+        )
 
     activation = [m for m in mail.outbox if "/compte/activer/" in m.body]
     assert len(activation) == 1
@@ -301,11 +350,13 @@ def test_registered_at_the_desk_the_student_gets_the_activation_email(
 
 
 def test_a_candidate_registered_at_the_desk_with_a_grant_pays_nothing(
-        iut_agent, demo, demo_candidates, django_capture_on_commit_callbacks):
+    iut_agent, demo, demo_candidates, django_capture_on_commit_callbacks
+):
     nadia = demo_candidates["continuing_education"]
     registration = desk.open_desk_registration(agent=iut_agent, stage=nadia.stage, candidate=nadia)
-    fill_steps(registration, iut_agent, cvec=cvec_number(demo.current_year, nadia), grant="crous",
-               email=nadia.email)
+    fill_steps(
+        registration, iut_agent, cvec=cvec_number(demo.current_year, nadia), grant="crous", email=nadia.email
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         registration = desk.submit_desk_registration(registration, agent=iut_agent)
@@ -319,16 +370,28 @@ def test_a_candidate_registered_at_the_desk_with_a_grant_pays_nothing(
 def test_a_desk_reregistration_carries_last_years_steps(iut_agent, demo):
     from matricule.registration.reregistration import CARRIED
 
-    previous = (Registration.objects
-                .filter(state=State.REGISTERED, stage__programme__component__code="iut-chartres")
-                .exclude(academic_year=demo.current_year).select_related("student", "stage").first())
+    previous = (
+        Registration.objects.filter(state=State.REGISTERED, stage__programme__component__code="iut-chartres")
+        .exclude(academic_year=demo.current_year)
+        .select_related("student", "stage")
+        .first()
+    )
     if previous is None:
         pytest.skip("the demo has no continuing student of the IUT de Chartres")
     student = previous.student
     registration = desk.open_desk_registration(
-        agent=iut_agent, stage=previous.stage, kind=Kind.REREGISTRATION, reason=desk.Reason.HELP,
-        identity={"last_name": student.last_name, "first_names": student.first_names, "sex": student.sex,
-                  "birth_date": student.birth_date, "email": student.user.email})
+        agent=iut_agent,
+        stage=previous.stage,
+        kind=Kind.REREGISTRATION,
+        reason=desk.Reason.HELP,
+        identity={
+            "last_name": student.last_name,
+            "first_names": student.first_names,
+            "sex": student.sex,
+            "birth_date": student.birth_date,
+            "email": student.user.email,
+        },
+    )
 
     assert registration.student == student
     assert registration.kind == Kind.REREGISTRATION
@@ -338,8 +401,14 @@ def test_a_desk_reregistration_carries_last_years_steps(iut_agent, demo):
 
 def test_the_agents_latest_desk_registrations(iut_agent, geii1, django_assert_max_num_queries):
     one = open_new_person(iut_agent, geii1)
-    two = open_new_person(iut_agent, geii1, last_name="SILVA", first_names="João",
-                          birth_date=datetime.date(2002, 1, 2), email="joao.silva@example.org")
+    two = open_new_person(
+        iut_agent,
+        geii1,
+        last_name="SILVA",
+        first_names="João",
+        birth_date=datetime.date(2002, 1, 2),
+        email="joao.silva@example.org",
+    )
     with django_assert_max_num_queries(2):
         recent = desk.recent_desk_registrations(iut_agent)
         assert [r.pk for r in recent] == [two.pk, one.pk]
@@ -352,8 +421,14 @@ def test_the_cvec_attestation_is_checked_against_the_typed_identity(iut_agent, g
 
     registration = open_new_person(iut_agent, geii1)
     number = demo_number(900002, demo.current_year.code)
-    seed_attestation(number=number, last_name="KOWALSKA", first_names="Zofia",
-                     birth_date=datetime.date(2001, 1, 1), ine="", academic_year_code=demo.current_year.code)
+    seed_attestation(
+        number=number,
+        last_name="KOWALSKA",
+        first_names="Zofia",
+        birth_date=datetime.date(2001, 1, 1),
+        ine="",
+        academic_year_code=demo.current_year.code,
+    )
     data = QueryDict(mutable=True)
     data.update({"attestation": number})
 

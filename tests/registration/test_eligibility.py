@@ -45,9 +45,11 @@ def test_a_window_restricted_to_another_component_does_not_apply(demo_candidates
     year = demo.current_year
     RegistrationWindow.objects.filter(academic_year=year).delete()
     window = RegistrationWindow.objects.create(
-        academic_year=year, population="first_main",
+        academic_year=year,
+        population="first_main",
         opens_at=timezone.now() - datetime.timedelta(days=1),
-        closes_at=timezone.now() + datetime.timedelta(days=1))
+        closes_at=timezone.now() + datetime.timedelta(days=1),
+    )
     window.components.add(Component.objects.get(code="ufr-st"))
     assert eligibility(demo_candidates["accepted"]).reason == Reason.CLOSED
     window.components.add(Component.objects.get(code="iut-chartres"))

@@ -21,8 +21,12 @@ from matricule.registration.steps import steps_for
 
 @pytest.fixture
 def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": settings.TASK_QUEUES}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
@@ -34,15 +38,18 @@ def continuing(key: str) -> Student:
     return Student.objects.select_related("user").get(student_number=student_number(previous, suffix))
 
 
-@pytest.mark.parametrize(("key", "outcome", "stage"), [
-    ("emma", Outcome.NEXT, "GEII-2"),      # ADM
-    ("sarah", Outcome.NEXT, "GEII-3"),     # AJAC
-    ("lucas", Outcome.REPEAT, "GEII-1"),   # AJ
-    ("yanis", Outcome.REPEAT, "GEA-1"),    # DEF
-    ("manon", Outcome.DESK, None),         # EXC
-    ("theo", Outcome.DONE, None),          # DIP
-    ("jade", Outcome.NO_RESULT, None),     # no result yet
-])
+@pytest.mark.parametrize(
+    ("key", "outcome", "stage"),
+    [
+        ("emma", Outcome.NEXT, "GEII-2"),  # ADM
+        ("sarah", Outcome.NEXT, "GEII-3"),  # AJAC
+        ("lucas", Outcome.REPEAT, "GEII-1"),  # AJ
+        ("yanis", Outcome.REPEAT, "GEA-1"),  # DEF
+        ("manon", Outcome.DESK, None),  # EXC
+        ("theo", Outcome.DONE, None),  # DIP
+        ("jade", Outcome.NO_RESULT, None),  # no result yet
+    ],
+)
 def test_what_each_result_offers(demo, key, outcome, stage):
     offer = reregistration.offer_for(continuing(key))
     assert offer.outcome == outcome
@@ -68,8 +75,9 @@ def test_outside_the_window_the_offer_says_when_it_opens(demo):
     year = AcademicYear.objects.current()
     window = RegistrationWindow.objects.get(academic_year=year, population=Population.REREGISTRATION)
     opens = timezone.now() + datetime.timedelta(days=3)
-    RegistrationWindow.objects.filter(pk=window.pk).update(opens_at=opens,
-                                                           closes_at=opens + datetime.timedelta(days=30))
+    RegistrationWindow.objects.filter(pk=window.pk).update(
+        opens_at=opens, closes_at=opens + datetime.timedelta(days=30)
+    )
     offer = reregistration.offer_for(continuing("emma"))
     assert offer.window_state == WindowState.NOT_OPEN_YET and not offer.may_register
     assert offer.window.opens_at == opens
@@ -82,9 +90,11 @@ def test_a_component_window_wins_over_the_university_wide_one(demo):
 
     year = AcademicYear.objects.current()
     closed = RegistrationWindow.objects.create(
-        academic_year=year, population=Population.REREGISTRATION,
+        academic_year=year,
+        population=Population.REREGISTRATION,
         opens_at=timezone.now() - datetime.timedelta(days=60),
-        closes_at=timezone.now() - datetime.timedelta(days=30))
+        closes_at=timezone.now() - datetime.timedelta(days=30),
+    )
     closed.components.add(Component.objects.get(code="iut-chartres"))
     assert reregistration.offer_for(continuing("emma")).window_state == WindowState.CLOSED
 
@@ -98,8 +108,13 @@ def test_reregistration_creates_a_new_registration_and_leaves_last_years_untouch
     assert registration.academic_year == AcademicYear.objects.current()
     assert registration.kind == Kind.REREGISTRATION and registration.stage.code == "GEII-2"
     last_year.refresh_from_db()
-    assert (last_year.state, last_year.stage_id, last_year.data, last_year.cleaned,
-            last_year.updated_at) == before
+    assert (
+        last_year.state,
+        last_year.stage_id,
+        last_year.data,
+        last_year.cleaned,
+        last_year.updated_at,
+    ) == before
     # Starting again gives the same registration, not a second one.
     assert reregistration.start_reregistration(student, user=student.user).pk == registration.pk
 
@@ -127,19 +142,25 @@ def _complete(registration, student, key):
     from matricule.registration.services import save_step
 
     reregistration.confirm_unchanged(registration, actor=student.user)
-    save_step(registration, "cvec", {"attestation": cvec_number_for(registration.academic_year, key)},
-              actor=student.user)
-    save_step(registration, "programme", {"confirm_stage": "on", "photo_on_card": "yes",
-                                          "accept_rules": "on", "accept_privacy": "on"},
-              actor=student.user)
+    save_step(
+        registration,
+        "cvec",
+        {"attestation": cvec_number_for(registration.academic_year, key)},
+        actor=student.user,
+    )
+    save_step(
+        registration,
+        "programme",
+        {"confirm_stage": "on", "photo_on_card": "yes", "accept_rules": "on", "accept_privacy": "on"},
+        actor=student.user,
+    )
     registration.refresh_from_db()
     return registration
 
 
 def test_documents_still_valid_are_not_asked_again(demo):
     student = continuing("emma")
-    registration = _complete(reregistration.start_reregistration(student, user=student.user),
-                             student, "emma")
+    registration = _complete(reregistration.start_reregistration(student, user=student.user), student, "emma")
     registration = submit_registration(registration, actor=student.user)
     registration = mark_paid(registration, actor=student.user)
     assert registration.state == State.REGISTERED
@@ -155,9 +176,9 @@ def test_documents_still_valid_are_not_asked_again(demo):
 def test_an_expired_document_is_asked_again(demo):
     student = continuing("emma")
     Submission.objects.filter(registration__student=student, document_type__code="identity").update(
-        valid_until=datetime.date(2000, 1, 1))
-    registration = _complete(reregistration.start_reregistration(student, user=student.user),
-                             student, "emma")
+        valid_until=datetime.date(2000, 1, 1)
+    )
+    registration = _complete(reregistration.start_reregistration(student, user=student.user), student, "emma")
     registration = mark_paid(submit_registration(registration, actor=student.user), actor=student.user)
     by_code = {s.document_type.code: s for s in sync_submissions(registration)}
     assert by_code["identity"].status == Submission.Status.MISSING
@@ -165,8 +186,7 @@ def test_an_expired_document_is_asked_again(demo):
 
 def test_the_cvec_is_never_asked_twice_in_a_year(demo):
     student = continuing("emma")
-    registration = _complete(reregistration.start_reregistration(student, user=student.user),
-                             student, "emma")
+    registration = _complete(reregistration.start_reregistration(student, user=student.user), student, "emma")
     mark_paid(submit_registration(registration, actor=student.user), actor=student.user)
     stages = reregistration.additional_stages(student)
     assert [s.code for s in stages] == ["LINFO-1"]
@@ -185,9 +205,14 @@ def test_an_additional_registration_pays_the_reduced_rate_and_shares_the_documen
     main = mark_paid(submit_registration(main, actor=student.user), actor=student.user)
     sync_submissions(main)
     additional = reregistration.start_additional(
-        student, reregistration.additional_stages(student).get(), user=student.user)
-    save_step(additional, "programme", {"confirm_stage": "on", "photo_on_card": "yes",
-                                        "accept_rules": "on", "accept_privacy": "on"}, actor=student.user)
+        student, reregistration.additional_stages(student).get(), user=student.user
+    )
+    save_step(
+        additional,
+        "programme",
+        {"confirm_stage": "on", "photo_on_card": "yes", "accept_rules": "on", "accept_privacy": "on"},
+        actor=student.user,
+    )
     additional = submit_registration(additional, actor=student.user)
     assert [line["code"] for line in additional.fee_lines] == ["registration_fee_reduced"]
     assert sync_submissions(additional) == []
@@ -203,13 +228,17 @@ def test_a_student_with_no_main_registration_this_year_cannot_add_one(demo):
 
 # --- Views ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("key", "text"), [
-    ("emma", "Vous pouvez vous réinscrire en BUT2 GEII"),
-    ("lucas", "Vous pouvez vous réinscrire pour redoubler BUT1 GEII"),
-    ("manon", "Vous ne pouvez pas vous réinscrire en ligne"),
-    ("theo", "Vous avez terminé votre formation"),
-    ("jade", "Votre résultat de l'an dernier n'est pas encore connu"),
-])
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("emma", "Vous pouvez vous réinscrire en BUT2 GEII"),
+        ("lucas", "Vous pouvez vous réinscrire pour redoubler BUT1 GEII"),
+        ("manon", "Vous ne pouvez pas vous réinscrire en ligne"),
+        ("theo", "Vous avez terminé votre formation"),
+        ("jade", "Votre résultat de l'an dernier n'est pas encore connu"),
+    ],
+)
 def test_the_home_page_says_what_the_student_may_do(client, demo, key, text):
     client.force_login(continuing(key).user)
     response = client.get(reverse("registration:home"))
@@ -227,11 +256,20 @@ def test_re_registration_from_home_to_payment(client, demo):
     assert "12 rue du Bois Merrain" in page  # last year's address, shown to confirm
     response = client.post(reverse("registration:confirm", args=[registration.pk]))
     assert response.url == reverse("registration:step", args=[registration.pk, "cvec"])
-    response = client.post(response.url, {
-        "attestation": cvec_number_for(registration.academic_year, "emma"), "action": "next"})
+    response = client.post(
+        response.url, {"attestation": cvec_number_for(registration.academic_year, "emma"), "action": "next"}
+    )
     assert response.url == reverse("registration:step", args=[registration.pk, "programme"])
-    response = client.post(response.url, {"confirm_stage": "on", "photo_on_card": "yes",
-                                          "accept_rules": "on", "accept_privacy": "on", "action": "next"})
+    response = client.post(
+        response.url,
+        {
+            "confirm_stage": "on",
+            "photo_on_card": "yes",
+            "accept_rules": "on",
+            "accept_privacy": "on",
+            "action": "next",
+        },
+    )
     assert response.url == reverse("registration:review", args=[registration.pk])
     review = client.get(response.url).content.decode()
     assert "Repris de votre inscription précédente" in review and "STI2D" in review  # carried blocks
@@ -248,26 +286,35 @@ def test_another_students_confirm_page_is_not_found(client, demo):
     assert client.get(reverse("registration:confirm", args=[registration.pk])).status_code == 404
 
 
-def test_a_never_activated_student_gets_a_link_with_student_number(client, demo, outbox, immediate_tasks,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_never_activated_student_gets_a_link_with_student_number(
+    client, demo, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
     lucas = continuing("lucas")
     url = reverse("registration:student-login")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"number": lucas.student_number,
-                                     "birth_date": lucas.birth_date.isoformat(),
-                                     "email": lucas.user.email.upper()})
+        response = client.post(
+            url,
+            {
+                "number": lucas.student_number,
+                "birth_date": lucas.birth_date.isoformat(),
+                "email": lucas.user.email.upper(),
+            },
+        )
     assert response.status_code == 302
     assert len(outbox) == 1 and "/connexion/lien/" in outbox[0].body
     # A wrong birth date: the same answer, no email.
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"number": lucas.student_number, "birth_date": "2001-01-01",
-                                     "email": lucas.user.email})
+        response = client.post(
+            url, {"number": lucas.student_number, "birth_date": "2001-01-01", "email": lucas.user.email}
+        )
     assert response.status_code == 302 and len(outbox) == 1
 
 
 def test_the_student_login_form_explains_bad_input_and_keeps_it(client, demo):
-    response = client.post(reverse("registration:student-login"),
-                           {"number": "25000102", "birth_date": "31/02/2005", "email": "lucas"})
+    response = client.post(
+        reverse("registration:student-login"),
+        {"number": "25000102", "birth_date": "31/02/2005", "email": "lucas"},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Saisissez une date réelle" in page and 'value="25000102"' in page
@@ -275,20 +322,28 @@ def test_the_student_login_form_explains_bad_input_and_keeps_it(client, demo):
 
 def test_an_activated_student_gets_no_link(client, demo, outbox):
     emma = continuing("emma")
-    client.post(reverse("registration:student-login"), {
-        "number": emma.student_number, "birth_date": emma.birth_date.isoformat(), "email": emma.user.email})
+    client.post(
+        reverse("registration:student-login"),
+        {"number": emma.student_number, "birth_date": emma.birth_date.isoformat(), "email": emma.user.email},
+    )
     assert outbox == []
 
 
-def test_the_link_logs_the_student_in(client, demo, outbox, immediate_tasks,
-                                      django_capture_on_commit_callbacks):
+def test_the_link_logs_the_student_in(
+    client, demo, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
     import re
 
     lucas = continuing("lucas")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("registration:student-login"), {
-            "number": lucas.student_number, "birth_date": lucas.birth_date.isoformat(),
-            "email": lucas.user.email})
+        client.post(
+            reverse("registration:student-login"),
+            {
+                "number": lucas.student_number,
+                "birth_date": lucas.birth_date.isoformat(),
+                "email": lucas.user.email,
+            },
+        )
     path = re.search(r"https?://[^/]+(/\S+/)", outbox[0].body).group(1)
     response = client.post(path)
     assert response.status_code == 302

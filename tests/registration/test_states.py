@@ -4,11 +4,18 @@ from matricule.registration import states
 from matricule.registration.models import State
 
 ALLOWED = {
-    ("draft", "submitted"), ("draft", "cancelled"),
-    ("submitted", "awaiting_payment"), ("submitted", "exempt"), ("submitted", "cancelled"),
-    ("awaiting_payment", "paid"), ("awaiting_payment", "exempt"), ("awaiting_payment", "cancelled"),
-    ("paid", "registered"), ("paid", "cancelled"),
-    ("exempt", "registered"), ("exempt", "cancelled"),
+    ("draft", "submitted"),
+    ("draft", "cancelled"),
+    ("submitted", "awaiting_payment"),
+    ("submitted", "exempt"),
+    ("submitted", "cancelled"),
+    ("awaiting_payment", "paid"),
+    ("awaiting_payment", "exempt"),
+    ("awaiting_payment", "cancelled"),
+    ("paid", "registered"),
+    ("paid", "cancelled"),
+    ("exempt", "registered"),
+    ("exempt", "cancelled"),
     ("registered", "cancelled"),
 }
 
@@ -32,9 +39,11 @@ def test_one_active_registration_per_student_year_and_stage(chloe_client, chloe)
     chloe_client.post("/inscription/commencer/")  # a second click resumes, never duplicates
     registration = Registration.objects.get(academic_year__is_current=True)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Registration.objects.create(student=registration.student, stage=registration.stage,
-                                    academic_year=registration.academic_year)
+        Registration.objects.create(
+            student=registration.student, stage=registration.stage, academic_year=registration.academic_year
+        )
     registration.state = State.CANCELLED
     registration.save()
-    Registration.objects.create(student=registration.student, stage=registration.stage,
-                                academic_year=registration.academic_year)
+    Registration.objects.create(
+        student=registration.student, stage=registration.stage, academic_year=registration.academic_year
+    )

@@ -8,8 +8,9 @@ from matricule.registration.services import assign_student_number
 
 
 def make_students(django_user_model, count):
-    return [Student.objects.create(user=django_user_model.objects.create(username=f"s{n}"))
-            for n in range(count)]
+    return [
+        Student.objects.create(user=django_user_model.objects.create(username=f"s{n}")) for n in range(count)
+    ]
 
 
 def test_numbers_follow_the_configured_format(demo, django_user_model, settings):

@@ -97,8 +97,17 @@ def test_english_text(english):
 
 def test_reading_order_follows_the_page(english):
     _, text = english
-    order = ["Registration summary", "IUT de Chartres", "LEFÈVRE Chloé", "BUT GEII", "€175.00",
-             "Paid by card", DOCUMENTS[0], DOCUMENTS[-1], "RS-2026-000123"]
+    order = [
+        "Registration summary",
+        "IUT de Chartres",
+        "LEFÈVRE Chloé",
+        "BUT GEII",
+        "€175.00",
+        "Paid by card",
+        DOCUMENTS[0],
+        DOCUMENTS[-1],
+        "RS-2026-000123",
+    ]
     positions = [text.index(part) for part in order]
     assert positions == sorted(positions)
 

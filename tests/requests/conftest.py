@@ -22,8 +22,9 @@ def paid(demo, demo_candidates, iut_agent, django_capture_on_commit_callbacks):
 
     with django_capture_on_commit_callbacks(execute=True):
         registration = submitted_registration(demo_candidates["accepted"], demo.current_year)
-        record_manual_payment(registration, amount_cents=registration.fee_total_cents, actor=iut_agent,
-                              note="Chèque")
+        record_manual_payment(
+            registration, amount_cents=registration.fee_total_cents, actor=iut_agent, note="Chèque"
+        )
     registration.refresh_from_db()
     assert registration.state == "registered" and registration.fee_total_cents > 0
     return registration
@@ -58,14 +59,16 @@ def staff_client(client):
 @pytest.fixture
 def chartres_auditor(demo, django_user_model):
     user = django_user_model.objects.create_user("auditeur.chartres", password="x")
-    ComponentMembership.objects.create(user=user, component=Component.objects.get(code="iut-chartres"),
-                                       role=ComponentMembership.Role.AUDITOR)
+    ComponentMembership.objects.create(
+        user=user, component=Component.objects.get(code="iut-chartres"), role=ComponentMembership.Role.AUDITOR
+    )
     return user
 
 
 @pytest.fixture
 def file_request():
     """file_request(registration, kind=address change, data=NEW_ADDRESS, files=()) -> a request."""
+
     def make(registration, kind=Kind.ADDRESS_CHANGE, data=None, files=()):
         if data is None:
             data = dict(NEW_ADDRESS) if kind == Kind.ADDRESS_CHANGE else {}

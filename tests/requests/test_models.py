@@ -10,20 +10,29 @@ pytestmark = pytest.mark.django_db
 
 
 def make(registration, **fields):
-    values = {"student": registration.student, "registration": registration, "kind": Kind.ADDRESS_CHANGE,
-              "data": dict(NEW_ADDRESS), **fields}
+    values = {
+        "student": registration.student,
+        "registration": registration,
+        "kind": Kind.ADDRESS_CHANGE,
+        "data": dict(NEW_ADDRESS),
+        **fields,
+    }
     with transaction.atomic():
         return Request.objects.create(**values)
 
 
-@pytest.mark.parametrize("fields", [
-    {"kind": "passport"},
-    {"state": "lost"},
-    {"state": State.IN_REVIEW},  # handled by nobody
-    {"state": State.ACCEPTED},  # decided without a date
-    {"state": State.SUBMITTED, "decided_at": timezone.now()},  # a date without a decision
-    {"state": State.REFUSED, "decided_at": timezone.now(), "message": ""},  # refused without a word
-], ids=["kind", "state", "in-review-unassigned", "accepted-undated", "dated-undecided", "refused-silently"])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"kind": "passport"},
+        {"state": "lost"},
+        {"state": State.IN_REVIEW},  # handled by nobody
+        {"state": State.ACCEPTED},  # decided without a date
+        {"state": State.SUBMITTED, "decided_at": timezone.now()},  # a date without a decision
+        {"state": State.REFUSED, "decided_at": timezone.now(), "message": ""},  # refused without a word
+    ],
+    ids=["kind", "state", "in-review-unassigned", "accepted-undated", "dated-undecided", "refused-silently"],
+)
 def test_the_database_refuses_inconsistent_requests(registered, fields):
     with pytest.raises(IntegrityError):
         make(registered, **fields)
@@ -61,8 +70,9 @@ def test_details_lists_what_was_asked_in_the_reader_language(registered):
 
 def test_attachments_get_server_made_names_under_the_registration(registered):
     request = make(registered)
-    attachment = Attachment(request=request, extension=".png", content_type="image/png", size=3,
-                            sha256="0" * 64)
+    attachment = Attachment(
+        request=request, extension=".png", content_type="image/png", size=3, sha256="0" * 64
+    )
     attachment.file.save("../../etc/passwd.png", photo(), save=True)
     assert attachment.file.name.startswith(f"requests/{registered.pk}/")
     assert "passwd" not in attachment.file.name and attachment.file.name.endswith(".png")

@@ -20,6 +20,7 @@ def actions(student_request) -> list[str]:
 
 # --- Filing --------------------------------------------------------------------------------------
 
+
 def test_filing_keeps_the_data_of_the_kind_and_is_audited(registered, file_request):
     request = file_request(registered, data={**NEW_ADDRESS, "email": "autre@example.org", "city": "Orléans"})
     assert request.state == State.SUBMITTED and request.student == registered.student
@@ -84,6 +85,7 @@ def test_files_may_be_added_while_the_request_is_open(registered, file_request, 
 
 # --- Assigning and withdrawing -------------------------------------------------------------------
 
+
 def test_an_agent_takes_a_request_of_their_component(registered, file_request, iut_agent, other_agent):
     request = file_request(registered)
     with pytest.raises(services.RequestError) as error:
@@ -105,9 +107,11 @@ def test_a_decided_request_cannot_be_withdrawn(registered, file_request, iut_age
 
 def test_an_auditor_cannot_decide(registered, file_request, chartres_auditor):
     request = file_request(registered)
-    for decide in (lambda: services.accept(request, actor=chartres_auditor),
-                   lambda: services.refuse(request, actor=chartres_auditor, message="Non"),
-                   lambda: services.assign(request, chartres_auditor, actor=chartres_auditor)):
+    for decide in (
+        lambda: services.accept(request, actor=chartres_auditor),
+        lambda: services.refuse(request, actor=chartres_auditor, message="Non"),
+        lambda: services.assign(request, chartres_auditor, actor=chartres_auditor),
+    ):
         with pytest.raises(services.RequestError) as error:
             decide()
         assert error.value.code == "out_of_scope"
@@ -116,8 +120,10 @@ def test_an_auditor_cannot_decide(registered, file_request, chartres_auditor):
 
 # --- Decisions -----------------------------------------------------------------------------------
 
+
 def test_accepting_an_address_change_updates_the_registration_and_the_certificate(
-        registered, file_request, iut_agent, django_capture_on_commit_callbacks, outbox):
+    registered, file_request, iut_agent, django_capture_on_commit_callbacks, outbox
+):
     before = certified_data(registered)
     assert before["address"] == ["12 rue des Écuyers", "28000 Chartres", "France"]
     request = file_request(registered)
@@ -164,8 +170,9 @@ def test_accepting_a_situation_change_records_it(registered, file_request, iut_a
     assert change["accepted_by"] == iut_agent.pk
 
 
-def test_accepting_an_exemption_records_it_and_points_to_a_refund_request(registered, file_request,
-                                                                          iut_agent):
+def test_accepting_an_exemption_records_it_and_points_to_a_refund_request(
+    registered, file_request, iut_agent
+):
     request = file_request(registered, Kind.FEE_EXEMPTION, {"grounds": "Réfugiée"}, [photo()])
     services.accept(request, actor=iut_agent)
     registered.refresh_from_db()
@@ -188,8 +195,9 @@ def test_a_refund_gives_back_the_amount_asked_when_lower(paid, file_request, iut
     payment.refresh_from_db()
     assert payment.refunded_cents == 5000 and payment.status == Payment.Status.PARTLY_REFUNDED
     assert accepted.outcome["refunded_cents"] == 5000
-    assert accepted.outcome["refunds"] == [{"payment": payment.reference, "amount_cents": 5000,
-                                            "through_gateway": False}]
+    assert accepted.outcome["refunds"] == [
+        {"payment": payment.reference, "amount_cents": 5000, "through_gateway": False}
+    ]
     assert Event.objects.filter(action="payments.refunded", actor=iut_agent).count() == 1
 
 
@@ -208,12 +216,19 @@ def test_a_refund_through_the_gateway_when_it_can(paid, file_request, iut_agent)
     from matricule.payments.models import SimulatedBankTransaction
 
     # The fee paid by card through the payment simulator rather than at the desk.
-    Payment.objects.filter(registration=paid).update(gateway="simulator", manual=False,
-                                                     transaction_id="sim-1")
+    Payment.objects.filter(registration=paid).update(
+        gateway="simulator", manual=False, transaction_id="sim-1"
+    )
     payment = paid.payments.get()
     bank = SimulatedBankTransaction.objects.create(
-        transaction_id="sim-1", reference=payment.reference, amount_cents=payment.paid_cents, currency="EUR",
-        status="confirmed", notify_url="http://127.0.0.1:9/", return_url="http://127.0.0.1:9/")
+        transaction_id="sim-1",
+        reference=payment.reference,
+        amount_cents=payment.paid_cents,
+        currency="EUR",
+        status="confirmed",
+        notify_url="http://127.0.0.1:9/",
+        return_url="http://127.0.0.1:9/",
+    )
     request = file_request(paid, Kind.FEE_REFUND, {"reason": "Exonérée"})
     accepted = services.accept(request, actor=iut_agent)
     bank.refresh_from_db()
@@ -230,19 +245,29 @@ def test_deciding_twice_is_refused(registered, file_request, iut_agent):
     assert Email.objects.filter(kind__startswith="request_").count() == 1
 
 
-def test_a_refund_over_two_payments_keeps_what_the_bank_did_when_the_second_fails(paid, file_request,
-                                                                                  iut_agent, monkeypatch):
+def test_a_refund_over_two_payments_keeps_what_the_bank_did_when_the_second_fails(
+    paid, file_request, iut_agent, monkeypatch
+):
     from matricule.payments.gateways.base import GatewayError
     from matricule.payments.simulator.gateway import SimulatorGateway
 
     first = paid.payments.get()
     half = first.paid_cents // 2
-    Payment.objects.filter(pk=first.pk).update(gateway="simulator", manual=False, transaction_id="sim-1",
-                                               paid_cents=half, amount_cents=half)
+    Payment.objects.filter(pk=first.pk).update(
+        gateway="simulator", manual=False, transaction_id="sim-1", paid_cents=half, amount_cents=half
+    )
     second = Payment.objects.create(
-        registration=paid, reference="SECOND-1", gateway="simulator", amount_cents=first.paid_cents - half,
-        paid_cents=first.paid_cents - half, currency="EUR", fee_key=f"{first.fee_key}:2",
-        status=Payment.Status.CONFIRMED, confirmed_at=first.confirmed_at, transaction_id="sim-2")
+        registration=paid,
+        reference="SECOND-1",
+        gateway="simulator",
+        amount_cents=first.paid_cents - half,
+        paid_cents=first.paid_cents - half,
+        currency="EUR",
+        fee_key=f"{first.fee_key}:2",
+        status=Payment.Status.CONFIRMED,
+        confirmed_at=first.confirmed_at,
+        transaction_id="sim-2",
+    )
     calls = []
 
     def refund(self, reference, amount_cents, *, transaction_id=""):
@@ -266,8 +291,9 @@ def test_a_refund_whose_first_bank_call_fails_is_not_decided(paid, file_request,
     from matricule.payments.gateways.base import GatewayError
     from matricule.payments.simulator.gateway import SimulatorGateway
 
-    Payment.objects.filter(registration=paid).update(gateway="simulator", manual=False,
-                                                     transaction_id="sim-1")
+    Payment.objects.filter(registration=paid).update(
+        gateway="simulator", manual=False, transaction_id="sim-1"
+    )
 
     def refund(self, reference, amount_cents, *, transaction_id=""):
         raise GatewayError("bank unavailable")

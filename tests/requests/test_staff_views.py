@@ -23,8 +23,9 @@ def test_the_addresses_are_the_back_office_ones():
     assert reverse("requests:staff-detail", args=[7]) == "/gestion/demandes/7/"
 
 
-@pytest.mark.parametrize("path", [LIST, f"{LIST}1/", f"{LIST}1/prendre/", f"{LIST}1/decider/",
-                                  f"{LIST}fichier/1/"])
+@pytest.mark.parametrize(
+    "path", [LIST, f"{LIST}1/", f"{LIST}1/prendre/", f"{LIST}1/decider/", f"{LIST}fichier/1/"]
+)
 def test_the_back_office_views_carry_the_staff_decorator(path):
     from django.urls import resolve
 
@@ -42,7 +43,8 @@ def test_students_get_a_404(student_client, registered, file_request):
 
 
 def test_the_list_shows_the_waiting_requests_of_the_agent_components_oldest_first(
-        staff_client, registered, file_request, iut_agent, django_assert_max_num_queries):
+    staff_client, registered, file_request, iut_agent, django_assert_max_num_queries
+):
     first = file_request(registered)
     second = file_request(registered, Kind.CARD_REISSUE, {"reason": "lost"}, [photo()])
     done = file_request(registered, Kind.SITUATION_CHANGE, {"situation": "Salariée"})
@@ -65,8 +67,9 @@ def test_the_list_shows_the_waiting_requests_of_the_agent_components_oldest_firs
     assert detail(done) not in client.get(LIST, {"page": "1"}).content.decode()  # still the waiting ones
 
 
-def test_the_list_stays_within_a_bounded_number_of_queries(staff_client, registered, file_request, iut_agent,
-                                                           django_assert_max_num_queries):
+def test_the_list_stays_within_a_bounded_number_of_queries(
+    staff_client, registered, file_request, iut_agent, django_assert_max_num_queries
+):
     for kind, data in [(Kind.ADDRESS_CHANGE, None), (Kind.SITUATION_CHANGE, {"situation": "x"})]:
         file_request(registered, kind, data)
     client = staff_client(iut_agent)
@@ -78,8 +81,9 @@ def test_the_list_stays_within_a_bounded_number_of_queries(staff_client, registe
         client.get(LIST)
 
 
-def test_an_agent_of_another_component_sees_nothing_and_gets_404(staff_client, registered, file_request,
-                                                                other_agent):
+def test_an_agent_of_another_component_sees_nothing_and_gets_404(
+    staff_client, registered, file_request, other_agent
+):
     request = file_request(registered, Kind.CARD_REISSUE, {"reason": "lost"}, [photo()])
     client = staff_client(other_agent)
     assert detail(request) not in client.get(LIST).content.decode()
@@ -91,10 +95,12 @@ def test_an_agent_of_another_component_sees_nothing_and_gets_404(staff_client, r
     assert Request.objects.get(pk=request.pk).state == State.SUBMITTED
 
 
-def test_the_detail_shows_the_student_the_files_and_the_history(staff_client, registered, file_request,
-                                                                iut_agent, django_assert_max_num_queries):
-    request = file_request(registered, Kind.CARD_REISSUE, {"reason": "stolen", "details": "Dans le bus"},
-                           [photo()])
+def test_the_detail_shows_the_student_the_files_and_the_history(
+    staff_client, registered, file_request, iut_agent, django_assert_max_num_queries
+):
+    request = file_request(
+        registered, Kind.CARD_REISSUE, {"reason": "stolen", "details": "Dans le bus"}, [photo()]
+    )
     client = staff_client(iut_agent)
     with django_assert_max_num_queries(16):
         page = client.get(detail(request))
@@ -127,8 +133,9 @@ def test_an_agent_takes_then_accepts_a_request(staff_client, registered, file_re
     assert Email.objects.filter(kind="request_accepted").count() == 1
 
 
-def test_a_refusal_without_message_keeps_the_form_and_says_why(staff_client, registered, file_request,
-                                                               iut_agent):
+def test_a_refusal_without_message_keeps_the_form_and_says_why(
+    staff_client, registered, file_request, iut_agent
+):
     request = file_request(registered, Kind.SITUATION_CHANGE, {"situation": "Salariée"})
     client = staff_client(iut_agent)
     page = client.post(f"{detail(request)}decider/", {"decision": "refuse", "message": " "})
@@ -163,13 +170,17 @@ def test_an_auditor_reads_but_cannot_decide(staff_client, registered, file_reque
     assert not Event.objects.filter(action__in=["requests.assigned", "requests.accepted"]).exists()
 
 
-def test_an_agent_who_audits_another_component_cannot_decide_there(staff_client, registered, file_request,
-                                                                  other_agent):
+def test_an_agent_who_audits_another_component_cannot_decide_there(
+    staff_client, registered, file_request, other_agent
+):
     from matricule.accounts.models import ComponentMembership
     from matricule.institution.models import Component
 
-    ComponentMembership.objects.create(user=other_agent, component=Component.objects.get(code="iut-chartres"),
-                                       role=ComponentMembership.Role.AUDITOR)
+    ComponentMembership.objects.create(
+        user=other_agent,
+        component=Component.objects.get(code="iut-chartres"),
+        role=ComponentMembership.Role.AUDITOR,
+    )
     request = file_request(registered)
     client = staff_client(other_agent)
     assert client.get(detail(request)).status_code == 200

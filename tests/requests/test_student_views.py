@@ -20,8 +20,9 @@ def test_addresses_are_french_first_and_english_under_en(registered):
         assert url("list", registered.pk) == f"/en/registration/{registered.pk}/requests/"
 
 
-def test_my_requests_lists_the_kinds_and_the_crous_link(student_client, registered, file_request,
-                                                        django_assert_max_num_queries):
+def test_my_requests_lists_the_kinds_and_the_crous_link(
+    student_client, registered, file_request, django_assert_max_num_queries
+):
     file_request(registered)
     file_request(registered, Kind.SITUATION_CHANGE, {"situation": "Salariée"})
     with django_assert_max_num_queries(12):
@@ -57,9 +58,10 @@ def test_the_address_form_starts_from_the_current_address(student_client, regist
 
 
 def test_errors_are_translated_and_what_was_typed_is_kept(student_client, registered):
-    page = student_client.post(url("new", registered.pk, "address_change"),
-                               {"street": "3 place des Halles", "postal_code": "", "city": "Orléans",
-                                "country": "France"})
+    page = student_client.post(
+        url("new", registered.pk, "address_change"),
+        {"street": "3 place des Halles", "postal_code": "", "city": "Orléans", "country": "France"},
+    )
     content = page.content.decode()
     assert page.status_code == 400
     assert 'role="alert"' in content and "Ce champ est obligatoire." in content
@@ -69,9 +71,10 @@ def test_errors_are_translated_and_what_was_typed_is_kept(student_client, regist
 
 
 def test_the_same_address_is_not_a_change(student_client, registered):
-    page = student_client.post(url("new", registered.pk, "address_change"),
-                               {"street": "12 rue des Écuyers", "postal_code": "28000", "city": "Chartres",
-                                "country": "France"})
+    page = student_client.post(
+        url("new", registered.pk, "address_change"),
+        {"street": "12 rue des Écuyers", "postal_code": "28000", "city": "Chartres", "country": "France"},
+    )
     assert page.status_code == 400
     assert "C&#x27;est l&#x27;adresse que nous avons déjà" in page.content.decode()
 
@@ -155,8 +158,12 @@ def test_only_the_student_sees_her_requests(intruder_client, registered, file_re
     from matricule.requests import services
 
     attachment = services.add_attachment(request, photo(), actor=registered.student.user)
-    for address in (url("list", registered.pk), url("new", registered.pk, "address_change"),
-                    url("detail", registered.pk, request.pk), url("file", registered.pk, attachment.pk)):
+    for address in (
+        url("list", registered.pk),
+        url("new", registered.pk, "address_change"),
+        url("detail", registered.pk, request.pk),
+        url("file", registered.pk, attachment.pk),
+    ):
         assert intruder_client.get(address).status_code == 404, address
     for address in (url("withdraw", registered.pk, request.pk), url("attach", registered.pk, request.pk)):
         assert intruder_client.post(address).status_code == 404, address

@@ -33,12 +33,17 @@ def clock(monkeypatch):
 @pytest.fixture(autouse=True)
 def gate_settings(settings, clock):
     """The gate installed as the lead's settings will have it, on a cache of the test's own."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": f"waitingroom-{uuid.uuid4()}"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"waitingroom-{uuid.uuid4()}",
+        }
+    }
     middleware = list(settings.MIDDLEWARE)
     if GATE_MIDDLEWARE not in middleware:
-        middleware.insert(middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-                          GATE_MIDDLEWARE)
+        middleware.insert(
+            middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, GATE_MIDDLEWARE
+        )
     settings.MIDDLEWARE = middleware
     settings.WAITINGROOM_REFRESH_SECONDS = 5
     settings.WAITINGROOM_GRACE_SECONDS = 10
@@ -52,8 +57,9 @@ def gate_settings(settings, clock):
 def window(demo):
     from matricule.institution.models import Population, RegistrationWindow
 
-    return RegistrationWindow.objects.get(academic_year=demo.current_year, population=Population.FIRST_MAIN,
-                                          components__isnull=True)
+    return RegistrationWindow.objects.get(
+        academic_year=demo.current_year, population=Population.FIRST_MAIN, components__isnull=True
+    )
 
 
 @pytest.fixture

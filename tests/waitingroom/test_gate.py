@@ -46,13 +46,17 @@ def test_the_estimated_wait_follows_the_measured_pace(make_gate, clock):
     assert gates.estimated_wait(config, 20, rate=None) == 1200
 
 
-@pytest.mark.parametrize(("decision", "expected"), [
-    ({"position": 0}, 2),  # let in, waiting for a place: back very soon
-    ({"position": 3, "wait_seconds": 6}, 3),  # about to be let in: half the estimated wait
-    ({"position": 40, "wait_seconds": 600}, 10),  # far in the line: the configured period
-    ({"opens_at": 1003.2}, 4),  # the opening in 3.2 s
-    ({"opens_at": 1000.5}, 2),  # never faster than every 2 s
-], ids=["let-in", "near", "far", "opening-soon", "floor"])
+@pytest.mark.parametrize(
+    ("decision", "expected"),
+    [
+        ({"position": 0}, 2),  # let in, waiting for a place: back very soon
+        ({"position": 3, "wait_seconds": 6}, 3),  # about to be let in: half the estimated wait
+        ({"position": 40, "wait_seconds": 600}, 10),  # far in the line: the configured period
+        ({"opens_at": 1003.2}, 4),  # the opening in 3.2 s
+        ({"opens_at": 1000.5}, 2),  # never faster than every 2 s
+    ],
+    ids=["let-in", "near", "far", "opening-soon", "floor"],
+)
 def test_the_page_reloads_sooner_near_the_front(decision, expected, settings):
     settings.WAITINGROOM_REFRESH_SECONDS = 10
     card = gates.Card(gate=1, holder="h", kind=gates.TICKET)

@@ -80,8 +80,9 @@ def test_a_student_is_never_admitted_twice(make_gate, browsers, demo_candidates)
     assert occupied(gate) == 1
 
 
-def test_a_second_browser_that_got_a_place_before_login_gives_it_back(make_gate, browsers, demo_candidates,
-                                                                       clock):
+def test_a_second_browser_that_got_a_place_before_login_gives_it_back(
+    make_gate, browsers, demo_candidates, clock
+):
     gate = make_gate(capacity=3)
     user = user_for_candidate(demo_candidates["accepted"])
     phone, laptop = browsers(2)
@@ -132,8 +133,11 @@ def test_a_refresh_of_the_waiting_page_writes_nothing_to_the_database(make_gate,
         with CaptureQueriesContext(connection) as queries:
             response = student.get(HOME)
         assert position(response) == "1"
-        writes = [q["sql"] for q in queries.captured_queries
-                  if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+        writes = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        ]
         assert writes == []
         assert len(queries) == 2  # the session and the user, read by authentication
 
@@ -182,7 +186,8 @@ def test_those_who_come_before_the_opening_are_drawn_in_random_order(make_gate, 
     outcomes = {number: b.get(LOGIN) for number, b in sorted(zip(numbers, crowd, strict=True), reverse=True)}
     assert sorted(n for n, r in outcomes.items() if not is_waiting(r)) == [1, 2, 3, 4, 5]
     assert {n: int(position(r)) for n, r in outcomes.items() if is_waiting(r)} == {
-        n: n - 5 for n in range(6, 21)}
+        n: n - 5 for n in range(6, 21)
+    }
     assert occupied(gate) == 5
 
 

@@ -40,19 +40,28 @@ def ine(registration) -> str | None:
 
 
 def email(registration) -> str | None:
-    return (cleaned(registration, "contacts", "email")
-            or (registration.candidate.email if registration.candidate_id else "")
-            or registration.student.user.email or None)
+    return (
+        cleaned(registration, "contacts", "email")
+        or (registration.candidate.email if registration.candidate_id else "")
+        or registration.student.user.email
+        or None
+    )
 
 
 def phone(registration) -> str | None:
-    return (cleaned(registration, "contacts", "phone")
-            or (registration.candidate.phone if registration.candidate_id else "") or None)
+    return (
+        cleaned(registration, "contacts", "phone")
+        or (registration.candidate.phone if registration.candidate_id else "")
+        or None
+    )
 
 
 def nationality(registration) -> str | None:
-    return (cleaned(registration, "identity", "nationality")
-            or (registration.candidate.nationality if registration.candidate_id else "") or None)
+    return (
+        cleaned(registration, "identity", "nationality")
+        or (registration.candidate.nationality if registration.candidate_id else "")
+        or None
+    )
 
 
 def bac_year(registration) -> int | None:
@@ -102,8 +111,10 @@ def student_columns(get) -> tuple[Column, ...]:
 # --- filters -------------------------------------------------------------------------------
 def stage_choices(user) -> list[tuple[str, str]]:
     stages = scope_queryset(Stage.objects.all(), user, "programme__component_id")
-    return [(str(pk), f"{code} · {name}") for pk, code, name in
-            stages.order_by("code").values_list("pk", "code", "name")]
+    return [
+        (str(pk), f"{code} · {name}")
+        for pk, code, name in stages.order_by("code").values_list("pk", "code", "name")
+    ]
 
 
 def stage_filter(lookup: str) -> Filter:
@@ -141,8 +152,12 @@ class RegistrationsExporter(Exporter):
         Column("email", _("Email"), email),
         Column("phone", _("Phone"), phone, default=False),
         Column("nationality", _("Nationality"), nationality, default=False),
-        Column("parcoursup_number", _("Parcoursup number"),
-               lambda r: f"P{r.candidate.parcoursup_number}" if r.candidate_id else None, default=False),
+        Column(
+            "parcoursup_number",
+            _("Parcoursup number"),
+            lambda r: f"P{r.candidate.parcoursup_number}" if r.candidate_id else None,
+            default=False,
+        ),
         Column("grant", _("Grant"), lambda r: GRANTS.get(cleaned(r, "social", "grant")), default=False),
         Column("cvec", _("CVEC attestation"), lambda r: cleaned(r, "cvec", "attestation"), default=False),
         Column("fees", _("Fees (€)"), lambda r: euros(r.fee_total_cents)),
@@ -151,8 +166,9 @@ class RegistrationsExporter(Exporter):
     )
 
     def base_queryset(self):
-        return (Registration.objects.defer("data")
-                .select_related("student__user", "candidate", "stage__programme__component"))
+        return Registration.objects.defer("data").select_related(
+            "student__user", "candidate", "stage__programme__component"
+        )
 
 
 # --- payments ------------------------------------------------------------------------------
@@ -174,13 +190,22 @@ class PaymentsExporter(Exporter):
         *student_columns(lambda p: p.registration),
         Column("gateway", _("Gateway"), lambda p: p.gateway),
         Column("manual", _("Recorded by hand"), lambda p: p.manual, default=False),
-        Column("manual_method", _("Means of payment (by hand)"),
-               lambda p: str(p.get_manual_method_display()) if p.manual_method else None, default=False),
-        Column("manual_reference", _("Cheque number or transfer reference"),
-               lambda p: p.manual_reference or None, default=False),
+        Column(
+            "manual_method",
+            _("Means of payment (by hand)"),
+            lambda p: str(p.get_manual_method_display()) if p.manual_method else None,
+            default=False,
+        ),
+        Column(
+            "manual_reference",
+            _("Cheque number or transfer reference"),
+            lambda p: p.manual_reference or None,
+            default=False,
+        ),
         Column("status", _("Payment status"), lambda p: p.get_status_display()),
-        Column("anomaly", _("Anomaly"), lambda p: p.get_anomaly_display() if p.anomaly else None,
-               default=False),
+        Column(
+            "anomaly", _("Anomaly"), lambda p: p.get_anomaly_display() if p.anomaly else None, default=False
+        ),
         Column("amount", _("Amount due (€)"), lambda p: euros(p.amount_cents)),
         Column("paid", _("Amount paid (€)"), lambda p: euros(p.paid_cents)),
         Column("refunded", _("Amount refunded (€)"), lambda p: euros(p.refunded_cents), default=False),
@@ -194,9 +219,9 @@ class PaymentsExporter(Exporter):
     )
 
     def base_queryset(self):
-        return Payment.objects.select_related("registration__student", "registration__candidate",
-                                              "registration__stage").defer(
-            "registration__data", "registration__cleaned", "registration__fee_lines")
+        return Payment.objects.select_related(
+            "registration__student", "registration__candidate", "registration__stage"
+        ).defer("registration__data", "registration__cleaned", "registration__fee_lines")
 
 
 # --- supporting documents ------------------------------------------------------------------
@@ -237,9 +262,13 @@ class DocumentsExporter(Exporter):
 
     def base_queryset(self):
         return Submission.objects.select_related(
-            "registration__student", "registration__candidate", "registration__stage",
-            "document_type", "reason", "reviewed_by").defer(
-            "registration__data", "registration__cleaned", "registration__fee_lines")
+            "registration__student",
+            "registration__candidate",
+            "registration__stage",
+            "document_type",
+            "reason",
+            "reviewed_by",
+        ).defer("registration__data", "registration__cleaned", "registration__fee_lines")
 
 
 # --- SISE ----------------------------------------------------------------------------------
@@ -255,8 +284,12 @@ class Regime(TextChoices):
 # BCN codes (n_regime_inscription): 10 initial training outside apprenticeship, 12
 # apprenticeship, 21 qualifying continuing education. Exchange students are in initial
 # training; SISE records the exchange itself elsewhere (see docs/sise-export.md).
-REGIME_CODES = {Regime.INITIAL: "10", Regime.APPRENTICESHIP: "12", Regime.CONTINUING: "21",
-                Regime.EXCHANGE: "10"}
+REGIME_CODES = {
+    Regime.INITIAL: "10",
+    Regime.APPRENTICESHIP: "12",
+    Regime.CONTINUING: "21",
+    Regime.EXCHANGE: "10",
+}
 
 
 def regime(registration) -> Regime:
@@ -273,8 +306,11 @@ def regime(registration) -> Regime:
 def first_year_university(registration) -> int | None:
     """The earliest year the student is known at the university: their earliest registration
     here (this one included) or the earliest result imported for their student number."""
-    years = [first_year(code) for code in (registration.sise_first_registration_year,
-                                           registration.sise_first_result_year) if code]
+    years = [
+        first_year(code)
+        for code in (registration.sise_first_registration_year, registration.sise_first_result_year)
+        if code
+    ]
     return min(years) if years else None
 
 
@@ -297,8 +333,10 @@ def first_year_higher_education(registration) -> int | None:
 class SiseExporter(Exporter):
     code = "sise"
     title = _("SISE (ministry statistics)")
-    description = _("One row per registered student of the year, with the data the SISE survey "
-                    "asks for (see the documentation for the codes and approximations).")
+    description = _(
+        "One row per registered student of the year, with the data the SISE survey "
+        "asks for (see the documentation for the codes and approximations)."
+    )
     year_lookup = "academic_year"
     component_lookup = "stage__programme__component_id"
     ordering = ("stage__code", "student__last_name", "student__first_names", "pk")
@@ -317,8 +355,12 @@ class SiseExporter(Exporter):
         Column("component", _("Component"), lambda r: r.stage.programme.component.name, default=False),
         Column("programme_code", _("Programme code"), lambda r: r.stage.programme.code),
         Column("programme", _("Programme"), lambda r: r.stage.programme.name),
-        Column("diploma_type", _("Diploma type"), lambda r: r.stage.programme.get_diploma_type_display(),
-               default=False),
+        Column(
+            "diploma_type",
+            _("Diploma type"),
+            lambda r: r.stage.programme.get_diploma_type_display(),
+            default=False,
+        ),
         Column("stage_code", _("Stage code"), lambda r: r.stage.code),
         Column("level", _("Year of study"), lambda r: r.stage.level),
         Column("kind", _("Kind of registration"), lambda r: r.get_kind_display(), default=False),
@@ -330,13 +372,21 @@ class SiseExporter(Exporter):
     )
 
     def base_queryset(self):
-        earliest = (Registration.objects.filter(student_id=OuterRef("student_id"))
-                    .exclude(state=State.CANCELLED).order_by("academic_year__starts_on", "pk"))
-        results = (Result.objects.filter(student_number=OuterRef("student__student_number"))
-                   .order_by("year_code"))
-        return (Registration.objects.filter(state=State.REGISTERED).defer("data")
-                .select_related("student__user", "candidate", "stage__programme__component")
-                .annotate(sise_first_registration_year=Subquery(earliest.values("academic_year__code")[:1]),
-                          sise_first_situation=Subquery(
-                              earliest.values("cleaned__previous__last_situation")[:1]),
-                          sise_first_result_year=Subquery(results.values("year_code")[:1])))
+        earliest = (
+            Registration.objects.filter(student_id=OuterRef("student_id"))
+            .exclude(state=State.CANCELLED)
+            .order_by("academic_year__starts_on", "pk")
+        )
+        results = Result.objects.filter(student_number=OuterRef("student__student_number")).order_by(
+            "year_code"
+        )
+        return (
+            Registration.objects.filter(state=State.REGISTERED)
+            .defer("data")
+            .select_related("student__user", "candidate", "stage__programme__component")
+            .annotate(
+                sise_first_registration_year=Subquery(earliest.values("academic_year__code")[:1]),
+                sise_first_situation=Subquery(earliest.values("cleaned__previous__last_situation")[:1]),
+                sise_first_result_year=Subquery(results.values("year_code")[:1]),
+            )
+        )

@@ -13,10 +13,16 @@ class ExportForm(forms.Form):
 
     year = forms.ChoiceField(label=_("Academic year"))
     columns = forms.MultipleChoiceField(
-        label=_("Columns"), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one column.")})
-    format = forms.ChoiceField(label=_("Format"), choices=ExportJob.Format.choices,
-                               widget=forms.RadioSelect, initial=ExportJob.Format.XLSX)
+        label=_("Columns"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one column.")},
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=ExportJob.Format.choices,
+        widget=forms.RadioSelect,
+        initial=ExportJob.Format.XLSX,
+    )
 
     def __init__(self, exporter: Exporter, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,8 +36,8 @@ class ExportForm(forms.Form):
         self.fields["columns"].choices = [(column.code, column.label) for column in exporter.columns]
         for spec in exporter.filters:
             self.fields[spec.code] = forms.ChoiceField(
-                label=spec.label, required=False,
-                choices=[("", _("All (no filter)"))] + spec.choices(user))
+                label=spec.label, required=False, choices=[("", _("All (no filter)"))] + spec.choices(user)
+            )
         # Filters first, after the year: the order the page shows them in.
         order = ["year", *(spec.code for spec in exporter.filters), "columns", "format"]
         self.order_fields(order)
@@ -47,6 +53,9 @@ class ExportForm(forms.Form):
         data = self.cleaned_data
         wanted = set(data["columns"])
         return ExportRequest(
-            exporter=self.exporter, year=data["year"], format=data["format"],
+            exporter=self.exporter,
+            year=data["year"],
+            format=data["format"],
             columns=[code for code in self.exporter.column_codes() if code in wanted],
-            filters={spec.code: data[spec.code] for spec in self.exporter.filters if data.get(spec.code)})
+            filters={spec.code: data[spec.code] for spec in self.exporter.filters if data.get(spec.code)},
+        )

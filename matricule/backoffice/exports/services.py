@@ -48,8 +48,13 @@ class ExportRequest:
         return {"year": self.year.pk, "filters": self.filters, "columns": self.columns}
 
     def audit_data(self) -> dict:
-        return {"exporter": self.exporter.code, "year": self.year.code, "format": self.format,
-                "columns": self.columns, "filters": self.filters}
+        return {
+            "exporter": self.exporter.code,
+            "year": self.year.code,
+            "format": self.format,
+            "columns": self.columns,
+            "filters": self.filters,
+        }
 
 
 @dataclass
@@ -67,8 +72,11 @@ def file_name(exporter_code: str, year_code: str, format: str) -> str:
 
 def preferred_columns(user, exporter: Exporter) -> list[str]:
     """The columns the agent chose last time (those that still exist), else the defaults."""
-    saved = (ExportPreference.objects.filter(user=user, exporter=exporter.code)
-             .values_list("columns", flat=True).first())
+    saved = (
+        ExportPreference.objects.filter(user=user, exporter=exporter.code)
+        .values_list("columns", flat=True)
+        .first()
+    )
     known = set(exporter.column_codes())
     kept = [code for code in saved or [] if code in known]
     return kept or exporter.default_columns
@@ -77,7 +85,8 @@ def preferred_columns(user, exporter: Exporter) -> list[str]:
 def save_preference(user, exporter: Exporter, columns: list[str]) -> ExportPreference:
     with transaction.atomic():
         preference, _created = ExportPreference.objects.update_or_create(
-            user=user, exporter=exporter.code, defaults={"columns": list(columns)})
+            user=user, exporter=exporter.code, defaults={"columns": list(columns)}
+        )
     return preference
 
 
@@ -94,15 +103,21 @@ def request_export(request: ExportRequest, *, user, language: str) -> DirectExpo
         if rows <= sync_max_rows():
             record("backoffice.export.streamed", actor=user, rows=rows, **request.audit_data())
             return DirectExport(request=request, queryset=queryset, rows=rows)
-        job = ExportJob.objects.create(user=user, exporter=exporter.code, params=request.params(),
-                                       format=request.format, language=language)
+        job = ExportJob.objects.create(
+            user=user,
+            exporter=exporter.code,
+            params=request.params(),
+            format=request.format,
+            language=language,
+        )
         record("backoffice.export.queued", actor=user, obj=job, rows=rows, **request.audit_data())
         transaction.on_commit(lambda: run_export.enqueue(job.pk))
     return job
 
 
-def write_file(exporter: Exporter, queryset: QuerySet, columns: list[Column], format: str, handle, *,
-               language: str) -> int:
+def write_file(
+    exporter: Exporter, queryset: QuerySet, columns: list[Column], format: str, handle, *, language: str
+) -> int:
     """Write the export to an open binary file; returns the number of rows."""
     rows = exporter.rows(queryset, columns)
     header = [column.label for column in columns]
@@ -126,7 +141,8 @@ def run_job(job_id: int) -> int:
     The agent's scope is read now, so components they lost since asking are not exported."""
     purge_expired_jobs()
     if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-            status=ExportJob.Status.RUNNING):
+        status=ExportJob.Status.RUNNING
+    ):
         return 0
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:

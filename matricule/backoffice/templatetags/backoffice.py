@@ -36,8 +36,11 @@ def staff_identity(context) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    memberships = [] if user.is_superuser else list(
-        user.memberships.select_related("component").order_by("component__name"))
+    memberships = (
+        []
+        if user.is_superuser
+        else list(user.memberships.select_related("component").order_by("component__name"))
+    )
     return {
         "name": user.get_full_name() or user.get_username(),
         "administrator": user.is_superuser,
@@ -51,5 +54,7 @@ def event_data(data) -> list[tuple[str, str]]:
     """An audit event's data as (key, value) pairs, values as compact JSON when not text."""
     if not isinstance(data, dict):
         return [("", json.dumps(data, ensure_ascii=False))] if data else []
-    return [(key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True))
-            for key, value in sorted(data.items())]
+    return [
+        (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True))
+        for key, value in sorted(data.items())
+    ]

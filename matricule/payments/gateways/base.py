@@ -73,8 +73,9 @@ class Gateway:
     def start(self, request: PaymentRequest) -> BrowserAction:
         raise NotImplementedError
 
-    def verify_notification(self, method: str, query: str, body: bytes,
-                            content_type: str = "") -> VerifiedOutcome:
+    def verify_notification(
+        self, method: str, query: str, body: bytes, content_type: str = ""
+    ) -> VerifiedOutcome:
         """Authenticate a notification (server-to-server call or browser return) from its
         raw parts; raise InvalidNotification when it is not genuine."""
         raise NotImplementedError

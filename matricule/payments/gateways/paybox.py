@@ -52,8 +52,16 @@ Ka1g88CjFwRw/PB9kwIDAQAB
 """
 
 # What Paybox sends back (name:letter), signature last as the documentation requires.
-RETURNED = (("montant", "M"), ("reference", "R"), ("auto", "A"), ("erreur", "E"), ("appel", "T"),
-            ("trans", "S"), ("date", "W"), ("heure", "Q"))
+RETURNED = (
+    ("montant", "M"),
+    ("reference", "R"),
+    ("auto", "A"),
+    ("erreur", "E"),
+    ("appel", "T"),
+    ("trans", "S"),
+    ("date", "W"),
+    ("heure", "Q"),
+)
 SIGNATURE = "signature"
 PBX_RETOUR = ";".join(f"{name}:{letter}" for name, letter in RETURNED) + f";{SIGNATURE}:K"
 
@@ -88,6 +96,7 @@ def hmac_fields(fields: list[tuple[str, str]], key_hex: str) -> str:
 
 # --- RSA (SHA1withRSA, PKCS#1 v1.5) --------------------------------------------------------------
 
+
 def _der_read(data: bytes, pos: int) -> tuple[int, bytes, int]:
     """One DER element at pos: (tag, content, next position)."""
     if pos + 2 > len(data):
@@ -98,11 +107,11 @@ def _der_read(data: bytes, pos: int) -> tuple[int, bytes, int]:
         count = length & 0x7F
         if not 0 < count <= 4 or pos + count > len(data):
             raise ValueError("bad DER length")
-        length = int.from_bytes(data[pos:pos + count], "big")
+        length = int.from_bytes(data[pos : pos + count], "big")
         pos += count
     if pos + length > len(data):
         raise ValueError("truncated DER")
-    return tag, data[pos:pos + length], pos + length
+    return tag, data[pos : pos + length], pos + length
 
 
 def _rsa_numbers(der: bytes) -> tuple[int, int]:
@@ -178,6 +187,7 @@ def verify_rsa_sha1(key: tuple[int, int], message: bytes, signature: bytes) -> b
 
 # --- the gateway -----------------------------------------------------------------------------------
 
+
 class PayboxGateway(Gateway):
     """Options: site (7 digits), rang (2-3 digits), identifiant, key (HMAC secret, hex), url (payment
     page; default production), public_key_pem (default: Paybox's published key)."""
@@ -220,8 +230,11 @@ class PayboxGateway(Gateway):
             ("PBX_ATTENTE", request.return_url),
             ("PBX_REPONDRE_A", request.notify_url),
             # 3-D Secure v2 asks for the cart: one fee, one item.
-            ("PBX_SHOPPINGCART", '<?xml version="1.0" encoding="utf-8"?><shoppingcart><total>'
-                                 "<totalQuantity>1</totalQuantity></total></shoppingcart>"),
+            (
+                "PBX_SHOPPINGCART",
+                '<?xml version="1.0" encoding="utf-8"?><shoppingcart><total>'
+                "<totalQuantity>1</totalQuantity></total></shoppingcart>",
+            ),
         ]
         # Paybox recomputes the HMAC over the fields in the order received: the dict keeps it.
         return dict([*fields, ("PBX_HMAC", hmac_fields(fields, self.key))])
@@ -229,8 +242,9 @@ class PayboxGateway(Gateway):
     def start(self, request: PaymentRequest) -> BrowserAction:
         return BrowserAction(url=self.url, method="POST", fields=self.form_fields(request))
 
-    def verify_notification(self, method: str, query: str, body: bytes,
-                            content_type: str = "") -> VerifiedOutcome:
+    def verify_notification(
+        self, method: str, query: str, body: bytes, content_type: str = ""
+    ) -> VerifiedOutcome:
         raw = query
         if f"{SIGNATURE}=" not in raw and body:  # an IPN configured to POST
             try:
@@ -246,7 +260,7 @@ class PayboxGateway(Gateway):
         if not segments or not segments[-1].startswith(f"{SIGNATURE}="):
             raise InvalidNotification("Paybox: no signature as last variable")
         try:
-            signature = base64.b64decode(unquote(segments[-1][len(SIGNATURE) + 1:]), validate=True)
+            signature = base64.b64decode(unquote(segments[-1][len(SIGNATURE) + 1 :]), validate=True)
         except (binascii.Error, ValueError) as error:
             raise InvalidNotification("Paybox: signature is not base64") from error
         body = segments[:-1]
@@ -258,8 +272,7 @@ class PayboxGateway(Gateway):
         if only_paybox != body:
             candidates.append(only_paybox)
         for signed in candidates:
-            if signed and verify_rsa_sha1(self.public_key, "&".join(signed).encode("utf-8"),
-                                          signature):
+            if signed and verify_rsa_sha1(self.public_key, "&".join(signed).encode("utf-8"), signature):
                 return self._parse(signed)
         raise InvalidNotification("Paybox: signature does not match")
 

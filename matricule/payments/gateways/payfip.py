@@ -44,8 +44,10 @@ from .base import (
 ENDPOINT = "https://www.payfip.gouv.fr/tpa/services/securite"
 PAYMENT_URL = "https://www.payfip.gouv.fr/tpa/paiementws.web"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-SERVICE_NS = ("http://securite.service.tpa.cp.finances.gouv.fr/services/mas_securite/"
-              "contrat_paiement_securise/PaiementSecuriseService")
+SERVICE_NS = (
+    "http://securite.service.tpa.cp.finances.gouv.fr/services/mas_securite/"
+    "contrat_paiement_securise/PaiementSecuriseService"
+)
 MAX_ANSWER = 1_000_000  # bytes: a PayFiP answer is a few hundred
 
 RESULTS = {
@@ -137,8 +139,11 @@ class PayFiPGateway(Gateway):
 
     def _call(self, operation: str, fields: list[tuple[str, str]]) -> dict[str, str]:
         request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
-            self.endpoint, data=envelope(operation, fields), method="POST",
-            headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'})
+            self.endpoint,
+            data=envelope(operation, fields),
+            method="POST",
+            headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
                 content = answer.read(MAX_ANSWER)
@@ -189,8 +194,9 @@ class PayFiPGateway(Gateway):
         # idop_from_url(action.url).
         return BrowserAction(url=f"{self.payment_url}?idop={quote(self.create(request), safe='')}")
 
-    def verify_notification(self, method: str, query: str, body: bytes,
-                            content_type: str = "") -> VerifiedOutcome:
+    def verify_notification(
+        self, method: str, query: str, body: bytes, content_type: str = ""
+    ) -> VerifiedOutcome:
         idop = self._idop_from(query, body)
         try:
             detail = self.detail(idop)
@@ -210,9 +216,14 @@ class PayFiPGateway(Gateway):
             if fault.code in ("P1", "P5"):
                 # P5: still on PayFiP's page; P1: purged, so never paid.
                 outcome = Outcome.PENDING if fault.code == "P5" else Outcome.CANCELLED
-                return VerifiedOutcome(reference=reference, outcome=outcome, amount_cents=None,
-                                       currency=None, transaction_id=transaction_id,
-                                       raw={"idOp": transaction_id, "fault": fault.code})
+                return VerifiedOutcome(
+                    reference=reference,
+                    outcome=outcome,
+                    amount_cents=None,
+                    currency=None,
+                    transaction_id=transaction_id,
+                    raw={"idOp": transaction_id, "fault": fault.code},
+                )
             raise
         self._check_ours(detail, GatewayError)
         if detail.get("refdet") != reference:
@@ -224,8 +235,9 @@ class PayFiPGateway(Gateway):
     @staticmethod
     def _idop_from(query: str, body: bytes) -> str:
         try:
-            pairs = parse_qsl(query, keep_blank_values=True) + parse_qsl(body.decode("utf-8"),
-                                                                        keep_blank_values=True)
+            pairs = parse_qsl(query, keep_blank_values=True) + parse_qsl(
+                body.decode("utf-8"), keep_blank_values=True
+            )
         except (UnicodeDecodeError, ValueError) as error:
             raise InvalidNotification("PayFiP: unreadable notification") from error
         values = {value for name, value in pairs if name.lower() == "idop"}

@@ -140,8 +140,9 @@ class SystempayGateway(Gateway):
     def start(self, request: PaymentRequest) -> BrowserAction:
         return BrowserAction(url=self.url, method="POST", fields=self.form_fields(request))
 
-    def verify_notification(self, method: str, query: str, body: bytes,
-                            content_type: str = "") -> VerifiedOutcome:
+    def verify_notification(
+        self, method: str, query: str, body: bytes, content_type: str = ""
+    ) -> VerifiedOutcome:
         # The IPN is a form POST; the browser comes back with the same fields by GET or POST.
         try:
             text = body.decode("utf-8") if body else query

@@ -17,8 +17,12 @@ from ..gateways.base import (
     VerifiedOutcome,
 )
 
-STATUSES = {"confirmed": Outcome.CONFIRMED, "failed": Outcome.FAILED,
-            "cancelled": Outcome.CANCELLED, "pending": Outcome.PENDING}
+STATUSES = {
+    "confirmed": Outcome.CONFIRMED,
+    "failed": Outcome.FAILED,
+    "cancelled": Outcome.CANCELLED,
+    "pending": Outcome.PENDING,
+}
 
 
 def sign(fields: dict[str, str], secret: str) -> str:
@@ -45,12 +49,19 @@ class SimulatorGateway(Gateway):
         return self.options["secret"]
 
     def start(self, request: PaymentRequest) -> BrowserAction:
-        fields = signed({
-            "reference": request.reference, "amount": str(request.amount_cents),
-            "currency": request.currency, "label": request.label, "email": request.email,
-            "return_url": request.return_url, "notify_url": request.notify_url,
-            "cancel_url": request.cancel_url,
-        }, self.secret)
+        fields = signed(
+            {
+                "reference": request.reference,
+                "amount": str(request.amount_cents),
+                "currency": request.currency,
+                "label": request.label,
+                "email": request.email,
+                "return_url": request.return_url,
+                "notify_url": request.notify_url,
+                "cancel_url": request.cancel_url,
+            },
+            self.secret,
+        )
         return BrowserAction(url=reverse("payment-simulator:card"), method="POST", fields=fields)
 
     def verify_notification(self, method, query, body, content_type="") -> VerifiedOutcome:
@@ -60,9 +71,13 @@ class SimulatorGateway(Gateway):
             raise InvalidNotification("bad signature")
         try:
             return VerifiedOutcome(
-                reference=fields["reference"], outcome=STATUSES[fields["status"]],
-                amount_cents=int(fields["amount"]), currency=fields["currency"],
-                transaction_id=fields.get("transaction_id", ""), raw=fields)
+                reference=fields["reference"],
+                outcome=STATUSES[fields["status"]],
+                amount_cents=int(fields["amount"]),
+                currency=fields["currency"],
+                transaction_id=fields.get("transaction_id", ""),
+                raw=fields,
+            )
         except (KeyError, ValueError) as error:
             raise InvalidNotification(f"malformed: {error}") from None
 
@@ -71,11 +86,16 @@ class SimulatorGateway(Gateway):
 
         bank = SimulatedBankTransaction.objects.filter(reference=reference).order_by("-created_at").first()
         if bank is None:
-            return VerifiedOutcome(reference=reference, outcome=Outcome.PENDING, amount_cents=None,
-                                   currency=None)
-        return VerifiedOutcome(reference=reference, outcome=STATUSES[bank.status],
-                               amount_cents=bank.amount_cents, currency=bank.currency,
-                               transaction_id=bank.transaction_id)
+            return VerifiedOutcome(
+                reference=reference, outcome=Outcome.PENDING, amount_cents=None, currency=None
+            )
+        return VerifiedOutcome(
+            reference=reference,
+            outcome=STATUSES[bank.status],
+            amount_cents=bank.amount_cents,
+            currency=bank.currency,
+            transaction_id=bank.transaction_id,
+        )
 
     def refund(self, reference: str, amount_cents: int, *, transaction_id: str = "") -> VerifiedOutcome:
         from ..models import SimulatedBankTransaction

@@ -13,7 +13,7 @@ def deliver_notification(fields: dict, notify_url: str, delay_seconds: int = 0) 
     if not notify_url.startswith(("http://", "https://")):
         raise ValueError("notification address must be HTTP(S)")
     data = urllib.parse.urlencode(fields).encode()
-    request = urllib.request.Request(notify_url, data=data, method="POST", headers={  # noqa: S310
-        "Content-Type": "application/x-www-form-urlencoded"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    request = urllib.request.Request(notify_url, data=data, method="POST", headers=headers)  # noqa: S310
     with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (our own URL)
         return response.status

@@ -15,8 +15,17 @@ from ..services import gateway_for
 from .gateway import signed, verify
 from .tasks import deliver_notification
 
-ORDER_FIELDS = ["reference", "amount", "currency", "label", "email", "return_url", "notify_url",
-                "cancel_url", "signature"]
+ORDER_FIELDS = [
+    "reference",
+    "amount",
+    "currency",
+    "label",
+    "email",
+    "return_url",
+    "notify_url",
+    "cancel_url",
+    "signature",
+]
 # Test cards, as real gateways publish theirs.
 CARDS = {"4111111111111111": "confirmed", "4000000000000002": "failed"}
 
@@ -28,19 +37,24 @@ def _luhn_ok(number: str) -> bool:
 
 
 class CardForm(forms.Form):
-    number = forms.CharField(label=_("Card number"), max_length=23,
-                             widget=forms.TextInput(attrs={"autocomplete": "cc-number",
-                                                           "inputmode": "numeric"}))
-    expiry = forms.CharField(label=_("Expiry date (MM/YY)"), max_length=5,
-                             widget=forms.TextInput(attrs={"autocomplete": "cc-exp"}))
-    cvc = forms.CharField(label=_("Security code"), max_length=4,
-                          widget=forms.TextInput(attrs={"autocomplete": "cc-csc",
-                                                        "inputmode": "numeric"}))
-    delay = forms.IntegerField(label=_("Delay the notification (seconds)"), min_value=0,
-                               max_value=30, required=False)
+    number = forms.CharField(
+        label=_("Card number"),
+        max_length=23,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+    )
+    expiry = forms.CharField(
+        label=_("Expiry date (MM/YY)"), max_length=5, widget=forms.TextInput(attrs={"autocomplete": "cc-exp"})
+    )
+    cvc = forms.CharField(
+        label=_("Security code"),
+        max_length=4,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+    )
+    delay = forms.IntegerField(
+        label=_("Delay the notification (seconds)"), min_value=0, max_value=30, required=False
+    )
     duplicate = forms.BooleanField(label=_("Send the notification twice"), required=False)
-    reorder = forms.BooleanField(label=_("Send a stale 'pending' notification after it"),
-                                 required=False)
+    reorder = forms.BooleanField(label=_("Send a stale 'pending' notification after it"), required=False)
 
     def clean_number(self):
         number = "".join(ch for ch in self.cleaned_data["number"] if ch.isdigit())
@@ -61,8 +75,11 @@ def card(request):
     order = _order(request)
     if order is None:
         return HttpResponseBadRequest("Invalid signature")
-    return render(request, "payments/simulator/card.html", {"order": order, "form": CardForm(),
-                                                             "amount_cents": int(order["amount"])})
+    return render(
+        request,
+        "payments/simulator/card.html",
+        {"order": order, "form": CardForm(), "amount_cents": int(order["amount"])},
+    )
 
 
 @csrf_exempt
@@ -76,17 +93,30 @@ def pay(request):
     else:
         form = CardForm(request.POST)
         if not form.is_valid():
-            return render(request, "payments/simulator/card.html",
-                          {"order": order, "form": form, "amount_cents": int(order["amount"])},
-                          status=400)
+            return render(
+                request,
+                "payments/simulator/card.html",
+                {"order": order, "form": form, "amount_cents": int(order["amount"])},
+                status=400,
+            )
         status = CARDS.get(form.cleaned_data["number"], "failed")
     bank = SimulatedBankTransaction.objects.create(
-        transaction_id=secrets.token_hex(8), reference=order["reference"],
-        amount_cents=int(order["amount"]), currency=order["currency"], status=status,
-        notify_url=order["notify_url"], return_url=order["return_url"])
+        transaction_id=secrets.token_hex(8),
+        reference=order["reference"],
+        amount_cents=int(order["amount"]),
+        currency=order["currency"],
+        status=status,
+        notify_url=order["notify_url"],
+        return_url=order["return_url"],
+    )
     secret = gateway_for("simulator").secret
-    outcome = {"reference": bank.reference, "amount": str(bank.amount_cents),
-               "currency": bank.currency, "status": status, "transaction_id": bank.transaction_id}
+    outcome = {
+        "reference": bank.reference,
+        "amount": str(bank.amount_cents),
+        "currency": bank.currency,
+        "status": status,
+        "transaction_id": bank.transaction_id,
+    }
     note = signed(outcome, secret)
     switches = form.cleaned_data if form is not None else {}
     deliver_notification.enqueue(note, bank.notify_url, switches.get("delay") or 0)

@@ -22,20 +22,34 @@ PUBLIC_PEM = (DATA / "paybox_test_public.pem").read_text()
 # The HMAC key is 128 hex digits, as Paybox's back office generates it.
 KEY = "0123456789ABCDEF" * 8
 
-OPTIONS = {"site": "1999888", "rang": "32", "identifiant": "107904482", "key": KEY,
-           "url": "https://preprod-tpeweb.paybox.com/cgi/MYchoix_pagepaiement.cgi",
-           "public_key_pem": PUBLIC_PEM}
+OPTIONS = {
+    "site": "1999888",
+    "rang": "32",
+    "identifiant": "107904482",
+    "key": KEY,
+    "url": "https://preprod-tpeweb.paybox.com/cgi/MYchoix_pagepaiement.cgi",
+    "public_key_pem": PUBLIC_PEM,
+}
 
 REQUEST = PaymentRequest(
-    reference="MAT0123456789ABCDEF", amount_cents=17500, currency="EUR", email="chloe@example.org",
-    label="Droits d'inscription 2024-2025", return_url="https://matricule.example/p/return/MAT01/",
+    reference="MAT0123456789ABCDEF",
+    amount_cents=17500,
+    currency="EUR",
+    email="chloe@example.org",
+    label="Droits d'inscription 2024-2025",
+    return_url="https://matricule.example/p/return/MAT01/",
     notify_url="https://matricule.example/p/notify/paybox/",
-    cancel_url="https://matricule.example/p/cancel/MAT01/", language="fr",
-    created_at=datetime.datetime(2024, 7, 8, 14, 30, 5,
-                                 tzinfo=datetime.timezone(datetime.timedelta(hours=2))))
+    cancel_url="https://matricule.example/p/cancel/MAT01/",
+    language="fr",
+    created_at=datetime.datetime(
+        2024, 7, 8, 14, 30, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
+    ),
+)
 
-CART = ('<?xml version="1.0" encoding="utf-8"?><shoppingcart><total><totalQuantity>1</totalQuantity>'
-        "</total></shoppingcart>")
+CART = (
+    '<?xml version="1.0" encoding="utf-8"?><shoppingcart><total><totalQuantity>1</totalQuantity>'
+    "</total></shoppingcart>"
+)
 
 
 @pytest.fixture
@@ -49,16 +63,24 @@ def notify(gateway, query):
 
 # --- the signed form ----------------------------------------------------------------------------
 
+
 def test_form_is_the_documented_fields_in_order_with_hmac_sha512(gateway):
     action = gateway.start(REQUEST)
     assert action.method == "POST"
     assert action.url == OPTIONS["url"]
     retour = "montant:M;reference:R;auto:A;erreur:E;appel:T;trans:S;date:W;heure:Q;signature:K"
     expected = [
-        ("PBX_SITE", "1999888"), ("PBX_RANG", "32"), ("PBX_IDENTIFIANT", "107904482"),
-        ("PBX_TOTAL", "17500"), ("PBX_DEVISE", "978"), ("PBX_CMD", "MAT0123456789ABCDEF"),
-        ("PBX_PORTEUR", "chloe@example.org"), ("PBX_RETOUR", retour), ("PBX_HASH", "SHA512"),
-        ("PBX_TIME", "2024-07-08T12:30:05+00:00"), ("PBX_LANGUE", "FRA"),
+        ("PBX_SITE", "1999888"),
+        ("PBX_RANG", "32"),
+        ("PBX_IDENTIFIANT", "107904482"),
+        ("PBX_TOTAL", "17500"),
+        ("PBX_DEVISE", "978"),
+        ("PBX_CMD", "MAT0123456789ABCDEF"),
+        ("PBX_PORTEUR", "chloe@example.org"),
+        ("PBX_RETOUR", retour),
+        ("PBX_HASH", "SHA512"),
+        ("PBX_TIME", "2024-07-08T12:30:05+00:00"),
+        ("PBX_LANGUE", "FRA"),
         ("PBX_EFFECTUE", "https://matricule.example/p/return/MAT01/"),
         ("PBX_REFUSE", "https://matricule.example/p/return/MAT01/"),
         ("PBX_ANNULE", "https://matricule.example/p/cancel/MAT01/"),
@@ -103,8 +125,15 @@ def test_form_refuses_what_it_cannot_sign(gateway, change):
         gateway.start(dataclasses.replace(REQUEST, **change))
 
 
-@pytest.mark.parametrize("change", [{"key": ""}, {"key": "not-hex"}, {"site": ""},
-                                    {"public_key_pem": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END"}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"key": ""},
+        {"key": "not-hex"},
+        {"site": ""},
+        {"public_key_pem": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END"},
+    ],
+)
 def test_bad_configuration_is_a_gateway_error(change):
     with pytest.raises(GatewayError):
         PayboxGateway({**OPTIONS, **change})
@@ -118,6 +147,7 @@ def test_default_public_key_is_paybox_published_one():
 
 # --- notifications --------------------------------------------------------------------------------
 
+
 def test_genuine_payment_is_confirmed(gateway):
     outcome = notify(gateway, VECTORS["paid"])
     assert outcome.outcome == Outcome.CONFIRMED
@@ -129,15 +159,18 @@ def test_genuine_payment_is_confirmed(gateway):
     assert outcome.raw["heure"] == "12:34:56"
 
 
-@pytest.mark.parametrize(("vector", "expected"), [
-    ("refused", Outcome.FAILED), ("cancelled", Outcome.CANCELLED), ("waiting", Outcome.PENDING)])
+@pytest.mark.parametrize(
+    ("vector", "expected"),
+    [("refused", Outcome.FAILED), ("cancelled", Outcome.CANCELLED), ("waiting", Outcome.PENDING)],
+)
 def test_genuine_other_outcomes(gateway, vector, expected):
     assert notify(gateway, VECTORS[vector]).outcome == expected
 
 
 def test_ipn_by_post_is_read_from_the_body(gateway):
-    outcome = gateway.verify_notification("POST", "", VECTORS["paid"].encode(),
-                                          "application/x-www-form-urlencoded")
+    outcome = gateway.verify_notification(
+        "POST", "", VECTORS["paid"].encode(), "application/x-www-form-urlencoded"
+    )
     assert outcome.outcome == Outcome.CONFIRMED
 
 
@@ -147,11 +180,14 @@ def test_our_own_url_parameter_does_not_break_the_check(gateway, vector):
     assert (outcome.outcome, outcome.amount_cents) == (Outcome.CONFIRMED, 17500)
 
 
-@pytest.mark.parametrize(("old", "new"), [
-    ("montant=17500", "montant=00100"),
-    ("reference=MAT0123456789ABCDEF", "reference=MAT0123456789ABCDEE"),
-    ("erreur=00105", "erreur=00000"),
-])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("montant=17500", "montant=00100"),
+        ("reference=MAT0123456789ABCDEF", "reference=MAT0123456789ABCDEE"),
+        ("erreur=00105", "erreur=00000"),
+    ],
+)
 def test_tampered_notification_is_refused(gateway, old, new):
     genuine = VECTORS["refused"] if old.startswith("erreur") else VECTORS["paid"]
     assert old in genuine
@@ -175,14 +211,17 @@ def test_injected_duplicate_variable_is_refused(gateway):
         notify(gateway, "montant=1&" + VECTORS["paid"])
 
 
-@pytest.mark.parametrize("query", [
-    "",
-    "montant=17500&reference=X&erreur=00000",  # no signature
-    VECTORS["paid"] + "&extra=1",  # signature not last
-    VECTORS["paid"].split("&signature=")[0] + "&signature=%%%not-base64",
-    VECTORS["paid"].split("&signature=")[0] + "&signature=" + quote(base64.b64encode(b"short").decode()),
-    "signature=" + VECTORS["paid"].split("&signature=")[1],  # nothing signed
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "montant=17500&reference=X&erreur=00000",  # no signature
+        VECTORS["paid"] + "&extra=1",  # signature not last
+        VECTORS["paid"].split("&signature=")[0] + "&signature=%%%not-base64",
+        VECTORS["paid"].split("&signature=")[0] + "&signature=" + quote(base64.b64encode(b"short").decode()),
+        "signature=" + VECTORS["paid"].split("&signature=")[1],  # nothing signed
+    ],
+)
 def test_malformed_notification_is_refused(gateway, query):
     with pytest.raises(InvalidNotification):
         notify(gateway, query)
@@ -193,37 +232,43 @@ def test_non_ascii_body_is_refused(gateway):
         gateway.verify_notification("POST", "", "montant=é&signature=x".encode("latin-1"))
 
 
-@pytest.mark.parametrize("data", [
-    {"reference": "R", "erreur": "00000"},
-    {"montant": "17500", "erreur": "00000"},
-    {"montant": "17500", "reference": "R"},
-    {"montant": "17500", "reference": "R", "erreur": "0"},
-    {"montant": "-1", "reference": "R", "erreur": "00000"},
-    {"montant": "17500", "reference": "", "erreur": "00000"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"reference": "R", "erreur": "00000"},
+        {"montant": "17500", "erreur": "00000"},
+        {"montant": "17500", "reference": "R"},
+        {"montant": "17500", "reference": "R", "erreur": "0"},
+        {"montant": "-1", "reference": "R", "erreur": "00000"},
+        {"montant": "17500", "reference": "", "erreur": "00000"},
+    ],
+)
 def test_signed_but_incomplete_data_is_refused(gateway, data):
     with pytest.raises(InvalidNotification):
         gateway._outcome(data, "")
 
 
-@pytest.mark.parametrize(("code", "expected"), [
-    ("00000", Outcome.CONFIRMED),
-    ("00001", Outcome.CANCELLED),
-    ("00003", Outcome.FAILED),
-    ("00004", Outcome.FAILED),
-    ("00006", Outcome.FAILED),
-    ("00011", Outcome.FAILED),
-    ("00015", Outcome.FAILED),
-    ("00021", Outcome.FAILED),
-    ("00030", Outcome.CANCELLED),
-    ("00040", Outcome.FAILED),
-    ("00100", Outcome.FAILED),  # Paybox sends 00000 for an authorised payment, never 00100
-    ("00105", Outcome.FAILED),
-    ("00151", Outcome.FAILED),
-    ("00117", Outcome.CANCELLED),
-    ("99999", Outcome.PENDING),
-    ("01234", Outcome.FAILED),
-])
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("00000", Outcome.CONFIRMED),
+        ("00001", Outcome.CANCELLED),
+        ("00003", Outcome.FAILED),
+        ("00004", Outcome.FAILED),
+        ("00006", Outcome.FAILED),
+        ("00011", Outcome.FAILED),
+        ("00015", Outcome.FAILED),
+        ("00021", Outcome.FAILED),
+        ("00030", Outcome.CANCELLED),
+        ("00040", Outcome.FAILED),
+        ("00100", Outcome.FAILED),  # Paybox sends 00000 for an authorised payment, never 00100
+        ("00105", Outcome.FAILED),
+        ("00151", Outcome.FAILED),
+        ("00117", Outcome.CANCELLED),
+        ("99999", Outcome.PENDING),
+        ("01234", Outcome.FAILED),
+    ],
+)
 def test_error_codes(code, expected):
     assert paybox.outcome_for_error(code) == expected
 
@@ -235,6 +280,7 @@ def test_answer_to_paybox():
 
 
 # --- the RSA verifier --------------------------------------------------------------------------------
+
 
 def _signed(vector):
     data, _, signature = VECTORS[vector].rpartition("&signature=")

@@ -19,17 +19,24 @@ from matricule.payments.gateways.base import GatewayError, InvalidNotification, 
 from matricule.payments.gateways.payfip import PayFiPFault, PayFiPGateway, idop_from_url
 
 DATA = pathlib.Path(__file__).parent / "data"
-TEMPLATES = {name: string.Template((DATA / f"payfip_{name}.xml").read_text())
-             for name in ("creer", "detail", "fault")}
+TEMPLATES = {
+    name: string.Template((DATA / f"payfip_{name}.xml").read_text()) for name in ("creer", "detail", "fault")
+}
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 CREATE_ORDER = ["exer", "mel", "montant", "numcli", "objet", "refdet", "saisie", "urlnotif", "urlredirect"]
 
 REQUEST = PaymentRequest(
-    reference="MAT0123456789ABCDEF", amount_cents=17500, currency="EUR", email="chloe@example.org",
-    label="Droits d'inscription 2024-2025 (BUT1)", return_url="https://matricule.example/p/return/MAT01/",
+    reference="MAT0123456789ABCDEF",
+    amount_cents=17500,
+    currency="EUR",
+    email="chloe@example.org",
+    label="Droits d'inscription 2024-2025 (BUT1)",
+    return_url="https://matricule.example/p/return/MAT01/",
     notify_url="https://matricule.example/p/notify/payfip/",
-    cancel_url="https://matricule.example/p/cancel/MAT01/", language="fr",
-    created_at=datetime.datetime(2024, 7, 8, 12, 30, tzinfo=datetime.UTC))
+    cancel_url="https://matricule.example/p/cancel/MAT01/",
+    language="fr",
+    created_at=datetime.datetime(2024, 7, 8, 12, 30, tzinfo=datetime.UTC),
+)
 
 
 class FakePayFiP(http.server.HTTPServer):
@@ -76,10 +83,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if operation_data["resultrans"] is None:
             return self.fault("P5", "Résultat de la transaction non connu.")
         paid = operation_data["resultrans"] in ("P", "V")
-        detail = {"dattrans": "08072024", "heurtrans": "1234", "idOp": idop,
-                  "numauto": "112233" if paid else "",
-                  **{k: operation_data.get(k, "") for k in
-                     ("exer", "mel", "montant", "numcli", "objet", "refdet", "resultrans", "saisie")}}
+        detail = {
+            "dattrans": "08072024",
+            "heurtrans": "1234",
+            "idOp": idop,
+            "numauto": "112233" if paid else "",
+            **{
+                k: operation_data.get(k, "")
+                for k in ("exer", "mel", "montant", "numcli", "objet", "refdet", "resultrans", "saisie")
+            },
+        }
         return self.answer(200, TEMPLATES["detail"].substitute({k: escape(v) for k, v in detail.items()}))
 
     def fault(self, code, text):
@@ -108,17 +121,25 @@ def server(monkeypatch):
 
 @pytest.fixture
 def gateway(server):
-    return PayFiPGateway({"numcli": "123456", "saisie": "W", "timeout": 5,
-                          "endpoint": f"http://127.0.0.1:{server.server_port}/tpa/services/securite"})
+    return PayFiPGateway(
+        {
+            "numcli": "123456",
+            "saisie": "W",
+            "timeout": 5,
+            "endpoint": f"http://127.0.0.1:{server.server_port}/tpa/services/securite",
+        }
+    )
 
 
 def notify(gateway, idop):
     # PayFiP posts the operation id as a form to urlnotif.
-    return gateway.verify_notification("POST", "", urlencode({"idOp": idop}).encode(),
-                                       "application/x-www-form-urlencoded")
+    return gateway.verify_notification(
+        "POST", "", urlencode({"idOp": idop}).encode(), "application/x-www-form-urlencoded"
+    )
 
 
 # --- creating the payment ---------------------------------------------------------------------------
+
 
 def test_start_creates_the_operation_and_redirects_to_payfip(gateway, server):
     action = gateway.start(REQUEST)
@@ -126,8 +147,13 @@ def test_start_creates_the_operation_and_redirects_to_payfip(gateway, server):
     assert operation == "creerPaiementSecurise"
     assert [name for name, _ in fields] == CREATE_ORDER  # the schema's sequence order
     assert dict(fields) == {
-        "exer": "2024", "mel": "chloe@example.org", "montant": "17500", "numcli": "123456",
-        "objet": "Droits d inscription 2024 2025 BUT1", "refdet": "MAT0123456789ABCDEF", "saisie": "W",
+        "exer": "2024",
+        "mel": "chloe@example.org",
+        "montant": "17500",
+        "numcli": "123456",
+        "objet": "Droits d inscription 2024 2025 BUT1",
+        "refdet": "MAT0123456789ABCDEF",
+        "saisie": "W",
         "urlnotif": "https://matricule.example/p/notify/payfip/",
         "urlredirect": "https://matricule.example/p/return/MAT01/",
     }
@@ -140,28 +166,43 @@ def test_start_creates_the_operation_and_redirects_to_payfip(gateway, server):
 
 
 def test_budget_year_can_be_configured(server):
-    gateway = PayFiPGateway({"numcli": "123456", "saisie": "T", "exer": "2025",
-                             "endpoint": f"http://127.0.0.1:{server.server_port}/"})
+    gateway = PayFiPGateway(
+        {
+            "numcli": "123456",
+            "saisie": "T",
+            "exer": "2025",
+            "endpoint": f"http://127.0.0.1:{server.server_port}/",
+        }
+    )
     gateway.start(REQUEST)
     assert dict(server.requests[0][1])["exer"] == "2025"
 
 
-@pytest.mark.parametrize("change", [
-    {"reference": "MAT-0001"},  # refdet: letters and digits only
-    {"reference": "M" * 31},
-    {"amount_cents": 99},
-    {"amount_cents": 10_000_001},
-    {"currency": "USD"},
-    {"email": "a@b"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"reference": "MAT-0001"},  # refdet: letters and digits only
+        {"reference": "M" * 31},
+        {"amount_cents": 99},
+        {"amount_cents": 10_000_001},
+        {"currency": "USD"},
+        {"email": "a@b"},
+    ],
+)
 def test_start_refuses_what_payfip_would_refuse(gateway, server, change):
     with pytest.raises(GatewayError):
         gateway.start(dataclasses.replace(REQUEST, **change))
     assert server.requests == []
 
 
-@pytest.mark.parametrize("options", [{"numcli": "12345"}, {"numcli": "123456", "saisie": "P"},
-                                     {"numcli": "123456", "endpoint": "file:///etc/passwd"}])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"numcli": "12345"},
+        {"numcli": "123456", "saisie": "P"},
+        {"numcli": "123456", "endpoint": "file:///etc/passwd"},
+    ],
+)
 def test_bad_configuration_is_a_gateway_error(options):
     with pytest.raises(GatewayError):
         PayFiPGateway(options)
@@ -169,9 +210,18 @@ def test_bad_configuration_is_a_gateway_error(options):
 
 # --- notifications: looked up, never trusted --------------------------------------------------------
 
-@pytest.mark.parametrize(("resultrans", "expected"), [
-    ("P", Outcome.CONFIRMED), ("V", Outcome.CONFIRMED), ("R", Outcome.FAILED), ("Z", Outcome.FAILED),
-    ("A", Outcome.CANCELLED), ("X", Outcome.PENDING)])
+
+@pytest.mark.parametrize(
+    ("resultrans", "expected"),
+    [
+        ("P", Outcome.CONFIRMED),
+        ("V", Outcome.CONFIRMED),
+        ("R", Outcome.FAILED),
+        ("Z", Outcome.FAILED),
+        ("A", Outcome.CANCELLED),
+        ("X", Outcome.PENDING),
+    ],
+)
 def test_notification_outcome_comes_from_the_lookup(gateway, server, resultrans, expected):
     idop = idop_from_url(gateway.start(REQUEST).url)
     server.pay(idop, resultrans)
@@ -211,10 +261,13 @@ def test_unknown_idop_is_refused(gateway, server):
         notify(gateway, "b5e1f1c2-7a43-4f6e-9d1c-999999999999")
 
 
-@pytest.mark.parametrize(("changes", "why"), [
-    ({"numcli": "654321"}, "another client's payment"),
-    ({"saisie": "T"}, "a free test-mode payment while we are in production"),
-])
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        ({"numcli": "654321"}, "another client's payment"),
+        ({"saisie": "T"}, "a free test-mode payment while we are in production"),
+    ],
+)
 def test_payment_not_ours_is_refused(gateway, server, changes, why):
     idop = idop_from_url(gateway.start(REQUEST).url)
     server.pay(idop, "P", **changes)
@@ -222,14 +275,17 @@ def test_payment_not_ours_is_refused(gateway, server, changes, why):
         notify(gateway, idop)
 
 
-@pytest.mark.parametrize(("query", "body"), [
-    ("", b""),
-    ("", b"idOp="),
-    ("", b"idOp=../../etc&x=1"),
-    ("", b"idOp=a&idOp=b"),
-    ("", b"idOp=\xff\xfe"),
-    ("", "idOp=é".encode()),
-])
+@pytest.mark.parametrize(
+    ("query", "body"),
+    [
+        ("", b""),
+        ("", b"idOp="),
+        ("", b"idOp=../../etc&x=1"),
+        ("", b"idOp=a&idOp=b"),
+        ("", b"idOp=\xff\xfe"),
+        ("", "idOp=é".encode()),
+    ],
+)
 def test_malformed_notification_is_refused_without_calling_payfip(gateway, server, query, body):
     with pytest.raises(InvalidNotification):
         gateway.verify_notification("POST", query, body)
@@ -263,11 +319,15 @@ def test_answer_that_is_not_soap_is_a_gateway_error(gateway, server):
 
 # --- reconciliation ---------------------------------------------------------------------------------
 
+
 def test_lookup(gateway, server):
     idop = idop_from_url(gateway.start(REQUEST).url)
     pending = gateway.lookup(REQUEST.reference, transaction_id=idop)
-    assert (pending.outcome, pending.reference, pending.transaction_id) == (Outcome.PENDING,
-                                                                            REQUEST.reference, idop)
+    assert (pending.outcome, pending.reference, pending.transaction_id) == (
+        Outcome.PENDING,
+        REQUEST.reference,
+        idop,
+    )
     server.pay(idop, "P")
     paid = gateway.lookup(REQUEST.reference, transaction_id=idop)
     assert (paid.outcome, paid.amount_cents, paid.currency) == (Outcome.CONFIRMED, 17500, "EUR")
@@ -292,6 +352,7 @@ def test_lookup_needs_the_idop_and_our_reference(gateway, server):
 
 # --- the SOAP pieces alone ------------------------------------------------------------------------------
 
+
 def test_envelope_escapes_values():
     content = payfip.envelope("creerPaiementSecurise", [("mel", "a<b>&c@example.org")])
     root = ET.fromstring(content)  # noqa: S314
@@ -305,14 +366,17 @@ def test_fault_code_and_message_are_read():
     assert "IdOp incorrect." in str(fault.value)
 
 
-@pytest.mark.parametrize("content", [
-    b"", b"<a/>", f'<e:Envelope xmlns:e="{SOAP_ENV}"><e:Body/></e:Envelope>'.encode()])
+@pytest.mark.parametrize(
+    "content", [b"", b"<a/>", f'<e:Envelope xmlns:e="{SOAP_ENV}"><e:Body/></e:Envelope>'.encode()]
+)
 def test_unusable_answers(content):
     with pytest.raises(GatewayError):
         payfip.parse_answer(content)
 
 
 def test_objet_alphabet():
-    assert payfip.normalize_objet("Droits d'inscription 2024-2025 — Licence « L1 » éàç") == \
-        "Droits d inscription 2024 2025 Licence L1 eac"
+    assert (
+        payfip.normalize_objet("Droits d'inscription 2024-2025 — Licence « L1 » éàç")
+        == "Droits d inscription 2024 2025 Licence L1 eac"
+    )
     assert len(payfip.normalize_objet("x" * 300)) == 100

@@ -13,8 +13,9 @@ OPTIONS = {
 }
 
 
-@pytest.mark.parametrize(("code", "cls"), [("paybox", PayboxGateway), ("payfip", PayFiPGateway),
-                                           ("systempay", SystempayGateway)])
+@pytest.mark.parametrize(
+    ("code", "cls"), [("paybox", PayboxGateway), ("payfip", PayFiPGateway), ("systempay", SystempayGateway)]
+)
 def test_codes_map_to_adapters(code, cls):
     gateway = registry.get_gateway(code, OPTIONS[code])
     assert type(gateway) is cls
@@ -49,8 +50,9 @@ def test_broken_import_inside_an_adapter_is_not_hidden(monkeypatch, tmp_path):
         registry.get_gateway("broken", {})
 
 
-@pytest.mark.parametrize("path", ["matricule.payments.gateways.base.GatewayError",
-                                  "matricule.payments.gateways.base.NoSuchClass"])
+@pytest.mark.parametrize(
+    "path", ["matricule.payments.gateways.base.GatewayError", "matricule.payments.gateways.base.NoSuchClass"]
+)
 def test_path_must_name_a_gateway_class(monkeypatch, path):
     monkeypatch.setitem(registry.GATEWAYS, "odd", path)
     with pytest.raises(GatewayError):

@@ -17,18 +17,25 @@ from matricule.payments.gateways.base import GatewayError, InvalidNotification, 
 from matricule.payments.gateways.systempay import SystempayGateway
 
 DATA = pathlib.Path(__file__).parent / "data"
-IPN = {k: v for k, v in json.loads((DATA / "systempay_ipn.json").read_text()).items()
-       if k.startswith("vads_")}
+IPN = {
+    k: v for k, v in json.loads((DATA / "systempay_ipn.json").read_text()).items() if k.startswith("vads_")
+}
 KEY = "Xk3mP9qR2sT7vW1y"
 TEST_KEY = "Ab4cD8eF1gH5iJ0k"
 OPTIONS = {"site_id": "12345678", "key": KEY, "ctx_mode": "PRODUCTION"}
 
 REQUEST = PaymentRequest(
-    reference="MAT0123456789ABCDEF", amount_cents=17500, currency="EUR", email="chloe@example.org",
-    label="Droits d'inscription 2024-2025", return_url="https://matricule.example/p/return/MAT01/",
+    reference="MAT0123456789ABCDEF",
+    amount_cents=17500,
+    currency="EUR",
+    email="chloe@example.org",
+    label="Droits d'inscription 2024-2025",
+    return_url="https://matricule.example/p/return/MAT01/",
     notify_url="https://matricule.example/p/notify/systempay/",
-    cancel_url="https://matricule.example/p/cancel/MAT01/", language="fr",
-    created_at=datetime.datetime(2024, 7, 8, 12, 30, 12, 340000, tzinfo=datetime.UTC))
+    cancel_url="https://matricule.example/p/cancel/MAT01/",
+    language="fr",
+    created_at=datetime.datetime(2024, 7, 8, 12, 30, 12, 340000, tzinfo=datetime.UTC),
+)
 
 
 def lyra_signature(fields, key):
@@ -52,19 +59,29 @@ def gateway():
 
 
 def post(gateway, fields):
-    return gateway.verify_notification("POST", "", urlencode(fields).encode(),
-                                       "application/x-www-form-urlencoded")
+    return gateway.verify_notification(
+        "POST", "", urlencode(fields).encode(), "application/x-www-form-urlencoded"
+    )
 
 
 # --- the signature --------------------------------------------------------------------------------
 
+
 def test_signing_string_matches_the_published_example():
     # Lyra's (PayZen) documentation example: these fields, test certificate 1122334455667788, SHA-1
     # signature 606b369759fac4f0864144c803c73676cbe470ff. Same string as HMAC-SHA-256 signs.
-    fields = {"vads_action_mode": "INTERACTIVE", "vads_amount": "1524", "vads_ctx_mode": "TEST",
-              "vads_currency": "978", "vads_page_action": "PAYMENT", "vads_payment_config": "SINGLE",
-              "vads_site_id": "12345678", "vads_trans_date": "20090501193530", "vads_trans_id": "654321",
-              "vads_version": "V2"}
+    fields = {
+        "vads_action_mode": "INTERACTIVE",
+        "vads_amount": "1524",
+        "vads_ctx_mode": "TEST",
+        "vads_currency": "978",
+        "vads_page_action": "PAYMENT",
+        "vads_payment_config": "SINGLE",
+        "vads_site_id": "12345678",
+        "vads_trans_date": "20090501193530",
+        "vads_trans_id": "654321",
+        "vads_version": "V2",
+    }
     string = systempay.signing_string(fields, "1122334455667788")
     assert hashlib.sha1(string.encode()).hexdigest() == "606b369759fac4f0864144c803c73676cbe470ff"  # noqa: S324
 
@@ -103,25 +120,30 @@ def test_form_fields_and_signature(gateway):
     assert len(base64.b64decode(signature)) == 32
 
 
-@pytest.mark.parametrize("change", [{"currency": "GBP"}, {"amount_cents": 0}, {"reference": "MAT_01"},
-                                    {"reference": "M" * 65}])
+@pytest.mark.parametrize(
+    "change", [{"currency": "GBP"}, {"amount_cents": 0}, {"reference": "MAT_01"}, {"reference": "M" * 65}]
+)
 def test_form_refuses_what_it_cannot_send(gateway, change):
     with pytest.raises(GatewayError):
         gateway.start(dataclasses.replace(REQUEST, **change))
 
 
-@pytest.mark.parametrize("change", [{"site_id": "123"}, {"key": ""}, {"ctx_mode": "LIVE"},
-                                    {"return_mode": "EMAIL"}])
+@pytest.mark.parametrize(
+    "change", [{"site_id": "123"}, {"key": ""}, {"ctx_mode": "LIVE"}, {"return_mode": "EMAIL"}]
+)
 def test_bad_configuration_is_a_gateway_error(change):
     with pytest.raises(GatewayError):
         SystempayGateway({**OPTIONS, **change})
 
 
-@pytest.mark.parametrize("when", [
-    datetime.datetime(2024, 7, 8, 0, 0, 0, tzinfo=datetime.UTC),
-    datetime.datetime(2024, 7, 8, 23, 59, 59, 999999, tzinfo=datetime.UTC),
-    datetime.datetime(2024, 7, 9, 1, 59, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=2))),
-])
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime.datetime(2024, 7, 8, 0, 0, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2024, 7, 8, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+        datetime.datetime(2024, 7, 9, 1, 59, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=2))),
+    ],
+)
 @pytest.mark.parametrize("draw", [0, 61])
 def test_trans_id_is_six_lowercase_base36_outside_the_reserved_range(when, draw):
     trans_id = systempay.make_trans_id(when, lambda n: draw)
@@ -132,13 +154,16 @@ def test_trans_id_is_six_lowercase_base36_outside_the_reserved_range(when, draw)
 
 def test_trans_ids_differ_within_a_day():
     start = datetime.datetime(2024, 7, 8, 12, 0, tzinfo=datetime.UTC)
-    ids = {systempay.make_trans_id(start + datetime.timedelta(milliseconds=10 * i), lambda n: 0)
-           for i in range(5000)}
+    ids = {
+        systempay.make_trans_id(start + datetime.timedelta(milliseconds=10 * i), lambda n: 0)
+        for i in range(5000)
+    }
     ids |= {systempay.make_trans_id(start, lambda n, d=d: d) for d in range(62)}
     assert len(ids) == 5000 + 61
 
 
 # --- notifications --------------------------------------------------------------------------------
+
 
 def test_genuine_ipn_is_confirmed(gateway):
     outcome = post(gateway, ipn())
@@ -156,20 +181,23 @@ def test_browser_return_by_get_is_checked_the_same_way(gateway):
     assert outcome.outcome == Outcome.CONFIRMED
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    ("AUTHORISED", Outcome.CONFIRMED),
-    ("CAPTURED", Outcome.CONFIRMED),
-    ("REFUSED", Outcome.FAILED),
-    ("CAPTURE_FAILED", Outcome.FAILED),
-    ("EXPIRED", Outcome.FAILED),
-    ("ABANDONED", Outcome.CANCELLED),
-    ("CANCELLED", Outcome.CANCELLED),
-    ("ACCEPTED", Outcome.PENDING),  # a card verification: never captured
-    ("AUTHORISED_TO_VALIDATE", Outcome.PENDING),
-    ("WAITING_AUTHORISATION", Outcome.PENDING),
-    ("UNDER_VERIFICATION", Outcome.PENDING),
-    ("SOMETHING_NEW", Outcome.PENDING),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("AUTHORISED", Outcome.CONFIRMED),
+        ("CAPTURED", Outcome.CONFIRMED),
+        ("REFUSED", Outcome.FAILED),
+        ("CAPTURE_FAILED", Outcome.FAILED),
+        ("EXPIRED", Outcome.FAILED),
+        ("ABANDONED", Outcome.CANCELLED),
+        ("CANCELLED", Outcome.CANCELLED),
+        ("ACCEPTED", Outcome.PENDING),  # a card verification: never captured
+        ("AUTHORISED_TO_VALIDATE", Outcome.PENDING),
+        ("WAITING_AUTHORISATION", Outcome.PENDING),
+        ("UNDER_VERIFICATION", Outcome.PENDING),
+        ("SOMETHING_NEW", Outcome.PENDING),
+    ],
+)
 def test_statuses(gateway, status, expected):
     assert post(gateway, ipn(vads_trans_status=status)).outcome == expected
 
@@ -184,9 +212,16 @@ def test_other_currency_is_reported_for_the_caller_to_compare(gateway):
     assert post(gateway, ipn(vads_currency="999")).currency == "999"
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("vads_amount", "100"), ("vads_trans_status", "AUTHORISED"), ("vads_order_id", "MAT0000000000000000"),
-    ("vads_currency", "840"), ("vads_extra_result", "00")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("vads_amount", "100"),
+        ("vads_trans_status", "AUTHORISED"),
+        ("vads_order_id", "MAT0000000000000000"),
+        ("vads_currency", "840"),
+        ("vads_extra_result", "00"),
+    ],
+)
 def test_tampered_ipn_is_refused(gateway, name, value):
     fields = ipn(vads_trans_status="REFUSED")
     fields[name] = value  # changed after signing
@@ -222,13 +257,16 @@ def test_ipn_for_another_shop_is_refused(gateway):
         post(gateway, ipn(vads_site_id="87654321"))
 
 
-@pytest.mark.parametrize("body", [
-    b"",
-    urlencode(IPN).encode(),  # no signature
-    urlencode({**ipn(), "signature": ""}).encode(),
-    urlencode(ipn()).encode() + b"&vads_amount=17500",  # a field twice
-    "vads_order_info=Droits d'inscription é".encode("latin-1") + b"&signature=x",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        urlencode(IPN).encode(),  # no signature
+        urlencode({**ipn(), "signature": ""}).encode(),
+        urlencode(ipn()).encode() + b"&vads_amount=17500",  # a field twice
+        "vads_order_info=Droits d'inscription é".encode("latin-1") + b"&signature=x",
+    ],
+)
 def test_malformed_ipn_is_refused(gateway, body):
     with pytest.raises(InvalidNotification):
         gateway.verify_notification("POST", "", body)

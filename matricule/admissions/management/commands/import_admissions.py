@@ -11,16 +11,22 @@ from matricule.institution.models import AcademicYear
 
 
 class Command(BaseCommand):
-    help = ("Import Parcoursup admitted candidates from a CSV file (semicolon-separated, "
-            "UTF-8 or Windows-1252). Safe to run again: unchanged lines change nothing.")
+    help = (
+        "Import Parcoursup admitted candidates from a CSV file (semicolon-separated, "
+        "UTF-8 or Windows-1252). Safe to run again: unchanged lines change nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", help="path of the CSV file")
-        parser.add_argument("--from-api", action="store_true",
-                            help="fetch the admitted candidates from the Parcoursup web service "
-                                 "(getCandidatsAdmis) configured by MATRICULE_PARCOURSUP_*")
-        parser.add_argument("--year", metavar="CODE",
-                            help="academic year, e.g. 2024-2025 (default: the current campaign)")
+        parser.add_argument(
+            "--from-api",
+            action="store_true",
+            help="fetch the admitted candidates from the Parcoursup web service "
+            "(getCandidatsAdmis) configured by MATRICULE_PARCOURSUP_*",
+        )
+        parser.add_argument(
+            "--year", metavar="CODE", help="academic year, e.g. 2024-2025 (default: the current campaign)"
+        )
 
     def handle(self, *args, **options):
         if options["year"]:

@@ -8,15 +8,20 @@ from matricule.institution.models import AcademicYear
 
 
 class Command(BaseCommand):
-    help = ("Import last year's results (CSV, semicolon-separated, UTF-8 or Windows-1252; "
-            "columns numero_etudiant, annee, code_etape, resultat), which continuing students "
-            "re-register from. Safe to run again: unchanged lines change nothing.")
+    help = (
+        "Import last year's results (CSV, semicolon-separated, UTF-8 or Windows-1252; "
+        "columns numero_etudiant, annee, code_etape, resultat), which continuing students "
+        "re-register from. Safe to run again: unchanged lines change nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="path of the CSV file")
-        parser.add_argument("--year", metavar="CODE",
-                            help="the campaign the results prepare, e.g. 2024-2025 (default: the "
-                                 "current campaign); each result keeps its own year from the file")
+        parser.add_argument(
+            "--year",
+            metavar="CODE",
+            help="the campaign the results prepare, e.g. 2024-2025 (default: the "
+            "current campaign); each result keeps its own year from the file",
+        )
 
     def handle(self, *args, **options):
         if options["year"]:

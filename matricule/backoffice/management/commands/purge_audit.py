@@ -4,12 +4,18 @@ from matricule.backoffice.audit_log import purge_events, retention_days
 
 
 class Command(BaseCommand):
-    help = ("Delete the audit events older than the retention period (MATRICULE_AUDIT_RETENTION_DAYS, "
-            "ten years by default) and record the purge. Run it daily or monthly (cron, systemd timer).")
+    help = (
+        "Delete the audit events older than the retention period (MATRICULE_AUDIT_RETENTION_DAYS, "
+        "ten years by default) and record the purge. Run it daily or monthly (cron, systemd timer)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=None,
-                            help="Retention period in days (default: MATRICULE_AUDIT_RETENTION_DAYS).")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="Retention period in days (default: MATRICULE_AUDIT_RETENTION_DAYS).",
+        )
 
     def handle(self, *args, days, **options):
         days = retention_days() if days is None else days

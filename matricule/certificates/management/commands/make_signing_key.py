@@ -4,8 +4,10 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = ("Write a self-signed signing key and certificate (PEM) for a demo or test instance; "
-            "production uses a certificate from a trusted authority.")
+    help = (
+        "Write a self-signed signing key and certificate (PEM) for a demo or test instance; "
+        "production uses a certificate from a trusted authority."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("folder")

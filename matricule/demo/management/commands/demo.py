@@ -11,24 +11,30 @@ class Command(BaseCommand):
         result = seed()
         give_staff_known_second_factor([username for username, _password, _scope in result.staff])
         year = result.current_year
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo ready: current campaign {year.code}, first registration open now."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo ready: current campaign {year.code}, first registration open now.")
+        )
         self.stdout.write("Staff logins (username / password / scope):")
         for username, password, scope in result.staff:
-            self.stdout.write(f"  {username} / {password} / {scope} / authenticator secret "
-                              f"{demo_totp_secret(username)}")
-        self.stdout.write("  Second factor at /gestion/connexion/: add the secret to an authenticator app, "
-                          "or print the current code with\n    .venv/bin/python -c \"import pyotp; "
-                          "print(pyotp.TOTP('SECRET').now())\"")
+            self.stdout.write(
+                f"  {username} / {password} / {scope} / authenticator secret {demo_totp_secret(username)}"
+            )
+        self.stdout.write(
+            "  Second factor at /gestion/connexion/: add the secret to an authenticator app, "
+            'or print the current code with\n    .venv/bin/python -c "import pyotp; '
+            "print(pyotp.TOTP('SECRET').now())\""
+        )
         chloe = result.candidates[0]
         self.stdout.write(
             "Admitted student to try at /connexion/ (the link is printed by the task worker):\n"
             f"  Parcoursup number P{chloe.parcoursup_number}, born "
             f"{chloe.birth_date:%d/%m/%Y}, email {chloe.email}, "
-            f"CVEC attestation {cvec_number(year, chloe)}")
+            f"CVEC attestation {cvec_number(year, chloe)}"
+        )
         self.stdout.write(
             f"Continuing students, at /compte/connexion/ with password {PASSWORD} "
-            "(or a link from /reinscription/connexion/ when never activated):")
+            "(or a link from /reinscription/connexion/ when never activated):"
+        )
         previous = f"{year.first_year - 1}-{year.first_year}"
         from matricule.institution.models import AcademicYear
 
@@ -37,4 +43,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {student_number(last_year, suffix)} {first} {last}: {stage} {result or 'no result yet'}"
                 f"{'' if activated else ' (account never activated)'}, "
-                f"CVEC {cvec_number_for(year, key)}")
+                f"CVEC {cvec_number_for(year, key)}"
+            )

@@ -4,8 +4,10 @@ from matricule.payments.services import reconcile
 
 
 class Command(BaseCommand):
-    help = ("Ask the gateways about payments pending for more than a few minutes (a lost or late "
-            "notification). Run it every minute or two (cron, systemd timer).")
+    help = (
+        "Ask the gateways about payments pending for more than a few minutes (a lost or late "
+        "notification). Run it every minute or two (cron, systemd timer)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--minutes", type=int, default=5)

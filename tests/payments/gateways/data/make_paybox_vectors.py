@@ -12,19 +12,28 @@ from urllib.parse import quote
 
 HERE = pathlib.Path(__file__).parent
 
-PAID = ("montant=17500&reference=MAT0123456789ABCDEF&auto=XXXXXX&erreur=00000&appel=10452318"
-        "&trans=60912345&date=08072024&heure=12%3A34%3A56")
-REFUSED = ("montant=17500&reference=MAT0123456789ABCDEF&auto=&erreur=00105&appel=10452319"
-           "&trans=60912346&date=08072024&heure=12%3A35%3A02")
-CANCELLED = ("montant=17500&reference=MAT0123456789ABCDEF&auto=&erreur=00001&appel=10452320"
-             "&trans=0&date=08072024&heure=12%3A36%3A40")
-WAITING = ("montant=17500&reference=MAT0123456789ABCDEF&auto=&erreur=99999&appel=10452321"
-           "&trans=60912347&date=08072024&heure=12%3A37%3A11")
+PAID = (
+    "montant=17500&reference=MAT0123456789ABCDEF&auto=XXXXXX&erreur=00000&appel=10452318"
+    "&trans=60912345&date=08072024&heure=12%3A34%3A56"
+)
+REFUSED = (
+    "montant=17500&reference=MAT0123456789ABCDEF&auto=&erreur=00105&appel=10452319"
+    "&trans=60912346&date=08072024&heure=12%3A35%3A02"
+)
+CANCELLED = (
+    "montant=17500&reference=MAT0123456789ABCDEF&auto=&erreur=00001&appel=10452320"
+    "&trans=0&date=08072024&heure=12%3A36%3A40"
+)
+WAITING = (
+    "montant=17500&reference=MAT0123456789ABCDEF&auto=&erreur=99999&appel=10452321"
+    "&trans=60912347&date=08072024&heure=12%3A37%3A11"
+)
 
 
 def sign(key: pathlib.Path, data: str) -> str:
-    raw = subprocess.run(["openssl", "dgst", "-sha1", "-sign", str(key)], input=data.encode(),
-                         capture_output=True, check=True).stdout
+    raw = subprocess.run(
+        ["openssl", "dgst", "-sha1", "-sign", str(key)], input=data.encode(), capture_output=True, check=True
+    ).stdout
     return quote(base64.b64encode(raw).decode(), safe="")
 
 
@@ -32,12 +41,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paybox, forger = pathlib.Path(tmp, "paybox.pem"), pathlib.Path(tmp, "forger.pem")
         for key in (paybox, forger):
-            subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024",
-                            "-out", str(key)], check=True, capture_output=True)
-        public = subprocess.run(["openssl", "pkey", "-in", str(paybox), "-pubout"], check=True,
-                                capture_output=True, text=True).stdout
-        rsa_public = subprocess.run(["openssl", "rsa", "-in", str(paybox), "-RSAPublicKey_out"],
-                                    check=True, capture_output=True, text=True).stdout
+            subprocess.run(
+                [
+                    "openssl",
+                    "genpkey",
+                    "-algorithm",
+                    "RSA",
+                    "-pkeyopt",
+                    "rsa_keygen_bits:1024",
+                    "-out",
+                    str(key),
+                ],
+                check=True,
+                capture_output=True,
+            )
+        public = subprocess.run(
+            ["openssl", "pkey", "-in", str(paybox), "-pubout"], check=True, capture_output=True, text=True
+        ).stdout
+        rsa_public = subprocess.run(
+            ["openssl", "rsa", "-in", str(paybox), "-RSAPublicKey_out"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         vectors = {
             "paid": f"{PAID}&signature={sign(paybox, PAID)}",
             "refused": f"{REFUSED}&signature={sign(paybox, REFUSED)}",
