@@ -69,32 +69,33 @@ def seed_continuing(previous: AcademicYear, current: AcademicYear) -> list:
             },
         )
         steps = _last_year_steps(previous, stage, email, index)
+        # Last year's history is created registered and validated; a re-seed refreshes what was
+        # typed but moves no state (only the transition services do).
+        fields = {
+            "kind": Kind.FIRST,
+            "data": steps,
+            "cleaned": steps,
+            "valid_steps": list(steps),
+            "touched_steps": list(steps),
+            "current_step": "review",
+            "fee_lines": [],
+            "fee_total_cents": 0,
+            "registered_at": timezone.now(),
+        }
         registration, _created = Registration.objects.update_or_create(
             student=student,
             academic_year=previous,
             stage=stage,
-            defaults={
-                "kind": Kind.FIRST,
-                "state": State.REGISTERED,
-                "data": steps,
-                "cleaned": steps,
-                "valid_steps": list(steps),
-                "touched_steps": list(steps),
-                "current_step": "review",
-                "fee_lines": [],
-                "fee_total_cents": 0,
-                "registered_at": timezone.now(),
-            },
+            defaults=fields,
+            create_defaults={**fields, "state": State.REGISTERED},
         )
         for document_type in DocumentType.objects.filter(code__in=["identity", "photo", "bac", "cvec"]):
+            reviewed = {"reviewed_at": timezone.now(), "submitted_at": timezone.now()}
             Submission.objects.update_or_create(
                 registration=registration,
                 document_type=document_type,
-                defaults={
-                    "status": Submission.Status.VALIDATED,
-                    "reviewed_at": timezone.now(),
-                    "submitted_at": timezone.now(),
-                },
+                defaults=reviewed,
+                create_defaults={**reviewed, "status": Submission.Status.VALIDATED},
             )
         if result:
             Result.objects.update_or_create(

@@ -1,4 +1,6 @@
-"""Requirements, uploads and the registrar's review of supporting documents."""
+"""Requirements, uploads and the registrar's review of supporting documents. A document's status
+changes only through the named transitions below (`submit`, `validate`, `refuse`), as
+`states.TRANSITIONS` allows; rows are created with their first status (`sync_submissions`)."""
 
 import datetime
 
@@ -11,6 +13,7 @@ from django.utils import timezone
 from matricule.audit.services import record
 from matricule.registration.models import Kind, Registration, State
 
+from . import states
 from .models import Condition, DocumentType, Requirement, ReviewClaim, Submission, Version
 
 CLAIM_MINUTES = 15
@@ -151,8 +154,7 @@ def _still_valid_by_type(registration: Registration, document_types) -> dict:
 
 
 def upload(submission: Submission, data, *, actor) -> Version:
-    """Check the file by its content, store it under a server-made name, and put the document
-    in the review queue. A validated document cannot be replaced."""
+    """Check the file by its content, then `submit` it. A validated document cannot be replaced."""
     from .checks import UploadRefused, check_upload
     from .clamav import check_clean
 
@@ -164,26 +166,7 @@ def upload(submission: Submission, data, *, actor) -> Version:
     except UploadRefused as refusal:
         record("documents.upload_refused", actor=actor, obj=submission, code=refusal.code)
         raise
-    with transaction.atomic():
-        locked = Submission.objects.select_for_update().get(pk=submission.pk)
-        if not locked.replaceable:
-            raise DocumentError("validated")
-        version = Version(
-            submission=locked,
-            extension=checked.extension,
-            content_type=checked.content_type,
-            size=len(checked.content),
-            sha256=checked.sha256,
-            pages=getattr(checked, "pages", None),
-        )
-        version.file.save("upload" + checked.extension, ContentFile(checked.content), save=False)
-        version.save()
-        locked.status = Submission.Status.SUBMITTED
-        locked.submitted_at = timezone.now()
-        locked.reason, locked.comment = None, ""
-        locked.save()
-        record("documents.uploaded", actor=actor, obj=locked, version=version.pk)
-    return version
+    return submit(submission, checked, actor=actor)
 
 
 def claim(registration: Registration, agent) -> bool:
@@ -209,45 +192,111 @@ def release(registration: Registration, agent) -> None:
 def decide(
     submission: Submission, *, agent, validate: bool, reason=None, comment: str = "", valid_until=None
 ) -> Submission:
-    """Validate or refuse a document (a refusal needs a reason); audited; the student is told.
+    """The review screen's decision: `validate` or `refuse` the document."""
+    if validate:
+        return _validate(submission, agent=agent, valid_until=valid_until)
+    return refuse(submission, agent=agent, reason=reason, comment=comment)
+
+
+# --- Transitions: each locks the document, re-reads it, checks the table, acts once, audits ------
+
+
+def _lock(submission: Submission, *, with_registration: bool = False) -> Submission:
+    rows = Submission.objects.select_for_update()
+    if with_registration:
+        # The registration's row too: two last documents validated at the same moment wait for each
+        # other, so the second sees the file complete and the student is told once.
+        rows = rows.select_related("registration", "document_type")
+    return rows.get(pk=submission.pk)
+
+
+def _move(locked: Submission, wanted: str, refusal: str) -> None:
+    """The one place a document's status is written, as the table allows; the caller saves."""
+    try:
+        states.check(locked.status, wanted)
+    except states.TransitionError as error:
+        raise DocumentError(refusal) from error
+    locked.status = wanted
+
+
+def submit(submission: Submission, checked, *, actor) -> Version:
+    """Missing, refused or waiting → submitted: a file already checked (`upload`) stored under a
+    server-made name as a new version, and the document put in the review queue."""
+    with transaction.atomic():
+        locked = _lock(submission)
+        _move(locked, Submission.Status.SUBMITTED, "validated")  # before storing the file
+        version = Version(
+            submission=locked,
+            extension=checked.extension,
+            content_type=checked.content_type,
+            size=len(checked.content),
+            sha256=checked.sha256,
+            pages=getattr(checked, "pages", None),
+        )
+        version.file.save("upload" + checked.extension, ContentFile(checked.content), save=False)
+        version.save()
+        locked.submitted_at = timezone.now()
+        locked.reason, locked.comment = None, ""
+        locked.save()
+        record("documents.uploaded", actor=actor, obj=locked, version=version.pk)
+    return version
+
+
+def validate(submission: Submission, *, agent, valid_until=None) -> Submission:
+    """Submitted → validated; audited; when the file is then complete, the student is told.
     `valid_until`: the expiry printed on an identity document, so that a later year asks for it
     again only once it has expired."""
-    from matricule.notifications.services import (
-        send_document_refused_email,
-        send_documents_complete_email,
-    )
+    from matricule.notifications.services import send_documents_complete_email
 
     with transaction.atomic():
-        locked = (
-            Submission.objects.select_for_update()
-            .select_related("registration", "document_type")
-            .get(pk=submission.pk)
-        )
-        if locked.status != Submission.Status.SUBMITTED:
-            raise DocumentError("not waiting")
-        if not validate and reason is None and not comment.strip():
-            raise DocumentError("reason required")
-        locked.status = Submission.Status.VALIDATED if validate else Submission.Status.REFUSED
-        locked.reason = None if validate else reason
-        locked.comment = "" if validate else comment.strip()
-        locked.valid_until = valid_until if validate else None
+        locked = _lock(submission, with_registration=True)
+        _move(locked, Submission.Status.VALIDATED, "not waiting")
+        locked.reason, locked.comment, locked.valid_until = None, "", valid_until
         locked.reviewed_by, locked.reviewed_at = agent, timezone.now()
         locked.save()
         record(
-            f"documents.{locked.status}",
+            "documents.validated",
+            actor=agent,
+            obj=locked,
+            document=locked.document_type.code,
+            reason="",
+            comment="",
+            valid_until=valid_until.isoformat() if valid_until else "",
+        )
+        registration = locked.registration
+        if documents_complete(registration):
+            record("documents.complete", actor=agent, obj=registration)
+            transaction.on_commit(lambda: send_documents_complete_email(registration))
+    return locked
+
+
+_validate = validate  # decide() takes a flag of the same name
+
+
+def refuse(submission: Submission, *, agent, reason=None, comment: str = "") -> Submission:
+    """Submitted → refused, for a reason from the list or a comment (one of them is needed);
+    audited; the student is told."""
+    from matricule.notifications.services import send_document_refused_email
+
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = _lock(submission, with_registration=True)
+        _move(locked, Submission.Status.REFUSED, "not waiting")
+        if reason is None and not comment:
+            raise DocumentError("reason required")
+        locked.reason, locked.comment, locked.valid_until = reason, comment, None
+        locked.reviewed_by, locked.reviewed_at = agent, timezone.now()
+        locked.save()
+        record(
+            "documents.refused",
             actor=agent,
             obj=locked,
             document=locked.document_type.code,
             reason=str(reason or ""),
-            comment=locked.comment,
-            valid_until=valid_until.isoformat() if validate and valid_until else "",
+            comment=comment,
+            valid_until="",
         )
-        registration = locked.registration
-        if not validate:
-            transaction.on_commit(lambda: send_document_refused_email(locked))
-        elif documents_complete(registration):
-            record("documents.complete", actor=agent, obj=registration)
-            transaction.on_commit(lambda: send_documents_complete_email(registration))
+        transaction.on_commit(lambda: send_document_refused_email(locked))
     return locked
 
 

@@ -1,6 +1,8 @@
 """Payments: start an attempt, act on what a gateway says (once), reconcile, refund, record
 manual payments. Every outcome is matched to our row by our own reference, its amount and
-currency compared, and applied under a row lock, so a payment is confirmed exactly once."""
+currency compared, and applied under a row lock, so a payment is confirmed exactly once.
+A payment's status changes only through the named transitions below (`start_instalment`,
+`confirm`, `hold_for_review`, `fail`, `cancel`, `record_refund`), as `states.TRANSITIONS` allows."""
 
 import datetime
 import secrets
@@ -14,6 +16,7 @@ from matricule.audit.services import record
 from matricule.registration.models import Registration, State
 from matricule.registration.services import mark_paid
 
+from . import states
 from .gateways.base import (
     BrowserAction,
     GatewayError,
@@ -121,15 +124,15 @@ def start_payment(
 
 
 def start_instalment(instalment: Payment) -> tuple[Payment, BrowserAction]:
-    """The student pays a scheduled instalment: the scheduled row becomes the attempt; if it
-    fails, a new scheduled row for the same instalment is created so it can be paid again."""
+    """Scheduled → pending: the student pays a scheduled instalment, the scheduled row becoming
+    the attempt; if it fails, a new scheduled row for the same instalment is created (see
+    `fail`) so it can be paid again."""
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().select_related("registration").get(pk=instalment.pk)
-        if locked.status != Payment.Status.SCHEDULED:
+        locked = _lock(instalment)
+        if not states.can_go(locked.status, Payment.Status.PENDING):
             raise PaymentError("not a scheduled instalment")
-        locked.status, locked.gateway = Payment.Status.PENDING, default_gateway_code()
-        locked.reference = new_reference()
-        locked.save(update_fields=["status", "gateway", "reference", "updated_at"])
+        locked.gateway, locked.reference = default_gateway_code(), new_reference()
+        _move(locked, Payment.Status.PENDING)
         record("payments.instalment.started", obj=locked, instalment=locked.instalment)
     return locked, _browser_action(locked, locked.registration, locked.gateway)
 
@@ -207,60 +210,125 @@ def apply_outcome(code: str, outcome: VerifiedOutcome, *, channel: str, raw: str
             note.result = "unknown reference"
             note.save()
             return None
-        note.result = _apply(payment, outcome)
+        note.result, payment = _apply(payment, outcome)
         note.save()
     return payment
 
 
-def _apply(payment: Payment, outcome: VerifiedOutcome) -> str:
+def _apply(payment: Payment, outcome: VerifiedOutcome) -> tuple[str, Payment]:
+    """The transition an outcome asks for, if the table allows it; returns what was done (kept on
+    the notification) and the payment as it now is. Monotonic: money taken never goes back."""
+    status = payment.status
     if outcome.outcome == Outcome.CONFIRMED:
-        if payment.status == Payment.Status.CONFIRMED:
-            return "already confirmed"
-        if payment.is_final:
-            return f"ignored: {payment.status}"
-        payment.paid_cents = outcome.amount_cents
-        payment.transaction_id = outcome.transaction_id[:100]
-        anomaly = _anomaly(payment, outcome)
-        if anomaly:
-            payment.anomaly, payment.status = anomaly, Payment.Status.TO_REVIEW
-            payment.save()
-            record(
-                "payments.anomaly",
-                obj=payment,
-                anomaly=anomaly,
-                paid=outcome.amount_cents,
-                currency=outcome.currency,
-            )
-            return f"to review: {anomaly}"
-        payment.status, payment.confirmed_at = Payment.Status.CONFIRMED, timezone.now()
-        payment.save()
-        record("payments.confirmed", obj=payment, amount_cents=payment.paid_cents)
-        mark_paid(payment.registration, actor=None)
-        return "confirmed"
-    if payment.is_final:
-        return f"ignored: {payment.status}"
+        if status == Payment.Status.CONFIRMED:
+            return "already confirmed", payment
+        if not states.can_go(status, Payment.Status.CONFIRMED):
+            return f"ignored: {status}", payment
+        payment = confirm(payment, outcome)
+        if payment.status == Payment.Status.TO_REVIEW:
+            return f"to review: {payment.anomaly}", payment
+        return "confirmed", payment
     if outcome.outcome in (Outcome.FAILED, Outcome.CANCELLED):
-        payment.status = (
-            Payment.Status.FAILED if outcome.outcome == Outcome.FAILED else Payment.Status.CANCELLED
+        failed = outcome.outcome == Outcome.FAILED
+        wanted = Payment.Status.FAILED if failed else Payment.Status.CANCELLED
+        if status == wanted:
+            return f"already {wanted}", payment
+        if not states.can_go(status, wanted):
+            return f"ignored: {status}", payment
+        payment = (fail if failed else cancel)(payment, transaction_id=outcome.transaction_id)
+        return wanted, payment
+    return (f"ignored: {status}" if payment.is_final else "still pending"), payment
+
+
+# --- Transitions: each locks the payment, re-reads it, checks the table, acts once, audits -------
+# A move the table does not allow raises states.TransitionError; one already made changes nothing.
+
+
+def _lock(payment: Payment) -> Payment:
+    # Only the payment's row: the registration is locked by its own services when they move it.
+    return Payment.objects.select_for_update(of=("self",)).select_related("registration").get(pk=payment.pk)
+
+
+def _move(locked: Payment, wanted: str) -> None:
+    """The one place a payment's status is written, as the table allows; saves the row."""
+    states.check(locked.status, wanted)
+    locked.status = wanted
+    locked.save()
+
+
+def confirm(payment: Payment, outcome: VerifiedOutcome) -> Payment:
+    """Pending (or failed, cancelled: outcomes arrive in any order) → confirmed: the money was
+    taken, the registration is marked paid. When the amount, currency or fee does not match,
+    held for review instead. A payment already confirmed is left as it is."""
+    with transaction.atomic():
+        locked = _lock(payment)
+        if locked.status == Payment.Status.CONFIRMED:
+            return locked
+        states.check(locked.status, Payment.Status.CONFIRMED)
+        anomaly = _anomaly(locked, outcome)
+        if anomaly:
+            return hold_for_review(locked, outcome, anomaly)
+        locked.paid_cents, locked.transaction_id = outcome.amount_cents, outcome.transaction_id[:100]
+        locked.confirmed_at = timezone.now()
+        _move(locked, Payment.Status.CONFIRMED)
+        record("payments.confirmed", obj=locked, amount_cents=locked.paid_cents)
+        mark_paid(locked.registration, actor=None)
+    return locked
+
+
+def hold_for_review(payment: Payment, outcome: VerifiedOutcome, anomaly: str) -> Payment:
+    """→ to review: money taken that does not match what is due (`Payment.Anomaly`), shown to
+    staff in the admin; the registration stays awaiting payment. Once only."""
+    with transaction.atomic():
+        locked = _lock(payment)
+        if locked.status == Payment.Status.TO_REVIEW:
+            return locked
+        locked.paid_cents, locked.transaction_id = outcome.amount_cents, outcome.transaction_id[:100]
+        locked.anomaly = anomaly
+        _move(locked, Payment.Status.TO_REVIEW)
+        record(
+            "payments.anomaly",
+            obj=locked,
+            anomaly=anomaly,
+            paid=outcome.amount_cents,
+            currency=outcome.currency,
         )
-        payment.transaction_id = outcome.transaction_id[:100] or payment.transaction_id
-        payment.save()
-        if payment.instalment and payment.instalment > 1:
-            # A later instalment that failed must still be paid: schedule it again.
+    return locked
+
+
+def fail(payment: Payment, *, transaction_id: str = "") -> Payment:
+    """→ failed: the bank refused the attempt; nothing was taken."""
+    return _end_attempt(payment, Payment.Status.FAILED, transaction_id)
+
+
+def cancel(payment: Payment, *, transaction_id: str = "") -> Payment:
+    """→ cancelled: the student (or the payment page's time limit) gave the attempt up."""
+    return _end_attempt(payment, Payment.Status.CANCELLED, transaction_id)
+
+
+def _end_attempt(payment: Payment, wanted: str, transaction_id: str) -> Payment:
+    with transaction.atomic():
+        locked = _lock(payment)
+        if locked.status == wanted:
+            return locked  # said twice: already done
+        was_open = locked.status in states.OPEN
+        locked.transaction_id = transaction_id[:100] or locked.transaction_id
+        _move(locked, wanted)
+        if was_open and locked.instalment and locked.instalment > 1:
+            # A later instalment must still be paid: scheduled again, once per attempt.
             Payment.objects.create(
-                registration=payment.registration,
+                registration=locked.registration,
                 reference=new_reference(),
-                gateway=payment.gateway,
-                amount_cents=payment.amount_cents,
-                fee_key=payment.fee_key,
+                gateway=locked.gateway,
+                amount_cents=locked.amount_cents,
+                fee_key=locked.fee_key,
                 status=Payment.Status.SCHEDULED,
-                instalment=payment.instalment,
-                instalment_count=payment.instalment_count,
-                due_on=payment.due_on,
+                instalment=locked.instalment,
+                instalment_count=locked.instalment_count,
+                due_on=locked.due_on,
             )
-        record(f"payments.{payment.status}", obj=payment)
-        return payment.status
-    return "still pending"
+        record(f"payments.{wanted}", obj=locked)
+    return locked
 
 
 def _anomaly(payment: Payment, outcome: VerifiedOutcome) -> str:
@@ -346,15 +414,12 @@ def record_manual_payment(
 
 
 def record_refund(payment: Payment, *, amount_cents: int, actor, through_gateway: bool) -> Payment:
-    """A full or partial refund, through the gateway when it can, or recorded by hand."""
+    """Confirmed, to review or partly refunded → partly refunded or refunded: a full or partial
+    refund, through the gateway when it can, or recorded by hand."""
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = _lock(payment)
         paid = locked.paid_cents or 0
-        if locked.status not in (
-            Payment.Status.CONFIRMED,
-            Payment.Status.PARTLY_REFUNDED,
-            Payment.Status.TO_REVIEW,
-        ):
+        if not states.can_go(locked.status, Payment.Status.REFUNDED):
             raise PaymentError("nothing was paid")
         if amount_cents <= 0 or locked.refunded_cents + amount_cents > paid:
             raise PaymentError("refund larger than what was paid")
@@ -363,10 +428,10 @@ def record_refund(payment: Payment, *, amount_cents: int, actor, through_gateway
                 locked.reference, amount_cents, transaction_id=locked.transaction_id
             )
         locked.refunded_cents += amount_cents
-        locked.status = (
-            Payment.Status.REFUNDED if locked.refunded_cents == paid else Payment.Status.PARTLY_REFUNDED
+        _move(
+            locked,
+            Payment.Status.REFUNDED if locked.refunded_cents == paid else Payment.Status.PARTLY_REFUNDED,
         )
-        locked.save()
         record(
             "payments.refunded",
             actor=actor,

@@ -26,6 +26,10 @@ import hmac
 import re
 from urllib.parse import unquote, unquote_plus
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
 from .base import (
     BrowserAction,
     Gateway,
@@ -97,89 +101,27 @@ def hmac_fields(fields: list[tuple[str, str]], key_hex: str) -> str:
 # --- RSA (SHA1withRSA, PKCS#1 v1.5) --------------------------------------------------------------
 
 
-def _der_read(data: bytes, pos: int) -> tuple[int, bytes, int]:
-    """One DER element at pos: (tag, content, next position)."""
-    if pos + 2 > len(data):
-        raise ValueError("truncated DER")
-    tag, length = data[pos], data[pos + 1]
-    pos += 2
-    if length & 0x80:
-        count = length & 0x7F
-        if not 0 < count <= 4 or pos + count > len(data):
-            raise ValueError("bad DER length")
-        length = int.from_bytes(data[pos : pos + count], "big")
-        pos += count
-    if pos + length > len(data):
-        raise ValueError("truncated DER")
-    return tag, data[pos : pos + length], pos + length
-
-
-def _rsa_numbers(der: bytes) -> tuple[int, int]:
-    """(n, e) from a SubjectPublicKeyInfo or a PKCS#1 RSAPublicKey."""
-    tag, body, _ = _der_read(der, 0)
-    if tag != 0x30:
-        raise ValueError("not a DER sequence")
-    first_tag, first, after = _der_read(body, 0)
-    if first_tag == 0x30:  # SubjectPublicKeyInfo: algorithm, then a BIT STRING holding RSAPublicKey
-        if b"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01" not in first:  # OID 1.2.840.113549.1.1.1
-            raise ValueError("not an RSA key")
-        bit_tag, bits, _ = _der_read(body, after)
-        if bit_tag != 0x03 or not bits or bits[0] != 0:
-            raise ValueError("bad key bit string")
-        return _rsa_numbers(bits[1:])
-    if first_tag != 0x02:
-        raise ValueError("bad RSA public key")
-    exp_tag, exponent, _ = _der_read(body, after)
-    if exp_tag != 0x02:
-        raise ValueError("bad RSA public key")
-    return int.from_bytes(first, "big"), int.from_bytes(exponent, "big")
-
-
-def load_public_key(pem: str) -> tuple[int, int]:
-    # A PEM put in an environment variable often arrives with literal "\n".
+def load_public_key(pem: str) -> rsa.RSAPublicKey:
+    """Paybox's key, as a SubjectPublicKeyInfo ("PUBLIC KEY") or PKCS#1 ("RSA PUBLIC KEY") PEM."""
+    # A PEM put in an environment variable often arrives with literal "\n", indented, or without
+    # its armour lines: only the base64 body is read, whatever the armour says.
     text = pem.replace("\\n", "\n")
     lines = [line.strip() for line in text.strip().splitlines()]
     body = "".join(line for line in lines if line and not line.startswith("-----"))
     try:
-        n, e = _rsa_numbers(base64.b64decode(body, validate=True))
+        key = serialization.load_der_public_key(base64.b64decode(body, validate=True))
     except (ValueError, binascii.Error) as error:
         raise GatewayError(f"Paybox public key unreadable: {error}") from error
-    if n.bit_length() < 1024 or e < 3:
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise GatewayError("Paybox public key unreadable: not an RSA key")
+    if key.key_size < 1024 or key.public_numbers().e < 3:
         raise GatewayError("Paybox public key too weak")
-    return n, e
+    return key
 
 
-# DER prefix of DigestInfo for SHA-1 (RFC 8017 §9.2, note 1).
-_SHA1_DIGEST_INFO = bytes.fromhex("3021300906052b0e03021a05000414")
-
-
-def _verify_pure(key: tuple[int, int], message: bytes, signature: bytes) -> bool:
-    """RSASSA-PKCS1-v1_5 verification as RFC 8017 §8.2.2 prescribes: rebuild the expected encoded
-    message and compare it whole (no parsing of the padding, so no Bleichenbacher-style forgery)."""
-    n, e = key
-    size = (n.bit_length() + 7) // 8
-    if len(signature) != size:
-        return False
-    s = int.from_bytes(signature, "big")
-    if s >= n:
-        return False
-    encoded = pow(s, e, n).to_bytes(size, "big")
-    digest_info = _SHA1_DIGEST_INFO + hashlib.sha1(message).digest()  # noqa: S324 - Paybox's scheme
-    expected = b"\x00\x01" + b"\xff" * (size - len(digest_info) - 3) + b"\x00" + digest_info
-    return hmac.compare_digest(encoded, expected)
-
-
-def verify_rsa_sha1(key: tuple[int, int], message: bytes, signature: bytes) -> bool:
-    """Use the `cryptography` package when the project has it, else the small verifier above."""
+def verify_rsa_sha1(key: rsa.RSAPublicKey, message: bytes, signature: bytes) -> bool:
     try:
-        from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding, rsa
-    except ImportError:
-        return _verify_pure(key, message, signature)
-    public = rsa.RSAPublicNumbers(key[1], key[0]).public_key()
-    try:
-        public.verify(signature, message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303
+        key.verify(signature, message, padding.PKCS1v15(), hashes.SHA1())  # noqa: S303 - Paybox's scheme
     except InvalidSignature:
         return False
     return True

@@ -140,9 +140,10 @@ def test_bad_configuration_is_a_gateway_error(change):
 
 
 def test_default_public_key_is_paybox_published_one():
-    n, e = paybox.load_public_key(paybox.PAYBOX_PUBLIC_KEY)
-    assert n.bit_length() == 1024 and e == 65537
-    assert PayboxGateway({k: v for k, v in OPTIONS.items() if k != "public_key_pem"}).public_key == (n, e)
+    numbers = paybox.load_public_key(paybox.PAYBOX_PUBLIC_KEY).public_numbers()
+    assert numbers.n.bit_length() == 1024 and numbers.e == 65537
+    default = PayboxGateway({k: v for k, v in OPTIONS.items() if k != "public_key_pem"})
+    assert default.public_key.public_numbers() == numbers
 
 
 # --- notifications --------------------------------------------------------------------------------
@@ -287,25 +288,36 @@ def _signed(vector):
     return data.encode(), base64.b64decode(unquote(signature))
 
 
-def test_pure_verifier_accepts_openssl_signature_and_refuses_others():
-    key = paybox.load_public_key(PUBLIC_PEM)
-    data, signature = _signed("paid")
-    assert paybox._verify_pure(key, data, signature)
-    assert not paybox._verify_pure(key, data + b"x", signature)
-    assert not paybox._verify_pure(key, data, _signed("forged")[1])
-    assert not paybox._verify_pure(key, data, signature[:-1])
-    assert not paybox._verify_pure(key, data, b"\xff" * len(signature))
-
-
-def test_pkcs1_and_escaped_pem_read_the_same_key():
-    key = paybox.load_public_key(PUBLIC_PEM)
-    assert paybox.load_public_key((DATA / "paybox_test_rsa_public.pem").read_text()) == key
-    assert paybox.load_public_key(PUBLIC_PEM.replace("\n", "\\n")) == key
-
-
-def test_cryptography_path_agrees_when_installed():
-    pytest.importorskip("cryptography")
+def test_verifier_accepts_openssl_signature_and_refuses_others():
     key = paybox.load_public_key(PUBLIC_PEM)
     data, signature = _signed("paid")
     assert paybox.verify_rsa_sha1(key, data, signature)
+    assert not paybox.verify_rsa_sha1(key, data + b"x", signature)
     assert not paybox.verify_rsa_sha1(key, data, _signed("forged")[1])
+    assert not paybox.verify_rsa_sha1(key, data, signature[:-1])
+    assert not paybox.verify_rsa_sha1(key, data, b"\xff" * len(signature))
+
+
+def test_pkcs1_and_escaped_pem_read_the_same_key():
+    numbers = paybox.load_public_key(PUBLIC_PEM).public_numbers()
+    assert (
+        paybox.load_public_key((DATA / "paybox_test_rsa_public.pem").read_text()).public_numbers() == numbers
+    )
+    assert paybox.load_public_key(PUBLIC_PEM.replace("\n", "\\n")).public_numbers() == numbers
+
+
+def test_a_key_too_short_or_not_rsa_is_refused():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    def pem(public):
+        return public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+
+    # A 512-bit modulus from its numbers: cryptography no longer generates keys that short.
+    short = rsa.RSAPublicNumbers(65537, (1 << 511) + 1).public_key()
+    with pytest.raises(GatewayError, match="too weak"):
+        paybox.load_public_key(pem(short))
+    with pytest.raises(GatewayError, match="not an RSA key"):
+        paybox.load_public_key(pem(ec.generate_private_key(ec.SECP256R1()).public_key()))
