@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_rq",
     "csp",
     "django_cas_ng",  # staff single sign-on (CAS), off unless MATRICULE_CAS_SERVER_URL is set
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # the authenticator apps of students and staff (accounts.totp)
 ]
 
 MIDDLEWARE = [
@@ -387,6 +389,11 @@ MATRICULE_AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3650, minimum=3
 # Staff sign in with a password and a TOTP code, or through the university's CAS (whose own
 # multi-factor policy then applies). Turning the second factor off is for tests only.
 MATRICULE_STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", True)
+# django-otp's TOTP devices, with the rules of accounts.totp: a fixed window of one step either
+# side (no drift learned from a late or early code), and no back-off of its own (wrong codes
+# are counted by accounts.throttle, scope totp_user, and lifted in the admin).
+OTP_TOTP_SYNC = False
+OTP_TOTP_THROTTLE_FACTOR = 0
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "matricule.accounts.staff_cas.StaffCASBackend",

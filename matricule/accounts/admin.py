@@ -1,13 +1,19 @@
+import django_otp.plugins.otp_totp.admin  # noqa: F401 - registers TOTPDevice first, whatever the app order
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from matricule.audit.services import record
 
 from . import staff, throttle, totp
 from .models import ComponentMembership, Throttle, User
+
+# django-otp's device admin would show keys (an administrator could copy someone's app) and
+# delete devices with no audit event, email or end of sessions: the reset action below does it.
+admin.site.unregister(TOTPDevice)
 
 
 class MembershipInline(admin.TabularInline):

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from matricule.admissions.models import normalize_parcoursup_number
 
+from . import totp
+
 
 class AdmissionLoginForm(forms.Form):
     number = forms.CharField(
@@ -43,3 +45,24 @@ class AdmissionLoginForm(forms.Form):
                 code="invalid",
             )
         return number
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app (students and staff)."""
+
+    code = forms.CharField(
+        label=_("6-digit code"),
+        max_length=12,
+        help_text=_("Shown by your authenticator app; it changes every 30 seconds."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != totp.DIGITS or not code.isdigit():
+            raise forms.ValidationError(
+                _("Type the 6 digits shown by your app, for example 123456."), code="invalid"
+            )
+        return code

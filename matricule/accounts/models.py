@@ -170,7 +170,8 @@ class ActivationToken(models.Model):
 
 
 class AccountSecurity(models.Model):
-    """A student account's activation, confirmed email and optional second factor (TOTP)."""
+    """A student account's activation and confirmed email; a staff member's set-up window for an
+    authenticator app (the app itself: a django-otp TOTPDevice, see accounts.totp)."""
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, primary_key=True, related_name="security", verbose_name=_("user")
@@ -178,11 +179,6 @@ class AccountSecurity(models.Model):
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     email_confirmed = models.EmailField(_("confirmed email address"), blank=True)
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
-    # Base32 TOTP secret; the second factor is on only once a first code confirmed it.
-    totp_secret = models.CharField(_("TOTP secret"), max_length=64, blank=True)
-    totp_confirmed_at = models.DateTimeField(_("second factor enabled at"), null=True, blank=True)
-    # The last time step a code was accepted for: a code is never accepted twice.
-    totp_last_step = models.BigIntegerField(_("last TOTP step used"), null=True, blank=True)
     # Staff: until when an authenticator app may be set up with the password alone (opened when
     # the person is given a role or their app is reset; closed once it is set up).
     enrolment_open_until = models.DateTimeField(_("authenticator set-up open until"), null=True, blank=True)
@@ -193,7 +189,3 @@ class AccountSecurity(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
-
-    @property
-    def totp_enabled(self) -> bool:
-        return bool(self.totp_secret and self.totp_confirmed_at)

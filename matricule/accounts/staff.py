@@ -25,7 +25,6 @@ import re
 from functools import wraps
 from urllib.parse import quote
 
-import pyotp
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import SessionBase
@@ -215,21 +214,12 @@ def staff_required(view=None, *, write: bool = False, administrator: bool = Fals
 
 # --- Second factor (TOTP) for staff --------------------------------------------------------------
 #
-# The student functions of accounts.totp check codes; staff differ only in where the secret
-# lives: their AccountSecurity row is created on enrolment and never "activated" (activation is
-# the student account's own step), so a staff member never appears as a student account.
+# The app is set up and codes are checked by accounts.totp, as for students; staff differ in the
+# set-up window below, their audit events, and the count of wrong codes per network address.
 
 
 def has_second_factor(user) -> bool:
     return totp.is_enabled(user)
-
-
-def _staff_security(user) -> AccountSecurity:
-    security = AccountSecurity.objects.select_for_update().filter(user_id=user.pk).first()
-    if security is None:
-        AccountSecurity.objects.get_or_create(user_id=user.pk)
-        security = AccountSecurity.objects.select_for_update().get(user_id=user.pk)
-    return security
 
 
 # --- Setting up the authenticator app -----------------------------------------------------------
@@ -255,39 +245,19 @@ def reset_second_factor(user, *, actor) -> bool:
     """An administrator clears a staff member's lost authenticator app (after checking who is
     asking): a new one is set up at the next sign-in, and the person is told by email.
     False when there was no app to reset."""
-    from . import activation
-
     with transaction.atomic():
-        security = AccountSecurity.objects.select_for_update().filter(user_id=user.pk).first()
-        if security is None or not security.totp_enabled:
+        reset = totp.remove(
+            user, actor=actor, action="accounts.staff_2fa_reset", notice="staff_authenticator_reset"
+        )
+        if not reset:
             return False
-        security.totp_secret = ""
-        security.totp_confirmed_at = None
-        security.save(update_fields=["totp_secret", "totp_confirmed_at"])
-        record("accounts.staff_2fa_reset", actor=actor, obj=user)
-        user.end_other_sessions()  # a lost phone may be in other hands: its sessions end too
         open_enrolment(user, actor=actor)
-        activation.notify(user, "staff_authenticator_reset")
     return True
 
 
-def start_enrolment(user) -> str:
-    """The secret to enter in the app: a new one, or the one shown and not yet confirmed."""
-    with transaction.atomic():
-        security = _staff_security(user)
-        if security.totp_enabled:
-            raise totp.TotpError("already_enabled")
-        if not security.totp_secret:
-            security.totp_secret = pyotp.random_base32()  # 160 bits
-            security.save(update_fields=["totp_secret"])
-        return security.totp_secret
-
-
-def provisioning_uri(user, secret: str) -> str:
+def provisioning_uri(user, key: str) -> str:
     """The otpauth:// address of the staff account (named by its username)."""
-    return pyotp.TOTP(secret, digits=totp.DIGITS, interval=totp.INTERVAL).provisioning_uri(
-        name=user.get_username(), issuer_name=f"{totp.issuer()} (gestion)"
-    )
+    return totp.provisioning_uri(key, label=user.get_username(), issuer=f"{totp.issuer()} (gestion)")
 
 
 def code_locked_until(user) -> datetime.datetime | None:
@@ -295,23 +265,13 @@ def code_locked_until(user) -> datetime.datetime | None:
     return password_login.locked_until(password_login.SCOPE_TOTP, str(user.pk))
 
 
-def _check_code(user, code: str, address: str, *, enrol: bool) -> totp.CodeCheck:
+def _check_code(user, code: str, address: str, check) -> totp.CodeCheck:
     until = code_locked_until(user)
     if until:  # nothing checked, nothing counted
         return totp.CodeCheck(locked_until=until)
-    with transaction.atomic():
-        security = _staff_security(user)
-        if security.totp_enabled == enrol:
-            raise totp.TotpError("already_enabled" if enrol else "not_enabled")
-        if not security.totp_secret:
-            raise totp.TotpError("not_enabled")
-        # Counts a wrong code against the account (scope totp_user), like the students' codes.
-        outcome = totp._check(user, security, code, "")
-        if outcome.ok and enrol:
-            security.totp_confirmed_at = timezone.now()
-            security.enrolment_open_until = None  # set up: the window closes
-            security.save(update_fields=["totp_confirmed_at", "enrolment_open_until"])
-            record("accounts.staff_2fa_enrolled", actor=user, obj=user)
+    # Counts a wrong code against the account (scope totp_user), like the students' codes; the
+    # address in the staff scope.
+    outcome = check(user, code)
     if not outcome.ok:
         if address:
             throttle.hit(SCOPE_ADDRESS, address)
@@ -321,12 +281,18 @@ def _check_code(user, code: str, address: str, *, enrol: bool) -> totp.CodeCheck
 
 def confirm_enrolment(user, code: str, *, address: str = "") -> totp.CodeCheck:
     """Turn the second factor on with a first code from the app."""
-    return _check_code(user, code, address, enrol=True)
+    with transaction.atomic():
+        outcome = _check_code(user, code, address, totp.confirm)
+        if outcome.ok:
+            # Set up: the window closes.
+            AccountSecurity.objects.filter(user_id=user.pk).update(enrolment_open_until=None)
+            record("accounts.staff_2fa_enrolled", actor=user, obj=user)
+    return outcome
 
 
 def check_code(user, code: str, *, address: str = "") -> totp.CodeCheck:
     """The sign-in's second step: a current code, each time step accepted once."""
-    return _check_code(user, code, address, enrol=False)
+    return _check_code(user, code, address, totp.verify)
 
 
 # --- CAS single sign-on --------------------------------------------------------------------------

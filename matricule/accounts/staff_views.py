@@ -27,7 +27,7 @@ from reportlab.graphics.barcode import qrencoder
 from matricule.audit.services import record
 
 from . import staff, throttle, totp
-from .student_views import CodeForm
+from .totp_views import code_step
 
 PENDING_KEY = "staff_pending_login"
 # Time to type a code after the password; longer the first time (installing an app).
@@ -194,28 +194,16 @@ def second_factor(request):
         return _timed_out(request)
     if not staff.has_second_factor(user):
         return redirect(_with_next("staff:enrol", next_url))
-    form = CodeForm(request.POST or None)
-    context = {"form": form, "locked_until": staff.code_locked_until(user)}
-    if request.method == "POST" and not context["locked_until"] and form.is_valid():
-        try:
-            outcome = staff.check_code(
-                user, form.cleaned_data["code"], address=throttle.client_address(request)
-            )
-        except totp.TotpError:  # turned off meanwhile: start again
-            return _timed_out(request)
-        if outcome.ok:
-            return _complete(request, user, next_url, method="totp", backend=backend)
-        if outcome.locked:
-            context["locked_until"] = outcome.locked_until
-        else:
-            form.add_error(
-                "code", _("This code is not right, or it has expired. Type the code your app shows now.")
-            )
-    if context["locked_until"]:
-        request.session.pop(PENDING_KEY, None)
-        return render(request, "accounts/staff_second_factor.html", context, status=429)
-    return render(
-        request, "accounts/staff_second_factor.html", context, status=400 if request.method == "POST" else 200
+    address = throttle.client_address(request)
+    return code_step(
+        request,
+        "accounts/staff_second_factor.html",
+        {"locked_until": staff.code_locked_until(user)},
+        check=lambda code: staff.check_code(user, code, address=address),
+        done=lambda: _complete(request, user, next_url, method="totp", backend=backend),
+        gone=lambda: _timed_out(request),  # turned off meanwhile: start again
+        locked=lambda: request.session.pop(PENDING_KEY, None),
+        wrong=_("This code is not right, or it has expired. Type the code your app shows now."),
     )
 
 
@@ -236,48 +224,36 @@ def enrol(request):
         request.session.pop(PENDING_KEY, None)
         record("accounts.staff_2fa_enrolment_refused", actor=user, obj=user)
         return render(request, "accounts/staff_enrol_closed.html", status=403)
-    secret = staff.start_enrolment(user)
-    uri = staff.provisioning_uri(user, secret)
-    form = CodeForm(request.POST or None)
+    key = totp.start_setup(user)
+    uri = staff.provisioning_uri(user, key)
     context = {
-        "form": form,
-        "secret": totp.grouped(secret),
+        "secret": totp.grouped(key),
         "uri": uri,
         "qr": qr_code(uri),
         "label": user.get_username(),
         "locked_until": staff.code_locked_until(user),
     }
-    if request.method == "POST" and not context["locked_until"] and form.is_valid():
-        try:
-            outcome = staff.confirm_enrolment(
-                user, form.cleaned_data["code"], address=throttle.client_address(request)
-            )
-        except totp.TotpError:  # confirmed meanwhile (another tab): ask for a code
-            return redirect(_with_next("staff:second-factor", next_url))
-        if outcome.ok:
-            messages.success(
-                request,
-                _(
-                    "Your authenticator app is set up: from now on, a code from "
-                    "it is asked after your password."
-                ),
-            )
-            return _complete(request, user, next_url, method="totp", backend=backend)
-        if outcome.locked:
-            context["locked_until"] = outcome.locked_until
-        else:
-            form.add_error(
-                "code",
-                _(
-                    "This code is not right. Check that the app's clock is on time "
-                    "and type the code it shows now."
-                ),
-            )
-    if context["locked_until"]:
-        request.session.pop(PENDING_KEY, None)
-        return render(request, "accounts/staff_enrol.html", context, status=429)
-    return render(
-        request, "accounts/staff_enrol.html", context, status=400 if request.method == "POST" else 200
+
+    def done():
+        messages.success(
+            request,
+            _("Your authenticator app is set up: from now on, a code from it is asked after your password."),
+        )
+        return _complete(request, user, next_url, method="totp", backend=backend)
+
+    address = throttle.client_address(request)
+    return code_step(
+        request,
+        "accounts/staff_enrol.html",
+        context,
+        check=lambda code: staff.confirm_enrolment(user, code, address=address),
+        done=done,
+        # Confirmed meanwhile (another tab): ask for a code.
+        gone=lambda: redirect(_with_next("staff:second-factor", next_url)),
+        locked=lambda: request.session.pop(PENDING_KEY, None),
+        wrong=_(
+            "This code is not right. Check that the app's clock is on time and type the code it shows now."
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from matricule.audit.services import record
 
 from . import activation, password_login, throttle, totp
 from .models import AccountSecurity
+from .totp_views import code_step
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 LOGIN_REDIRECT = "registration:home"
@@ -121,25 +122,6 @@ class SetPasswordForm(forms.Form):
         if first and first != second:
             raise forms.ValidationError(_("The two passwords are not the same."), code="mismatch")
         return second
-
-
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("6-digit code"),
-        max_length=12,
-        help_text=gettext_lazy("Shown by your authenticator app; it changes every 30 seconds."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
-    )
-
-    def clean_code(self):
-        code = "".join(self.cleaned_data["code"].split())
-        if len(code) != totp.DIGITS or not code.isdigit():
-            raise forms.ValidationError(
-                _("Type the 6 digits shown by your app, for example 123456."), code="invalid"
-            )
-        return code
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -322,28 +304,28 @@ def login_code(request):
         request.session.pop(PENDING_KEY, None)
         messages.error(request, _("Your login has timed out: give your password again."))
         return redirect("student-account:login")
-    form = CodeForm(request.POST or None)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = totp.verify_login(
-                user, form.cleaned_data["code"], address=throttle.client_address(request)
-            )
-        except totp.TotpError:  # turned off meanwhile: start again
-            request.session.pop(PENDING_KEY, None)
-            return redirect("student-account:login")
-        if outcome.ok:
-            request.session.pop(PENDING_KEY, None)
-            return _log_in(request, user, next_url)
-        if outcome.locked:
-            request.session.pop(PENDING_KEY, None)
-            context["locked_until"] = outcome.locked_until
-            return render(request, "accounts/student/login_code.html", context, status=429)
-        form.add_error(
-            "code", _("This code is not right, or it has expired. Type the code your app shows now.")
-        )
-    return render(
-        request, "accounts/student/login_code.html", context, status=400 if request.method == "POST" else 200
+    address = throttle.client_address(request)
+
+    def drop_pending():
+        request.session.pop(PENDING_KEY, None)
+
+    def done():
+        drop_pending()
+        return _log_in(request, user, next_url)
+
+    def gone():  # turned off meanwhile: start again
+        drop_pending()
+        return redirect("student-account:login")
+
+    return code_step(
+        request,
+        "accounts/student/login_code.html",
+        {},
+        check=lambda code: totp.verify_login(user, code, address=address),
+        done=done,
+        gone=gone,
+        locked=drop_pending,
+        wrong=_("This code is not right, or it has expired. Type the code your app shows now."),
     )
 
 
@@ -420,9 +402,19 @@ def account(request):
             "activated": activated,
             "can_activate": not activated and activation.can_activate(user),
             "student_number": student.student_number if student else "",
-            "totp_enabled": bool(security and security.totp_enabled),
+            "totp_enabled": totp.is_enabled(user),
+            "totp_since": totp.enabled_since(user),
         },
     )
+
+
+def _home():
+    return redirect("student-account:home")
+
+
+def _with_message(request, message: str):
+    messages.success(request, message)
+    return _home()
 
 
 @never_cache
@@ -432,42 +424,30 @@ def account(request):
 def totp_enable(request):
     user = request.user
     try:
-        secret = totp.start_setup(user)
+        key = totp.start_setup(user)
     except totp.TotpError:
-        return redirect("student-account:home")
-    form = CodeForm(request.POST or None)
+        return _home()
+    label, issuer = totp.account_label(user), totp.issuer()
     context = {
-        "form": form,
-        "secret": totp.grouped(secret),
-        "uri": totp.provisioning_uri(user, secret),
-        "issuer": totp.issuer(),
-        "label": totp.account_label(user),
+        "secret": totp.grouped(key),
+        "uri": totp.provisioning_uri(key, label=label, issuer=issuer),
+        "issuer": issuer,
+        "label": label,
     }
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = totp.confirm_setup(
-                user, form.cleaned_data["code"], address=throttle.client_address(request)
-            )
-        except totp.TotpError:
-            return redirect("student-account:home")
-        if outcome.ok:
-            messages.success(
-                request,
-                _("Two-step login is on: from now on, a code from your app is asked after your password."),
-            )
-            return redirect("student-account:home")
-        if outcome.locked:
-            context["locked_until"] = outcome.locked_until
-            return render(request, "accounts/student/totp_enable.html", context, status=429)
-        form.add_error(
-            "code",
-            _(
-                "This code is not right. Check that the app's clock is on time "
-                "and type the code it shows now."
-            ),
-        )
-    return render(
-        request, "accounts/student/totp_enable.html", context, status=400 if request.method == "POST" else 200
+    address = throttle.client_address(request)
+    return code_step(
+        request,
+        "accounts/student/totp_enable.html",
+        context,
+        check=lambda code: totp.confirm_setup(user, code, address=address),
+        done=lambda: _with_message(
+            request,
+            _("Two-step login is on: from now on, a code from your app is asked after your password."),
+        ),
+        gone=_home,
+        wrong=_(
+            "This code is not right. Check that the app's clock is on time and type the code it shows now."
+        ),
     )
 
 
@@ -478,26 +458,16 @@ def totp_enable(request):
 def totp_disable(request):
     user = request.user
     if not totp.is_enabled(user):
-        return redirect("student-account:home")
-    form = CodeForm(request.POST or None)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = totp.disable(user, form.cleaned_data["code"], address=throttle.client_address(request))
-        except totp.TotpError:
-            return redirect("student-account:home")
-        if outcome.ok:
-            messages.success(request, _("Two-step login is off: your password alone now opens your account."))
-            return redirect("student-account:home")
-        if outcome.locked:
-            context["locked_until"] = outcome.locked_until
-            return render(request, "accounts/student/totp_disable.html", context, status=429)
-        form.add_error(
-            "code", _("This code is not right, or it has expired. Type the code your app shows now.")
-        )
-    return render(
+        return _home()
+    address = throttle.client_address(request)
+    return code_step(
         request,
         "accounts/student/totp_disable.html",
-        context,
-        status=400 if request.method == "POST" else 200,
+        {},
+        check=lambda code: totp.disable(user, code, address=address),
+        done=lambda: _with_message(
+            request, _("Two-step login is off: your password alone now opens your account.")
+        ),
+        gone=_home,
+        wrong=_("This code is not right, or it has expired. Type the code your app shows now."),
     )

@@ -1,28 +1,33 @@
-"""Optional second factor: time-based one-time codes (TOTP, RFC 6238) from an authenticator app.
+"""Second factor: time-based one-time codes (TOTP, RFC 6238) from an authenticator app.
 
-The student turns it on from their account page: a secret is shown (as text and as an
-otpauth:// address), and it is on only once a first code from the app confirms it. At login,
-after the password, a 6-digit code is asked; codes of the previous, current and next 30-second
-step are accepted, each step at most once. Wrong codes are counted per account.
+Students turn it on from their account page; staff set it up at their first sign-in (see
+accounts.staff). Either way the account gets one django-otp `TOTPDevice`: unconfirmed while its
+key is shown, confirmed by a first code from the app. django-otp keeps the key and checks codes;
+settings.OTP_TOTP_* keep our rules: codes of the previous, current and next 30-second step are
+accepted, each step at most once (the device's `last_t`), with no drift learned. Wrong codes are
+counted here per account (scope totp_user, visible and liftable in the admin), not by
+django-otp's back-off; the audit events and emails are ours too.
 """
 
+import base64
 import datetime
-import hmac
 from dataclasses import dataclass
 
 import pyotp
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from matricule.audit.services import record
 
 from . import activation
-from .models import AccountSecurity
 from .password_login import SCOPE_ADDRESS, SCOPE_TOTP, hit, locked_until
 
 DIGITS = 6
 INTERVAL = 30
 VALID_WINDOW = 1  # steps either side of the current one (clock drift, typing time)
+DEVICE_NAME = "authenticator app"
 
 
 class TotpError(Exception):
@@ -41,32 +46,52 @@ class CodeCheck:
         return self.locked_until is not None
 
 
+def _devices(user, *, confirmed: bool | None = True):
+    return TOTPDevice.objects.devices_for_user(user, confirmed=confirmed).order_by("pk")
+
+
 def is_enabled(user) -> bool:
-    return (
-        AccountSecurity.objects.filter(user_id=user.pk, totp_confirmed_at__isnull=False)
-        .exclude(totp_secret="")
-        .exists()
+    return _devices(user).exists()
+
+
+def enabled_since(user) -> datetime.datetime | None:
+    device = _devices(user).first()
+    return device.created_at if device else None
+
+
+def secret(device: TOTPDevice) -> str:
+    """The device's key as apps take it (base32; django-otp stores it in hex)."""
+    return base64.b32encode(device.bin_key).decode()
+
+
+# --- Setting up the app (students and staff) -----------------------------------------------------
+
+
+def _new_device(user, **fields) -> TOTPDevice:
+    # A new key (django-otp's: 20 random bytes) unless one is given; our rules, named here.
+    return TOTPDevice.objects.create(
+        user=user, name=DEVICE_NAME, digits=DIGITS, step=INTERVAL, tolerance=VALID_WINDOW, **fields
     )
 
 
-def _security(user, *, lock: bool = True) -> AccountSecurity:
-    queryset = AccountSecurity.objects.select_for_update() if lock else AccountSecurity.objects
-    security = queryset.filter(user_id=user.pk, activated_at__isnull=False).first()
-    if security is None:
-        raise TotpError("not_activated")
-    return security
+def set_known_key(user, key: str) -> None:
+    """Give the account a confirmed app with this base32 key, in place of any other: the demo's
+    staff (whose keys it prints) and tests. Never for real accounts: a known key is no factor."""
+    padded = key + "=" * (-len(key) % 8)  # padding is optional in base32 keys
+    with transaction.atomic():
+        _devices(user, confirmed=None).delete()
+        _new_device(user, confirmed=True, key=base64.b32decode(padded, casefold=True).hex())
 
 
 def start_setup(user) -> str:
-    """The secret to enter in the app: a new one, or the one already shown and not yet confirmed."""
+    """The key to enter in the app: a new one, or the one already shown and not yet confirmed."""
     with transaction.atomic():
-        security = _security(user)
-        if security.totp_enabled:
+        # One set-up at a time per account (two tabs): a single unconfirmed device.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if is_enabled(user):
             raise TotpError("already_enabled")
-        if not security.totp_secret:
-            security.totp_secret = pyotp.random_base32()  # 160 bits
-            security.save(update_fields=["totp_secret"])
-        return security.totp_secret
+        device = _devices(user, confirmed=False).first() or _new_device(user, confirmed=False)
+        return secret(device)
 
 
 def issuer() -> str:
@@ -81,90 +106,114 @@ def account_label(user) -> str:
     return (student.student_number if student and student.student_number else "") or user.email
 
 
-def provisioning_uri(user, secret: str) -> str:
-    """The otpauth:// address apps read (from a QR code, or pasted)."""
-    return pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL).provisioning_uri(
-        name=account_label(user), issuer_name=issuer()
-    )
+def provisioning_uri(key: str, *, label: str, issuer: str) -> str:
+    """The otpauth:// address apps read (from a QR code, or pasted). Not django-otp's `config_url`,
+    which names the account by its username (internal for students)."""
+    return pyotp.TOTP(key, digits=DIGITS, interval=INTERVAL).provisioning_uri(name=label, issuer_name=issuer)
 
 
-def grouped(secret: str) -> str:
-    """The secret in groups of four, easier to type."""
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+def grouped(key: str) -> str:
+    """The key in groups of four, easier to type."""
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
-def matching_step(secret: str, code: str, *, after: int | None, now=None) -> int | None:
-    """The time step the code belongs to (within the window), if later than `after`."""
-    code = "".join(code.split())
-    if len(code) != DIGITS or not code.isdigit():
-        return None
-    totp = pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL)
-    current = totp.timecode(now or timezone.now())
-    found = None
-    for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
-        if hmac.compare_digest(totp.generate_otp(step), code) and (after is None or step > after):
-            found = step  # no early exit: the same work whichever step matches
-    return found
+# --- Checking codes ------------------------------------------------------------------------------
 
 
-def _check(user, security: AccountSecurity, code: str, address: str) -> CodeCheck:
-    """Check a code against the (locked) security row; counts a wrong code."""
+def _check(user, device: TOTPDevice, code: str, address: str) -> CodeCheck:
+    """Check a code against the (locked) device; counts a wrong code."""
     key = str(user.pk)
     until = locked_until(SCOPE_TOTP, key)
     if until:
         return CodeCheck(locked_until=until)
-    step = matching_step(security.totp_secret, code, after=security.totp_last_step)
-    if step is None:
-        until = hit(SCOPE_TOTP, key)
-        if address:
-            hit(SCOPE_ADDRESS, address)
-        record("accounts.totp.failed", actor=user, obj=user, address=address)
-        return CodeCheck(locked_until=until)
-    security.totp_last_step = step
-    security.save(update_fields=["totp_last_step"])
-    return CodeCheck(ok=True)
+    code = "".join(code.split())
+    # django-otp reads the code as a number: "12345" would pass for 012345.
+    if len(code) == DIGITS and code.isascii() and code.isdigit() and device.verify_token(code):
+        return CodeCheck(ok=True)
+    until = hit(SCOPE_TOTP, key)
+    if address:
+        hit(SCOPE_ADDRESS, address)
+    record("accounts.totp.failed", actor=user, obj=user, address=address)
+    return CodeCheck(locked_until=until)
+
+
+def confirm(user, code: str, *, address: str = "") -> CodeCheck:
+    """Turn the second factor on with a first code from the app (the key of `start_setup`)."""
+    with transaction.atomic():
+        if is_enabled(user):
+            raise TotpError("already_enabled")
+        device = _devices(user, confirmed=False).select_for_update().first()
+        if device is None:
+            raise TotpError("not_enabled")
+        outcome = _check(user, device, code, address)
+        if outcome.ok:
+            device.confirmed = True
+            # "On since" counts from here, not from when the key was first shown.
+            device.created_at = timezone.now()
+            device.save(update_fields=["confirmed", "created_at"])
+    return outcome
+
+
+def verify(user, code: str, *, address: str = "") -> CodeCheck:
+    """A current code from the account's app."""
+    with transaction.atomic():
+        # Locked: two requests with the same code cannot both pass.
+        device = _devices(user).select_for_update().first()
+        if device is None:
+            raise TotpError("not_enabled")
+        return _check(user, device, code, address)
+
+
+def remove(user, *, actor, action: str, notice: str) -> bool:
+    """Someone else turns the account's second factor off, after checking who is asking (lost
+    phone): its other sessions end, the person is told by email. False when it was not on."""
+    with transaction.atomic():
+        devices = _devices(user, confirmed=None).select_for_update()
+        if not any(device.confirmed for device in devices):
+            return False
+        devices.delete()  # a set-up under way too
+        record(action, actor=actor, obj=user)
+        user.end_other_sessions()  # the lost phone's sessions end too
+        activation.notify(user, notice)
+    return True
+
+
+# --- Students ------------------------------------------------------------------------------------
+
+
+def _activated(user) -> None:
+    if not activation.has_activated_account(user):
+        raise TotpError("not_activated")
 
 
 def confirm_setup(user, code: str, *, address: str = "") -> CodeCheck:
-    """Turn the second factor on with a first code from the app."""
+    """A student turns the second factor on with a first code from the app."""
     with transaction.atomic():
-        security = _security(user)
-        if security.totp_enabled:
-            raise TotpError("already_enabled")
-        if not security.totp_secret:
-            raise TotpError("not_enabled")
-        outcome = _check(user, security, code, address)
+        _activated(user)
+        outcome = confirm(user, code, address=address)
         if outcome.ok:
-            security.totp_confirmed_at = timezone.now()
-            security.save(update_fields=["totp_confirmed_at"])
             record("accounts.totp.enabled", actor=user, obj=user)
             activation.notify(user, "two_factor_enabled")
     return outcome
 
 
 def disable(user, code: str, *, address: str = "") -> CodeCheck:
-    """Turn the second factor off; a current code is required."""
+    """A student turns the second factor off; a current code is required."""
     with transaction.atomic():
-        security = _security(user)
-        if not security.totp_enabled:
-            raise TotpError("not_enabled")
-        outcome = _check(user, security, code, address)
+        _activated(user)
+        outcome = verify(user, code, address=address)
         if outcome.ok:
-            security.totp_secret = ""
-            security.totp_confirmed_at = None
-            security.save(update_fields=["totp_secret", "totp_confirmed_at"])
+            _devices(user, confirmed=None).delete()
             record("accounts.totp.disabled", actor=user, obj=user)
             activation.notify(user, "two_factor_disabled")
     return outcome
 
 
 def verify_login(user, code: str, *, address: str) -> CodeCheck:
-    """The login's second step, after the password."""
+    """The student login's second step, after the password."""
     with transaction.atomic():
-        security = _security(user)
-        if not security.totp_enabled:
-            raise TotpError("not_enabled")
-        outcome = _check(user, security, code, address)
+        _activated(user)
+        outcome = verify(user, code, address=address)
         if outcome.ok:
             record("accounts.totp.login", actor=user, obj=user, address=address)
     return outcome
@@ -173,13 +222,4 @@ def verify_login(user, code: str, *, address: str) -> CodeCheck:
 def staff_disable(user, *, actor) -> None:
     """A registrar turns the second factor off for a student who lost their app (identity checked
     at the desk); the student is told by email."""
-    with transaction.atomic():
-        security = AccountSecurity.objects.select_for_update().filter(user_id=user.pk).first()
-        if security is None or not security.totp_enabled:
-            return
-        security.totp_secret = ""
-        security.totp_confirmed_at = None
-        security.save(update_fields=["totp_secret", "totp_confirmed_at"])
-        record("accounts.totp.disabled_by_staff", actor=actor, obj=user)
-        user.end_other_sessions()  # the lost phone's sessions end too
-        activation.notify(user, "two_factor_disabled")
+    remove(user, actor=actor, action="accounts.totp.disabled_by_staff", notice="two_factor_disabled")

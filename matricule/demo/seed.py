@@ -595,16 +595,7 @@ def _letterheads(components) -> None:
 
 
 def give_staff_known_second_factor(usernames) -> None:
-    from django.utils import timezone
-
-    from matricule.accounts.models import AccountSecurity
+    from matricule.accounts import totp
 
     for user in get_user_model().objects.filter(username__in=usernames):
-        AccountSecurity.objects.update_or_create(
-            user=user,
-            defaults={
-                "totp_secret": demo_totp_secret(user.username),
-                "totp_confirmed_at": timezone.now(),
-                "totp_last_step": None,
-            },
-        )
+        totp.set_known_key(user, demo_totp_secret(user.username))

@@ -8,9 +8,10 @@ import pytest
 import time_machine
 import zxingcpp
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw
 
-from matricule.accounts import staff, staff_views
+from matricule.accounts import staff, staff_views, totp
 from matricule.accounts.models import AccountSecurity, Throttle
 from matricule.audit.models import Event
 
@@ -42,10 +43,13 @@ def clock():
 def enrolled(iut_agent):
     """The IUT de Chartres agent with an authenticator app set up: its secret."""
     secret = pyotp.random_base32()
-    AccountSecurity.objects.update_or_create(
-        user=iut_agent, defaults={"totp_secret": secret, "totp_confirmed_at": timezone.now()}
-    )
+    totp.set_known_key(iut_agent, secret)
     return secret
+
+
+def secret_of(user) -> str:
+    """The key the set-up page showed (base32), from the account's device."""
+    return totp.secret(TOTPDevice.objects.get(user=user))
 
 
 def code(secret):
@@ -157,13 +161,14 @@ def test_first_sign_in_sets_up_an_authenticator_app(client, iut_agent, two_facto
     html = page.content.decode()
     assert page.status_code == 200 and "no-cache" in page.headers["Cache-Control"]
     security = AccountSecurity.objects.get(user=iut_agent)
-    assert security.activated_at is None and security.totp_confirmed_at is None  # not a student account
-    secret = security.totp_secret
+    assert security.activated_at is None  # not a student account
+    assert not TOTPDevice.objects.get(user=iut_agent).confirmed
+    secret = secret_of(iut_agent)
     assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in html  # as text…
     uri = read_qr(html)  # …and as a QR code an app can read
     assert uri.startswith("otpauth://totp/") and f"secret={secret}" in uri and "agent.chartres" in uri
     assert client.get(ENROL).content.decode().count(secret[:4]) >= 1  # the same key when reloaded
-    assert AccountSecurity.objects.get(user=iut_agent).totp_secret == secret
+    assert secret_of(iut_agent) == secret
 
     wrong = client.post(ENROL, {"code": "000000" if code(secret) != "000000" else "111111"})
     assert wrong.status_code == 400 and "Ce code est incorrect" in wrong.content.decode()
@@ -173,7 +178,7 @@ def test_first_sign_in_sets_up_an_authenticator_app(client, iut_agent, two_facto
     assert done.status_code == 302 and done.url == "/gestion/pieces/"
     assert signed_in_user(client) == str(iut_agent.pk)
     assert staff_views.PENDING_KEY not in client.session
-    assert AccountSecurity.objects.get(user=iut_agent).totp_confirmed_at is not None
+    assert TOTPDevice.objects.get(user=iut_agent).confirmed
     assert actions(iut_agent) == [
         "accounts.staff_login_failed",
         "accounts.staff_2fa_enrolled",
@@ -264,7 +269,7 @@ def test_staff_signed_in_another_way_pass_the_second_step_from_their_session(
     enrol_page = client.get(response.url)
     assert enrol_page.url == f"{ENROL}?next=%2Fgestion%2Fpieces%2F"
     client.get(enrol_page.url)
-    secret = AccountSecurity.objects.get(user=iut_agent).totp_secret
+    secret = secret_of(iut_agent)
     done = client.post(enrol_page.url, {"code": code(secret)})
     assert done.status_code == 302 and done.url == QUEUE
     assert client.session.session_key != before  # more rights, new session key
@@ -293,7 +298,7 @@ def test_the_english_pages_stay_in_english(client, iut_agent, two_factor, clock)
     assert response.url == "/en/gestion/connexion/code/application/"
     page = client.get(response.url)
     assert "<h1>Set up your authenticator app</h1>" in page.content.decode()
-    secret = AccountSecurity.objects.get(user=iut_agent).totp_secret
+    secret = secret_of(iut_agent)
     assert client.post(response.url, {"code": code(secret)}).url == "/en/gestion/"
 
 
@@ -362,7 +367,7 @@ def test_a_password_alone_sets_up_no_app_once_the_window_has_closed(
     closed = browser.get(ENROL)
     assert closed.status_code == 403
     assert "administrateur" in closed.content.decode()
-    assert AccountSecurity.objects.get(user=iut_agent).totp_secret == ""  # no key was shown
+    assert not TOTPDevice.objects.filter(user=iut_agent).exists()  # no key was shown
     assert Event.objects.filter(action="accounts.staff_2fa_enrolment_refused", actor=iut_agent).exists()
     assert browser.post(ENROL, {"code": "123456"}).status_code in (302, 403)
     assert signed_in_user(browser) is None
@@ -375,7 +380,7 @@ def test_a_password_alone_sets_up_no_app_once_the_window_has_closed(
     again = Client()
     assert sign_in(again).url == ENROL
     again.get(ENROL)
-    secret = AccountSecurity.objects.get(user=iut_agent).totp_secret
+    secret = secret_of(iut_agent)
     assert again.post(ENROL, {"code": code(secret)}).status_code == 302
     assert signed_in_user(again) == str(iut_agent.pk)
     assert not staff.enrolment_open(iut_agent)
