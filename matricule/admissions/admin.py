@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
@@ -13,11 +16,11 @@ from matricule.audit.services import record
 from .forms import MAX_UPLOAD_BYTES, AdmissionsUploadForm
 from .importer import import_file
 from .models import Candidate, ImportIssue, ImportRun, Result, normalize_parcoursup_number
-from .results_importer import STUDENT_NUMBER_RE, import_results, run_counts
+from .results_importer import STUDENT_NUMBER_RE, import_results
 
-# The admin pages of the results import: under templates/admin/admissions/ (not loaded by the
-# admin on its own: no file there is named after an admin template).
-RESULTS_TEMPLATES = "admin/admissions/"
+# The admin pages of both imports: under templates/admin/admissions/ (not loaded by the admin
+# on its own: no file there is named after an admin template).
+TEMPLATES = "admin/admissions/"
 
 # A run on a very bad file may hold one issue per line: pages show the first ones and link
 # to the paginated list of all of them.
@@ -157,6 +160,35 @@ class ImportIssueInline(admin.TabularInline):
         return False
 
 
+@dataclass(frozen=True)
+class _Upload:
+    """What differs between the upload pages of the two imports."""
+
+    form: type[AdmissionsUploadForm]
+    importer: Callable[..., ImportRun]
+    title: str
+    url_name: str
+    permissions: tuple[str, ...]
+
+
+UPLOADS = {
+    ImportRun.Kind.ADMISSIONS: _Upload(
+        AdmissionsUploadForm,
+        import_file,
+        _("Import admitted candidates"),
+        "admin:admissions_importrun_upload",
+        ("admissions.add_importrun",),
+    ),
+    ImportRun.Kind.RESULTS: _Upload(
+        ResultsUploadForm,
+        import_results,
+        _("Import last year's results"),
+        "admin:admissions_importrun_upload_results",
+        ("admissions.add_importrun", "admissions.add_result"),
+    ),
+}
+
+
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     list_display = [
@@ -179,9 +211,9 @@ class ImportRunAdmin(admin.ModelAdmin):
     list_select_related = ["academic_year", "user"]
     date_hierarchy = "started_at"
     inlines = [ImportIssueInline]
-    # Extends admissions/admin/importrun_change_list.html with the results upload link.
-    change_list_template = RESULTS_TEMPLATES + "importrun_change_list.html"
-    change_form_template = "admissions/admin/importrun_change_form.html"
+    # The change list carries the upload links; the change form links to the report.
+    change_list_template = TEMPLATES + "importrun_change_list.html"
+    change_form_template = TEMPLATES + "importrun_change_form.html"
 
     def has_add_permission(self, request):
         return False  # runs are made by the upload page, the command or the API import
@@ -206,36 +238,24 @@ class ImportRunAdmin(admin.ModelAdmin):
         ]
 
     def upload_view(self, request):
-        return self._upload(
-            request,
-            AdmissionsUploadForm,
-            import_file,
-            title=_("Import admitted candidates"),
-            template="admissions/admin/import_upload.html",
-        )
+        return self._upload(request, ImportRun.Kind.ADMISSIONS)
 
     def upload_results_view(self, request):
-        if not request.user.has_perm("admissions.add_result"):
-            raise PermissionDenied
-        return self._upload(
-            request,
-            ResultsUploadForm,
-            import_results,
-            title=_("Import last year's results"),
-            template=RESULTS_TEMPLATES + "results_import_upload.html",
-        )
+        return self._upload(request, ImportRun.Kind.RESULTS)
 
-    def _upload(self, request, form_class, importer, *, title, template):
-        if not request.user.has_perm("admissions.add_importrun"):
+    def _upload(self, request, kind):
+        upload = UPLOADS[kind]
+        if not request.user.has_perms(upload.permissions):
             raise PermissionDenied
+        form_class = upload.form
         form = form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
         if form.is_bound and form.is_valid():
-            upload = form.cleaned_data["file"]
-            run = importer(
-                upload,
+            file = form.cleaned_data["file"]
+            run = upload.importer(
+                file,
                 academic_year=form.cleaned_data["academic_year"],
                 user=request.user,
-                file_name=upload.name,
+                file_name=file.name,
             )
             if run.status != ImportRun.Status.FAILED:
                 messages.success(request, _("The file was imported: see the report below."))
@@ -247,33 +267,33 @@ class ImportRunAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": title,
+            "title": upload.title,
+            "kind": kind,
             "form": form,
         }
-        return TemplateResponse(request, template, context)
+        return TemplateResponse(request, TEMPLATES + "import_upload.html", context)
 
     def report_view(self, request, object_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
         run = get_object_or_404(ImportRun.objects.select_related("academic_year", "user"), pk=object_id)
         issues = run.issues.select_related("run")
+        upload = UPLOADS[run.kind]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import report"),
             "run": run,
+            "counts": run.counts(),
             "issues": issues[:ISSUES_SHOWN],
             "issue_count": issues.count(),
             "issues_shown": ISSUES_SHOWN,
             "all_issues_url": reverse("admin:admissions_importissue_changelist")
             + f"?run__id__exact={run.pk}",
-            "can_upload": request.user.has_perm("admissions.add_importrun"),
+            "can_upload": request.user.has_perms(upload.permissions),
+            "upload_url": reverse(upload.url_name),
         }
-        if run.kind == ImportRun.Kind.RESULTS:
-            context["counts"] = run_counts(run)
-            context["can_upload"] = context["can_upload"] and request.user.has_perm("admissions.add_result")
-            return TemplateResponse(request, RESULTS_TEMPLATES + "results_import_report.html", context)
-        return TemplateResponse(request, "admissions/admin/import_report.html", context)
+        return TemplateResponse(request, TEMPLATES + "import_report.html", context)
 
 
 @admin.register(ImportIssue)
@@ -304,7 +324,7 @@ class ResultAdmin(admin.ModelAdmin):
     ordering = ["student_number", "year_code"]
     readonly_fields = ["student_number", "year_code", "stage", "result", "import_run", "updated_at"]
     # Extends the admin's change list with the link to the results upload.
-    change_list_template = RESULTS_TEMPLATES + "result_change_list.html"
+    change_list_template = TEMPLATES + "result_change_list.html"
 
     def has_add_permission(self, request):
         return False  # results come from the results import only
@@ -324,6 +344,16 @@ class ResultAdmin(admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
     def delete_model(self, request, obj):
+        self._record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("stage"):
+            self._record_deletion(request, obj)
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _record_deletion(request, obj):
         record(
             "admissions.result.deleted",
             actor=request.user,
@@ -333,17 +363,3 @@ class ResultAdmin(admin.ModelAdmin):
             stage=obj.stage.code,
             result=obj.result,
         )
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset.select_related("stage"):
-            record(
-                "admissions.result.deleted",
-                actor=request.user,
-                obj=obj,
-                student_number=obj.student_number,
-                year_code=obj.year_code,
-                stage=obj.stage.code,
-                result=obj.result,
-            )
-        super().delete_queryset(request, queryset)

@@ -1,35 +1,24 @@
 """Import of Parcoursup admitted candidates, from a CSV file or from the web service.
 
 Both sources become the same rows (dicts of text keyed by the CSV column names of the import
-format, `numero_parcoursup`, `nom`…), checked and written by one pipeline:
-
-- the file is read as a stream (twice: once to detect the encoding and hash it, once to
-  import), so memory does not grow with its size; rows are written in batches, each in its
-  own transaction, with one query to fetch the existing candidates of the batch;
-- every bad line is reported with its number (the header is line 1, as in a spreadsheet),
-  its column and a reason, while the good lines are imported;
-- a line identical to what is stored (same data, same stage) changes nothing, so importing
-  the same file twice is a no-op and a newer file updates without duplicating.
+format, `numero_parcoursup`, `nom`…), checked here and written by the runner all imports
+share (`runs.py`: streaming, batches, issues, the run's lifecycle). What is the admissions
+import's own: its columns, its line checks, and a candidate identical to what is stored (same
+data, same stage) changing nothing.
 """
 
-import codecs
-import csv
 import datetime
 import hashlib
-import io
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connections, router, transaction
-from django.utils import timezone
 
-from matricule.audit.services import record
 from matricule.institution.models import AcademicYear, Stage
 
+from . import runs
 from .models import (
     Candidate,
     ImportIssue,
@@ -40,8 +29,6 @@ from .models import (
     normalize_parcoursup_number,
 )
 
-BATCH_SIZE = 1000
-CHUNK_SIZE = 1 << 20
 Severity = ImportIssue.Severity
 
 REQUIRED_COLUMNS = (
@@ -135,14 +122,6 @@ PHASES = {
 }
 
 
-class FileError(Exception):
-    """The whole file cannot be imported; `issues` say why."""
-
-    def __init__(self, issues: list[ImportIssue]):
-        super().__init__(", ".join(issue.code for issue in issues))
-        self.issues = issues
-
-
 @dataclass
 class _Row:
     line: int
@@ -152,147 +131,41 @@ class _Row:
     checksum: str
     warnings: list = field(default_factory=list)
 
+    @property
+    def key(self) -> str:
+        return self.number
+
+    @property
+    def fingerprint(self) -> str:
+        return self.checksum
+
+    @property
+    def stored(self) -> tuple[str, int | None]:
+        # A candidate whose offer code was mapped (or unmapped) since is updated too.
+        return self.checksum, self.stage_id
+
 
 # --- Reading the file ---------------------------------------------------------------------
 
 
-class _ByteStream(io.RawIOBase):
-    """Any object with `read(n)` (a Django upload, a file) as a raw stream for TextIOWrapper;
-    closing it leaves the underlying file open for its owner."""
+def _row_maker(header: list[str]):
+    positions = {name: index for index, name in enumerate(header) if name in KNOWN_COLUMNS}
 
-    def __init__(self, fileobj):
-        self._fileobj = fileobj
+    def make_row(cells: list[str]) -> dict | None:
+        if not any(cell.strip() for cell in cells):
+            return None
+        return {
+            name: (cells[index].strip() if index < len(cells) else "") for name, index in positions.items()
+        }
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self._fileobj.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def _seekable(fileobj):
-    """The file itself when it can be read twice, else a temporary copy of it."""
-    try:
-        if fileobj.seekable():
-            fileobj.seek(0)
-            return fileobj, None
-    except (AttributeError, OSError):
-        pass
-    copy = tempfile.SpooledTemporaryFile(max_size=8 * CHUNK_SIZE)  # noqa: SIM115
-    while chunk := fileobj.read(CHUNK_SIZE):
-        copy.write(chunk)
-    copy.seek(0)
-    return copy, copy
-
-
-def inspect_file(fileobj) -> tuple[str, str, int, bool]:
-    """(encoding, sha256, size, has NUL bytes) after one pass over the file.
-
-    UTF-8 (the `-sig` codec also drops a byte-order mark) when every byte decodes as
-    UTF-8, else Windows-1252, which is what Excel on Windows writes.
-    """
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    is_utf8, has_nul, size = True, False, 0
-    while chunk := fileobj.read(CHUNK_SIZE):
-        digest.update(chunk)
-        size += len(chunk)
-        has_nul = has_nul or b"\x00" in chunk
-        if is_utf8:
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                is_utf8 = False
-    if is_utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            is_utf8 = False
-    return ("utf-8-sig" if is_utf8 else "cp1252"), digest.hexdigest(), size, has_nul
-
-
-def _file_issue(
-    code: str, *, line: int | None = 1, column: str = "", params: dict | None = None
-) -> ImportIssue:
-    return ImportIssue(
-        line_number=line, column=column, severity=Severity.ERROR, code=code, params=params or {}
-    )
-
-
-def open_csv(fileobj, encoding: str):
-    """A csv reader (semicolons) over the streamed file. cp1252 leaves five bytes undefined:
-    they are replaced rather than failing the file."""
-    text = io.TextIOWrapper(
-        io.BufferedReader(_ByteStream(fileobj), CHUNK_SIZE), encoding=encoding, errors="replace", newline=""
-    )
-    return csv.reader(text, delimiter=";")
-
-
-def read_header(reader) -> tuple[list[str], int]:
-    """The first non-blank line, lower-cased, and its line number; FileError when there is none."""
-    for line, cells in enumerate(reader, start=1):
-        if any(cell.strip() for cell in cells):
-            header = [cell.strip().lower() for cell in cells]
-            # A byte-order mark left in place when the rest of the file is not UTF-8.
-            header[0] = header[0].removeprefix("\ufeff").removeprefix("ï»¿")
-            return header, line
-    raise FileError([_file_issue("file_empty", line=None)])
-
-
-def check_header(header: list[str], line: int, *, known, required) -> None:
-    """Duplicated known columns, missing required ones, or a file cut with another separator."""
-    issues = []
-    seen = set()
-    for name in header:
-        if name in known and name in seen:
-            issues.append(_file_issue("column_duplicate", line=line, column=name, params={"column": name}))
-        seen.add(name)
-    missing = [name for name in required if name not in seen]
-    if missing and len(header) == 1 and ("," in header[0] or "\t" in header[0]):
-        issues.append(_file_issue("file_separator", line=line))
-    else:
-        issues.extend(
-            _file_issue("column_missing", line=line, column=name, params={"column": name}) for name in missing
-        )
-    if issues:
-        raise FileError(issues)
-
-
-def malformed(error: csv.Error, line: int) -> FileError:
-    return FileError([_file_issue("file_malformed", line=line, params={"detail": str(error)[:200]})])
+    return make_row
 
 
 def read_csv_rows(fileobj, encoding: str) -> Iterator[tuple[int, dict]]:
-    """(line number, {column: value}) for each non-blank data line; header checked first.
-
-    Raises FileError when the header makes the file unusable, or when the CSV structure
-    breaks (the lines before it have then been yielded and imported).
-    """
-    reader = open_csv(fileobj, encoding)
-    line = 0
-    try:
-        header, line = read_header(reader)
-        check_header(header, line, known=KNOWN_COLUMNS, required=REQUIRED_COLUMNS)
-        positions = {}
-        for index, name in enumerate(header):
-            if name in KNOWN_COLUMNS:
-                positions[name] = index
-        for cells in reader:
-            line += 1
-            # Spreadsheets keep blank rows in their numbering; so do we, but skip them.
-            if not any(cell.strip() for cell in cells):
-                continue
-            yield (
-                line,
-                {
-                    name: (cells[index].strip() if index < len(cells) else "")
-                    for name, index in positions.items()
-                },
-            )
-    except csv.Error as error:
-        raise malformed(error, line + 1) from None
+    """(line number, {column: value}) for each non-blank data line (see `runs.read_csv_rows`)."""
+    return runs.read_csv_rows(
+        fileobj, encoding, known=KNOWN_COLUMNS, required=REQUIRED_COLUMNS, shape=_row_maker
+    )
 
 
 # --- Checking one row ---------------------------------------------------------------------
@@ -451,113 +324,49 @@ class _RowChecker:
 # --- Writing ------------------------------------------------------------------------------
 
 
-class _Importer:
-    def __init__(self, run: ImportRun, stage_by_code: dict[str, int]):
-        self.run = run
-        self.year_id = run.academic_year_id
-        self.checker = _RowChecker(stage_by_code)
-        self.writer = _CandidateWriter()
-        self.pending: dict[str, _Row] = {}
-        self.issues: list[ImportIssue] = []
-        # Parcoursup number → (line, checksum) of its latest row met so far in this source,
-        # to skip a repeated identical row; grows with the number of candidates, not lines.
-        self.seen: dict[str, tuple[int, str]] = {}
+class _Importer(runs.BatchImporter):
+    kind = ImportRun.Kind.ADMISSIONS
+    event = "admissions.import.finished"
+    event_fields = ("source",)
+    read_rows = staticmethod(read_csv_rows)
 
-    def add_issues(self, issues: Iterable[ImportIssue]) -> None:
-        for issue in issues:
-            issue.run = self.run
-            self.issues.append(issue)
+    def __init__(self, run: ImportRun):
+        super().__init__(run, _CandidateWriter(run.academic_year_id))
+        self.checker = _RowChecker(stage_mapping())
 
-    def feed(self, rows: Iterable[tuple[int, dict]]) -> None:
+    def check(self, line: int, row) -> tuple[_Row | None, list[ImportIssue]]:
+        if not isinstance(row, dict):  # a web-service record that is not a JSON object
+            return None, [runs.file_issue("not_a_record", line=line)]
+        return self.checker.check(line, row)
+
+    def duplicate(self, row: _Row, previous_line: int) -> ImportIssue:
+        return ImportIssue(
+            line_number=row.line,
+            column="numero_parcoursup",
+            severity=Severity.WARNING,
+            code="duplicate_number",
+            params={"line": previous_line},
+            parcoursup_number=row.number,
+        )
+
+    def count(self, row: _Row) -> None:
         run = self.run
-        for line, row in rows:
-            run.lines_read += 1
-            if not isinstance(row, dict):
-                run.rejected += 1
-                self.add_issues([_file_issue("not_a_record", line=line)])
-                continue
-            checked, errors = self.checker.check(line, row)
-            if checked is None:
-                run.rejected += 1
-                self.add_issues(errors)
-            else:
-                self._accept(checked)
-            if len(self.pending) >= BATCH_SIZE or len(self.issues) >= BATCH_SIZE:
-                self.flush()
-        self.flush()
-
-    def _accept(self, row: _Row) -> None:
-        run = self.run
-        previous = self.seen.get(row.number)
-        if previous is not None:
-            previous_line, checksum = previous
-            if checksum == row.checksum:
-                run.unchanged += 1  # the same line again: nothing new to say or store
-                return
-            row.warnings.append(
-                ImportIssue(
-                    line_number=row.line,
-                    column="numero_parcoursup",
-                    severity=Severity.WARNING,
-                    code="duplicate_number",
-                    params={"line": previous_line},
-                    parcoursup_number=row.number,
-                )
-            )
-            if row.number in self.pending:
-                # Write the earlier version first, so this one is counted as its update.
-                self.flush()
-        self.seen[row.number] = (row.line, row.checksum)
         if row.stage_id is None:
             run.unmapped += 1
         if row.fields["situation"] != Situation.ACCEPTED:
             run.not_accepted += 1
-        self.add_issues(row.warnings)
-        self.pending[row.number] = row
-
-    def flush(self) -> None:
-        run = self.run
-        writer = self.writer
-        with transaction.atomic(using=writer.alias):
-            if self.pending:
-                existing = {
-                    number: (pk, checksum, stage_id)
-                    for number, pk, checksum, stage_id in Candidate.objects.using(writer.alias)
-                    .filter(academic_year_id=self.year_id, parcoursup_number__in=list(self.pending))
-                    .values_list("parcoursup_number", "pk", "source_checksum", "stage_id")
-                }
-                to_create, to_update = [], []
-                for number, row in self.pending.items():
-                    known = existing.get(number)
-                    if known is None:
-                        to_create.append(row)
-                    elif known[1:] == (row.checksum, row.stage_id):
-                        run.unchanged += 1
-                    else:
-                        to_update.append((known[0], row))
-                writer.insert(to_create, self.year_id, run.pk)
-                writer.update(to_update, run.pk)
-                run.created += len(to_create)
-                run.updated += len(to_update)
-            if self.issues:
-                ImportIssue.objects.using(writer.alias).bulk_create(self.issues)
-        self.pending.clear()
-        self.issues.clear()
 
 
-class _CandidateWriter:
-    """Inserts and updates candidates with one `executemany` per batch.
+class _CandidateWriter(runs.Writer):
+    """The candidates of a batch: dates and booleans are prepared by their field, text goes as
+    it is (preparing every value through its field was most of the import's time)."""
 
-    The ORM's bulk_create prepares every value of every row through the field classes, which
-    was most of the import's time; here dates and booleans are prepared by their field, the
-    timestamps once per batch, and text goes as it is.
-    """
-
+    model = Candidate
     PREPARED_TYPES = {"DateField", "BooleanField"}
 
-    def __init__(self):
-        self.alias = router.db_for_write(Candidate)
-        self.connection = connections[self.alias]
+    def __init__(self, year_id: int):
+        super().__init__()
+        self.year_id = year_id
         meta = Candidate._meta
         quote = self.connection.ops.quote_name
         insert_fields = [f for f in meta.concrete_fields if not f.primary_key]
@@ -576,7 +385,6 @@ class _CandidateWriter:
         self.insert_plan = [self._plan(f) for f in insert_fields]
         self.update_plan = [self._plan(f) for f in update_fields]
         self.defaults = {f.attname: f.get_default() for f in insert_fields}
-        self.timestamp_field = meta.get_field("updated_at")
 
     def _plan(self, field) -> tuple[str, object]:
         if field.get_internal_type() in self.PREPARED_TYPES:
@@ -590,8 +398,15 @@ class _CandidateWriter:
             for attname, field in plan
         ]
 
-    def _now(self):
-        return self.timestamp_field.get_db_prep_save(timezone.now(), self.connection)
+    def existing(self, rows: dict[str, _Row]) -> dict[str, tuple[int, tuple[str, int | None]]]:
+        """Parcoursup number → (pk, (checksum, stage id)) of the year's stored candidates among
+        `rows`, in one query."""
+        return {
+            number: (pk, (checksum, stage_id))
+            for number, pk, checksum, stage_id in Candidate.objects.using(self.alias)
+            .filter(academic_year_id=self.year_id, parcoursup_number__in=list(rows))
+            .values_list("parcoursup_number", "pk", "source_checksum", "stage_id")
+        }
 
     @staticmethod
     def _row_values(row: _Row, run_id: int, now) -> dict:
@@ -604,30 +419,18 @@ class _CandidateWriter:
             "updated_at": now,
         }
 
-    def insert(self, rows: list[_Row], year_id: int, run_id: int) -> None:
-        if not rows:
-            return
-        now = self._now()
-        base = {**self.defaults, "academic_year_id": year_id, "created_at": now}
-        params = [
+    def insert_params(self, rows: list[_Row], run: ImportRun, now) -> list:
+        base = {**self.defaults, "academic_year_id": self.year_id, "created_at": now}
+        return [
             self._values(
                 self.insert_plan,
-                {**base, "parcoursup_number": row.number, **self._row_values(row, run_id, now)},
+                {**base, "parcoursup_number": row.number, **self._row_values(row, run.pk, now)},
             )
             for row in rows
         ]
-        with self.connection.cursor() as cursor:
-            cursor.executemany(self.insert_sql, params)
 
-    def update(self, rows: list[tuple[int, _Row]], run_id: int) -> None:
-        if not rows:
-            return
-        now = self._now()
-        params = [
-            [*self._values(self.update_plan, self._row_values(row, run_id, now)), pk] for pk, row in rows
-        ]
-        with self.connection.cursor() as cursor:
-            cursor.executemany(self.update_sql, params)
+    def update_params(self, rows: list[tuple[int, _Row]], run: ImportRun, now) -> list:
+        return [[*self._values(self.update_plan, self._row_values(row, run.pk, now)), pk] for pk, row in rows]
 
 
 def stage_mapping() -> dict[str, int]:
@@ -638,88 +441,12 @@ def stage_mapping() -> dict[str, int]:
     }
 
 
-def import_rows(
-    rows: Iterable[tuple[int, dict]],
-    *,
-    academic_year: AcademicYear,
-    user=None,
-    source: str = ImportRun.Source.FILE,
-    file_name: str = "",
-    checksum: str = "",
-) -> ImportRun:
-    """Import (line number, row) pairs into `academic_year`; returns the finished run."""
-    run = ImportRun.objects.create(
-        kind=ImportRun.Kind.ADMISSIONS,
-        source=source,
-        academic_year=academic_year,
-        user=user if getattr(user, "pk", None) else None,
-        file_name=file_name[:255],
-        checksum=checksum,
-    )
-    importer = _Importer(run, stage_mapping())
-    try:
-        importer.feed(rows)
-    except FileError as error:
-        importer.flush()  # keep what the lines before the break imported, and their issues
-        importer.add_issues(error.issues)
-        ImportIssue.objects.bulk_create(importer.issues)
-        run.status = ImportRun.Status.FAILED
-    except Exception:
-        run.status = ImportRun.Status.FAILED
-        run.finished_at = timezone.now()
-        run.save()
-        raise
-    else:
-        run.status = ImportRun.Status.DONE
-    run.finished_at = timezone.now()
-    run.save()
-    record(
-        "admissions.import.finished",
-        actor=user,
-        obj=run,
-        status=run.status,
-        academic_year=academic_year.code,
-        source=source,
-        file_name=run.file_name,
-        checksum=checksum,
-        lines_read=run.lines_read,
-        created=run.created,
-        updated=run.updated,
-        unchanged=run.unchanged,
-        rejected=run.rejected,
-        unmapped=run.unmapped,
-        not_accepted=run.not_accepted,
-    )
-    return run
+def import_rows(rows: Iterable[tuple[int, dict]], **options) -> ImportRun:
+    """Import (line number, row) pairs; `options` as `runs.run_import` (academic_year, user,
+    source, file_name, checksum). Returns the finished run."""
+    return runs.run_import(_Importer, rows, **options)
 
 
 def import_file(fileobj, *, academic_year: AcademicYear, user=None, file_name: str = "") -> ImportRun:
     """Import a CSV export of admitted candidates (a binary file object)."""
-    file_name = file_name or getattr(fileobj, "name", "") or ""
-    fileobj, copy = _seekable(fileobj)
-    try:
-        encoding, checksum, size, has_nul = inspect_file(fileobj)
-        fileobj.seek(0)
-        if size == 0:
-            rows = _failing([_file_issue("file_empty", line=None)])
-        elif has_nul:
-            # A spreadsheet (.xlsx, .ods) or another binary file, not its CSV export.
-            rows = _failing([_file_issue("file_not_text", line=None)])
-        else:
-            rows = read_csv_rows(fileobj, encoding)
-        return import_rows(
-            rows,
-            academic_year=academic_year,
-            user=user,
-            source=ImportRun.Source.FILE,
-            file_name=file_name,
-            checksum=checksum,
-        )
-    finally:
-        if copy is not None:
-            copy.close()
-
-
-def _failing(issues: list[ImportIssue]) -> Iterator[tuple[int, dict]]:
-    raise FileError(issues)
-    yield  # a generator, so that the error is raised inside import_rows
+    return runs.import_file(_Importer, fileobj, academic_year=academic_year, user=user, file_name=file_name)

@@ -258,10 +258,23 @@ class ImportRun(models.Model):
         when = self.started_at.strftime("%Y-%m-%d %H:%M") if self.started_at else ""
         return f"{self.get_kind_display()} · {self.academic_year} · {when}"
 
+    def count_fields(self) -> tuple[str, ...]:
+        """The counts that mean something for this kind of import, in reading order."""
+        return COUNT_FIELDS[self.kind]
+
     def counts(self) -> list[tuple[str, int]]:
         """(label, value) pairs for reports, in reading order."""
-        names = ["lines_read", "created", "updated", "unchanged", "rejected", "unmapped", "not_accepted"]
-        return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in names]
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name)) for name in self.count_fields()
+        ]
+
+
+# The counts of each kind of import, in reading order (the last two are about admissions only).
+_COUNTS = ("lines_read", "created", "updated", "unchanged", "rejected")
+COUNT_FIELDS = {
+    ImportRun.Kind.ADMISSIONS: (*_COUNTS, "unmapped", "not_accepted"),
+    ImportRun.Kind.RESULTS: _COUNTS,
+}
 
 
 # Messages of import issues, by code. Issues store the code and its parameters, so that each

@@ -266,7 +266,7 @@ def test_same_numbers_in_another_year_are_other_candidates(run_import, sample_by
 
 
 def test_many_lines_go_through_several_batches(run_import, monkeypatch):
-    monkeypatch.setattr("matricule.admissions.importer.BATCH_SIZE", 7)
+    monkeypatch.setattr("matricule.admissions.runs.BATCH_SIZE", 7)
     lines = [HEADER] + [csv_line(f"P24{n:07d}", email=f"c{n}@example.org") for n in range(50)]
     lines.append(csv_line("P240000003", email="c3@example.org"))  # identical, in a later batch
     content = "\n".join(lines).encode()

@@ -125,7 +125,7 @@ def test_report_of_a_failed_run(client, administrator, demo):
     response = client.get(url("admin:admissions_importrun_report", run.pk))
 
     assert response.status_code == 200
-    assert response.templates[0].name == "admin/admissions/results_import_report.html"
+    assert response.templates[0].name == "admin/admissions/import_report.html"
     assert "Les colonnes doivent être séparées par des points-virgules (;)." in response.text
 
 

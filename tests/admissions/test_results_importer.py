@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from matricule.admissions import results_importer
+from matricule.admissions import reports, runs
 from matricule.admissions.models import ImportRun, Result, ResultCode
 from matricule.admissions.results_importer import import_results
 from matricule.audit.models import Event
@@ -106,7 +106,7 @@ def test_messages_say_where_and_why(run_import):
         "valeurs acceptées : ADM, AJAC, AJ, DEF, EXC, DIP."
     )
     assert issue.params["student_number"] == "24000006"
-    lines = list(results_importer.report_lines(run))
+    lines = list(reports.report_lines(run))
     assert lines == [
         f"Import de resultats.csv dans {run.academic_year.code} : Terminé",
         "lignes lues: 6, créés: 5, mis à jour: 0, inchangés: 0, rejetés: 1",
@@ -281,7 +281,7 @@ def test_an_unusable_file_is_refused_as_a_whole(run_import, content, expected):
 def test_batches_are_written_with_a_bounded_number_of_queries(
     run_import, monkeypatch, django_assert_max_num_queries
 ):
-    monkeypatch.setattr(results_importer, "BATCH_SIZE", 10)
+    monkeypatch.setattr(runs, "BATCH_SIZE", 10)
     lines = [HEADER] + [f"2400{n:04d};2023-2024;GEII-1;ADM" for n in range(95)]
     lines.append("24000003;2023-2024;GEII-1;AJ")  # replaces a line of an earlier batch
     lines.append("24000099;2023-2024;GEII-1;BAD")
