@@ -56,7 +56,6 @@ urlpatterns += i18n_patterns(
     path("", include("matricule.backoffice.export_urls")),
     path("", include("matricule.backoffice.desk_urls")),
     path("", include("matricule.accounts.staff_urls")),
-    path("", include("matricule.waitingroom.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

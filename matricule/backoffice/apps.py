@@ -9,6 +9,7 @@ class BackofficeConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
+        from . import tasks  # noqa: F401  (tells the export services how to queue a job)
         from .folding import register_sqlite_function
 
         # The search folds names in SQL; SQLite learns the folding function on each connection.

@@ -19,9 +19,10 @@ from matricule.documents.models import Submission
 from matricule.institution.models import AcademicYear, Component, RegistrationWindow, Stage
 from matricule.payments.models import Payment
 from matricule.registration.models import Registration, State
+from matricule.requests.models import OPEN_STATES, Request
+from matricule.requests.models import State as RequestState
 
 from .charts import BarChart, horizontal_bars
-from .requests_app import WAITING_STATES, has_field, request_model
 
 # A card payment still pending after this long lost its notification (or the student left the
 # bank's page): reconciliation asks the gateway after 5 minutes, so this is well past it.
@@ -334,7 +335,6 @@ def payment_attention(
 
 @dataclass
 class WaitingRequests:
-    available: bool  # False until the requests app has its model
     submitted: int = 0
     in_review: int = 0
     oldest_at: datetime.datetime | None = None
@@ -345,22 +345,14 @@ class WaitingRequests:
 
 
 def waiting_requests(ids: set[int] | None, stages: dict[int, dict] | None = None) -> WaitingRequests:
-    model = request_model()
-    if model is None:
-        return WaitingRequests(available=False)
-    requests = _through_stage(model.objects.filter(state__in=WAITING_STATES), ids, stages, "registration")
-    aggregates = {
-        "submitted": Count("id", filter=Q(state="submitted")),
-        "in_review": Count("id", filter=Q(state="in_review")),
-    }
-    if has_field(model, "created_at"):
-        aggregates["oldest"] = Min("created_at")
-    figures = requests.aggregate(**aggregates)
+    requests = _through_stage(Request.objects.filter(state__in=OPEN_STATES), ids, stages, "registration")
+    figures = requests.aggregate(
+        submitted=Count("id", filter=Q(state=RequestState.SUBMITTED)),
+        in_review=Count("id", filter=Q(state=RequestState.IN_REVIEW)),
+        oldest=Min("created_at"),
+    )
     return WaitingRequests(
-        available=True,
-        submitted=figures["submitted"],
-        in_review=figures["in_review"],
-        oldest_at=figures.get("oldest"),
+        submitted=figures["submitted"], in_review=figures["in_review"], oldest_at=figures["oldest"]
     )
 
 

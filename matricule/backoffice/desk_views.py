@@ -10,29 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from matricule.accounts.staff import SAFE_METHODS, staff_required
-from matricule.accounts.staff import scope_queryset as scoped
+from matricule.accounts.staff import staff_required
+from matricule.fees.rules import fee_label
 from matricule.registration import desk, services
 from matricule.registration.models import Registration, State
 from matricule.registration.steps import get_step, navigation, shown_form, steps_for
-from matricule.registration.summary import fee_label
 
+from . import desk_services
+from .access import get_desk_registration
 from .desk_forms import CandidateSearchForm, ExemptionForm, PaymentForm, StartForm
-
-
-def get_desk_registration(request, pk: int) -> Registration:
-    """The registration if it is in the agent's components (those they may act in, for a change);
-    404 otherwise, with no hint that it exists."""
-    queryset = Registration.objects.select_related(
-        "student__user", "stage__programme__component__university", "academic_year", "candidate"
-    )
-    queryset = scoped(
-        queryset, request.user, "stage__programme__component_id", write=request.method not in SAFE_METHODS
-    )
-    registration = queryset.filter(pk=pk).first()
-    if registration is None:
-        raise Http404
-    return registration
 
 
 def _resume(registration: Registration):
@@ -218,16 +204,16 @@ def payment(request, pk: int):
     if action == "pay":
         if pay_form.is_valid():
             try:
-                desk.record_desk_payment(
+                desk_services.record_desk_payment(
                     registration,
                     agent=request.user,
                     method=pay_form.cleaned_data["method"],
                     amount_cents=pay_form.amount_cents,
                     reference=pay_form.cleaned_data["reference"],
                 )
-            except desk.WrongAmount as error:
+            except desk_services.WrongAmount as error:
                 pay_form.add_error("amount", str(error))
-            except desk.NotAwaitingPayment:
+            except desk_services.NotAwaitingPayment:
                 return _resume(Registration.objects.get(pk=registration.pk))
             else:
                 return redirect("desk:done", registration.pk)
@@ -235,12 +221,12 @@ def payment(request, pk: int):
     elif action == "exempt":
         if exempt_form.is_valid():
             try:
-                desk.exempt_from_fees(
+                desk_services.exempt_from_fees(
                     registration, agent=request.user, reason=exempt_form.cleaned_data["reason"]
                 )
-            except desk.ExemptionNotAllowed as error:
+            except desk_services.ExemptionNotAllowed as error:
                 exempt_form.add_error(None, str(error))
-            except desk.NotAwaitingPayment:
+            except desk_services.NotAwaitingPayment:
                 return _resume(Registration.objects.get(pk=registration.pk))
             else:
                 return redirect("desk:done", registration.pk)
@@ -273,7 +259,7 @@ def done(request, pk: int):
         {
             "registration": registration,
             "student": registration.student,
-            "facts": desk.desk_facts(registration),
+            "facts": desk_services.desk_facts(registration),
         },
     )
 

@@ -4,8 +4,8 @@ format; small exports download at once, large ones are prepared in the backgroun
 import tempfile
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from matricule.accounts.staff import staff_required
 
+from .access import get_export_for_download
 from .exports import all_exporters, get_exporter, services
 from .exports.formats import csv_chunks
 from .exports.forms import ExportForm
@@ -102,9 +103,7 @@ def index(request):
 @staff_required
 def download(request, pk: int):
     """A prepared export, for the agent who asked for it only (404 for anyone else)."""
-    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
-    if not job.downloadable:
-        raise Http404
+    job = get_export_for_download(request.user, pk)
     services.downloaded(job, user=request.user)
     response = FileResponse(
         job.file.open("rb"),

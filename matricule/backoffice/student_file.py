@@ -7,7 +7,6 @@ query on (object type, object id) pairs, which the event index covers."""
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.http import Http404
 
 from matricule.accounts.staff import component_ids
 from matricule.admissions.models import Candidate
@@ -16,19 +15,9 @@ from matricule.certificates.models import IssuedDocument
 from matricule.documents.models import Submission
 from matricule.payments.models import Payment
 from matricule.registration.models import Registration, Student
-
-from .requests_app import has_field, request_model
-from .search import students_in_scope
+from matricule.requests.models import Request
 
 TIMELINE_LIMIT = 300
-
-
-def get_student_for_staff(user, pk: int) -> Student:
-    """The student, if one of their registrations or admissions is in the user's components."""
-    student = students_in_scope(user, Student.objects.select_related("user")).filter(pk=pk).first()
-    if student is None:
-        raise Http404
-    return student
 
 
 @dataclass
@@ -38,7 +27,7 @@ class RegistrationView:
     paid_cents: int = 0
     payments: list[Payment] = field(default_factory=list)
     submissions: list[Submission] = field(default_factory=list)
-    requests: list = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
     issued: list[IssuedDocument] = field(default_factory=list)
 
 
@@ -47,7 +36,6 @@ class StudentFile:
     student: Student
     candidates: list[Candidate]
     registrations: list[RegistrationView]
-    requests_available: bool
     events: list[Event]
     events_truncated: bool
     ine: str = ""
@@ -84,13 +72,9 @@ def build_student_file(student: Student, user) -> StudentFile:
         views[submission.registration_id].submissions.append(submission)
     for document in IssuedDocument.objects.filter(registration__student=student).order_by("issued_at"):
         views[document.registration_id].issued.append(document)
-    model = request_model()
-    requests = []
-    if model is not None:
-        ordering = "created_at" if has_field(model, "created_at") else "pk"
-        requests = list(model.objects.filter(registration__student=student).order_by(ordering))
-        for item in requests:
-            views[item.registration_id].requests.append(item)
+    requests = list(Request.objects.filter(registration__student=student).order_by("created_at"))
+    for item in requests:
+        views[item.registration_id].requests.append(item)
     for view in views.values():
         view.paid_cents = _paid(view.payments)
     candidates = list(
@@ -108,9 +92,8 @@ def build_student_file(student: Student, user) -> StudentFile:
         "documents.submission": [s.pk for v in views.values() for s in v.submissions],
         "certificates.issueddocument": [d.pk for v in views.values() for d in v.issued],
         "admissions.candidate": [c.pk for c in candidates],
+        Request._meta.label_lower: [r.pk for r in requests],
     }
-    if model is not None:
-        objects[model._meta.label_lower] = [r.pk for r in requests]
     about = Q()
     for object_type, pks in objects.items():
         if pks:
@@ -128,7 +111,6 @@ def build_student_file(student: Student, user) -> StudentFile:
         student=student,
         candidates=candidates,
         registrations=list(views.values()),
-        requests_available=model is not None,
         events=events[:TIMELINE_LIMIT],
         events_truncated=len(events) > TIMELINE_LIMIT,
         ine=ine,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import document_views, request_views, views, waiting_room_views
 
 app_name = "backoffice"
 
@@ -10,4 +10,22 @@ urlpatterns = [
     path("gestion/recherche/", views.search, name="search"),
     path("gestion/etudiant/<int:pk>/", views.student, name="student"),
     path("gestion/audit/", views.audit, name="audit"),
+    # Supporting documents
+    path("gestion/pieces/", document_views.queue, name="document-queue"),
+    path("gestion/pieces/<int:pk>/", document_views.review, name="document-review"),
+    path("gestion/pieces/<int:pk>/liberer/", document_views.release, name="document-release"),
+    path("gestion/fichier/<int:version_pk>/", document_views.staff_file, name="document-file"),
+    path(
+        "gestion/fichier/<int:version_pk>/page/<int:page>.png",
+        document_views.page_preview,
+        name="document-page",
+    ),
+    # Student requests
+    path("gestion/demandes/", request_views.request_list, name="request-list"),
+    path("gestion/demandes/<int:pk>/", request_views.detail, name="request-detail"),
+    path("gestion/demandes/<int:pk>/prendre/", request_views.assign, name="request-assign"),
+    path("gestion/demandes/<int:pk>/decider/", request_views.decide, name="request-decide"),
+    path("gestion/demandes/fichier/<int:attachment_pk>/", request_views.attachment_file, name="request-file"),
+    # The waiting room
+    path("gestion/file-attente/", waiting_room_views.waiting_room, name="waiting-room"),
 ]

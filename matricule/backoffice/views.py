@@ -10,9 +10,10 @@ from matricule.accounts.staff import staff_required
 from matricule.registration.models import Registration, Student
 
 from . import audit_log
+from .access import get_student_for_staff
 from .dashboard import build_dashboard
 from .search import MAX_RESULTS, MIN_LENGTH, search_student_ids
-from .student_file import build_student_file, get_student_for_staff
+from .student_file import build_student_file
 
 SEARCH_PAGE_SIZE = 25
 

@@ -2,7 +2,8 @@
 register online (continuing education, exchange, non-EU students) or who needs help.
 
 The agent fills the same steps as the online form (`services.save_step`, `submit_registration`)
-for the student, then records a payment taken at the desk or an exemption. Windows do not apply
+for the student; the back office then records a payment taken at the desk or an exemption
+(the payments app is above this one). Windows do not apply
 at the desk; the agent's components do. Once registered, the student gets the usual emails:
 the confirmation and the account activation link (sent by the accounts module on
 `registration_registered`), so they set a password, sign in, see the summary and upload documents.
@@ -22,9 +23,8 @@ from matricule.admissions.models import Candidate, Situation, normalize_parcours
 from matricule.audit.models import Event
 from matricule.audit.services import record
 from matricule.institution.models import AcademicYear, OfflinePopulation, Stage
-from matricule.payments.models import ManualMethod
 
-from . import reregistration, services, states
+from . import reregistration, services
 from .models import Kind, Registration, State, Student
 from .steps import initial_data, steps_for
 
@@ -42,10 +42,6 @@ class Reason:
         (NON_EU_FIRST, _("Non-EU student, first registration")),
         (HELP, _("Needs help to register")),
     ]
-
-
-# How a payment was taken at the desk (kept on the payment, for accounting).
-Method = ManualMethod
 
 
 IDENTITY_FIELDS = ("last_name", "first_names", "sex", "birth_date")
@@ -83,25 +79,6 @@ class NoCurrentYear(DeskError):
 class NothingToCarry(DeskError):
     def __init__(self):
         super().__init__(_("This student has no earlier registration to carry over."))
-
-
-class NotAwaitingPayment(DeskError):
-    def __init__(self):
-        super().__init__(_("This registration is not awaiting payment."))
-
-
-class WrongAmount(DeskError):
-    def __init__(self, expected_cents: int):
-        super().__init__(
-            _("The desk takes the whole fee at once: %(amount)s €.")
-            % {"amount": f"{expected_cents / 100:.2f}".replace(".", ",")}
-        )
-        self.expected_cents = expected_cents
-
-
-class ExemptionNotAllowed(DeskError):
-    def __init__(self):
-        super().__init__(_("An exemption cannot be recorded for this registration now."))
 
 
 # --- Finding people and stages --------------------------------------------------------------------
@@ -284,7 +261,8 @@ def open_desk_registration(
     return registration
 
 
-def _check_scope(registration: Registration, agent) -> None:
+def check_scope(registration: Registration, agent) -> None:
+    """Refuses (OutOfScope) a registration outside the components the agent may act in."""
     if not in_scope(agent, registration.stage.programme.component_id, write=True):
         raise OutOfScope
 
@@ -299,7 +277,7 @@ def save_desk_step(
     stay_if_invalid: bool = False,
 ):
     """A step typed by the agent, stored as the online form stores it. Returns the bound form."""
-    _check_scope(registration, agent)
+    check_scope(registration, agent)
     form = services.save_step(
         registration, key, raw, actor=agent, move_to=move_to, stay_if_invalid=stay_if_invalid
     )
@@ -310,7 +288,7 @@ def save_desk_step(
 def submit_desk_registration(registration: Registration, *, agent) -> Registration:
     """Submitted as online: fees computed, then awaiting payment (or registered when none are due).
     Raises services.Incomplete when steps are missing."""
-    _check_scope(registration, agent)
+    check_scope(registration, agent)
     with transaction.atomic():
         was_draft = registration.state == State.DRAFT
         registration = services.submit_registration(registration, actor=agent)
@@ -322,70 +300,6 @@ def submit_desk_registration(registration: Registration, *, agent) -> Registrati
                 state=registration.state,
                 fee_total_cents=registration.fee_total_cents,
             )
-    return registration
-
-
-def _locked_awaiting(registration: Registration) -> Registration:
-    locked = Registration.objects.select_for_update().get(pk=registration.pk)
-    if locked.state != State.AWAITING_PAYMENT:
-        raise NotAwaitingPayment
-    return locked
-
-
-def record_desk_payment(
-    registration: Registration, *, agent, method: str, amount_cents: int, reference: str = ""
-):
-    """The whole fee paid at the desk (cash, cheque, card terminal, transfer): recorded as a manual
-    payment, so the registration goes paid → registered. Returns the payment."""
-    from matricule.payments.services import record_manual_payment
-
-    _check_scope(registration, agent)
-    if method not in Method.values:
-        raise ValueError(f"unknown payment method {method!r}")
-    with transaction.atomic():
-        locked = _locked_awaiting(registration)
-        if amount_cents != locked.fee_total_cents:
-            raise WrongAmount(locked.fee_total_cents or 0)
-        reference = reference.strip()[:100]
-        payment = record_manual_payment(
-            locked, amount_cents=amount_cents, actor=agent, note="desk", method=method, reference=reference
-        )
-        record(
-            "registration.desk_paid",
-            actor=agent,
-            obj=locked,
-            method=method,
-            amount_cents=amount_cents,
-            reference=reference,
-            payment=payment.reference,
-        )
-    registration.refresh_from_db()
-    return payment
-
-
-def exempt_from_fees(registration: Registration, *, agent, reason: str) -> Registration:
-    """Awaiting payment → exempt → registered, for a reason the agent gives (kept in the audit)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValueError("an exemption needs a reason")
-    _check_scope(registration, agent)
-    with transaction.atomic():
-        locked = _locked_awaiting(registration)
-        if not states.can_go(locked.state, State.EXEMPT):
-            raise ExemptionNotAllowed
-        previous = locked.state
-        locked.state = State.EXEMPT
-        locked.save(update_fields=["state", "updated_at"])
-        record(f"registration.{State.EXEMPT}", actor=agent, obj=locked, previous=previous)
-        record(
-            "registration.desk_exempted",
-            actor=agent,
-            obj=locked,
-            reason=reason[:500],
-            waived_cents=locked.fee_total_cents,
-        )
-        services.register(locked, actor=agent)
-    registration.refresh_from_db()
     return registration
 
 
@@ -413,27 +327,3 @@ def recent_desk_registrations(agent, limit: int = 20) -> list[Registration]:
             seen.add(pk)
             ordered.append(registrations[pk])
     return ordered
-
-
-def desk_facts(registration: Registration) -> dict:
-    """What the desk recorded about the registration, from its audit events (one query): the
-    reason it was opened for, and how the fees were settled (labels for display)."""
-    facts = {}
-    events = Event.objects.filter(
-        object_type="registration.registration",
-        object_id=str(registration.pk),
-        action__in=["registration.desk_opened", "registration.desk_paid", "registration.desk_exempted"],
-    ).order_by("pk")
-    for event in events:
-        data = event.data or {}
-        if event.action == "registration.desk_opened" and "reason" not in facts:
-            facts["reason"] = dict(Reason.CHOICES).get(data.get("reason"), "")
-        elif event.action == "registration.desk_paid":
-            facts["paid"] = {
-                "method": dict(Method.choices).get(data.get("method"), data.get("method")),
-                "amount_cents": data.get("amount_cents"),
-                "reference": data.get("reference", ""),
-            }
-        elif event.action == "registration.desk_exempted":
-            facts["exempted"] = {"reason": data.get("reason", ""), "waived_cents": data.get("waived_cents")}
-    return facts

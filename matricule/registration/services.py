@@ -43,6 +43,11 @@ class Incomplete(RegistrationError):
         self.steps = steps
 
 
+class NotAwaitingPayment(RegistrationError):
+    def __init__(self):
+        super().__init__(_("This registration is not awaiting payment."))
+
+
 class NotEligible(RegistrationError):
     def __init__(self, verdict):
         super().__init__(verdict.reason)
@@ -212,9 +217,7 @@ def register(registration: Registration, *, actor) -> Registration:
         locked.registered_at = timezone.now()
         locked.save(update_fields=["registered_at"])
         assign_student_number(locked.student, locked.academic_year)
-        from .tasks import send_registration_confirmation
-
-        transaction.on_commit(lambda: send_registration_confirmation.enqueue(locked.pk))
+        # The confirmation email (certificates) and the account activation (accounts) listen.
         transaction.on_commit(lambda: registration_registered.send(sender=Registration, registration=locked))
     return locked
 
@@ -280,3 +283,15 @@ def mark_paid(registration: Registration, *, actor) -> Registration:
             register(locked, actor=actor)
     registration.refresh_from_db()
     return registration
+
+
+def waive_fees(registration: Registration, *, actor) -> Registration:
+    """Awaiting payment → exempt: staff waive the fees due (the desk, which audits why). The caller
+    then registers the student (`register`) in the same transaction. Raises NotAwaitingPayment
+    from any other state."""
+    with transaction.atomic():
+        locked = _locked(registration)
+        if locked.state != State.AWAITING_PAYMENT:
+            raise NotAwaitingPayment
+        _move(locked, State.EXEMPT, actor=actor)
+    return locked

@@ -1,15 +1,13 @@
+"""The students' waiting page, answered by the middleware in place of a guarded page (the staff's view
+of the waiting room is the back office's)."""
+
 import datetime
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
-
-from matricule.accounts.staff import staff_required
 
 from . import gate as gates
-from .models import Gate
 
 
 def _moment(epoch: float) -> datetime.datetime:
@@ -46,24 +44,3 @@ def waiting_response(request, gate, decision, *, lost: bool = False) -> HttpResp
     response["Cache-Control"] = "no-store"
     response["X-Matricule-Queue"] = "early" if decision.before_opening else str(decision.position)
     return response
-
-
-@never_cache
-@staff_required
-def queue(request):
-    """The waiting room seen by staff: places in use and students in line, live."""
-    now = gates.now()
-    rows = []
-    active = gates.active_gate(now)
-    for row in Gate.objects.select_related("window__academic_year").order_by("-window__opens_at")[:10]:
-        live = gates.overview(active, now) if active is not None and active.pk == row.pk else None
-        rows.append({"gate": row, "live": live, "minutes": wait_minutes(live.wait_seconds) if live else None})
-    return render(
-        request,
-        "waitingroom/queue.html",
-        {
-            "rows": rows,
-            "refresh": gates.refresh_seconds(),
-            "manual": request.GET.get("manuel") == "1",
-        },
-    )

@@ -165,42 +165,24 @@ def test_agent_of_several_components_gets_a_selector(dataset, iut_agent):
 
 
 def test_requests_waiting(dataset, iut_agent, other_agent):
-    from matricule.backoffice.requests_app import request_model
+    from matricule.requests.models import Request
 
-    model = request_model()
-    if model is None:  # the requests app has not landed: the page says so
-        assert not dashboard.build_dashboard(iut_agent).requests.available
-        return
     registration = dataset["drafts"][0]
-    model.objects.create(student=registration.student, registration=registration, kind="address_change")
-    model.objects.create(
+    Request.objects.create(student=registration.student, registration=registration, kind="address_change")
+    Request.objects.create(
         student=registration.student,
         registration=registration,
         kind="card_reissue",
         state="in_review",
         assigned_to=iut_agent,
     )
-    model.objects.create(
+    Request.objects.create(
         student=registration.student, registration=registration, kind="fee_refund", state="withdrawn"
     )
     waiting = dashboard.build_dashboard(iut_agent).requests
-    assert (waiting.available, waiting.submitted, waiting.in_review) == (True, 1, 1)
+    assert (waiting.submitted, waiting.in_review) == (1, 1)
     assert waiting.oldest_at is not None
     assert dashboard.build_dashboard(other_agent).requests.count == 0
-
-
-def test_requests_missing_app_is_handled(dataset, iut_agent, monkeypatch):
-    from django.apps import apps
-
-    real_get_model = apps.get_model
-
-    def without_requests(app_label, model_name=None, **kwargs):
-        if app_label.startswith("student_requests"):
-            raise LookupError(app_label)  # as before the requests app had its model
-        return real_get_model(app_label, model_name, **kwargs)
-
-    monkeypatch.setattr(apps, "get_model", without_requests)
-    assert dashboard.build_dashboard(iut_agent).requests.available is False
 
 
 def test_long_campaign_shows_the_last_weeks_unless_asked(dataset, iut_agent):

@@ -125,12 +125,9 @@ def test_events_of_the_student_account_are_in_the_timeline(chloe_file, iut_agent
 
 
 def test_requests_are_listed_with_their_events(chloe_file, iut_agent, staff_client):
-    from matricule.backoffice.requests_app import request_model
+    from matricule.requests.models import Request
 
-    model = request_model()
-    if model is None:
-        pytest.skip("the requests app has no model yet")
-    item = model.objects.create(student=chloe_file.student, registration=chloe_file, kind="address_change")
+    item = Request.objects.create(student=chloe_file.student, registration=chloe_file, kind="address_change")
     record("requests.filed", obj=item)
     html = staff_client(iut_agent).get(f"/gestion/etudiant/{chloe_file.student.pk}/").content.decode()
     assert f'href="/gestion/demandes/{item.pk}/"' in html

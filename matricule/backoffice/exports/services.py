@@ -3,6 +3,7 @@ the task queue for their requester only, and forget the files after a while."""
 
 import datetime
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -25,6 +26,15 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_CONTENT_TYPE}
 def sync_max_rows() -> int:
     """Above this many rows an export goes through the task queue rather than the request."""
     return getattr(settings, "MATRICULE_EXPORT_SYNC_MAX_ROWS", 5000)
+
+
+# How a queued job reaches the task queue: set by matricule.backoffice.tasks when the app is ready
+# (the task imports this module, never the reverse).
+_queue: dict[str, Callable[[int], object]] = {}
+
+
+def queue_jobs_with(enqueue: Callable[[int], object]) -> None:
+    _queue["enqueue"] = enqueue
 
 
 def retention() -> datetime.timedelta:
@@ -93,8 +103,6 @@ def save_preference(user, exporter: Exporter, columns: list[str]) -> ExportPrefe
 def request_export(request: ExportRequest, *, user, language: str) -> DirectExport | ExportJob:
     """Remember the columns, count the rows in the agent's scope, and either hand back what to
     stream now or queue a job (returned) whose file the agent downloads later."""
-    from matricule.backoffice.tasks import run_export
-
     exporter = request.exporter
     with transaction.atomic():
         save_preference(user, exporter, request.columns)
@@ -111,7 +119,7 @@ def request_export(request: ExportRequest, *, user, language: str) -> DirectExpo
             language=language,
         )
         record("backoffice.export.queued", actor=user, obj=job, rows=rows, **request.audit_data())
-        transaction.on_commit(lambda: run_export.enqueue(job.pk))
+        transaction.on_commit(lambda: _queue["enqueue"](job.pk))
     return job
 
 

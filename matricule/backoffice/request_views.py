@@ -1,27 +1,26 @@
-"""The registrar's side (/gestion/demandes/): the requests of the agent's components, oldest
-first, and the screen to take and decide one."""
+"""Student requests, the registrar's side (`/gestion/demandes/`): the requests of the agent's
+components, oldest first, and the screen to take and decide one. The rules are the requests
+app's services."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from matricule.accounts.staff import in_scope, scope_queryset, staff_required
+from matricule.accounts.staff import in_scope, staff_required
 from matricule.audit.models import Event
+from matricule.requests import services
+from matricule.requests.forms import DecisionForm
+from matricule.requests.models import OPEN_STATES, Kind, Request, State
+from matricule.requests.views import serve
 
-from . import services
-from .forms import DecisionForm
-from .models import OPEN_STATES, Attachment, Kind, Request, State
-from .views import serve
+from .access import get_attachment_for_agent, get_request_for_agent, get_request_to_act_on, scoped_requests
 
-COMPONENT = "registration__stage__programme__component_id"
 PAGE_SIZE = 50
 WAITING = "waiting"
 
@@ -32,29 +31,6 @@ STAFF_ERRORS = {
     "nothing_to_refund": gettext_lazy("Nothing paid for this registration is left to refund."),
     "refund_failed": gettext_lazy("The refund could not be made: check the payments of this registration."),
 }
-
-
-def scoped_requests(user):
-    return scope_queryset(Request.objects.all(), user, COMPONENT)
-
-
-def get_request_for_agent(user, pk: int) -> Request:
-    """The request if it belongs to one of the user's components; 404 otherwise (no hint)."""
-    student_request = (
-        scoped_requests(user)
-        .select_related(
-            "student__user",
-            "registration__stage__programme__component",
-            "registration__academic_year",
-            "assigned_to",
-            "decided_by",
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if student_request is None:
-        raise Http404
-    return student_request
 
 
 class FilterForm(forms.Form):
@@ -74,7 +50,7 @@ class FilterForm(forms.Form):
 
 @never_cache
 @staff_required
-def staff_list(request):
+def request_list(request):
     """Requests of the agent's components, oldest first, filtered by state (waiting by default)
     and kind."""
     data = request.GET.copy()
@@ -106,7 +82,7 @@ def staff_list(request):
     query.pop("page", None)
     return render(
         request,
-        "requests/staff_list.html",
+        "backoffice/requests/list.html",
         {
             "form": form,
             "page": page,
@@ -130,7 +106,7 @@ def _detail(request, student_request: Request, *, form=None, status=200):
     refund_open = student_request.kind == Kind.FEE_REFUND and student_request.is_open
     return render(
         request,
-        "requests/staff_detail.html",
+        "backoffice/requests/detail.html",
         {
             "student_request": student_request,
             "registration": registration,
@@ -148,35 +124,27 @@ def _detail(request, student_request: Request, *, form=None, status=200):
 
 @never_cache
 @staff_required
-def staff_detail(request, pk: int):
+def detail(request, pk: int):
     return _detail(request, get_request_for_agent(request.user, pk))
-
-
-def _acting_on(request, pk: int) -> Request:
-    """The request, for a user who may act on it: 404 out of scope, 403 for an auditor."""
-    student_request = get_request_for_agent(request.user, pk)
-    if not in_scope(request.user, student_request.registration.stage.programme.component_id, write=True):
-        raise PermissionDenied
-    return student_request
 
 
 @require_POST
 @staff_required(write=True)
-def staff_assign(request, pk: int):
-    student_request = _acting_on(request, pk)
+def assign(request, pk: int):
+    student_request = get_request_to_act_on(request.user, pk)
     try:
         services.assign(student_request, request.user, actor=request.user)
     except services.RequestError as error:
         messages.error(request, STAFF_ERRORS.get(error.code, error.code))
     else:
         messages.success(request, _("You are handling this request."))
-    return redirect("requests:staff-detail", student_request.pk)
+    return redirect("backoffice:request-detail", student_request.pk)
 
 
 @staff_required(write=True)
 @require_http_methods(["POST"])
-def staff_decide(request, pk: int):
-    student_request = _acting_on(request, pk)
+def decide(request, pk: int):
+    student_request = get_request_to_act_on(request.user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _detail(request, student_request, form=form, status=400)  # the message typed is kept
@@ -191,15 +159,10 @@ def staff_decide(request, pk: int):
         form.add_error(None, STAFF_ERRORS.get(error.code, error.code))
         student_request.refresh_from_db()
         return _detail(request, student_request, form=form, status=409)
-    return redirect("requests:staff-detail", student_request.pk)
+    return redirect("backoffice:request-detail", student_request.pk)
 
 
 @staff_required
-def staff_file(request, attachment_pk: int):
-    attachment = (
-        Attachment.objects.select_related("request__registration__student").filter(pk=attachment_pk).first()
-    )
-    if attachment is None:
-        raise Http404
-    get_request_for_agent(request.user, attachment.request_id)  # 404 if not theirs
+def attachment_file(request, attachment_pk: int):
+    attachment = get_attachment_for_agent(request.user, attachment_pk)
     return serve(attachment, inline=attachment.extension != ".pdf")

@@ -1,11 +1,14 @@
+# ruff: noqa: F811 - fixtures imported from the requests and documents tests are used as arguments
+"""Student requests, the registrar's side (/gestion/demandes/): list, detail, taking and deciding."""
+
 import pytest
 
 from matricule.audit.models import Event
 from matricule.notifications.models import Email
 from matricule.requests import services
 from matricule.requests.models import Kind, Request, State
-
-from .conftest import photo
+from tests.documents.conftest import private_media, registered  # noqa: F401
+from tests.requests.conftest import chartres_auditor, file_request, photo, student_client  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +22,8 @@ def detail(request):
 def test_the_addresses_are_the_back_office_ones():
     from django.urls import reverse
 
-    assert reverse("requests:staff-list") == LIST
-    assert reverse("requests:staff-detail", args=[7]) == "/gestion/demandes/7/"
+    assert reverse("backoffice:request-list") == LIST
+    assert reverse("backoffice:request-detail", args=[7]) == "/gestion/demandes/7/"
 
 
 @pytest.mark.parametrize(

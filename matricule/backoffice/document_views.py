@@ -1,4 +1,6 @@
-"""The registrar's side: the queue of documents to review and the review screen."""
+"""The document review (`/gestion/pieces/`, `/gestion/fichier/`): the queue of registrations with
+documents waiting, the review screen, and the files as agents see them. The rules (claims,
+decisions) are the documents app's services."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,21 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.accounts.staff import in_scope, staff_required
+from matricule.documents import services
+from matricule.documents.forms import DecisionForm
+from matricule.documents.models import RefusalReason, Submission
+from matricule.documents.views import download_name, serve
 from matricule.registration.models import Registration
 
-from . import services
-from .access import agent_component_ids, get_registration_for_agent
-from .forms import DecisionForm
-from .models import RefusalReason, Submission, Version
-from .views import download_name, serve
-
-
-def waiting_documents(user):
-    documents = Submission.objects.filter(status=Submission.Status.SUBMITTED)
-    components = agent_component_ids(user)
-    if components is not None:
-        documents = documents.filter(registration__stage__programme__component_id__in=components)
-    return documents
+from .access import get_registration_for_agent, get_version_for_agent, waiting_submissions
 
 
 @never_cache
@@ -33,7 +27,7 @@ def queue(request):
     """Registrations with documents waiting, oldest first, only the agent's components."""
     # Grouped on the documents waiting (an index on status, submitted_at), not on every
     # registration of the component; agents work from the top, so the 50 oldest are shown.
-    waiting = waiting_documents(request.user)
+    waiting = waiting_submissions(request.user)
     groups = list(
         waiting.values("registration_id")
         .annotate(waiting=Count("id"), oldest=Min("submitted_at"))
@@ -47,21 +41,21 @@ def queue(request):
         row = registrations[group["registration_id"]]
         row.waiting, row.oldest = group["waiting"], group["oldest"]
         rows.append(row)
-    return render(request, "documents/queue.html", {"rows": rows, "total": waiting.count()})
+    return render(request, "backoffice/documents/queue.html", {"rows": rows, "total": waiting.count()})
 
 
 @never_cache
 @staff_required(write=True)
 @require_http_methods(["GET", "POST"])
 def review(request, pk: int):
-    registration = get_registration_for_agent(request, pk)
+    registration = get_registration_for_agent(request.user, pk)
     # Auditors (of this component) look without claiming the file or deciding.
     can_act = in_scope(request.user, registration.stage.programme.component_id, write=True)
     if request.method == "POST" and not can_act:
         raise PermissionDenied
     if can_act and not services.claim(registration, request.user):
         messages.error(request, _("Another agent is reviewing this file: choose another one."))
-        return redirect("documents:queue")
+        return redirect("backoffice:document-queue")
     if request.method == "POST":
         submission = registration.submissions.filter(pk=request.POST.get("submission")).first()
         form = DecisionForm(request.POST)
@@ -81,14 +75,14 @@ def review(request, pk: int):
                 messages.error(request, _("This document is no longer waiting for review."))
         else:
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("documents:review", registration.pk)
+        return redirect("backoffice:document-review", registration.pk)
     submissions = list(
         registration.submissions.select_related("document_type", "reason", "reviewed_by").prefetch_related(
             "versions"
         )
     )
     next_pk = (
-        waiting_documents(request.user)
+        waiting_submissions(request.user)
         .exclude(registration=registration)
         .order_by("submitted_at")
         .values_list("registration_id", flat=True)
@@ -96,7 +90,7 @@ def review(request, pk: int):
     )
     return render(
         request,
-        "documents/review.html",
+        "backoffice/documents/review.html",
         {
             "registration": registration,
             "submissions": submissions,
@@ -111,30 +105,18 @@ def review(request, pk: int):
     )
 
 
-def _version_for_agent(request, version_pk: int) -> Version:
-    version = (
-        Version.objects.select_related("submission__registration__student", "submission__document_type")
-        .filter(pk=version_pk)
-        .first()
-    )
-    if version is None:
-        raise Http404
-    get_registration_for_agent(request, version.submission.registration_id)  # 404 if not theirs
-    return version
-
-
 @staff_required
 def staff_file(request, version_pk: int):
-    version = _version_for_agent(request, version_pk)
+    version = get_version_for_agent(request.user, version_pk)
     return serve(version, download_name=download_name(version), inline=version.extension != ".pdf")
 
 
 @staff_required
 def page_preview(request, version_pk: int, page: int):
     """A PDF page rendered to an image on the server, so agents see it large, inline."""
-    from .render import render_page
+    from matricule.documents.render import render_page
 
-    version = _version_for_agent(request, version_pk)
+    version = get_version_for_agent(request.user, version_pk)
     if version.extension != ".pdf" or page < 1 or page > min(version.pages or 1, 5):
         raise Http404
     with version.file.open("rb") as handle:
@@ -147,6 +129,6 @@ def page_preview(request, version_pk: int, page: int):
 @require_POST
 @staff_required(write=True)
 def release(request, pk: int):
-    registration = get_registration_for_agent(request, pk)
+    registration = get_registration_for_agent(request.user, pk)
     services.release(registration, request.user)
-    return redirect("documents:queue")
+    return redirect("backoffice:document-queue")
