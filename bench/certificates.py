@@ -32,7 +32,7 @@ django.setup()
 
 from PIL import Image, ImageDraw  # noqa: E402
 
-from matricule.certificates.pdf import CertificateData, render_certificate  # noqa: E402
+from matricule.certificates.certificate_pdf import CertificateData, render_certificate  # noqa: E402
 from matricule.certificates.signing import generate_self_signed, sign_pdf, verify_pdf  # noqa: E402
 
 NAMES = [

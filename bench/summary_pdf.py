@@ -25,7 +25,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from matricule.registration.summary_pdf import SummaryData, render_summary  # noqa: E402
+from matricule.certificates.summary import SummaryData, render_summary  # noqa: E402
 
 NAMES = [("LEFÈVRE", "Chloé"), ("N'DIAYE", "Moussa"), ("NGUYEN", "Thanh Hương"), ("DUBOIS", "Éloi")]
 DOCUMENTS = [

@@ -16,10 +16,11 @@ logger = logging.getLogger(__name__)
 
 # Imported lazily by the views that need them (PDF, signing, upload checks, exports).
 HEAVY_MODULES = (
-    "matricule.certificates.pdf",
+    "matricule.certificates.certificate_pdf",
     "matricule.certificates.signing",
-    "matricule.registration.summary_pdf",
-    "matricule.payments.receipt",
+    "matricule.certificates.rendering",
+    "matricule.certificates.summary",
+    "matricule.certificates.receipt",
     "matricule.documents.checks",
     "matricule.documents.render",
     "pyhanko.sign.signers.pdf_signer",

@@ -22,7 +22,9 @@ from django.utils import timezone, translation
 
 from matricule.audit.services import record
 from matricule.compat import task
+from matricule.notifications.services import queue_email, render_bilingual, send_account_link_email
 
+from .limits import link_allowed
 from .models import AccountSecurity, ActivationToken, LoginLink
 
 Purpose = ActivationToken.Purpose
@@ -52,16 +54,25 @@ def has_activated_account(user) -> bool:
     return AccountSecurity.objects.filter(user_id=user.pk, activated_at__isnull=False).exists()
 
 
+def _no_registration(user):
+    return None
+
+
+# Which registration entitles a person to activate their account is the registration app's
+# rule: it installs its look-up here at start-up (set_registration_lookup), this app being
+# below it. Without it nobody may activate.
+_registration_lookup = _no_registration
+
+
+def set_registration_lookup(lookup) -> None:
+    """`lookup(user)` answers the person's latest registered registration, or None."""
+    global _registration_lookup
+    _registration_lookup = lookup
+
+
 def registered_registration(user):
     """The person's latest registration in state "registered", or None."""
-    from matricule.registration.models import Registration, State
-
-    return (
-        Registration.objects.filter(student__user_id=user.pk, state=State.REGISTERED)
-        .select_related("academic_year")
-        .order_by("-registered_at", "-pk")
-        .first()
-    )
+    return _registration_lookup(user)
 
 
 def can_activate(user) -> bool:
@@ -175,22 +186,11 @@ def activate_account(token: str, password: str):
 def send_activation_link(user, language: str | None = None) -> bool:
     """Queue the activation email once the transaction commits (call it when a registration
     becomes registered, or on the student's request). False when the account cannot be activated."""
-    from .password_login import link_allowed
-
     if not can_activate(user) or not link_allowed(user):
         return False
     _queue_link(user, Purpose.ACTIVATE, language)
     record("accounts.account.activation_link_requested", obj=user)
     return True
-
-
-@task(queue_name="emails")
-def offer_activation(student_id: int, language: str = "fr") -> None:
-    """A registration was registered: offer the activation of the account. Checked and limited
-    here, in the worker, rather than in the request that registers the student."""
-    from matricule.registration.models import Student
-
-    send_activation_link(Student.objects.select_related("user").get(pk=student_id).user, language)
 
 
 def send_reset_link(user, language: str | None = None) -> None:
@@ -226,49 +226,11 @@ def send_account_link(user_id: int, purpose: str, language: str = "fr") -> None:
     _send_link_email(user, purpose, to, settings.SITE_URL + path)
 
 
-EMAIL_SUBJECTS = {
-    Purpose.ACTIVATE: "Activez votre compte étudiant / Activate your student account — Matricule",
-    Purpose.RESET: "Nouveau mot de passe / Reset your password — Matricule",
-}
-
-
 def _send_link_email(user, purpose: str, to: str, url: str):
     """Sent now (from the worker); the log keeps no usable link."""
-    from django.core.mail import EmailMessage
-
-    from matricule.notifications.models import Email
-    from matricule.notifications.services import render_bilingual
-
-    student = getattr(user, "student", None)
-    context = {
-        "first_name": user.first_name,
-        "url": url,
-        "student_number": student.student_number if student else "",
-        "hours": activation_hours(),
-        "minutes": reset_minutes(),
-    }
-    template = (
-        "notifications/email/account_activation.txt"
-        if purpose == Purpose.ACTIVATE
-        else "notifications/email/account_reset.txt"
+    return send_account_link_email(
+        user, purpose=purpose, to=to, url=url, hours=activation_hours(), minutes=reset_minutes()
     )
-    body = render_bilingual(template, context)
-    subject = EMAIL_SUBJECTS[purpose]
-    email = Email.objects.create(
-        kind=f"account_{purpose}",
-        to=to,
-        subject=subject,
-        body=body.replace(url, "[lien masqué / link hidden]"),
-    )
-    try:
-        EmailMessage(subject=subject, body=body, to=[to]).send()
-    except Exception as error:
-        email.status, email.error, email.attempts = Email.Status.FAILED, str(error)[:2000], 1
-        email.save(update_fields=["status", "error", "attempts"])
-        raise
-    email.status, email.sent_at, email.attempts = Email.Status.SENT, timezone.now(), 1
-    email.save(update_fields=["status", "sent_at", "attempts"])
-    return email
 
 
 # --- Reset ---------------------------------------------------------------------------------------
@@ -298,8 +260,6 @@ NOTICE_SUBJECTS = {
 
 def notify(user, event: str) -> None:
     """Tell the account holder about a change to their login (nothing secret in it)."""
-    from matricule.notifications.services import queue_email, render_bilingual
-
     if not user.email:
         return
     body = render_bilingual(

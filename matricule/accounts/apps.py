@@ -7,20 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from matricule.registration.models import registration_registered
-
-        def send_activation(sender, registration, **kwargs):
-            from django.conf import settings
-            from django.utils import translation
-
-            from .activation import offer_activation
-
-            # Sent after the commit already: the checks and the limit are the worker's work.
-            language = translation.get_language() or settings.LANGUAGE_CODE
-            offer_activation.enqueue(registration.student_id, language)
-
-        registration_registered.connect(send_activation, weak=False, dispatch_uid="accounts.send_activation")
-
         from django.db.models.signals import post_save
 
         from . import models, staff

@@ -10,78 +10,29 @@ Accounts with a second factor then go through accounts.totp before being logged 
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from matricule.audit.services import record
 
-from . import activation, throttle
-from .models import Throttle
+from . import activation
 
-SCOPE_IDENTIFIER = "password_identifier"
-SCOPE_ADDRESS = "password_address"
-SCOPE_TOTP = "totp_user"
-SCOPE_ACCOUNT_LINK = "account_link"
-SCOPE_RESET_ADDRESS = "reset_address"
-
-# Used when settings.MATRICULE_THROTTLES does not (yet) name the scope:
-# events, window in seconds, cooling-off in seconds.
-DEFAULT_LIMITS = {
-    SCOPE_IDENTIFIER: (5, 15 * 60, 15 * 60),  # failed passwords per identifier
-    SCOPE_ADDRESS: (100, 15 * 60, 15 * 60),  # failed passwords per network address
-    SCOPE_TOTP: (5, 15 * 60, 15 * 60),  # wrong second-factor codes per account
-    SCOPE_ACCOUNT_LINK: (5, 60 * 60, 60 * 60),  # activation/reset emails per account
-    SCOPE_RESET_ADDRESS: (20, 60 * 60, 60 * 60),  # reset requests per network address
-}
-
-
-# --- Rate limits with defaults -------------------------------------------------------------------
-
-
-def rule(scope: str) -> throttle.Limit:
-    count, window, cooldown = settings.MATRICULE_THROTTLES.get(scope) or DEFAULT_LIMITS[scope]
-    return throttle.Limit(
-        scope, count, datetime.timedelta(seconds=window), datetime.timedelta(seconds=cooldown)
-    )
-
-
-def locked_until(scope: str, key: str):
-    return throttle.locked_until(scope, key[:128])
-
-
-def hit(scope: str, key: str):
-    """throttle.hit, with this module's default limit when the scope is not configured."""
-    key = key[:128]
-    if scope in settings.MATRICULE_THROTTLES:
-        return throttle.hit(scope, key)
-    limit = rule(scope)
-    now = timezone.now()
-    with transaction.atomic():
-        row = Throttle.objects.select_for_update().filter(scope=scope, key=key).first()
-        if row is None:
-            try:
-                with transaction.atomic():
-                    row = Throttle.objects.create(scope=scope, key=key, count=0, window_started_at=now)
-            except IntegrityError:  # created meanwhile by a concurrent request
-                row = Throttle.objects.select_for_update().get(scope=scope, key=key)
-        if row.window_started_at + limit.window <= now:
-            row.count, row.window_started_at = 0, now
-        row.count += 1
-        row.last_event_at = now
-        if row.count >= limit.max_events:
-            row.locked_until = now + limit.cooldown
-        row.save()
-        return row.locked_until if row.locked_until and row.locked_until > now else None
-
-
-def reset_counter(scope: str, key: str) -> None:
-    row = Throttle.objects.filter(scope=scope, key=key[:128]).first()
-    if row is not None and row.count:
-        throttle.lift(row)
-
+# The limits live in .limits (activation counts its emails there too); these names stay
+# importable from here for the login's callers.
+from .limits import (  # noqa: F401
+    DEFAULT_LIMITS,
+    SCOPE_ACCOUNT_LINK,
+    SCOPE_ADDRESS,
+    SCOPE_IDENTIFIER,
+    SCOPE_RESET_ADDRESS,
+    SCOPE_TOTP,
+    hit,
+    link_allowed,
+    locked_until,
+    reset_counter,
+    rule,
+)
 
 # --- Login ---------------------------------------------------------------------------------------
 
@@ -178,13 +129,3 @@ def request_password_reset(*, identifier: str, address: str, language: str | Non
                 address=address,
             )
     return ResetRequest()
-
-
-def link_allowed(user) -> bool:
-    """Count one activation or reset email for the account; False when over the limit."""
-    key = str(user.pk)
-    if locked_until(SCOPE_ACCOUNT_LINK, key):
-        record("accounts.account.link_limited", obj=user)
-        return False
-    hit(SCOPE_ACCOUNT_LINK, key)
-    return True

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from matricule.audit.context import client_address  # noqa: F401 (the views find it here)
+
 from .models import Throttle
 
 
@@ -40,9 +42,10 @@ def locked_until(scope: str, key: str, now: datetime.datetime | None = None):
     return until
 
 
-def hit(scope: str, key: str, now: datetime.datetime | None = None):
-    """Count one event for the key; returns when its lock ends if this event reached the limit."""
-    rule = limit(scope)
+def hit(scope: str, key: str, now: datetime.datetime | None = None, rule: Limit | None = None):
+    """Count one event for the key; returns when its lock ends if this event reached the limit.
+    The limit is the scope's setting unless the caller gives its own."""
+    rule = rule or limit(scope)
     now = now or timezone.now()
     with transaction.atomic():
         row = Throttle.objects.select_for_update().filter(scope=scope, key=key).first()
@@ -68,12 +71,3 @@ def lift(throttle: Throttle) -> None:
     throttle.locked_until = None
     throttle.window_started_at = timezone.now()
     throttle.save(update_fields=["count", "locked_until", "window_started_at"])
-
-
-def client_address(request) -> str:
-    """The client's address; behind our own proxy, the address it appended last."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()[:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]

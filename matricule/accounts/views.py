@@ -6,8 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from matricule.institution import reference
-from matricule.institution.campaign import campaign_overview
-from matricule.registration.eligibility import first_registration_status
+from matricule.institution.campaign import campaign_overview, first_registration_status
 
 from . import admission_login, throttle
 from .forms import AdmissionLoginForm

@@ -5,6 +5,8 @@ context variable for the length of the request, and `record` reads it."""
 
 import contextvars
 
+from django.conf import settings
+
 current_address: contextvars.ContextVar[str] = contextvars.ContextVar("audit_address", default="")
 
 
@@ -13,10 +15,17 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from matricule.accounts.throttle import client_address
-
         token = current_address.set(client_address(request))
         try:
             return self.get_response(request)
         finally:
             current_address.reset(token)
+
+
+def client_address(request) -> str:
+    """The client's address; behind our own proxy, the address it appended last."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()[:64]
+    return request.META.get("REMOTE_ADDR", "")[:64]

@@ -8,7 +8,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-from matricule.registration.summary_pdf import (
+from matricule.payments.models import Payment
+
+from .rendering import (
     FONT,
     MARGIN,
     PDF_LANGUAGES,
@@ -16,8 +18,6 @@ from matricule.registration.summary_pdf import (
     STYLES,
     format_amount,
 )
-
-from .models import Payment
 
 
 def receipt_pdf(payment: Payment, language: str = "fr", serial: str | None = None) -> bytes:

@@ -114,8 +114,7 @@ def issue_summary(registration: Registration, language: str = "fr") -> IssuedDoc
     """The registration summary, recorded and verifiable like the certificate."""
     import dataclasses
 
-    from matricule.registration.summary import summary_data
-    from matricule.registration.summary_pdf import render_summary
+    from .summary import render_summary, summary_data
 
     content = summary_data(registration, language)
     data = {
@@ -134,7 +133,7 @@ def issue_summary(registration: Registration, language: str = "fr") -> IssuedDoc
 
 
 def issue_receipt(payment, language: str = "fr") -> IssuedDocument:
-    from matricule.payments.receipt import receipt_pdf
+    from .receipt import receipt_pdf
 
     registration = payment.registration
     data = {
@@ -170,7 +169,7 @@ def issue_certificate(registration: Registration, language: str = "fr") -> Issue
 def _render(registration, data, serial, language) -> tuple[bytes, bool]:
     import datetime
 
-    from .pdf import CertificateData, render_certificate
+    from .certificate_pdf import CertificateData, render_certificate
 
     component = registration.stage.programme.component
     letterhead = (

@@ -5,7 +5,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from matricule.accounts import throttle
-from matricule.registration.views import get_registration_for
+from matricule.payments.models import Payment
+from matricule.registration.access import get_registration_for
+from matricule.registration.models import State
 
 from . import services
 
@@ -44,6 +46,38 @@ def certificate_pdf(request, pk: int, language: str):
         content_type="application/pdf",
         as_attachment=True,
         filename=f"certificat-scolarite-{document.data['student_number']}-{language}.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def summary_pdf(request, pk: int):
+    """The registration summary PDF, recorded as an issued document (serial, verifiable) the
+    first time."""
+    registration = get_registration_for(request, pk)
+    if registration.state != State.REGISTERED:
+        raise Http404
+    document = services.issue_summary(registration, (request.LANGUAGE_CODE or "fr")[:2])
+    return _pdf(document, f"recapitulatif-{registration.student.student_number}.pdf")
+
+
+@login_required
+def receipt_pdf(request, pk: int):
+    """The payment receipt of a paid registration (the student's own), recorded with a serial."""
+    registration = get_registration_for(request, pk)
+    payment = registration.payments.filter(
+        status__in=[Payment.Status.CONFIRMED, Payment.Status.PARTLY_REFUNDED]
+    ).first()
+    if payment is None:
+        raise Http404
+    document = services.issue_receipt(payment, (request.LANGUAGE_CODE or "fr")[:2])
+    return _pdf(document, f"attestation-paiement-{payment.reference}.pdf")
+
+
+def _pdf(document, filename: str) -> FileResponse:
+    response = FileResponse(
+        document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
     )
     response["Cache-Control"] = "private, no-store"
     return response

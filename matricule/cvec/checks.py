@@ -24,24 +24,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .service import LIGATURES, Attestation, CvecService, CvecUnavailable, get_service
+from .service import LIGATURES, Attestation, CvecService, CvecUnavailable, get_service, normalize_number
 
 logger = logging.getLogger(__name__)
 
 NUMBER_LENGTH = 12
 NUMBER_RE = re.compile(r"^(?P<crous>[A-Z]{3})(?P<year>[0-9])(?P<serial>[A-Z0-9]{8})$")
-# What students paste around the number: spaces (also non-breaking), hyphens, dots, slashes.
-_SEPARATORS = re.compile(r"[\s\-./_]+")
 # An INE (11 characters) is the number most often typed in its place.
 _INE_RE = re.compile(r"^([0-9]{10}[A-Z]|[0-9]{9}[A-Z]{2}|[0-9]{4}A[0-9]{5}[A-Z])$")
 _YEAR_RE = re.compile(r"^\d{4}-\d{4}$")
 CVEC_SITE = "messervices.etudiant.gouv.fr"
-
-
-def normalize_number(value) -> str:
-    """Upper case, without spaces or separators; full-width characters folded."""
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    return _SEPARATORS.sub("", text).upper()
 
 
 def display_number(value) -> str:

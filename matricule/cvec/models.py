@@ -8,8 +8,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .checks import normalize_number, validate_number
-from .service import Attestation
+from .checks import validate_number
+from .service import Attestation, normalize_number
 
 year_code_validator = RegexValidator(r"^\d{4}-\d{4}$", _("Write the year as 2024-2025."))
 

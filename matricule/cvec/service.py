@@ -124,6 +124,16 @@ class CvecService:
         raise NotImplementedError
 
 
+# What students paste around the number: spaces (also non-breaking), hyphens, dots, slashes.
+_SEPARATORS = re.compile(r"[\s\-./_]+")
+
+
+def normalize_number(value) -> str:
+    """Upper case, without spaces or separators; full-width characters folded."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return _SEPARATORS.sub("", text).upper()
+
+
 _BACKENDS: dict[str, type[CvecService]] = {}
 
 
@@ -149,32 +159,6 @@ def get_service(name: str | None = None) -> CvecService:
             f"{', '.join(backend_names())}."
         ) from None
     return backend.from_settings()
-
-
-# --- Simulator --------------------------------------------------------------------------------
-
-
-@register
-class SimulatorCvecService(CvecService):
-    """Answers from the SimulatedAttestation table (edited in the admin, filled by the demo
-    and the tests). Setting MATRICULE_CVEC_SIMULATOR_UNAVAILABLE = True makes it behave as
-    a service that is down, to show and test the provisional path."""
-
-    name = "simulator"
-
-    def lookup(
-        self, attestation_number: str, academic_year_code: str, *, last_name: str = ""
-    ) -> Attestation | None:
-        # Imported here: this module is imported by checks.py, which models.py uses.
-        from .checks import normalize_number
-        from .models import SimulatedAttestation
-
-        if getattr(settings, "MATRICULE_CVEC_SIMULATOR_UNAVAILABLE", False):
-            raise CvecUnavailable("The CVEC simulator is set to be unavailable.")
-        # Found whatever its year, as the real service's number also tells its campaign:
-        # the caller compares the year and explains a wrong one.
-        row = SimulatedAttestation.objects.filter(number=normalize_number(attestation_number)).first()
-        return row.to_attestation() if row is not None else None
 
 
 # --- CNOUS control API ------------------------------------------------------------------------
@@ -291,8 +275,6 @@ class CnousCvecService(CvecService):
     def lookup(
         self, attestation_number: str, academic_year_code: str, *, last_name: str = ""
     ) -> Attestation | None:
-        from .checks import normalize_number
-
         number = normalize_number(attestation_number)
         if not number:
             return None

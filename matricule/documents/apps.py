@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         from matricule.registration.models import registration_registered
+        from matricule.registration.pages import add_status_context
 
         from . import services
 
@@ -17,3 +18,8 @@ class DocumentsConfig(AppConfig):
         registration_registered.connect(
             create_submissions, weak=False, dispatch_uid="documents.create_submissions"
         )
+
+        def complete(registration) -> dict:
+            return {"documents_complete": services.documents_complete(registration)}
+
+        add_status_context(complete)

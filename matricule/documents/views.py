@@ -3,18 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from matricule.registration.views import get_registration_for
-from matricule.rows import unique_row
+from matricule.registration.access import get_owned, get_registration_for
 
 from . import services
 from .forms import UploadForm
-from .models import Version
+from .models import Submission, Version
 
 
 @never_cache
@@ -43,9 +42,7 @@ def documents(request, pk: int):
 @require_POST
 def upload(request, pk: int, submission_pk: int):
     registration = get_registration_for(request, pk)
-    submission = unique_row(registration.submissions.filter(pk=submission_pk).select_related("document_type"))
-    if submission is None:
-        raise Http404
+    submission = get_owned(Submission.objects.select_related("document_type"), registration, submission_pk)
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -92,11 +89,8 @@ def download_name(version: Version) -> str:
 @login_required
 def student_file(request, pk: int, version_pk: int):
     registration = get_registration_for(request, pk)
-    version = (
-        Version.objects.select_related("submission__document_type", "submission__registration__student")
-        .filter(pk=version_pk, submission__registration=registration)
-        .first()
+    queryset = Version.objects.select_related(
+        "submission__document_type", "submission__registration__student"
     )
-    if version is None:
-        raise Http404
+    version = get_owned(queryset, registration, version_pk, via="submission__registration")
     return serve(version, download_name=download_name(version))

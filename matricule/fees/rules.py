@@ -170,3 +170,8 @@ def schedules_for_year(academic_year: AcademicYear | int | str) -> dict[str, Fee
 def fee_lines_for(context: FeeContext) -> list[FeeLine]:
     """`fee_lines` with the schedules of the context's year read from the database."""
     return fee_lines(context, schedules_for_year(context.academic_year))
+
+
+def fee_label(code: str) -> str:
+    """The translated label of a fee line's code (the code itself when it has none)."""
+    return str(LABELS.get(code, code))

@@ -8,7 +8,6 @@ app_name = "payments"
 urlpatterns = [
     path(_("registration/<int:pk>/payment/"), views.pay, name="pay"),
     path(_("payment/return/<str:reference>/"), views.payment_return, name="return"),
-    path(_("registration/<int:pk>/receipt.pdf"), views.receipt, name="receipt"),
     path(
         _("registration/<int:pk>/instalment/<int:payment_pk>/"), views.pay_instalment, name="pay-instalment"
     ),

@@ -5,9 +5,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from matricule.fees.rules import fee_label
+from matricule.registration.access import get_owned, get_registration_for
 from matricule.registration.models import State
-from matricule.registration.summary import fee_label
-from matricule.registration.views import get_registration_for
 from matricule.rows import unique_row
 
 from . import services
@@ -52,9 +52,7 @@ def pay(request, pk: int):
 def pay_instalment(request, pk: int, payment_pk: int):
     """A scheduled instalment, paid by the student when it is due (or earlier)."""
     registration = get_registration_for(request, pk)
-    instalment = registration.payments.filter(pk=payment_pk, status=Payment.Status.SCHEDULED).first()
-    if instalment is None:
-        raise Http404
+    instalment = get_owned(Payment.objects.filter(status=Payment.Status.SCHEDULED), registration, payment_pk)
     payment, action = services.start_instalment(instalment)
     return render(request, "payments/redirect.html", {"action": action, "payment": payment})
 
@@ -100,27 +98,3 @@ def payment_return(request, reference: str):
     if owner and payment.status == Payment.Status.CONFIRMED:
         return redirect("registration:status", payment.registration_id)
     return render(request, "payments/return.html", {"payment": payment, "owner": owner})
-
-
-@login_required
-def receipt(request, pk: int):
-    """The payment receipt of a paid registration (the student's own), recorded with a serial."""
-    from django.http import FileResponse
-
-    from matricule.certificates.services import issue_receipt
-
-    registration = get_registration_for(request, pk)
-    payment = registration.payments.filter(
-        status__in=[Payment.Status.CONFIRMED, Payment.Status.PARTLY_REFUNDED]
-    ).first()
-    if payment is None:
-        raise Http404
-    document = issue_receipt(payment, (request.LANGUAGE_CODE or "fr")[:2])
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"attestation-paiement-{payment.reference}.pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response

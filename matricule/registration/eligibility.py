@@ -76,19 +76,3 @@ def eligibility(candidate: Candidate, now: datetime.datetime | None = None) -> V
     if upcoming:
         return Verdict(Reason.NOT_OPEN_YET, component, window=upcoming)
     return Verdict(Reason.CLOSED, component)
-
-
-def first_registration_status(year, now: datetime.datetime | None = None):
-    """For the login page: (is any first-registration window open, the next one to open)."""
-    now = now or timezone.now()
-    windows = sorted(
-        (
-            w
-            for w in campaign_windows(year)
-            if w.population in (Population.FIRST_MAIN, Population.FIRST_SECOND)
-        ),
-        key=lambda w: w.opens_at,
-    )
-    is_open = any(w.is_open(now) for w in windows)
-    upcoming = next((w for w in windows if w.opens_at > now), None)
-    return is_open, upcoming

@@ -14,23 +14,16 @@ from matricule.institution.campaign import campaign_overview
 from matricule.institution.models import AcademicYear
 
 from . import reregistration
+from .access import get_registration_for, get_student_for
 from .forms import AdditionalForm, StudentLoginForm
 from .models import Kind, Registration, State, Student
+from .resume import redirect_to_step, resume_url
 from .steps import first_incomplete, get_step
-
-
-def get_student_for(request) -> Student:
-    student = Student.objects.select_related("user").filter(user=request.user).first()
-    if student is None:
-        raise Http404
-    return student
 
 
 def student_home(request, student: Student):
     """Home of a student without an admission this year: this year's registrations, and what
     they may do (re-register, add a programme), with contacts when they must see someone."""
-    from .views import resume_url
-
     year = AcademicYear.objects.current()
     offer = reregistration.offer_for(student, year)
     registrations = list(
@@ -77,8 +70,6 @@ def start(request):
 @require_http_methods(["GET", "POST"])
 def confirm(request, pk: int):
     """Last year's contacts and social situation, to confirm in one click or to change."""
-    from .views import get_registration_for, redirect_to_step
-
     registration = get_registration_for(request, pk)
     if registration.kind != Kind.REREGISTRATION:
         raise Http404

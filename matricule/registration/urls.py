@@ -12,7 +12,6 @@ urlpatterns = [
     path(_("registration/<int:pk>/step/<slug:key>/"), views.step, name="step"),
     path(_("registration/<int:pk>/step/<slug:key>/autosave/"), views.autosave, name="autosave"),
     path(_("registration/<int:pk>/review/"), views.review, name="review"),
-    path(_("registration/<int:pk>/summary.pdf"), views.summary_download, name="summary-pdf"),
     path(_("re-registration/start/"), reregistration_views.start, name="reregistration-start"),
     path(_("re-registration/login/"), reregistration_views.student_login, name="student-login"),
     path(_("registration/<int:pk>/confirm/"), reregistration_views.confirm, name="confirm"),

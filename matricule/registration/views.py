@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -10,36 +9,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.accounts.activation import can_activate
 from matricule.admissions.models import Candidate
+from matricule.fees.rules import fee_label
 from matricule.institution import reference
 from matricule.institution.campaign import campaign_overview
-from matricule.rows import unique_row
 
 from . import services
+from .access import get_candidate_for, get_registration_for, get_student_for
 from .eligibility import eligibility
 from .models import Registration, State
+from .pages import status_context
+from .resume import redirect_to_step, resume_url
 from .steps import STEPS, first_incomplete, get_step, navigation, shown_form, steps_for
-from .summary import fee_label, summary_data
-
-
-def get_candidate_for(request) -> Candidate:
-    """The signed-in person's admission for the current campaign; 404 for anybody else."""
-    year = reference.current_year()
-    candidate = Candidate.objects.filter(user=request.user, academic_year=year).first()
-    if candidate is None:
-        raise Http404
-    return reference.attach(candidate)
-
-
-def get_registration_for(request, pk: int) -> Registration:
-    """The registration if it is the signed-in student's own; 404 otherwise (no hint)."""
-    registration = unique_row(
-        Registration.objects.select_related("candidate", "student__user").filter(
-            pk=pk, student__user=request.user
-        )
-    )
-    if registration is None:
-        raise Http404
-    return reference.attach(registration)  # stage, programme, component, year: reference data
 
 
 @never_cache
@@ -49,7 +29,7 @@ def home(request):
     year = reference.current_year()
     candidate = Candidate.objects.filter(user=request.user, academic_year=year).first()
     if candidate is None:  # a continuing student, or one registered at the desk
-        from .reregistration_views import get_student_for, student_home
+        from .reregistration_views import student_home
 
         return student_home(request, get_student_for(request))
     reference.attach(candidate)
@@ -82,12 +62,6 @@ def start(request):
     except services.NotEligible:
         return redirect("registration:home")
     return redirect_to_step(registration, registration.current_step or first_incomplete(registration).key)
-
-
-def redirect_to_step(registration, key):
-    if key == "review":
-        return redirect("registration:review", registration.pk)
-    return redirect("registration:step", registration.pk, key)
 
 
 def _progress(registration, current_key):
@@ -217,50 +191,10 @@ def status(request, pk: int):
         {
             "registration": registration,
             "fees": [(fee_label(line["code"]), line["amount_cents"]) for line in registration.fee_lines],
-            "summary": summary_data(registration) if registration.state == "registered" else None,
-            "documents_complete": _documents_complete(registration),
+            **status_context(registration),
             "can_activate": can_activate(request.user),
             "instalments": registration.payments.filter(instalment__isnull=False)
             .exclude(status__in=["failed", "cancelled"])
             .order_by("instalment"),
         },
     )
-
-
-def _documents_complete(registration) -> bool:
-    from matricule.documents.services import documents_complete
-
-    return documents_complete(registration)
-
-
-@login_required
-def summary_download(request, pk: int):
-    """The summary PDF, recorded as an issued document (serial, verifiable) the first time."""
-    from django.http import FileResponse
-
-    from matricule.certificates.services import issue_summary
-
-    registration = get_registration_for(request, pk)
-    if registration.state != "registered":
-        raise Http404
-    document = issue_summary(registration, (request.LANGUAGE_CODE or "fr")[:2])
-    number = registration.student.student_number
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"recapitulatif-{number}.pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def resume_url(registration) -> str:
-    if not registration.is_editable:
-        return reverse("registration:status", args=[registration.pk])
-    key = registration.current_step or first_incomplete(registration).key
-    if key == "confirm":
-        return reverse("registration:confirm", args=[registration.pk])
-    if key == "review":
-        return reverse("registration:review", args=[registration.pk])
-    return reverse("registration:step", args=[registration.pk, key])

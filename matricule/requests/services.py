@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from matricule.accounts.staff import in_scope
 from matricule.audit.services import record
+from matricule.notifications.services import send_request_accepted_email, send_request_refused_email
 from matricule.registration.models import Registration
 from matricule.registration.models import State as RegistrationState
 
 from . import states
-from .emails import send_request_accepted_email, send_request_refused_email
 from .models import DATA_KEYS, NEEDS_ATTACHMENT, OPEN_STATES, Attachment, Kind, Request, State
 
 # A request carries a few files, not a folder: bounds what one student can store.

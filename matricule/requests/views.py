@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from matricule.registration.views import get_registration_for
+from matricule.registration.access import get_owned, get_registration_for
 
 from . import services
 from .forms import FORMS, AttachmentForm, FeeRefundForm
-from .models import Attachment, Kind
+from .models import Attachment, Kind, Request
 
 CROUS_URL = "https://www.messervices.etudiant.gouv.fr"
 
@@ -39,9 +39,7 @@ def error_text(error: services.RequestError) -> str:
 def get_request_for(http_request, pk: int, request_pk: int):
     """The registration and one of its requests, if they are the signed-in student's; else 404."""
     registration = get_registration_for(http_request, pk)
-    student_request = registration.requests.filter(pk=request_pk).first()
-    if student_request is None:
-        raise Http404
+    student_request = get_owned(Request.objects.all(), registration, request_pk)
     student_request.registration = registration  # already loaded, with what the pages show
     return registration, student_request
 
@@ -201,11 +199,6 @@ def serve(attachment: Attachment, *, inline: bool = False) -> FileResponse:
 @login_required
 def student_file(request, pk: int, attachment_pk: int):
     registration = get_registration_for(request, pk)
-    attachment = (
-        Attachment.objects.select_related("request__registration__student")
-        .filter(pk=attachment_pk, request__registration=registration)
-        .first()
-    )
-    if attachment is None:
-        raise Http404
+    queryset = Attachment.objects.select_related("request__registration__student")
+    attachment = get_owned(queryset, registration, attachment_pk, via="request__registration")
     return serve(attachment)

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from reportlab.graphics import renderSVG
 from reportlab.graphics.barcode import qrencoder
 
-from matricule.certificates.pdf import CertificateData, _QRCode, qr_drawing, render_certificate
+from matricule.certificates.certificate_pdf import CertificateData, render_certificate
+from matricule.certificates.rendering import _QRCode, qr_drawing
 
 URL = "https://matricule.univ-orleans.fr/verifier/K7QM-2TXP-9HZ3-AB4C/"
 

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from pypdf import PdfReader
 
-from matricule.certificates.pdf import render_certificate
+from matricule.certificates.certificate_pdf import render_certificate
 from matricule.certificates.signing import VerificationResult, generate_self_signed, sign_pdf, verify_pdf
 from tests.certificates.test_pdf import certificate
 

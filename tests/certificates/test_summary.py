@@ -8,13 +8,8 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
-from matricule.registration.summary_pdf import (
-    FONT,
-    FONT_BOLD,
-    SummaryData,
-    format_amount,
-    render_summary,
-)
+from matricule.certificates.rendering import FONT, FONT_BOLD, format_amount
+from matricule.certificates.summary import SummaryData, render_summary
 
 DOCUMENTS = [
     "Pièce d'identité",

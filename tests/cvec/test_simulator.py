@@ -8,7 +8,8 @@ from django.urls import reverse
 from matricule.cvec.checks import check_format
 from matricule.cvec.demo import demo_number, seed_attestation
 from matricule.cvec.models import SimulatedAttestation
-from matricule.cvec.service import Attestation, CvecUnavailable, SimulatorCvecService, get_service
+from matricule.cvec.service import Attestation, CvecUnavailable, get_service
+from matricule.cvec.simulator import SimulatorCvecService
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,50 @@
+"""What a signed-in student may reach: their admission, their student record, their own
+registrations and what hangs from them (documents, payments, requests...). Anything else is a
+404, never a hint. Every student page finds its objects through these helpers."""
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from matricule.admissions.models import Candidate
+from matricule.institution import reference
+from matricule.rows import unique_row
+
+from .models import Registration, Student
+
+
+def get_candidate_for(request) -> Candidate:
+    """The signed-in person's admission for the current campaign."""
+    year = reference.current_year()
+    candidate = Candidate.objects.filter(user=request.user, academic_year=year).first()
+    if candidate is None:
+        raise Http404
+    return reference.attach(candidate)
+
+
+def get_student_for(request) -> Student:
+    """The signed-in person's student record."""
+    student = Student.objects.select_related("user").filter(user=request.user).first()
+    if student is None:
+        raise Http404
+    return student
+
+
+def get_registration_for(request, pk: int) -> Registration:
+    """The registration if it is the signed-in student's own."""
+    registration = unique_row(
+        Registration.objects.select_related("candidate", "student__user").filter(
+            pk=pk, student__user=request.user
+        )
+    )
+    if registration is None:
+        raise Http404
+    return reference.attach(registration)  # stage, programme, component, year: reference data
+
+
+def get_owned(queryset: QuerySet, registration: Registration, pk: int, *, via: str = "registration") -> Model:
+    """One object of the student's own registration (a submission, a payment, a request, a file
+    of one of these): `via` is the path from the object to its registration."""
+    found = unique_row(queryset.filter(pk=pk, **{via: registration}))
+    if found is None:
+        raise Http404
+    return found

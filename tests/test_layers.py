@@ -1,0 +1,54 @@
+"""The app layering of docs/architecture.md holds (.importlinter, checked by import-linter), and
+the check does catch an upward import, counted even inside a function."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT = Path(sys.executable).with_name("lint-imports")
+
+
+def lint(tree: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LINT), str(tree / ".importlinter"), "--no-cache"],
+        cwd=tree,
+        env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_code_keeps_its_layers():
+    result = lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def copy_of_the_tree(tmp_path: Path) -> Path:
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "matricule", tree / "matricule", ignore=shutil.ignore_patterns("locale", "static"))
+    shutil.copy(ROOT / ".importlinter", tree / ".importlinter")
+    return tree
+
+
+def test_an_upward_import_inside_a_function_fails_the_check(tmp_path):
+    tree = copy_of_the_tree(tmp_path)
+    services = tree / "matricule" / "audit" / "services.py"
+    services.write_text(
+        services.read_text()
+        + "\n\ndef sneaky():\n    from matricule.registration.models import Registration\n"
+    )
+    result = lint(tree)
+    assert result.returncode != 0
+    assert "matricule.audit is not allowed to import matricule.registration" in result.stdout
+
+
+def test_a_cycle_between_the_modules_of_an_app_fails_the_check(tmp_path):
+    tree = copy_of_the_tree(tmp_path)
+    context = tree / "matricule" / "audit" / "context.py"
+    context.write_text(context.read_text() + "\n\ndef loop():\n    from . import services  # noqa\n")
+    result = lint(tree)
+    assert result.returncode != 0
+    assert "No cycles are allowed in matricule.audit" in result.stdout
