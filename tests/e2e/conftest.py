@@ -4,12 +4,26 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
+
+# Assertions wait as long as actions do (the pages' default timeout below): a busy CI machine
+# answers slowly, not wrongly.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # there (fixtures, assertions) are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("MATRICULE_CHROMIUM", "/usr/bin/chromium")
+# A step's autosave (htmx, 400 ms after a change) can fire while the step's own submit is still
+# being answered, when the machine is slow. PostgreSQL makes the two requests wait for each other;
+# the in-memory SQLite test database, shared by the live server's threads, fails one of them
+# ("database table is locked"). A page whose form is submitted is being left: on SQLite its
+# autosaves are dropped from then on.
+NO_AUTOSAVE_AFTER_SUBMIT = """
+addEventListener("submit", () => { window.matriculeLeaving = true; });
+addEventListener("htmx:beforeRequest", (event) => { if (window.matriculeLeaving) event.preventDefault(); });
+"""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -39,9 +53,18 @@ def browser():
         browser.close()
 
 
+def settle_autosaves(context):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        context.add_init_script(NO_AUTOSAVE_AFTER_SUBMIT)
+    return context
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")
+    settle_autosaves(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -59,6 +82,7 @@ def phone_page(browser, live_server):
         is_mobile=True,
         has_touch=True,
     )
+    settle_autosaves(context)
     page = context.new_page()
     yield page
     context.close()

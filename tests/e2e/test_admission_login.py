@@ -6,6 +6,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from playwright.sync_api import expect
 
 from .axe import assert_accessible
 
@@ -43,9 +44,10 @@ def test_a_demo_candidate_logs_in_with_an_emailed_link(page, live_server, demo_c
     chloe = demo_candidates["accepted"]
     page.goto("/")
     page.get_by_role("link", name="Me connecter avec mes identifiants Parcoursup").click()
+    page.wait_for_url("**/connexion/")
     assert_accessible(page)
     ask_for_link(page, f"P{chloe.parcoursup_number}", chloe.birth_date.isoformat(), chloe.email)
-    assert page.get_by_role("heading", level=1).inner_text() == "Consultez votre messagerie"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consultez votre messagerie")
     assert_accessible(page)
 
     link = last_link().replace("http://127.0.0.1:8000", live_server.url)
@@ -65,8 +67,9 @@ def test_a_demo_candidate_logs_in_with_an_emailed_link(page, live_server, demo_c
 
     # Log out.
     page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(live_server.url + "/")  # signed out before the next address is asked
     page.goto("/etudiant/")
-    assert "/connexion/" in page.url
+    expect(page).to_have_url(re.compile(r"/connexion/"))
 
 
 def test_an_eleven_minute_old_link_is_refused(page, live_server, demo_candidates):
@@ -84,8 +87,8 @@ def test_errors_are_announced_and_input_kept(page, demo):
     page.get_by_label("Numéro Parcoursup").fill("abc")
     page.get_by_label("Adresse électronique").fill("pas-une-adresse")
     page.get_by_role("button", name="Recevoir mon lien de connexion").click()
-    summary = page.get_by_role("alert")
-    assert "Numéro Parcoursup" in summary.inner_text()
-    assert page.get_by_label("Numéro Parcoursup").input_value() == "abc"
-    assert page.get_by_label("Adresse électronique").input_value() == "pas-une-adresse"
+    # The fields of the page before the answer hold the same values: the error summary comes first.
+    expect(page.get_by_role("alert")).to_contain_text("Numéro Parcoursup")
+    expect(page.get_by_label("Numéro Parcoursup")).to_have_value("abc")
+    expect(page.get_by_label("Adresse électronique")).to_have_value("pas-une-adresse")
     assert_accessible(page)

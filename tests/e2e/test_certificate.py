@@ -54,6 +54,7 @@ def test_certificate_qr_code_verifies_then_is_revoked(
     log_in(page, live_server, chloe)
     page.goto(f"/inscription/{registration.pk}/")
     page.get_by_role("link", name="Mon certificat de scolarité").click()
+    page.wait_for_url(f"**/inscription/{registration.pk}/certificat/")
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le certificat (PDF, français)").click()

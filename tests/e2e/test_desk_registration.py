@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import translation
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from matricule.institution.models import Stage
@@ -69,8 +70,10 @@ def fits_a_phone(page) -> bool:
 
 
 def save_and_continue(page):
-    page.locator("button[name=action][value=next]").click()
-    page.wait_for_load_state()
+    # The answer may be this step again (same address): wait for the navigation itself, as the
+    # page already loaded would satisfy wait_for_load_state at once.
+    with page.expect_navigation():
+        page.locator("button[name=action][value=next]").click()
 
 
 STEPS = {
@@ -121,7 +124,7 @@ def test_an_exchange_student_registered_at_the_desk_activates_and_downloads_the_
     page.locator("input[name=username]").fill("agent.chartres")
     page.locator("input[name=password]").fill("matricule-agent")
     page.locator("form button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/gestion/.*"))
+    page.wait_for_url("**/gestion/")  # the sign-in page matched .*/gestion/.* already
     page.goto("/gestion/guichet/")
     assert_accessible(page)
     assert fits_a_phone(page)
@@ -134,10 +137,10 @@ def test_an_exchange_student_registered_at_the_desk_activates_and_downloads_the_
     form.locator("input[name=email]").fill(PERSON["email"])
     form.locator("select[name=stage]").select_option(str(stage.pk))
     form.locator("input[name=reason][value=exchange]").check()
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("alert").is_visible()
-    assert page.locator("input[name=last_name]").input_value() == PERSON["last_name"]
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("input[name=last_name]")).to_have_value(PERSON["last_name"])
     assert_accessible(page)
     page.locator("input[name=birth_date]").fill(PERSON["birth_date"].isoformat())
     page.locator("#desk-start-form button[type=submit]").click()
@@ -148,15 +151,15 @@ def test_an_exchange_student_registered_at_the_desk_activates_and_downloads_the_
     assert_accessible(page)
     assert "KOWALSKA" in page.content()
     save_and_continue(page)  # nothing typed: the errors are shown, the step stays
-    assert page.get_by_role("alert").is_visible()
-    assert page.url.endswith("/etape/identity/")
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/etape/identity/$"))
     assert_accessible(page)
     # An exchange student is not concerned by the CVEC: that step is not asked.
     for key, values in ((k, v) for k, v in STEPS.items() if k != "cvec"):
-        assert page.url.endswith(f"/etape/{key}/"), (key, page.url)
+        expect(page).to_have_url(re.compile(f"/etape/{key}/$"))
         fill(page, {"attestation": cvec} if key == "cvec" else values)
         if key == "contacts":
-            assert page.locator("input[name=email]").input_value() == PERSON["email"]  # prefilled
+            expect(page.locator("input[name=email]")).to_have_value(PERSON["email"])  # prefilled
         save_and_continue(page)
     page.wait_for_url(re.compile(r".*/verification/$"))
     assert_accessible(page)
@@ -190,23 +193,23 @@ def test_an_exchange_student_registered_at_the_desk_activates_and_downloads_the_
     assert_accessible(student)
     student.locator("input[name=new_password1]").fill(PASSWORD)
     student.locator("input[name=new_password2]").fill(PASSWORD)
-    student.locator("form button[type=submit]").last.click()
-    student.wait_for_load_state()
+    with student.expect_navigation():  # the password is set before the cookies are cleared
+        student.locator("form button[type=submit]").last.click()
     student.context.clear_cookies()  # a later visit: signing in with the new password
 
     with translation.override("fr"):
         login_path = reverse("student-account:login")
         home_path = reverse("registration:home")
         status_path = reverse("registration:status", args=[registration.pk])
-        summary_path = reverse("registration:summary-pdf", args=[registration.pk])
+        summary_path = reverse("certificates:summary-pdf", args=[registration.pk])
     student.goto(login_path)
     student.locator("input[name=identifier]").fill(number)
     student.locator("input[name=password]").fill(PASSWORD)
-    student.locator("main form.form button[type=submit]").click()
-    student.wait_for_load_state()
+    with student.expect_navigation():  # signed in before the next address is asked
+        student.locator("main form.form button[type=submit]").click()
     student.goto(home_path)
     student.locator(f"a[href='{status_path}']").first.click()
-    student.wait_for_load_state()
+    student.wait_for_url(f"**{status_path}")
     assert number in student.content()
     with student.expect_download() as download:
         student.locator(f"a[href='{summary_path}']").click()

@@ -43,8 +43,10 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     assert_accessible(page)
     page.locator("input[name=new_password1]").fill("Un-mot-de-passe-solide-2026")
     page.locator("input[name=new_password2]").fill("Un-mot-de-passe-solide-2026")
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    # Each form's answer is awaited as a navigation: the page already loaded would satisfy
+    # wait_for_load_state at once, and several answers come back to the same address.
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").last.click()
     page.goto(f"/inscription/{registered.pk}/pieces/")
     assert_accessible(page)
 
@@ -58,8 +60,8 @@ def test_documents_journey(page, browser, live_server, registered, demo):
         )
         form = page.locator(f"form[aria-labelledby=doc-{submission.pk}]")
         form.locator("input[type=file]").set_input_files({"name": name, "mimeType": mime, "buffer": content})
-        form.locator("button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
     assert page.content().count("En attente de vérification") >= 5
 
     # The IUT de Chartres agent refuses the photo with a reason.
@@ -72,13 +74,14 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     agent.goto("/gestion/pieces/")
     assert_accessible(agent)
     agent.locator(f"a[href='/gestion/pieces/{registered.pk}/']").click()
+    agent.wait_for_url(f"**/gestion/pieces/{registered.pk}/")
     assert_accessible(agent)
     photo = registered.submissions.get(document_type__code="photo")
     section = agent.locator(f"section[aria-labelledby=rd-{photo.pk}]")
     section.locator("select[name=reason]").select_option(index=1)
     section.locator("textarea[name=comment]").fill("Photo floue, merci d'en envoyer une nette.")
-    section.locator("button[value=refuse]").click()
-    agent.wait_for_load_state()
+    with agent.expect_navigation():  # the email is sent before the answer
+        section.locator("button[value=refuse]").click()
     refusal = mail.outbox[-1]
     assert "Photo floue" in refusal.body
 
@@ -89,14 +92,14 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     form.locator("input[type=file]").set_input_files(
         {"name": "photo2.png", "mimeType": "image/png", "buffer": png_bytes(300, 400, (20, 20, 200))}
     )
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
 
-    # The agent validates everything.
+    # The agent validates everything (counting the buttons of the page that answered each time).
     agent.goto(f"/gestion/pieces/{registered.pk}/")
     while agent.locator("button[value=validate]").count():
-        agent.locator("button[value=validate]").first.click()
-        agent.wait_for_load_state()
+        with agent.expect_navigation():
+            agent.locator("button[value=validate]").first.click()
     assert "certificat" in mail.outbox[-1].subject.lower()
     page.goto(f"/inscription/{registered.pk}/")
     assert "certificat de scolarité est disponible" in page.content()

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from matricule.demo.seed import seed
 from matricule.institution.models import RegistrationWindow
@@ -47,7 +48,8 @@ def pay_with(page, card):
     page.get_by_label("Date d'expiration (MM/AA)").fill("12/30")
     page.get_by_label("Code de sécurité").fill("123")
     page.get_by_role("button", name=re.compile(r"^Payer 175")).click()
-    page.wait_for_load_state()
+    # Back from the bank (the return page, or the registration once confirmed).
+    page.wait_for_url(lambda url: "/simulateur-paiement/" not in url)
 
 
 def test_a_student_pays_175_euros_and_is_registered(page, live_server, campaign_2024):
@@ -57,9 +59,11 @@ def test_a_student_pays_175_euros_and_is_registered(page, live_server, campaign_
     log_in(page, live_server, chloe)
     page.get_by_role("link", name="Voir mon inscription").click()
     page.get_by_role("link", name="Payer mes droits d'inscription").click()
-    # The breakdown shown before paying is the registration's fee lines.
-    table = page.get_by_role("table").inner_text().replace("\u00a0", " ")
-    assert "175 €" in table and "Total" in table
+    page.wait_for_url(f"**/inscription/{registration.pk}/paiement/")
+    # The breakdown shown before paying is the registration's fee lines (spaces normalised).
+    table = page.get_by_role("table")
+    expect(table).to_contain_text("175 €")
+    expect(table).to_contain_text("Total")
     assert registration.fee_lines == [{"code": "registration_fee", "amount_cents": 17500}]
     assert_accessible(page)
     pay_with(page, "4111 1111 1111 1111")
@@ -76,10 +80,11 @@ def test_a_refused_card_can_try_again_without_a_second_registration(page, live_s
     log_in(page, live_server, lea)
     page.goto(f"/inscription/{registration.pk}/paiement/")
     pay_with(page, "4000 0000 0000 0002")
-    assert "refusé" in page.content()
+    expect(page.locator("main")).to_contain_text("refusé")
     assert_accessible(page)
     page.get_by_role("link", name="Réessayer").click()
-    assert "refusé" in page.content()  # the pay page says what happened last time
+    page.wait_for_url(f"**/inscription/{registration.pk}/paiement/")
+    expect(page.locator("main")).to_contain_text("refusé")  # the pay page says what happened last time
     pay_with(page, "4111111111111111")
     page.get_by_text(re.compile(r"Votre numéro étudiant est")).wait_for()
     assert Registration.objects.filter(student=registration.student).count() == 1

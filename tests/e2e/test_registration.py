@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
+from playwright.sync_api import expect
 
 from matricule.demo.seed import cvec_number
 
@@ -39,8 +40,10 @@ def log_in(page, live_server, candidate):
 
 
 def next_step(page):
-    page.get_by_role("button", name=re.compile("Enregistrer et (continuer|vérifier)")).click()
-    page.wait_for_load_state()
+    # The answer is the next step or this one again with its errors (same address): wait for that
+    # navigation, as the page already loaded would satisfy wait_for_load_state at once.
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Enregistrer et (continuer|vérifier)")).click()
 
 
 def choose(page, legend, option):
@@ -57,6 +60,7 @@ def test_register_on_a_phone_resume_after_losing_the_session_and_get_the_summary
     chloe = demo_candidates["accepted"]
     log_in(page, live_server, chloe)
     page.get_by_role("button", name="Commencer mon inscription").click()
+    page.wait_for_url("**/etape/identity/")
 
     # Identity (prefilled where Parcoursup knew it).
     assert_accessible(page)
@@ -68,8 +72,8 @@ def test_register_on_a_phone_resume_after_losing_the_session_and_get_the_summary
     choose(page, "Avez-vous un identifiant national étudiant (INE) ?", "Oui")
     page.get_by_label("INE ou BEA").fill("0494004062a")
     next_step(page)
-    assert page.get_by_role("alert").is_visible()
-    assert page.get_by_label("INE ou BEA").input_value() == "0494004062a"
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_label("INE ou BEA")).to_have_value("0494004062a")
     assert_accessible(page)
     page.get_by_label("INE ou BEA").fill("0494004062m")
     next_step(page)
@@ -87,11 +91,14 @@ def test_register_on_a_phone_resume_after_losing_the_session_and_get_the_summary
 
     Session.objects.all().delete()  # the server forgets every session
     page.goto("/etudiant/")
-    assert "/connexion/" in page.url
+    expect(page).to_have_url(re.compile(r"/connexion/"))
     log_in(page, live_server, chloe)
     page.get_by_role("link", name="Reprendre mon inscription").click()
-    page.get_by_role("button", name=re.compile("Dernière année")).click()
-    assert page.get_by_label("Établissement fréquenté en dernier").input_value() == "Lycée Marceau"
+    page.wait_for_url(re.compile(r"/etape/[\w-]+/$"))
+    # The step menu posts the form: what is typed next goes to the page that answers.
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Dernière année")).click()
+    expect(page.get_by_label("Établissement fréquenté en dernier")).to_have_value("Lycée Marceau")
     page.get_by_label("Votre situation l'an dernier").select_option("secondary")
     page.get_by_label("Dernière année de fréquentation").fill("2026")
     next_step(page)
@@ -129,13 +136,14 @@ def test_register_on_a_phone_resume_after_losing_the_session_and_get_the_summary
     page.get_by_label("J'ai lu la notice sur le traitement de mes données personnelles").check()
     next_step(page)
     # Review and submit.
-    assert "Vérifier et envoyer" in page.content()
+    expect(page).to_have_url(re.compile(r"/verification/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifier et envoyer")
     assert_accessible(page)
     page.get_by_role("button", name="Envoyer mon inscription").click()
-    page.wait_for_load_state()
+    page.wait_for_url(re.compile(r"/inscription/\d+/$"))  # a grant holder: registered, nothing to pay
     assert_accessible(page)
-    number = page.locator("strong", has_text=re.compile(r"^\d{8}$")).first.inner_text()
-    assert number.endswith("000001")
+    number = page.locator("strong", has_text=re.compile(r"^\d{8}$")).first
+    expect(number).to_have_text(re.compile(r"000001$"))
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("Télécharger mon récapitulatif")).click()
     pdf = download.value.path().read_bytes()

@@ -3,9 +3,11 @@ Chartres agent accepts it from the back office, and the student's next certifica
 address; the student's pages pass axe."""
 
 import io
+import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from matricule.documents import services as documents
 from tests.documents.conftest import png_bytes, upload_file
@@ -74,16 +76,17 @@ def test_address_change_accepted_then_on_the_next_certificate(page, browser, liv
     crous = page.get_by_role("link", name="Dossier social étudiant (messervices.etudiant.gouv.fr)")
     assert crous.get_attribute("href") == "https://www.messervices.etudiant.gouv.fr"
     page.get_by_role("link", name="Changement d'adresse").click()
-    assert page.get_by_label("Nouvelle adresse (numéro et voie)").input_value() == "12 rue des Écuyers"
+    page.wait_for_url("**/demandes/nouvelle/*/")
+    expect(page.get_by_label("Nouvelle adresse (numéro et voie)")).to_have_value("12 rue des Écuyers")
     assert_accessible(page)
     # A missing postal code: the error is shown, what was typed stays.
     page.get_by_label("Nouvelle adresse (numéro et voie)").fill("3 place des Halles")
     page.get_by_label("Code postal").fill("")
     page.get_by_label("Commune").fill("Orléans")
-    page.get_by_role("button", name="Envoyer ma demande").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("alert").count() == 1
-    assert page.get_by_label("Nouvelle adresse (numéro et voie)").input_value() == "3 place des Halles"
+    with page.expect_navigation():  # the form again, at the same address, with its error
+        page.get_by_role("button", name="Envoyer ma demande").click()
+    expect(page.get_by_role("alert")).to_have_count(1)
+    expect(page.get_by_label("Nouvelle adresse (numéro et voie)")).to_have_value("3 place des Halles")
     assert_accessible(page)
     page.get_by_label("Code postal").fill("45000")
     page.get_by_role("button", name="Envoyer ma demande").click()
@@ -97,14 +100,16 @@ def test_address_change_accepted_then_on_the_next_certificate(page, browser, liv
     agent.locator("input[name=username]").fill("agent.chartres")
     agent.locator("input[name=password]").fill("matricule-agent")
     agent.locator("form button[type=submit]").click()
-    agent.wait_for_url("**/gestion/demandes/")
+    # The path, not the end of the address: the sign-in page's ?next=/gestion/demandes/ matches that.
+    agent.wait_for_url(re.compile(r"^[^?]*/gestion/demandes/$"))
     assert "1 demande en attente" in agent.content()
     agent.get_by_role("table").get_by_role("link", name="Changement d'adresse", exact=False).click()
+    agent.wait_for_url(re.compile(r"/gestion/demandes/\d+/$"))
     assert "3 place des Halles" in agent.content()
     assert_accessible(agent)
     agent.get_by_label("Message à l'étudiant").fill("Nouvelle adresse enregistrée.")
-    agent.get_by_role("button", name="Accepter").click()
-    agent.wait_for_load_state()
+    with agent.expect_navigation():  # back to the same address once decided
+        agent.get_by_role("button", name="Accepter").click()
     assert "Demande acceptée" in agent.content()
     assert_accessible(agent)
     agent.context.close()
@@ -113,6 +118,7 @@ def test_address_change_accepted_then_on_the_next_certificate(page, browser, liv
     # The student sees the decision, and the next certificate carries the new address.
     page.goto(f"/inscription/{registration.pk}/demandes/")
     page.get_by_role("table").get_by_role("link", name="Changement d'adresse").click()
+    page.wait_for_url(re.compile(r"/demandes/\d+/$"))
     assert "Acceptée" in page.content() and "Nouvelle adresse enregistrée." in page.content()
     assert_accessible(page)
     text = certificate_text(page, registration)

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from matricule.demo.continuing import PASSWORD, cvec_number_for
 from matricule.institution.models import AcademicYear, Population, RegistrationWindow
@@ -42,11 +43,11 @@ def test_an_adm_but1_student_re_registers_in_but2_in_fewer_than_8_page_loads(pag
 
     log_in_with_password(page, emma)
     assert_accessible(page)
-    assert page.get_by_text("Vous pouvez vous réinscrire en BUT2 GEII").is_visible()
+    expect(page.get_by_text("Vous pouvez vous réinscrire en BUT2 GEII")).to_be_visible()
     page.get_by_role("button", name="Me réinscrire").click()
     # Last year's details, to confirm in one click.
     page.get_by_role("heading", name="Confirmez vos informations").wait_for()
-    assert page.get_by_text("12 rue du Bois Merrain").is_visible()
+    expect(page.get_by_text("12 rue du Bois Merrain")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Rien n'a changé : confirmer").click()
     # The CVEC of the new year.
@@ -61,7 +62,8 @@ def test_an_adm_but1_student_re_registers_in_but2_in_fewer_than_8_page_loads(pag
     page.get_by_label("J'ai lu le règlement de l'université et je l'accepte").check()
     page.get_by_label("J'ai lu la notice sur le traitement de mes données personnelles").check()
     page.get_by_role("button", name="Enregistrer et vérifier").click()
-    assert page.get_by_text("BUT2 GEII").first.is_visible()
+    page.wait_for_url("**/verification/")  # the step just left names the stage too
+    expect(page.get_by_text("BUT2 GEII").first).to_be_visible()
     page.get_by_role("button", name="Envoyer mon inscription").click()
     page.wait_for_url("**/paiement/")
     assert_accessible(page)
@@ -72,6 +74,7 @@ def test_an_aj_student_never_activated_logs_in_by_link_and_is_offered_to_repeat_
     lucas = continuing("lucas")
     page.goto("/compte/connexion/")
     page.get_by_role("link", name=re.compile("numéro étudiant")).click()
+    page.wait_for_url("**/reinscription/connexion/")
     assert_accessible(page)
     page.get_by_label("Numéro étudiant", exact=True).fill(lucas.student_number)
     page.get_by_label("Date de naissance").fill(lucas.birth_date.isoformat())
@@ -82,7 +85,7 @@ def test_an_aj_student_never_activated_logs_in_by_link_and_is_offered_to_repeat_
     page.goto(link.replace("http://127.0.0.1:8000", live_server.url))
     page.get_by_role("button", name="Continuer vers mon inscription").click()
     page.wait_for_url("**/etudiant/")
-    assert page.get_by_text("Vous pouvez vous réinscrire pour redoubler BUT1 GEII").is_visible()
+    expect(page.get_by_text("Vous pouvez vous réinscrire pour redoubler BUT1 GEII")).to_be_visible()
 
 
 @pytest.mark.parametrize(
@@ -94,9 +97,9 @@ def test_an_aj_student_never_activated_logs_in_by_link_and_is_offered_to_repeat_
 )
 def test_other_results_get_their_message(page, live_server, demo, key, text):
     log_in_with_password(page, continuing(key))
-    assert page.get_by_text(text).is_visible()
+    expect(page.get_by_text(text)).to_be_visible()
     if key == "manon":  # the desk: the component's contacts are shown
-        assert page.get_by_text("scolarite.iut28@univ-orleans.fr").first.is_visible()
+        expect(page.get_by_text("scolarite.iut28@univ-orleans.fr").first).to_be_visible()
     assert_accessible(page)
 
 
@@ -107,5 +110,5 @@ def test_outside_the_window_the_page_says_when_it_opens(page, live_server, demo)
         opens_at=opens, closes_at=opens + datetime.timedelta(days=30)
     )
     log_in_with_password(page, continuing("emma"))
-    assert page.get_by_text("La réinscription en ligne ouvre le").is_visible()
-    assert page.get_by_role("button", name="Me réinscrire").count() == 0
+    expect(page.get_by_text("La réinscription en ligne ouvre le")).to_be_visible()
+    expect(page.get_by_role("button", name="Me réinscrire")).to_have_count(0)
