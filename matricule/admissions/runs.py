@@ -29,6 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from matricule import transitions
 from matricule.audit.services import record
 from matricule.institution.models import AcademicYear
 
@@ -341,20 +342,16 @@ class BatchImporter:
 
 # --- The run's lifecycle ------------------------------------------------------------------
 
+
 # A run is created running and ends once, done or failed; anything else is refused.
-TRANSITIONS: dict[str, set[str]] = {
-    Status.RUNNING: {Status.DONE, Status.FAILED},
-    Status.DONE: set(),
-    Status.FAILED: set(),
-}
-
-
-class TransitionError(Exception):
+class TransitionError(transitions.TransitionError):
     """A transition the table does not allow (e.g. finishing a failed run)."""
 
-    def __init__(self, current: str, wanted: str):
-        super().__init__(f"cannot go from {current} to {wanted}")
-        self.current, self.wanted = current, wanted
+
+TRANSITIONS = transitions.Table(
+    {Status.RUNNING: {Status.DONE, Status.FAILED}, Status.DONE: set(), Status.FAILED: set()},
+    TransitionError,
+)
 
 
 def start(
@@ -380,8 +377,7 @@ def fail(run: ImportRun) -> None:
 
 
 def _end(run: ImportRun, status: str) -> None:
-    if status not in TRANSITIONS[run.status]:
-        raise TransitionError(run.status, status)
+    TRANSITIONS.check(run.status, status)
     run.status = status
     run.finished_at = timezone.now()
     run.save()

@@ -192,8 +192,13 @@ def receive(
 def apply_outcome(code: str, outcome: VerifiedOutcome, *, channel: str, raw: str = "") -> Payment | None:
     """Act on an authentic outcome, once. Monotonic: a confirmed payment never goes back."""
     with transaction.atomic():
+        # Locked here for the whole decision, with its registration (read by the audit and
+        # mark_paid, locked by its own services when they move it).
         payment = (
-            Payment.objects.select_for_update().filter(reference=outcome.reference, gateway=code).first()
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("registration")
+            .filter(reference=outcome.reference, gateway=code)
+            .first()
         )
         note = Notification(
             gateway=code,
@@ -217,14 +222,15 @@ def apply_outcome(code: str, outcome: VerifiedOutcome, *, channel: str, raw: str
 
 def _apply(payment: Payment, outcome: VerifiedOutcome) -> tuple[str, Payment]:
     """The transition an outcome asks for, if the table allows it; returns what was done (kept on
-    the notification) and the payment as it now is. Monotonic: money taken never goes back."""
+    the notification) and the payment as it now is. Monotonic: money taken never goes back.
+    The caller holds the payment's lock: the transitions' bodies run without taking it again."""
     status = payment.status
     if outcome.outcome == Outcome.CONFIRMED:
         if status == Payment.Status.CONFIRMED:
             return "already confirmed", payment
         if not states.can_go(status, Payment.Status.CONFIRMED):
             return f"ignored: {status}", payment
-        payment = confirm(payment, outcome)
+        payment = _confirm(payment, outcome)
         if payment.status == Payment.Status.TO_REVIEW:
             return f"to review: {payment.anomaly}", payment
         return "confirmed", payment
@@ -235,7 +241,7 @@ def _apply(payment: Payment, outcome: VerifiedOutcome) -> tuple[str, Payment]:
             return f"already {wanted}", payment
         if not states.can_go(status, wanted):
             return f"ignored: {status}", payment
-        payment = (fail if failed else cancel)(payment, transaction_id=outcome.transaction_id)
+        payment = _end_locked_attempt(payment, wanted, outcome.transaction_id)
         return wanted, payment
     return (f"ignored: {status}" if payment.is_final else "still pending"), payment
 
@@ -261,18 +267,21 @@ def confirm(payment: Payment, outcome: VerifiedOutcome) -> Payment:
     taken, the registration is marked paid. When the amount, currency or fee does not match,
     held for review instead. A payment already confirmed is left as it is."""
     with transaction.atomic():
-        locked = _lock(payment)
-        if locked.status == Payment.Status.CONFIRMED:
-            return locked
-        states.check(locked.status, Payment.Status.CONFIRMED)
-        anomaly = _anomaly(locked, outcome)
-        if anomaly:
-            return hold_for_review(locked, outcome, anomaly)
-        locked.paid_cents, locked.transaction_id = outcome.amount_cents, outcome.transaction_id[:100]
-        locked.confirmed_at = timezone.now()
-        _move(locked, Payment.Status.CONFIRMED)
-        record("payments.confirmed", obj=locked, amount_cents=locked.paid_cents)
-        mark_paid(locked.registration, actor=None)
+        return _confirm(_lock(payment), outcome)
+
+
+def _confirm(locked: Payment, outcome: VerifiedOutcome) -> Payment:
+    if locked.status == Payment.Status.CONFIRMED:
+        return locked
+    states.check(locked.status, Payment.Status.CONFIRMED)
+    anomaly = _anomaly(locked, outcome)
+    if anomaly:
+        return _hold_for_review(locked, outcome, anomaly)
+    locked.paid_cents, locked.transaction_id = outcome.amount_cents, outcome.transaction_id[:100]
+    locked.confirmed_at = timezone.now()
+    _move(locked, Payment.Status.CONFIRMED)
+    record("payments.confirmed", obj=locked, amount_cents=locked.paid_cents)
+    mark_paid(locked.registration, actor=None)
     return locked
 
 
@@ -280,19 +289,18 @@ def hold_for_review(payment: Payment, outcome: VerifiedOutcome, anomaly: str) ->
     """→ to review: money taken that does not match what is due (`Payment.Anomaly`), shown to
     staff in the admin; the registration stays awaiting payment. Once only."""
     with transaction.atomic():
-        locked = _lock(payment)
-        if locked.status == Payment.Status.TO_REVIEW:
-            return locked
-        locked.paid_cents, locked.transaction_id = outcome.amount_cents, outcome.transaction_id[:100]
-        locked.anomaly = anomaly
-        _move(locked, Payment.Status.TO_REVIEW)
-        record(
-            "payments.anomaly",
-            obj=locked,
-            anomaly=anomaly,
-            paid=outcome.amount_cents,
-            currency=outcome.currency,
-        )
+        return _hold_for_review(_lock(payment), outcome, anomaly)
+
+
+def _hold_for_review(locked: Payment, outcome: VerifiedOutcome, anomaly: str) -> Payment:
+    if locked.status == Payment.Status.TO_REVIEW:
+        return locked
+    locked.paid_cents, locked.transaction_id = outcome.amount_cents, outcome.transaction_id[:100]
+    locked.anomaly = anomaly
+    _move(locked, Payment.Status.TO_REVIEW)
+    record(
+        "payments.anomaly", obj=locked, anomaly=anomaly, paid=outcome.amount_cents, currency=outcome.currency
+    )
     return locked
 
 
@@ -308,26 +316,29 @@ def cancel(payment: Payment, *, transaction_id: str = "") -> Payment:
 
 def _end_attempt(payment: Payment, wanted: str, transaction_id: str) -> Payment:
     with transaction.atomic():
-        locked = _lock(payment)
-        if locked.status == wanted:
-            return locked  # said twice: already done
-        was_open = locked.status in states.OPEN
-        locked.transaction_id = transaction_id[:100] or locked.transaction_id
-        _move(locked, wanted)
-        if was_open and locked.instalment and locked.instalment > 1:
-            # A later instalment must still be paid: scheduled again, once per attempt.
-            Payment.objects.create(
-                registration=locked.registration,
-                reference=new_reference(),
-                gateway=locked.gateway,
-                amount_cents=locked.amount_cents,
-                fee_key=locked.fee_key,
-                status=Payment.Status.SCHEDULED,
-                instalment=locked.instalment,
-                instalment_count=locked.instalment_count,
-                due_on=locked.due_on,
-            )
-        record(f"payments.{wanted}", obj=locked)
+        return _end_locked_attempt(_lock(payment), wanted, transaction_id)
+
+
+def _end_locked_attempt(locked: Payment, wanted: str, transaction_id: str) -> Payment:
+    if locked.status == wanted:
+        return locked  # said twice: already done
+    was_open = locked.status in states.OPEN
+    locked.transaction_id = transaction_id[:100] or locked.transaction_id
+    _move(locked, wanted)
+    if was_open and locked.instalment and locked.instalment > 1:
+        # A later instalment must still be paid: scheduled again, once per attempt.
+        Payment.objects.create(
+            registration=locked.registration,
+            reference=new_reference(),
+            gateway=locked.gateway,
+            amount_cents=locked.amount_cents,
+            fee_key=locked.fee_key,
+            status=Payment.Status.SCHEDULED,
+            instalment=locked.instalment,
+            instalment_count=locked.instalment_count,
+            due_on=locked.due_on,
+        )
+    record(f"payments.{wanted}", obj=locked)
     return locked
 
 
