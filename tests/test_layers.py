@@ -52,3 +52,24 @@ def test_a_cycle_between_the_modules_of_an_app_fails_the_check(tmp_path):
     result = lint(tree)
     assert result.returncode != 0
     assert "No cycles are allowed in matricule.audit" in result.stdout
+
+
+def test_no_app_imports_the_private_names_of_another():
+    """What an app offers others is public; its `_helpers` are its own."""
+    import ast
+
+    borrowed = []
+    for path in (ROOT / "matricule").rglob("*.py"):
+        relative = path.relative_to(ROOT / "matricule")
+        if "migrations" in relative.parts:
+            continue
+        own = relative.parts[0] if len(relative.parts) > 1 else None
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                parts = node.module.split(".")
+                if parts[0] != "matricule" or len(parts) < 2 or parts[1] == own:
+                    continue
+                borrowed += [
+                    f"{relative}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")
+                ]
+    assert not borrowed, borrowed
