@@ -73,3 +73,13 @@ def test_no_app_imports_the_private_names_of_another():
                     f"{relative}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")
                 ]
     assert not borrowed, borrowed
+
+
+def test_every_email_goes_through_notifications():
+    """Only the notifications app builds and sends messages (one log, one delivery path)."""
+    senders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "matricule").rglob("*.py")
+        if "notifications" not in path.parts and "django.core.mail" in path.read_text()
+    ]
+    assert not senders, senders
