@@ -1,5 +1,7 @@
-"""The back office's access rules (accounts.staff): who gets in, who may act, which components."""
-# ruff: noqa: F811 - the fixture imported from the documents tests is used as a test argument
+"""The back office's access rules (accounts.staff): who gets in, who may act, which components;
+the authenticator app's set-up window."""
+
+import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -8,52 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import resolve
-from django.utils import translation
+from django.utils import timezone, translation
 
 from matricule.accounts import staff
-from matricule.accounts.models import ComponentMembership
-from matricule.documents.models import ReviewClaim
-from matricule.institution.models import Component
+from matricule.accounts.models import AccountSecurity, ComponentMembership
 from matricule.registration.models import Registration
-from tests.documents.conftest import registered  # noqa: F401 - fixture
 
 QUEUE = "/gestion/pieces/"
 Role = ComponentMembership.Role
-
-
-@pytest.fixture
-def staff_client(client):
-    """Sign a staff member in as after both factors: staff_client(user) -> the client."""
-
-    def sign_in(user):
-        client.force_login(user)
-        staff.mark_verified(client.session)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def two_factor(settings):
-    settings.MATRICULE_STAFF_REQUIRE_2FA = True
-
-
-@pytest.fixture
-def components(demo):
-    return {c.code: c for c in Component.objects.filter(code__in=["iut-chartres", "iut-orleans"])}
-
-
-@pytest.fixture
-def member(django_user_model, components):
-    """member(role, *component codes) -> a new user with that role in those components."""
-
-    def make(role, *codes):
-        user = django_user_model.objects.create_user(f"{role}.{'-'.join(codes)}", password="x")
-        for code in codes:
-            ComponentMembership.objects.create(user=user, component=components[code], role=role)
-        return user
-
-    return make
 
 
 def view_for(**options):
@@ -136,47 +100,6 @@ def test_the_back_office_views_carry_the_decorator(path):
 # --- What each role may do -----------------------------------------------------------------------
 
 
-def test_an_auditor_looks_at_a_file_without_claiming_it_and_may_not_decide(
-    client, registered, member, staff_client
-):
-    auditor = member(Role.AUDITOR, "iut-chartres")
-    staff_client(auditor)
-    page = client.get(f"{QUEUE}{registered.pk}/")
-    assert page.status_code == 200
-    assert not ReviewClaim.objects.filter(registration=registered).exists()
-    submission = registered.submissions.first()
-    decide = client.post(f"{QUEUE}{registered.pk}/", {"submission": submission.pk, "decision": "validate"})
-    assert decide.status_code == 403
-    assert client.post(f"{QUEUE}{registered.pk}/liberer/").status_code == 403
-    submission.refresh_from_db()
-    assert submission.reviewed_by is None
-
-
-def test_acting_in_one_component_gives_no_right_to_act_in_another(client, registered, member, staff_client):
-    user = member(Role.AUDITOR, "iut-chartres")
-    ComponentMembership.objects.create(
-        user=user, component=Component.objects.get(code="iut-orleans"), role=Role.AGENT
-    )
-    staff_client(user)
-    assert client.get(f"{QUEUE}{registered.pk}/").status_code == 200
-    submission = registered.submissions.first()
-    response = client.post(f"{QUEUE}{registered.pk}/", {"submission": submission.pk, "decision": "validate"})
-    assert response.status_code == 403
-
-
-def test_an_agent_of_the_component_claims_and_releases(client, registered, iut_agent, staff_client):
-    staff_client(iut_agent)
-    assert client.get(f"{QUEUE}{registered.pk}/").status_code == 200
-    assert ReviewClaim.objects.get(registration=registered).agent == iut_agent
-    assert client.post(f"{QUEUE}{registered.pk}/liberer/").url == QUEUE
-    assert not ReviewClaim.objects.filter(registration=registered).exists()
-
-
-def test_an_agent_of_another_component_gets_404(client, registered, other_agent, staff_client):
-    staff_client(other_agent)
-    assert client.get(f"{QUEUE}{registered.pk}/").status_code == 404
-
-
 def test_write_views_are_open_to_auditors_for_reading_only(member):
     auditor = member(Role.AUDITOR, "iut-chartres")
     view = view_for(write=True)
@@ -234,3 +157,17 @@ def test_roles(member, administrator, components):
     assert staff.scope_queryset(registrations, administrator, field) is registrations
     assert staff.in_scope(auditor, orleans) and not staff.in_scope(auditor, orleans, write=True)
     assert staff.is_staff_member(auditor) and not staff.is_staff_member(AnonymousUser())
+
+
+# --- The set-up window ---------------------------------------------------------------------------
+
+
+def test_a_new_role_opens_the_set_up_for_a_few_days(iut_agent, django_user_model):
+    security = AccountSecurity.objects.get(user=iut_agent)
+    assert security.enrolment_open_until > timezone.now() + datetime.timedelta(hours=71)
+    boss = django_user_model.objects.create_superuser(
+        username="root", password="x" * 16, email="root@example.org"
+    )
+    assert staff.enrolment_open(boss)
+    student = django_user_model.objects.create_user(username="someone")
+    assert not staff.enrolment_open(student)

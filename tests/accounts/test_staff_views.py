@@ -5,15 +5,15 @@ import re
 
 import pyotp
 import pytest
-import time_machine
 import zxingcpp
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw
 
-from matricule.accounts import staff, staff_views, totp
+from matricule.accounts import staff, staff_views
 from matricule.accounts.models import AccountSecurity, Throttle
 from matricule.audit.models import Event
+from tests.accounts.conftest import secret_of
 
 LOGIN = "/gestion/connexion/"
 CODE = "/gestion/connexion/code/"
@@ -23,33 +23,6 @@ QUEUE = "/gestion/pieces/"
 HOME = "/gestion/"  # where staff land after signing in
 PASSWORD = "matricule-agent"
 STEP = datetime.timedelta(seconds=30)
-
-
-@pytest.fixture
-def two_factor(settings):
-    settings.MATRICULE_STAFF_REQUIRE_2FA = True
-
-
-@pytest.fixture
-def clock():
-    """Frozen time at the start of a 30-second step (codes are computed against it)."""
-    start = timezone.now().replace(microsecond=0)
-    start -= datetime.timedelta(seconds=start.second % 30) - datetime.timedelta(seconds=2)
-    with time_machine.travel(start, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def enrolled(iut_agent):
-    """The IUT de Chartres agent with an authenticator app set up: its secret."""
-    secret = pyotp.random_base32()
-    totp.set_known_key(iut_agent, secret)
-    return secret
-
-
-def secret_of(user) -> str:
-    """The key the set-up page showed (base32), from the account's device."""
-    return totp.secret(TOTPDevice.objects.get(user=user))
 
 
 def code(secret):
@@ -302,57 +275,7 @@ def test_the_english_pages_stay_in_english(client, iut_agent, two_factor, clock)
     assert client.post(response.url, {"code": code(secret)}).url == "/en/gestion/"
 
 
-def test_an_administrator_resets_a_lost_authenticator_app(
-    iut_agent, administrator, enrolled, two_factor, clock, staff_client, outbox
-):
-    from matricule.notifications.models import Email
-
-    admin = staff_client(administrator)
-    listing = admin.get("/admin/accounts/user/")
-    assert listing.status_code == 200
-    done = admin.post(
-        "/admin/accounts/user/",
-        {"action": "reset_second_factor", "_selected_action": [iut_agent.pk]},
-        follow=True,
-    )
-    assert done.status_code == 200
-    assert not staff.has_second_factor(iut_agent)
-    assert Event.objects.filter(action="accounts.staff_2fa_reset", actor=administrator).count() == 1
-    notice = Email.objects.get(kind="account_staff_authenticator_reset")
-    assert notice.to == iut_agent.email and "administrat" in notice.body
-    # At the next sign-in (another browser) the agent sets up a new app.
-    from django.test import Client
-
-    response = sign_in(Client())
-    assert response.status_code == 302 and response.url.startswith(ENROL)
-
-
-def test_only_administrators_reset_authenticator_apps(iut_agent, enrolled, staff_client):
-    from django.contrib.admin.sites import site
-    from django.test import RequestFactory
-
-    from matricule.accounts.admin import UserAdmin
-    from matricule.accounts.models import User
-
-    request = RequestFactory().post("/admin/accounts/user/")
-    request.user = iut_agent
-    request._messages = type("M", (), {"add": lambda *a, **k: None})()
-    UserAdmin(User, site).reset_second_factor(request, User.objects.filter(pk=iut_agent.pk))
-    assert staff.has_second_factor(iut_agent)
-
-
 # --- The set-up window ---------------------------------------------------------------------------
-
-
-def test_a_new_role_opens_the_set_up_for_a_few_days(iut_agent, django_user_model):
-    security = AccountSecurity.objects.get(user=iut_agent)
-    assert security.enrolment_open_until > timezone.now() + datetime.timedelta(hours=71)
-    boss = django_user_model.objects.create_superuser(
-        username="root", password="x" * 16, email="root@example.org"
-    )
-    assert staff.enrolment_open(boss)
-    student = django_user_model.objects.create_user(username="someone")
-    assert not staff.enrolment_open(student)
 
 
 def test_a_password_alone_sets_up_no_app_once_the_window_has_closed(
@@ -384,47 +307,3 @@ def test_a_password_alone_sets_up_no_app_once_the_window_has_closed(
     assert again.post(ENROL, {"code": code(secret)}).status_code == 302
     assert signed_in_user(again) == str(iut_agent.pk)
     assert not staff.enrolment_open(iut_agent)
-
-
-def test_open_enrolment_command(iut_agent, enrolled, django_user_model):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
-
-    newcomer = django_user_model.objects.create_user(username="new.admin")
-    out = StringIO()
-    call_command("open_enrolment", "new.admin", "--hours", "4", stdout=out)
-    assert "new.admin may set up an authenticator app until" in out.getvalue()
-    until = AccountSecurity.objects.get(user=newcomer).enrolment_open_until
-    assert datetime.timedelta(hours=3) < until - timezone.now() <= datetime.timedelta(hours=4)
-    with pytest.raises(CommandError):
-        call_command("open_enrolment", "agent.chartres")  # already has an app
-    with pytest.raises(CommandError):
-        call_command("open_enrolment", "nobody")
-
-
-def test_a_reset_ends_the_sessions_signed_in_before(iut_agent, administrator, enrolled, staff_client):
-    from django.test import Client
-
-    before = Client()
-    before.force_login(iut_agent)
-    session = before.session
-    staff.mark_verified(session)
-    session.save()
-    assert before.get(QUEUE).status_code == 200
-    staff.reset_second_factor(iut_agent, actor=administrator)
-    after = before.get(QUEUE)
-    assert after.status_code == 302 and after.url.startswith(LOGIN)
-    assert signed_in_user(before) is None
-    # Without a stamp the hash is Django's own: no session ended when the field appeared.
-    from django.utils.crypto import salted_hmac
-
-    from matricule.accounts.models import User
-
-    fresh = User(password="pbkdf2_sha256$x")
-    django_hash = salted_hmac(
-        "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
-        fresh.password,
-        algorithm="sha256",
-    ).hexdigest()
-    assert fresh.security_stamp == "" and fresh.get_session_auth_hash() == django_hash

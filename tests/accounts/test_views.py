@@ -1,12 +1,13 @@
+"""The admission login's pages (accounts.views): Parcoursup number, date of birth and email, then a
+single-use connection link by email."""
+
 import datetime
 import re
 
 import pytest
 import time_machine
-from django.urls import reverse
 
-from matricule.accounts import admission_login
-from matricule.accounts.models import LoginLink, Throttle
+from matricule.accounts.models import LoginLink
 
 LOGIN = "/connexion/"
 GOOD = {"number": "P240012345", "birth_date": "2006-03-14", "email": "chloe.lefevre@EXAMPLE.org"}
@@ -14,16 +15,6 @@ GOOD = {"number": "P240012345", "birth_date": "2006-03-14", "email": "chloe.lefe
 
 def post(client, data, address="203.0.113.7"):
     return client.post(LOGIN, data, REMOTE_ADDR=address)
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
 
 
 def link_from(outbox) -> str:
@@ -128,39 +119,6 @@ def test_many_failures_from_one_address_lock_that_address(client, demo, settings
     assert post(client, {**GOOD, "number": "4444444"}).status_code == 429
 
 
-def test_link_requests_per_candidate_are_limited(
-    new_student, outbox, immediate_tasks, settings, django_capture_on_commit_callbacks
-):
-    settings.MATRICULE_THROTTLES = {**settings.MATRICULE_THROTTLES, "admission_number": (50, 900, 900)}
-    for attempt in range(7):
-        with django_capture_on_commit_callbacks(execute=True):
-            admission_login.request_link(
-                year=new_student.academic_year,
-                number="240012345",
-                birth_date=datetime.date(2006, 3, 14),
-                email="chloe.lefevre@example.org",
-                address=f"10.0.0.{attempt}",
-            )
-    assert len(outbox) == 5
-
-
-def test_staff_see_and_lift_a_lockout(client, new_student, administrator):
-    for _ in range(5):
-        post(client, {**GOOD, "birth_date": "2001-01-01"})
-    lock = Throttle.objects.get(scope="admission_number", key="240012345")
-    assert lock.locked_until is not None
-    staff = client.__class__()
-    staff.force_login(administrator)
-    listing = staff.get(reverse("admin:accounts_throttle_changelist"))
-    assert "240012345" in listing.content.decode()
-    staff.post(
-        reverse("admin:accounts_throttle_changelist"), {"action": "lift_locks", "_selected_action": [lock.pk]}
-    )
-    lock.refresh_from_db()
-    assert lock.locked_until is None and lock.count == 0
-    assert post(client, GOOD).status_code == 302
-
-
 def test_link_logs_in_once_and_expires_after_ten_minutes(
     client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks
 ):
@@ -226,12 +184,3 @@ def test_logout(client, new_student):
     assert client.get("/deconnexion/").status_code == 405
     client.post("/deconnexion/")
     assert client.get("/etudiant/").status_code == 302
-
-
-def test_using_a_link_retires_the_candidates_other_links(new_student):
-    first = admission_login.create_link(new_student)
-    second = admission_login.create_link(new_student)
-    admission_login.use_link(first)
-    with pytest.raises(admission_login.LinkError) as error:
-        admission_login.use_link(second)
-    assert error.value.code == "used"

@@ -1,4 +1,7 @@
 import io
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -97,3 +100,110 @@ def csv_line(
         **extra,
     }
     return ";".join(values[name] for name in HEADER.split(";"))
+
+
+# --- A local fake of Parcoursup's getCandidatsAdmis web service --------------------------------
+
+LOGIN, PASSWORD, ESTABLISHMENT = "0451234X", "s3cret-psup", "0451234X"
+
+RECORDS = [
+    {
+        "codeCandidat": 990012345,
+        "ine": "0494004062M",
+        "nom": "LEFÈVRE",
+        "prenom": "Chloé",
+        "sexe": "F",
+        "dateNaissance": "14/03/2006",
+        "mail": "Chloe.Lefevre@example.org",
+        "telfixe": None,
+        "telmobile": "0612345678",
+        "codeCommuneNaissance": "28085",
+        "codePaysNaissance": "99100",
+        "codePaysNationalite": "99100",
+        "adresse1": "12 rue des Écuyers",
+        "adresse2": "Bât. B",
+        "adresse3": None,
+        "codepostale": "28000",
+        "libelleCommune": "Chartres",
+        "codePaysAdresse": "99100",
+        "anneeBac": "2024",
+        "moisBac": "7",
+        "serieBac": "Générale",
+        "mentionBac": "Bien",
+        "codeEtablissementSco": "0280007F",
+        "libelleEtablissementSco": "Lycée Marceau",
+        "nomRL1": "LEFÈVRE",
+        "mailRL1": "parent@example.org",
+        "codeFormationPsup": "GEII-1",
+        "codeEtablissementAffectation": ESTABLISHMENT,
+        "cesure": "0",
+        "internat": "0",
+        "dateReponse": "10/07/2024 14:32",
+        "codeSituation": 1,
+    },
+    {
+        "codeCandidat": 990012346,
+        "nom": "DUBOIS",
+        "prenom": "Hugo",
+        "sexe": "M",
+        "dateNaissance": "07/07/2006",
+        "mail": "hugo.dubois@example.org",
+        "codeFormationPsup": "GEA-1",
+        "dateReponse": "12/07/2024 09:00",
+        "codeSituation": 3,
+    },
+    {
+        "codeCandidat": 990012347,
+        "nom": "MARTIN",
+        "prenom": "Léa",
+        "sexe": "F",
+        "dateNaissance": "31/02/2006",
+        "mail": "lea.martin@example.org",
+        "codeFormationPsup": "GEA-1",
+        "codeSituation": 1,
+    },
+    "not a record",
+]
+
+
+class FakeParcoursup(BaseHTTPRequestHandler):
+    """Speaks the shape of ws.parcoursup.fr/ApiRest: JSON POST with the credentials."""
+
+    records = RECORDS
+    requests: list = []
+
+    def do_POST(self):  # noqa: N802 (http.server's naming)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.requests.append((self.path, body))
+        credentials = body.get("identifiant") or {}
+        if self.path != "/ApiRest/getCandidatsAdmis":
+            self.answer(404, {"retour": "NOK", "message": "Méthode inconnue"})
+        elif (credentials.get("login"), credentials.get("pwd")) != (LOGIN, PASSWORD):
+            self.answer(401, {"retour": "NOK", "message": "Identifiants incorrects"})
+        elif body.get("codeEtablissement") != ESTABLISHMENT:
+            self.answer(200, {"retour": "NOK", "message": "Établissement inconnu"})
+        else:
+            self.answer(200, self.records)
+
+    def answer(self, status, payload):
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass  # keep the test output quiet
+
+
+@pytest.fixture
+def fake_parcoursup():
+    FakeParcoursup.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeParcoursup)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/ApiRest/"
+    server.shutdown()
+    server.server_close()
+    thread.join()

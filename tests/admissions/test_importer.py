@@ -302,18 +302,3 @@ def test_run_records_who_and_an_audit_event(run_import, sample_bytes, administra
     assert (run.user, run.file_name, run.finished_at is not None) == (administrator, "admis.csv", True)
     event = Event.objects.get(action="admissions.import.finished")
     assert event.actor == administrator and event.data["created"] == 5
-
-
-def test_login_credentials_match_number_with_or_without_p_and_email_in_any_case(
-    run_import, sample_bytes, demo
-):
-    import datetime
-
-    run_import(sample_bytes)
-    year, birth = demo.current_year, datetime.date(2006, 9, 19)
-    match = Candidate.objects.matching_credentials
-
-    assert match(year, "P1234570", birth, " ines.garcia@EXAMPLE.org").get().first_names == "Inès"
-    assert match(year, "1234570", birth, "INES.GARCIA@example.org").exists()
-    assert not match(year, "1234570", datetime.date(2006, 9, 20), "ines.garcia@example.org")
-    assert not match(year, "P12X", birth, "ines.garcia@example.org")

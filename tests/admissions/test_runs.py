@@ -20,17 +20,6 @@ def test_a_run_ends_only_once(end, status):
     assert (run.status, run.finished_at) == (status, None)
 
 
-def test_counts_follow_the_kind_of_import():
-    counts = ["lines_read", "created", "updated", "unchanged", "rejected"]
-
-    assert list(ImportRun(kind=ImportRun.Kind.RESULTS).count_fields()) == counts
-    assert list(ImportRun(kind=ImportRun.Kind.ADMISSIONS).count_fields()) == [
-        *counts,
-        "unmapped",
-        "not_accepted",
-    ]
-
-
 def test_an_unexpected_error_fails_the_run_and_is_raised(demo, monkeypatch, sample_bytes):
     def broken(self, line, row):
         raise RuntimeError("boom")

@@ -1,8 +1,8 @@
-"""The dashboard's figures on a small dataset, its scoping, and its cost on a large component."""
+"""The dashboard's figures (`dashboard.py`) on a small dataset (`dataset`, in conftest.py), its
+scoping, and its cost on a large component. The page itself: test_views.py."""
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from matricule.backoffice import dashboard
@@ -11,73 +11,6 @@ from matricule.institution.models import AcademicYear, Component
 from matricule.payments.models import Payment
 
 from .conftest import make_registrations
-
-
-def payment(registration, status, *, anomaly="", created_at=None, paid=None):
-    row = Payment.objects.create(
-        registration=registration,
-        reference=f"T{Payment.objects.count() + 1:08d}",
-        gateway="simulator",
-        amount_cents=17800,
-        paid_cents=paid,
-        status=status,
-        anomaly=anomaly,
-        fee_key=f"test-{registration.pk}-{Payment.objects.count()}",
-    )
-    if created_at is not None:
-        Payment.objects.filter(pk=row.pk).update(created_at=created_at)
-    return row
-
-
-@pytest.fixture
-def dataset(demo, days_ago, now):
-    """IUT de Chartres: GEII-1 with 3 drafts started yesterday and 2 registered started today,
-    GEA-1 with 1 submitted; IUT d'Orléans: INFO-1 with 4 registered; last year: 1 GEII-1."""
-    year = demo.current_year
-    today_noon = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(12)))
-    yesterday_noon = today_noon - datetime.timedelta(days=1)
-    drafts = make_registrations("GEII-1", 3, "draft", year, created_at=yesterday_noon)
-    registered = make_registrations(
-        "GEII-1", 2, "registered", year, created_at=today_noon, submitted_at=today_noon
-    )
-    submitted = make_registrations(
-        "GEA-1", 1, "submitted", year, created_at=today_noon, submitted_at=today_noon
-    )
-    orleans = make_registrations(
-        "INFO-1", 4, "registered", year, created_at=today_noon, submitted_at=today_noon
-    )
-    make_registrations("GEII-1", 1, "registered", AcademicYear.objects.get(code="2024-2025"))
-    identity = DocumentType.objects.get(code="identity")
-    oldest = days_ago(3)
-    Submission.objects.create(
-        registration=registered[0], document_type=identity, status="submitted", submitted_at=oldest
-    )
-    Submission.objects.create(
-        registration=registered[1], document_type=identity, status="submitted", submitted_at=days_ago(1)
-    )
-    Submission.objects.create(
-        registration=registered[1],
-        document_type=DocumentType.objects.get(code="photo"),
-        status="validated",
-        submitted_at=days_ago(2),
-    )
-    Submission.objects.create(
-        registration=orleans[0], document_type=identity, status="submitted", submitted_at=days_ago(5)
-    )
-    stuck_at = now - datetime.timedelta(hours=2)
-    payment(submitted[0], Payment.Status.PENDING, created_at=stuck_at)  # stuck
-    payment(submitted[0], Payment.Status.PENDING, created_at=now - datetime.timedelta(minutes=5))  # recent
-    payment(registered[0], Payment.Status.TO_REVIEW, anomaly=Payment.Anomaly.UNDERPAID, paid=10000)
-    payment(registered[1], Payment.Status.TO_REVIEW, anomaly=Payment.Anomaly.DUPLICATE, paid=17800)
-    payment(registered[1], Payment.Status.CONFIRMED, paid=17800)
-    payment(orleans[0], Payment.Status.TO_REVIEW, anomaly=Payment.Anomaly.OVERPAID, paid=20000)
-    return {
-        "oldest_document": oldest,
-        "stuck_at": stuck_at,
-        "today": today_noon.date(),
-        "yesterday": yesterday_noon.date(),
-        "drafts": drafts,
-    }
 
 
 def _counts(table):
@@ -201,24 +134,6 @@ def test_long_campaign_shows_the_last_weeks_unless_asked(dataset, iut_agent):
     assert whole.campaign_start == timezone.localdate(window.opens_at)
 
 
-def test_the_page_renders_in_french(dataset, iut_agent, staff_client):
-    response = staff_client(iut_agent).get("/gestion/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Tableau de bord" in html
-    assert "<svg" in html and 'role="img"' in html
-    assert "url(#pattern-hatched)" in html  # the second series is told apart by its pattern
-    assert "IUT de Chartres" in html
-    assert "<table" in html and 'scope="col"' in html
-    assert "Paiements à vérifier" in html
-
-
-def test_the_page_is_for_staff_only(demo, client, django_user_model):
-    student = django_user_model.objects.create_user(username="not-staff")
-    client.force_login(student)
-    assert client.get("/gestion/").status_code == 404
-
-
 def test_a_large_component_costs_a_bounded_number_of_queries(
     demo, iut_agent, staff_client, django_assert_max_num_queries
 ):
@@ -258,16 +173,3 @@ def test_a_large_component_costs_a_bounded_number_of_queries(
     assert figures.by_stage.total == 20_500
     assert figures.documents.count == 5000
     assert figures.payments.underpaid == 60
-
-
-def test_the_page_in_english_keeps_english_links(dataset, iut_agent, staff_client):
-    html = staff_client(iut_agent).get("/en/gestion/").content.decode()
-    assert "<h1>Dashboard" in html
-    assert 'href="/en/gestion/pieces/"' in html
-    assert 'href="/en/gestion/" aria-current="page"' in html
-
-
-def test_anonymous_visitors_are_sent_to_the_staff_sign_in(demo, client):
-    response = client.get("/gestion/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/gestion/connexion/")

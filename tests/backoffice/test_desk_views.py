@@ -11,24 +11,7 @@ from tests.registration.test_desk import IDENTITY, allow_exemption, open_new_per
 
 START = "/gestion/guichet/"
 
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mail.outbox = []
-
-
-@pytest.fixture
-def geii1(demo):
-    from matricule.institution.models import Stage
-
-    return Stage.objects.get(code="GEII-1")
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
 
 @pytest.fixture

@@ -1,55 +1,13 @@
+# ruff: noqa: F811 - fixtures imported from the documents tests are used as arguments
+"""The back office's document review (/gestion/pieces/, /gestion/fichier/): the queue, the review
+screen where agents validate or refuse each document, claims, and who may see the files."""
+
 import pytest
 from django.core import mail
 
 from matricule.documents import services
 from matricule.documents.models import RefusalReason, Submission
-
-from .conftest import pdf_bytes, png_bytes, upload_file
-
-
-def codes(registration):
-    return sorted(registration.submissions.values_list("document_type__code", flat=True))
-
-
-def test_registering_creates_the_required_documents_from_the_rules(registered):
-    assert registered.state == "registered"
-    assert codes(registered) == ["bac", "cvec", "grant", "identity", "photo"]
-
-
-def test_the_summary_lists_exactly_the_required_documents(client, registered):
-    client.force_login(registered.student.user)
-    page = client.get(f"/inscription/{registered.pk}/").content.decode()
-    for name in ("Pièce d&#x27;identité", "Avis d&#x27;attribution de bourse", "CVEC"):
-        assert name in page
-
-
-def test_student_uploads_and_sees_the_status(client, registered):
-    client.force_login(registered.student.user)
-    identity = registered.submissions.get(document_type__code="identity")
-    response = client.post(
-        f"/inscription/{registered.pk}/pieces/{identity.pk}/", {"file": upload_file("carte.png")}, follow=True
-    )
-    assert response.status_code == 200
-    identity.refresh_from_db()
-    assert identity.status == Submission.Status.SUBMITTED
-    version = identity.versions.get()
-    assert version.extension == ".png" and "carte" not in version.file.name
-    assert "En attente de vérification" in response.content.decode() or "attente" in response.content.decode()
-    own = client.get(f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/")
-    assert own.status_code == 200 and own["Content-Disposition"].startswith("attachment")
-
-
-def test_a_renamed_executable_is_refused_with_a_message(client, registered):
-    client.force_login(registered.student.user)
-    identity = registered.submissions.get(document_type__code="identity")
-    response = client.post(
-        f"/inscription/{registered.pk}/pieces/{identity.pk}/",
-        {"file": upload_file("carte.pdf", b"MZ\x90\x00" + b"\x00" * 200)},
-        follow=True,
-    )
-    identity.refresh_from_db()
-    assert identity.status == Submission.Status.MISSING
-    assert "Pièce d&#x27;identité" in response.content.decode()
+from tests.documents.conftest import pdf_bytes, png_bytes, private_media, registered, upload_file  # noqa: F401
 
 
 def _submit_all(registration):

@@ -1,4 +1,5 @@
-"""The export page: access, CSV and XLSX downloads, remembered columns, background jobs."""
+"""The export page (`export_views.py`): access, CSV and XLSX downloads, remembered columns,
+background jobs. The dataset (`exports`) is in conftest.py."""
 
 import datetime
 import io
@@ -13,16 +14,8 @@ from matricule.audit.models import Event
 from matricule.backoffice.exports import get_exporter
 from matricule.backoffice.models import ExportJob, ExportPreference
 from matricule.institution.models import Component
-from tests.backoffice.test_exporters import make_dataset
 
 URL = "/gestion/exports/"
-
-
-@pytest.fixture
-def exports(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
-    return make_dataset(
-        demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model
-    )
 
 
 def french_labels(code, columns):
@@ -222,56 +215,3 @@ def test_a_job_not_ready_yet_is_polled_and_not_downloadable(client, exports, iut
     part = client.get(URL, {"part": "jobs"}, headers={"HX-Request": "true"}).content.decode()
     assert part.startswith('<div id="jobs-list"') and "<h1" not in part
     assert client.get(f"/gestion/exports/{job.pk}/telecharger/").status_code == 404
-
-
-def test_a_job_runs_once_and_old_files_are_purged(exports, iut_agent, settings):
-    from django.utils import timezone
-
-    from matricule.backoffice.exports import services
-
-    job = ExportJob.objects.create(
-        user=iut_agent,
-        exporter="payments",
-        format="xlsx",
-        params={"year": exports.year.pk, "columns": ["reference"], "filters": {"status": "failed"}},
-    )
-    assert services.run_job(job.pk) == 1
-    assert services.run_job(job.pk) == 0  # already done: left alone
-    job.refresh_from_db()
-    assert job.downloadable and job.file_name.endswith(".xlsx")
-    storage, name = job.file.storage, job.file.name
-    assert storage.exists(name)
-    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
-    assert services.purge_expired_jobs() == 1
-    assert not ExportJob.objects.exists() and not storage.exists(name)
-
-
-def test_purge_exports_deletes_old_files_without_a_new_export(exports, iut_agent):
-    from io import StringIO
-
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from matricule.backoffice.exports import services
-
-    old = ExportJob.objects.create(
-        user=iut_agent,
-        exporter="payments",
-        format="csv",
-        params={"year": exports.year.pk, "columns": ["reference"], "filters": {}},
-    )
-    services.run_job(old.pk)
-    old.refresh_from_db()
-    storage, name = old.file.storage, old.file.name
-    recent = ExportJob.objects.create(
-        user=iut_agent,
-        exporter="payments",
-        format="csv",
-        params={"year": exports.year.pk, "columns": ["reference"], "filters": {}},
-    )
-    ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
-    out = StringIO()
-    call_command("purge_exports", stdout=out)
-    assert "1 export(s) older than 7 days deleted." in out.getvalue()
-    assert list(ExportJob.objects.values_list("pk", flat=True)) == [recent.pk]
-    assert not storage.exists(name)

@@ -1,23 +1,11 @@
-"""Finding a student: by name (accents and case ignored), by each identifier, and only in the
-agent's components."""
+"""Finding a student (`search.py`): by name (accents and case ignored), by each identifier, and
+only in the agent's components. The folding of names: test_folding.py; the page: test_views.py."""
 
 import pytest
 
-from matricule.backoffice.folding import Folded, fold
 from matricule.backoffice.search import search_students
-from tests.payments.conftest import submitted_registration
 
 from .conftest import make_registrations
-
-
-@pytest.fixture
-def chloe(demo, demo_candidates):
-    """Chloé LEFÈVRE, GEII-1 at the IUT de Chartres, with a student number."""
-    registration = submitted_registration(demo_candidates["accepted"], demo.current_year)
-    student = registration.student
-    student.student_number = "26000042"
-    student.save(update_fields=["student_number"])
-    return student
 
 
 def found(text, user):
@@ -52,18 +40,6 @@ def test_ligatures(demo, iut_agent):
         "GEII-1", 1, "draft", demo.current_year, last_name="LŒUILLET", first_names="Ægidius"
     )
     assert found("loeuillet aegidius", iut_agent) == [registration.student]
-
-
-def test_database_folding_is_the_python_folding(db, django_user_model):
-    """The SQL expression (TRANSLATE on PostgreSQL, a registered function on SQLite) folds every
-    letter exactly as `fold` does."""
-    from django.db.models import Value
-
-    text = "ÀÉÎÕÜ àéîõü Çç Ññ Œœ Ææ ß Ł ø Jean-Pierre N’Diaye Ǆ ĲSSEL Ŵŷ"
-    django_user_model.objects.create(username="folding")  # an annotation needs a row to read it on
-    value = django_user_model.objects.annotate(f=Folded(Value(text))).values_list("f", flat=True).first()
-    assert value == fold(text)
-    assert value == "aeiou aeiou cc nn oeoe aeae ss l o jean pierre n diaye dz ijssel wy"
 
 
 def test_student_number(chloe, iut_agent):
@@ -113,89 +89,3 @@ def test_scope_through_an_admission_without_registration(demo, demo_candidates, 
 def test_too_short(chloe, iut_agent):
     assert search_students("c", iut_agent) is None
     assert search_students("", iut_agent) is None
-
-
-def test_search_page_lists_and_links_results(chloe, iut_agent, staff_client):
-    response = staff_client(iut_agent).get("/gestion/recherche/", {"q": "CHLOE"})
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert f'href="/gestion/etudiant/{chloe.pk}/"' in html
-    assert "LEFÈVRE Chloé" in html
-    assert "1 étudiant trouvé" in html
-
-
-def test_search_page_is_paginated(demo, iut_agent, staff_client):
-    make_registrations("GEII-1", 30, "draft", demo.current_year, last_name="Durand")
-    client = staff_client(iut_agent)
-    first = client.get("/gestion/recherche/", {"q": "durand"}).content.decode()
-    second = client.get("/gestion/recherche/", {"q": "durand", "page": 2}).content.decode()
-    assert first.count("/gestion/etudiant/") == 25
-    assert second.count("/gestion/etudiant/") == 5
-    assert "page=2" in first
-
-
-def test_search_page_says_when_too_short(demo, iut_agent, staff_client):
-    response = staff_client(iut_agent).get("/gestion/recherche/", {"q": "x"})
-    assert 'role="alert"' in response.content.decode()
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Chloé LEFÈVRE",
-        "N’DIAYE Moussa",
-        "Jean-Pierre Œuvre",
-        "ĲSSEL Ǆ",
-        "Straße ẞ",
-        "Ærø",
-        "ﬁ",
-        "İstanbul",
-        "Łódź",
-        "x\u0301y",
-        "Ὀδυσσεύς",
-        "",
-    ],
-)
-def test_the_quick_sqlite_folding_is_the_full_folding(text):
-    from matricule.backoffice.folding import _sqlite_fold
-
-    assert _sqlite_fold(text) == fold(text)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "LEFÈVRE Chloé",
-        "N'DIAYE Moussa",
-        "Cœur Ægidius",
-        "Straße",
-        "Noël Zoë",
-        "Ĳsselmeer",
-        "Łukasz Dvořák",
-        "Garcia Inès",
-    ],
-)
-def test_the_postgresql_pattern_finds_what_the_folding_finds(name):
-    """On PostgreSQL a typed word becomes a pattern of all its spellings (matched with ~*): it
-    finds a name exactly when the folded word is in the folded name (Python's re agrees with
-    PostgreSQL's on these patterns)."""
-    import re
-
-    from matricule.backoffice.folding import word_pattern
-
-    folded = fold(name)
-    for word in {*folded.split(), "oe", "ss", "zoe", "lefevre", "chlo", "coeur", "xyz", "ae", "ij"}:
-        found_by_pattern = re.search(word_pattern(word), name, re.IGNORECASE) is not None
-        assert found_by_pattern == (word in folded), (name, word)
-
-
-def test_too_many_matches_are_capped(demo, iut_agent, staff_client, monkeypatch):
-    from matricule.backoffice import search, views
-
-    monkeypatch.setattr(search, "MAX_RESULTS", 10)
-    monkeypatch.setattr(views, "MAX_RESULTS", 10)
-    make_registrations("GEII-1", 12, "draft", demo.current_year, last_name="Durand")
-    assert len(search.search_student_ids("durand", iut_agent)) == 11
-    html = staff_client(iut_agent).get("/gestion/recherche/", {"q": "durand"}).content.decode()
-    assert "Plus de 10 étudiants trouvés" in html
-    assert html.count("/gestion/etudiant/") == 10

@@ -1,74 +1,150 @@
-"""The audit viewer: administrators and auditors only, filters, pages of 50."""
+"""The back office's own pages (`views.py`): the dashboard, the search, the student's file and
+the audit log: who may see them, what they show, what they cost. What they compute is tested with
+its module (test_dashboard.py, test_search.py, test_student_file.py, test_audit_log.py)."""
 
-import datetime
+from matricule.audit.services import record
+from matricule.documents.models import DocumentType, Submission
 
-import pytest
-from django.utils import timezone
+from .conftest import make_registrations
 
-from matricule.audit.models import Event
-from matricule.backoffice import audit_log
+# --- The dashboard ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def events(demo, iut_agent, administrator):
-    """120 events of an agent on registrations, 3 of the administrator on payments."""
-    Event.objects.all().delete()
-    for n in range(120):
-        Event.objects.create(
-            action="registration.registered",
-            actor=iut_agent,
-            object_type="registration.registration",
-            object_id=str(n),
-            data={"n": n},
-            address="192.0.2.7",
-        )
-    for n in range(3):
-        Event.objects.create(
-            action="payments.refunded",
-            actor=administrator,
-            object_type="payments.payment",
-            object_id=str(n),
-            data={"amount_cents": 100 * n},
-        )
-    return Event.objects.order_by("-pk")
+def test_the_page_renders_in_french(dataset, iut_agent, staff_client):
+    response = staff_client(iut_agent).get("/gestion/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tableau de bord" in html
+    assert "<svg" in html and 'role="img"' in html
+    assert "url(#pattern-hatched)" in html  # the second series is told apart by its pattern
+    assert "IUT de Chartres" in html
+    assert "<table" in html and 'scope="col"' in html
+    assert "Paiements à vérifier" in html
+
+
+def test_the_page_is_for_staff_only(demo, client, django_user_model):
+    student = django_user_model.objects.create_user(username="not-staff")
+    client.force_login(student)
+    assert client.get("/gestion/").status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_the_staff_sign_in(demo, client):
+    response = client.get("/gestion/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/gestion/connexion/")
+
+
+# --- The search ------------------------------------------------------------------------------
+
+
+def test_search_page_lists_and_links_results(chloe, iut_agent, staff_client):
+    response = staff_client(iut_agent).get("/gestion/recherche/", {"q": "CHLOE"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'href="/gestion/etudiant/{chloe.pk}/"' in html
+    assert "LEFÈVRE Chloé" in html
+    assert "1 étudiant trouvé" in html
+
+
+def test_search_page_is_paginated(demo, iut_agent, staff_client):
+    make_registrations("GEII-1", 30, "draft", demo.current_year, last_name="Durand")
+    client = staff_client(iut_agent)
+    first = client.get("/gestion/recherche/", {"q": "durand"}).content.decode()
+    second = client.get("/gestion/recherche/", {"q": "durand", "page": 2}).content.decode()
+    assert first.count("/gestion/etudiant/") == 25
+    assert second.count("/gestion/etudiant/") == 5
+    assert "page=2" in first
+
+
+def test_search_page_says_when_too_short(demo, iut_agent, staff_client):
+    response = staff_client(iut_agent).get("/gestion/recherche/", {"q": "x"})
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_too_many_matches_are_capped(demo, iut_agent, staff_client, monkeypatch):
+    from matricule.backoffice import search, views
+
+    monkeypatch.setattr(search, "MAX_RESULTS", 10)
+    monkeypatch.setattr(views, "MAX_RESULTS", 10)
+    make_registrations("GEII-1", 12, "draft", demo.current_year, last_name="Durand")
+    assert len(search.search_student_ids("durand", iut_agent)) == 11
+    html = staff_client(iut_agent).get("/gestion/recherche/", {"q": "durand"}).content.decode()
+    assert "Plus de 10 étudiants trouvés" in html
+    assert html.count("/gestion/etudiant/") == 10
+
+
+# --- The student's file ----------------------------------------------------------------------
+
+
+def test_the_file_gathers_everything(chloe_file, iut_agent, staff_client):
+    student = chloe_file.student
+    response = staff_client(iut_agent).get(f"/gestion/etudiant/{student.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "LEFÈVRE" in html and "Chloé" in html
+    assert "0494004062M" in html  # the INE of the registration
+    assert "MATFAILED0001" in html and "MATPENDING0002" in html
+    assert "Document illisible" in html and "Photo floue" in html
+    assert f'href="/gestion/pieces/{chloe_file.pk}/"' in html  # the review screen
+    assert "payments.failed" in html and "documents.refused" in html
+    assert "registration.started" in html  # recorded by the registration services
+    assert chloe_file.academic_year.code in html
+
+
+def test_bounded_queries(chloe_file, iut_agent, staff_client, django_assert_max_num_queries):
+    client = staff_client(iut_agent)
+    with django_assert_max_num_queries(20):
+        assert client.get(f"/gestion/etudiant/{chloe_file.student.pk}/").status_code == 200
+
+
+def test_agent_of_another_component_gets_404(chloe_file, other_agent, staff_client):
+    response = staff_client(other_agent).get(f"/gestion/etudiant/{chloe_file.student.pk}/")
+    assert response.status_code == 404
+
+
+def test_administrator_and_auditor_may_read(chloe_file, administrator, auditor, staff_client):
+    pk = chloe_file.student.pk
+    assert staff_client(administrator).get(f"/gestion/etudiant/{pk}/").status_code == 200
+    assert staff_client(auditor).get(f"/gestion/etudiant/{pk}/").status_code == 200
+
+
+def test_unknown_student_is_404(demo, administrator, staff_client):
+    assert staff_client(administrator).get("/gestion/etudiant/999999/").status_code == 404
+
+
+def test_registration_in_another_component_is_shown_without_review_link(
+    chloe_file, demo, other_agent, staff_client
+):
+    """Chloé also registered in Orléans: the Orléans agent sees her file, and only their
+    registration links to the review screen."""
+    [orleans] = make_registrations("INFO-1", 1, "submitted", demo.current_year)
+    orleans.student = chloe_file.student
+    orleans.save()
+    Submission.objects.create(
+        registration=orleans, document_type=DocumentType.objects.get(code="photo"), status="submitted"
+    )
+    html = staff_client(other_agent).get(f"/gestion/etudiant/{chloe_file.student.pk}/").content.decode()
+    assert f'href="/gestion/pieces/{orleans.pk}/"' in html
+    assert f'href="/gestion/pieces/{chloe_file.pk}/"' not in html
+
+
+def test_requests_are_listed_with_their_events(chloe_file, iut_agent, staff_client):
+    from matricule.requests.models import Request
+
+    item = Request.objects.create(student=chloe_file.student, registration=chloe_file, kind="address_change")
+    record("requests.filed", obj=item)
+    html = staff_client(iut_agent).get(f"/gestion/etudiant/{chloe_file.student.pk}/").content.decode()
+    assert f'href="/gestion/demandes/{item.pk}/"' in html
+    assert "requests.filed" in html
+
+
+# --- The audit log ---------------------------------------------------------------------------
 
 
 def test_only_administrators_and_auditors(events, administrator, auditor, iut_agent, staff_client):
     assert staff_client(iut_agent).get("/gestion/audit/").status_code == 403
     assert staff_client(auditor).get("/gestion/audit/").status_code == 200
     assert staff_client(administrator).get("/gestion/audit/").status_code == 200
-
-
-def test_nav_shows_audit_only_to_those_who_may_read_it(events, auditor, iut_agent, staff_client):
-    assert 'href="/gestion/audit/"' in staff_client(auditor).get("/gestion/").content.decode()
-    assert 'href="/gestion/audit/"' not in staff_client(iut_agent).get("/gestion/").content.decode()
-
-
-def test_pages_of_fifty_newest_first(events):
-    first = audit_log.event_page({})
-    assert len(first.events) == 50
-    assert [e.pk for e in first.events] == [e.pk for e in events[:50]]
-    assert first.newer is None and first.is_first
-    second = audit_log.event_page({}, before=first.older)
-    assert [e.pk for e in second.events] == [e.pk for e in events[50:100]]
-    third = audit_log.event_page({}, before=second.older)
-    assert len(third.events) == 23 and third.older is None
-    back = audit_log.event_page({}, after=third.newer)
-    assert [e.pk for e in back.events] == [e.pk for e in second.events]
-    top = audit_log.event_page({}, after=second.newer)
-    assert [e.pk for e in top.events] == [e.pk for e in first.events] and top.is_first
-
-
-def test_filters(events, administrator):
-    def actions(**filters):
-        return {e.action for e in audit_log.event_page(filters).events}
-
-    assert actions(action="payments.") == {"payments.refunded"}
-    assert actions(actor="ADMIN") == {"payments.refunded"}
-    assert len(audit_log.event_page({"object_type": "payments.payment", "object_id": "2"}).events) == 1
-    today = timezone.localdate()
-    assert len(audit_log.event_page({"date_from": today, "date_to": today}).events) == 50
-    assert audit_log.event_page({"date_to": today - datetime.timedelta(days=1)}).events == []
 
 
 def test_page_shows_actor_action_object_data_address(events, administrator, staff_client):
@@ -95,38 +171,3 @@ def test_page_costs_a_few_queries(events, administrator, staff_client, django_as
     client = staff_client(administrator)
     with django_assert_max_num_queries(10):
         client.get("/gestion/audit/")
-
-
-def test_events_carry_the_component_of_their_object(demo, demo_candidates, iut_agent):
-    from matricule.audit.services import record
-
-    candidate = demo_candidates["accepted"]
-    event = record("admissions.candidate.checked", actor=iut_agent, obj=candidate)
-    assert event.component_id == candidate.stage.programme.component_id
-    assert record("accounts.login", obj=iut_agent).component_id is None
-    assert record("system.started").component_id is None
-
-
-def test_an_auditor_reads_only_the_events_of_their_component(
-    demo, demo_candidates, auditor, administrator, iut_agent, staff_client
-):
-    from matricule.audit.services import record
-    from matricule.institution.models import Component
-
-    Event.objects.all().delete()
-    iut = Component.objects.get(code="iut-chartres")
-    other = Component.objects.exclude(pk=iut.pk).first() or Component.objects.create(
-        code="ufr-sciences", name="UFR Sciences et Techniques", university=iut.university
-    )
-    record("admissions.candidate.checked", actor=iut_agent, obj=demo_candidates["accepted"])
-    Event.objects.create(
-        action="payments.refunded", component=other, object_type="registration.registration", object_id="999"
-    )
-    record("accounts.login", obj=iut_agent)
-    seen = staff_client(auditor).get("/gestion/audit/").content.decode()
-    assert "admissions.candidate.checked" in seen
-    assert "payments.refunded" not in seen and "accounts.login" not in seen
-    everything = staff_client(administrator).get("/gestion/audit/").content.decode()
-    assert all(
-        a in everything for a in ("admissions.candidate.checked", "payments.refunded", "accounts.login")
-    )

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
-from matricule.certificates.rendering import FONT, FONT_BOLD, format_amount
+from matricule.certificates.rendering import FONT, FONT_BOLD
 from matricule.certificates.summary import SummaryData, render_summary
 
 DOCUMENTS = [
@@ -174,19 +174,3 @@ def test_a_long_documents_list_goes_on_a_second_page():
     assert len(reader.pages) == 2
     assert documents[-1] in text
     assert "22612345" in reader.pages[1].extract_text()  # each page names its student
-
-
-@pytest.mark.parametrize(
-    ("cents", "language", "expected"),
-    [
-        (17500, "fr", "175,00 €"),
-        (277000, "fr", "2 770,00 €"),
-        (5, "fr", "0,05 €"),
-        (-11600, "fr", "-116,00 €"),
-        (17500, "en", "€175.00"),
-        (277000, "en", "€2,770.00"),
-        (-11600, "en", "-€116.00"),
-    ],
-)
-def test_format_amount(cents, language, expected):
-    assert format_amount(cents, language) == expected

@@ -1,40 +1,10 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-from matricule.accounts.models import ComponentMembership
 from matricule.demo.seed import campaign_code_for, seed
 from matricule.institution import models as m
-
-MODELS = [
-    m.University,
-    m.Component,
-    m.AcademicYear,
-    m.Programme,
-    m.Stage,
-    m.RegistrationWindow,
-    m.FeeSchedule,
-    m.OfflinePopulation,
-    m.AssistancePeriod,
-    ComponentMembership,
-]
-
-
-def counts():
-    return {model.__name__: model.objects.count() for model in MODELS}
-
-
-@pytest.mark.django_db
-def test_demo_is_idempotent_and_prints_logins(capsys):
-    call_command("demo")
-    first = counts()
-    call_command("demo")
-    assert counts() == first
-    output = capsys.readouterr().out
-    assert "admin / matricule-admin" in output
-    assert "agent.chartres / matricule-agent / iut-chartres" in output
 
 
 def test_first_registration_is_open_now(demo):

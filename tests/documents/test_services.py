@@ -1,18 +1,13 @@
-"""The supporting document state machine: its table, and the named transitions acting once."""
+"""The supporting documents service: the documents a registration requires, and the named
+transitions (upload, validate, refuse) acting once."""
 
 import pytest
 
 from matricule.audit.models import Event
-from matricule.documents import services, states
+from matricule.documents import services
 from matricule.documents.models import RefusalReason, Submission
 
 from .conftest import upload_file
-
-
-def test_the_table_knows_every_status_and_only_them():
-    assert set(states.TRANSITIONS) == set(Submission.Status.values)
-    assert set().union(*states.TRANSITIONS.values()) <= set(Submission.Status.values)
-    assert not states.TRANSITIONS[Submission.Status.VALIDATED]
 
 
 def test_a_document_not_uploaded_cannot_be_decided(registered, iut_agent):
@@ -52,3 +47,12 @@ def test_a_waiting_document_may_be_replaced_a_validated_one_not(registered, iut_
         services.validate(photo, agent=iut_agent)
     assert photo.versions.count() == 2
     assert Event.objects.filter(action="documents.validated", object_id=str(photo.pk)).count() == 1
+
+
+def codes(registration):
+    return sorted(registration.submissions.values_list("document_type__code", flat=True))
+
+
+def test_registering_creates_the_required_documents_from_the_rules(registered):
+    assert registered.state == "registered"
+    assert codes(registered) == ["bac", "cvec", "grant", "identity", "photo"]

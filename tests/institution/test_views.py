@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.urls import reverse
 
 from matricule.institution.models import AcademicYear, Population, RegistrationWindow
 
@@ -62,29 +61,6 @@ def test_changing_a_window_in_the_database_changes_the_page_at_once(client, year
     page = _text(client.get("/annee/2024-2025/"))
     assert "9 juillet 2024 à 14:00" in page
     assert "8 juillet 2024 à 12:00" not in page
-
-
-def test_changing_a_window_through_the_admin_changes_the_page(client, administrator, year_2024):
-    window = RegistrationWindow.objects.get(academic_year=year_2024, population=Population.FIRST_MAIN)
-    client.force_login(administrator)
-    url = reverse("admin:institution_registrationwindow_change", args=[window.pk])
-    response = client.post(
-        url,
-        {
-            "academic_year": year_2024.pk,
-            "population": Population.FIRST_MAIN,
-            "opens_at_0": "10/07/2024",
-            "opens_at_1": "09:30:00",
-            "closes_at_0": "31/07/2024",
-            "closes_at_1": "23:59:00",
-            "note_fr": "",
-            "note_en": "",
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    client.logout()
-    page = _text(client.get("/annee/2024-2025/"))
-    assert "10 juillet 2024 à 09:30" in page
 
 
 def test_a_window_restricted_to_a_component_names_it(client, demo, paris_time):

@@ -1,8 +1,11 @@
-"""Plain-text emails are not HTML: what the registrar typed arrives as typed."""
+"""Emails written and queued: plain text, not HTML (what the registrar typed arrives as typed);
+handed to the queue only once the transaction commits."""
 
 from types import SimpleNamespace
 
-from matricule.notifications.services import render_bilingual
+import pytest
+
+from matricule.notifications.services import queue_email, render_bilingual
 
 
 def test_a_refusal_email_keeps_apostrophes_quotes_and_angle_brackets():
@@ -25,3 +28,15 @@ def test_a_refusal_email_keeps_apostrophes_quotes_and_angle_brackets():
     assert "Attestation d'acquittement de la CVEC" in body
     assert "&#x27;" not in body and "&quot;" not in body and "&amp;" not in body and "&lt;" not in body
     assert "Bonjour Chloé" in body and "Hello Chloé" in body
+
+
+@pytest.mark.django_db
+def test_nothing_is_queued_when_the_transaction_rolls_back(
+    database_queue, outbox, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queue_email(kind="test", to="a@example.org", subject="s", body="b")
+    assert len(callbacks) == 1  # only runs on commit
+    assert DBTaskResult.objects.count() == 0

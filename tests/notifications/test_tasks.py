@@ -6,13 +6,6 @@ from matricule.notifications.services import queue_email, send_test_email
 from matricule.notifications.tasks import deliver_email
 
 
-@pytest.fixture
-def database_queue(settings):
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
-    }
-
-
 def run_worker():
     call_command("db_worker", batch=True, no_startup_delay=True, queue_name="*", verbosity=0)
 
@@ -40,18 +33,6 @@ def test_an_email_goes_through_the_database_queue_and_the_worker(database_queue,
 
 
 @pytest.mark.django_db
-def test_nothing_is_queued_when_the_transaction_rolls_back(
-    database_queue, outbox, django_capture_on_commit_callbacks
-):
-    from django_tasks_db.models import DBTaskResult
-
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        queue_email(kind="test", to="a@example.org", subject="s", body="b")
-    assert len(callbacks) == 1  # only runs on commit
-    assert DBTaskResult.objects.count() == 0
-
-
-@pytest.mark.django_db
 def test_delivering_twice_sends_once(outbox):
     email = queue_email(kind="test", to="a@example.org", subject="Sujet", body="Corps")
     deliver_email.call(email.pk)
@@ -69,11 +50,3 @@ def test_a_mail_server_failure_is_logged_not_raised(settings):
     assert deliver_email.call(email.pk) == Email.Status.FAILED
     email.refresh_from_db()
     assert email.status == Email.Status.FAILED and email.error
-
-
-@pytest.mark.django_db
-def test_send_test_email_command_queues(capsys, outbox, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("send_test_email", "x@example.org")
-    assert "Queued email" in capsys.readouterr().out
-    assert Email.objects.get().to == "x@example.org"

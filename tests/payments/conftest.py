@@ -1,8 +1,12 @@
+import urllib.parse
+
 import pytest
 from django.http import QueryDict
 
 from matricule.accounts.admission_login import user_for_candidate
 from matricule.demo.seed import cvec_number
+from matricule.payments.services import gateway_for
+from matricule.payments.simulator.gateway import signed
 from matricule.registration import services
 from matricule.registration.steps import STEPS
 from tests.registration.conftest import ANSWERS
@@ -40,3 +44,41 @@ def submitted_registration(candidate, year, *, grant="none"):
 def awaiting(demo, demo_candidates):
     """Chloé's registration, submitted, owing the year's BUT fee."""
     return submitted_registration(demo_candidates["accepted"], demo.current_year)
+
+
+# The simulator's side of a payment: a signed outcome, delivered to our notification address.
+
+
+def secret():
+    return gateway_for("simulator").secret
+
+
+def outcome_fields(payment, status="confirmed", amount=None, currency="EUR", txn="t1"):
+    return signed(
+        {
+            "reference": payment.reference,
+            "amount": str(payment.amount_cents if amount is None else amount),
+            "currency": currency,
+            "status": status,
+            "transaction_id": txn,
+        },
+        secret(),
+    )
+
+
+def notify(client, fields):
+    return client.post(
+        "/paiement/notification/simulator/",
+        urllib.parse.urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+
+class Bank:
+    """Stands for the bank's task queue: delivers the notification through the test client."""
+
+    def __init__(self, deliver):
+        self.deliver = deliver
+
+    def enqueue(self, fields, url, delay=0):
+        return self.deliver(fields)

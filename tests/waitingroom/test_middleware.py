@@ -42,16 +42,6 @@ def test_past_capacity_arrivals_wait_with_their_position(make_gate, browsers):
     assert occupied(gate) == 2
 
 
-def test_the_waiting_page_can_stop_refreshing(make_gate, browsers):
-    make_gate(capacity=1)
-    first, second = browsers(2)
-    first.get(LOGIN)
-    page = second.get(LOGIN, {"manuel": "1"}).content.decode()
-    assert "http-equiv" not in page
-    assert 'href="/connexion/?manuel=1"' in page  # check again by hand
-    assert 'href="/connexion/"' in page  # back to the automatic refresh
-
-
 def test_order_of_arrival_is_kept_as_places_free(make_gate, browsers, clock):
     make_gate(capacity=1)
     inside, early, middle, late = browsers(4)
@@ -189,21 +179,6 @@ def test_those_who_come_before_the_opening_are_drawn_in_random_order(make_gate, 
         n: n - 5 for n in range(6, 21)
     }
     assert occupied(gate) == 5
-
-
-def test_the_staff_page_shows_the_line(make_gate, browsers, iut_agent):
-    make_gate(capacity=1)
-    inside, waiting_one, waiting_two, agent = browsers(4)
-    inside.get(LOGIN)
-    waiting_one.get(LOGIN)
-    waiting_two.get(LOGIN)
-    agent.force_login(iut_agent)
-    response = agent.get("/gestion/file-attente/")
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "<td>1 / 1</td>" in page and "<td>2</td>" in page
-    assert '<meta http-equiv="refresh"' in page
-    assert waiting_one.get("/gestion/file-attente/").status_code == 302  # staff sign-in
 
 
 def test_tickets_of_those_who_left_are_passed_quickly(make_gate, browsers, clock):

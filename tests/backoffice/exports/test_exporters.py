@@ -1,100 +1,17 @@
-"""The exporters: their rows and columns on a small dataset, scoping, and the file formats.
-The dataset (`make_dataset`, below) is shared with test_export_views.py."""
+"""The built-in exporters (`exports/exporters.py`): their rows and columns on a small dataset
+(`exports`, in tests/backoffice/conftest.py), and their scoping."""
 
-import datetime
-import io
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
-from matricule.admissions.models import Candidate, Result
-from matricule.backoffice.exports import Column, Exporter, all_exporters, get_exporter, register
-from matricule.backoffice.exports import base as exports_base
-from matricule.backoffice.exports.formats import csv_chunks, csv_text, write_xlsx
+from matricule.admissions.models import Result
+from matricule.backoffice.exports import all_exporters, get_exporter
 from matricule.documents.models import Submission
-from matricule.institution.models import AcademicYear, Stage
+from matricule.institution.models import Stage
 from matricule.payments.models import Payment
-from matricule.registration.models import Registration, Student
-from tests.payments.conftest import submitted_registration
-
-
-class Dataset:
-    """IUT de Chartres: Chloé registered (GEII-1), Inès awaiting payment (GEA-1) with two
-    payment attempts, Nadia registered at the desk in continuing education (GMP-1);
-    IUT d'Orléans: Léa registered (INFO-1)."""
-
-
-@pytest.fixture
-def exports(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
-    return make_dataset(
-        demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model
-    )
-
-
-def make_dataset(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    year = demo.current_year
-    ines = demo_candidates["complementary"]
-    Candidate.objects.filter(pk=ines.pk).update(phase="principale")  # so she may register today
-    ines.refresh_from_db()
-    lea = Candidate.objects.get(academic_year=year, first_names="Léa Anne")
-    data = Dataset()
-    data.year = year
-    with django_capture_on_commit_callbacks(execute=True):
-        data.chloe = submitted_registration(demo_candidates["accepted"], year, grant="crous")
-        data.ines = submitted_registration(ines, year)
-        data.lea = submitted_registration(lea, year, grant="crous")
-    data.failed = Payment.objects.create(
-        registration=data.ines,
-        reference="EXP-1",
-        gateway="simulator",
-        amount_cents=17800,
-        fee_key=f"{data.ines.pk}:fees",
-        status=Payment.Status.FAILED,
-    )
-    data.pending = Payment.objects.create(
-        registration=data.ines,
-        reference="EXP-2",
-        gateway="simulator",
-        amount_cents=17800,
-        fee_key=f"{data.ines.pk}:fees",
-        status=Payment.Status.PENDING,
-    )
-    # Nadia, registered at the desk (continuing education): no form data but her admission.
-    nadia = demo_candidates["continuing_education"]
-    student = Student.objects.create(
-        user=django_user_model.objects.create(username="nadia"), student_number="X0000001"
-    )
-    data.nadia = Registration.objects.create(
-        student=student,
-        academic_year=year,
-        stage=Stage.objects.get(code="GMP-1"),
-        candidate=nadia,
-        state="registered",
-    )
-    # Chloé was already here in 2024-2025, straight from secondary school.
-    data.earlier = Registration.objects.create(
-        student=data.chloe.student,
-        academic_year=AcademicYear.objects.get(code="2024-2025"),
-        stage=data.chloe.stage,
-        state="registered",
-        cleaned={"previous": {"last_situation": "secondary"}},
-    )
-    # Léa has a result of 2023-2024 from the student records system.
-    Result.objects.create(
-        student_number=data.lea.student.student_number,
-        year_code="2023-2024",
-        stage=data.lea.stage,
-        result="ADM",
-    )
-    return data
+from matricule.registration.models import Student
 
 
 def export_rows(code, user, year, columns=None, **filters) -> list[dict]:
@@ -111,28 +28,6 @@ def test_the_registry_holds_the_four_exports_each_with_unique_columns_and_defaul
         assert len(codes) == len(set(codes))
         assert exporter.default_columns and set(exporter.default_columns) <= set(codes)
         assert all(str(column.label) for column in exporter.columns)
-
-
-def test_a_plug_in_exporter_registers_once(exports):
-    @register
-    class Students(Exporter):
-        code = "test-students"
-        title = "Students"
-        description = ""
-        year_lookup = "academic_year"
-        component_lookup = "stage__programme__component_id"
-        columns = (Column("number", "Number", lambda r: r.student.student_number),)
-
-        def base_queryset(self):
-            return Registration.objects.select_related("student")
-
-    try:
-        assert get_exporter("test-students").title == "Students"
-        with pytest.raises(ValueError, match="already registered"):
-            register(Students)
-    finally:
-        exports_base._REGISTRY.pop("test-students")
-    assert get_exporter("test-students") is None
 
 
 def test_registrations_one_row_each_in_the_agents_components_with_filters(exports, iut_agent):
@@ -283,37 +178,3 @@ def test_rows_come_from_one_query(exports, administrator, code, django_assert_ma
     with django_assert_max_num_queries(1):
         rows = list(exporter.rows(queryset, list(exporter.columns)))
     assert rows
-
-
-def test_csv_cells_neutralise_formulas_and_use_the_readers_decimal_separator():
-    assert csv_text('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
-    assert csv_text("+33 6 12 34 56 78") == "'+33 6 12 34 56 78"
-    assert csv_text(None) == ""
-    assert csv_text(datetime.date(2026, 9, 1)) == "2026-09-01"
-    with translation.override("fr"):
-        assert csv_text(Decimal("178.5")) == "178,50"
-        assert csv_text(True) == translation.gettext("Yes")
-    with translation.override("en"):
-        assert csv_text(Decimal("178.5")) == "178.50"
-
-
-def test_csv_has_a_byte_order_mark_and_semicolons():
-    content = b"".join(
-        csv_chunks(["Nom", "Né le"], [["LEFÈVRE", datetime.date(2008, 3, 14)], ["A;B", None]], language="fr")
-    ).decode("utf-8")
-    assert content == '\ufeffNom;Né le\r\nLEFÈVRE;2008-03-14\r\n"A;B";\r\n'
-
-
-def test_xlsx_header_bold_and_frozen_dates_as_dates_formulas_as_text():
-    from openpyxl import load_workbook
-
-    handle = io.BytesIO()
-    rows = [["=1+1", datetime.date(2008, 3, 14), Decimal("175.00"), 3, None]]
-    assert write_xlsx(handle, "Inscriptions", ["a", "b", "c", "d", "e"], rows, language="fr") == 1
-    sheet = load_workbook(io.BytesIO(handle.getvalue())).active
-    assert sheet.freeze_panes == "A2"
-    assert all(cell.font.bold for cell in sheet[1])
-    values = [cell.value for cell in sheet[2]]
-    assert values[0] == "=1+1" and sheet["A2"].data_type == "s"
-    assert values[1] == datetime.datetime(2008, 3, 14) and sheet["B2"].is_date
-    assert values[2:4] == [175, 3] and values[4] is None

@@ -1,6 +1,13 @@
+"""The template filters and tags of matricule_format: dates and amounts as French (and English)
+readers expect them; inputs that point at their hint and at their error message (RGAA 11.10,
+WCAG 3.3.1)."""
+
 import datetime
+import re
 import zoneinfo
 
+from django import forms
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from matricule.institution.templatetags.matricule_format import (
@@ -50,3 +57,34 @@ def test_euros_from_integer_cents():
 def test_tel_href_makes_an_international_number():
     assert tel_href("02 37 91 83 09") == "tel:+33237918309"
     assert tel_href("02.38.41.70.86") == "tel:+33238417086"
+
+
+# --- described_widget ----------------------------------------------------------------------------
+
+
+class Sample(forms.Form):
+    email = forms.EmailField(label="Email", help_text="We write to this address.")
+    city = forms.CharField(label="City")
+    agree = forms.BooleanField(label="I agree")
+
+
+def _input(html: str, name: str) -> str:
+    return re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+
+
+def test_an_invalid_input_is_described_by_its_hint_and_its_error():
+    form = Sample(data={"email": "not an address", "city": ""})
+    html = "".join(render_to_string("_field.html", {"field": field, "form": form}) for field in form)
+    email = _input(html, "email")
+    assert 'aria-describedby="id_email_helptext id_email-error"' in email
+    assert 'aria-invalid="true"' in email
+    assert 'id="id_email-error"' in html and 'id="id_email_helptext"' in html
+    assert 'aria-describedby="id_city-error"' in _input(html, "city")
+    assert 'aria-describedby="id_agree-error"' in _input(html, "agree")
+
+
+def test_a_valid_input_points_only_at_its_hint():
+    form = Sample(initial={"email": "chloe@example.org"})
+    html = "".join(render_to_string("_field.html", {"field": field, "form": form}) for field in form)
+    assert 'aria-describedby="id_email_helptext"' in _input(html, "email")
+    assert "aria-describedby" not in _input(html, "city")

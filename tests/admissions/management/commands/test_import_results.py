@@ -1,13 +1,15 @@
+"""The import_results command: last year's results from a CSV file, with the report printed."""
+
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from matricule.admissions.models import ImportRun, Result
+from tests.admissions.conftest import DATA
 
-SAMPLE = Path(__file__).parent / "data" / "resultats.csv"
+SAMPLE = DATA / "resultats.csv"
 
 
 def run_command(*args):

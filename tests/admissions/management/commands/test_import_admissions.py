@@ -1,10 +1,12 @@
+"""The import_admissions command: a CSV file of admitted candidates, or the Parcoursup web service
+(--from-api), into the current campaign or a given year, with the report printed."""
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from matricule.admissions.models import ImportRun
-
-from .conftest import imported
+from matricule.admissions.models import Candidate, ImportRun
+from tests.admissions.conftest import ESTABLISHMENT, LOGIN, PASSWORD, imported
 
 
 def run_command(*args):
@@ -63,3 +65,25 @@ def test_command_fails_on_an_unusable_file(demo, tmp_path, sample_bytes):
 def test_command_errors(demo, args, message):
     with pytest.raises(CommandError, match=message):
         run_command(*args)
+
+
+def test_import_command_from_the_web_service(demo, fake_parcoursup, settings, capsys):
+    from django.core.management import call_command
+
+    settings.PARCOURSUP_API = {
+        "login": LOGIN,
+        "password": PASSWORD,
+        "establishment_code": ESTABLISHMENT,
+        "endpoint": fake_parcoursup,
+    }
+    call_command("import_admissions", "--from-api")
+    assert Candidate.objects.filter(parcoursup_number="990012345").exists()
+    assert "enregistrement 3, colonne date_naissance" in capsys.readouterr().out
+
+
+def test_import_command_without_web_service_configuration_says_so(demo, settings):
+    from django.core.management import CommandError, call_command
+
+    settings.PARCOURSUP_API = {"login": "", "password": "", "establishment_code": ""}
+    with pytest.raises(CommandError, match="not configured"):
+        call_command("import_admissions", "--from-api")

@@ -1,3 +1,6 @@
+"""The student's side of requests (/inscription/<pk>/demandes/): the list, filing each kind, the
+detail with its decision, files, withdrawing, and who may see them."""
+
 import pytest
 from django.urls import reverse
 

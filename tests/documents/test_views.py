@@ -1,0 +1,34 @@
+"""The student's side of supporting documents: upload a document and see where it stands."""
+
+from matricule.documents.models import Submission
+
+from .conftest import upload_file
+
+
+def test_student_uploads_and_sees_the_status(client, registered):
+    client.force_login(registered.student.user)
+    identity = registered.submissions.get(document_type__code="identity")
+    response = client.post(
+        f"/inscription/{registered.pk}/pieces/{identity.pk}/", {"file": upload_file("carte.png")}, follow=True
+    )
+    assert response.status_code == 200
+    identity.refresh_from_db()
+    assert identity.status == Submission.Status.SUBMITTED
+    version = identity.versions.get()
+    assert version.extension == ".png" and "carte" not in version.file.name
+    assert "En attente de vérification" in response.content.decode() or "attente" in response.content.decode()
+    own = client.get(f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/")
+    assert own.status_code == 200 and own["Content-Disposition"].startswith("attachment")
+
+
+def test_a_renamed_executable_is_refused_with_a_message(client, registered):
+    client.force_login(registered.student.user)
+    identity = registered.submissions.get(document_type__code="identity")
+    response = client.post(
+        f"/inscription/{registered.pk}/pieces/{identity.pk}/",
+        {"file": upload_file("carte.pdf", b"MZ\x90\x00" + b"\x00" * 200)},
+        follow=True,
+    )
+    identity.refresh_from_db()
+    assert identity.status == Submission.Status.MISSING
+    assert "Pièce d&#x27;identité" in response.content.decode()

@@ -1,0 +1,68 @@
+"""The interface every gateway adapter implements: what the base class does itself (answering a
+notification), what it leaves to the adapters, and the values adapters hand back."""
+
+import dataclasses
+
+import pytest
+
+from matricule.payments.gateways.base import (
+    BrowserAction,
+    Gateway,
+    Outcome,
+    PaymentRequest,
+    VerifiedOutcome,
+)
+
+REQUEST = PaymentRequest(
+    reference="MAT0123456789ABCDEF",
+    amount_cents=17800,
+    currency="EUR",
+    email="chloe@example.org",
+    label="Droits d'inscription 2024-2025",
+    return_url="https://matricule.example/paiement/retour/MAT0123456789ABCDEF/",
+    notify_url="https://matricule.example/paiement/notification/bank/",
+    cancel_url="https://matricule.example/paiement/retour/MAT0123456789ABCDEF/",
+)
+
+
+def test_a_gateway_keeps_its_options_and_supports_no_refund_or_lookup_unless_it_says_so():
+    gateway = Gateway({"secret": "s3cr3t"})
+    assert gateway.options == {"secret": "s3cr3t"}
+    assert (gateway.code, gateway.supports_refund, gateway.supports_lookup) == ("", False, False)
+
+
+def test_the_answer_to_a_notification_asks_the_gateway_to_retry_only_on_failure():
+    gateway = Gateway({})
+    assert gateway.notification_response(True) == (200, "text/plain", "OK")
+    assert gateway.notification_response(False) == (500, "text/plain", "RETRY")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda gateway: gateway.start(REQUEST),
+        lambda gateway: gateway.verify_notification("POST", "", b"reference=MAT1"),
+        lambda gateway: gateway.lookup("MAT1", transaction_id="t1"),
+        lambda gateway: gateway.refund("MAT1", 100, transaction_id="t1"),
+    ],
+    ids=["start", "verify_notification", "lookup", "refund"],
+)
+def test_the_operations_are_left_to_each_adapter(call):
+    with pytest.raises(NotImplementedError):
+        call(Gateway({}))
+
+
+def test_the_values_handed_back_are_frozen_with_plain_defaults():
+    action = BrowserAction(url="https://bank.example/pay")
+    assert (action.method, action.fields) == ("GET", {})
+    outcome = VerifiedOutcome(reference="MAT1", outcome=Outcome.CONFIRMED, amount_cents=17800, currency="EUR")
+    assert (outcome.transaction_id, outcome.raw) == ("", {})
+    assert (REQUEST.language, REQUEST.created_at) == ("fr", None)
+    for value in (action, outcome, REQUEST):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            value.reference = "MAT2"
+
+
+def test_outcomes_are_the_words_kept_on_the_notifications():
+    assert [outcome.value for outcome in Outcome] == ["confirmed", "failed", "cancelled", "pending"]
+    assert Outcome("failed") is Outcome.FAILED and Outcome.FAILED == "failed"

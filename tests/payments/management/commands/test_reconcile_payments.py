@@ -1,0 +1,45 @@
+"""`manage.py reconcile_payments`: asks the gateways about payments left pending."""
+
+import datetime
+
+from django.core.management import call_command
+
+from matricule.payments import services
+from matricule.payments.models import Payment, SimulatedBankTransaction
+from tests.payments.conftest import notify, outcome_fields
+
+
+def test_reconcile_command_and_staff_see_anomalies(client, awaiting, administrator, capsys):
+    from django.core.management import call_command
+
+    payment, _ = services.start_payment(awaiting)
+    notify(client, outcome_fields(payment, amount=100))
+    call_command("reconcile_payments")
+    assert "0 pending" in capsys.readouterr().out
+    client.force_login(administrator)
+    listing = client.get("/admin/payments/payment/?anomaly__exact=underpaid").content.decode()
+    assert payment.reference in listing
+
+
+def test_the_command_looks_up_what_is_pending_for_longer_than_asked(awaiting, capsys):
+    payment, _action = services.start_payment(awaiting)
+    SimulatedBankTransaction.objects.create(
+        transaction_id="b1",
+        reference=payment.reference,
+        amount_cents=payment.amount_cents,
+        currency="EUR",
+        status="confirmed",
+        notify_url="http://127.0.0.1:9/",
+        return_url="http://x/",
+    )
+    Payment.objects.filter(pk=payment.pk).update(
+        created_at=payment.created_at - datetime.timedelta(minutes=2)
+    )
+    call_command("reconcile_payments")  # five minutes by default: too recent
+    assert capsys.readouterr().out.strip() == "0 pending payment(s) looked up."
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    call_command("reconcile_payments", "--minutes", "1")
+    assert capsys.readouterr().out.strip() == "1 pending payment(s) looked up."
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CONFIRMED and payment.paid_cents == payment.amount_cents
