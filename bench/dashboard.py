@@ -15,39 +15,22 @@ Ends with `BENCH dashboard registrations=… dashboard_ms=… queries=…` (medi
 import argparse
 import datetime
 import os
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import agent_client, bulk_students, bulk_submissions, demo_instance, profile_if_asked, timed
 
 
 def seed_registrations(count: int, elsewhere: int = 2000) -> None:
-    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from matricule.documents.models import DocumentType, Submission
     from matricule.institution.models import AcademicYear, Stage
     from matricule.payments.models import Payment
-    from matricule.registration.models import Registration, Student
+    from matricule.registration.models import Registration
 
     year = AcademicYear.objects.current()
     chartres = list(Stage.objects.filter(programme__component__code="iut-chartres"))
     others = list(Stage.objects.exclude(programme__component__code="iut-chartres"))
-    user_model = get_user_model()
-    total = count + elsewhere
-    users = user_model.objects.bulk_create(
-        [user_model(username=f"bench{n}") for n in range(total)], batch_size=2000
-    )
-    students = Student.objects.bulk_create(
-        [
-            Student(user=u, student_number=f"99{n:06d}", last_name=f"NOM{n}", first_names="Prénom")
-            for n, u in enumerate(users)
-        ],
-        batch_size=2000,
-    )
+    students = bulk_students(count + elsewhere, named=True)
     now = timezone.now()
     rows = []
     for n, student in enumerate(students):
@@ -68,20 +51,7 @@ def seed_registrations(count: int, elsewhere: int = 2000) -> None:
         Registration.objects.filter(pk__in=[r.pk for r in registrations[day::21]]).update(
             created_at=now - datetime.timedelta(days=day, hours=1)
         )
-    types = list(DocumentType.objects.filter(code__in=["identity", "photo", "bac", "cvec", "grant"]))
-    submissions = []
-    for n, registration in enumerate(registrations):
-        waiting = n % 3 == 0
-        for k, document_type in enumerate(types):
-            submissions.append(
-                Submission(
-                    registration=registration,
-                    document_type=document_type,
-                    status="submitted" if waiting else "validated",
-                    submitted_at=now - datetime.timedelta(minutes=n + k),
-                )
-            )
-    Submission.objects.bulk_create(submissions, batch_size=5000)
+    bulk_submissions(registrations, now)
     payments = []
     for n, registration in enumerate(registrations):
         if n % 10 == 0:
@@ -105,16 +75,6 @@ def seed_registrations(count: int, elsewhere: int = 2000) -> None:
     Payment.objects.filter(status="pending").update(created_at=now - datetime.timedelta(hours=3))
 
 
-def timed(client, url, runs) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--registrations", type=int, default=20_000)
@@ -125,32 +85,10 @@ def main() -> None:
         help="use MATRICULE_DATABASE_URL (an empty database), not a temporary SQLite file",
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="matricule-bench-") as tmp:
-        tmp_path = Path(tmp)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "matricule.settings"
-        if not args.use_database_url:
-            os.environ["MATRICULE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
-        os.environ["MATRICULE_VAR_DIR"] = str(tmp_path)
-        os.environ["MATRICULE_CACHE_URL"] = "locmem"
-        os.environ.setdefault("MATRICULE_LOG_LEVEL", "WARNING")
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.contrib.auth import get_user_model
-        from django.core.management import call_command
+    with demo_instance(test_client=True, use_database_url=args.use_database_url):
         from django.db import connection
-        from django.test import Client
-        from django.test.utils import CaptureQueriesContext, setup_test_environment
+        from django.test.utils import CaptureQueriesContext
 
-        from matricule.demo.seed import seed
-
-        setup_test_environment()
-        # The agent signs in with force_login: no second factor in this benchmark.
-        settings.MATRICULE_STAFF_REQUIRE_2FA = False
-        call_command("migrate", verbosity=0)
-        seed()
         start = time.perf_counter()
         seed_registrations(args.registrations)
         print(
@@ -158,17 +96,10 @@ def main() -> None:
             f"({connection.vendor})"
         )
 
-        client = Client()
-        client.force_login(get_user_model().objects.get(username="agent.chartres"))
+        client = agent_client()
         client.get("/gestion/")  # warm-up: templates, translations
         dashboard_ms = timed(client, "/gestion/", args.runs)
-        if os.environ.get("BENCH_PROFILE"):
-            import cProfile
-            import pstats
-
-            profile = cProfile.Profile()
-            profile.runcall(client.get, "/gestion/")
-            pstats.Stats(profile).sort_stats("tottime").print_stats(12)
+        profile_if_asked(client, "/gestion/")
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/gestion/")
         assert response.status_code == 200

@@ -10,15 +10,11 @@ memory of the whole process, so it includes Django, the migrations and the seed)
 """
 
 import argparse
-import os
 import random
-import resource
-import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import demo_instance, peak_memory_mb, print_file, timed_import
+
 OFFER_CODES = ["GEII-1", "GEA-1", "GMP-1", "MP-1", "INFO-1", "LINFO-1"]
 HEADER = (
     "numero_parcoursup;ine;nom;prenom;sexe;date_naissance;email;telephone;"
@@ -85,44 +81,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="matricule-bench-") as tmp:
-        tmp_path = Path(tmp)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "matricule.settings"
-        os.environ["MATRICULE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
-        os.environ["MATRICULE_VAR_DIR"] = str(tmp_path)
-        os.environ["MATRICULE_CACHE_URL"] = "locmem"
-        os.environ.setdefault("MATRICULE_LOG_LEVEL", "WARNING")
-        sys.path.insert(0, str(ROOT))
-
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
+    with demo_instance() as (tmp_path, demo):
         from matricule.admissions.importer import import_file
-        from matricule.demo.seed import seed
 
-        call_command("migrate", verbosity=0)
-        year = seed().current_year
         csv_path = tmp_path / "admis.csv"
         write_file(csv_path, args.rows)
-        size_mb = csv_path.stat().st_size / 1e6
-        peak_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-        started = time.perf_counter()
-        with csv_path.open("rb") as handle:
-            run = import_file(handle, academic_year=year, file_name=csv_path.name)
-        elapsed = time.perf_counter() - started
-
-        started = time.perf_counter()
-        with csv_path.open("rb") as handle:
-            again = import_file(handle, academic_year=year, file_name=csv_path.name)
-        elapsed_again = time.perf_counter() - started
-
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-        print(f"file: {csv_path.name} {size_mb:.1f} MB, {args.rows} lines")
-        # The seed's password hashing (Argon2) alone takes about 100 MB.
-        print(f"peak memory before the imports (Django, migrations, seed): {peak_before_mb:.1f} MB")
+        peak_before_mb = peak_memory_mb()
+        run, elapsed = timed_import(import_file, csv_path, demo.current_year)
+        again, elapsed_again = timed_import(import_file, csv_path, demo.current_year)
+        peak_mb = peak_memory_mb()
+        print_file(csv_path, args.rows, peak_before_mb)
         print(
             f"first import: status={run.status} created={run.created} "
             f"rejected={run.rejected} unmapped={run.unmapped} "

@@ -11,15 +11,12 @@ resident memory of the whole process, so it includes Django, the migrations and 
 """
 
 import argparse
-import os
 import random
-import resource
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import demo_instance, peak_memory_mb, print_file, timed_import
+
 HEADER = "numero_etudiant;annee;code_etape;resultat"
 # Stages the demo seeds.
 STAGES = ["GEII-1", "GEII-2", "GEII-3", "GEA-1", "GEA-2", "GEA-3"]
@@ -53,48 +50,24 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="matricule-bench-") as tmp:
-        tmp_path = Path(tmp)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "matricule.settings"
-        os.environ["MATRICULE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
-        os.environ["MATRICULE_VAR_DIR"] = str(tmp_path)
-        os.environ["MATRICULE_CACHE_URL"] = "locmem"
-        os.environ.setdefault("MATRICULE_LOG_LEVEL", "WARNING")
-        sys.path.insert(0, str(ROOT))
-
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
+    with demo_instance() as (tmp_path, demo):
         from matricule.admissions.results_importer import import_results
-        from matricule.demo.seed import seed
 
-        call_command("migrate", verbosity=0)
-        year = seed().current_year
         csv_path = tmp_path / "resultats.csv"
         changed_path = tmp_path / "resultats-changed.csv"
         write_file(csv_path, args.lines)
         write_file(changed_path, args.lines, changed=0.01)
-        size_mb = csv_path.stat().st_size / 1e6
-        peak_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-        def timed(path):
-            started = time.perf_counter()
-            with path.open("rb") as handle:
-                run = import_results(handle, academic_year=year, file_name=path.name)
-            return run, time.perf_counter() - started
+        peak_before_mb = peak_memory_mb()
 
         cpu_started = time.process_time()
-        run, elapsed = timed(csv_path)
+        run, elapsed = timed_import(import_results, csv_path, demo.current_year)
         # CPU time of this process alone: on a busy machine, wall time also counts waiting.
         cpu = time.process_time() - cpu_started
-        again, elapsed_again = timed(csv_path)
-        changed, elapsed_changed = timed(changed_path)
+        again, elapsed_again = timed_import(import_results, csv_path, demo.current_year)
+        changed, elapsed_changed = timed_import(import_results, changed_path, demo.current_year)
 
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-        print(f"file: {csv_path.name} {size_mb:.1f} MB, {args.lines} lines")
-        print(f"peak memory before the imports (Django, migrations, seed): {peak_before_mb:.1f} MB")
+        peak_mb = peak_memory_mb()
+        print_file(csv_path, args.lines, peak_before_mb)
         print(
             f"first import: status={run.status} created={run.created} "
             f"rejected={run.rejected} issues={run.issues.count()} cpu_s={cpu:.2f}"

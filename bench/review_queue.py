@@ -10,34 +10,21 @@ Ends with `BENCH review_queue registrations=… queue_ms=… review_ms=… queri
 """
 
 import argparse
-import datetime
-import os
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import agent_client, bulk_students, bulk_submissions, demo_instance, profile_if_asked, timed
 
 
 def seed_registrations(count: int) -> int:
-    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from matricule.documents.models import DocumentType, Submission, Version
+    from matricule.documents.models import Version
     from matricule.institution.models import AcademicYear, Stage
-    from matricule.registration.models import Registration, Student
+    from matricule.registration.models import Registration
 
     year = AcademicYear.objects.current()
     stages = list(Stage.objects.filter(level=1))
-    types = list(DocumentType.objects.filter(code__in=["identity", "photo", "bac", "cvec", "grant"]))
-    users = get_user_model().objects.bulk_create(
-        [get_user_model()(username=f"bench{n}") for n in range(count)], batch_size=2000
-    )
-    students = Student.objects.bulk_create(
-        [Student(user=u, student_number=f"99{n:06d}") for n, u in enumerate(users)], batch_size=2000
-    )
+    students = bulk_students(count)
     registrations = Registration.objects.bulk_create(
         [
             Registration(
@@ -51,20 +38,7 @@ def seed_registrations(count: int) -> int:
         ],
         batch_size=2000,
     )
-    now = timezone.now()
-    submissions = []
-    for n, registration in enumerate(registrations):
-        waiting = n % 3 == 0
-        for k, document_type in enumerate(types):
-            submissions.append(
-                Submission(
-                    registration=registration,
-                    document_type=document_type,
-                    status="submitted" if waiting else "validated",
-                    submitted_at=now - datetime.timedelta(minutes=n + k),
-                )
-            )
-    submissions = Submission.objects.bulk_create(submissions, batch_size=5000)
+    submissions = bulk_submissions(registrations, timezone.now())
     Version.objects.bulk_create(
         [
             Version(
@@ -87,56 +61,21 @@ def seed_registrations(count: int) -> int:
     return chartres.pk
 
 
-def timed(client, url, runs=15) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--registrations", type=int, default=20_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="matricule-bench-") as tmp:
-        tmp_path = Path(tmp)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "matricule.settings"
-        os.environ["MATRICULE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
-        os.environ["MATRICULE_VAR_DIR"] = str(tmp_path)
-        os.environ["MATRICULE_CACHE_URL"] = "locmem"
-        os.environ.setdefault("MATRICULE_LOG_LEVEL", "WARNING")
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with demo_instance(test_client=True):
         from django.db import connection
-        from django.test import Client
-        from django.test.utils import CaptureQueriesContext, setup_test_environment
+        from django.test.utils import CaptureQueriesContext
 
-        from matricule.demo.seed import seed
-
-        setup_test_environment()
-        call_command("migrate", verbosity=0)
-        seed()
         start = time.perf_counter()
         review_pk = seed_registrations(args.registrations)
         print(f"seeded {args.registrations} registrations in {time.perf_counter() - start:.1f} s")
-        from django.contrib.auth import get_user_model
 
-        client = Client()
-        client.force_login(get_user_model().objects.get(username="agent.chartres"))
+        client = agent_client()
         queue_ms = timed(client, "/gestion/pieces/")
-        if os.environ.get("BENCH_PROFILE"):
-            import cProfile
-            import pstats
-
-            profile = cProfile.Profile()
-            profile.runcall(client.get, "/gestion/pieces/")
-            pstats.Stats(profile).sort_stats("tottime").print_stats(12)
+        profile_if_asked(client, "/gestion/pieces/")
         review_ms = timed(client, f"/gestion/pieces/{review_pk}/")
         with CaptureQueriesContext(connection) as queries:
             client.get(f"/gestion/pieces/{review_pk}/")

@@ -1,5 +1,6 @@
 """What the simulated students type and send (shared by the locustfile and the profiler)."""
 
+import html
 import io
 import re
 
@@ -54,6 +55,31 @@ REGISTRATION_RE = re.compile(r"/inscription/(\d+)/")
 FORM_RE = re.compile(r'<form method="post" action="([^"]+)" data-autosubmit>')
 HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 UPLOAD_RE = re.compile(r'action="(/inscription/\d+/pieces/\d+/)"')
+
+# What the student types on the simulated bank's card page.
+CARD = {"action": "pay", "number": "4111 1111 1111 1111", "expiry": "12/30", "cvc": "123"}
+
+
+def login_data(person: dict) -> dict:
+    """The login request (after the CSRF token): the candidate's number, birth date and email."""
+    return {"number": person["number"], "birth_date": person["birth_date"], "email": person["email"]}
+
+
+def step_data(key: str, person: dict) -> dict:
+    """The answers the student sends at a step: the valid ones, with their own email address
+    and CVEC attestation (the CSRF token and the action are added by the caller)."""
+    data = dict(ANSWERS[key])
+    if key == "contacts":
+        data.update(email=person["email"], email_confirmation=person["email"])
+    if key == "cvec":
+        data["attestation"] = person["cvec"]
+    return data
+
+
+def bank_form(text: str) -> tuple[str, dict]:
+    """The payment page's self-submitting form to the bank: its address and hidden fields."""
+    action = FORM_RE.search(text).group(1)
+    return action, {key: html.unescape(value) for key, value in HIDDEN_RE.findall(text)}
 
 
 def _sample_files():

@@ -10,7 +10,6 @@ user per arrival), so slowness shows as longer journeys and errors, never as few
 """
 
 import base64
-import html
 import itertools
 import json
 import os
@@ -22,15 +21,16 @@ from pathlib import Path
 
 import gevent
 from journey_data import (
-    ANSWERS,
+    CARD,
     CSRF_RE,
     FILES,
-    FORM_RE,
-    HIDDEN_RE,
     LINK_RE,
     REGISTRATION_RE,
     STEPS,
     UPLOAD_RE,
+    bank_form,
+    login_data,
+    step_data,
 )
 from locust import FastHttpUser, constant, events, task
 from locust.exception import StopUser
@@ -236,12 +236,7 @@ class Student(FastHttpUser):
             "/connexion/",
             "03 login request",
             expect=(302,),
-            data={
-                "csrfmiddlewaretoken": self.csrf(page),
-                "number": person["number"],
-                "birth_date": person["birth_date"],
-                "email": person["email"],
-            },
+            data={"csrfmiddlewaretoken": self.csrf(page), **login_data(person)},
         )
         self.go("GET", "/connexion/envoye/", "04 link sent page")
         link = self.read_link(person["email"])
@@ -264,11 +259,7 @@ class Student(FastHttpUser):
         registration = REGISTRATION_RE.search(where).group(1)
         for index, key in enumerate(STEPS):
             page = self.go("GET", where, f"09 step {index + 1} {key} (page)")
-            data = dict(ANSWERS[key])
-            if key == "contacts":
-                data.update(email=person["email"], email_confirmation=person["email"])
-            if key == "cvec":
-                data["attestation"] = person["cvec"]
+            data = step_data(key, person)
             data.update(csrfmiddlewaretoken=self.csrf(page), action="next")
             where = self.location(
                 self.go("POST", where, f"10 step {index + 1} {key} (save)", expect=(302,), data=data)
@@ -281,8 +272,7 @@ class Student(FastHttpUser):
         page = self.go(
             "POST", pay, "14 payment start", data={"csrfmiddlewaretoken": self.csrf(page), "plan": "full"}
         )
-        action = FORM_RE.search(page.text).group(1)
-        order = {key: html.unescape(value) for key, value in HIDDEN_RE.findall(page.text)}
+        action, order = bank_form(page.text)
         self.go("POST", action, "15 bank card page", data=order)
         back = self.location(
             self.go(
@@ -290,13 +280,7 @@ class Student(FastHttpUser):
                 "/simulateur-paiement/carte/",
                 "16 bank payment",
                 expect=(302,),
-                data={
-                    **order,
-                    "action": "pay",
-                    "number": "4111 1111 1111 1111",
-                    "expiry": "12/30",
-                    "cvc": "123",
-                },
+                data={**order, **CARD},
             )
         )
         clean = self.location(self.go("GET", back, "17 payment return", expect=(302,)))

@@ -24,22 +24,12 @@ import django  # noqa: E402
 
 django.setup()
 
+import journey_data  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from journey_data import (  # noqa: E402
-    ANSWERS,
-    CSRF_RE,
-    FILES,
-    FORM_RE,
-    HIDDEN_RE,
-    LINK_RE,
-    REGISTRATION_RE,
-    STEPS,
-    UPLOAD_RE,
-)
 
 
 class Journey:
@@ -90,7 +80,7 @@ class Journey:
         return response
 
     def csrf(self, response):
-        return CSRF_RE.search(response.content.decode()).group(1)
+        return journey_data.CSRF_RE.search(response.content.decode()).group(1)
 
     def run(self, person):
         c = self
@@ -100,12 +90,7 @@ class Journey:
             "POST",
             "/connexion/",
             "03 login request",
-            {
-                "csrfmiddlewaretoken": c.csrf(page),
-                "number": person["number"],
-                "birth_date": person["birth_date"],
-                "email": person["email"],
-            },
+            {"csrfmiddlewaretoken": c.csrf(page), **journey_data.login_data(person)},
             expect=(302,),
         )
         c.go("GET", "/connexion/envoye/", "04 link sent page")
@@ -116,9 +101,9 @@ class Journey:
         self.worker_ms = (time.perf_counter() - began) * 1000
         folder = Path(settings.MAILBOX_DIR) / person["email"]
         link = next(
-            LINK_RE.search(p.read_text()).group(1)
+            journey_data.LINK_RE.search(p.read_text()).group(1)
             for p in folder.glob("*.txt")
-            if LINK_RE.search(p.read_text())
+            if journey_data.LINK_RE.search(p.read_text())
         )
         page = c.go("GET", link, "05 link landing")
         home = c.go("POST", link, "06 link used", {"csrfmiddlewaretoken": c.csrf(page)}, expect=(302,))[
@@ -132,14 +117,10 @@ class Journey:
             {"csrfmiddlewaretoken": c.csrf(page)},
             expect=(302,),
         )["Location"]
-        registration = REGISTRATION_RE.search(where).group(1)
-        for index, key in enumerate(STEPS):
+        registration = journey_data.REGISTRATION_RE.search(where).group(1)
+        for index, key in enumerate(journey_data.STEPS):
             page = c.go("GET", where, f"09 step {index + 1} {key} (page)")
-            data = dict(ANSWERS[key])
-            if key == "contacts":
-                data.update(email=person["email"], email_confirmation=person["email"])
-            if key == "cvec":
-                data["attestation"] = person["cvec"]
+            data = journey_data.step_data(key, person)
             data.update(csrfmiddlewaretoken=c.csrf(page), action="next")
             where = c.go("POST", where, f"10 step {index + 1} {key} (save)", data, expect=(302,))["Location"]
         page = c.go("GET", where, "11 review page")
@@ -148,17 +129,13 @@ class Journey:
         ]
         page = c.go("GET", pay, "13 payment page")
         page = c.go("POST", pay, "14 payment start", {"csrfmiddlewaretoken": c.csrf(page), "plan": "full"})
-        text = page.content.decode()
-        import html
-
-        action = FORM_RE.search(text).group(1)
-        order = {k: html.unescape(v) for k, v in HIDDEN_RE.findall(text)}
+        action, order = journey_data.bank_form(page.content.decode())
         c.go("POST", action, "15 bank card page", order)
         back = c.go(
             "POST",
             "/simulateur-paiement/carte/",
             "16 bank payment",
-            {**order, "action": "pay", "number": "4111 1111 1111 1111", "expiry": "12/30", "cvc": "123"},
+            {**order, **journey_data.CARD},
             expect=(302,),
         )["Location"]
         clean = c.go("GET", back.replace(settings.SITE_URL, ""), "17 payment return", expect=(302,))[
@@ -173,7 +150,7 @@ class Journey:
         c.go("GET", f"/inscription/{registration}/recapitulatif.pdf", "20 summary download")
         page = c.go("GET", f"/inscription/{registration}/pieces/", "21 documents page")
         for url, (filename, content_type, content) in zip(
-            UPLOAD_RE.findall(page.content.decode()), FILES, strict=False
+            journey_data.UPLOAD_RE.findall(page.content.decode()), journey_data.FILES, strict=False
         ):
             from django.core.files.uploadedfile import SimpleUploadedFile
 

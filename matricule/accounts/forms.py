@@ -6,6 +6,28 @@ from matricule.admissions.models import normalize_parcoursup_number
 from . import totp
 
 
+def birth_date_field(*, autocomplete: str = "bday") -> forms.DateField:
+    """A date of birth as people type it (14/03/2006, 14-03-2006, 14.03.2006) or a date picker
+    sends it; `autocomplete="off"` where an agent types someone else's."""
+    return forms.DateField(
+        label=_("Date of birth"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
+        help_text=_("Day, month and year, for example 14/03/2006."),
+        error_messages={"invalid": _("Enter a real date, for example 14/03/2006.")},
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": autocomplete}, format="%Y-%m-%d"),
+    )
+
+
+def link_email_field(help_text) -> forms.EmailField:
+    """The email address a connection link is asked for (and sent to, when it matches)."""
+    return forms.EmailField(
+        label=_("Email address"),
+        help_text=help_text,
+        error_messages={"invalid": _("Enter an email address such as prenom.nom@example.org.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+
 class AdmissionLoginForm(forms.Form):
     number = forms.CharField(
         label=_("Parcoursup number"),
@@ -20,19 +42,8 @@ class AdmissionLoginForm(forms.Form):
             }
         ),
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
-        help_text=_("Day, month and year, for example 14/03/2006."),
-        error_messages={"invalid": _("Enter a real date, for example 14/03/2006.")},
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-    )
-    email = forms.EmailField(
-        label=_("Email address"),
-        help_text=_("The address you gave on Parcoursup: the link is sent there."),
-        error_messages={"invalid": _("Enter an email address such as prenom.nom@example.org.")},
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+    birth_date = birth_date_field()
+    email = link_email_field(_("The address you gave on Parcoursup: the link is sent there."))
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip()

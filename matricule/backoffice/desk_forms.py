@@ -7,11 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from matricule.accounts.forms import birth_date_field
 from matricule.registration.desk import Reason
 
 from .desk_services import Method
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 
 
 class CandidateSearchForm(forms.Form):
@@ -39,13 +38,7 @@ class StartForm(forms.Form):
     sex = forms.ChoiceField(
         label=_("Sex"), choices=[("F", _("Female")), ("M", _("Male"))], widget=forms.RadioSelect
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"),
-        input_formats=DATE_FORMATS,
-        help_text=_("Day, month and year, for example 14/03/2006."),
-        error_messages={"invalid": _("Enter a real date, for example 14/03/2006.")},
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
-    )
+    birth_date = birth_date_field(autocomplete="off")
     email = forms.EmailField(
         label=_("Email address of the student"),
         help_text=_("The link to activate their account is sent there once they are registered."),

@@ -6,7 +6,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -14,7 +13,7 @@ from matricule.accounts.staff import staff_required
 from matricule.fees.rules import fee_label
 from matricule.registration import desk, services
 from matricule.registration.models import Registration, State
-from matricule.registration.steps import get_step, navigation, shown_form, steps_for
+from matricule.registration.steps import get_step, navigation, progress, review_blocks, shown_form, steps_for
 
 from . import desk_services
 from .access import get_desk_registration
@@ -88,13 +87,6 @@ def resume(request, pk: int):
     return _resume(get_desk_registration(request, pk))
 
 
-def _progress(registration, current_key):
-    return [
-        {"step": s, "complete": s.complete(registration), "current": s.key == current_key}
-        for s in steps_for(registration)
-    ]
-
-
 @never_cache
 @staff_required(write=True)
 @require_http_methods(["GET", "POST"])
@@ -135,7 +127,7 @@ def step(request, pk: int, key: str):
             "student": registration.student,
             "step": current,
             "form": form,
-            "progress": _progress(registration, key),
+            "progress": progress(registration, key),
             "is_first": keys[0] == key,
             "is_last": keys[-1] == key,
         },
@@ -152,25 +144,14 @@ def review(request, pk: int):
         try:
             registration = desk.submit_desk_registration(registration, agent=request.user)
         except services.Incomplete as error:
-            messages.error(
-                request,
-                _("Some steps are not complete yet: %(steps)s.")
-                % {"steps": ", ".join(str(s.title) for s in error.steps)},
-            )
+            messages.error(request, error.message)
             return redirect("desk:review", registration.pk)
         return _resume(registration)
     if not registration.is_editable:
         return _resume(registration)
     if registration.current_step != "review":
         Registration.objects.filter(pk=registration.pk).update(current_step="review")
-    blocks = [
-        {
-            "step": s,
-            "complete": s.complete(registration),
-            "form": s.form(registration, data=registration.data.get(s.key, {})),
-        }
-        for s in steps_for(registration)
-    ]
+    blocks = review_blocks(registration)
     return render(
         request,
         "backoffice/desk/review.html",
@@ -178,7 +159,7 @@ def review(request, pk: int):
             "registration": registration,
             "student": registration.student,
             "blocks": blocks,
-            "progress": _progress(registration, "review"),
+            "progress": progress(registration, "review"),
             "missing": [b["step"] for b in blocks if not b["complete"]],
         },
     )

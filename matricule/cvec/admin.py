@@ -6,6 +6,21 @@ from .models import SimulatedAttestation
 
 _number_field = SimulatedAttestation._meta.get_field("number")
 
+# What an administrator types for a simulated attestation, in the order of the admin form.
+FIELDS = [
+    "number",
+    "academic_year_code",
+    "crous",
+    "last_name",
+    "usage_name",
+    "first_names",
+    "birth_date",
+    "ine",
+    "valid",
+    "exempt",
+    "exemption_reason",
+]
+
 
 class SimulatedAttestationForm(forms.ModelForm):
     # Room for the number as printed ("TOU5 01234567"); stored without the space.
@@ -15,19 +30,7 @@ class SimulatedAttestationForm(forms.ModelForm):
 
     class Meta:
         model = SimulatedAttestation
-        fields = [
-            "number",
-            "academic_year_code",
-            "crous",
-            "last_name",
-            "usage_name",
-            "first_names",
-            "birth_date",
-            "ine",
-            "valid",
-            "exempt",
-            "exemption_reason",
-        ]
+        fields = FIELDS
 
     def clean_number(self):
         # Normalized before the uniqueness check, which compares stored (normalized) numbers.
@@ -51,20 +54,7 @@ class SimulatedAttestationAdmin(admin.ModelAdmin):
     list_filter = ["academic_year_code", "valid", "exempt", "crous"]
     search_fields = ["number", "last_name", "usage_name", "first_names", "ine"]
     readonly_fields = ["created_at"]
-    fields = [
-        "number",
-        "academic_year_code",
-        "crous",
-        "last_name",
-        "usage_name",
-        "first_names",
-        "birth_date",
-        "ine",
-        "valid",
-        "exempt",
-        "exemption_reason",
-        "created_at",
-    ]
+    fields = [*FIELDS, "created_at"]
 
     def get_search_results(self, request, queryset, search_term):
         # Numbers are searched as printed on the attestation ("TOU5 01234567").

@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matricule.accounts.forms import birth_date_field, link_email_field
+
 from .identifiers import check_ine
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -143,25 +145,36 @@ class PreviousForm(StepForm):
     )
 
 
+def address_fields(street_label, *, country_initial=None) -> tuple[forms.CharField, ...]:
+    """The fields of an address during the year, in this order: street (labelled
+    `street_label`), postal code, town, country. The contacts step asks them; a change of
+    address request changes them (`cleaned["contacts"]`)."""
+    return (
+        forms.CharField(
+            label=street_label,
+            max_length=200,
+            widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+        ),
+        forms.CharField(
+            label=_("Postal code"),
+            max_length=10,
+            widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+        ),
+        forms.CharField(
+            label=_("Town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+        ),
+        forms.CharField(
+            label=_("Country"),
+            max_length=100,
+            initial=country_initial,
+            widget=forms.TextInput(attrs={"autocomplete": "country-name"}),
+        ),
+    )
+
+
 class ContactsForm(StepForm):
-    street = forms.CharField(
-        label=_("Address during the academic year"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
-    postal_code = forms.CharField(
-        label=_("Postal code"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
-    )
-    city = forms.CharField(
-        label=_("Town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
-    )
-    country = forms.CharField(
-        label=_("Country"),
-        max_length=100,
-        initial="France",
-        widget=forms.TextInput(attrs={"autocomplete": "country-name"}),
+    street, postal_code, city, country = address_fields(
+        _("Address during the academic year"), country_initial="France"
     )
     same_permanent_address = forms.ChoiceField(
         label=_("Is it also your permanent (family) address?"), choices=YES_NO, widget=forms.RadioSelect
@@ -313,19 +326,8 @@ class StudentLoginForm(forms.Form):
             attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "characters"}
         ),
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
-        help_text=_("Day, month and year, for example 14/03/2006."),
-        error_messages={"invalid": _("Enter a real date, for example 14/03/2006.")},
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-    )
-    email = forms.EmailField(
-        label=_("Email address"),
-        help_text=_("The address of your student account, or the one you gave last year."),
-        error_messages={"invalid": _("Enter an email address such as prenom.nom@example.org.")},
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+    birth_date = birth_date_field()
+    email = link_email_field(_("The address of your student account, or the one you gave last year."))
 
 
 class AdditionalForm(forms.Form):

@@ -42,6 +42,11 @@ class Incomplete(RegistrationError):
         super().__init__(", ".join(str(step.title) for step in steps))
         self.steps = steps
 
+    @property
+    def message(self) -> str:
+        """What the student, or the agent at the desk, is told when submitting too early."""
+        return _("Some steps are not complete yet: %(steps)s.") % {"steps": str(self)}
+
 
 class NotAwaitingPayment(RegistrationError):
     def __init__(self):

@@ -149,6 +149,39 @@ def shown_form(step: Step, registration: Registration):
     return step.form(registration)
 
 
+def progress(registration: Registration, current_key: str) -> list[dict]:
+    """The list of steps beside a page: each step that applies, complete or not, and the current
+    one (a step's key, or "review"). Online and at the desk."""
+    return [
+        {"step": s, "complete": s.complete(registration), "current": s.key == current_key}
+        for s in steps_for(registration)
+    ]
+
+
+def review_blocks(registration: Registration) -> list[dict]:
+    """The review page's blocks: each step that applies, complete or not, with its form bound to
+    what was typed. Online and at the desk."""
+    return [
+        {
+            "step": s,
+            "complete": s.complete(registration),
+            "form": s.form(registration, data=registration.data.get(s.key, {})),
+        }
+        for s in steps_for(registration)
+    ]
+
+
+def carried_blocks(registration: Registration) -> list[dict]:
+    """The blocks a re-registration or an additional registration carries without asking them
+    again, shown on the review page so the student sees everything the summary will say."""
+    asked = {s.key for s in steps_for(registration)}
+    return [
+        {"step": s, "form": s.form(registration, data=registration.data.get(s.key, {}))}
+        for s in STEPS
+        if s.key not in asked and s.key in registration.cleaned
+    ]
+
+
 def get_step(key: str) -> Step | None:
     return BY_KEY.get(key)
 

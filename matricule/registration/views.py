@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,7 +18,16 @@ from .eligibility import eligibility
 from .models import Registration, State
 from .pages import status_context
 from .resume import redirect_to_step, resume_url
-from .steps import STEPS, first_incomplete, get_step, navigation, shown_form, steps_for
+from .steps import (
+    carried_blocks,
+    first_incomplete,
+    get_step,
+    navigation,
+    progress,
+    review_blocks,
+    shown_form,
+    steps_for,
+)
 
 
 @never_cache
@@ -64,13 +72,6 @@ def start(request):
     return redirect_to_step(registration, registration.current_step or first_incomplete(registration).key)
 
 
-def _progress(registration, current_key):
-    return [
-        {"step": s, "complete": s.complete(registration), "current": s.key == current_key}
-        for s in steps_for(registration)
-    ]
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -108,7 +109,7 @@ def step(request, pk: int, key: str):
             "registration": registration,
             "step": current,
             "form": form,
-            "progress": _progress(registration, key),
+            "progress": progress(registration, key),
             "is_first": keys[0] == key,
             "is_last": keys[-1] == key,
             "candidate": registration.candidate,
@@ -137,11 +138,7 @@ def review(request, pk: int):
         try:
             registration = services.submit_registration(registration, actor=request.user)
         except services.Incomplete as error:
-            messages.error(
-                request,
-                _("Some steps are not complete yet: %(steps)s.")
-                % {"steps": ", ".join(str(s.title) for s in error.steps)},
-            )
+            messages.error(request, error.message)
             return redirect("registration:review", registration.pk)
         if registration.state == State.AWAITING_PAYMENT:
             return redirect("payments:pay", registration.pk)  # the breakdown, then the bank
@@ -151,30 +148,15 @@ def review(request, pk: int):
     if registration.current_step != "review":  # no write when the page is shown again
         registration.current_step = "review"
         Registration.objects.filter(pk=registration.pk).update(current_step="review")
-    blocks = [
-        {
-            "step": s,
-            "complete": s.complete(registration),
-            "form": s.form(registration, data=registration.data.get(s.key, {})),
-        }
-        for s in steps_for(registration)
-    ]
-    # A re-registration or an additional registration carries blocks it does not ask again:
-    # shown, so the student sees everything the summary will say.
-    asked = {s.key for s in steps_for(registration)}
-    carried = [
-        {"step": s, "form": s.form(registration, data=registration.data.get(s.key, {}))}
-        for s in STEPS
-        if s.key not in asked and s.key in registration.cleaned
-    ]
+    blocks = review_blocks(registration)
     return render(
         request,
         "registration/review.html",
         {
             "registration": registration,
             "blocks": blocks,
-            "carried": carried,
-            "progress": _progress(registration, "review"),
+            "carried": carried_blocks(registration),
+            "progress": progress(registration, "review"),
             "missing": [b["step"] for b in blocks if not b["complete"]],
         },
     )

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matricule.institution.templatetags.matricule_format import euros
+from matricule.registration.forms import address_fields
 
 from .models import CardReason, Kind
 
@@ -56,30 +57,15 @@ class AddressChangeForm(RequestForm):
         "Your new address during the academic year. Once the registrar's office accepts it, your "
         "next enrolment certificate shows it."
     )
-    street = forms.CharField(
-        label=_("New address (number and street)"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
-    postal_code = forms.CharField(
-        label=_("Postal code"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
-    )
-    city = forms.CharField(
-        label=_("Town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
-    )
-    country = forms.CharField(
-        label=_("Country"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "country-name"})
-    )
+    street, postal_code, city, country = address_fields(_("New address (number and street)"))
     attachment = _attachment(_("Proof of address (optional)"), required=False)
 
     def clean(self):
         data = super().clean()
         current = (self.registration.cleaned.get("contacts") or {}) if self.registration else {}
-        if all(data.get(k) for k in ("street", "postal_code", "city", "country")) and all(
-            str(data[k]).strip().lower() == str(current.get(k, "")).strip().lower()
-            for k in ("street", "postal_code", "city", "country")
+        keys = ("street", "postal_code", "city", "country")
+        if all(data.get(k) for k in keys) and all(
+            str(data[k]).strip().lower() == str(current.get(k, "")).strip().lower() for k in keys
         ):
             raise forms.ValidationError(_("This is the address we already have: change it before sending."))
         return data

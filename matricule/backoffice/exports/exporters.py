@@ -32,36 +32,29 @@ def identity(registration, name: str):
     return value or None
 
 
-def ine(registration) -> str | None:
-    value = cleaned(registration, "ine", "ine")
+def answer(registration, step: str, key: str, admission_field: str | None = None):
+    """The student's validated answer, or the admission's value (its field `admission_field`,
+    by default named as the answer) while the answer is empty."""
+    value = cleaned(registration, step, key)
     if not value and registration.candidate_id:
-        value = registration.candidate.ine
+        value = getattr(registration.candidate, admission_field or key)
     return value or None
 
 
+def ine(registration) -> str | None:
+    return answer(registration, "ine", "ine")
+
+
 def email(registration) -> str | None:
-    return (
-        cleaned(registration, "contacts", "email")
-        or (registration.candidate.email if registration.candidate_id else "")
-        or registration.student.user.email
-        or None
-    )
+    return answer(registration, "contacts", "email") or registration.student.user.email or None
 
 
 def phone(registration) -> str | None:
-    return (
-        cleaned(registration, "contacts", "phone")
-        or (registration.candidate.phone if registration.candidate_id else "")
-        or None
-    )
+    return answer(registration, "contacts", "phone")
 
 
 def nationality(registration) -> str | None:
-    return (
-        cleaned(registration, "identity", "nationality")
-        or (registration.candidate.nationality if registration.candidate_id else "")
-        or None
-    )
+    return answer(registration, "identity", "nationality")
 
 
 def bac_year(registration) -> int | None:
@@ -74,10 +67,7 @@ def bac_year(registration) -> int | None:
 def bac_series(registration) -> str | None:
     if cleaned(registration, "baccalaureate", "kind") == "equivalent":
         return None
-    value = cleaned(registration, "baccalaureate", "series")
-    if not value and registration.candidate_id:
-        value = registration.candidate.bac_series
-    return value or None
+    return answer(registration, "baccalaureate", "series", "bac_series")
 
 
 BAC_KINDS = dict(BaccalaureateForm.KINDS)
@@ -106,6 +96,15 @@ def student_columns(get) -> tuple[Column, ...]:
         Column("first_names", _("First names"), lambda o: identity(get(o), "first_names")),
         Column("stage_code", _("Stage code"), lambda o: get(o).stage.code),
     )
+
+
+def hanging_off_registrations(queryset, *related: str):
+    """Rows hanging off a registration (payments, documents), read with what `student_columns`
+    needs (the registration's student, admission and stage) and `related`, without the
+    registration's JSON fields."""
+    return queryset.select_related(
+        "registration__student", "registration__candidate", "registration__stage", *related
+    ).defer("registration__data", "registration__cleaned", "registration__fee_lines")
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -219,9 +218,7 @@ class PaymentsExporter(Exporter):
     )
 
     def base_queryset(self):
-        return Payment.objects.select_related(
-            "registration__student", "registration__candidate", "registration__stage"
-        ).defer("registration__data", "registration__cleaned", "registration__fee_lines")
+        return hanging_off_registrations(Payment.objects.all())
 
 
 # --- supporting documents ------------------------------------------------------------------
@@ -261,14 +258,7 @@ class DocumentsExporter(Exporter):
     )
 
     def base_queryset(self):
-        return Submission.objects.select_related(
-            "registration__student",
-            "registration__candidate",
-            "registration__stage",
-            "document_type",
-            "reason",
-            "reviewed_by",
-        ).defer("registration__data", "registration__cleaned", "registration__fee_lines")
+        return hanging_off_registrations(Submission.objects.all(), "document_type", "reason", "reviewed_by")
 
 
 # --- SISE ----------------------------------------------------------------------------------

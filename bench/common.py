@@ -1,0 +1,145 @@
+"""What the benchmarks share: a throwaway Matricule seeded with the demo, bulk-made students with
+their documents, pages timed through the test client, and imports timed with the process's
+peak memory. Imported by the scripts of bench/ (run as `.venv/bin/python bench/<name>.py`, so
+this folder is on the path); Django is set up by `demo_instance`, so the helpers that read the
+database import Matricule's modules inside."""
+
+import contextlib
+import datetime
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT_CODES = ["identity", "photo", "bac", "cvec", "grant"]
+
+
+@contextlib.contextmanager
+def demo_instance(*, test_client: bool = False, use_database_url: bool = False):
+    """A temporary folder (deleted at the end) with a fresh SQLite database in it, or the empty
+    database of MATRICULE_DATABASE_URL with `use_database_url`: Django set up on it, migrated,
+    seeded with the demo. Yields the folder and the seed's result.
+
+    With `test_client`, Django's test environment is set up first (as the pages are timed through
+    the test client) and staff need no second factor (the agent signs in with force_login)."""
+    with tempfile.TemporaryDirectory(prefix="matricule-bench-") as tmp:
+        tmp_path = Path(tmp)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "matricule.settings"
+        if not use_database_url:
+            os.environ["MATRICULE_DATABASE_URL"] = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+        os.environ["MATRICULE_VAR_DIR"] = str(tmp_path)
+        os.environ["MATRICULE_CACHE_URL"] = "locmem"
+        os.environ.setdefault("MATRICULE_LOG_LEVEL", "WARNING")
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.test.utils import setup_test_environment
+
+        from matricule.demo.seed import seed
+
+        if test_client:
+            setup_test_environment()
+            settings.MATRICULE_STAFF_REQUIRE_2FA = False
+        call_command("migrate", verbosity=0)
+        yield tmp_path, seed()
+
+
+# --- data in bulk --------------------------------------------------------------------------------
+def bulk_students(count: int, *, named: bool = False) -> list:
+    """`count` students with an account each: usernames bench0, bench1…, student numbers
+    99000000, 99000001… and, when `named`, a birth name NOM0, NOM1… and a first name."""
+    from django.contrib.auth import get_user_model
+
+    from matricule.registration.models import Student
+
+    user_model = get_user_model()
+    users = user_model.objects.bulk_create(
+        [user_model(username=f"bench{n}") for n in range(count)], batch_size=2000
+    )
+    students = [Student(user=u, student_number=f"99{n:06d}") for n, u in enumerate(users)]
+    if named:
+        for n, student in enumerate(students):
+            student.last_name, student.first_names = f"NOM{n}", "Prénom"
+    return Student.objects.bulk_create(students, batch_size=2000)
+
+
+def bulk_submissions(registrations, now: datetime.datetime) -> list:
+    """Five documents for each registration, a third of the registrations with theirs waiting for
+    review (the others validated), submitted a minute apart before `now`."""
+    from matricule.documents.models import DocumentType, Submission
+
+    types = list(DocumentType.objects.filter(code__in=DOCUMENT_CODES))
+    submissions = []
+    for n, registration in enumerate(registrations):
+        waiting = n % 3 == 0
+        for k, document_type in enumerate(types):
+            submissions.append(
+                Submission(
+                    registration=registration,
+                    document_type=document_type,
+                    status="submitted" if waiting else "validated",
+                    submitted_at=now - datetime.timedelta(minutes=n + k),
+                )
+            )
+    return Submission.objects.bulk_create(submissions, batch_size=5000)
+
+
+# --- pages ---------------------------------------------------------------------------------------
+def agent_client(username: str = "agent.chartres"):
+    """The test client, signed in as a demo agent."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def timed(client, url: str, runs: int = 15) -> float:
+    """Median server time of `runs` GETs of the page, in milliseconds (each must answer 200)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times)
+
+
+def profile_if_asked(client, url: str) -> None:
+    """With BENCH_PROFILE set: one more GET of the page under cProfile, its top functions printed."""
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(client.get, url)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(12)
+
+
+# --- imports -------------------------------------------------------------------------------------
+def peak_memory_mb() -> float:
+    """Peak resident memory of the whole process so far (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed_import(importer, path: Path, year) -> tuple:
+    """The import run of the file at `path` by `importer`, and its wall time in seconds."""
+    started = time.perf_counter()
+    with path.open("rb") as handle:
+        run = importer(handle, academic_year=year, file_name=path.name)
+    return run, time.perf_counter() - started
+
+
+def print_file(path: Path, lines: int, peak_before_mb: float) -> None:
+    """The first lines of an import benchmark's report: the file, and the memory before."""
+    print(f"file: {path.name} {path.stat().st_size / 1e6:.1f} MB, {lines} lines")
+    # The seed's password hashing (Argon2) alone takes about 100 MB.
+    print(f"peak memory before the imports (Django, migrations, seed): {peak_before_mb:.1f} MB")
