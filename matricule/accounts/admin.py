@@ -37,7 +37,9 @@ class UserAdmin(BaseUserAdmin):
         """For a staff member who did not set up their app in time (identity checked first)."""
         if not request.user.is_superuser:
             self.message_user(
-                request, _("Only administrators may reset an authenticator app."), level=messages.ERROR
+                request,
+                _("Only administrators may let someone set up an authenticator app."),
+                level=messages.ERROR,
             )
             return
         users = [user for user in queryset if not totp.is_enabled(user)]

@@ -80,6 +80,34 @@ def test_only_administrators_reset_authenticator_apps(iut_agent, enrolled, staff
     assert staff.has_second_factor(iut_agent)
 
 
+def test_only_administrators_open_the_set_up_and_are_told_so(iut_agent):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from matricule.accounts.admin import UserAdmin
+    from matricule.accounts.models import AccountSecurity, User
+
+    def until():
+        return (
+            AccountSecurity.objects.filter(user=iut_agent)
+            .values_list("enrolment_open_until", flat=True)
+            .first()
+        )
+
+    before = until()
+    said = []
+    request = RequestFactory().post("/admin/accounts/user/")
+    request.user = iut_agent
+    request._messages = type("M", (), {"add": lambda self, level, text, tags: said.append(str(text))})()
+    with translation.override("fr"):
+        UserAdmin(User, site).open_enrolment(request, User.objects.filter(pk=iut_agent.pk))
+    assert said == [
+        "Seuls les administrateurs peuvent permettre la configuration d'une application d'authentification."
+    ]
+    assert until() == before  # nothing opened
+
+
 def test_the_admin_does_not_show_the_keys():
     """Resetting goes through the admin action (audit event, email, sessions ended), and an
     administrator never sees someone's key."""
