@@ -16,6 +16,7 @@ from matricule.audit.services import record
 from .forms import MAX_UPLOAD_BYTES, AdmissionsUploadForm
 from .importer import import_file
 from .models import Candidate, ImportIssue, ImportRun, Result, normalize_parcoursup_number
+from .reports import ignored_columns_note
 from .results_importer import STUDENT_NUMBER_RE, import_results
 
 # The admin pages of both imports: under templates/admin/admissions/ (not loaded by the admin
@@ -151,7 +152,7 @@ class ImportIssueInline(admin.TabularInline):
 
     @admin.display(description=_("reason"))
     def message(self, obj):
-        return obj.message
+        return f"{obj.message} {obj.hint}".rstrip()
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -264,6 +265,10 @@ class ImportRunAdmin(admin.ModelAdmin):
             # (with its reasons) in the history.
             for issue in run.issues.select_related("run"):
                 form.add_error("file", issue.describe())
+                if issue.hint:
+                    form.add_error("file", issue.hint)
+            if note := ignored_columns_note(run):
+                form.add_error("file", note)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -306,7 +311,7 @@ class ImportIssueAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("reason"))
     def message(self, obj):
-        return obj.message
+        return f"{obj.message} {obj.hint}".rstrip()
 
     def has_add_permission(self, request):
         return False

@@ -10,7 +10,7 @@ data, same stage) changing nothing.
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from matricule.institution.models import AcademicYear, Stage
 
 from . import runs
 from .models import (
+    PARCOURSUP_NUMBER_MAX_DIGITS,
     Candidate,
     ImportIssue,
     ImportRun,
@@ -59,7 +60,51 @@ OPTIONAL_COLUMNS = (
     "phase",
     "boursier",
 )
-KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# The labels establishments' exports and spreadsheets give the columns, besides their names;
+# headers are compared folded (`runs.fold`: case, accents, spaces, hyphens and underscores
+# aside), so `DATE DE NAISSANCE` is `Date de naissance`. When a file has several headers for
+# a column, its name wins, then the labels in this order (`Code formation` over
+# `Formation`). No label that may head other values than the column's: `Genre` or `Civilité`
+# (`Féminin`, `Mme`) for `sexe`, `Situation` (`Oui définitif`) for `code_situation`.
+COLUMN_LABELS = {
+    "numero_parcoursup": (
+        "Numéro Parcoursup",
+        "N° Parcoursup",
+        "No Parcoursup",
+        "Numéro candidat",
+        "N° candidat",
+        "Code candidat",
+    ),
+    "nom": ("Nom", "Nom de naissance", "Nom de famille"),
+    "prenom": ("Prénom", "Prénom(s)", "Prénoms"),
+    "date_naissance": ("Date de naissance", "Date naissance"),
+    "email": ("Adresse électronique", "E-mail", "Adresse e-mail", "Adresse mail", "Mail"),
+    "code_formation_psup": (
+        "Code formation Parcoursup",
+        "Code formation",
+        "Code de la formation",
+        "Formation",
+    ),
+    "code_situation": ("Code situation", "Code de situation"),
+    "ine": ("INE", "N° INE", "Numéro INE"),
+    "sexe": ("Sexe",),
+    "telephone": ("Téléphone", "Téléphone portable", "Téléphone mobile"),
+    "commune_naissance": ("Commune de naissance", "Ville de naissance", "Lieu de naissance"),
+    "pays_naissance": ("Pays de naissance",),
+    "nationalite": ("Nationalité",),
+    "adresse": ("Adresse", "Adresse postale"),
+    "code_postal": ("Code postal", "CP"),
+    "ville": ("Ville", "Commune de résidence"),
+    "pays": ("Pays", "Pays de résidence"),
+    "bac_annee": ("Année du bac", "Année bac", "Année du baccalauréat"),
+    "bac_serie": ("Série du bac", "Série bac", "Série du baccalauréat"),
+    "bac_mention": ("Mention au bac", "Mention bac", "Mention du baccalauréat"),
+    "uai_lycee": ("UAI du lycée", "UAI lycée", "Code UAI"),
+    "date_reponse": ("Date de réponse", "Date réponse"),
+    "phase": ("Phase",),
+    "boursier": ("Boursier",),
+}
+COLUMNS = runs.Columns(REQUIRED_COLUMNS, OPTIONAL_COLUMNS, labels=COLUMN_LABELS)
 
 # Free-text columns: CSV column → model field (their maximum length comes from the model).
 TEXT_COLUMNS = {
@@ -148,8 +193,8 @@ class _Row:
 # --- Reading the file ---------------------------------------------------------------------
 
 
-def _row_maker(header: list[str]):
-    positions = {name: index for index, name in enumerate(header) if name in KNOWN_COLUMNS}
+def _row_maker(columns: list[str | None]):
+    positions = {name: index for index, name in enumerate(columns) if name is not None}
 
     def make_row(cells: list[str]) -> dict | None:
         if not any(cell.strip() for cell in cells):
@@ -161,25 +206,44 @@ def _row_maker(header: list[str]):
     return make_row
 
 
-def read_csv_rows(fileobj, encoding: str) -> Iterator[tuple[int, dict]]:
-    """(line number, {column: value}) for each non-blank data line (see `runs.read_csv_rows`)."""
-    return runs.read_csv_rows(
-        fileobj, encoding, known=KNOWN_COLUMNS, required=REQUIRED_COLUMNS, shape=_row_maker
-    )
+def read_csv_rows(fileobj, encoding: str) -> runs.CsvRows:
+    """(line number, {column: value}) for each non-blank data line (see `runs.CsvRows`)."""
+    return runs.read_csv_rows(fileobj, encoding, columns=COLUMNS, shape=_row_maker)
 
 
 # --- Checking one row ---------------------------------------------------------------------
 
 
-def _parse_date(value: str, pattern: re.Pattern) -> tuple[datetime.date | None, str | None]:
+def _parse_date(value: str, pattern: re.Pattern) -> tuple[datetime.date | None, str | None, dict]:
+    """The date, or None, the issue code and its parameters besides the value: a date not
+    written DD/MM/YYYY, or written so but impossible (a 13th month, a 31 February)."""
     match = pattern.fullmatch(value)
     if not match:
-        return None, "date_format"
+        return None, "date_format", {}
     day, month, year = (int(part) for part in match.groups()[:3])
+    if not 1 <= month <= 12:
+        # Often a date written month first: say which part is wrong.
+        return None, "date_month", {"month": month}
     try:
-        return datetime.date(year, month, day), None
+        return datetime.date(year, month, day), None, {}
     except ValueError:
-        return None, "date_impossible"
+        return None, "date_impossible", {}
+
+
+def _number_issue(value: str) -> tuple[str, dict]:
+    """Why `value` (which `normalize_parcoursup_number` refused) is no Parcoursup number: not
+    written as one, or written with digits but zero or too long to be one."""
+    digits = value.strip()
+    if digits[:1] in ("P", "p"):
+        digits = digits[1:]
+    if not (digits.isascii() and digits.isdigit()):
+        return "parcoursup_number", {}
+    if not digits.strip("0"):
+        return "parcoursup_number_zero", {}
+    return "parcoursup_number_long", {
+        "digits": len(digits.lstrip("0")),
+        "max": PARCOURSUP_NUMBER_MAX_DIGITS,
+    }
 
 
 def _row_checksum(values: dict) -> str:
@@ -236,19 +300,20 @@ class _RowChecker:
         if raw_number:
             number = normalize_parcoursup_number(raw_number)
             if number is None:
-                error("numero_parcoursup", "parcoursup_number", value=raw_number[:50])
+                code, params = _number_issue(raw_number)
+                error("numero_parcoursup", code, value=raw_number[:50], **params)
 
         birth_date = None
         if value := row.get("date_naissance", ""):
-            birth_date, code = _parse_date(value, DATE_RE)
+            birth_date, code, params = _parse_date(value, DATE_RE)
             if code:
-                error("date_naissance", code, value=value[:50])
+                error("date_naissance", code, value=value[:50], **params)
 
         response_date = None
         if value := row.get("date_reponse", ""):
-            response_date, code = _parse_date(value, DATE_TIME_RE)
+            response_date, code, params = _parse_date(value, DATE_TIME_RE)
             if code:
-                error("date_reponse", code, value=value[:50])
+                error("date_reponse", code, value=value[:50], **params)
 
         email = row.get("email", "")
         if email and len(email) <= MAX_LENGTHS["email"]:

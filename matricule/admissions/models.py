@@ -241,6 +241,13 @@ class ImportRun(models.Model):
     not_accepted = models.PositiveIntegerField(
         pgettext_lazy("import count", "not accepted for good"), default=0
     )
+    # The file's headers that name no column, as written (the report lists them).
+    ignored_columns = models.JSONField(
+        _("ignored columns"),
+        default=list,
+        blank=True,
+        help_text=_("Headers of the file that this import does not read."),
+    )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -291,8 +298,16 @@ ISSUE_MESSAGES = {
     "too_long": _("Too long: at most %(max)s characters."),
     "date_format": _("“%(value)s” is not a date written DD/MM/YYYY."),
     "date_impossible": _("“%(value)s” is not a real date."),
+    "date_month": _(
+        "“%(value)s” is not a real date: there is no month %(month)s (dates are written day first, "
+        "DD/MM/YYYY)."
+    ),
     "email": _("“%(value)s” is not a valid email address."),
     "parcoursup_number": _("“%(value)s” is not a Parcoursup number (digits, optionally preceded by P)."),
+    "parcoursup_number_zero": _("“%(value)s” cannot be a Parcoursup number: it is zero."),
+    "parcoursup_number_long": _(
+        "“%(value)s” cannot be a Parcoursup number: it has %(digits)s digits, at most %(max)s."
+    ),
     "choice": _("“%(value)s” is not one of the accepted values: %(allowed)s."),
     "year": _("“%(value)s” is not a year."),
     "ine": _("“%(value)s” is not an INE (11 letters or digits): it was not kept."),
@@ -316,6 +331,11 @@ ISSUE_MESSAGES = {
     "duplicate_result": _(
         "Same student, year and stage as line %(line)s with a different result: this line replaces it."
     ),
+}
+
+# Suggestions that go with some reasons, by code: (the parameter they need, the suggestion).
+ISSUE_HINTS = {
+    "column_missing": ("closest", _("Closest header in the file: “%(closest)s”.")),
 }
 
 
@@ -364,6 +384,16 @@ class ImportIssue(models.Model):
             return str(template) % params
         except (KeyError, ValueError, TypeError):
             return str(template)
+
+    @property
+    def hint(self) -> str:
+        """What may fix the issue, when the import has an idea (else ""), in the reader's
+        language: the closest header to a missing column."""
+        name, template = ISSUE_HINTS.get(self.code, (None, None))
+        value = (self.params or {}).get(name)
+        if not value:
+            return ""
+        return str(template) % {name: value}
 
     def describe(self) -> str:
         """`line N, column C: reason`, the form used by the command and the reports."""

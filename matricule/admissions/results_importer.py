@@ -8,7 +8,7 @@ line with the result already stored changes nothing).
 
 import operator
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from matricule.institution.models import AcademicYear, Stage
@@ -19,6 +19,16 @@ from .models import ImportIssue, ImportRun, Result, ResultCode
 Severity = ImportIssue.Severity
 
 REQUIRED_COLUMNS = ("numero_etudiant", "annee", "code_etape", "resultat")
+# The labels student records systems and spreadsheets give the columns, besides their names
+# (compared folded, see `importer.COLUMN_LABELS`); `COD_ETU` and `COD_ETP` are Apogée's. Not
+# `Étape`, which may head the stage's name rather than its code.
+COLUMN_LABELS = {
+    "numero_etudiant": ("Numéro étudiant", "N° étudiant", "Numéro d'étudiant", "Code étudiant", "COD_ETU"),
+    "annee": ("Année", "Année universitaire"),
+    "code_etape": ("Code étape", "Code de l'étape", "COD_ETP"),
+    "resultat": ("Résultat", "Résultat final", "Décision du jury"),
+}
+COLUMNS = runs.Columns(REQUIRED_COLUMNS, labels=COLUMN_LABELS)
 STUDENT_NUMBER_MAX = Result._meta.get_field("student_number").max_length
 STUDENT_NUMBER_RE = re.compile(r"[0-9A-Za-z]+", re.ASCII)
 YEAR_CODE_RE = re.compile(r"(\d{4})-(\d{4})", re.ASCII)
@@ -48,8 +58,8 @@ class _ResultRow:
 # --- Reading the file ---------------------------------------------------------------------
 
 
-def _row_maker(header: list[str]):
-    positions = [header.index(name) for name in REQUIRED_COLUMNS]
+def _row_maker(columns: list[str | None]):
+    positions = [columns.index(name) for name in REQUIRED_COLUMNS]
     pick = operator.itemgetter(*positions)
     width = max(positions) + 1
 
@@ -65,12 +75,10 @@ def _row_maker(header: list[str]):
     return make_row
 
 
-def read_csv_rows(fileobj, encoding: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+def read_csv_rows(fileobj, encoding: str) -> runs.CsvRows:
     """(line number, values of REQUIRED_COLUMNS in their order) for each non-blank data line
-    (see `runs.read_csv_rows`; four columns, so a tuple rather than a dict per line)."""
-    return runs.read_csv_rows(
-        fileobj, encoding, known=REQUIRED_COLUMNS, required=REQUIRED_COLUMNS, shape=_row_maker
-    )
+    (see `runs.CsvRows`; four columns, so a tuple rather than a dict per line)."""
+    return runs.read_csv_rows(fileobj, encoding, columns=COLUMNS, shape=_row_maker)
 
 
 # --- Checking one row ---------------------------------------------------------------------

@@ -7,6 +7,9 @@ What every import does the same way, here:
 - the file is read as a stream (twice: once to detect the encoding and hash it, once to
   import), so memory does not grow with its size; rows are written in batches, each in its
   own transaction, with one query to fetch the existing rows of the batch;
+- headers are matched by their folded form (case, accents, spaces, hyphens, underscores and
+  a byte-order mark aside), and by the labels exports give the columns (`Date de naissance`);
+  the run keeps the headers it ignored, and a missing column's report names the closest one;
 - every bad line is reported with its number (the header is line 1, as in a spreadsheet),
   its column and a reason, while the good lines are imported; a file unusable as a whole
   (empty, not text, wrong separator, missing column) imports nothing;
@@ -18,9 +21,11 @@ What every import does the same way, here:
 
 import codecs
 import csv
+import difflib
 import hashlib
 import io
 import tempfile
+import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -40,14 +45,19 @@ BATCH_SIZE = 1000
 CHUNK_SIZE = 1 << 20
 Severity = ImportIssue.Severity
 Status = ImportRun.Status
+# Makes the function that turns a line's cells into an importer's row, from the column each
+# header cell names (None when the cell is ignored).
+Shape = Callable[[list[str | None]], Callable[[list[str]], object]]
 
 
 class FileError(Exception):
     """The whole file cannot be imported; `issues` say why."""
 
-    def __init__(self, issues: list[ImportIssue]):
+    def __init__(self, issues: list[ImportIssue], *, ignored_columns: list[str] | None = None):
         super().__init__(", ".join(issue.code for issue in issues))
         self.issues = issues
+        # The headers the import would not have read, when the header was matched.
+        self.ignored_columns = ignored_columns or []
 
 
 def file_issue(
@@ -128,60 +138,195 @@ def open_csv(fileobj, encoding: str):
 
 
 def read_header(reader) -> tuple[list[str], int]:
-    """The first non-blank line, lower-cased, and its line number; FileError when there is none."""
+    """The first non-blank line, as written, and its line number; FileError when there is none."""
     for line, cells in enumerate(reader, start=1):
         if any(cell.strip() for cell in cells):
-            header = [cell.strip().lower() for cell in cells]
-            # A byte-order mark left in place when the rest of the file is not UTF-8.
-            header[0] = header[0].removeprefix("\ufeff").removeprefix("ï»¿")
-            return header, line
+            return cells, line
     raise FileError([file_issue("file_empty", line=None)])
 
 
-def check_header(header: list[str], line: int, *, known, required) -> None:
-    """Duplicated known columns, missing required ones, or a file cut with another separator."""
-    issues = []
-    seen = set()
-    for name in header:
-        if name in known and name in seen:
-            issues.append(file_issue("column_duplicate", line=line, column=name, params={"column": name}))
-        seen.add(name)
-    missing = [name for name in required if name not in seen]
-    if missing and len(header) == 1 and ("," in header[0] or "\t" in header[0]):
-        issues.append(file_issue("file_separator", line=line))
-    else:
-        issues.extend(
-            file_issue("column_missing", line=line, column=name, params={"column": name}) for name in missing
-        )
-    if issues:
-        raise FileError(issues)
+# --- Matching the header ------------------------------------------------------------------
+
+# A byte-order mark: decoded (UTF-8 files lose it to the `-sig` codec), or left in place when
+# the rest of the file is not UTF-8.
+BYTE_ORDER_MARKS = ("\ufeff", "ï»¿")
+# Dropped from header labels before they are compared, as spaces and accents are.
+FOLDED_AWAY = frozenset("-_\u2010\u2011\u2012\u2013\u2014\u2212")
+APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'"})
+# How alike (difflib's ratio, 0 to 1) an unknown header and a missing column's folded names
+# must be for the report to name the header: a typo or a shortened name (`etape` for
+# `code_etape`: 0.71), not a short name that merely shares letters (`non` for `nom`: 0.67).
+CLOSE_ENOUGH = 0.7
+# What a run keeps of the headers it ignored: a wide export may have hundreds of columns.
+IGNORED_KEPT, LABEL_KEPT = 200, 100
 
 
-def read_csv_rows(
-    fileobj, encoding: str, *, known, required, shape: Callable[[list[str]], Callable[[list[str]], object]]
-) -> Iterator[tuple[int, object]]:
-    """(line number, row) for each non-blank data line; header checked first.
+def fold(label: str) -> str:
+    """A header label as it is compared: without a byte-order mark, case, accents, spaces,
+    hyphens or underscores (`Numéro-Parcoursup `, `NUMERO_PARCOURSUP` and `numéro parcoursup`
+    are the same); curly apostrophes are straight."""
+    text = label.strip()
+    for mark in BYTE_ORDER_MARKS:
+        text = text.removeprefix(mark)
+    text = unicodedata.normalize("NFKD", text.casefold().translate(APOSTROPHES))
+    return "".join(
+        char
+        for char in text
+        if not unicodedata.combining(char) and not char.isspace() and char not in FOLDED_AWAY
+    )
 
-    `shape(header)` returns the function that makes a line's cells into the importer's row,
-    or None for a blank line (spreadsheets keep blank rows in their numbering; so do we, but
-    skip them). Raises FileError when the header makes the file unusable, or when the CSV
-    structure breaks (the lines before it have then been yielded and imported).
+
+class Columns:
+    """The columns an import reads: their names (as the format documents them), which of them
+    are required, and the labels exports give them (`labels`: name → labels, such as
+    `Date de naissance` for `date_naissance`). A header names a column when it is its name in
+    any case, or when its folded form is that of the name or of one of the labels."""
+
+    def __init__(self, required: tuple[str, ...], optional: tuple[str, ...] = (), labels=None):
+        self.required = tuple(required)
+        self.names = self.required + tuple(optional)
+        # Folded name or label → (column, rank). When several headers name a column, the one of
+        # lowest rank is read and the others are ignored: the name as written (0), the name
+        # folded (1), then each label in its order (2, 3…), so that a file with both
+        # `Code formation` and `Formation` is read from the first.
+        self.by_folded: dict[str, tuple[str, int]] = {}
+        for name in self.names:
+            self._declare(fold(name), name, 1)
+        for name, column_labels in (labels or {}).items():
+            if name not in self.names:
+                raise ValueError(f"labels for {name!r}, which is not a column")
+            for rank, label in enumerate(column_labels, start=2):
+                self._declare(fold(label), name, rank)
+
+    def _declare(self, key: str, name: str, rank: int) -> None:
+        known = self.by_folded.setdefault(key, (name, rank))
+        if known[0] != name:
+            raise ValueError(f"{key!r} would name both {known[0]!r} and {name!r}")
+
+    def match(self, cells: list[str], line: int) -> tuple[list[str | None], list[str]]:
+        """The column each cell of the header names (None: ignored) and the ignored non-blank
+        headers; FileError when a required column is missing or named twice, or when the file
+        is cut with another separator. Each header is folded once, here, never per row."""
+        labels = [cell.strip() for cell in cells]
+        # The header as it was compared before labels were read: stripped, lower-cased,
+        # without the mark; a file that imported then reads its columns from the same headers.
+        exact = [label.lower() for label in labels]
+        for mark in BYTE_ORDER_MARKS:
+            exact[0] = exact[0].removeprefix(mark)
+            labels[0] = labels[0].removeprefix(mark)
+        labels[0] = labels[0].strip()
+        names = set(self.names)
+
+        found: dict[str, list[tuple[int, int]]] = {}  # column → (rank, index) of its headers
+        unknown: list[tuple[int, str]] = []  # (index, folded label) of the other headers
+        for index, label in enumerate(labels):
+            if exact[index] in names:
+                found.setdefault(exact[index], []).append((0, index))
+            elif (key := fold(label)) in self.by_folded:
+                name, rank = self.by_folded[key]
+                found.setdefault(name, []).append((rank, index))
+            elif key:
+                unknown.append((index, key))
+
+        columns: list[str | None] = [None] * len(labels)
+        ignored = {index for index, _key in unknown}
+        issues = []
+        for name, headers in found.items():
+            best = min(rank for rank, _index in headers)
+            first, *others = [index for rank, index in headers if rank == best]
+            ignored.update(index for rank, index in headers if rank != best)
+            if not others:
+                columns[first] = name
+            elif best == 0:
+                # The same name twice, refused as it was before labels were read.
+                issues.extend(
+                    file_issue("column_duplicate", line=line, column=name, params={"column": name})
+                    for _index in others
+                )
+            elif name in self.required:
+                issues.append(
+                    file_issue("column_duplicate", line=line, column=name, params={"column": labels[first]})
+                )
+            else:
+                # An optional column two headers name alike: neither is read (as before labels).
+                ignored.update((first, *others))
+        ignored_columns = [labels[index][:LABEL_KEPT] for index in sorted(ignored)][:IGNORED_KEPT]
+
+        missing = [name for name in self.required if name not in found]
+        if missing and len(cells) == 1 and ("," in exact[0] or "\t" in exact[0]):
+            raise FileError([*issues, file_issue("file_separator", line=line)])
+        for name in missing:
+            params = {"column": name}
+            closest = self.closest(name, unknown)
+            if closest is not None:
+                params["closest"] = labels[closest][:LABEL_KEPT]
+            issues.append(file_issue("column_missing", line=line, column=name, params=params))
+        if issues:
+            raise FileError(issues, ignored_columns=ignored_columns)
+        return columns, ignored_columns
+
+    def closest(self, name: str, unknown: list[tuple[int, str]]) -> int | None:
+        """The index of the unknown header most like column `name` (its name or one of its
+        labels, folded) when it is close enough, else None."""
+        targets = [key for key, (column, _rank) in self.by_folded.items() if column == name]
+        best, best_ratio = None, 0.0
+        for index, key in unknown:
+            for target in targets:
+                matcher = difflib.SequenceMatcher(None, target, key)
+                # The cheap upper bounds first, as difflib.get_close_matches does.
+                if (
+                    matcher.real_quick_ratio() >= CLOSE_ENOUGH
+                    and matcher.quick_ratio() >= CLOSE_ENOUGH
+                    and (ratio := matcher.ratio()) >= CLOSE_ENOUGH
+                    and ratio > best_ratio
+                ):
+                    best, best_ratio = index, ratio
+        return best
+
+
+class CsvRows:
+    """(line number, row) for each non-blank data line of a CSV file, its header checked
+    first; once it is, `ignored_columns` holds the headers the import does not read.
+
+    `shape(columns)` (the column each header cell names, None when it is ignored) returns the
+    function that makes a line's cells into the importer's row, or None for a blank line
+    (spreadsheets keep blank rows in their numbering; so do we, but skip them). Iterating
+    raises FileError when the header makes the file unusable, or when the CSV structure breaks
+    (the lines before it have then been yielded and imported).
     """
-    reader = open_csv(fileobj, encoding)
-    line = 0
-    try:
-        header, line = read_header(reader)
-        check_header(header, line, known=known, required=required)
-        make_row = shape(header)
-        for cells in reader:
-            line += 1
-            row = make_row(cells)
-            if row is not None:
-                yield line, row
-    except csv.Error as error:
-        raise FileError(
-            [file_issue("file_malformed", line=line + 1, params={"detail": str(error)[:200]})]
-        ) from None
+
+    def __init__(self, fileobj, encoding: str, *, columns: Columns, shape: Shape):
+        self.fileobj = fileobj
+        self.encoding = encoding
+        self.columns = columns
+        self.shape = shape
+        self.ignored_columns: list[str] = []
+
+    def __iter__(self) -> Iterator[tuple[int, object]]:
+        reader = open_csv(self.fileobj, self.encoding)
+        line = 0
+        try:
+            cells, line = read_header(reader)
+            try:
+                names, self.ignored_columns = self.columns.match(cells, line)
+            except FileError as error:
+                self.ignored_columns = error.ignored_columns
+                raise
+            make_row = self.shape(names)
+            for cells in reader:
+                line += 1
+                row = make_row(cells)
+                if row is not None:
+                    yield line, row
+        except csv.Error as error:
+            raise FileError(
+                [file_issue("file_malformed", line=line + 1, params={"detail": str(error)[:200]})]
+            ) from None
+
+
+def read_csv_rows(fileobj, encoding: str, *, columns: Columns, shape: Shape) -> CsvRows:
+    """The (line number, row) pairs of a CSV file, header checked first (see `CsvRows`)."""
+    return CsvRows(fileobj, encoding, columns=columns, shape=shape)
 
 
 def _failing(issues: list[ImportIssue]) -> Iterator[tuple[int, object]]:
@@ -410,11 +555,14 @@ def run_import(
         importer.feed(rows)
     except FileError as error:
         importer.abort(error.issues)
+        _keep_header_notes(run, rows)
         fail(run)
     except Exception:
+        _keep_header_notes(run, rows)
         fail(run)
         raise
     else:
+        _keep_header_notes(run, rows)
         finish(run)
     record(
         importer_class.event,
@@ -428,6 +576,12 @@ def run_import(
         **{name: getattr(run, name) for name in run.count_fields()},
     )
     return run
+
+
+def _keep_header_notes(run: ImportRun, rows: Iterable[tuple[int, object]]) -> None:
+    """What the file's header said, for the report (saved with the run when it ends)."""
+    if isinstance(rows, CsvRows):
+        run.ignored_columns = rows.ignored_columns
 
 
 def import_file(

@@ -145,3 +145,30 @@ def test_run_and_candidate_pages(client, administrator, demo, sample_bytes):
     assert "1234569" in situation_3 and "1234567" not in situation_3
     candidate = Candidate.objects.get(parcoursup_number="1234567")
     assert client.get(url("admin:admissions_candidate_change", candidate.pk)).status_code == 200
+
+
+def test_the_report_page_lists_the_ignored_headers(client, administrator, demo, sample_bytes):
+    client.force_login(administrator)
+    content = sample_bytes.replace(b";boursier\n", b";boursier;Rang\n", 1)
+
+    response = upload(client, content, year=demo.current_year)
+
+    run = ImportRun.objects.get()
+    assert (run.status, run.ignored_columns) == (ImportRun.Status.DONE, ["Rang"])
+    assert "Columns ignored (not read by this import): Rang" in response.text
+
+
+def test_upload_with_a_missing_column_names_the_closest_header(client, administrator, demo, sample_bytes):
+    client.force_login(administrator)
+
+    response = upload(client, sample_bytes.replace(b";email;", b";emial;"), year=demo.current_year)
+
+    assert "line 1, column email: Required column “email” is missing." in response.text
+    assert "Closest header in the file: “emial”." in response.text
+    assert "Columns ignored (not read by this import): emial" in response.text
+    # The run's report and its list of issues show the hint with its issue.
+    run = ImportRun.objects.get()
+    response = client.get(url("admin:admissions_importrun_report", run.pk))
+    assert "Closest header in the file: “emial”." in response.text
+    response = client.get(url("admin:admissions_importissue_changelist") + f"?run__id__exact={run.pk}")
+    assert "Required column “email” is missing. Closest header in the file: “emial”." in response.text

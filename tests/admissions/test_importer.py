@@ -3,7 +3,7 @@ import io
 import pytest
 from django.utils import translation
 
-from matricule.admissions.importer import import_file
+from matricule.admissions.importer import COLUMN_LABELS, import_file
 from matricule.admissions.models import Candidate, ImportRun, Situation
 from matricule.audit.models import Event
 from matricule.institution.models import Stage
@@ -302,3 +302,137 @@ def test_run_records_who_and_an_audit_event(run_import, sample_bytes, administra
     assert (run.user, run.file_name, run.finished_at is not None) == (administrator, "admis.csv", True)
     event = Event.objects.get(action="admissions.import.finished")
     assert event.actor == administrator and event.data["created"] == 5
+
+
+# --- Headers as spreadsheets and establishments' exports write them ----------------------
+
+# Every column with a value, so that a column not read would change the stored data.
+FULL_VALUES = {"ine": "0494004062M", "telephone": "0612345678", "adresse": "12 rue des Écuyers"}
+LABELLED = [(column, label) for column, labels in COLUMN_LABELS.items() for label in labels]
+
+
+@pytest.mark.parametrize(("column", "label"), LABELLED, ids=[label for _column, label in LABELLED])
+def test_each_label_of_a_column_is_read_as_the_column(run_import, column, label):
+    line = csv_line("1000001", bac_mention="Bien", **FULL_VALUES)
+    run_import("\n".join([HEADER, line]).encode())
+    header = ";".join(label if name == column else name for name in HEADER.split(";"))
+
+    run = run_import("\n".join([header, line]).encode())
+
+    # Read exactly as under its name: the candidate stored by the first import is unchanged.
+    assert (run.status, run.unchanged, run.created, run.updated) == (ImportRun.Status.DONE, 1, 0, 0)
+    assert (issue_table(run), run.ignored_columns) == ([], [])
+
+
+def test_an_export_with_french_labels_imports_like_the_documented_format(run_import, sample_bytes):
+    run_import(sample_bytes)
+    french = (
+        "N° Parcoursup;INE;Nom de naissance;Prénom(s);Sexe;Date de naissance;Adresse électronique;"
+        "Téléphone portable;Commune de naissance;Pays de naissance;Nationalité;Adresse postale;"
+        "Code postal;Ville;Pays;Année du bac;Série du bac;Mention au bac;UAI du lycée;Code formation;"
+        "Code situation;Date de réponse;Phase;Boursier;Rang;Formation"
+    )
+    lines = sample_bytes.decode("utf-8-sig").splitlines()
+    content = "\r\n".join([french] + [f"{line};1;BUT" for line in lines[1:]])
+
+    run = run_import(content.encode("cp1252"))
+
+    assert counts(run) == {
+        "lines_read": 7,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 6,
+        "rejected": 1,
+        "unmapped": 1,
+        "not_accepted": 1,
+    }
+    assert issue_table(run) == SAMPLE_ISSUES
+    # `Code formation` is read, `Formation` (the offer's name) ignored with `Rang`.
+    assert run.ignored_columns == ["Rang", "Formation"]
+
+
+def test_a_column_under_its_name_wins_over_a_label_as_before_labels(run_import):
+    header = HEADER + ";Nom de naissance"
+    run = run_import("\n".join([header, csv_line("1000001") + ";MARTIN"]).encode())
+
+    assert (run.created, issue_table(run)) == (1, [])
+    assert imported().get().last_name == "DURAND"
+    assert run.ignored_columns == ["Nom de naissance"]
+
+
+def test_a_missing_column_is_reported_with_the_closest_header_and_the_ignored_ones(run_import, sample_bytes):
+    content = sample_bytes.replace(b";date_naissance;", b";date_naissace;").replace(b";boursier", b";Rang")
+
+    run = run_import(content)
+
+    assert run.status == ImportRun.Status.FAILED
+    issue = run.issues.get()
+    assert (issue.code, issue.params) == (
+        "column_missing",
+        {"column": "date_naissance", "closest": "date_naissace"},
+    )
+    assert run.ignored_columns == ["date_naissace", "Rang"]
+    with translation.override("en"):
+        assert issue.hint == "Closest header in the file: “date_naissace”."
+
+
+@pytest.mark.parametrize(
+    ("birth", "code", "params"),
+    [
+        ("15/13/2006", "date_month", {"value": "15/13/2006", "month": 13}),
+        ("03/15/2006", "date_month", {"value": "03/15/2006", "month": 15}),  # written month first
+        ("14/00/2006", "date_month", {"value": "14/00/2006", "month": 0}),
+        ("31/02/2006", "date_impossible", {"value": "31/02/2006"}),
+        ("31/04/2006", "date_impossible", {"value": "31/04/2006"}),
+        ("29/02/2006", "date_impossible", {"value": "29/02/2006"}),
+        ("00/02/2006", "date_impossible", {"value": "00/02/2006"}),
+        ("2006-02-14", "date_format", {"value": "2006-02-14"}),
+        ("14/02/06", "date_format", {"value": "14/02/06"}),
+    ],
+)
+def test_an_impossible_date_is_told_apart_from_a_wrong_format(run_import, birth, code, params):
+    run = run_import("\n".join([HEADER, csv_line("1000001", birth=birth)]).encode())
+
+    issue = run.issues.get()
+    assert (issue.column, issue.code, issue.params) == ("date_naissance", code, params)
+
+
+def test_an_impossible_answer_date_says_which_part_is_wrong(run_import):
+    run = run_import("\n".join([HEADER, csv_line("1000001", date_reponse="10/13/2024 14:32")]).encode())
+
+    issue = run.issues.get()
+    assert (issue.column, issue.code, issue.params["month"]) == ("date_reponse", "date_month", 13)
+    with translation.override("en"):
+        assert issue.message == (
+            "“10/13/2024 14:32” is not a real date: there is no month 13 (dates are written day "
+            "first, DD/MM/YYYY)."
+        )
+
+
+@pytest.mark.parametrize(
+    ("number", "code", "params"),
+    [
+        ("P0000000", "parcoursup_number_zero", {"value": "P0000000"}),
+        ("0", "parcoursup_number_zero", {"value": "0"}),
+        (
+            "1234567890123456",
+            "parcoursup_number_long",
+            {"value": "1234567890123456", "digits": 16, "max": 15},
+        ),
+        ("P24X", "parcoursup_number", {"value": "P24X"}),
+        ("24 000", "parcoursup_number", {"value": "24 000"}),
+    ],
+)
+def test_an_impossible_parcoursup_number_is_told_apart_from_a_wrong_one(run_import, number, code, params):
+    run = run_import("\n".join([HEADER, csv_line(number)]).encode())
+
+    issue = run.issues.get()
+    assert (issue.column, issue.code, issue.params) == ("numero_parcoursup", code, params)
+    assert issue.message != code  # every code has its message
+
+
+def test_a_number_with_leading_zeros_is_no_longer_than_its_digits(run_import):
+    # Leading zeros carry no meaning: fifteen digits after them are a number.
+    run = run_import("\n".join([HEADER, csv_line("000123456789012345")]).encode())
+
+    assert (run.created, issue_table(run)) == (1, [])

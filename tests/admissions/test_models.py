@@ -112,3 +112,39 @@ def test_counts_are_labelled_in_reading_order(demo):
             ("unchanged", 0),
             ("rejected", 1),
         ]
+
+
+@pytest.mark.parametrize(
+    ("code", "params", "message"),
+    [
+        (
+            "date_month",
+            {"value": "15/13/2006", "month": 13},
+            "“15/13/2006” is not a real date: there is no month 13 (dates are written day first, "
+            "DD/MM/YYYY).",
+        ),
+        ("parcoursup_number_zero", {"value": "P000"}, "“P000” cannot be a Parcoursup number: it is zero."),
+        (
+            "parcoursup_number_long",
+            {"value": "1234567890123456", "digits": 16, "max": 15},
+            "“1234567890123456” cannot be a Parcoursup number: it has 16 digits, at most 15.",
+        ),
+    ],
+)
+def test_impossible_values_have_their_own_messages(code, params, message):
+    issue = ImportIssue(severity="error", code=code, params=params)
+
+    with translation.override("en"):
+        assert issue.message == message
+
+
+def test_a_missing_column_hints_at_the_closest_header_only_when_there_is_one():
+    hinted = ImportIssue(code="column_missing", params={"column": "nom", "closest": "noms"})
+    plain = ImportIssue(code="column_missing", params={"column": "nom"})
+
+    with translation.override("en"):
+        assert hinted.hint == "Closest header in the file: “noms”."
+        # The reason itself is the same with or without the hint.
+        assert hinted.message == plain.message == "Required column “nom” is missing."
+    assert plain.hint == ""
+    assert ImportIssue(code="required", params={"closest": "noms"}).hint == ""

@@ -46,3 +46,24 @@ def test_a_failed_run_says_so_in_the_readers_language(run_import):
     assert run.status == ImportRun.Status.FAILED
     assert list(report_lines(run))[0].endswith(": Échec")
     assert list(report_lines(run))[-1] == "Le fichier est vide."
+
+
+def test_the_report_lists_the_ignored_headers_then_hints_under_their_issue(run_import):
+    header = HEADER.replace("numero_parcoursup", "num_parcoursup") + ";Rang;Commentaire"
+
+    run = run_import("\n".join([header, csv_line("1000001") + ";1;"]).encode())
+
+    with translation.override("en"):
+        lines = list(report_lines(run))
+    assert lines[2:] == [
+        "Columns ignored (not read by this import): num_parcoursup, Rang, Commentaire",
+        "line 1, column numero_parcoursup: Required column “numero_parcoursup” is missing.",
+        "  Closest header in the file: “num_parcoursup”.",
+    ]
+
+
+def test_no_line_about_ignored_headers_when_every_header_is_read(run_import):
+    run = run_import("\n".join([HEADER, csv_line("1000001")]).encode())
+
+    assert run.ignored_columns == []
+    assert len(list(report_lines(run))) == 2

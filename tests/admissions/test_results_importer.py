@@ -6,7 +6,7 @@ from django.utils import translation
 
 from matricule.admissions import reports, runs
 from matricule.admissions.models import ImportRun, Result, ResultCode
-from matricule.admissions.results_importer import import_results
+from matricule.admissions.results_importer import COLUMN_LABELS, import_results
 from matricule.audit.models import Event
 from matricule.institution.models import Stage
 
@@ -306,3 +306,54 @@ def test_the_file_may_not_be_seekable(demo):
     run = import_results(Stream(SAMPLE.read_bytes()), academic_year=demo.current_year)
 
     assert counts(run)["created"] == 5
+
+
+# --- Headers as student records systems and spreadsheets write them ----------------------
+
+LABELLED = [(column, label) for column, labels in COLUMN_LABELS.items() for label in labels]
+
+
+@pytest.mark.parametrize(("column", "label"), LABELLED, ids=[label for _column, label in LABELLED])
+def test_each_label_of_a_column_is_read_as_the_column(run_import, column, label):
+    header = ";".join(label if name == column else name for name in HEADER.split(";"))
+
+    run = run_import([header, "24000001;2023-2024;GEII-1;ADM"])
+
+    assert (run.status, run.created, issue_table(run), run.ignored_columns) == (
+        ImportRun.Status.DONE,
+        1,
+        [],
+        [],
+    )
+    assert imported() == [("24000001", "2023-2024", "GEII-1", "ADM")]
+
+
+def test_an_export_with_french_labels_in_windows_1252(run_import):
+    content = (
+        "Décision du jury;NOM;Code étape;Année universitaire;N° étudiant\r\n"
+        "ADM;LEFÈVRE;GEII-1;2023-2024;24000001\r\n"
+        "AJ;DUBOIS;GEA-1;2023-2024;24000002\r\n"
+    )
+
+    run = run_import(content.encode("cp1252"))
+
+    assert (issue_table(run), run.ignored_columns) == ([], ["NOM"])
+    assert imported() == [
+        ("24000001", "2023-2024", "GEII-1", "ADM"),
+        ("24000002", "2023-2024", "GEA-1", "AJ"),
+    ]
+
+
+def test_a_missing_column_names_the_closest_header(run_import):
+    run = run_import(["numero_etudiant;annee;etape;resultat;commentaire", "24000001;2023-2024;GEII-1;ADM;"])
+
+    assert run.status == ImportRun.Status.FAILED
+    issue = run.issues.get()
+    assert (issue.code, issue.params) == ("column_missing", {"column": "code_etape", "closest": "etape"})
+    assert run.ignored_columns == ["etape", "commentaire"]
+    with translation.override("en"):
+        assert list(reports.report_lines(run))[2:] == [
+            "Columns ignored (not read by this import): etape, commentaire",
+            "line 1, column code_etape: Required column “code_etape” is missing.",
+            "  Closest header in the file: “etape”.",
+        ]

@@ -44,3 +44,137 @@ def test_the_results_import_goes_through_the_same_lifecycle(demo):
     )
     assert run.finished_at is not None
     assert [issue.code for issue in run.issues.all()] == ["file_empty"]
+
+
+# --- Matching the header ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "date_naissance",
+        "DATE_NAISSANCE",
+        "  Date naissance ",
+        "date-naissance",
+        "Date\u00a0naissance",  # a no-break space, as French spreadsheets write
+        "\ufeffDate naissance",
+        "ï»¿date_naissance",  # the mark of a UTF-8 file read as Windows-1252
+        "DÂTE NÄÎSSANCE",
+    ],
+)
+def test_labels_are_compared_without_case_accents_spaces_hyphens_underscores_or_mark(label):
+    assert runs.fold(label) == "datenaissance"
+
+
+def test_curly_apostrophes_are_straight():
+    assert runs.fold("Numéro d’étudiant") == runs.fold("numero d'etudiant") == "numerod'etudiant"
+
+
+COLUMNS = runs.Columns(
+    ("numero", "nom", "offre"),
+    ("telephone",),
+    labels={"nom": ("Nom de naissance",), "offre": ("Code formation", "Formation"), "telephone": ("Tél",)},
+)
+
+
+def match(header: str):
+    return COLUMNS.match(header.split(";"), 1)
+
+
+def file_error(header: str) -> runs.FileError:
+    with pytest.raises(runs.FileError) as raised:
+        match(header)
+    return raised.value
+
+
+def issues_of(error: runs.FileError):
+    return [(issue.code, issue.column, issue.params) for issue in error.issues]
+
+
+def test_each_header_names_its_column_or_is_ignored():
+    columns, ignored = match("Numéro;Rang;Nom de naissance;;code_formation;Commentaire")
+
+    assert columns == ["numero", None, "nom", None, "offre", None]
+    assert ignored == ["Rang", "Commentaire"]  # the blank header is no column at all
+
+
+def test_when_headers_name_a_column_twice_the_name_wins_then_the_labels_in_order():
+    columns, ignored = match("Formation;numero;Nom de naissance;nom;Code formation")
+
+    assert columns == [None, "numero", None, "nom", "offre"]
+    assert ignored == ["Formation", "Nom de naissance"]
+
+
+def test_the_same_name_twice_is_refused_as_before():
+    error = file_error("numero;nom;offre;NOM")
+
+    assert issues_of(error) == [("column_duplicate", "nom", {"column": "nom"})]
+
+
+def test_a_required_column_labelled_twice_alike_is_refused_with_the_label():
+    error = file_error("numero;Nom de naissance;offre;NOM DE NAISSANCE")
+
+    assert issues_of(error) == [("column_duplicate", "nom", {"column": "Nom de naissance"})]
+
+
+def test_an_optional_column_labelled_twice_alike_is_ignored():
+    # Such a file imported before labels were read: it still does, without the column.
+    columns, ignored = match("numero;nom;offre;Tél;TÉL")
+
+    assert columns == ["numero", "nom", "offre", None, None]
+    assert ignored == ["Tél", "TÉL"]
+
+
+def test_a_missing_column_names_the_closest_header_when_close_enough():
+    error = file_error("numro;Nom;Code formaton;Rang")
+
+    # A letter off the column's name, or off one of its labels; `Rang` is like neither.
+    assert issues_of(error) == [
+        ("column_missing", "numero", {"column": "numero", "closest": "numro"}),
+        ("column_missing", "offre", {"column": "offre", "closest": "Code formaton"}),
+    ]
+    assert error.ignored_columns == ["numro", "Code formaton", "Rang"]
+
+
+def test_no_closest_header_when_none_is_close_enough():
+    error = file_error("numero;non;offre")
+
+    assert issues_of(error) == [("column_missing", "nom", {"column": "nom"})]
+
+
+def test_a_header_cut_with_commas_is_a_separator_error_without_ignored_columns():
+    error = file_error("numero,nom,offre")
+
+    assert issues_of(error) == [("file_separator", "", {})]
+    assert error.ignored_columns == []
+
+
+def test_labels_that_would_name_two_columns_are_refused():
+    with pytest.raises(ValueError, match="'nom'"):
+        runs.Columns(("nom", "prenom"), labels={"prenom": ("NOM",)})
+    with pytest.raises(ValueError, match="not a column"):
+        runs.Columns(("nom",), labels={"prenom": ("Prénom",)})
+
+
+def test_ignored_headers_are_kept_within_bounds():
+    header = ";".join(["numero", "nom", "offre", "x" * 300, *(f"extra {n}" for n in range(300))])
+
+    _columns, ignored = match(header)
+
+    assert len(ignored) == runs.IGNORED_KEPT
+    assert ignored[0] == "x" * runs.LABEL_KEPT
+
+
+def test_each_header_is_folded_once_whatever_the_number_of_lines(demo, monkeypatch):
+    calls = []
+    fold = runs.fold
+    monkeypatch.setattr(runs, "fold", lambda label: calls.append(label) or fold(label))
+    header = "Numéro Parcoursup;Nom;Prénom;Date de naissance;Courriel;E-mail;Code formation;Code situation"
+    line = "1000001;DURAND;Zoé;01/02/2006;;zoe@example.org;GEII-1;1"
+    content = "\n".join([header, *[line] * 50]).encode()
+
+    run = importer.import_file(io.BytesIO(content), academic_year=demo.current_year)
+
+    assert (run.status, run.lines_read, run.created) == (ImportRun.Status.DONE, 50, 1)
+    # A column's name in any case (`Nom`) is not even folded; the other headers once each.
+    assert sorted(calls) == sorted(label for label in header.split(";") if label != "Nom")
