@@ -335,7 +335,17 @@ if MATRICULE_PAYMENT_GATEWAY == "simulator" and not DEBUG and not env_bool("PAYM
     )
 MATRICULE_PAYMENT_SIMULATOR = MATRICULE_PAYMENT_GATEWAY == "simulator"
 MATRICULE_PAYMENT_GATEWAYS = {
-    "simulator": {"secret": "simulator-" + SECRET_KEY},
+    # The simulator signs with a secret of this instance, never derived from SECRET_KEY (whose
+    # development value is public): MATRICULE_PAYMENT_SIMULATOR_SECRET, or one drawn at random on
+    # first use and kept in VAR_DIR. Not configured, hence unusable, when the simulator is off.
+    "simulator": (
+        {
+            "secret": env_str("PAYMENT_SIMULATOR_SECRET", ""),
+            "secret_file": str(VAR_DIR / "payment-simulator.secret"),
+        }
+        if MATRICULE_PAYMENT_SIMULATOR
+        else {}
+    ),
     "paybox": {
         "site": env_str("PAYBOX_SITE", ""),
         "rang": env_str("PAYBOX_RANG", ""),

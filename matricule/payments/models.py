@@ -34,6 +34,7 @@ class Payment(models.Model):
         OVERPAID = "overpaid", _("Amount higher than due")
         CURRENCY = "currency", _("Wrong currency")
         DUPLICATE = "duplicate", _("Paid twice")
+        NO_AMOUNT = "no_amount", _("Amount not given by the gateway")
 
     registration = models.ForeignKey(
         "registration.Registration",

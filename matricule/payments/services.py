@@ -18,6 +18,7 @@ from matricule.registration.services import mark_paid
 
 from . import states
 from .gateways.base import (
+    Billing,
     BrowserAction,
     GatewayError,
     InvalidNotification,
@@ -36,6 +37,14 @@ def gateway_for(code: str):
     from .gateways.registry import get_gateway
 
     return get_gateway(code, settings.MATRICULE_PAYMENT_GATEWAYS.get(code, {}))
+
+
+def configured_gateway(code: str):
+    """The gateway of that code if it exists and is configured on this instance, else None."""
+    try:
+        return gateway_for(code)
+    except GatewayError:
+        return None
 
 
 def default_gateway_code() -> str:
@@ -142,7 +151,18 @@ def _browser_action(payment: Payment, registration: Registration, code: str) -> 
     with translation.override("fr"):
         notify = absolute(reverse("payment-notify", args=[code]))
         back = absolute(reverse("payments:return", args=[payment.reference]))
-    email = locked.cleaned.get("contacts", {}).get("email") or locked.student.user.email
+    contacts = locked.cleaned.get("contacts", {})
+    student = locked.student
+    email = contacts.get("email") or student.user.email
+    # The student's name and address during the year, for the card gateways' 3-D Secure.
+    billing = Billing(
+        first_name=student.first_names or student.user.first_name,
+        last_name=student.last_name or student.user.last_name,
+        street=contacts.get("street", ""),
+        postal_code=contacts.get("postal_code", ""),
+        city=contacts.get("city", ""),
+        country=contacts.get("country", ""),
+    )
     action = gateway_for(code).start(
         PaymentRequest(
             reference=payment.reference,
@@ -155,6 +175,7 @@ def _browser_action(payment: Payment, registration: Registration, code: str) -> 
             cancel_url=back,
             language=translation.get_language() or "fr",
             created_at=timezone.now(),
+            billing=billing,
         )
     )
     if code == "payfip":
@@ -265,7 +286,8 @@ def _move(locked: Payment, wanted: str) -> None:
 def confirm(payment: Payment, outcome: VerifiedOutcome) -> Payment:
     """Pending (or failed, cancelled: outcomes arrive in any order) → confirmed: the money was
     taken, the registration is marked paid. When the amount, currency or fee does not match,
-    held for review instead. A payment already confirmed is left as it is."""
+    or the gateway did not say how much was taken, held for review instead. A payment already
+    confirmed is left as it is."""
     with transaction.atomic():
         return _confirm(_lock(payment), outcome)
 
@@ -343,11 +365,14 @@ def _end_locked_attempt(locked: Payment, wanted: str, transaction_id: str) -> Pa
 
 
 def _anomaly(payment: Payment, outcome: VerifiedOutcome) -> str:
+    if outcome.amount_cents is None:
+        # "Paid" without saying how much (a PayFiP answer without montant): never taken on trust.
+        return Payment.Anomaly.NO_AMOUNT
     if (outcome.currency or "EUR") != payment.currency:
         return Payment.Anomaly.CURRENCY
-    if outcome.amount_cents is not None and outcome.amount_cents < payment.amount_cents:
+    if outcome.amount_cents < payment.amount_cents:
         return Payment.Anomaly.UNDERPAID
-    if outcome.amount_cents is not None and outcome.amount_cents > payment.amount_cents:
+    if outcome.amount_cents > payment.amount_cents:
         return Payment.Anomaly.OVERPAID
     if Payment.objects.filter(fee_key=payment.fee_key, status=Payment.Status.CONFIRMED).exists():
         return Payment.Anomaly.DUPLICATE

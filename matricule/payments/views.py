@@ -60,6 +60,10 @@ def pay_instalment(request, pk: int, payment_pk: int):
 @csrf_exempt  # called by the gateway's servers, authenticated by its signature or a look-up
 @require_http_methods(["GET", "POST"])
 def notify(request, code: str):
+    gateway = services.configured_gateway(code)
+    if gateway is None:
+        # No such gateway here: nothing a retry would change, and not our server's failure.
+        raise Http404
     handled, _payment = services.receive(
         code,
         channel="server",
@@ -68,7 +72,7 @@ def notify(request, code: str):
         body=request.body,
         content_type=request.content_type or "",
     )
-    status, content_type, body = services.gateway_for(code).notification_response(handled)
+    status, content_type, body = gateway.notification_response(handled)
     return HttpResponse(body, status=status, content_type=content_type)
 
 

@@ -5,6 +5,7 @@ import datetime
 import itertools
 import threading
 import urllib.parse
+import xml.etree.ElementTree as ET  # noqa: S405 - parses the XML we built
 
 import pytest
 from django.core import mail
@@ -22,6 +23,7 @@ from matricule.payments.simulator.gateway import signed
 from matricule.registration.models import State
 
 from .conftest import submitted_registration
+from .gateways.test_payfip import server as payfip_server  # noqa: F401 - the fake PayFiP service
 
 EVENTS = [
     "confirm",
@@ -307,3 +309,72 @@ def test_manual_payment_and_refund_are_audited(awaiting, iut_agent):
         )
     )
     assert actors == {iut_agent.pk}
+
+
+def test_a_confirmation_without_an_amount_is_held_for_review_never_confirmed(awaiting):
+    payment, _ = services.start_payment(awaiting)
+    no_amount = VerifiedOutcome(
+        reference=payment.reference,
+        outcome=Outcome.CONFIRMED,
+        amount_cents=None,
+        currency="EUR",
+        transaction_id="t1",
+    )
+    services.apply_outcome(payment.gateway, no_amount, channel="server")
+    assert payment.notifications.get().result == "to review: no_amount"
+    payment.refresh_from_db()
+    awaiting.refresh_from_db()
+    assert (payment.status, payment.anomaly) == (Payment.Status.TO_REVIEW, Payment.Anomaly.NO_AMOUNT)
+    assert payment.paid_cents is None and payment.confirmed_at is None
+    assert awaiting.state == State.AWAITING_PAYMENT
+    assert Event.objects.filter(action="payments.anomaly", object_id=str(payment.pk)).count() == 1
+    assert not Event.objects.filter(action="payments.confirmed").exists()
+
+
+@pytest.mark.parametrize("montant", [None, "", "dix-sept"])
+def test_a_payfip_payment_paid_without_an_amount_is_held_for_review(
+    client,
+    settings,
+    awaiting,
+    payfip_server,  # noqa: F811 - the fixture imported above
+    montant,
+):
+    settings.MATRICULE_PAYMENT_GATEWAYS = {
+        **settings.MATRICULE_PAYMENT_GATEWAYS,
+        "payfip": {
+            "numcli": "123456",
+            "saisie": "W",
+            "endpoint": f"http://127.0.0.1:{payfip_server.server_port}/tpa/services/securite",
+        },
+    }
+    payment, _action = services.start_payment(awaiting, gateway_code="payfip")
+    payment.refresh_from_db()
+    payfip_server.pay(payment.transaction_id, "P", montant=montant)
+    answer = client.post(
+        "/paiement/notification/payfip/",
+        urllib.parse.urlencode({"idOp": payment.transaction_id}),
+        content_type="application/x-www-form-urlencoded",  # as PayFiP posts it
+    )
+    assert answer.status_code == 200
+    payment.refresh_from_db()
+    awaiting.refresh_from_db()
+    assert (payment.status, payment.anomaly) == (Payment.Status.TO_REVIEW, Payment.Anomaly.NO_AMOUNT)
+    assert awaiting.state == State.AWAITING_PAYMENT
+
+
+def test_card_gateways_are_given_the_students_name_and_address_for_3ds(settings, awaiting):
+    from tests.payments.gateways.test_paybox import OPTIONS
+
+    settings.MATRICULE_PAYMENT_GATEWAYS = {**settings.MATRICULE_PAYMENT_GATEWAYS, "paybox": OPTIONS}
+    _payment, action = services.start_payment(awaiting, gateway_code="paybox")
+    student = awaiting.student
+    assert (student.first_names, student.last_name) == ("Chloé", "LEFÈVRE")
+    address = ET.fromstring(action.fields["PBX_BILLING"].encode()).find("Address")  # noqa: S314 - ours
+    assert {element.tag: element.text for element in address} == {
+        "FirstName": "Chloe",
+        "LastName": "LEFEVRE",
+        "Address1": "12 rue des Ecuyers",  # the address during the year, from the contacts step
+        "ZipCode": "28000",
+        "City": "Chartres",
+        "CountryCode": "250",
+    }

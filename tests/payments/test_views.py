@@ -126,3 +126,21 @@ def test_a_notification_we_cannot_check_now_is_answered_retry(client, awaiting, 
     assert response.status_code == 500  # the gateway sends it again later
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("code", "options"),
+    [
+        ("nowhere", {}),  # no such gateway
+        ("manual", {}),  # payments recorded by hand have no notifications
+        ("paybox", {}),  # a real gateway this instance has no account with
+        ("payfip", {"numcli": "", "saisie": "W", "endpoint": ""}),
+        ("simulator", {}),  # the simulator where it is off
+    ],
+)
+def test_a_notification_for_a_gateway_not_configured_here_is_not_found(db, client, settings, code, options):
+    settings.MATRICULE_PAYMENT_GATEWAYS = {**settings.MATRICULE_PAYMENT_GATEWAYS, code: options}
+    for method in (client.post, client.get):
+        response = method(f"/paiement/notification/{code}/", {"idOp": "x", "signature": "y"})
+        assert response.status_code == 404  # not 500: nothing for the caller to retry
+    assert not Notification.objects.exists()

@@ -18,6 +18,19 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True)
+class Billing:
+    """Who pays and where they live, as card payments' 3-D Secure v2 asks: the student's name and
+    address during the year, as they typed it. Each gateway formats it as it needs."""
+
+    first_name: str
+    last_name: str
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = ""  # a country name as typed ("France"), or an ISO 3166 code
+
+
+@dataclass(frozen=True)
 class PaymentRequest:
     reference: str  # our unique reference for the attempt (ASCII letters, digits, '-')
     amount_cents: int
@@ -29,6 +42,7 @@ class PaymentRequest:
     cancel_url: str  # where the browser goes when the student cancels (absolute)
     language: str = "fr"
     created_at: datetime.datetime | None = None
+    billing: Billing | None = None
 
 
 @dataclass(frozen=True)

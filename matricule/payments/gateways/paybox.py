@@ -10,6 +10,10 @@ Followed:
   PBX_HMAC = upper-case hex HMAC-SHA512, keyed with the hex-decoded secret, over ``k=v&k=v`` in the
   posted order; the notification is checked with SHA1withRSA against Paybox's public key over the
   raw query string up to the last ``&`` (esup-pay ``checkPayboxSignature``);
+- the 3-D Secure v2 variables PBX_SHOPPINGCART and PBX_BILLING (XML documents, signed like the
+  others, in the order posted), as the E-Transactions (Paybox) payment modules for WooCommerce and
+  Magento build them: billing address of FirstName, LastName, Address1, ZipCode, City and the ISO 3166-1
+  numeric CountryCode, values in ASCII, cut to 22/22/50/10/50 characters;
 - error codes (variable E) as listed in eopayment's ``PAYBOX_ERROR_CODES`` (from the Paybox manual
   §"Codes erreur").
 
@@ -25,12 +29,14 @@ import hashlib
 import hmac
 import re
 from urllib.parse import unquote, unquote_plus
+from xml.sax.saxutils import escape
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .base import (
+    Billing,
     BrowserAction,
     Gateway,
     GatewayError,
@@ -39,6 +45,7 @@ from .base import (
     PaymentRequest,
     VerifiedOutcome,
 )
+from .billing import numeric_country_code, plain_text
 
 URLS = {
     "test": "https://preprod-tpeweb.paybox.com/cgi/MYchoix_pagepaiement.cgi",
@@ -90,6 +97,37 @@ def outcome_for_error(code: str) -> Outcome:
     if re.fullmatch(r"001\d\d", code):
         return Outcome.CANCELLED if code == "00117" else Outcome.FAILED
     return Outcome.FAILED
+
+
+# 3-D Secure v2 asks for the cart and the cardholder's address, as XML. The cart: one fee, one item.
+SHOPPING_CART = (
+    '<?xml version="1.0" encoding="utf-8"?><shoppingcart><total>'
+    "<totalQuantity>1</totalQuantity></total></shoppingcart>"
+)
+# PBX_BILLING's address elements and their longest values, as the E-Transactions payment modules
+# send them (text folded to ASCII; CountryCode the ISO 3166-1 numeric code).
+BILLING_ELEMENTS = (
+    ("FirstName", "first_name", 22),
+    ("LastName", "last_name", 22),
+    ("Address1", "street", 50),
+    ("ZipCode", "postal_code", 10),
+    ("City", "city", 50),
+)
+
+
+def billing_xml(billing: Billing) -> str:
+    """PBX_BILLING for the student: their name and address, each value cut to its length, then
+    XML-escaped (a name may hold & or <)."""
+    quotes = {'"': "&quot;", "'": "&apos;"}
+    address = "".join(
+        f"<{element}>{escape(plain_text(getattr(billing, name), limit), quotes)}</{element}>"
+        for element, name, limit in BILLING_ELEMENTS
+    )
+    country = numeric_country_code(billing.country)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><Billing><Address>'
+        f"{address}<CountryCode>{country}</CountryCode></Address></Billing>"
+    )
 
 
 def hmac_fields(fields: list[tuple[str, str]], key_hex: str) -> str:
@@ -171,13 +209,10 @@ class PayboxGateway(Gateway):
             ("PBX_ANNULE", request.cancel_url),
             ("PBX_ATTENTE", request.return_url),
             ("PBX_REPONDRE_A", request.notify_url),
-            # 3-D Secure v2 asks for the cart: one fee, one item.
-            (
-                "PBX_SHOPPINGCART",
-                '<?xml version="1.0" encoding="utf-8"?><shoppingcart><total>'
-                "<totalQuantity>1</totalQuantity></total></shoppingcart>",
-            ),
+            ("PBX_SHOPPINGCART", SHOPPING_CART),
         ]
+        if request.billing is not None:
+            fields.append(("PBX_BILLING", billing_xml(request.billing)))
         # Paybox recomputes the HMAC over the fields in the order received: the dict keeps it.
         return dict([*fields, ("PBX_HMAC", hmac_fields(fields, self.key))])
 

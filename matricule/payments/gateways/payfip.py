@@ -262,7 +262,9 @@ class PayFiPGateway(Gateway):
         return VerifiedOutcome(
             reference=reference,
             outcome=RESULTS.get(detail.get("resultrans", ""), Outcome.PENDING),
-            amount_cents=int(montant) if montant.isdigit() else None,
+            # None when PayFiP gives no (readable) amount: a payment then goes to review, never
+            # confirmed (services._anomaly).
+            amount_cents=int(montant) if montant.isascii() and montant.isdigit() else None,
             currency="EUR",  # PayFiP collects euros only
             transaction_id=idop,
             raw={**detail, "idOp": idop},

@@ -2,15 +2,20 @@
 speaking a signed-form protocol like the real gateways (HMAC-SHA256 over sorted fields).
 Enabled in the demo and the tests; production settings never route to it."""
 
+import functools
 import hashlib
 import hmac
+import os
+import secrets
 import urllib.parse
+from pathlib import Path
 
 from django.urls import reverse
 
 from ..gateways.base import (
     BrowserAction,
     Gateway,
+    GatewayError,
     InvalidNotification,
     Outcome,
     PaymentRequest,
@@ -39,14 +44,48 @@ def verify(fields: dict[str, str], secret: str) -> bool:
     return bool(given) and hmac.compare_digest(given, sign(fields, secret))
 
 
+def instance_secret(path: Path) -> str:
+    """The secret kept in `path`, drawn at random (256 bits) and written there, readable by its
+    owner only, the first time. Processes starting together (web server, task worker) all end up
+    with the one that reached the file first."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(draft, path)  # never replaces: another process's secret, once there, is kept
+        except FileExistsError:
+            pass
+        except OSError:
+            # A file system without hard links: moved instead (two processes racing there may sign
+            # one attempt each with a different secret, in a demo).
+            os.replace(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise GatewayError(f"payment simulator secret in {path} is too short: delete the file")
+    return secret
+
+
 class SimulatorGateway(Gateway):
+    """Options: secret, or secret_file (where this instance's secret is kept; created on first
+    use). Without either the simulator is off."""
+
     code = "simulator"
     supports_lookup = True
     supports_refund = True
 
-    @property
+    def __init__(self, options: dict):
+        super().__init__(options)
+        if not (options.get("secret") or options.get("secret_file")):
+            raise GatewayError("the payment simulator is not enabled")
+
+    @functools.cached_property
     def secret(self) -> str:
-        return self.options["secret"]
+        return self.options.get("secret") or instance_secret(Path(self.options["secret_file"]))
 
     def start(self, request: PaymentRequest) -> BrowserAction:
         fields = signed(

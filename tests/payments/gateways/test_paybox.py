@@ -8,12 +8,19 @@ import hashlib
 import hmac
 import json
 import pathlib
+import xml.etree.ElementTree as ET  # noqa: S405 - parses the XML we built
 from urllib.parse import quote, unquote
 
 import pytest
 
 from matricule.payments.gateways import paybox
-from matricule.payments.gateways.base import GatewayError, InvalidNotification, Outcome, PaymentRequest
+from matricule.payments.gateways.base import (
+    Billing,
+    GatewayError,
+    InvalidNotification,
+    Outcome,
+    PaymentRequest,
+)
 from matricule.payments.gateways.paybox import PayboxGateway
 
 DATA = pathlib.Path(__file__).parent / "data"
@@ -106,6 +113,70 @@ def test_form_is_the_documented_fields_in_order_with_hmac_sha512(gateway):
     expected_hmac = hmac.new(binary_key, message.encode(), hashlib.sha512).hexdigest().upper()
     assert fields[-1] == ("PBX_HMAC", expected_hmac)
     assert len(fields[-1][1]) == 128
+
+
+BILLING = Billing(
+    first_name="Zoé <&\"'>",
+    last_name="L'Haÿ & Fils",
+    street="12 rue des Écuyers",
+    postal_code="28000",
+    city="Chartres",
+    country="France",
+)
+
+
+def test_3ds_billing_is_the_students_address_escaped_and_signed_in_order(gateway):
+    fields = list(gateway.start(dataclasses.replace(REQUEST, billing=BILLING)).fields.items())
+    assert [name for name, _ in fields[-3:]] == ["PBX_SHOPPINGCART", "PBX_BILLING", "PBX_HMAC"]
+    assert fields[-3][1] == CART
+    assert fields[-2][1] == (
+        '<?xml version="1.0" encoding="utf-8"?><Billing><Address>'
+        "<FirstName>Zoe &lt;&amp;&quot;&apos;&gt;</FirstName>"
+        "<LastName>L&apos;Hay &amp; Fils</LastName>"
+        "<Address1>12 rue des Ecuyers</Address1>"
+        "<ZipCode>28000</ZipCode>"
+        "<City>Chartres</City>"
+        "<CountryCode>250</CountryCode>"
+        "</Address></Billing>"
+    )
+    # Well-formed, and the student's characters come back out of it.
+    address = ET.fromstring(fields[-2][1].encode()).find("Address")  # noqa: S314 - ours
+    assert address.find("FirstName").text == "Zoe <&\"'>"
+    assert address.find("LastName").text == "L'Hay & Fils"
+    # Signed like every other field: raw values, in the order posted.
+    message = "&".join(f"{name}={value}" for name, value in fields[:-1])
+    expected = hmac.new(base64.b16decode(KEY), message.encode(), hashlib.sha512).hexdigest().upper()
+    assert fields[-1] == ("PBX_HMAC", expected)
+    other = gateway.form_fields(
+        dataclasses.replace(REQUEST, billing=dataclasses.replace(BILLING, city="Dreux"))
+    )
+    assert other["PBX_HMAC"] != expected
+
+
+def test_3ds_billing_values_are_cut_to_their_length_before_escaping(gateway):
+    long = Billing(
+        first_name="&" * 30, last_name="B" * 30, street="9" * 60, postal_code="1" * 20, city="C" * 60
+    )
+    xml = gateway.form_fields(dataclasses.replace(REQUEST, billing=long))["PBX_BILLING"]
+    billing = ET.fromstring(xml)  # noqa: S314 - the XML we built
+    lengths = {element.tag: len(element.text or "") for element in billing.find("Address")}
+    assert lengths == {
+        "FirstName": 22,
+        "LastName": 22,
+        "Address1": 50,
+        "ZipCode": 10,
+        "City": 50,
+        "CountryCode": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("country", "code"), [("France", "250"), ("belgique", "056"), ("Germany", "276"), ("Atlantis", "")]
+)
+def test_3ds_billing_country_is_the_iso_numeric_code(gateway, country, code):
+    billing = dataclasses.replace(BILLING, country=country)
+    xml = gateway.form_fields(dataclasses.replace(REQUEST, billing=billing))["PBX_BILLING"]
+    assert f"<CountryCode>{code}</CountryCode>" in xml
 
 
 def test_small_amounts_have_three_digits(gateway):

@@ -40,7 +40,8 @@ REQUEST = PaymentRequest(
 
 
 class FakePayFiP(http.server.HTTPServer):
-    """Operations by idOp; resultrans None means "still on the payment page" (fault P5)."""
+    """Operations by idOp; resultrans None means "still on the payment page" (fault P5), montant None
+    an answer without that element."""
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), Handler)
@@ -93,7 +94,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 for k in ("exer", "mel", "montant", "numcli", "objet", "refdet", "resultrans", "saisie")
             },
         }
-        return self.answer(200, TEMPLATES["detail"].substitute({k: escape(v) for k, v in detail.items()}))
+        template = TEMPLATES["detail"]
+        if detail["montant"] is None:
+            template = string.Template(template.template.replace("<montant>$montant</montant>", ""))
+            del detail["montant"]
+        return self.answer(200, template.substitute({k: escape(v) for k, v in detail.items()}))
 
     def fault(self, code, text):
         self.answer(500, TEMPLATES["fault"].substitute(code=code, descriptif=escape(text)))
@@ -248,6 +253,18 @@ def test_amount_mismatch_is_reported_for_the_caller_to_compare(gateway, server):
     server.pay(idop, "P", montant="100")
     outcome = notify(gateway, idop)
     assert (outcome.outcome, outcome.amount_cents) == (Outcome.CONFIRMED, 100)
+
+
+@pytest.mark.parametrize(
+    "montant", [None, "", "dix-sept", "17500.00", "\uff11\uff17\uff15\uff10\uff10", "\u00b2"]
+)
+def test_a_paid_answer_without_a_readable_amount_says_no_amount(gateway, server, montant):
+    # Neither guessed nor an error: the payments service holds such a payment for review.
+    idop = idop_from_url(gateway.start(REQUEST).url)
+    server.pay(idop, "P", montant=montant)
+    outcome = notify(gateway, idop)
+    assert (outcome.outcome, outcome.amount_cents) == (Outcome.CONFIRMED, None)
+    assert ("montant" in outcome.raw) is (montant is not None)
 
 
 def test_redirect_with_idop_in_the_query_is_looked_up_too(gateway, server):

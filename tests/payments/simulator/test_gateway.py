@@ -1,14 +1,17 @@
 """The simulator's gateway adapter: its signed-form protocol (HMAC-SHA256 over the sorted fields),
 the order it starts, the notifications it accepts, and its look-ups and refunds in its own ledger."""
 
+import re
+import stat
+import threading
 import urllib.parse
 
 import pytest
 from django.urls import reverse
 
-from matricule.payments.gateways.base import InvalidNotification, Outcome, PaymentRequest
+from matricule.payments.gateways.base import GatewayError, InvalidNotification, Outcome, PaymentRequest
 from matricule.payments.models import SimulatedBankTransaction
-from matricule.payments.simulator.gateway import SimulatorGateway, sign, signed, verify
+from matricule.payments.simulator.gateway import SimulatorGateway, instance_secret, sign, signed, verify
 
 SECRET = "the-simulator-secret"
 OUTCOME = {
@@ -113,3 +116,64 @@ def test_a_lookup_reads_the_latest_transaction_of_the_reference_and_a_refund_is_
     refunded = gateway().refund("MAT1", 5000, transaction_id="b2")
     assert refunded.outcome == Outcome.CONFIRMED
     assert SimulatedBankTransaction.objects.get(transaction_id="b2").refunded_cents == 5000
+
+
+# --- the secret: this instance's own, never derived from SECRET_KEY ----------------------------------
+
+
+def test_the_secret_is_drawn_once_per_instance_and_kept_for_its_owner_only(tmp_path):
+    first, second = (
+        tmp_path / "one" / "payment-simulator.secret",
+        tmp_path / "two" / "payment-simulator.secret",
+    )
+    secret = SimulatorGateway({"secret_file": str(first)}).secret
+    assert re.fullmatch(r"[0-9a-f]{64}", secret)  # 256 random bits
+    assert stat.S_IMODE(first.stat().st_mode) == 0o600
+    assert SimulatorGateway({"secret_file": str(first)}).secret == secret  # kept: the same next time
+    assert SimulatorGateway({"secret_file": str(second)}).secret != secret  # another instance, another
+    assert sorted(path.name for path in first.parent.iterdir()) == ["payment-simulator.secret"]
+
+
+def test_processes_starting_together_share_the_first_secret_written(tmp_path):
+    path = tmp_path / "payment-simulator.secret"
+    secrets, start = [], threading.Barrier(8)
+
+    def draw():
+        start.wait()
+        secrets.append(instance_secret(path))
+
+    threads = [threading.Thread(target=draw) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(secrets) == 8 and len(set(secrets)) == 1 and path.read_text().strip() == secrets[0]
+
+
+def test_a_secret_given_in_the_settings_is_used_as_is(tmp_path):
+    path = tmp_path / "payment-simulator.secret"
+    assert SimulatorGateway({"secret": SECRET, "secret_file": str(path)}).secret == SECRET
+    assert not path.exists()
+
+
+def test_an_emptied_secret_file_is_refused_not_used(tmp_path):
+    path = tmp_path / "payment-simulator.secret"
+    path.write_text("\n")
+    with pytest.raises(GatewayError, match="too short"):
+        _ = SimulatorGateway({"secret_file": str(path)}).secret
+
+
+def test_without_a_secret_the_simulator_is_off():
+    with pytest.raises(GatewayError, match="not enabled"):
+        SimulatorGateway({})
+
+
+def test_the_instance_secret_is_not_the_development_secret_key(settings):
+    from matricule.payments.services import gateway_for
+
+    simulator = gateway_for("simulator")
+    assert settings.SECRET_KEY not in simulator.secret
+    # What anyone could sign with the public development key before is refused.
+    old = signed(OUTCOME, "simulator-" + settings.SECRET_KEY)
+    with pytest.raises(InvalidNotification):
+        simulator.verify_notification("POST", "", posted(old))

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from matricule.demo.continuing import CONTINUING, PASSWORD, cvec_number_for, student_number
 from matricule.demo.seed import cvec_number, demo_totp_secret, give_staff_known_second_factor, seed
+from matricule.payments.services import gateway_for
 
 
 class Command(BaseCommand):
@@ -9,6 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = seed()
+        if settings.MATRICULE_PAYMENT_SIMULATOR:
+            # This instance's simulator secret, drawn now rather than by whichever process signs first.
+            _secret = gateway_for("simulator").secret
         give_staff_known_second_factor([username for username, _password, _scope in result.staff])
         year = result.current_year
         self.stdout.write(

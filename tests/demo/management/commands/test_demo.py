@@ -1,11 +1,21 @@
 """The demo command: seeds (or refreshes) the demo instance and prints how to try it."""
 
+import os
+import re
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
 from matricule.accounts.models import ComponentMembership
 from matricule.demo.continuing import CONTINUING, PASSWORD, cvec_number_for, student_number
 from matricule.institution import models as m
+
+ROOT = Path(__file__).resolve().parents[4]
 
 MODELS = [
     m.University,
@@ -53,3 +63,33 @@ def test_the_demo_prints_how_to_try_each_persona(capsys):
         )
         assert ("(account never activated)" in line) is not activated
         assert line.endswith(f"CVEC {cvec_number_for(year, key)}")
+
+
+def test_demo_works_on_a_database_only_migrated(tmp_path):
+    """`migrate` then `demo`, nothing else, on a new instance: migrate creates the database cache's
+    table; the demo draws the payment simulator's secret of this instance."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MATRICULE_")}
+    environment["MATRICULE_VAR_DIR"] = str(tmp_path)
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    migrated = manage("migrate", "--noinput", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+    with sqlite3.connect(tmp_path / "matricule.sqlite3") as database:
+        tables = {name for (name,) in database.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "matricule_cache" in tables
+    demo = manage("demo")
+    assert demo.returncode == 0, demo.stderr
+    assert demo.stdout.startswith("Demo ready:")
+    secret = tmp_path / "payment-simulator.secret"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert re.fullmatch(r"[0-9a-f]{64}", secret.read_text().strip())
