@@ -104,6 +104,17 @@ def test_the_return_page_waits_when_the_notification_is_late(client, awaiting):
     assert client.get(f"/paiement/retour/{payment.reference}/").status_code == 302
 
 
+def test_the_return_page_of_a_gateway_no_longer_configured_shows_the_payment(client, awaiting, settings):
+    payment, _ = services.start_payment(awaiting)
+    before = payment.status
+    settings.MATRICULE_PAYMENT_GATEWAYS = {**settings.MATRICULE_PAYMENT_GATEWAYS, "simulator": {}}
+    client.force_login(awaiting.student.user)
+    page = client.get(f"/paiement/retour/{payment.reference}/?ref={payment.reference}&status=confirmed")
+    assert page.status_code == 200 and "en cours de confirmation" in page.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == before and not payment.notifications.exists()
+
+
 def test_notification_url_is_outside_language_prefixes_and_needs_no_csrf(client, awaiting):
     payment, _ = services.start_payment(awaiting)
     from django.test import Client
