@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .gateways.base import GatewayError
 from .models import Notification, Payment, SimulatedBankTransaction
 
 
@@ -47,7 +48,7 @@ class PaymentAdmin(admin.ModelAdmin):
                 services.record_refund(
                     payment, amount_cents=remaining, actor=request.user, through_gateway=gateway
                 )
-            except services.PaymentError as error:
+            except (services.PaymentError, GatewayError) as error:  # the bank refused: say so
                 self.message_user(request, f"{payment.reference}: {error}", messages.ERROR)
             else:
                 self.message_user(request, _("%(reference)s refunded.") % {"reference": payment.reference})

@@ -34,3 +34,20 @@ def test_refunding_a_payment_nothing_was_paid_on_is_refused_with_a_message(clien
     assert payment.status == Payment.Status.PENDING and payment.refunded_cents == 0
     messages = [str(message) for message in response.context["messages"]]
     assert messages == [f"{payment.reference}: nothing was paid"]
+
+
+def test_a_refund_the_bank_refuses_is_reported_not_a_server_error(client, awaiting, administrator):
+    from tests.payments.conftest import notify, outcome_fields
+
+    payment, _action = services.start_payment(awaiting)
+    notify(client, outcome_fields(payment, txn="unknown-to-the-bank"))
+    client.force_login(administrator)
+    response = client.post(
+        "/admin/payments/payment/",
+        {"action": "refund_in_full", "_selected_action": [payment.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "unknown-to-the-bank" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CONFIRMED and payment.refunded_cents == 0

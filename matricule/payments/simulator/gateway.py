@@ -139,7 +139,10 @@ class SimulatorGateway(Gateway):
     def refund(self, reference: str, amount_cents: int, *, transaction_id: str = "") -> VerifiedOutcome:
         from ..models import SimulatedBankTransaction
 
-        bank = SimulatedBankTransaction.objects.get(transaction_id=transaction_id)
+        bank = SimulatedBankTransaction.objects.filter(transaction_id=transaction_id).first()
+        if bank is None:
+            # As a bank answers: refused, which callers show staff (not a server error).
+            raise GatewayError(f"the bank knows no transaction {transaction_id!r}")
         bank.refunded_cents += amount_cents
         bank.save(update_fields=["refunded_cents"])
         return self.lookup(reference)

@@ -177,3 +177,8 @@ def test_the_instance_secret_is_not_the_development_secret_key(settings):
     old = signed(OUTCOME, "simulator-" + settings.SECRET_KEY)
     with pytest.raises(InvalidNotification):
         simulator.verify_notification("POST", "", posted(old))
+
+
+def test_a_refund_of_a_transaction_the_bank_does_not_know_is_refused_as_a_gateway_error(db):
+    with pytest.raises(GatewayError):
+        gateway().refund("MATUNKNOWN", 100, transaction_id="no-such-transaction")
