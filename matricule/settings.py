@@ -378,6 +378,10 @@ if MATRICULE_PAYMENT_GATEWAY in ("paybox", "systempay"):
 # --- Supporting documents -------------------------------------------------------------------
 MATRICULE_UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 1024
 MATRICULE_UPLOAD_MAX_PAGES = env_int("UPLOAD_MAX_PAGES", 10, minimum=1)
+# Per student: versions of one document (then the registrar's office looks at it first), and
+# files sent per hour across their documents (a script cannot fill the storage or the queue).
+MATRICULE_UPLOAD_MAX_VERSIONS = env_int("UPLOAD_MAX_VERSIONS", 5, minimum=1)
+MATRICULE_UPLOADS_PER_HOUR = env_int("UPLOADS_PER_HOUR", 30, minimum=1)
 # clamd address ("/run/clamav/clamd.ctl" or "127.0.0.1:3310"); empty: no antivirus scan.
 MATRICULE_CLAMD_ADDRESS = env_str("CLAMD_ADDRESS", "") or None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -23,6 +23,29 @@ class DocumentError(Exception):
     pass
 
 
+class UploadLimited(DocumentError):
+    """Over a per-student cap: `code` "versions" (this document) or "hourly" (all documents)."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+def check_upload_caps(submission: Submission) -> None:
+    """The caps on what one student may send, checked before any work on the file."""
+    sent = Version.objects.filter(submission_id=submission.pk).count()
+    if sent >= settings.MATRICULE_UPLOAD_MAX_VERSIONS:
+        raise UploadLimited("versions", count=sent)
+    hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    recent = Version.objects.filter(
+        submission__registration_id=submission.registration_id, uploaded_at__gt=hour_ago
+    ).order_by("uploaded_at")
+    if recent.count() >= settings.MATRICULE_UPLOADS_PER_HOUR:
+        oldest = recent.values_list("uploaded_at", flat=True).first()
+        wait = oldest + datetime.timedelta(hours=1) - timezone.now()
+        raise UploadLimited("hourly", minutes=max(1, -(-int(wait.total_seconds()) // 60)))
+
+
 def conditions_met(registration: Registration) -> set[str]:
     cleaned = registration.cleaned
     social = cleaned.get("social", {})
@@ -158,6 +181,7 @@ def upload(submission: Submission, data, *, actor) -> Version:
     from .checks import UploadRefused, check_upload
     from .clamav import check_clean
 
+    check_upload_caps(submission)
     checked = check_upload(
         data, max_bytes=settings.MATRICULE_UPLOAD_MAX_BYTES, max_pages=settings.MATRICULE_UPLOAD_MAX_PAGES
     )
@@ -225,6 +249,9 @@ def submit(submission: Submission, checked, *, actor) -> Version:
     with transaction.atomic():
         locked = _lock(submission)
         _move(locked, Submission.Status.SUBMITTED, "validated")  # before storing the file
+        # Again under the document's lock: two uploads sent together cannot pass the cap.
+        if Version.objects.filter(submission_id=locked.pk).count() >= settings.MATRICULE_UPLOAD_MAX_VERSIONS:
+            raise UploadLimited("versions", count=settings.MATRICULE_UPLOAD_MAX_VERSIONS)
         version = Version(
             submission=locked,
             extension=checked.extension,

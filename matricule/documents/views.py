@@ -53,6 +53,8 @@ def upload(request, pk: int, submission_pk: int):
                 _("%(document)s: %(error)s")
                 % {"document": submission.document_type.name, "error": " ".join(error.messages)},
             )
+        except services.UploadLimited as limited:
+            messages.error(request, limit_message(limited, submission.document_type.name))
         except services.DocumentError:
             messages.error(request, _("This document is already validated."))
         else:
@@ -66,6 +68,18 @@ def upload(request, pk: int, submission_pk: int):
             request, _("%(document)s: choose a file to upload.") % {"document": submission.document_type.name}
         )
     return redirect("documents:list", registration.pk)
+
+
+def limit_message(limited, document: str) -> str:
+    if limited.code == "versions":
+        return _(
+            "%(document)s: this document has been sent %(count)s times already. Contact your "
+            "registrar's office before sending it again."
+        ) % {"document": document, "count": limited.params["count"]}
+    return _("%(document)s: too many files sent in the last hour. Try again in %(minutes)s minutes.") % {
+        "document": document,
+        "minutes": limited.params["minutes"],
+    }
 
 
 def serve(version: Version, *, download_name: str, inline: bool = False) -> FileResponse:

@@ -56,3 +56,39 @@ def codes(registration):
 def test_registering_creates_the_required_documents_from_the_rules(registered):
     assert registered.state == "registered"
     assert codes(registered) == ["bac", "cvec", "grant", "identity", "photo"]
+
+
+def test_a_document_takes_a_few_versions_then_the_office_looks_first(registered, settings):
+    settings.MATRICULE_UPLOAD_MAX_VERSIONS = 3
+    student = registered.student.user
+    photo = registered.submissions.get(document_type__code="photo")
+    for _ in range(3):
+        services.upload(photo, upload_file(), actor=student)
+    with pytest.raises(services.UploadLimited) as limited:
+        services.upload(photo, upload_file(), actor=student)
+    assert (limited.value.code, limited.value.params) == ("versions", {"count": 3})
+    assert photo.versions.count() == 3  # nothing stored
+
+
+def test_files_sent_per_hour_are_capped_across_documents_then_allowed_again(registered, settings):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    settings.MATRICULE_UPLOADS_PER_HOUR = 2
+    student = registered.student.user
+    photo = registered.submissions.get(document_type__code="photo")
+    identity = registered.submissions.get(document_type__code="identity")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        services.upload(photo, upload_file(), actor=student)
+    with time_machine.travel(start + datetime.timedelta(minutes=20), tick=False):
+        services.upload(identity, upload_file(), actor=student)
+        with pytest.raises(services.UploadLimited) as limited:
+            services.upload(identity, upload_file(), actor=student)
+    assert limited.value.code == "hourly" and limited.value.params == {"minutes": 40}
+    assert identity.versions.count() == 1
+    with time_machine.travel(start + datetime.timedelta(minutes=61), tick=False):
+        services.upload(identity, upload_file(), actor=student)  # the first one is an hour old
+    assert identity.versions.count() == 2

@@ -32,3 +32,15 @@ def test_a_renamed_executable_is_refused_with_a_message(client, registered):
     identity.refresh_from_db()
     assert identity.status == Submission.Status.MISSING
     assert "Pièce d&#x27;identité" in response.content.decode()
+
+
+def test_over_the_versions_cap_the_student_is_told_what_to_do(client, registered, settings):
+    settings.MATRICULE_UPLOAD_MAX_VERSIONS = 1
+    identity = registered.submissions.get(document_type__code="identity")
+    client.force_login(registered.student.user)
+    url = f"/inscription/{registered.pk}/pieces/{identity.pk}/"
+    client.post(url, {"file": upload_file("carte.png")})
+    page = client.post(url, {"file": upload_file("carte.png")}, follow=True)
+    text = page.content.decode()
+    assert "déjà été envoyée 1 fois" in text and "service de scolarité" in text
+    assert identity.versions.count() == 1
