@@ -1,14 +1,8 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from matricule import env
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import clean_environment, manage
 
 
 @pytest.mark.parametrize(
@@ -49,17 +43,7 @@ def test_missing_required_value_is_named(monkeypatch):
 
 
 def _manage(*args, **extra_env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MATRICULE_")}
-    environment.update(extra_env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return manage(*args, environment=clean_environment(**extra_env))
 
 
 def test_bad_debug_value_stops_start_up_with_the_variable_named():

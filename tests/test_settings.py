@@ -2,30 +2,17 @@
 imports the settings module afresh in a process of its own."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import PYTHON, clean_environment, run
 
 
 def simulator_options(tmp_path, **extra_env) -> dict:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MATRICULE_")}
-    environment.update(extra_env, MATRICULE_VAR_DIR=str(tmp_path))
+    environment = clean_environment(**extra_env, MATRICULE_VAR_DIR=str(tmp_path))
     show = (
         "import json; from matricule import settings as s; "
         "print(json.dumps(s.MATRICULE_PAYMENT_GATEWAYS['simulator']))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", show],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run([PYTHON, "-c", show], environment=environment, timeout=60)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

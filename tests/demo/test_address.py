@@ -2,10 +2,7 @@
 """The demo served on another address (MATRICULE_DEMO_ADDRESS) gives the site that address: the
 links in emails and the payment simulator's return and notification addresses lead back to it."""
 
-import os
 import re
-import subprocess
-import sys
 import urllib.parse
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from matricule.demo.address import served_site
 from matricule.payments.models import Payment
 from matricule.registration.models import State
 from tests.payments.conftest import awaiting, immediate_tasks  # noqa: F401
+from tests.processes import PYTHON, clean_environment, run
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -55,21 +53,12 @@ def _demo_script_block() -> str:
 
 def _run_demo_settings(**extra_env) -> list[str]:
     """The settings a process started by scripts/demo reads, with this environment."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MATRICULE_")}
-    environment.update(extra_env, PY=sys.executable)
+    environment = clean_environment(**extra_env, PY=PYTHON)
     show = (
         'from django.conf import settings; print(settings.SITE_URL); print(",".join(settings.ALLOWED_HOSTS))'
     )
     script = f'set -euo pipefail\n{_demo_script_block()}\n"$PY" manage.py shell -v 0 -c {show!r}'
-    result = subprocess.run(
-        ["bash", "-c", script],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run(["bash", "-c", script], environment=environment, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
 
@@ -91,16 +80,7 @@ def test_scripts_demo_keeps_a_site_address_that_is_set():
 
 
 def test_scripts_demo_stops_on_an_address_runserver_would_refuse():
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MATRICULE_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "matricule.demo.address", "http://127.0.0.1:8123"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run([PYTHON, "-m", "matricule.demo.address", "http://127.0.0.1:8123"], timeout=60)
     assert result.returncode == 2 and "MATRICULE_DEMO_ADDRESS" in result.stderr and not result.stdout
 
 

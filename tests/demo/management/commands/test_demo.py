@@ -1,12 +1,8 @@
 """The demo command: seeds (or refreshes) the demo instance and prints how to try it."""
 
-import os
 import re
 import sqlite3
 import stat
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -14,8 +10,8 @@ from django.core.management import call_command
 from matricule.accounts.models import ComponentMembership
 from matricule.demo.continuing import CONTINUING, PASSWORD, cvec_number_for, student_number
 from matricule.institution import models as m
-
-ROOT = Path(__file__).resolve().parents[4]
+from tests import processes
+from tests.processes import clean_environment
 
 MODELS = [
     m.University,
@@ -68,19 +64,10 @@ def test_the_demo_prints_how_to_try_each_persona(capsys):
 def test_demo_works_on_a_database_only_migrated(tmp_path):
     """`migrate` then `demo`, nothing else, on a new instance: migrate creates the database cache's
     table; the demo draws the payment simulator's secret of this instance."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MATRICULE_")}
-    environment["MATRICULE_VAR_DIR"] = str(tmp_path)
+    environment = clean_environment(MATRICULE_VAR_DIR=str(tmp_path))
 
     def manage(*args):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return processes.manage(*args, environment=environment, timeout=300)
 
     migrated = manage("migrate", "--noinput", "-v0")
     assert migrated.returncode == 0, migrated.stderr
