@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Bodies larger than the page accepts are refused before anything reads them (bodylimit.py).
+    "matricule.bodylimit.BodyLimitMiddleware",
     "matricule.audit.context.AuditContextMiddleware",
     # The opening-day waiting room in front of the registration flow (off unless a window's gate is on).
     "matricule.waitingroom.middleware.GateMiddleware",
@@ -382,10 +384,23 @@ MATRICULE_UPLOAD_MAX_PAGES = env_int("UPLOAD_MAX_PAGES", 10, minimum=1)
 # files sent per hour across their documents (a script cannot fill the storage or the queue).
 MATRICULE_UPLOAD_MAX_VERSIONS = env_int("UPLOAD_MAX_VERSIONS", 5, minimum=1)
 MATRICULE_UPLOADS_PER_HOUR = env_int("UPLOADS_PER_HOUR", 30, minimum=1)
+# Every stage that reads a student's bytes (checks, previews) runs in a child process bounded by
+# these (documents/sandbox.py): a hostile file costs the child its life, never the web process.
+MATRICULE_SANDBOX_MEMORY_MB = env_int("SANDBOX_MEMORY_MB", 768, minimum=128)
+MATRICULE_SANDBOX_CPU_SECONDS = env_int("SANDBOX_CPU_SECONDS", 10, minimum=1)
+MATRICULE_SANDBOX_WALL_SECONDS = env_int("SANDBOX_WALL_SECONDS", 30, minimum=1)
 # clamd address ("/run/clamav/clamd.ctl" or "127.0.0.1:3310"); empty: no antivirus scan.
 MATRICULE_CLAMD_ADDRESS = env_str("CLAMD_ADDRESS", "") or None
+# Bodies, in agreement (docs/security.md): a form's fields fit in memory (Django's default,
+# 2.5 MB); a request body is at most 3 MB unless its page takes files (bodylimit.py: one file of
+# MATRICULE_UPLOAD_MAX_BYTES for a document, five for a request, plus the form around them);
+# files over 2.5 MB are spooled to a temporary file, never held in memory; 10 files at most (a
+# request takes 5: its page says so for 6 to 10). The reverse proxy's body limit is the largest
+# page limit (docs/deployment.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+MATRICULE_REQUEST_MAX_BYTES = 3 * 1024 * 1024
 
 # --- Issued documents ---------------------------------------------------------------------------
 # PEM files of the signing key and certificate (PAdES); empty: certificates are not signed.

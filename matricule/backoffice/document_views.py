@@ -5,7 +5,7 @@ decisions) are the documents app's services."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,6 +15,7 @@ from matricule.accounts.staff import in_scope, staff_required
 from matricule.documents import services
 from matricule.documents.forms import DecisionForm
 from matricule.documents.models import RefusalReason, Submission
+from matricule.documents.previews import preview_page
 from matricule.documents.views import download_name, serve
 from matricule.registration.models import Registration
 
@@ -113,15 +114,14 @@ def staff_file(request, version_pk: int):
 
 @staff_required
 def page_preview(request, version_pk: int, page: int):
-    """A PDF page rendered to an image on the server, so agents see it large, inline."""
-    from matricule.documents.render import render_page
-
+    """A page of the file as an image made on the server (once, then kept), so agents see it
+    large and inline, and their browser never opens the student's PDF itself."""
     version = get_version_for_agent(request.user, version_pk)
-    if version.extension != ".pdf" or page < 1 or page > min(version.pages or 1, 5):
+    preview = preview_page(version, page)
+    if preview is None:
         raise Http404
-    with version.file.open("rb") as handle:
-        image = render_page(handle.read(), page)
-    response = HttpResponse(image, content_type="image/png")
+    response = FileResponse(preview.file.open("rb"), content_type=preview.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -30,8 +30,13 @@ from PIL import Image, ImageFile, ImageOps
 
 DEFAULT_MAX_PIXELS = 40_000_000
 
-# Bound on the PDF objects we walk: a scanned document has hundreds; millions mean a crafted file.
-MAX_PDF_OBJECTS = 200_000
+# Bounds of a PDF, each checked before the work it protects. A scanned or exported document of
+# ten pages has tens to hundreds of objects, inflates to tens of megabytes, holds images under
+# 40 million pixels (A4 at 600 dpi is 35) and pages under 200 inches (the PDF reference's limit).
+MAX_PDF_OBJECTS = 10_000
+MAX_PDF_INFLATED_BYTES = 256 * 1024 * 1024
+MAX_PDF_PAGE_POINTS = 14_400
+INFLATE_CHUNK = 1 << 20
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
@@ -78,24 +83,48 @@ MESSAGES = {
         "limit",
     ),
     "too_complex": _("This PDF is too complex to be checked: print it to PDF again or scan the paper."),
+    "inflated_too_large": _(
+        "Once decompressed, this PDF holds more than %(limit)s MB: print it to PDF again or scan the "
+        "paper at a lower resolution."
+    ),
+    "pdf_image_too_large": _(
+        "This PDF contains an image too large (%(width)s × %(height)s pixels): scan the paper at a "
+        "lower resolution."
+    ),
+    "page_too_large": _(
+        "A page of this PDF is larger than %(limit)s cm: print it to PDF again on a usual paper size."
+    ),
+    # Same code as a password-protected PDF, but the student sees no password prompt: say why.
+    "encrypted_protected": _(
+        "This PDF is encrypted (protected against copying or printing): "
+        "print it to PDF again to remove the protection."
+    ),
 }
-# Same code as a password-protected PDF, but the student sees no password prompt: say why.
-ENCRYPTED_WITHOUT_PASSWORD = _(
-    "This PDF is encrypted (protected against copying or printing): "
-    "print it to PDF again to remove the protection."
-)
 
 
 class UploadRefused(ValidationError):
     """An upload that must not be stored; `code` is stable, the message is for the student."""
 
-    def __init__(self, code: str, message=None, params: dict | None = None):
-        super().__init__(message or MESSAGES[code], code=code, params=params)
+    def __init__(self, code: str, message=None, params: dict | None = None, *, key: str | None = None):
+        # key: which message of MESSAGES, when it is not the code's own.
+        self.key = key or (code if message is None else None)
+        super().__init__(message or MESSAGES[self.key], code=code, params=params)
+
+    def __reduce__(self):
+        # Rebuilt from its code and key when it crosses a process boundary (sandbox.py): the
+        # message is translated where it is shown, in the reader's language.
+        if self.key is not None:
+            return _refusal, (self.code, self.key, self.params)
+        return _refusal, (self.code, None, self.params, self.message)
 
     @property
     def text(self) -> str:
         """The message with its parameters, in the active language."""
         return self.messages[0]
+
+
+def _refusal(code, key, params, message=None):
+    return UploadRefused(code, message, params, key=key)
 
 
 @dataclass(frozen=True)
@@ -122,7 +151,7 @@ def check_upload(
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # Some library or setting turned on Pillow's lenient mode: partial images would pass.
         raise ImproperlyConfigured("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False for upload checks.")
-    content = _read_bounded(data, max_bytes)
+    content = read_bounded(data, max_bytes)
     if len(content) > max_bytes:
         raise UploadRefused("too_large", params={"limit": _megabytes(max_bytes)})
     if not content:
@@ -148,7 +177,7 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
-def _read_bounded(data, max_bytes: int) -> bytes:
+def read_bounded(data, max_bytes: int) -> bytes:
     """At most max_bytes + 1 bytes: enough to know the file is too large without reading it all."""
     if isinstance(data, bytes | bytearray | memoryview):
         return bytes(data[: max_bytes + 1])
@@ -200,6 +229,8 @@ def _check_image(content: bytes, kind: str, max_bytes: int, max_pixels: int) -> 
         raise UploadRefused(
             "too_many_pixels", params={"width": width, "height": height, "limit": _millions(max_pixels)}
         ) from None
+    except MemoryError:
+        raise  # the sandbox's memory limit, reported as such (screening.py)
     except Exception:
         raise UploadRefused("invalid_image") from None
     _check_pixels(*image.size, max_pixels)
@@ -207,6 +238,8 @@ def _check_image(content: bytes, kind: str, max_bytes: int, max_pixels: int) -> 
     try:
         image.load()
         image = _upright_without_metadata(image)
+    except MemoryError:
+        raise
     except Exception:
         raise UploadRefused("invalid_image") from None
 
@@ -385,28 +418,44 @@ def _check_pdf(content: bytes, max_pages: int) -> CheckedFile:
         raise UploadRefused("truncated")
     _check_trailer(content, eof + len(b"%%EOF"))
 
+    # Objects written out in the file, counted at memory speed before any parser reads them.
+    if content.count(b"endobj") > MAX_PDF_OBJECTS:
+        raise UploadRefused("too_complex")
+
     # strict=False: scanners and office suites write slightly off cross-reference tables that
     # every viewer accepts. Real damage still fails below, when the pages and objects are read.
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         encrypted = reader.is_encrypted
+    except MemoryError:
+        raise
     except Exception:
         raise UploadRefused("invalid_pdf") from None
     if encrypted:
         try:
             opens_without_password = reader.decrypt("") != PasswordType.NOT_DECRYPTED
+        except MemoryError:
+            raise
         except Exception:
             opens_without_password = False
-        raise UploadRefused("encrypted", ENCRYPTED_WITHOUT_PASSWORD if opens_without_password else None)
+        raise UploadRefused("encrypted", key="encrypted_protected" if opens_without_password else None)
 
     try:
+        # Cheapest first: what the cross-reference declares, then what the streams inflate to
+        # (before anything decodes them), then the pages, then every object.
+        _check_pdf_size(reader)
+        _check_inflated_size(reader)
         pages = len(reader.pages)
         if pages == 0:
             raise UploadRefused("no_pages")
         if pages > max_pages:
             raise UploadRefused("too_many_pages", params={"pages": pages, "limit": max_pages})
+        for page in reader.pages:
+            _check_page_size(page)
         _scan_pdf_objects(reader)
     except UploadRefused:
+        raise
+    except MemoryError:
         raise
     except Exception:
         raise UploadRefused("invalid_pdf") from None
@@ -419,6 +468,88 @@ def _check_pdf(content: bytes, max_pages: int) -> CheckedFile:
         sha256=hashlib.sha256(content).hexdigest(),
         pages=pages,
     )
+
+
+def _check_pdf_size(reader) -> None:
+    """The objects the file declares, without reading them."""
+    declared = reader.trailer.get("/Size", 0)
+    listed = sum(len(entries) for entries in reader.xref.values()) + len(reader.xref_objStm)
+    if max(int(declared) if isinstance(declared, int) else 0, listed) > MAX_PDF_OBJECTS:
+        raise UploadRefused("too_complex")
+
+
+def _check_inflated_size(reader) -> None:
+    """Add up what every stream of the file inflates to, streaming, and stop at the budget.
+
+    Only the first filter of each stream expands data by much; image codecs (DCT, JPX, CCITT,
+    JBIG2) are bounded by the images' pixel count instead (`_inspect_pdf_dictionary`).
+    """
+    from pypdf.generic import StreamObject
+
+    budget = MAX_PDF_INFLATED_BYTES
+    for generation, entries in reader.xref.items():
+        for number in entries:
+            try:
+                obj = reader.get_object(_reference(reader, number, generation))
+            except MemoryError:
+                raise
+            except Exception:  # noqa: S112 - an unreadable entry: if a page needs it, the walk refuses the file
+                continue
+            if isinstance(obj, StreamObject):
+                budget -= _inflated_size(obj, budget)
+                if budget < 0:
+                    raise UploadRefused(
+                        "inflated_too_large", params={"limit": MAX_PDF_INFLATED_BYTES // (1024 * 1024)}
+                    )
+
+
+def _reference(reader, number: int, generation: int):
+    from pypdf.generic import IndirectObject
+
+    return IndirectObject(number, generation, reader)
+
+
+def _inflated_size(stream, budget: int) -> int:
+    """Bytes the stream's first filter produces, counting at most budget + 1."""
+    import zlib
+
+    from pypdf import filters
+    from pypdf.generic import ArrayObject
+
+    data = stream._data
+    chain = stream.get("/Filter")
+    if isinstance(chain, ArrayObject):
+        chain = chain[0] if chain else None
+    name = str(chain) if chain is not None else None
+    if name in ("/FlateDecode", "/Fl"):
+        inflater, size, rest = zlib.decompressobj(), 0, data
+        try:
+            while rest and size <= budget:
+                size += len(inflater.decompress(rest, INFLATE_CHUNK))
+                rest = inflater.unconsumed_tail
+        except zlib.error:
+            pass  # damaged data inflates to what came before the damage, as viewers do
+        return size
+    decoder = {
+        "/LZWDecode": filters.LZWDecode,
+        "/LZW": filters.LZWDecode,
+        "/RunLengthDecode": filters.RunLengthDecode,
+        "/RL": filters.RunLengthDecode,
+        "/BrotliDecode": filters.BrotliDecode,
+    }.get(name)
+    if decoder is not None:
+        # pypdf stops these decoders at its own output limit (75 MB), under our budget's order.
+        return len(decoder.decode(data))
+    return len(data)
+
+
+def _check_page_size(page) -> None:
+    box = page.mediabox
+    unit = page.get("/UserUnit", 1)
+    unit = float(unit) if isinstance(unit, int | float) else 1.0
+    largest = max(abs(float(box.width)), abs(float(box.height))) * max(unit, 1.0)
+    if largest > MAX_PDF_PAGE_POINTS:
+        raise UploadRefused("page_too_large", params={"limit": round(MAX_PDF_PAGE_POINTS / 72 * 2.54)})
 
 
 def _scan_pdf_objects(reader) -> None:
@@ -442,7 +573,7 @@ def _scan_pdf_objects(reader) -> None:
             seen.add(reference)
             obj = obj.get_object()
         visited += 1
-        if visited > MAX_PDF_OBJECTS:
+        if visited > MAX_PDF_OBJECTS * 10:  # direct objects count too, within reason
             raise UploadRefused("too_complex")
         if isinstance(obj, DictionaryObject):  # stream dictionaries included; data is not decoded
             _inspect_pdf_dictionary(obj)
@@ -468,6 +599,20 @@ def _inspect_pdf_dictionary(dictionary) -> None:
     # XFA forms run their own scripts; rich media embeds Flash or 3D players.
     if "/XFA" in keys or _name(dictionary, "/Subtype") == "/RichMedia" or action == "/RichMediaExecute":
         raise UploadRefused("active_content")
+    if _name(dictionary, "/Subtype") == "/Image":
+        # A viewer decodes an image whole, whatever its compression: bound what it would allocate.
+        width, height = _number(dictionary, "/Width"), _number(dictionary, "/Height")
+        if width * height > DEFAULT_MAX_PIXELS:
+            raise UploadRefused("pdf_image_too_large", params={"width": width, "height": height})
+
+
+def _number(dictionary, key: str) -> int:
+    from pypdf.generic import IndirectObject
+
+    value = dict.get(dictionary, key)
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    return int(value) if isinstance(value, int | float) else 0
 
 
 def _name(dictionary, key: str) -> str | None:

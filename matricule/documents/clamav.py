@@ -12,6 +12,7 @@ unnoticed, so we fail closed and the student is asked to try again later.
 import logging
 import socket
 import struct
+import time
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -41,20 +42,25 @@ def scan(content: bytes, address: str | None, *, timeout: float = DEFAULT_TIMEOU
     """Scan content with clamd at address; None or "" means not configured (clean, skipped)."""
     if not address:
         return ScanResult(clean=True, skipped=True)
+    # One deadline for the whole scan, not per socket operation: a clamd that answers each
+    # chunk slowly cannot hold the request longer than `timeout` in all.
+    deadline = time.monotonic() + timeout
     try:
         with _connect(address, timeout) as connection:
             # "z" prefix: NUL-terminated command and reply, unambiguous whatever the signature name.
-            connection.sendall(b"zINSTREAM\0")
+            _send(connection, b"zINSTREAM\0", deadline)
             try:
                 view = memoryview(content)
                 for start in range(0, len(view), CHUNK_SIZE):
                     chunk = view[start : start + CHUNK_SIZE]
-                    connection.sendall(struct.pack(">I", len(chunk)) + chunk)
-                connection.sendall(struct.pack(">I", 0))
+                    _send(connection, struct.pack(">I", len(chunk)) + chunk, deadline)
+                _send(connection, struct.pack(">I", 0), deadline)
+            except TimeoutError:
+                raise
             except OSError:
                 # clamd closes the stream early when StreamMaxLength is exceeded; its reply says so.
                 pass
-            reply = _read_reply(connection)
+            reply = _read_reply(connection, deadline)
     except OSError as error:
         raise ScanError(f"clamd at {address} unavailable: {error}") from error
     return _parse_reply(reply)
@@ -108,9 +114,22 @@ def _connect(address: str, timeout: float) -> socket.socket:
     return socket.create_connection(target, timeout=timeout)
 
 
-def _read_reply(connection: socket.socket) -> bytes:
+def _remaining(connection: socket.socket, deadline: float) -> None:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("clamd did not answer in time")
+    connection.settimeout(left)
+
+
+def _send(connection: socket.socket, data, deadline: float) -> None:
+    _remaining(connection, deadline)
+    connection.sendall(data)
+
+
+def _read_reply(connection: socket.socket, deadline: float) -> bytes:
     reply = b""
     while b"\0" not in reply and len(reply) < MAX_REPLY:
+        _remaining(connection, deadline)
         data = connection.recv(1024)
         if not data:
             break

@@ -189,6 +189,8 @@ class Version(models.Model):
     sha256 = models.CharField(max_length=64)
     pages = models.PositiveSmallIntegerField(null=True, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Why no preview could be made ("memory", "time", "crashed", "invalid"): not tried again.
+    preview_error = models.CharField(max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("document version")
@@ -214,3 +216,26 @@ class ReviewClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} · {self.agent_id}"
+
+
+def preview_path(instance, filename) -> str:
+    extension = ".png" if instance.content_type == "image/png" else ".jpg"
+    return f"previews/{instance.version.submission.registration_id}/{uuid.uuid4().hex}{extension}"
+
+
+class Preview(models.Model):
+    """A page of a version as an image for the review screen: rendered once, then served as is."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="previews")
+    page = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to=preview_path, max_length=200)
+    content_type = models.CharField(max_length=50)
+
+    class Meta:
+        verbose_name = _("preview")
+        verbose_name_plural = _("previews")
+        ordering = ["version", "page"]
+        constraints = [models.UniqueConstraint(fields=["version", "page"], name="preview_unique_page")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} · {self.page}"

@@ -1,7 +1,9 @@
 """Server-side previews for the review screen: PDF pages and images as bounded PNG/JPEG bytes.
 
 Rendering on the server means the agent's browser never opens the student's PDF itself (no PDF
-viewer plugin, no script), and the page shows plain images that fit the layout.
+viewer plugin, no script), and the page shows plain images that fit the layout. These functions
+read a student's bytes: they are called in the bounded sandbox (`previews.py`), never in the
+web process.
 """
 
 import io
@@ -20,6 +22,16 @@ MAX_HEIGHT_RATIO = 4
 
 class RenderError(Exception):
     """The document could not be rendered (it passed the checks, so this should be rare)."""
+
+
+def preview_images(data: bytes, content_type: str, *, max_pages: int, width: int) -> list[tuple[str, bytes]]:
+    """(content type, image) of each page to show: the first pages of a PDF, or the image
+    reduced; RenderError when it cannot be done."""
+    if content_type == "application/pdf":
+        return [("image/png", page) for page in render_pages(data, max_pages=max_pages, width=width)]
+    if content_type in ("image/jpeg", "image/png"):
+        return [(content_type, thumbnail(data, width))]
+    raise RenderError(f"no preview for {content_type}")
 
 
 def render_pages(pdf_bytes: bytes, *, max_pages: int = 3, width: int = 1200) -> list[bytes]:

@@ -178,15 +178,12 @@ def _still_valid_by_type(registration: Registration, document_types) -> dict:
 
 def upload(submission: Submission, data, *, actor) -> Version:
     """Check the file by its content, then `submit` it. A validated document cannot be replaced."""
-    from .checks import UploadRefused, check_upload
-    from .clamav import check_clean
+    from .checks import UploadRefused
+    from .screening import screen_upload
 
     check_upload_caps(submission)
-    checked = check_upload(
-        data, max_bytes=settings.MATRICULE_UPLOAD_MAX_BYTES, max_pages=settings.MATRICULE_UPLOAD_MAX_PAGES
-    )
     try:
-        check_clean(checked.content, settings.MATRICULE_CLAMD_ADDRESS)
+        checked = screen_upload(data)
     except UploadRefused as refusal:
         record("documents.upload_refused", actor=actor, obj=submission, code=refusal.code)
         raise

@@ -1,5 +1,6 @@
 """The student's side: what to upload, each document's status, upload and replace."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from matricule.bodylimit import FORM_MARGIN, accepts_body
 from matricule.registration.access import get_owned, get_registration_for
 
 from . import services
@@ -38,6 +40,7 @@ def documents(request, pk: int):
     )
 
 
+@accepts_body(lambda: settings.MATRICULE_UPLOAD_MAX_BYTES + FORM_MARGIN)
 @login_required
 @require_POST
 def upload(request, pk: int, submission_pk: int):

@@ -1,7 +1,6 @@
 """Filing, withdrawing and deciding student requests. Each service locks the request, re-reads
 it, acts once and records an audit event; every decision emails the student."""
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -57,17 +56,9 @@ def refundable_cents(registration: Registration) -> int:
 
 def _check_files(files) -> list:
     """Each file checked by its content, as supporting documents are (raises UploadRefused)."""
-    from matricule.documents.checks import check_upload
-    from matricule.documents.clamav import check_clean
+    from matricule.documents.screening import screen_upload
 
-    checked = []
-    for data in files:
-        result = check_upload(
-            data, max_bytes=settings.MATRICULE_UPLOAD_MAX_BYTES, max_pages=settings.MATRICULE_UPLOAD_MAX_PAGES
-        )
-        check_clean(result.content, settings.MATRICULE_CLAMD_ADDRESS)
-        checked.append(result)
-    return checked
+    return [screen_upload(data) for data in files]
 
 
 def _store(student_request: Request, checked) -> Attachment:

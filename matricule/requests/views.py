@@ -1,5 +1,6 @@
 """The student's side: my requests, a form per kind, files, withdrawal, the decision."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from matricule.bodylimit import FORM_MARGIN, accepts_body
 from matricule.registration.access import get_owned, get_registration_for
 
 from . import services
@@ -30,6 +32,11 @@ ERRORS = {
     "not_allowed": gettext_lazy("This request has been decided already: it can no longer be changed."),
     "closed": gettext_lazy("This request has been decided already: it can no longer be changed."),
 }
+
+
+def files_limit() -> int:
+    """The largest body of a page that takes attachments: all of them at their size limit."""
+    return services.MAX_ATTACHMENTS * settings.MATRICULE_UPLOAD_MAX_BYTES + FORM_MARGIN
 
 
 def error_text(error: services.RequestError) -> str:
@@ -86,6 +93,7 @@ def request_list(request, pk: int):
     )
 
 
+@accepts_body(files_limit)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -150,6 +158,7 @@ def detail(request, pk: int, request_pk: int):
     )
 
 
+@accepts_body(files_limit)
 @login_required
 @require_POST
 def attach(request, pk: int, request_pk: int):

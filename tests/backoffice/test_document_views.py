@@ -140,3 +140,24 @@ def test_the_reviewer_notes_when_an_identity_document_expires(client, registered
     identity.refresh_from_db()
     assert identity.status == Submission.Status.VALIDATED
     assert identity.valid_until == datetime.date(2031, 3, 14)
+
+
+def test_agents_see_stored_previews_of_each_page_and_a_notice_when_none_could_be_made(
+    client, registered, iut_agent
+):
+    from matricule.documents.models import Preview
+
+    _submit_all(registered)
+    bac = registered.submissions.get(document_type__code="bac").versions.get()
+    client.force_login(iut_agent)
+    response = client.get(f"/gestion/fichier/{bac.pk}/page/2.png")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert Preview.objects.filter(version=bac).count() == 2  # made once, kept
+    assert client.get(f"/gestion/fichier/{bac.pk}/page/3.png").status_code == 404
+    bac.__class__.objects.filter(pk=bac.pk).update(preview_error="memory")
+    other = registered.submissions.exclude(document_type__code="bac").first().versions.get()
+    other.__class__.objects.filter(pk=other.pk).update(preview_error="memory")
+    page = client.get(f"/gestion/pieces/{registered.pk}/").content.decode()
+    assert "No preview could be made of this file" in page or "Aucun aperçu" in page

@@ -213,6 +213,41 @@ def test_pdf_incremental_update_is_accepted():
     assert check_upload(buffer.getvalue(), **LIMITS).pages == 2
 
 
+def test_inflated_size_is_counted_up_to_the_budget_only(monkeypatch):
+    from tests.documents import bombs
+
+    monkeypatch.setattr(checks, "MAX_PDF_INFLATED_BYTES", 5 * MB)
+    assert refused(bombs.inflation_bomb(8)).code == "inflated_too_large"
+    assert refused(bombs.inflation_bomb(8)).params == {"limit": 5}
+    assert check_upload(bombs.inflation_bomb(4), **LIMITS).pages == 1
+
+
+def test_images_inside_a_pdf_are_bounded_by_their_pixels():
+    from tests.documents import bombs
+
+    assert check_upload(bombs.image_bomb(6000, 6000), **LIMITS).pages == 1  # 36 Mpx: an A4 at 600 dpi
+    refusal = refused(bombs.image_bomb(7000, 7000))
+    assert refusal.code == "pdf_image_too_large"
+    assert refusal.params == {"width": 7000, "height": 7000}
+
+
+def test_pages_larger_than_the_pdf_reference_allows_are_refused():
+    from tests.documents import bombs
+
+    assert check_upload(bombs.huge_page(14_400), **LIMITS).pages == 1
+    assert refused(bombs.huge_page(14_401)).code == "page_too_large"
+
+
+def test_objects_written_in_the_file_are_counted_before_parsing(monkeypatch):
+    from tests.documents import bombs
+
+    data = bombs.many_objects(20)
+    assert check_upload(data, **LIMITS).pages == 1
+    monkeypatch.setattr(checks, "MAX_PDF_OBJECTS", 10)
+    monkeypatch.setattr(checks, "_check_pdf_size", lambda reader: pytest.fail("parsed"))
+    assert refused(data).code == "too_complex"
+
+
 def test_pdf_object_walk_is_bounded(monkeypatch):
     monkeypatch.setattr(checks, "MAX_PDF_OBJECTS", 3)
     assert refused(corpus("valid.pdf")).code == "too_complex"

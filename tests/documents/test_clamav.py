@@ -84,6 +84,12 @@ class FakeClamd:
             connection.sendall(b"INSTREAM size limit exceeded. ERROR\0")
         elif self.behaviour == "close":
             return
+        elif self.behaviour == "trickle":
+            # Each byte well within one socket timeout, the whole reply far beyond it.
+            for byte in b"stream: OK\0":
+                if self.stopped.wait(0.5):
+                    return
+                connection.sendall(bytes([byte]))
         elif EICAR in stream:
             connection.sendall(b"stream: Eicar-Signature FOUND\0")
         else:
@@ -155,6 +161,11 @@ def test_error_reply_or_closed_connection_is_a_scan_error(make_clamd, behaviour)
 def test_timeout_is_a_scan_error(make_clamd):
     with pytest.raises(ScanError):
         scan(b"hello", make_clamd("silent").address, timeout=0.3)
+
+
+def test_one_deadline_bounds_the_whole_scan_not_each_read(make_clamd):
+    with pytest.raises(ScanError):
+        scan(b"hello", make_clamd("trickle").address, timeout=1.0)
 
 
 def test_unreachable_daemon_is_a_scan_error():
