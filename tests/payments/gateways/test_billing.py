@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from matricule.payments.gateways.billing import COUNTRIES, numeric_country_code, plain_text
+from matricule.payments.gateways.billing import ALIASES, numeric_country_code, plain_text
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,21 @@ def test_plain_text_is_cut_after_folding():
         ("États Unis", "840"),
         ("Royaume Uni", "826"),
         ("La Réunion", "638"),
+        ("Allemagne", "276"),
+        ("Germany", "276"),
+        ("Federal Republic of Germany", "276"),
+        ("République démocratique du Congo", "180"),
+        ("Democratic Republic of the Congo", "180"),
+        ("Congo", "178"),
+        ("Viêt Nam", "704"),
+        ("Vietnam", "704"),
+        ("Turquie", "792"),
+        ("Türkiye", "792"),
+        ("Kirghizistan", "417"),  # any country, not only the usual ones
+        ("Kyrgyzstan", "417"),
+        ("Nouvelle-Zélande", "554"),
+        ("Guadeloupe", "312"),
+        ("Nouvelle-Calédonie", "540"),
         ("Atlantis", ""),
         ("", ""),
     ],
@@ -52,9 +67,12 @@ def test_countries_by_name_in_french_or_english_or_by_code(country, code):
     assert numeric_country_code(country) == code
 
 
-def test_every_code_is_three_digits_and_every_spelling_names_one_country():
-    assert all(re.fullmatch(r"\d{3}", numeric) for numeric, *_ in COUNTRIES)
-    # A spelling shared by two countries would give the other one's code back.
-    for numeric, *spellings in COUNTRIES:
+def test_every_code_is_three_digits_and_every_alias_names_its_country():
+    import pycountry
+
+    assert all(re.fullmatch(r"\d{3}", numeric_country_code(c.alpha_2)) for c in pycountry.countries)
+    assert all(numeric_country_code(c.name) == c.numeric for c in pycountry.countries)
+    for numeric, spellings in ALIASES.items():
+        assert pycountry.countries.get(numeric=numeric) is not None
         for spelling in spellings:
             assert numeric_country_code(spelling) == numeric, spelling
