@@ -44,3 +44,24 @@ def test_over_the_versions_cap_the_student_is_told_what_to_do(client, registered
     text = page.content.decode()
     assert "déjà été envoyée 1 fois" in text and "service de scolarité" in text
     assert identity.versions.count() == 1
+
+
+def test_a_bomb_is_refused_with_its_reason_and_nothing_is_stored(client, registered, settings):
+    from matricule.audit.models import Event
+
+    from . import bombs
+
+    settings.MATRICULE_SANDBOX_MEMORY_MB = 256
+    client.force_login(registered.student.user)
+    identity = registered.submissions.get(document_type__code="identity")
+    response = client.post(
+        f"/inscription/{registered.pk}/pieces/{identity.pk}/",
+        {"file": upload_file("carte.pdf", bombs.inflation_bomb())},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Une fois décompressé, ce PDF contient plus de 256 Mo" in text
+    identity.refresh_from_db()
+    assert identity.status == Submission.Status.MISSING and not identity.versions.exists()
+    assert Event.objects.filter(action="documents.upload_refused", data__code="inflated_too_large").exists()
