@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "matricule.backoffice",
     "matricule.waitingroom",
     "matricule.demo",
+    "matricule.scheduling",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -166,6 +167,12 @@ TASKS = {
     }
 }
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in TASK_QUEUES}
+# Task workers (`manage.py run_worker`) beat and look for due recurring jobs this often; a worker
+# silent for the lease is dead and its running task is queued again; a task of a worker that
+# does not beat (a plain `db_worker`) only after the long lease (scheduling/recovery.py).
+MATRICULE_SCHEDULER_SECONDS = env_int("SCHEDULER_SECONDS", 10, minimum=1)
+MATRICULE_WORKER_LEASE_SECONDS = env_int("WORKER_LEASE_SECONDS", 60, minimum=5)
+MATRICULE_TASK_LEASE_MINUTES = env_int("TASK_LEASE_MINUTES", 30, minimum=1)
 
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_BACKEND = {

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "matricule.payments"
     verbose_name = _("Payments")
+
+    def ready(self):
+        import datetime
+
+        from matricule.scheduling.registry import register
+
+        from .services import reconcile
+
+        # A lost or late bank notification: ask the gateway about attempts pending for 5 minutes.
+        register("payments.reconcile", datetime.timedelta(minutes=2), reconcile)

@@ -6,7 +6,7 @@ from matricule.backoffice.audit_log import purge_events, retention_days
 class Command(BaseCommand):
     help = (
         "Delete the audit events older than the retention period (MATRICULE_AUDIT_RETENTION_DAYS, "
-        "ten years by default) and record the purge. Run it daily or monthly (cron, systemd timer)."
+        "ten years by default) and record the purge. The task workers run it daily (scheduling)."
     )
 
     def add_arguments(self, parser):

@@ -6,8 +6,8 @@ from matricule.backoffice.exports.services import purge_expired_jobs, retention
 class Command(BaseCommand):
     help = (
         "Delete the prepared export files (and their rows) older than the retention period "
-        "(MATRICULE_EXPORT_RETENTION_DAYS). Exports hold personal data: run it daily (cron, "
-        "systemd timer) so that they go even when nobody exports; each new export also purges."
+        "(MATRICULE_EXPORT_RETENTION_DAYS). Exports hold personal data: the task workers run it "
+        "daily (scheduling), so that they go even when nobody exports; each new export also purges."
     )
 
     def handle(self, *args, **options):

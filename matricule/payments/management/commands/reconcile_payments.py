@@ -6,7 +6,7 @@ from matricule.payments.services import reconcile
 class Command(BaseCommand):
     help = (
         "Ask the gateways about payments pending for more than a few minutes (a lost or late "
-        "notification). Run it every minute or two (cron, systemd timer)."
+        "notification). The task workers run it every two minutes (scheduling)."
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,73 @@
+"""The two threads every task worker runs beside its task loop (`manage.py run_worker`): the
+heartbeat (so that the worker's tasks are taken up again if it dies) and the scheduler (the
+recurring jobs that are due, claimed so that each runs once across all workers). Apart, so that
+a long recurring job never delays a beat and makes the worker look dead."""
+
+import logging
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connections
+from django.utils import timezone
+
+from . import services
+from .models import WorkerBeat
+
+logger = logging.getLogger(__name__)
+
+
+class Loop(threading.Thread):
+    """Calls `work` every `interval` seconds until stopped, on its own database connection."""
+
+    def __init__(self, name: str, work: Callable[[], object], interval: float):
+        super().__init__(name=name, daemon=True)
+        self.work, self.interval = work, interval
+        self.stopping = threading.Event()
+        self.first_round = threading.Event()
+
+    def run(self):
+        try:
+            while True:  # at least one round, even for a worker stopped at once (--batch)
+                close_old_connections()
+                try:
+                    self.work()
+                except DatabaseError:
+                    # The database restarting, or locked (SQLite): the next round tries again.
+                    logger.warning("%s skipped a round: database unavailable", self.name, exc_info=True)
+                self.first_round.set()
+                if self.stopping.wait(self.interval):
+                    break
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def beat(worker_id: str) -> None:
+    WorkerBeat.objects.update_or_create(worker_id=worker_id, defaults={"last_seen": timezone.now()})
+
+
+def start(worker_id: str | None, *, schedule: bool = True, wait: float = 30) -> list[Loop]:
+    """The heartbeat (when the worker has an id to beat for) and the scheduler, started, and
+    their first round done (at most `wait` seconds): the worker has beaten before it takes a
+    task, so that even its first task is recoverable."""
+    interval = settings.MATRICULE_SCHEDULER_SECONDS
+    loops = []
+    if worker_id:
+        loops.append(Loop("matricule-heartbeat", lambda: beat(worker_id), interval))
+    if schedule:
+        loops.append(Loop("matricule-scheduler", services.run_due, interval))
+    for loop in loops:
+        loop.start()
+    for loop in loops:
+        loop.first_round.wait(wait)
+    return loops
+
+
+def stop(loops: list[Loop]) -> None:
+    for loop in loops:
+        loop.stop()
+    for loop in loops:
+        loop.join(timeout=10)

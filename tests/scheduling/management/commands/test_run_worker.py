@@ -1,0 +1,31 @@
+"""`manage.py run_worker`: the configured queue's worker, with the heartbeat and the scheduler."""
+
+import pytest
+from django.core.management import call_command
+from django_tasks.base import TaskResultStatus
+
+from matricule.scheduling.models import RecurringJob, WorkerBeat
+from tests.scheduling.tasks import wait_then_write
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_it_runs_the_queued_tasks_beats_and_runs_the_recurring_jobs(database_queue, tmp_path):
+    from django_tasks_db.models import DBTaskResult
+
+    (tmp_path / "release").touch()
+    result = wait_then_write.enqueue(str(tmp_path / "release"), str(tmp_path / "out"))
+    call_command("run_worker", "--batch", "--interval", "0", verbosity=0)
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == TaskResultStatus.SUCCESSFUL and (tmp_path / "out").read_text() == "done"
+    (beat,) = WorkerBeat.objects.all()
+    assert row.worker_ids == [beat.worker_id]
+    assert {"payments.reconcile", "scheduling.recover_tasks"} <= set(
+        RecurringJob.objects.values_list("name", flat=True)
+    )
+
+
+def test_without_the_scheduler_no_recurring_job_runs(database_queue):
+    call_command("run_worker", "--batch", "--no-scheduler", verbosity=0)
+    assert not RecurringJob.objects.exists()
+    assert WorkerBeat.objects.count() == 1  # it still beats: its tasks must be recoverable
