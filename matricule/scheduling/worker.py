@@ -4,7 +4,10 @@ recurring jobs that are due, claimed so that each runs once across all workers).
 a long recurring job never delays a beat and makes the worker look dead."""
 
 import logging
+import os
+import socket
 import threading
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -45,18 +48,35 @@ class Loop(threading.Thread):
         self.stopping.set()
 
 
+def new_worker_id() -> str:
+    """Unique, and within db_worker's 64 characters: host, process, and a random part."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+class Identity:
+    """The id the worker claims tasks under and beats for; renewed when its task loop had to
+    restart, so that a task the old loop left running is seen as abandoned and taken up again."""
+
+    def __init__(self):
+        self.current = new_worker_id()
+
+    def renew(self) -> str:
+        self.current = new_worker_id()
+        return self.current
+
+
 def beat(worker_id: str) -> None:
     WorkerBeat.objects.update_or_create(worker_id=worker_id, defaults={"last_seen": timezone.now()})
 
 
-def start(worker_id: str | None, *, schedule: bool = True, wait: float = 30) -> list[Loop]:
+def start(identity: Identity | None, *, schedule: bool = True, wait: float = 30) -> list[Loop]:
     """The heartbeat (when the worker has an id to beat for) and the scheduler, started, and
     their first round done (at most `wait` seconds): the worker has beaten before it takes a
     task, so that even its first task is recoverable."""
     interval = settings.MATRICULE_SCHEDULER_SECONDS
     loops = []
-    if worker_id:
-        loops.append(Loop("matricule-heartbeat", lambda: beat(worker_id), interval))
+    if identity is not None:
+        loops.append(Loop("matricule-heartbeat", lambda: beat(identity.current), interval))
     if schedule:
         loops.append(Loop("matricule-scheduler", services.run_due, interval))
     for loop in loops:

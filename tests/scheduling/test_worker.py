@@ -40,9 +40,10 @@ def test_a_database_error_skips_a_round_and_the_loop_goes_on():
 
 
 def test_the_worker_beats_and_runs_the_due_jobs(settings):
-    loops = worker.start("host-1-abc")
+    identity = worker.Identity()
+    loops = worker.start(identity)
     worker.stop(loops)
-    assert WorkerBeat.objects.filter(worker_id="host-1-abc").exists()
+    assert WorkerBeat.objects.filter(worker_id=identity.current).exists()
     assert RecurringJob.objects.filter(name="scheduling.recover_tasks").exists()
 
 
@@ -51,3 +52,13 @@ def test_without_an_id_only_the_scheduler_runs():
     worker.stop(loops)
     assert [loop.name for loop in loops] == ["matricule-scheduler"]
     assert not WorkerBeat.objects.exists()
+
+
+def test_a_renewed_identity_beats_under_its_new_id_and_the_old_one_falls_silent():
+    identity = worker.Identity()
+    old = identity.current
+    assert len(old) <= 64
+    assert identity.renew() != old and identity.current != old
+    worker.beat(identity.current)
+    assert WorkerBeat.objects.filter(worker_id=identity.current).exists()
+    assert not WorkerBeat.objects.filter(worker_id=old).exists()

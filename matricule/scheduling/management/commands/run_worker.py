@@ -3,15 +3,17 @@ queue's `db_worker`, or RQ's `rqworker` with its scheduler), plus the scheduler 
 beats for this worker and runs the recurring jobs (reconciliation, email delivery, purges,
 recovery of dead workers' tasks). One command for every deployment; no cron."""
 
-import os
-import socket
-import uuid
+import logging
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connections
 
 from matricule.scheduling import worker
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -30,23 +32,36 @@ class Command(BaseCommand):
     def handle(self, *args, queues, interval, batch, no_scheduler, **options):
         backend = settings.TASKS["default"]["BACKEND"]
         database = backend.startswith("django_tasks_db")
-        # Unique and under db_worker's 64 characters: host, process, and a random part.
-        worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         # RQ's workers beat on their own; the database queue's do through this thread.
-        loops = worker.start(worker_id if database else None, schedule=not no_scheduler)
+        identity = worker.Identity() if database else None
+        loops = worker.start(identity, schedule=not no_scheduler)
         try:
             if database:
-                call_command(
-                    "db_worker",
-                    queue_name=",".join(queues) or "*",
-                    interval=interval,
-                    batch=batch,
-                    worker_id=worker_id,
-                    startup_delay=False,
-                    verbosity=options["verbosity"],
-                )
+                self.work_database_queue(identity, ",".join(queues) or "*", interval, batch, options)
             else:
                 names = queues or settings.TASKS["default"].get("QUEUES") or ["default"]
                 call_command("rqworker", *names, with_scheduler=True, verbosity=options["verbosity"])
         finally:
             worker.stop(loops)
+
+    def work_database_queue(self, identity, queue_name, interval, batch, options):
+        """db_worker's loop, started again when the database goes away under it (a restart, a
+        failover): the worker process survives it. The task it was running, if any, stays
+        RUNNING under the old id, which stops beating: recovery takes it up after the lease."""
+        while True:
+            try:
+                call_command(
+                    "db_worker",
+                    queue_name=queue_name,
+                    interval=interval,
+                    batch=batch,
+                    worker_id=identity.current,
+                    startup_delay=False,
+                    verbosity=options["verbosity"],
+                )
+                return
+            except DatabaseError:
+                logger.warning("Task loop stopped by a database error: starting again", exc_info=True)
+                identity.renew()
+                connections.close_all()
+                time.sleep(1)

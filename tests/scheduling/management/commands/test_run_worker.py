@@ -29,3 +29,26 @@ def test_without_the_scheduler_no_recurring_job_runs(database_queue):
     call_command("run_worker", "--batch", "--no-scheduler", verbosity=0)
     assert not RecurringJob.objects.exists()
     assert WorkerBeat.objects.count() == 1  # it still beats: its tasks must be recoverable
+
+
+def test_the_task_loop_survives_the_database_going_away(database_queue, monkeypatch):
+    """A restart of the database stops db_worker's loop with an error: the worker starts it
+    again under a new id (so that the task the old loop held is recoverable)."""
+    from django.core.management import call_command as real_call_command
+    from django.db import OperationalError
+
+    from matricule.scheduling.management.commands import run_worker
+
+    ids = []
+
+    def flaky(name, *args, **kwargs):
+        if name == "db_worker":
+            ids.append(kwargs["worker_id"])
+            if len(ids) == 1:
+                raise OperationalError("server closed the connection unexpectedly")
+        return real_call_command(name, *args, **kwargs)
+
+    monkeypatch.setattr(run_worker, "call_command", flaky)
+    monkeypatch.setattr(run_worker.time, "sleep", lambda seconds: None)
+    real_call_command("run_worker", "--batch", "--no-scheduler", verbosity=0)
+    assert len(ids) == 2 and ids[0] != ids[1]
