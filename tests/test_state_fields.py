@@ -40,7 +40,18 @@ WRITERS = {
 }
 
 # Writes the inference cannot place, known to be on another model: (file, text of the line, why).
-OTHER_MODELS: list[tuple[str, str, str]] = []
+OTHER_MODELS: list[tuple[str, str, str]] = [
+    (
+        "matricule/scheduling/recovery.py",
+        "claimed.update(",
+        "django-tasks-db's DBTaskResult: a dead worker's task put back in the queue, or failed",
+    ),
+    (
+        "matricule/scheduling/recovery.py",
+        "elif claimed.update(status=TaskResultStatus.READY, started_at=None):",
+        "django-tasks-db's DBTaskResult: a dead worker's task put back in the queue",
+    ),
+]
 
 # Query methods whose result holds rows of the model they are called on.
 SAME_MODEL = {
