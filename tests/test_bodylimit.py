@@ -56,5 +56,9 @@ def test_page_limits_follow_the_settings(rf, settings, registered):
     assert view_limit(upload) == 4 * MB + FORM_MARGIN
     attach = rf.post(reverse("requests:attach", args=[registered.pk, 1]))
     assert view_limit(attach) == 5 * 4 * MB + FORM_MARGIN
+    from matricule.admissions.forms import MAX_UPLOAD_BYTES
+
+    for name in ("admin:admissions_importrun_upload", "admin:admissions_importrun_upload_results"):
+        assert view_limit(rf.post(reverse(name))) == MAX_UPLOAD_BYTES + FORM_MARGIN
     assert view_limit(rf.post("/no/such/page/")) == settings.MATRICULE_REQUEST_MAX_BYTES
     assert view_limit(rf.post(reverse("accounts:admission-login"))) == settings.MATRICULE_REQUEST_MAX_BYTES

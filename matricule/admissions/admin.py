@@ -1,7 +1,6 @@
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
@@ -9,15 +8,18 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from matricule.audit.services import record
+from matricule.bodylimit import FORM_MARGIN, accepts_body
+from matricule.progress import Progress, render_progress
 
 from .forms import MAX_UPLOAD_BYTES, AdmissionsUploadForm
-from .importer import import_file
-from .models import Candidate, ImportIssue, ImportRun, Result, normalize_parcoursup_number
+from .models import FILE_ISSUES, Candidate, ImportIssue, ImportRun, Result, normalize_parcoursup_number
 from .reports import ignored_columns_note
-from .results_importer import STUDENT_NUMBER_RE, import_results
+from .results_importer import STUDENT_NUMBER_RE
+from .services import start_import
 
 # The admin pages of both imports: under templates/admin/admissions/ (not loaded by the admin
 # on its own: no file there is named after an admin template).
@@ -26,6 +28,12 @@ TEMPLATES = "admin/admissions/"
 # A run on a very bad file may hold one issue per line: pages show the first ones and link
 # to the paginated list of all of them.
 ISSUES_SHOWN = 200
+# The reasons a failed run's progress page lists (the report has them all).
+REASONS_SHOWN = 20
+
+
+# The upload pages read a whole export: their body may reach the form's file limit (bodylimit.py).
+import_body = accepts_body(MAX_UPLOAD_BYTES + FORM_MARGIN)
 
 
 @admin.register(Candidate)
@@ -166,7 +174,6 @@ class _Upload:
     """What differs between the upload pages of the two imports."""
 
     form: type[AdmissionsUploadForm]
-    importer: Callable[..., ImportRun]
     title: str
     url_name: str
     permissions: tuple[str, ...]
@@ -175,14 +182,12 @@ class _Upload:
 UPLOADS = {
     ImportRun.Kind.ADMISSIONS: _Upload(
         AdmissionsUploadForm,
-        import_file,
         _("Import admitted candidates"),
         "admin:admissions_importrun_upload",
         ("admissions.add_importrun",),
     ),
     ImportRun.Kind.RESULTS: _Upload(
         ResultsUploadForm,
-        import_results,
         _("Import last year's results"),
         "admin:admissions_importrun_upload_results",
         ("admissions.add_importrun", "admissions.add_result"),
@@ -224,16 +229,30 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("upload/", self.admin_site.admin_view(self.upload_view), name="admissions_importrun_upload"),
+            path(
+                "upload/",
+                import_body(self.admin_site.admin_view(self.upload_view)),
+                name="admissions_importrun_upload",
+            ),
             path(
                 "results-upload/",
-                self.admin_site.admin_view(self.upload_results_view),
+                import_body(self.admin_site.admin_view(self.upload_results_view)),
                 name="admissions_importrun_upload_results",
             ),
             path(
                 "<int:object_id>/report/",
                 self.admin_site.admin_view(self.report_view),
                 name="admissions_importrun_report",
+            ),
+            path(
+                "<int:object_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="admissions_importrun_progress",
+            ),
+            path(
+                "<int:object_id>/progress/fragment/",
+                self.admin_site.admin_view(self.progress_fragment_view),
+                name="admissions_importrun_progress_fragment",
             ),
             *super().get_urls(),
         ]
@@ -251,24 +270,16 @@ class ImportRunAdmin(admin.ModelAdmin):
         form_class = upload.form
         form = form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
         if form.is_bound and form.is_valid():
+            # Imported in the background; its progress page follows it, then links to the report.
             file = form.cleaned_data["file"]
-            run = upload.importer(
+            run = start_import(
+                kind,
                 file,
                 academic_year=form.cleaned_data["academic_year"],
                 user=request.user,
                 file_name=file.name,
             )
-            if run.status != ImportRun.Status.FAILED:
-                messages.success(request, _("The file was imported: see the report below."))
-                return redirect("admin:admissions_importrun_report", run.pk)
-            # The file as a whole is unusable: say why next to the field, and keep the run
-            # (with its reasons) in the history.
-            for issue in run.issues.select_related("run"):
-                form.add_error("file", issue.describe())
-                if issue.hint:
-                    form.add_error("file", issue.hint)
-            if note := ignored_columns_note(run):
-                form.add_error("file", note)
+            return redirect("admin:admissions_importrun_progress", run.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -277,6 +288,30 @@ class ImportRunAdmin(admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, TEMPLATES + "import_upload.html", context)
+
+    def progress_view(self, request, object_id):
+        return self._progress(request, object_id, fragment=False)
+
+    def progress_fragment_view(self, request, object_id):
+        return self._progress(request, object_id, fragment=True)
+
+    def _progress(self, request, object_id, *, fragment: bool):
+        """The run's progress page (or the part of it htmx replaces), for staff who may make
+        such an import."""
+        if not request.user.has_perm("admissions.add_importrun"):
+            raise PermissionDenied
+        run = get_object_or_404(ImportRun.objects.select_related("academic_year"), pk=object_id)
+        if not request.user.has_perms(UPLOADS[run.kind].permissions):
+            raise PermissionDenied
+        progress = run_progress(run)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": progress.title,
+        }
+        return render_progress(
+            request, progress, base_template="jobs/admin.html", fragment=fragment, context=context
+        )
 
     def report_view(self, request, object_id):
         if not self.has_view_permission(request):
@@ -299,6 +334,33 @@ class ImportRunAdmin(admin.ModelAdmin):
             "upload_url": reverse(upload.url_name),
         }
         return TemplateResponse(request, TEMPLATES + "import_report.html", context)
+
+
+def run_progress(run: ImportRun) -> Progress:
+    """What the progress page says of an import run: its counts, lines read of the file's
+    lines, and once it is over the report (with the reasons, when the file was refused)."""
+    notes = []
+    if run.status == ImportRun.Status.FAILED:
+        notes.append(gettext("The file was not imported: see the reasons below."))
+        reasons = run.issues.select_related("run").filter(code__in=FILE_ISSUES)[:REASONS_SHOWN]
+        for issue in reasons:
+            notes.append(f"{issue.describe()} {issue.hint}".rstrip())
+    if run.finished and (note := ignored_columns_note(run)):
+        notes.append(note)
+    return Progress(
+        title=f"{run.get_kind_display()} · {run.file_name or '-'} · {run.academic_year.code}",
+        status=run.status,
+        status_label=run.get_status_display(),
+        finished=run.finished,
+        failed=run.status == ImportRun.Status.FAILED,
+        done=run.lines_read,
+        total=run.lines_total,
+        counts=run.counts(),
+        fragment_url=reverse("admin:admissions_importrun_progress_fragment", args=[run.pk]),
+        result_url=reverse("admin:admissions_importrun_report", args=[run.pk]) if run.finished else "",
+        result_label=gettext("See the import report"),
+        notes=notes,
+    )
 
 
 @admin.register(ImportIssue)

@@ -515,3 +515,8 @@ def import_rows(rows: Iterable[tuple[int, dict]], **options) -> ImportRun:
 def import_file(fileobj, *, academic_year: AcademicYear, user=None, file_name: str = "") -> ImportRun:
     """Import a CSV export of admitted candidates (a binary file object)."""
     return runs.import_file(_Importer, fileobj, academic_year=academic_year, user=user, file_name=file_name)
+
+
+def import_stored(run: ImportRun) -> ImportRun:
+    """Import the file a run taken from the queue keeps in storage (the task's work)."""
+    return runs.import_stored(_Importer, run)

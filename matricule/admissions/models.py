@@ -211,6 +211,7 @@ class ImportRun(models.Model):
         API = "api", _("Parcoursup web service")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
@@ -229,9 +230,17 @@ class ImportRun(models.Model):
         verbose_name=_("imported by"),
     )
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    # Where the uploaded file waits for its background import (`services.start_import`): a
+    # name the server chose in the default storage, emptied once the import has read it.
+    stored_file = models.CharField(_("stored file"), max_length=200, blank=True, editable=False)
     checksum = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     # Counts, labelled with a context: bare "created"/"updated" already mean dates elsewhere.
+    # The file's lines after the header, counted before the import reads them: the progress
+    # bar's end (blank lines count here but are not read, so the bar may end short of it).
+    lines_total = models.PositiveIntegerField(
+        pgettext_lazy("import count", "lines in the file"), null=True, blank=True
+    )
     lines_read = models.PositiveIntegerField(pgettext_lazy("import count", "lines read"), default=0)
     created = models.PositiveIntegerField(pgettext_lazy("import count", "created"), default=0)
     updated = models.PositiveIntegerField(pgettext_lazy("import count", "updated"), default=0)
@@ -257,13 +266,18 @@ class ImportRun(models.Model):
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["running", "done", "failed"]), name="import_run_status_valid"
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="import_run_status_valid",
             ),
         ]
 
     def __str__(self) -> str:
         when = self.started_at.strftime("%Y-%m-%d %H:%M") if self.started_at else ""
         return f"{self.get_kind_display()} · {self.academic_year} · {when}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     def count_fields(self) -> tuple[str, ...]:
         """The counts that mean something for this kind of import, in reading order."""
@@ -291,6 +305,7 @@ ISSUE_MESSAGES = {
     "file_not_text": _("This is not a CSV text file."),
     "file_separator": _("The columns must be separated by semicolons (;)."),
     "file_malformed": _("The file cannot be read as CSV from this line on: %(detail)s"),
+    "file_unavailable": _("The uploaded file could not be read back from storage: upload it again."),
     "column_missing": _("Required column “%(column)s” is missing."),
     "column_duplicate": _("Column “%(column)s” appears more than once."),
     "not_a_record": _("This record is not a JSON object."),
@@ -332,6 +347,20 @@ ISSUE_MESSAGES = {
         "Same student, year and stage as line %(line)s with a different result: this line replaces it."
     ),
 }
+
+# The reasons that concern the file as a whole (a run that fails stops at one of them): what
+# the progress page of a failed import shows, as the upload form once did.
+FILE_ISSUES = frozenset(
+    {
+        "file_empty",
+        "file_not_text",
+        "file_separator",
+        "file_malformed",
+        "file_unavailable",
+        "column_missing",
+        "column_duplicate",
+    }
+)
 
 # Suggestions that go with some reasons, by code: (the parameter they need, the suggestion).
 ISSUE_HINTS = {

@@ -231,3 +231,8 @@ def import_results(file, *, academic_year: AcademicYear, user=None, file_name: s
     return runs.import_file(
         _ResultsImporter, file, academic_year=academic_year, user=user, file_name=file_name
     )
+
+
+def import_stored(run: ImportRun) -> ImportRun:
+    """Import the results file a run taken from the queue keeps in storage (the task's work)."""
+    return runs.import_stored(_ResultsImporter, run)

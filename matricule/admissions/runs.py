@@ -15,8 +15,10 @@ What every import does the same way, here:
   (empty, not text, wrong separator, missing column) imports nothing;
 - a line identical to what is stored changes nothing, so importing the same file twice is a
   no-op and a newer file updates without duplicating;
-- the ImportRun records it all: created running, then done or failed (`TRANSITIONS`), with
-  its counts, its issues and an audit event.
+- the ImportRun records it all: created running (or queued, for an import in the background,
+  then taken once by the task: `claim`), then done or failed (`TRANSITIONS`), with its counts,
+  its issues and an audit event; its counts are written after each batch (one UPDATE), so that
+  its progress page shows them while it runs.
 """
 
 import codecs
@@ -28,11 +30,14 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, models, router, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from matricule import transitions
 from matricule.audit.services import record
@@ -102,18 +107,30 @@ def _seekable(fileobj):
     return copy, copy
 
 
-def inspect_file(fileobj) -> tuple[str, str, int, bool]:
-    """(encoding, sha256, size, has NUL bytes) after one pass over the file.
+class FileFacts(NamedTuple):
+    encoding: str
+    checksum: str
+    size: int
+    has_nul: bool
+    # Lines after the first one (the header): what the progress bar counts up to.
+    data_lines: int
+
+
+def inspect_file(fileobj) -> FileFacts:
+    """The file's encoding, SHA-256, size, whether it has NUL bytes, and its number of lines
+    after the header, after one pass over it.
 
     UTF-8 (the `-sig` codec also drops a byte-order mark) when every byte decodes as
     UTF-8, else Windows-1252, which is what Excel on Windows writes.
     """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    is_utf8, has_nul, size = True, False, 0
+    is_utf8, has_nul, size, newlines, last = True, False, 0, 0, b""
     while chunk := fileobj.read(CHUNK_SIZE):
         digest.update(chunk)
         size += len(chunk)
+        newlines += chunk.count(b"\n")
+        last = chunk[-1:]
         has_nul = has_nul or b"\x00" in chunk
         if is_utf8:
             try:
@@ -125,7 +142,10 @@ def inspect_file(fileobj) -> tuple[str, str, int, bool]:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             is_utf8 = False
-    return ("utf-8-sig" if is_utf8 else "cp1252"), digest.hexdigest(), size, has_nul
+    lines = newlines + (1 if last not in (b"", b"\n") else 0)
+    return FileFacts(
+        "utf-8-sig" if is_utf8 else "cp1252", digest.hexdigest(), size, has_nul, max(lines - 1, 0)
+    )
 
 
 def open_csv(fileobj, encoding: str):
@@ -406,6 +426,8 @@ class BatchImporter:
         # Key → (line, fingerprint) of its latest row met so far in this source, to skip a
         # repeated identical row; grows with the number of distinct rows, not of lines.
         self.seen: dict[Hashable, tuple[int, object]] = {}
+        # The counts the database has (for the progress page).
+        self.saved = self.progress()
 
     def check(self, line: int, row) -> tuple[object | None, list[ImportIssue]]:
         """The row to store, or None and the line's errors."""
@@ -457,6 +479,8 @@ class BatchImporter:
     def flush(self) -> None:
         run = self.run
         writer = self.writer
+        if not (self.pending or self.issues or self.unsaved()):
+            return
         with transaction.atomic(using=writer.alias):
             if self.pending:
                 existing = writer.existing(self.pending)
@@ -475,8 +499,24 @@ class BatchImporter:
                 run.updated += len(to_update)
             if self.issues:
                 ImportIssue.objects.using(writer.alias).bulk_create(self.issues)
+            self.save_progress()
         self.pending.clear()
         self.issues.clear()
+
+    def progress(self) -> dict[str, int]:
+        run = self.run
+        return {name: getattr(run, name) for name in PROGRESS_FIELDS}
+
+    def unsaved(self) -> bool:
+        """Have counts changed since they were last written (lines seen again only)?"""
+        return self.progress() != self.saved
+
+    def save_progress(self) -> None:
+        """The run's counts as they are now, in one UPDATE, for its progress page (with the
+        batch they count, in the same transaction)."""
+        counts = self.progress()
+        ImportRun.objects.using(self.writer.alias).filter(pk=self.run.pk).update(**counts)
+        self.saved = counts
 
     def abort(self, issues: list[ImportIssue]) -> None:
         """Keep what the lines before a break imported, and their issues, then say why."""
@@ -485,22 +525,39 @@ class BatchImporter:
         ImportIssue.objects.bulk_create(self.issues)
 
 
+# The counts a run keeps, written after each batch for its progress page.
+PROGRESS_FIELDS = ("lines_read", "created", "updated", "unchanged", "rejected", "unmapped", "not_accepted")
+
+
 # --- The run's lifecycle ------------------------------------------------------------------
 
 
-# A run is created running and ends once, done or failed; anything else is refused.
+# A run is created running (or queued, then taken once by its task) and ends once, done or
+# failed; anything else is refused.
 class TransitionError(transitions.TransitionError):
     """A transition the table does not allow (e.g. finishing a failed run)."""
 
 
 TRANSITIONS = transitions.Table(
-    {Status.RUNNING: {Status.DONE, Status.FAILED}, Status.DONE: set(), Status.FAILED: set()},
+    {
+        Status.QUEUED: {Status.RUNNING, Status.FAILED},
+        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.DONE: set(),
+        Status.FAILED: set(),
+    },
     TransitionError,
 )
 
 
 def start(
-    *, kind: str, source: str, academic_year: AcademicYear, user, file_name: str, checksum: str
+    *,
+    kind: str,
+    source: str,
+    academic_year: AcademicYear,
+    user,
+    file_name: str,
+    checksum: str,
+    lines_total: int | None = None,
 ) -> ImportRun:
     return ImportRun.objects.create(
         kind=kind,
@@ -509,8 +566,32 @@ def start(
         user=user if getattr(user, "pk", None) else None,
         file_name=file_name[:255],
         checksum=checksum,
+        lines_total=lines_total,
         status=Status.RUNNING,
     )
+
+
+def queue(*, kind: str, academic_year: AcademicYear, user, file_name: str, stored_file: str) -> ImportRun:
+    """A run waiting for its task, with the file it will import (a name in the default storage)."""
+    return ImportRun.objects.create(
+        kind=kind,
+        source=ImportRun.Source.FILE,
+        academic_year=academic_year,
+        user=user if getattr(user, "pk", None) else None,
+        file_name=file_name[:255],
+        stored_file=stored_file,
+        status=Status.QUEUED,
+    )
+
+
+def claim(run_id: int) -> ImportRun | None:
+    """The queued run, now running, for the one task that takes it; None when it is not queued
+    (already taken, done or failed: a task run twice does not import twice). The move is one
+    conditional UPDATE, so two workers given the same run cannot both take it."""
+    TRANSITIONS.check(Status.QUEUED, Status.RUNNING)
+    if not ImportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(status=Status.RUNNING):
+        return None
+    return ImportRun.objects.select_related("academic_year", "user").get(pk=run_id)
 
 
 def finish(run: ImportRun) -> None:
@@ -540,16 +621,19 @@ def run_import(
     source: str = ImportRun.Source.FILE,
     file_name: str = "",
     checksum: str = "",
+    run: ImportRun | None = None,
 ) -> ImportRun:
-    """Import (line number, row) pairs into `academic_year`; returns the finished run."""
-    run = start(
-        kind=importer_class.kind,
-        source=source,
-        academic_year=academic_year,
-        user=user,
-        file_name=file_name,
-        checksum=checksum,
-    )
+    """Import (line number, row) pairs into `academic_year`; returns the finished run. `run`: a
+    run already taken (`claim`) rather than a new one."""
+    if run is None:
+        run = start(
+            kind=importer_class.kind,
+            source=source,
+            academic_year=academic_year,
+            user=user,
+            file_name=file_name,
+            checksum=checksum,
+        )
     importer = importer_class(run)
     try:
         importer.feed(rows)
@@ -591,41 +675,96 @@ def import_file(
     academic_year: AcademicYear,
     user=None,
     file_name: str = "",
+    run: ImportRun | None = None,
 ) -> ImportRun:
-    """Import a CSV file (a binary file object) with `importer_class`."""
+    """Import a CSV file (a binary file object) with `importer_class`. `run`: a run already
+    taken (`claim`), whose year, user and file name are used, rather than a new one."""
     file_name = file_name or getattr(fileobj, "name", "") or ""
     fileobj, copy = _seekable(fileobj)
     try:
-        encoding, checksum, size, has_nul = inspect_file(fileobj)
+        facts = inspect_file(fileobj)
         fileobj.seek(0)
-        if size == 0:
+        if run is None:
+            run = start(
+                kind=importer_class.kind,
+                source=ImportRun.Source.FILE,
+                academic_year=academic_year,
+                user=user,
+                file_name=file_name,
+                checksum=facts.checksum,
+                lines_total=facts.data_lines,
+            )
+        else:
+            run.checksum, run.lines_total = facts.checksum, facts.data_lines
+            run.save(update_fields=["checksum", "lines_total"])
+        if facts.size == 0:
             rows = _failing([file_issue("file_empty", line=None)])
-        elif has_nul:
+        elif facts.has_nul:
             # A spreadsheet (.xlsx, .ods) or another binary file, not its CSV export.
             rows = _failing([file_issue("file_not_text", line=None)])
         else:
-            rows = importer_class.read_rows(fileobj, encoding)
+            rows = importer_class.read_rows(fileobj, facts.encoding)
         return run_import(
             importer_class,
             rows,
-            academic_year=academic_year,
-            user=user,
-            source=ImportRun.Source.FILE,
-            file_name=file_name,
-            checksum=checksum,
+            academic_year=run.academic_year,
+            user=run.user,
+            checksum=facts.checksum,
+            run=run,
         )
     finally:
         if copy is not None:
             copy.close()
 
 
+def import_stored(importer_class: type[BatchImporter], run: ImportRun) -> ImportRun:
+    """Import the file a run taken from the queue (`claim`) keeps in storage, then delete the
+    file, whatever happened: it holds personal data, and the run keeps what the report needs
+    (checksum, counts, issues). A file storage lost fails the run with its reason."""
+    name = run.stored_file
+    try:
+        try:
+            handle = default_storage.open(name, "rb")
+        except OSError:
+            return run_import(
+                importer_class,
+                _failing([file_issue("file_unavailable", line=None)]),
+                academic_year=run.academic_year,
+                user=run.user,
+                run=run,
+            )
+        with handle:
+            return import_file(importer_class, handle, academic_year=run.academic_year, run=run)
+    except Exception:
+        if run.status == Status.RUNNING:  # broken before the lines were read (reading the file)
+            fail(run)
+        raise
+    finally:
+        forget_stored_file(run)
+
+
+def forget_stored_file(run: ImportRun) -> None:
+    """Delete the run's uploaded file from storage (if it is still there) and forget its name."""
+    if run.stored_file:
+        default_storage.delete(run.stored_file)
+        ImportRun.objects.filter(pk=run.pk).update(stored_file="")
+        run.stored_file = ""
+
+
 class ImportCommand(BaseCommand):
-    """What the import commands share: the campaign (--year), the file and the report."""
+    """What the import commands share: the campaign (--year), the file, the report, and
+    --background (queue the import and say where to follow it rather than wait for it)."""
 
     year_help = "academic year, e.g. 2024-2025 (default: the current campaign)"
 
     def add_arguments(self, parser):
         parser.add_argument("--year", metavar="CODE", help=self.year_help)
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="queue the import for the task worker, print the run's number and the address "
+            "of its progress page, and return at once (the file is copied to the file storage)",
+        )
 
     def academic_year(self, code: str | None) -> AcademicYear:
         if code:
@@ -645,6 +784,22 @@ class ImportCommand(BaseCommand):
                 return import_function(handle, academic_year=year, file_name=path.name)
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror or error}") from None
+
+    def start_path(self, start_function, kind: str, name: str, year: AcademicYear) -> ImportRun:
+        """Queue the import of the file at `name` (`services.start_import`, passed by the command:
+        this module is below it)."""
+        path = Path(name)
+        try:
+            with path.open("rb") as handle:
+                return start_function(kind, handle, academic_year=year, user=None, file_name=path.name)
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror or error}") from None
+
+    def report_queued(self, run: ImportRun) -> None:
+        # The address without a language prefix: the admin in the site's own language.
+        with translation.override(settings.LANGUAGE_CODE):
+            address = reverse("admin:admissions_importrun_progress", args=[run.pk])
+        self.stdout.write(f"Import run {run.pk} queued; its progress: {address}")
 
     def report(self, run: ImportRun) -> None:
         for line in report_lines(run):

@@ -1,10 +1,11 @@
 """The export page (`/gestion/exports/`): choose an export, its year, filters, columns and
-format; small exports download at once, large ones are prepared in the background."""
+format; small exports download at once, large ones are prepared in the background and followed
+on their progress page (the one every long job shows, `matricule.progress`), for their
+requester only."""
 
 import tempfile
 
-from django.contrib import messages
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -13,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from matricule.accounts.staff import staff_required
+from matricule.progress import Progress, render_progress
 
 from .access import get_export_for_download
 from .exports import all_exporters, get_exporter, services
@@ -73,14 +75,8 @@ def index(request):
             outcome = services.request_export(form.export_request(), user=user, language=get_language())
             if isinstance(outcome, services.DirectExport):
                 return _stream(outcome, get_language())
-            messages.success(
-                request,
-                _(
-                    "The export is large: it is being prepared. It will appear "
-                    "below, ready to download, in a few moments."
-                ),
-            )
-            return redirect(f"{reverse('exports:index')}?export={exporter.code}#jobs")
+            # Prepared in the background: its progress page, then the download from there.
+            return redirect("exports:progress", outcome.pk)
     else:
         form = ExportForm(exporter, user, initial={"columns": services.preferred_columns(user, exporter)})
     context = _jobs_context(user, exporter)
@@ -113,3 +109,58 @@ def download(request, pk: int):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def job_progress(job: ExportJob) -> Progress:
+    """What the progress page says of an export prepared in the background: rows written of
+    those counted when it was asked for, then the download link."""
+    known = get_exporter(job.exporter)
+    failed = job.status == ExportJob.Status.FAILED
+    return Progress(
+        title=f"{_('Exports')} · {known.title if known else job.exporter}",
+        status=job.status,
+        status_label=job.get_status_display(),
+        finished=job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED),
+        failed=failed,
+        done=job.rows or 0,
+        total=(job.params or {}).get("expected_rows"),
+        counts=[(_("Rows"), job.rows or 0)],
+        fragment_url=reverse("exports:progress-fragment", args=[job.pk]),
+        result_url=reverse("exports:download", args=[job.pk]) if job.downloadable else "",
+        result_label=_("Download %(name)s") % {"name": job.file_name},
+        notes=[
+            _("The export could not be prepared. Ask for it again; if it fails again, tell the support team.")
+        ]
+        if failed
+        else [],
+    )
+
+
+def _progress(request, pk: int, *, fragment: bool):
+    # The requester's own job only (administrators included): 404 for anyone else.
+    job = ExportJob.objects.filter(pk=pk, user=request.user).first()
+    if job is None:
+        raise Http404
+    return render_progress(
+        request,
+        job_progress(job),
+        base_template="backoffice/exports/progress_page.html",
+        fragment=fragment,
+        context={"job": job},
+    )
+
+
+@never_cache
+@require_GET
+@staff_required
+def progress(request, pk: int):
+    """The progress page of an export prepared in the background, for the agent who asked for it."""
+    return _progress(request, pk, fragment=False)
+
+
+@never_cache
+@require_GET
+@staff_required
+def progress_fragment(request, pk: int):
+    """The part of the progress page htmx replaces every two seconds while the export runs."""
+    return _progress(request, pk, fragment=True)

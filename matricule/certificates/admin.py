@@ -1,7 +1,20 @@
 from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.text import capfirst
+
+from matricule.accounts.staff import in_scope, scope_queryset
+from matricule.progress import Progress, render_progress
 
 from .models import BulkGeneration, IssuedDocument, Letterhead
+
+# Where a stage and a generation find their component.
+STAGE_COMPONENT = "programme__component_id"
+JOB_COMPONENT = "stage__programme__component_id"
 
 
 @admin.register(IssuedDocument)
@@ -20,7 +33,8 @@ admin.site.register(Letterhead)
 
 @admin.register(BulkGeneration)
 class BulkGenerationAdmin(admin.ModelAdmin):
-    """Staff choose a stage; the task queue makes the certificates; the list shows progress."""
+    """Staff choose a stage of their components; the task queue makes the certificates; the
+    progress page (then the list) shows how far it has gone."""
 
     list_display = [
         "stage",
@@ -34,6 +48,16 @@ class BulkGenerationAdmin(admin.ModelAdmin):
     ]
     fields = ["stage", "academic_year"]
 
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user, JOB_COMPONENT)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "stage" and field is not None:
+            # Only the stages of the person's components: the ones whose progress they may follow.
+            field.queryset = scope_queryset(field.queryset, request.user, STAGE_COMPONENT, write=True)
+        return field
+
     def save_model(self, request, obj, form, change):
         obj.requested_by = request.user
         super().save_model(request, obj, form, change)
@@ -41,3 +65,66 @@ class BulkGenerationAdmin(admin.ModelAdmin):
             from .tasks import generate_certificates
 
             transaction.on_commit(lambda: generate_certificates.enqueue(obj.pk))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if IS_POPUP_VAR in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        return redirect("admin:certificates_bulkgeneration_progress", obj.pk)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="certificates_bulkgeneration_progress",
+            ),
+            path(
+                "<int:object_id>/progress/fragment/",
+                self.admin_site.admin_view(self.progress_fragment_view),
+                name="certificates_bulkgeneration_progress_fragment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def progress_view(self, request, object_id):
+        return self._progress(request, object_id, fragment=False)
+
+    def progress_fragment_view(self, request, object_id):
+        return self._progress(request, object_id, fragment=True)
+
+    def _progress(self, request, object_id, *, fragment: bool):
+        """The generation's progress page (or the part htmx replaces), for staff who may see
+        generations and work for the stage's component (404 otherwise: no hint it exists)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(
+            BulkGeneration.objects.select_related("stage__programme", "academic_year"), pk=object_id
+        )
+        if not in_scope(request.user, job.stage.programme.component_id):
+            raise Http404
+        progress = generation_progress(job)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": progress.title,
+        }
+        return render_progress(
+            request, progress, base_template="jobs/admin.html", fragment=fragment, context=context
+        )
+
+
+def generation_progress(job: BulkGeneration) -> Progress:
+    """What the progress page says of a bulk generation: registrations looked at (made or
+    skipped) of those of the stage, and the counts."""
+    field = BulkGeneration._meta.get_field
+    return Progress(
+        title=f"{capfirst(BulkGeneration._meta.verbose_name)} · {job.stage} · {job.academic_year}",
+        status=job.status,
+        status_label=job.get_status_display(),
+        finished=job.finished,
+        failed=job.status == BulkGeneration.Status.FAILED,
+        done=job.done + job.skipped,
+        total=job.total or None,
+        counts=[(field(name).verbose_name, getattr(job, name)) for name in ("total", "done", "skipped")],
+        fragment_url=reverse("admin:certificates_bulkgeneration_progress_fragment", args=[job.pk]),
+    )

@@ -90,6 +90,7 @@ class BulkGeneration(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("In progress")
         DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     stage = models.ForeignKey(
         "institution.Stage", on_delete=models.CASCADE, verbose_name=_("programme stage")
@@ -118,3 +119,7 @@ class BulkGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} · {self.done}/{self.total}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -6,29 +6,40 @@ from matricule.compat import task
 @task(queue_name="default")
 def generate_certificates(job_id: int) -> int:
     """Make (or reuse) the French and English certificates of every complete registration of a
-    stage, counting progress as it goes so staff see it."""
+    stage, counting progress as it goes so staff see it (the progress page, `admin.py`). Runs
+    once: a job that is not queued any more (taken by another worker, done or failed) is left
+    alone and 0 returned. An unexpected error fails the job, and is raised."""
     from matricule.registration.models import Registration
 
     from . import services
     from .models import BulkGeneration
 
+    Status = BulkGeneration.Status
+    jobs = BulkGeneration.objects.filter(pk=job_id)
+    # Taken in one conditional UPDATE: two workers given the same job cannot both take it.
+    if not jobs.filter(status=Status.QUEUED).update(status=Status.RUNNING):
+        return 0
     job = BulkGeneration.objects.get(pk=job_id)
-    registrations = list(
-        Registration.objects.filter(
-            stage=job.stage, academic_year=job.academic_year, state="registered"
-        ).select_related(
-            "student__user", "stage__programme__component__university", "academic_year", "candidate"
+    try:
+        registrations = list(
+            Registration.objects.filter(
+                stage=job.stage, academic_year=job.academic_year, state="registered"
+            ).select_related(
+                "student__user", "stage__programme__component__university", "academic_year", "candidate"
+            )
         )
-    )
-    BulkGeneration.objects.filter(pk=job_id).update(status="running", total=len(registrations))
-    for registration in registrations:
-        if not services.certificate_available(registration):
-            BulkGeneration.objects.filter(pk=job_id).update(skipped=F("skipped") + 1)
-            continue
-        for language in ("fr", "en"):
-            services.issue_certificate(registration, language)
-        BulkGeneration.objects.filter(pk=job_id).update(done=F("done") + 1)
-    BulkGeneration.objects.filter(pk=job_id).update(status="done")
+        jobs.update(total=len(registrations))
+        for registration in registrations:
+            if not services.certificate_available(registration):
+                jobs.update(skipped=F("skipped") + 1)
+                continue
+            for language in ("fr", "en"):
+                services.issue_certificate(registration, language)
+            jobs.update(done=F("done") + 1)
+    except Exception:
+        jobs.update(status=Status.FAILED)
+        raise
+    jobs.update(status=Status.DONE)
     return len(registrations)
 
 

@@ -11,6 +11,35 @@ from matricule.admissions.importer import import_file
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Imports queued for the task worker run at once, in the test (once the transaction that
+    queued them commits: see `submit`); a test that needs a run to wait sets `waiting_tasks`."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
+
+
+@pytest.fixture
+def waiting_tasks(settings):
+    """Queued tasks wait (the dummy backend keeps them): runs stay queued until a test runs
+    their task itself."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": settings.TASK_QUEUES}
+    }
+
+
+def submit(client, path, data):
+    """POST as a browser does, the transaction's on-commit work (queuing the import) included."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(path, data)
+
+
 @pytest.fixture
 def sample_bytes():
     """The sample export of the formats documentation: BOM, accents and deliberate traps."""

@@ -63,6 +63,22 @@ def test_login_credentials_match_number_with_or_without_p_and_email_in_any_case(
     assert not match(year, "P12X", birth, "ines.garcia@example.org")
 
 
+@pytest.mark.parametrize(
+    ("status", "finished"), [("queued", False), ("running", False), ("done", True), ("failed", True)]
+)
+def test_a_run_is_finished_once_done_or_failed(status, finished):
+    assert ImportRun(status=status).finished is finished
+
+
+def test_a_run_may_be_stored_queued_but_not_in_an_unknown_status(demo):
+    from django.db import IntegrityError, transaction
+
+    run = ImportRun.objects.create(academic_year=demo.current_year, status=ImportRun.Status.QUEUED)
+    assert ImportRun.objects.get(pk=run.pk).status == "queued"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ImportRun.objects.filter(pk=run.pk).update(status="paused")
+
+
 def test_counts_follow_the_kind_of_import():
     counts = ["lines_read", "created", "updated", "unchanged", "rejected"]
 

@@ -6,6 +6,7 @@ from django.utils import translation
 
 from matricule.admissions.models import ImportRun, Result
 from matricule.audit.models import Event
+from tests.admissions.conftest import submit
 
 SAMPLE = Path(__file__).parent / "data" / "resultats.csv"
 UPLOAD = "admin:admissions_importrun_upload_results"
@@ -17,10 +18,18 @@ def url(name, *args, language="fr"):
 
 
 def upload(client, content, name="resultats.csv", year=None, language="fr"):
+    """Upload the file; the import runs in the background (at once, in tests); the answer is the
+    run's report, reached from its progress page (or the form with its errors)."""
     data = {"file": SimpleUploadedFile(name, content, content_type="text/csv")}
     if year is not None:
         data["academic_year"] = year.pk
-    return client.post(url(UPLOAD, language=language), data, follow=True)
+    response = submit(client, url(UPLOAD, language=language), data)
+    if response.status_code != 302:
+        return response
+    run = ImportRun.objects.order_by("pk").last()
+    assert response["Location"] == url("admin:admissions_importrun_progress", run.pk, language=language)
+    assert client.get(response["Location"]).status_code == 200
+    return client.get(url("admin:admissions_importrun_report", run.pk, language=language))
 
 
 def imported_numbers():
@@ -58,7 +67,6 @@ def test_upload_imports_and_shows_the_report(client, administrator, demo):
     response = upload(client, SAMPLE.read_bytes(), year=demo.current_year)
 
     run = ImportRun.objects.get()
-    assert response.redirect_chain == [(url("admin:admissions_importrun_report", run.pk), 302)]
     assert (run.kind, run.user, run.file_name, run.created) == (
         ImportRun.Kind.RESULTS,
         administrator,
@@ -109,8 +117,12 @@ def test_upload_of_an_unusable_file_says_why_and_imports_nothing(client, adminis
     assert response.status_code == 200
     assert "La colonne obligatoire « resultat » est absente." in response.text
     assert 'role="alert"' in response.text
-    assert ImportRun.objects.get().status == ImportRun.Status.FAILED
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED
     assert imported_numbers() == []
+    # The progress page says it failed, and why.
+    page = client.get(url("admin:admissions_importrun_progress", run.pk)).text
+    assert "Échec" in page and "La colonne obligatoire « resultat » est absente." in page
 
     response = upload(client, b"PK\x03\x04\x14\x00\x06\x00", year=demo.current_year)
     assert "Ce n&#x27;est pas un fichier texte CSV." in response.text

@@ -20,6 +20,57 @@ def test_a_run_ends_only_once(end, status):
     assert (run.status, run.finished_at) == (status, None)
 
 
+def test_a_queued_run_is_taken_once_then_ends_once():
+    assert runs.TRANSITIONS[ImportRun.Status.QUEUED] == {ImportRun.Status.RUNNING, ImportRun.Status.FAILED}
+    assert set(runs.TRANSITIONS) == set(ImportRun.Status.values)
+    assert set().union(*runs.TRANSITIONS.values()) <= set(ImportRun.Status.values)
+    assert not runs.TRANSITIONS.can_go(ImportRun.Status.RUNNING, ImportRun.Status.QUEUED)
+
+
+def test_claim_takes_a_queued_run_once(demo):
+    run = runs.queue(
+        kind="admissions", academic_year=demo.current_year, user=None, file_name="f.csv", stored_file=""
+    )
+
+    taken = runs.claim(run.pk)
+
+    assert (taken.pk, taken.status) == (run.pk, ImportRun.Status.RUNNING)
+    assert runs.claim(run.pk) is None
+    assert runs.claim(run.pk + 1000) is None
+
+
+@pytest.mark.parametrize(
+    ("content", "data_lines"),
+    [(b"", 0), (b"header", 0), (b"header\n", 0), (b"header\r\n1\r\n2\r\n", 2), (b"header\n1\n2", 2)],
+)
+def test_the_file_is_inspected_in_one_pass_with_its_lines_after_the_header(content, data_lines):
+    facts = runs.inspect_file(io.BytesIO(content))
+
+    assert facts.data_lines == data_lines
+    assert facts.size == len(content)
+
+
+def test_the_counts_are_written_after_each_batch_for_the_progress_page(demo, monkeypatch):
+    monkeypatch.setattr(runs, "BATCH_SIZE", 10)
+    seen = []
+    save = runs.BatchImporter.save_progress
+
+    def save_and_look(self):
+        save(self)
+        # What another connection (the progress page) reads once the batch commits.
+        seen.append(ImportRun.objects.filter(pk=self.run.pk).values_list("lines_read", "created").get())
+
+    monkeypatch.setattr(runs.BatchImporter, "save_progress", save_and_look)
+    header = "numero_parcoursup;nom;prenom;date_naissance;email;code_formation_psup;code_situation"
+    lines = [f"{1000000 + n};DURAND;Zoé;01/02/2006;z{n}@example.org;GEII-1;1" for n in range(25)]
+    content = "\n".join([header, *lines]).encode()
+
+    run = importer.import_file(io.BytesIO(content), academic_year=demo.current_year)
+
+    assert seen == [(10, 10), (20, 20), (25, 25)]  # one UPDATE per batch
+    assert (run.status, run.lines_total, run.lines_read, run.created) == (ImportRun.Status.DONE, 25, 25, 25)
+
+
 def test_an_unexpected_error_fails_the_run_and_is_raised(demo, monkeypatch, sample_bytes):
     def broken(self, line, row):
         raise RuntimeError("boom")

@@ -45,7 +45,7 @@ def checked_columns(html: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("path", [URL, f"{URL}1/telecharger/"])
+@pytest.mark.parametrize("path", [URL, f"{URL}1/telecharger/", f"{URL}1/suivi/", f"{URL}1/suivi/fragment/"])
 def test_the_export_views_carry_the_staff_decorator(path):
     assert getattr(resolve(path).func, "staff_view", False)
 
@@ -169,9 +169,10 @@ def queued_job(client, exports, iut_agent, settings, django_capture_on_commit_ca
     client.force_login(iut_agent)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_export(client, exports, columns=["last_name", "stage_code"])
+    job = ExportJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"{URL}?export=registrations#jobs"
-    return ExportJob.objects.get()
+    assert response["Location"] == f"{URL}{job.pk}/suivi/"  # its progress page
+    return job
 
 
 def test_a_large_export_goes_through_the_task_queue_and_downloads(client, queued_job, iut_agent):
@@ -195,10 +196,12 @@ def test_a_large_export_goes_through_the_task_queue_and_downloads(client, queued
     assert Event.objects.filter(action="backoffice.export.downloaded", actor=iut_agent).count() == 1
 
 
-def test_only_the_jobs_owner_may_download_it(client, queued_job, other_agent, administrator):
+def test_only_the_jobs_owner_may_download_it_or_follow_it(client, queued_job, other_agent, administrator):
     for someone in (other_agent, administrator):
         client.force_login(someone)
         assert client.get(f"/gestion/exports/{queued_job.pk}/telecharger/").status_code == 404
+        assert client.get(f"/gestion/exports/{queued_job.pk}/suivi/").status_code == 404
+        assert client.get(f"/gestion/exports/{queued_job.pk}/suivi/fragment/").status_code == 404
         assert f"/gestion/exports/{queued_job.pk}/" not in client.get(URL).content.decode()
 
 
@@ -215,3 +218,64 @@ def test_a_job_not_ready_yet_is_polled_and_not_downloadable(client, exports, iut
     part = client.get(URL, {"part": "jobs"}, headers={"HX-Request": "true"}).content.decode()
     assert part.startswith('<div id="jobs-list"') and "<h1" not in part
     assert client.get(f"/gestion/exports/{job.pk}/telecharger/").status_code == 404
+
+
+# --- The progress page of an export prepared in the background ------------------------------------
+
+
+def test_the_progress_page_of_a_finished_export_offers_the_file(client, queued_job):
+    page = client.get(f"{URL}{queued_job.pk}/suivi/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    assert "http-equiv" not in html and "hx-trigger" not in html
+    assert "Prêt" in html and '<tr><th scope="row">Lignes</th><td>3</td></tr>' in html
+    assert '<progress id="job-progress-bar" max="100" value="100"' in html
+    download = (
+        f'<a href="/gestion/exports/{queued_job.pk}/telecharger/">Télécharger {queued_job.file_name}</a>'
+    )
+    assert download in html
+    assert f'href="{URL}?export=registrations#jobs"' in html  # back to the agent's exports
+
+
+def test_the_progress_page_of_a_waiting_export_polls_then_stops(client, exports, iut_agent):
+    from matricule.backoffice.exports import services
+
+    job = ExportJob.objects.create(
+        user=iut_agent,
+        exporter="registrations",
+        format="csv",
+        params={"year": exports.year.pk, "columns": ["last_name"], "filters": {}, "expected_rows": 3},
+    )
+    client.force_login(iut_agent)
+    fragment_url = f"{URL}{job.pk}/suivi/fragment/"
+
+    html = client.get(f"{URL}{job.pk}/suivi/").content.decode()
+    head, body = html.split("</head>")
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in head
+    assert f'hx-get="{fragment_url}?seen=queued" hx-trigger="every 2s" hx-swap="outerHTML"' in body
+    assert "En attente" in body and "telecharger" not in body
+    fragment = client.get(fragment_url, {"seen": "queued"}, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.startswith('<div id="job-progress"') and 'hx-trigger="every 2s"' in fragment
+    assert "<h1" not in fragment
+    # The recent exports list links to it while it waits.
+    assert f'href="{URL}{job.pk}/suivi/"' in client.get(URL).content.decode()
+
+    assert services.run_job(job.pk) == 3
+
+    fragment = client.get(fragment_url, {"seen": "queued"}, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in fragment and 'hx-swap-oob="innerHTML"' in fragment
+    assert f"/gestion/exports/{job.pk}/telecharger/" in fragment
+    assert "http-equiv" not in client.get(f"{URL}{job.pk}/suivi/").content.decode()
+
+
+def test_the_progress_page_of_a_failed_export_says_so(client, exports, iut_agent):
+    job = ExportJob.objects.create(
+        user=iut_agent, exporter="sise", format="xlsx", params={}, status=ExportJob.Status.FAILED
+    )
+    client.force_login(iut_agent)
+
+    with translation.override("en"):
+        html = client.get(f"/en{URL}{job.pk}/suivi/").content.decode()
+
+    assert "Status: Failed" in html and "hx-trigger" not in html and "<progress" not in html
+    assert "The export could not be prepared." in html and "telecharger" not in html

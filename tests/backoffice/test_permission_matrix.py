@@ -80,6 +80,8 @@ URLS = {
     "backoffice:request-file": ("iut_read", "get", lambda o: {"attachment_pk": o["attachment"].pk}),
     "exports:index": ("list", "get", lambda o: {}),
     "exports:download": ("owner", "get", lambda o: {"pk": o["export"].pk}),
+    "exports:progress": ("owner", "get", lambda o: {"pk": o["export"].pk}),
+    "exports:progress-fragment": ("owner", "get", lambda o: {"pk": o["export"].pk}),
     "desk:start": ("list", "get", lambda o: {}),
     "desk:resume": ("iut_read", "get", lambda o: {"pk": o["desk"].pk}),
     "desk:step": ("iut_read", "get", lambda o: {"pk": o["desk"].pk, "key": "identity"}),

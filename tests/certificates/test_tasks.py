@@ -1,6 +1,7 @@
 """The certificates tasks: a stage's certificates made in bulk, and the confirmation email with the
 registration summary attached."""
 
+import pytest
 from django.core import mail
 
 from matricule.certificates.models import BulkGeneration, IssuedDocument
@@ -40,3 +41,36 @@ def test_a_stage_whose_documents_are_not_complete_is_skipped_then_made(registere
     assert run() == ("done", 1, 1, 0)
     languages = IssuedDocument.objects.filter(kind="certificate").values_list("language", flat=True)
     assert sorted(languages) == ["en", "fr"]
+
+
+def test_running_the_generation_twice_makes_the_certificates_once(registered, iut_agent, administrator):
+    complete(registered, iut_agent)
+    job = BulkGeneration.objects.create(
+        stage=registered.stage, academic_year=registered.academic_year, requested_by=administrator
+    )
+
+    assert generate_certificates.call(job.pk) == 1
+    assert generate_certificates.call(job.pk) == 0  # not queued any more: left alone
+
+    job.refresh_from_db()
+    assert (job.status, job.total, job.done, job.skipped) == ("done", 1, 1, 0)
+    assert IssuedDocument.objects.filter(kind="certificate").count() == 2
+
+
+def test_a_generation_that_breaks_is_failed_and_the_error_raised(registered, iut_agent, monkeypatch):
+    from matricule.certificates import services
+
+    complete(registered, iut_agent)
+
+    def broken(registration, language):
+        raise RuntimeError("no signing key")
+
+    monkeypatch.setattr(services, "issue_certificate", broken)
+    job = BulkGeneration.objects.create(stage=registered.stage, academic_year=registered.academic_year)
+
+    with pytest.raises(RuntimeError, match="no signing key"):
+        generate_certificates.call(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.total, job.done) == ("failed", 1, 0)
+    assert job.finished

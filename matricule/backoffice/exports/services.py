@@ -21,6 +21,8 @@ from .formats import csv_chunks, write_xlsx
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_CONTENT_TYPE}
+# A job's rows written so far are saved this often (one UPDATE), for its progress page.
+PROGRESS_EVERY = 1000
 
 
 def sync_max_rows() -> int:
@@ -114,7 +116,8 @@ def request_export(request: ExportRequest, *, user, language: str) -> DirectExpo
         job = ExportJob.objects.create(
             user=user,
             exporter=exporter.code,
-            params=request.params(),
+            # The rows counted now: the end of the progress bar (the scope is read again later).
+            params={**request.params(), "expected_rows": rows},
             format=request.format,
             language=language,
         )
@@ -124,21 +127,31 @@ def request_export(request: ExportRequest, *, user, language: str) -> DirectExpo
 
 
 def write_file(
-    exporter: Exporter, queryset: QuerySet, columns: list[Column], format: str, handle, *, language: str
+    exporter: Exporter,
+    queryset: QuerySet,
+    columns: list[Column],
+    format: str,
+    handle,
+    *,
+    language: str,
+    on_progress: Callable[[int], object] | None = None,
 ) -> int:
-    """Write the export to an open binary file; returns the number of rows."""
+    """Write the export to an open binary file; returns the number of rows. `on_progress` is
+    told the rows written so far every `PROGRESS_EVERY` rows."""
     rows = exporter.rows(queryset, columns)
     header = [column.label for column in columns]
-    if format == "xlsx":
-        return write_xlsx(handle, exporter.title, header, rows, language=language)
     count = 0
 
     def counted():
         nonlocal count
         for row in rows:
             count += 1
+            if on_progress is not None and count % PROGRESS_EVERY == 0:
+                on_progress(count)
             yield row
 
+    if format == "xlsx":
+        return write_xlsx(handle, exporter.title, header, counted(), language=language)
     for chunk in csv_chunks(header, counted(), language=language):
         handle.write(chunk)
     return count
@@ -160,7 +173,15 @@ def run_job(job_id: int) -> int:
         queryset = exporter.queryset(user=job.user, year=year, filters=job.params.get("filters"))
         name = file_name(exporter.code, year.code, job.format)
         with tempfile.TemporaryFile() as handle:
-            rows = write_file(exporter, queryset, columns, job.format, handle, language=job.language)
+            rows = write_file(
+                exporter,
+                queryset,
+                columns,
+                job.format,
+                handle,
+                language=job.language,
+                on_progress=lambda written: ExportJob.objects.filter(pk=job_id).update(rows=written),
+            )
             handle.seek(0)
             job.file.save(name, File(handle), save=False)
     except Exception:

@@ -1,5 +1,7 @@
+from matricule.admissions.models import ImportRun
 from matricule.admissions.results_importer import import_results
 from matricule.admissions.runs import ImportCommand
+from matricule.admissions.services import start_import
 
 
 class Command(ImportCommand):
@@ -19,4 +21,7 @@ class Command(ImportCommand):
 
     def handle(self, *args, **options):
         year = self.academic_year(options["year"])
-        self.report(self.import_path(import_results, options["file"], year))
+        if options["background"]:
+            self.report_queued(self.start_path(start_import, ImportRun.Kind.RESULTS, options["file"], year))
+        else:
+            self.report(self.import_path(import_results, options["file"], year))

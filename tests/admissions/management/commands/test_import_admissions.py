@@ -87,3 +87,50 @@ def test_import_command_without_web_service_configuration_says_so(demo, settings
     settings.PARCOURSUP_API = {"login": "", "password": "", "establishment_code": ""}
     with pytest.raises(CommandError, match="not configured"):
         call_command("import_admissions", "--from-api")
+
+
+# --- In the background ------------------------------------------------------------------------
+
+
+def test_command_in_the_background_queues_the_run_and_says_where_to_follow_it(
+    demo, tmp_path, sample_bytes, waiting_tasks
+):
+    path = tmp_path / "admis.csv"
+    path.write_bytes(sample_bytes)
+
+    lines = run_command(str(path), "--background")
+
+    run = ImportRun.objects.get()
+    assert (run.status, run.file_name, run.academic_year, run.user) == (
+        "queued",
+        "admis.csv",
+        demo.current_year,
+        None,
+    )
+    assert run.stored_file.startswith("imports/")
+    assert lines == [
+        f"Import run {run.pk} queued; its progress: /admin/admissions/importrun/{run.pk}/progress/"
+    ]
+    assert not imported().exists()
+
+
+def test_command_in_the_background_is_imported_by_the_task(
+    demo, tmp_path, sample_bytes, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "admis.csv"
+    path.write_bytes(sample_bytes)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_command(str(path), "--background", "--year", demo.current_year.code)
+
+    run = ImportRun.objects.get()
+    assert (run.status, run.created, run.stored_file) == ("done", 5, "")
+    assert imported(academic_year=demo.current_year).count() == 5
+
+
+def test_command_in_the_background_needs_a_readable_file_and_no_web_service(demo):
+    with pytest.raises(CommandError, match="Cannot read"):
+        run_command("/nonexistent/admis.csv", "--background")
+    with pytest.raises(CommandError, match="does not go with --from-api"):
+        run_command("--from-api", "--background")
+    assert not ImportRun.objects.exists()

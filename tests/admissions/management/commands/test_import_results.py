@@ -107,3 +107,20 @@ def test_command_errors(demo, args, message):
 def test_command_needs_a_current_year_or_one_given(db):
     with pytest.raises(CommandError, match="No current academic year"):
         run_command(str(SAMPLE))
+
+
+def test_command_in_the_background_queues_the_run_then_the_task_imports_it(demo, tmp_path, waiting_tasks):
+    from matricule.admissions.tasks import import_queued_run
+
+    path = tmp_path / "resultats.csv"
+    path.write_bytes(SAMPLE.read_bytes())
+
+    lines = run_command(str(path), "--background")
+
+    run = ImportRun.objects.get()
+    assert (run.kind, run.status, run.file_name) == (ImportRun.Kind.RESULTS, "queued", "resultats.csv")
+    assert lines == [
+        f"Import run {run.pk} queued; its progress: /admin/admissions/importrun/{run.pk}/progress/"
+    ]
+    assert import_queued_run.call(run.pk) == "done"
+    assert imported_numbers() == ["24000001", "24000002", "24000003", "24000004", "24000005"]
