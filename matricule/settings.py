@@ -362,6 +362,12 @@ MATRICULE_PAYMENT_GATEWAYS = {
         "key": env_str("PAYBOX_HMAC_KEY", ""),
         "public_key_pem": env_str("PAYBOX_PUBLIC_KEY", ""),
         "url": env_str("PAYBOX_URL", "https://tpeweb.paybox.com/cgi/MYchoix_pagepaiement.cgi"),
+        # Look-up through Paybox Direct (a contract option): questions signed with the HMAC key
+        # (PAYBOX_PPPS_HMAC=true) or the Paybox Direct password; neither: no look-up, the pending
+        # attempts are listed for staff. Test: https://preprod-ppps.paybox.com/PPPS.php
+        "ppps_url": env_str("PAYBOX_PPPS_URL", "https://ppps.paybox.com/PPPS.php"),
+        "ppps_hmac": env_bool("PAYBOX_PPPS_HMAC", False),
+        "ppps_cle": env_str("PAYBOX_PPPS_CLE", ""),
     },
     "payfip": {
         "numcli": env_str("PAYFIP_NUMCLI", ""),
@@ -375,6 +381,9 @@ MATRICULE_PAYMENT_GATEWAYS = {
         "url": env_str("SYSTEMPAY_URL", "https://paiement.systempay.fr/vads-payment/"),
         # POST keeps the student's email out of the return address and the access logs.
         "return_mode": "POST",
+        # The REST API password of SYSTEMPAY_MODE, for the look-up; empty: no look-up.
+        "rest_password": env_str("SYSTEMPAY_REST_PASSWORD", ""),
+        "api_url": env_str("SYSTEMPAY_API_URL", "https://api.systempay.fr/api-payment/"),
     },
 }
 # The payment page of the gateway receives a form POST from our pages: allow its origin.

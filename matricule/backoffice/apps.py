@@ -15,6 +15,18 @@ class BackofficeConfig(AppConfig):
         # The search folds names in SQL; SQLite learns the folding function on each connection.
         connection_created.connect(register_sqlite_function, dispatch_uid="matricule_fold")
         register_recurring_jobs()
+        audit_email_resends()
+
+
+def audit_email_resends():
+    """notifications cannot import audit (same layer): the resend it announces is audited here."""
+    from matricule.audit.services import record
+    from matricule.notifications.signals import email_resent
+
+    def resent(sender, email, actor, **kwargs):
+        record("notifications.email.resent", actor=actor, obj=email, kind=email.kind)
+
+    email_resent.connect(resent, dispatch_uid="audit_email_resent", weak=False)
 
 
 def register_recurring_jobs():

@@ -290,7 +290,8 @@ def validate(submission: Submission, *, agent, valid_until=None) -> Submission:
         registration = locked.registration
         if documents_complete(registration):
             record("documents.complete", actor=agent, obj=registration)
-            transaction.on_commit(lambda: send_documents_complete_email(registration))
+            # Written to the outbox in this transaction, sent once it commits (notifications).
+            send_documents_complete_email(registration)
     return locked
 
 
@@ -320,7 +321,7 @@ def refuse(submission: Submission, *, agent, reason=None, comment: str = "") -> 
             comment=comment,
             valid_until="",
         )
-        transaction.on_commit(lambda: send_document_refused_email(locked))
+        send_document_refused_email(locked)
     return locked
 
 

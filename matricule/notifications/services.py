@@ -1,21 +1,43 @@
-"""One function per email. Each renders a bilingual template and queues delivery."""
+"""One function per email. Each renders a bilingual template and writes it to the outbox, from
+which it is sent once the caller's transaction commits (delivery.py)."""
+
+import functools
+import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template
-from django.utils import timezone, translation
+from django.utils import translation
 
+from . import delivery, states
 from .models import Email
+from .signals import email_resent
 from .tasks import deliver_email
 
+logger = logging.getLogger(__name__)
 
-def queue_email(*, kind: str, to: str, subject: str, body: str) -> Email:
-    """Log the message and hand it to the task queue once the transaction commits."""
-    email = Email.objects.create(kind=kind, to=to, subject=subject[:255], body=body)
-    transaction.on_commit(lambda: deliver_email.enqueue(email.pk))
+
+def queue_email(*, kind: str, to: str, subject: str, body: str, key: str | None = None) -> Email:
+    """Write the message to the outbox in the caller's transaction; it is handed to the task
+    queue once that commits (nothing is sent for a rolled-back one). `key`: what makes this
+    email one of its kind (e.g. "request:12"): asked for again, the same email is one row, sent
+    once. The row is returned, new or the one already there."""
+    email, created = Email.objects.get_or_create(
+        key=delivery.make_key(kind, key),
+        defaults={"kind": kind, "to": to, "subject": subject[:255], "body": body},
+    )
+    if created:
+        transaction.on_commit(functools.partial(hand_over, email.pk))
     return email
+
+
+def hand_over(pk: int) -> None:
+    """Queue the send; a queue that cannot be reached loses nothing (the sweep sends it)."""
+    try:
+        deliver_email.enqueue(pk)
+    except Exception:
+        logger.exception("Email %s not handed to the task queue: the sweep will send it", pk)
 
 
 def render_text(template_name: str, context: dict) -> str:
@@ -40,25 +62,83 @@ def send_test_email(to: str) -> Email:
 
 
 def send_now(
-    *, kind: str, to: str, subject: str, body: str, logged_body: str | None = None, attachments: tuple = ()
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
+    logged_body: str | None = None,
+    attachments: tuple = (),
+    key: str | None = None,
 ) -> Email:
-    """Send a message at once (from a task worker) and log it; `logged_body` is what the log
-    keeps when the message holds a secret (a link). A failure is logged and raised."""
-    email = Email.objects.create(
-        kind=kind, to=to, subject=subject[:255], body=body if logged_body is None else logged_body
+    """Send a message made in a task worker through the outbox, and return its row: sent, or
+    retrying after a refusal (never raised). `logged_body` is what the row keeps when the message
+    holds a secret (a link); such a message, or one with attachments, is not kept in full: to
+    send it again, the task that made it is run again (delivery.make_again). Inside a
+    transaction, it is sent once that commits."""
+    in_full = logged_body is None and not attachments
+    run = delivery.current_run()
+    stored = {"to": to, "subject": subject[:255], "body": body if logged_body is None else logged_body}
+    defaults = {"kind": kind, "kept_in_full": in_full, **stored}
+    if not in_full and run is not None:
+        arguments = {"args": run.args, "kwargs": run.kwargs}
+        defaults.update(task_path=run.path, task_id=run.task_id, task_arguments=arguments)
+    email, created = Email.objects.get_or_create(key=delivery.make_key(kind, key), defaults=defaults)
+    message = delivery.build_message(email, to=to, subject=subject, body=body, attachments=attachments)
+    send = functools.partial(
+        delivery.send_prepared,
+        email.pk,
+        message,
+        claimed=run is not None and run.claimed == email.pk,
+        content=None if created else stored,
     )
-    message = EmailMessage(subject=subject, body=body, to=[to])
-    for attachment in attachments:
-        message.attach(*attachment)
-    try:
-        message.send()
-    except Exception as error:
-        email.status, email.error, email.attempts = Email.Status.FAILED, str(error)[:2000], 1
-        email.save(update_fields=["status", "error", "attempts"])
-        raise
-    email.status, email.sent_at, email.attempts = Email.Status.SENT, timezone.now(), 1
-    email.save(update_fields=["status", "sent_at", "attempts"])
+    if delivery.in_transaction():
+        transaction.on_commit(send)
+        return email
+    send()
+    email.refresh_from_db()
     return email
+
+
+def sent_already(kind: str, key: str | None = None) -> bool:
+    """Whether the email of `kind` the caller is about to send (its `key`, else the next of that
+    kind in the task being run) was sent by an earlier run of the same task, taken up again after
+    its worker died. A task that makes a link checks it first, so that a run taken up again does
+    not make a new link (voiding the one already sent) for an email it will not send again."""
+    full = delivery.next_key(kind, key, take=False)
+    return full is not None and Email.objects.filter(key=full, status=Email.Status.SENT).exists()
+
+
+def resend(emails, *, actor=None) -> list[Email]:
+    """Staff put failed emails back in the queue (failed → queued, attempts from zero); each is
+    announced (signal `email_resent`, for the audit trail) and sent once this commits. Rows that
+    are not failed, or that nothing can make again, are left; the rows put back are returned."""
+    back = []
+    with transaction.atomic():
+        rows = Email.objects.select_for_update().filter(pk__in=[email.pk for email in emails]).order_by("pk")
+        for email in rows:
+            if not states.can_go(email.status, Email.Status.QUEUED) or not can_send_again(email):
+                continue
+            Email.objects.filter(pk=email.pk, status=email.status).update(
+                status=Email.Status.QUEUED, attempts=0, next_attempt_at=None, claimed_at=None
+            )
+            email.refresh_from_db()
+            back.append(email)
+            email_resent.send(sender=Email, email=email, actor=actor)
+            transaction.on_commit(functools.partial(hand_over, email.pk))
+    return back
+
+
+def can_send_again(email: Email) -> bool:
+    """Kept in full, or made by a task that can be run again."""
+    return email.kept_in_full or delivery.origin_task(email) is not None
+
+
+def deliver_due(now=None) -> int:
+    """Send every email due (queued and left behind, retrying and due, or abandoned by a dead
+    sender); safe on several workers at once. Run it periodically (the recurring jobs) or with
+    `manage.py deliver_emails`. Returns how many were sent."""
+    return delivery.deliver_due(now)
 
 
 MASKED_LINK = "[lien masqué / link hidden]"
@@ -146,11 +226,13 @@ def send_document_refused_email(submission) -> Email:
         "registration": registration,
     }
     body = render_bilingual("notifications/email/document_refused.txt", context)
+    reviewed = submission.reviewed_at.isoformat() if getattr(submission, "reviewed_at", None) else ""
     return queue_email(
         kind="document_refused",
         to=to,
         body=body,
         subject="Pièce justificative refusée / Supporting document refused",
+        key=f"submission:{submission.pk}:{reviewed}" if reviewed else None,  # one email per refusal
     )
 
 
@@ -164,6 +246,7 @@ def send_documents_complete_email(registration) -> Email:
         to=to,
         body=body,
         subject=("Dossier complet, certificat disponible / File complete, certificate available"),
+        key=f"registration:{registration.pk}",  # the file becomes complete once
     )
 
 
@@ -185,6 +268,7 @@ def send_request_accepted_email(student_request) -> Email:
         to=student_address(student_request.registration),
         body=body,
         subject="Demande acceptée / Request accepted",
+        key=f"request:{student_request.pk}",  # decided once
     )
 
 
@@ -195,4 +279,5 @@ def send_request_refused_email(student_request) -> Email:
         to=student_address(student_request.registration),
         body=body,
         subject="Demande refusée / Request refused",
+        key=f"request:{student_request.pk}",
     )

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
@@ -17,9 +19,38 @@ class NotificationInline(admin.TabularInline):
         return False
 
 
+class PendingFilter(admin.SimpleListFilter):
+    """Attempts pending for longer than the back office dashboard's delay, by what can settle them:
+    those whose gateway offers no look-up here, or whose look-up failed, wait for staff (who check
+    them in the gateway's back office); `manage.py reconcile_payments` lists them too."""
+
+    title = _("pending for a while")
+    parameter_name = "pending"
+
+    def lookups(self, request, model_admin):
+        minutes = {"minutes": services.attention_minutes()}
+        return [
+            ("no_lookup", _("Over %(minutes)s minutes, gateway without look-up") % minutes),
+            ("lookup_failed", _("Over %(minutes)s minutes, look-up failed") % minutes),
+            ("all", _("Over %(minutes)s minutes") % minutes),
+        ]
+
+    def queryset(self, request, queryset):
+        delay = datetime.timedelta(minutes=services.attention_minutes())
+        chosen = {
+            "no_lookup": services.pending_without_lookup,
+            "lookup_failed": services.pending_lookup_failed,
+            "all": services.pending_past,
+        }.get(self.value())
+        if chosen is None:
+            return queryset
+        return queryset.filter(pk__in=chosen(delay).values("pk"))
+
+
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    """Over-, under- and duplicate payments wait here (status "to be checked") for staff."""
+    """Over-, under- and duplicate payments wait here (status "to be checked") for staff, and so do
+    attempts left pending that no gateway look-up settles (the "pending for a while" filter)."""
 
     list_display = [
         "reference",
@@ -33,7 +64,7 @@ class PaymentAdmin(admin.ModelAdmin):
         "manual",
         "created_at",
     ]
-    list_filter = ["status", "anomaly", "gateway", "manual"]
+    list_filter = [PendingFilter, "status", "anomaly", "gateway", "manual"]
     search_fields = ["reference", "transaction_id", "registration__student__student_number"]
     readonly_fields = [f.name for f in Payment._meta.fields]
     inlines = [NotificationInline]

@@ -5,10 +5,13 @@ A payment's status changes only through the named transitions below (`start_inst
 `confirm`, `hold_for_review`, `fail`, `cancel`, `record_refund`), as `states.TRANSITIONS` allows."""
 
 import datetime
+import logging
 import secrets
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -20,6 +23,7 @@ from . import states
 from .gateways.base import (
     Billing,
     BrowserAction,
+    Gateway,
     GatewayError,
     InvalidNotification,
     Outcome,
@@ -27,6 +31,8 @@ from .gateways.base import (
     VerifiedOutcome,
 )
 from .models import ManualMethod, Notification, Payment
+
+logger = logging.getLogger(__name__)
 
 
 class PaymentError(Exception):
@@ -379,21 +385,127 @@ def _anomaly(payment: Payment, outcome: VerifiedOutcome) -> str:
     return ""
 
 
-def reconcile(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) -> int:
-    """Ask the gateways about attempts pending for a while (notification lost or late)."""
+# --- Reconciliation: what became of attempts whose notification never came ----------------------
+
+# Why an attempt pending past the delay was not settled by a look-up (shown to staff).
+NO_LOOKUP = "no lookup"  # its gateway offers none on this instance (no lookup credentials)
+NOT_CONFIGURED = "gateway not configured"  # its gateway is unknown or not configured here any more
+LOOKUP_FAILED = "lookup failed"  # the gateway could not be asked, or gave an unusable answer
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """An attempt still pending past the delay that no look-up settled: for staff to look at."""
+
+    payment: Payment
+    reason: str  # NO_LOOKUP, NOT_CONFIGURED or LOOKUP_FAILED
+    detail: str = ""
+
+
+@dataclass
+class Reconciliation:
+    looked_up: int = 0  # attempts a gateway was asked about (whatever it answered)
+    unsettled: list[Unsettled] = field(default_factory=list)
+
+
+def pending_past(older_than: datetime.timedelta):
+    """Attempts (not recorded by hand) still pending after `older_than`."""
     limit = timezone.now() - older_than
-    count = 0
-    for payment in Payment.objects.filter(status=Payment.Status.PENDING, created_at__lt=limit, manual=False):
-        gateway = gateway_for(payment.gateway)
+    return Payment.objects.filter(status=Payment.Status.PENDING, created_at__lt=limit, manual=False)
+
+
+def reconcile(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) -> Reconciliation:
+    """Ask the gateways about attempts pending for a while (notification lost or late), each
+    answer acted upon once by `apply_outcome`; list the attempts no look-up could settle (gateway
+    without look-up here, or whose look-up failed: asked again on the next run)."""
+    result = Reconciliation()
+    gateways: dict[str, Gateway | GatewayError] = {}
+    for payment in pending_past(older_than).order_by("created_at", "pk"):
+        if payment.gateway not in gateways:
+            try:
+                gateways[payment.gateway] = gateway_for(payment.gateway)
+            except GatewayError as error:
+                gateways[payment.gateway] = error
+        gateway = gateways[payment.gateway]
+        if isinstance(gateway, GatewayError):
+            result.unsettled.append(Unsettled(payment, NOT_CONFIGURED, str(gateway)))
+            continue
         if not gateway.supports_lookup:
+            result.unsettled.append(Unsettled(payment, NO_LOOKUP))
             continue
         try:
-            outcome = gateway.lookup(payment.reference, transaction_id=payment.transaction_id)
-        except GatewayError:
-            continue  # asked again on the next run; one gateway's trouble must not stop the others
+            outcome = gateway.lookup_attempt(
+                payment.reference,
+                amount_cents=payment.amount_cents,
+                currency=payment.currency,
+                transaction_id=payment.transaction_id,
+            )
+            if outcome.reference != payment.reference:
+                raise GatewayError(f"answer about {outcome.reference[:40]!r}")
+        except GatewayError as error:
+            # One gateway's trouble must not stop the others; asked again on the next run.
+            logger.warning("Look-up of payment %s (%s) failed: %s", payment.reference, payment.gateway, error)
+            _note_failed_lookup(payment, error)
+            result.unsettled.append(Unsettled(payment, LOOKUP_FAILED, str(error)))
+            continue
         apply_outcome(payment.gateway, outcome, channel="lookup")
-        count += 1
-    return count
+        result.looked_up += 1
+    return result
+
+
+def _note_failed_lookup(payment: Payment, error: GatewayError) -> None:
+    """A failed look-up, on the payment's notifications for staff: once per run of failures (not
+    again while the latest thing heard about it is the same failure)."""
+    result = f"{LOOKUP_FAILED}: {error}"[:40]
+    latest = payment.notifications.order_by("-received_at", "-pk").first()
+    if latest is not None and (latest.channel, latest.verified, latest.result) == ("lookup", False, result):
+        return
+    Notification.objects.create(
+        gateway=payment.gateway,
+        channel="lookup",
+        reference=payment.reference[:100],
+        verified=False,
+        result=result,
+        raw=str(error)[:10000],
+        payment=payment,
+    )
+
+
+def attention_minutes() -> int:
+    """How long an attempt may stay pending before staff should look at it: the back office
+    dashboard's figure, so that its count and the admin's filter agree."""
+    return int(getattr(settings, "MATRICULE_DASHBOARD_PENDING_MINUTES", 30))
+
+
+def gateways_with_lookup() -> set[str]:
+    """The gateway codes that offer a look-up on this instance (configured with its credentials)."""
+    from .gateways.registry import codes
+
+    found = set()
+    for code in codes():
+        gateway = configured_gateway(code)
+        if gateway is not None and gateway.supports_lookup:
+            found.add(code)
+    return found
+
+
+def pending_without_lookup(older_than: datetime.timedelta):
+    """Attempts pending after `older_than` whose gateway offers no look-up here: only staff can
+    settle them (from the gateway's back office)."""
+    return pending_past(older_than).exclude(gateway__in=gateways_with_lookup())
+
+
+def pending_lookup_failed(older_than: datetime.timedelta):
+    """Attempts pending after `older_than` whose latest news is a failed look-up."""
+    latest = Notification.objects.filter(payment=OuterRef("pk")).order_by("-received_at", "-pk")
+    return (
+        pending_past(older_than)
+        .annotate(
+            last_channel=Subquery(latest.values("channel")[:1]),
+            last_verified=Subquery(latest.values("verified")[:1]),
+        )
+        .filter(last_channel="lookup", last_verified=False)
+    )
 
 
 def record_manual_payment(

@@ -286,11 +286,13 @@ def request_student_link(*, number: str, birth_date: datetime.date, email: str, 
 @task(queue_name="emails")
 def send_student_link(student_id: int, to: str, language: str = "fr") -> None:
     from matricule.accounts.admission_login import create_user_link
-    from matricule.notifications.services import send_login_link_email
+    from matricule.notifications.services import send_login_link_email, sent_already
 
     student = Student.objects.select_related("user").get(pk=student_id)
     if has_activated_account(student.user):
         return
+    if sent_already("login_link"):
+        return  # taken up again after its worker died: the link was sent; a new one would void it
     token = create_user_link(student.user)
     with translation.override(language):
         path = reverse("accounts:link", args=[token])

@@ -35,18 +35,18 @@ def test_an_email_goes_through_the_database_queue_and_the_worker(database_queue,
 @pytest.mark.django_db
 def test_delivering_twice_sends_once(outbox):
     email = queue_email(kind="test", to="a@example.org", subject="Sujet", body="Corps")
-    deliver_email.call(email.pk)
-    deliver_email.call(email.pk)
+    assert deliver_email.call(email.pk) == Email.Status.SENT
+    assert deliver_email.call(email.pk) == Email.Status.SENT
     assert len(outbox) == 1
     email.refresh_from_db()
     assert email.attempts == 1
 
 
 @pytest.mark.django_db
-def test_a_mail_server_failure_is_logged_not_raised(settings):
+def test_a_mail_server_failure_is_recorded_and_retried_not_raised(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     email = queue_email(kind="test", to="a@example.org", subject="Sujet", body="Corps")
-    assert deliver_email.call(email.pk) == Email.Status.FAILED
+    assert deliver_email.call(email.pk) == Email.Status.RETRYING
     email.refresh_from_db()
-    assert email.status == Email.Status.FAILED and email.error
+    assert email.status == Email.Status.RETRYING and email.last_error and email.next_attempt_at

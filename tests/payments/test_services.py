@@ -280,11 +280,11 @@ def test_reconciliation_asks_the_bank_about_old_pending_payments(client, awaitin
         notify_url="http://127.0.0.1:9/",
         return_url="http://x/",
     )
-    assert services.reconcile() == 0  # too recent
+    assert services.reconcile().looked_up == 0  # too recent
     Payment.objects.filter(pk=payment.pk).update(
         created_at=payment.created_at - datetime.timedelta(minutes=10)
     )
-    assert services.reconcile() == 1
+    assert services.reconcile().looked_up == 1
     payment.refresh_from_db()
     awaiting.refresh_from_db()
     assert payment.status == Payment.Status.CONFIRMED and awaiting.state == State.REGISTERED

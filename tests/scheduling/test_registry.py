@@ -11,6 +11,7 @@ def test_apps_register_their_recurring_jobs():
         "backoffice.purge_exports",
         "scheduling.recover_tasks",
         "scheduling.prune_task_results",
+        "notifications.deliver_emails",
     } <= names
     assert registry.JOBS["payments.reconcile"].every == datetime.timedelta(minutes=2)
 

@@ -6,8 +6,10 @@ payments service then matches to our row by our own reference.
 """
 
 import datetime
+import ipaddress
 from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 
 class Outcome(StrEnum):
@@ -79,7 +81,7 @@ class Gateway:
 
     code: str = ""
     supports_refund: bool = False
-    supports_lookup: bool = False
+    supports_lookup: bool = False  # an instance may set it from its options (credentials given)
 
     def __init__(self, options: dict):
         self.options = options
@@ -98,9 +100,36 @@ class Gateway:
         """Ask the gateway what became of a payment (reconciliation)."""
         raise NotImplementedError
 
+    def lookup_attempt(
+        self, reference: str, *, amount_cents: int, currency: str, transaction_id: str = ""
+    ) -> VerifiedOutcome:
+        """lookup(), told what the attempt asked for: a gateway that finds a payment only by its
+        reference and amount (Paybox Direct) overrides this; the others ignore the amount."""
+        return self.lookup(reference, transaction_id=transaction_id)
+
     def refund(self, reference: str, amount_cents: int, *, transaction_id: str = "") -> VerifiedOutcome:
         raise NotImplementedError
 
     def notification_response(self, ok: bool) -> tuple[int, str, str]:
         """(status, content type, body) to answer the gateway: a failure makes it retry."""
         return (200, "text/plain", "OK") if ok else (500, "text/plain", "RETRY")
+
+
+def secure_url(url: str, what: str) -> str:
+    """An HTTPS address; plain HTTP only to this machine (a test double): the answers of a look-up
+    are trusted for coming over TLS from the gateway's host."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise GatewayError(f"{what} is not a URL: {url!r}") from None
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and parts.hostname:
+        host = parts.hostname
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if loopback:
+            return url
+    raise GatewayError(f"{what} must be an https:// address: {url!r}")

@@ -20,6 +20,37 @@ Followed:
 Why not eopayment itself: it pulls requests, zeep, pycryptodomex and click, builds its own PBX_CMD
 (date + random + order id) where we need our reference verbatim, and reports a bad signature as a
 flag rather than refusing; the algorithms above are short and reproduced here faithfully.
+
+The look-up (reconciliation of a lost notification) goes through Paybox Direct, the server-to-server
+"PPPS" interface, an option of the Paybox contract (without its credentials here, no look-up).
+Relied on:
+- Paybox's integrator page "Solutions Paybox Direct et Paybox Direct Plus" (espace-integrateur-
+  documentation/les-solutions-paybox-direct-et-paybox-direct-plus, for manual V8.1): an HTTPS POST of
+  URL-encoded variables to PPPS.php, the answer in the same format in the same session; SITE, RANG
+  and NUMQUESTION are always repeated as asked ("il est conseillé de vérifier ces valeurs") and
+  CODEREPONSE 00000 means the question was processed;
+- the URLs https://ppps.paybox.com/PPPS.php, https://ppps1.paybox.com/PPPS.php (backup) and
+  https://preprod-ppps.paybox.com/PPPS.php, VERSION 00104 (Direct Plus), DATEQ ddmmyyyyhhmmss,
+  NUMQUESTION at most 2147483647 and unique over the day, as in nexylan/paybox-direct
+  (Paybox.php, AbstractHttpClient.php) and BenMorel/Paybox (PayboxDirect.php);
+- the HMAC variant from BenMorel/Paybox (Paybox::execute, hashHMAC): HASH=SHA512 and HMAC = upper-case
+  hex HMAC-SHA512, keyed with the hex-decoded HMAC key of the site, over ``k=v&k=v`` of the variables
+  in posted order, in place of the back-office password CLE (which nexylan and Hyperswitch send);
+- the questions, from BenMorel/Paybox's live test suite against the pre-production server
+  (tests/PayboxDirectTest.php): 00011 "check transaction existence" takes MONTANT, DEVISE and
+  REFERENCE and answers the NUMTRANS and NUMAPPEL of the transaction made for that reference, or
+  CODEREPONSE 00018 "transaction not found"; 00017 "inquiry" takes the NUMTRANS and answers a STATUS,
+  a French word sent in ISO-8859-1 ("Capturé"), or 00018;
+- the STATUS words of nexylan/paybox-direct (Enum/Status.php) and of the Paybox connector of
+  Hyperswitch (Rust, found by code search: PayboxStatus, answers decoded as ISO-8859): Remboursé,
+  Annulé, Autorisé, Capturé, Crédit, Refusé, Rejet support, Demande de solde (Carte cadeaux).
+Not found in what could be read (the manual itself was not): whether 00017 also takes a REFERENCE
+(every client above asks it by NUMTRANS, hence 00011 first), and whether answers repeat REFERENCE or
+give a MONTANT (checked, or used, when they do).
+There is no signature on a PPPS answer: it is trusted because it comes over TLS from the configured
+Paybox host (plain HTTP is refused but for a loopback test server), in answer to a question that
+carried our credentials, and only once it repeats our SITE, RANG, NUMQUESTION (and REFERENCE or
+NUMTRANS when it gives them).
 """
 
 import base64
@@ -27,8 +58,12 @@ import binascii
 import datetime
 import hashlib
 import hmac
+import http.client
 import re
-from urllib.parse import unquote, unquote_plus
+import threading
+import urllib.error
+import urllib.request
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode
 from xml.sax.saxutils import escape
 
 from cryptography.exceptions import InvalidSignature
@@ -44,6 +79,7 @@ from .base import (
     Outcome,
     PaymentRequest,
     VerifiedOutcome,
+    secure_url,
 )
 from .billing import numeric_country_code, plain_text
 
@@ -165,12 +201,103 @@ def verify_rsa_sha1(key: rsa.RSAPublicKey, message: bytes, signature: bytes) -> 
     return True
 
 
+# --- Paybox Direct (PPPS): the look-up --------------------------------------------------------------
+
+PPPS_URLS = {
+    "test": "https://preprod-ppps.paybox.com/PPPS.php",
+    "prod": "https://ppps.paybox.com/PPPS.php",
+    "backup": "https://ppps1.paybox.com/PPPS.php",
+}
+PPPS_VERSION = "00104"
+CHECK_EXISTENCE = "00011"  # by REFERENCE and MONTANT: the NUMTRANS and NUMAPPEL of the transaction
+INQUIRY = "00017"  # by NUMTRANS: its STATUS
+PPPS_OK = "00000"
+PPPS_NOT_FOUND = "00018"
+MAX_ANSWER = 100_000  # bytes: a PPPS answer is a few hundred
+
+# An inquiry's STATUS. "Autorisé" is money the bank granted that Paybox System captures at the day's
+# remittance (we never ask for authorisation only), as the notification's 00000 is. Any other word
+# (Remboursé, Crédit, Rejet support, …) says nothing we could act on: the attempt stays pending, the
+# answer kept on its notification for staff.
+PPPS_STATUSES = {
+    "Capturé": Outcome.CONFIRMED,
+    "Autorisé": Outcome.CONFIRMED,
+    "Refusé": Outcome.FAILED,
+    "Annulé": Outcome.CANCELLED,
+}
+
+
+class QuestionNumbers:
+    """NUMQUESTION: at most 2147483647 and never twice in a day for the site (Paybox refuses a number
+    already used). The tenth of a millisecond of the UTC day (below 864 000 000), moved past the
+    last one this process gave when the clock has not moved on."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._last: tuple[datetime.date, int] | None = None
+
+    def next(self, now: datetime.datetime | None = None) -> str:
+        now = (now or datetime.datetime.now(datetime.UTC)).astimezone(datetime.UTC)
+        value = ((now.hour * 60 + now.minute) * 60 + now.second) * 10_000 + now.microsecond // 100
+        with self._lock:
+            if self._last is not None and self._last[0] == now.date() and value <= self._last[1]:
+                value = self._last[1] + 1
+            self._last = (now.date(), value)
+        return f"{value:010d}"
+
+
+QUESTION_NUMBERS = QuestionNumbers()
+
+
+def decode_answer(content: bytes) -> dict[str, str]:
+    """A PPPS answer: ``NAME=value&…``, in ISO-8859-1 (UTF-8 read as well), values possibly
+    percent-encoded. Raise GatewayError when it is not that (an HTML error page, a truncated body)."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = content.decode("latin-1")
+    text = text.strip()
+    if not text or "<" in text.split("=", 1)[0]:
+        raise GatewayError("Paybox Direct: the answer is not URL-encoded variables")
+    try:
+        try:
+            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict")
+        except UnicodeDecodeError:
+            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, encoding="latin-1")
+    except ValueError as error:
+        raise GatewayError("Paybox Direct: the answer is not URL-encoded variables") from error
+    answer: dict[str, str] = {}
+    for name, value in pairs:
+        if name in answer:
+            raise GatewayError(f"Paybox Direct: {name} given twice in the answer")
+        answer[name] = value.strip()
+    return answer
+
+
+def same_number(given: str | None, asked: str) -> bool:
+    """SITE, RANG, NUMQUESTION, NUMTRANS as repeated by Paybox, which may pad them with zeros."""
+    if not given:
+        return False
+    if given.isascii() and given.isdigit() and asked.isascii() and asked.isdigit():
+        return int(given) == int(asked)
+    return given == asked
+
+
+def _flag(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
 # --- the gateway -----------------------------------------------------------------------------------
 
 
 class PayboxGateway(Gateway):
     """Options: site (7 digits), rang (2-3 digits), identifiant, key (HMAC secret, hex), url (payment
-    page; default production), public_key_pem (default: Paybox's published key)."""
+    page; default production), public_key_pem (default: Paybox's published key).
+    The look-up (Paybox Direct): ppps_url (default production), and its credentials, either
+    ppps_hmac (true: questions signed with `key`) or ppps_cle (the Paybox Direct password); without
+    either, this instance has no look-up. timeout: seconds for a question (default 15)."""
 
     code = "paybox"
 
@@ -185,6 +312,11 @@ class PayboxGateway(Gateway):
         self.key = key
         self.url = options.get("url") or URLS["prod"]
         self.public_key = load_public_key(options.get("public_key_pem") or PAYBOX_PUBLIC_KEY)
+        self.ppps_url = secure_url(str(options.get("ppps_url") or PPPS_URLS["prod"]), "Paybox ppps_url")
+        self.ppps_hmac = _flag(options.get("ppps_hmac"))
+        self.ppps_cle = str(options.get("ppps_cle") or "").strip()
+        self.supports_lookup = self.ppps_hmac or bool(self.ppps_cle)
+        self.timeout = float(options.get("timeout") or 15)
 
     def form_fields(self, request: PaymentRequest) -> dict[str, str]:
         if request.currency not in CURRENCIES:
@@ -287,3 +419,111 @@ class PayboxGateway(Gateway):
     def notification_response(self, ok: bool) -> tuple[int, str, str]:
         # Paybox only looks at the status; an empty page is what its examples return.
         return (200, "text/plain", "") if ok else (500, "text/plain", "RETRY")
+
+    # --- look-up through Paybox Direct ------------------------------------------------------------
+
+    def lookup(self, reference: str, *, transaction_id: str = "") -> VerifiedOutcome:
+        raise GatewayError("Paybox finds a payment by its reference and amount: use lookup_attempt()")
+
+    def lookup_attempt(
+        self, reference: str, *, amount_cents: int, currency: str, transaction_id: str = ""
+    ) -> VerifiedOutcome:
+        """00011 finds the transaction made for our reference and amount, 00017 tells its status.
+        Not found: still pending (the student may be on the payment page, or left it).
+        `transaction_id` is not used: a pending attempt has none from Paybox."""
+        if not self.supports_lookup:
+            raise GatewayError("Paybox Direct credentials (ppps_hmac or ppps_cle) are not set")
+        if currency not in CURRENCIES:
+            raise GatewayError(f"Paybox: currency {currency} not configured")
+        if not 0 < amount_cents < 10**10:
+            raise GatewayError("Paybox: amount out of range")
+        found = self.ask(
+            CHECK_EXISTENCE,
+            [("MONTANT", f"{amount_cents:010d}"), ("DEVISE", CURRENCIES[currency]), ("REFERENCE", reference)],
+        )
+        if found.get("REFERENCE") and found["REFERENCE"] != reference:
+            raise GatewayError("Paybox Direct: the answer is about another reference")
+        if found["CODEREPONSE"] == PPPS_NOT_FOUND:
+            return self._lookup_outcome(reference, Outcome.PENDING, None, "", {"existence": found})
+        numtrans, numappel = found.get("NUMTRANS", ""), found.get("NUMAPPEL", "")
+        for name, value in (("NUMTRANS", numtrans), ("NUMAPPEL", numappel)):
+            if not (re.fullmatch(r"\d{1,10}", value) and int(value)):
+                raise GatewayError(f"Paybox Direct: no usable {name} in the answer")
+        inquiry = self.ask(INQUIRY, [("NUMTRANS", numtrans), ("NUMAPPEL", numappel)])
+        if "NUMTRANS" in inquiry and not same_number(inquiry["NUMTRANS"], numtrans):
+            raise GatewayError("Paybox Direct: the answer is about another transaction")
+        if inquiry.get("REFERENCE") and inquiry["REFERENCE"] != reference:
+            raise GatewayError("Paybox Direct: the answer is about another reference")
+        raw = {"existence": found, "inquiry": inquiry}
+        if inquiry["CODEREPONSE"] == PPPS_NOT_FOUND:
+            return self._lookup_outcome(reference, Outcome.PENDING, None, numtrans, raw)
+        outcome = PPPS_STATUSES.get(inquiry.get("STATUS", ""), Outcome.PENDING)
+        # The amount: Paybox's when it gives one; otherwise the one 00011 matched, which is the one we
+        # signed in PBX_TOTAL for this reference (Paybox refuses a form whose HMAC does not match).
+        montant = inquiry.get("MONTANT", "")
+        if montant:
+            if not re.fullmatch(r"\d{1,10}", montant):
+                raise GatewayError("Paybox Direct: malformed MONTANT in the answer")
+            amount = int(montant)
+        else:
+            amount = amount_cents
+        return self._lookup_outcome(reference, outcome, amount, numtrans, raw)
+
+    @staticmethod
+    def _lookup_outcome(reference, outcome, amount, numtrans, raw) -> VerifiedOutcome:
+        return VerifiedOutcome(
+            reference=reference,
+            outcome=outcome,
+            amount_cents=amount,
+            currency="EUR" if amount is not None else None,  # the only currency we sign
+            transaction_id=numtrans,
+            raw=raw,
+        )
+
+    def question(self, kind: str, fields: list[tuple[str, str]], number: str, when: datetime.datetime):
+        """The variables of one question, in the order posted (the HMAC covers them in that order)."""
+        posted = [
+            ("VERSION", PPPS_VERSION),
+            ("TYPE", kind),
+            ("SITE", str(self.options["site"]).strip()),
+            ("RANG", str(self.options["rang"]).strip()),
+            ("NUMQUESTION", number),
+            ("DATEQ", when.strftime("%d%m%Y%H%M%S")),
+            *fields,
+        ]
+        if self.ppps_hmac:
+            posted.append(("HASH", "SHA512"))
+            return [*posted, ("HMAC", hmac_fields(posted, self.key))]
+        return [*posted, ("CLE", self.ppps_cle)]
+
+    def ask(self, kind: str, fields: list[tuple[str, str]]) -> dict[str, str]:
+        """Post one question; the answer once it is found to be Paybox's answer to it, with its
+        CODEREPONSE 00000 or 00018 (not found); any other code is a GatewayError."""
+        number = QUESTION_NUMBERS.next()
+        posted = self.question(kind, fields, number, datetime.datetime.now(datetime.UTC))
+        request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
+            self.ppps_url,
+            data=urlencode(posted).encode("ascii"),
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                content = response.read(MAX_ANSWER + 1)
+        except urllib.error.HTTPError as error:
+            raise GatewayError(f"Paybox Direct: HTTP {error.code}") from error
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+            raise GatewayError(f"Paybox Direct unreachable: {error}") from error
+        if len(content) > MAX_ANSWER:
+            raise GatewayError("Paybox Direct: answer too long")
+        answer = decode_answer(content)
+        code = answer.get("CODEREPONSE", "")
+        if code not in (PPPS_OK, PPPS_NOT_FOUND):
+            if not re.fullmatch(r"\d{5}", code):
+                raise GatewayError("Paybox Direct: answer without CODEREPONSE")
+            raise GatewayError(f"Paybox Direct {code}: {answer.get('COMMENTAIRE', '')}"[:200])
+        asked = dict(posted)
+        for name in ("SITE", "RANG", "NUMQUESTION"):
+            if not same_number(answer.get(name), asked[name]):
+                raise GatewayError(f"Paybox Direct: the answer does not repeat our {name}")
+        return answer

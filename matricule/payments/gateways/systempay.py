@@ -15,14 +15,36 @@ Followed (Lyra's "Formulaire en redirection" documentation, paiement.systempay.f
 - ../shared/reference/french-registration-systems.md §6 "Lyra / Systempay" and eopayment 3.15
   ``systempayv2.py`` (same algorithm; eopayment compares signatures with == and reports a bad one
   as a flag, we refuse it with a constant-time comparison).
+
+The look-up (reconciliation of a lost IPN) uses Lyra's REST API, followed:
+- "Web service Order/Get" (paiement.systempay.fr/doc/…/rest/V4.0/api/playground/Order/Get): POST
+  https://api.systempay.fr/api-payment/V4/Order/Get with {"orderId", "operationType": "DEBIT"}, HTTP
+  Basic authentication, answering an OrderTransactions object with every transaction made for that
+  order reference (30 at most, else PSP_015);
+- "Specifications of REST data exchange" (docs.lyra.com/…/kb/webservice_usage.html): JSON in and out,
+  Basic authentication with the shop id and the REST API password of the mode (test or production),
+  the answer wrapped as {"webService", "version", "status": "SUCCESS" | "ERROR", "answer"};
+- "Analyzing the response" (paiement.systempay.fr/doc/…/analyzing-the-response.html): shopId,
+  orderStatus PAID / UNPAID / RUNNING, orderDetails.orderId and orderDetails.mode TEST / PRODUCTION,
+  the transactions' uuid, amount in the smallest unit of currency (ISO 4217 alphabetic), status and
+  detailedStatus (the vads_trans_status words above);
+- the wire behaviour a live-verified fake of the same Lyra V4 API records (an in-memory PayZen
+  gateway found by the code search): always HTTP 200, an unknown order answered ERROR PSP_010,
+  wrong credentials ERROR INT_905, each transaction carrying orderDetails {orderId, mode}.
+Nothing of the answer is signed: it is trusted because it comes over TLS from the configured API
+host in answer to our authenticated call, and only once it is for our shop, our order and our mode.
 """
 
 import base64
 import datetime
 import hashlib
 import hmac
+import http.client
+import json
 import re
 import secrets
+import urllib.error
+import urllib.request
 from urllib.parse import parse_qsl
 
 from .base import (
@@ -33,9 +55,13 @@ from .base import (
     Outcome,
     PaymentRequest,
     VerifiedOutcome,
+    secure_url,
 )
 
 URL = "https://paiement.systempay.fr/vads-payment/"
+API_URL = "https://api.systempay.fr/api-payment/"
+MAX_ANSWER = 1_000_000  # bytes: 30 transactions of a few kilobytes at most
+NOT_FOUND = "PSP_010"  # no transaction for that order: the student has not paid (yet)
 CURRENCIES = {"EUR": "978"}
 CURRENCY_CODES = {"978": "EUR", "840": "USD", "826": "GBP", "756": "CHF"}
 
@@ -82,7 +108,9 @@ def make_trans_id(when: datetime.datetime, rand=secrets.randbelow) -> str:
 
 class SystempayGateway(Gateway):
     """Options: site_id (8 digits), key (the key of ctx_mode, from the back office), ctx_mode (TEST or
-    PRODUCTION), url (payment page; default Systempay's), return_mode (GET, POST or NONE; default GET)."""
+    PRODUCTION), url (payment page; default Systempay's), return_mode (GET, POST or NONE; default GET).
+    The look-up: rest_password (the REST API password of ctx_mode; without it, no look-up), api_url
+    (default Systempay's), timeout (seconds, default 15)."""
 
     code = "systempay"
 
@@ -102,6 +130,10 @@ class SystempayGateway(Gateway):
         if self.return_mode not in ("GET", "POST", "NONE"):
             raise GatewayError("Systempay option 'return_mode' must be GET, POST or NONE")
         self._rand = secrets.randbelow
+        self.rest_password = str(options.get("rest_password") or "").strip()
+        self.api_url = secure_url(str(options.get("api_url") or API_URL), "Systempay api_url")
+        self.supports_lookup = bool(self.rest_password)
+        self.timeout = float(options.get("timeout") or 15)
 
     def form_fields(self, request: PaymentRequest) -> dict[str, str]:
         if request.currency not in CURRENCIES:
@@ -187,3 +219,125 @@ class SystempayGateway(Gateway):
             transaction_id=fields.get("vads_trans_uuid", ""),
             raw=raw,
         )
+
+    # --- look-up through the REST API -------------------------------------------------------------
+
+    def lookup(self, reference: str, *, transaction_id: str = "") -> VerifiedOutcome:
+        """Order/Get: every payment transaction made for our reference. Paid when one was
+        authorised or captured (the amount: what those took); refused or cancelled when every one
+        was; otherwise, or when there is none yet, still pending."""
+        if not self.supports_lookup:
+            raise GatewayError("Systempay REST API password (rest_password) is not set")
+        answer = self.call("Order/Get", {"orderId": reference, "operationType": "DEBIT"})
+        if answer is None:
+            return VerifiedOutcome(
+                reference=reference, outcome=Outcome.PENDING, amount_cents=None, currency=None
+            )
+        transactions = self._checked_transactions(answer, reference)
+        kept = ("uuid", "amount", "currency", "detailedStatus", "creationDate")
+        raw = {
+            "orderStatus": answer.get("orderStatus"),
+            "transactions": [{name: item.get(name) for name in kept} for item in transactions],
+        }
+        debits = [item for item in transactions if item.get("operationType", "DEBIT") == "DEBIT"]
+        outcomes = [STATUSES.get(item["detailedStatus"], Outcome.PENDING) for item in debits]
+        paid = [item for item, outcome in zip(debits, outcomes, strict=True) if outcome == Outcome.CONFIRMED]
+        if paid:
+            currencies = {item["currency"] for item in paid}
+            if len(currencies) > 1:
+                raise GatewayError("Systempay: an order paid in several currencies")
+            # Two payments for one order add up: the caller then sees more than was due.
+            return VerifiedOutcome(
+                reference=reference,
+                outcome=Outcome.CONFIRMED,
+                amount_cents=sum(item["amount"] for item in paid),
+                currency=currencies.pop(),
+                transaction_id=paid[0]["uuid"],
+                raw=raw,
+            )
+        if not debits or Outcome.PENDING in outcomes:
+            outcome = Outcome.PENDING
+        else:
+            outcome = Outcome.FAILED if Outcome.FAILED in outcomes else Outcome.CANCELLED
+        last = debits[-1] if debits else None
+        return VerifiedOutcome(
+            reference=reference,
+            outcome=outcome,
+            amount_cents=last["amount"] if last else None,
+            currency=last["currency"] if last else None,
+            transaction_id=last["uuid"] if last else "",
+            raw=raw,
+        )
+
+    def _checked_transactions(self, answer: dict, reference: str) -> list[dict]:
+        """The answer's transactions, once it is for our shop, our order and our mode, each well
+        formed; a GatewayError otherwise."""
+        if answer.get("_type", "V4/OrderTransactions") != "V4/OrderTransactions":
+            raise GatewayError("Systempay: Order/Get did not answer OrderTransactions")
+        if str(answer.get("shopId")) != self.site_id:
+            raise GatewayError("Systempay: the answer is for another shop")
+        details = answer.get("orderDetails")
+        if isinstance(details, dict) and details.get("orderId") not in (None, reference):
+            raise GatewayError("Systempay: the answer is for another order")
+        transactions = answer.get("transactions")
+        if not isinstance(transactions, list):
+            raise GatewayError("Systempay: the answer has no list of transactions")
+        for item in transactions:
+            if not isinstance(item, dict):
+                raise GatewayError("Systempay: a transaction is not an object")
+            details = item.get("orderDetails")
+            if not isinstance(details, dict) or details.get("orderId") != reference:
+                raise GatewayError("Systempay: a transaction of another order")
+            # A payment made in test mode costs nothing: it must never count in production.
+            if details.get("mode") != self.ctx_mode:
+                raise GatewayError(f"Systempay: a transaction made in mode {details.get('mode')!r}")
+            if "shopId" in item and str(item["shopId"]) != self.site_id:
+                raise GatewayError("Systempay: a transaction of another shop")
+            amount = item.get("amount")
+            if not (isinstance(amount, int) and not isinstance(amount, bool) and 0 <= amount < 10**12):
+                raise GatewayError("Systempay: a transaction without a usable amount")
+            if not (isinstance(item.get("currency"), str) and re.fullmatch(r"[A-Z]{3}", item["currency"])):
+                raise GatewayError("Systempay: a transaction without a usable currency")
+            if not isinstance(item.get("detailedStatus"), str) or not isinstance(item.get("uuid"), str):
+                raise GatewayError("Systempay: a transaction without status or uuid")
+        return transactions
+
+    def call(self, service: str, payload: dict) -> dict | None:
+        """One REST web service; its answer, None for PSP_010 (not found), GatewayError otherwise."""
+        credentials = base64.b64encode(f"{self.site_id}:{self.rest_password}".encode()).decode("ascii")
+        request = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
+            self.api_url.rstrip("/") + "/V4/" + service,
+            data=json.dumps(payload).encode("utf-8"),
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "Authorization": f"Basic {credentials}",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                content = response.read(MAX_ANSWER + 1)
+        except urllib.error.HTTPError as error:
+            raise GatewayError(f"Systempay REST API: HTTP {error.code}") from error
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+            raise GatewayError(f"Systempay REST API unreachable: {error}") from error
+        if len(content) > MAX_ANSWER:
+            raise GatewayError("Systempay REST API: answer too long")
+        try:
+            envelope = json.loads(content)
+        except ValueError as error:
+            raise GatewayError("Systempay REST API: the answer is not JSON") from error
+        if not isinstance(envelope, dict) or not isinstance(envelope.get("answer"), dict):
+            raise GatewayError("Systempay REST API: the answer is not a web service response")
+        if envelope.get("webService", service) != service:
+            raise GatewayError("Systempay REST API: the answer is for another web service")
+        answer = envelope["answer"]
+        if envelope.get("status") == "SUCCESS":
+            return answer
+        if envelope.get("status") == "ERROR":
+            code = str(answer.get("errorCode") or "")
+            if code == NOT_FOUND:
+                return None
+            raise GatewayError(f"Systempay {code or 'error'}: {answer.get('errorMessage') or ''}"[:200])
+        raise GatewayError("Systempay REST API: the answer has no status")

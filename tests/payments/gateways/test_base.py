@@ -8,9 +8,11 @@ import pytest
 from matricule.payments.gateways.base import (
     BrowserAction,
     Gateway,
+    GatewayError,
     Outcome,
     PaymentRequest,
     VerifiedOutcome,
+    secure_url,
 )
 
 REQUEST = PaymentRequest(
@@ -66,3 +68,43 @@ def test_the_values_handed_back_are_frozen_with_plain_defaults():
 def test_outcomes_are_the_words_kept_on_the_notifications():
     assert [outcome.value for outcome in Outcome] == ["confirmed", "failed", "cancelled", "pending"]
     assert Outcome("failed") is Outcome.FAILED and Outcome.FAILED == "failed"
+
+
+def test_a_lookup_told_the_amount_is_a_plain_lookup_unless_the_adapter_needs_it():
+    class Bank(Gateway):
+        def lookup(self, reference, *, transaction_id=""):
+            return VerifiedOutcome(reference, Outcome.PENDING, None, None, transaction_id)
+
+    outcome = Bank({}).lookup_attempt("MAT1", amount_cents=17800, currency="EUR", transaction_id="t1")
+    assert (outcome.reference, outcome.transaction_id) == ("MAT1", "t1")
+    with pytest.raises(NotImplementedError):
+        Gateway({}).lookup_attempt("MAT1", amount_cents=17800, currency="EUR")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ppps.paybox.com/PPPS.php",
+        "http://127.0.0.1:8123/PPPS.php",
+        "http://[::1]:8123/api-payment/",
+        "http://localhost:8123/api-payment/",
+    ],
+)
+def test_lookup_addresses_are_https_or_this_machine(url):
+    assert secure_url(url, "the address") == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://ppps.paybox.com/PPPS.php",
+        "http://10.0.0.1/PPPS.php",
+        "ftp://127.0.0.1/",
+        "https://",
+        "",
+        "http://[::1",
+    ],
+)
+def test_other_lookup_addresses_are_refused(url):
+    with pytest.raises(GatewayError, match="the address"):
+        secure_url(url, "the address")

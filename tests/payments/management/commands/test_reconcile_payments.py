@@ -43,3 +43,27 @@ def test_the_command_looks_up_what_is_pending_for_longer_than_asked(awaiting, ca
     assert capsys.readouterr().out.strip() == "1 pending payment(s) looked up."
     payment.refresh_from_db()
     assert payment.status == Payment.Status.CONFIRMED and payment.paid_cents == payment.amount_cents
+
+
+def test_the_command_lists_what_no_lookup_settled(settings, awaiting, capsys):
+    from tests.payments.gateways.test_paybox import OPTIONS
+
+    settings.MATRICULE_PAYMENT_GATEWAYS = {**settings.MATRICULE_PAYMENT_GATEWAYS, "paybox": OPTIONS}
+    payment = Payment.objects.create(
+        registration=awaiting,
+        reference="MAT00000000000000AB",
+        gateway="paybox",
+        amount_cents=17800,
+        currency="EUR",
+        fee_key=services.fee_key(awaiting),
+        status=Payment.Status.PENDING,
+    )
+    created = datetime.datetime(2024, 7, 8, 10, 30, tzinfo=datetime.UTC)
+    Payment.objects.filter(pk=payment.pk).update(created_at=created)
+    call_command("reconcile_payments")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "0 pending payment(s) looked up.",
+        "1 payment(s) pending for more than 5 minute(s) that no gateway look-up settled:",
+        "  MAT00000000000000AB  paybox  178.00 EUR  pending since 2024-07-08 12:30  (no lookup)",
+    ]
