@@ -302,19 +302,15 @@ LOGGING = {
 }
 
 # --- Matricule ------------------------------------------------------------------------------
-# Rate limits: scope -> (events, window in seconds, cooling-off in seconds).
+# Limits that lock where a lock costs the rightful person little: scope -> (events, window in
+# seconds, cooling-off in seconds). Sign-ins are never locked but slowed down: their delays are
+# accounts.limits.DEFAULT_BACKOFFS, overridable with MATRICULE_BACKOFFS (docs/security.md).
 MATRICULE_THROTTLES = {
-    "admission_number": (env_int("THROTTLE_NUMBER_ATTEMPTS", 5, minimum=1), 15 * 60, 15 * 60),
-    "admission_address": (env_int("THROTTLE_ADDRESS_FAILURES", 100, minimum=1), 15 * 60, 15 * 60),
     "link_request": (env_int("THROTTLE_LINK_REQUESTS", 5, minimum=1), 60 * 60, 60 * 60),
-    "password_identifier": (env_int("THROTTLE_PASSWORD_ATTEMPTS", 5, minimum=1), 15 * 60, 15 * 60),
-    "password_address": (env_int("THROTTLE_PASSWORD_ADDRESS_FAILURES", 100, minimum=1), 15 * 60, 15 * 60),
     "totp_user": (5, 15 * 60, 15 * 60),
     "account_link": (5, 60 * 60, 60 * 60),
     "reset_address": (20, 60 * 60, 60 * 60),
-    "staff_username": (5, 15 * 60, 15 * 60),
     "verify_address": (env_int("THROTTLE_VERIFY_CHECKS", 60, minimum=1), 10 * 60, 10 * 60),
-    "staff_address": (50, 15 * 60, 15 * 60),
 }
 LOGIN_LINK_MINUTES = env_int("LOGIN_LINK_MINUTES", 10, minimum=1)
 # Parcoursup web service (getCandidatsAdmis), for `import_admissions --from-api`.

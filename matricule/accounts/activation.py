@@ -22,10 +22,16 @@ from django.utils import timezone, translation
 
 from matricule.audit.services import record
 from matricule.compat import task
-from matricule.notifications.services import queue_email, render_bilingual, send_account_link_email
+from matricule.notifications.services import (
+    queue_email,
+    render_bilingual,
+    send_account_link_email,
+    sent_already,
+)
 
-from .limits import link_allowed
-from .models import AccountSecurity, ActivationToken, LoginLink
+from . import throttle
+from .limits import NOTICE_EVERY, forget_failures, link_allowed
+from .models import AccountSecurity, ActivationToken, LoginLink, Throttle
 
 Purpose = ActivationToken.Purpose
 
@@ -219,6 +225,8 @@ def send_account_link(user_id: int, purpose: str, language: str = "fr") -> None:
         to = user.email
     if not to:
         return
+    if sent_already(f"account_{purpose}"):
+        return  # taken up again after its worker died: the link was sent; a new one would void it
     token = create_token(user, purpose, to)
     name = "student-account:activate" if purpose == Purpose.ACTIVATE else "student-account:reset-confirm"
     with translation.override(language):
@@ -245,6 +253,7 @@ def reset_password(token: str, password: str):
         user.set_password(password)
         user.save(update_fields=["password"])
         record("accounts.account.password_reset", actor=user, obj=user)
+        forget_failures(user)  # strangers' failures no longer slow the new password down
         notify(user, "password_changed")
     return user
 
@@ -255,6 +264,8 @@ NOTICE_SUBJECTS = {
     "two_factor_disabled": "Double authentification désactivée / Two-step login disabled — Matricule",
     "staff_authenticator_reset": "Application d'authentification réinitialisée / Authenticator app reset "
     "— Matricule",
+    "sign_in_failures": "Tentatives de connexion échouées / Failed login attempts — Matricule",
+    "staff_sign_in_failures": "Tentatives de connexion échouées / Failed sign-in attempts — Matricule",
 }
 
 
@@ -267,3 +278,14 @@ def notify(user, event: str) -> None:
         {"first_name": user.first_name, "event": event, "site_url": settings.SITE_URL},
     )
     queue_email(kind=f"account_{event}", to=user.email, subject=NOTICE_SUBJECTS[event], body=body)
+
+
+def notify_failures(user, event: str) -> bool:
+    """Tell the account holder that sign-ins to their account keep failing ("sign_in_failures",
+    "staff_sign_in_failures"), at most once a day (limits.NOTICE_EVERY); True when an email is
+    queued."""
+    if not user.email or not throttle.once(Throttle.Scope.SIGN_IN_NOTICE, str(user.pk), NOTICE_EVERY):
+        return False
+    notify(user, event)
+    record("accounts.sign_in_failures_notified", obj=user, event=event)
+    return True

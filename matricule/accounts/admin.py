@@ -78,7 +78,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Throttle)
 class ThrottleAdmin(admin.ModelAdmin):
-    """Lockouts are visible to staff, who can lift them."""
+    """Locks and delays are visible to staff, who can lift them."""
 
     list_display = ["scope", "key", "count", "last_event_at", "locked_until", "is_locked"]
     list_filter = ["scope"]

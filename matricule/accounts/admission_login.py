@@ -2,8 +2,11 @@
 then a single-use connection link sent by email.
 
 The answer is the same whether or not the three match, so that nobody can learn who is
-admitted; only a lock (too many attempts) is said, and it is counted per typed number and
-per address whether or not the number exists.
+admitted: the throttle protects mailboxes and the server, not a secret, and matching details
+always get their link (accounts.limits.DetailsAttempt). Attempts slow down per number, failures
+per (number, address) and per address; a delay in force only changes the answer's wording
+(the same for a match and a miss). Links actually sent are capped per candidate (scope
+link_request), and only the newest link of a person works.
 """
 
 import datetime
@@ -22,18 +25,20 @@ from matricule.audit.services import record
 from matricule.compat import task
 from matricule.rows import unique_row
 
-from . import throttle
+from . import limits, throttle
 from .activation import has_activated_account
 from .models import LoginLink, Throttle
 
 
 @dataclass(frozen=True)
 class LinkRequest:
-    locked_until: datetime.datetime | None = None
+    # A delay was in force when the request came: the answer says when to try again (the
+    # details were checked all the same, and a match got its link).
+    retry_at: datetime.datetime | None = None
 
     @property
-    def locked(self) -> bool:
-        return self.locked_until is not None
+    def slowed(self) -> bool:
+        return self.retry_at is not None
 
 
 def _number_key(number: str) -> str:
@@ -43,32 +48,30 @@ def _number_key(number: str) -> str:
 def request_link(*, year, number: str, birth_date: datetime.date, email: str, address: str) -> LinkRequest:
     """Check the three credentials and, when they match, queue the connection link."""
     key = _number_key(number)
-    for scope, value in ((Throttle.Scope.ADMISSION_ADDRESS, address), (Throttle.Scope.ADMISSION_NUMBER, key)):
-        until = throttle.locked_until(scope, value)
-        if until:
-            return LinkRequest(locked_until=until)
+    attempt = limits.DetailsAttempt(key, address)
+    retry_at = attempt.retry_at()  # what the answer says depends on this alone
 
     with transaction.atomic():
         candidate = Candidate.objects.matching_credentials(year, number, birth_date, email).first()
-        # Every attempt counts for the number, so that a match cannot be told from a miss.
-        throttle.hit(Throttle.Scope.ADMISSION_NUMBER, key)
+        if retry_at is None:  # attempts made during a delay are not counted
+            attempt.counted(matched=candidate is not None)
         if candidate is None:
-            throttle.hit(Throttle.Scope.ADMISSION_ADDRESS, address)
-            record("accounts.admission_login.failed", number=key, address=address)
-            return LinkRequest()
+            if retry_at is None:
+                record("accounts.admission_login.failed", number=key, address=address)
+            return LinkRequest(retry_at)
         if has_activated_account(candidate.user):
             # An activated student logs in with their password, not their admission details.
             record("accounts.admission_login.account_activated", obj=candidate)
-            return LinkRequest()
+            return LinkRequest(retry_at)
         link_key = str(candidate.pk)
         if throttle.locked_until(Throttle.Scope.LINK_REQUEST, link_key):
             record("accounts.admission_login.link_limited", obj=candidate)
-            return LinkRequest()
+            return LinkRequest(retry_at)
         throttle.hit(Throttle.Scope.LINK_REQUEST, link_key)
         record("accounts.admission_login.link_requested", obj=candidate, address=address)
         language = translation.get_language() or settings.LANGUAGE_CODE
         transaction.on_commit(lambda: send_login_link.enqueue(candidate.pk, language))
-    return LinkRequest()
+    return LinkRequest(retry_at)
 
 
 def hash_token(token: str) -> str:
@@ -89,11 +92,13 @@ def create_link(candidate: Candidate) -> str:
 @task(queue_name="emails")
 def send_login_link(candidate_id: int, language: str = "fr") -> None:
     """Create the link here, in the worker, so the token never sits in the task queue."""
-    from matricule.notifications.services import send_login_link_email
+    from matricule.notifications.services import send_login_link_email, sent_already
 
     candidate = Candidate.objects.select_related("academic_year", "user").get(pk=candidate_id)
     if has_activated_account(candidate.user):
         return
+    if sent_already("login_link"):
+        return  # taken up again after its worker died: the link was sent; a new one would void it
     token = create_link(candidate)
     with translation.override(language):
         path = reverse("accounts:link", args=[token])
@@ -103,7 +108,7 @@ def send_login_link(candidate_id: int, language: str = "fr") -> None:
 class LinkError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
-        self.code = code  # "unknown", "used" or "expired"
+        self.code = code  # "unknown", "used", "expired" or "replaced"
 
 
 def check_link(token: str) -> LoginLink:
@@ -120,6 +125,10 @@ def _raise_if_unusable(link: LoginLink | None) -> None:
         raise LinkError("used")
     if link.expires_at <= timezone.now():
         raise LinkError("expired")
+    # A newer link voids the older ones: only the one in the latest email works.
+    owner = {"candidate_id": link.candidate_id} if link.candidate_id else {"user_id": link.user_id}
+    if LoginLink.objects.filter(**owner, pk__gt=link.pk).exists():
+        raise LinkError("replaced")
 
 
 def use_link(token: str):

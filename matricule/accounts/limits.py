@@ -1,7 +1,21 @@
-"""Rate limits of the student login, reset and account emails, with their default limits
-(used when settings.MATRICULE_THROTTLES does not name the scope)."""
+"""The rate limits of the sign-ins and of the account emails, with their default numbers (used
+when the settings do not name the scope). docs/security.md says why each number is what it is.
+
+Nothing here shuts the rightful person out because of what someone else did:
+
+- The admission login (`DetailsAttempt`) never refuses details that match: a delay only changes
+  the answer's wording, the link is sent all the same (the answer is the same whether or not the
+  details match, so the delays protect mailboxes and the server, not a secret). Links actually
+  sent are capped per candidate (`link_request`).
+- The password sign-ins (`SignIn`, students and staff) slow failures down per (identifier,
+  address) and per identifier, never per address alone (a lycée, a campus or a mobile operator
+  is one address for thousands). A browser that signed in to the account before (a device
+  cookie, accounts.devices) is not slowed by failures from elsewhere: its own failures are
+  counted on it alone. The account holder is told by email when failures pile up.
+"""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -10,24 +24,56 @@ from matricule.audit.services import record
 from . import throttle
 from .models import Throttle
 
-SCOPE_IDENTIFIER = "password_identifier"
-SCOPE_ADDRESS = "password_address"
-SCOPE_TOTP = "totp_user"
-SCOPE_ACCOUNT_LINK = "account_link"
-SCOPE_RESET_ADDRESS = "reset_address"
+Scope = Throttle.Scope
+
+# Locks (accounts.throttle.hit), for what only the rightful user (or someone who already holds
+# their password, or their mailbox) can cause.
+SCOPE_TOTP = Scope.TOTP_USER
+SCOPE_ACCOUNT_LINK = Scope.ACCOUNT_LINK
+SCOPE_RESET_ADDRESS = Scope.RESET_ADDRESS
+
+# Progressive delays (accounts.throttle.Backoff).
+SCOPE_IDENTIFIER = Scope.PASSWORD_IDENTIFIER
+SCOPE_PAIR = Scope.PASSWORD_PAIR
+SCOPE_STAFF_USERNAME = Scope.STAFF_USERNAME
+SCOPE_STAFF_PAIR = Scope.STAFF_PAIR
+SCOPE_DEVICE = Scope.DEVICE
+SCOPE_NUMBER = Scope.LOGIN_NUMBER
+SCOPE_NUMBER_PAIR = Scope.LOGIN_PAIR
+SCOPE_NUMBER_ADDRESS = Scope.LOGIN_ADDRESS
 
 # Used when settings.MATRICULE_THROTTLES does not (yet) name the scope:
 # events, window in seconds, cooling-off in seconds.
 DEFAULT_LIMITS = {
-    SCOPE_IDENTIFIER: (5, 15 * 60, 15 * 60),  # failed passwords per identifier
-    SCOPE_ADDRESS: (100, 15 * 60, 15 * 60),  # failed passwords per network address
     SCOPE_TOTP: (5, 15 * 60, 15 * 60),  # wrong second-factor codes per account
     SCOPE_ACCOUNT_LINK: (5, 60 * 60, 60 * 60),  # activation/reset emails per account
     SCOPE_RESET_ADDRESS: (20, 60 * 60, 60 * 60),  # reset requests per network address
 }
 
+MINUTE = 60
+# Used when settings.MATRICULE_BACKOFFS does not name the scope: failures free of any delay,
+# first delay in seconds (doubled at each further failure), longest delay in seconds, one
+# failure forgotten every so many seconds.
+DEFAULT_BACKOFFS = {
+    # Password sign-ins, students and staff alike.
+    SCOPE_PAIR: (5, 5, 15 * MINUTE, 15 * MINUTE),  # failures per (identifier, address)
+    SCOPE_IDENTIFIER: (10, 5, 15 * MINUTE, 15 * MINUTE),  # failures per identifier, any address
+    SCOPE_STAFF_PAIR: (5, 5, 15 * MINUTE, 15 * MINUTE),
+    SCOPE_STAFF_USERNAME: (10, 5, 15 * MINUTE, 15 * MINUTE),
+    SCOPE_DEVICE: (5, 5, 15 * MINUTE, 15 * MINUTE),  # failures on a device that signed in before
+    # Admission login (matching details always get their link).
+    SCOPE_NUMBER: (10, 10, 5 * MINUTE, 5 * MINUTE),  # attempts per Parcoursup number, any address
+    SCOPE_NUMBER_PAIR: (3, 10, 5 * MINUTE, 5 * MINUTE),  # failures per (number, address)
+    SCOPE_NUMBER_ADDRESS: (30, 5, 2 * MINUTE, 20),  # failures per address
+}
 
-# --- Rate limits with defaults -------------------------------------------------------------------
+# The email about repeated failures: once the identifier (or the device) has this many failures
+# remembered, and at most once a day per account.
+NOTICE_AFTER = 5
+NOTICE_EVERY = datetime.timedelta(hours=24)
+
+
+# --- Locks ---------------------------------------------------------------------------------------
 
 
 def rule(scope: str) -> throttle.Limit:
@@ -38,18 +84,12 @@ def rule(scope: str) -> throttle.Limit:
 
 
 def locked_until(scope: str, key: str):
-    return throttle.locked_until(scope, key[:128])
+    return throttle.locked_until(scope, key[: throttle.KEY_LENGTH])
 
 
 def hit(scope: str, key: str):
     """throttle.hit, with this module's default limit when the scope is not configured."""
-    return throttle.hit(scope, key[:128], rule=rule(scope))
-
-
-def reset_counter(scope: str, key: str) -> None:
-    row = Throttle.objects.filter(scope=scope, key=key[:128]).first()
-    if row is not None and row.count:
-        throttle.lift(row)
+    return throttle.hit(scope, key[: throttle.KEY_LENGTH], rule=rule(scope))
 
 
 def link_allowed(user) -> bool:
@@ -60,3 +100,114 @@ def link_allowed(user) -> bool:
         return False
     hit(SCOPE_ACCOUNT_LINK, key)
     return True
+
+
+# --- Progressive delays --------------------------------------------------------------------------
+
+
+def backoff(scope: str) -> throttle.Backoff:
+    configured = getattr(settings, "MATRICULE_BACKOFFS", {}).get(scope)
+    free, base, cap, decay = configured or DEFAULT_BACKOFFS[scope]
+    return throttle.Backoff(scope, free, base, cap, decay)
+
+
+class _Attempt:
+    """The counters of one attempt: read once (one query), then charged or cleared."""
+
+    keys: list[tuple[str, str]]
+
+    def __init__(self):
+        self._rows = None
+
+    def _key(self, scope: str, key: str) -> tuple[str, str]:
+        return (scope, key[: throttle.KEY_LENGTH])
+
+    def retry_at(self) -> datetime.datetime | None:
+        """When the delay in force for this attempt ends; None when there is none."""
+        self._rows = throttle.counters(self.keys)
+        return throttle.waiting_until(self._rows.values())
+
+    def _charge(self, scope: str, key: str) -> throttle.Charge:
+        return throttle.charge(backoff(scope), key)
+
+
+@dataclass(frozen=True)
+class SignInScopes:
+    pair: str
+    identifier: str
+
+
+STUDENTS = SignInScopes(SCOPE_PAIR, SCOPE_IDENTIFIER)
+STAFF = SignInScopes(SCOPE_STAFF_PAIR, SCOPE_STAFF_USERNAME)
+
+
+class SignIn(_Attempt):
+    """A password sign-in. With `device` (the nonce of a valid device cookie that names this
+    account) its failures count on that device alone; otherwise on (identifier, address) and
+    on the identifier. While a delay is in force the password is not checked at all."""
+
+    def __init__(self, scopes: SignInScopes, identifier: str, address: str, device: str | None = None):
+        super().__init__()
+        self.device = device
+        if device:
+            self.keys = [self._key(SCOPE_DEVICE, device)]
+        else:
+            self.keys = [
+                self._key(scopes.pair, f"{identifier}@{address}"),
+                self._key(scopes.identifier, identifier),
+            ]
+
+    def failed(self) -> throttle.Charge:
+        """Count a wrong password; the charge of the identifier (or the device)."""
+        charges = [self._charge(scope, key) for scope, key in self.keys]
+        return charges[-1]
+
+    def succeeded(self) -> None:
+        """A right password: this attempt's counters start again from zero."""
+        rows = self._rows if self._rows is not None else throttle.counters(self.keys)
+        throttle.clear([key for key in self.keys if key in rows and rows[key].count])
+
+
+def should_notify(charge: throttle.Charge) -> bool:
+    return charge.count >= NOTICE_AFTER
+
+
+def identifier_key(identifier: str) -> str:
+    """The form student sign-in failures are counted under: student numbers and emails,
+    case-insensitive."""
+    return " ".join(identifier.split()).casefold()
+
+
+def forget_failures(user) -> None:
+    """A password reset proves the mailbox: the failures counted against the student's
+    identifiers (email, student number) from unknown devices are forgotten, so that they can
+    sign in at once with their new password."""
+    student = getattr(user, "student", None)
+    identifiers = [user.email, student.student_number if student else ""]
+    throttle.clear(
+        [(SCOPE_IDENTIFIER, identifier_key(value)[: throttle.KEY_LENGTH]) for value in identifiers if value]
+    )
+
+
+class DetailsAttempt(_Attempt):
+    """A request for a connection link by personal details (a Parcoursup number or a student
+    number, with a date of birth and an email). Every attempt counts for the number, from any
+    address, whether or not the details match (so that a match cannot be told from a miss);
+    failures count per (number, address) and per address, never matches, so that a school's
+    students typing their details right are never slowed by each other.
+
+    Attempts made while a delay is in force are answered with that delay and not counted, but
+    the details are checked all the same: matching details always get their link."""
+
+    def __init__(self, number: str, address: str):
+        super().__init__()
+        self.number_key = self._key(SCOPE_NUMBER, number)
+        self.pair_key = self._key(SCOPE_NUMBER_PAIR, f"{number}@{address}")
+        self.address_key = self._key(SCOPE_NUMBER_ADDRESS, address)
+        self.keys = [self.number_key, self.pair_key, self.address_key]
+
+    def counted(self, *, matched: bool) -> None:
+        self._charge(*self.number_key)
+        if not matched:
+            self._charge(*self.pair_key)
+            self._charge(*self.address_key)

@@ -66,7 +66,9 @@ class ComponentMembership(models.Model):
 
 
 class Throttle(models.Model):
-    """A rate-limit counter for one key in one scope (see accounts.throttle)."""
+    """A rate-limit counter for one key in one scope (see accounts.throttle): a lock, or a
+    progressive delay (then `locked_until` is when the delay ends and `window_started_at` the
+    time from which its failures are forgotten)."""
 
     class Scope(models.TextChoices):
         ADMISSION_NUMBER = "admission_number", _("Admission login: attempts per Parcoursup number")
@@ -79,6 +81,17 @@ class Throttle(models.Model):
         RESET_ADDRESS = "reset_address", _("Password reset requests per network address")
         STAFF_USERNAME = "staff_username", _("Staff sign-in: failures per username")
         STAFF_ADDRESS = "staff_address", _("Staff sign-in: failures per network address")
+        # Progressive delays (accounts.throttle.Backoff, numbers in accounts.limits).
+        PASSWORD_PAIR = (
+            "password_pair",
+            _("Password login: failures per student number or email and network address"),
+        )
+        STAFF_PAIR = "staff_pair", _("Staff sign-in: failures per username and network address")
+        DEVICE = "device", _("Sign-in: failures on a device that signed in before")
+        LOGIN_NUMBER = "login_number", _("Connection link: attempts per number (delay)")
+        LOGIN_PAIR = "login_pair", _("Connection link: failures per number and network address (delay)")
+        LOGIN_ADDRESS = "login_address", _("Connection link: failures per network address (delay)")
+        SIGN_IN_NOTICE = "sign_in_notice", _("Sign-in: emails about repeated failures per account")
 
     scope = models.CharField(_("scope"), max_length=32, choices=Scope.choices)
     key = models.CharField(_("key"), max_length=128)

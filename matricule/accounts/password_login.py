@@ -1,10 +1,12 @@
 """Login of activated students by student number or email + password, and password reset.
 
 The answer is the same for an unknown identifier and a wrong password (the same work is done:
-a password is hashed either way), so that nobody can learn who has an account. Failures are
-counted per typed identifier and per network address (accounts.throttle); at the limit the
-identifier (or address) is locked for a cooling-off period, whether or not an account exists.
-Accounts with a second factor then go through accounts.totp before being logged in.
+a password is hashed either way), so that nobody can learn who has an account. Failures slow
+the next attempts down (accounts.limits.SignIn): per typed identifier and address, and per
+identifier, whether or not an account exists; never per address alone. A browser that signed
+in to the account before (accounts.devices) counts its own failures only, so that strangers'
+failures never slow the account holder down there. Accounts with a second factor then go
+through accounts.totp before being logged in.
 """
 
 import datetime
@@ -16,30 +18,10 @@ from django.db import transaction
 
 from matricule.audit.services import record
 
-from . import activation
-
-# The limits live in .limits (activation counts its emails there too); these names stay
-# importable from here for the login's callers.
-from .limits import (  # noqa: F401
-    DEFAULT_LIMITS,
-    SCOPE_ACCOUNT_LINK,
-    SCOPE_ADDRESS,
-    SCOPE_IDENTIFIER,
-    SCOPE_RESET_ADDRESS,
-    SCOPE_TOTP,
-    hit,
-    link_allowed,
-    locked_until,
-    reset_counter,
-    rule,
-)
+from . import activation, limits
+from .limits import SCOPE_RESET_ADDRESS, hit, identifier_key, link_allowed, locked_until
 
 # --- Login ---------------------------------------------------------------------------------------
-
-
-def identifier_key(identifier: str) -> str:
-    """The form failures are counted under: student numbers and emails, case-insensitive."""
-    return " ".join(identifier.split()).casefold()
 
 
 def _accounts_for(identifier: str, queryset):
@@ -62,33 +44,49 @@ def find_accounts(identifier: str):
 @dataclass(frozen=True)
 class LoginOutcome:
     user: object = None
-    locked_until: datetime.datetime | None = None
+    # Set when the password was not checked: a delay is in force until then.
+    retry_at: datetime.datetime | None = None
 
     @property
-    def locked(self) -> bool:
-        return self.locked_until is not None
+    def slowed(self) -> bool:
+        return self.retry_at is not None
 
 
-def authenticate(*, identifier: str, password: str, address: str) -> LoginOutcome:
+def authenticate(*, identifier: str, password: str, address: str, devices=()) -> LoginOutcome:
     """Check a student's password. The outcome holds the user when it matches; the caller
-    then asks for the second factor (accounts.totp.is_enabled) before logging them in."""
+    then asks for the second factor (accounts.totp.is_enabled) before logging them in.
+    `devices`: the (account id, nonce) pairs of the browser's device cookie."""
     key = identifier_key(identifier)
-    for scope, value in ((SCOPE_ADDRESS, address), (SCOPE_IDENTIFIER, key)):
-        until = locked_until(scope, value)
-        if until:
-            record("accounts.password_login.locked", scope=scope, identifier=key[:128], address=address)
-            return LoginOutcome(locked_until=until)
+    accounts = None
+    device = None
+    if devices:  # only then are the accounts needed before the delay is known
+        accounts = find_accounts(identifier)
+        wanted = {account.pk for account in accounts}
+        device = next((nonce for user_id, nonce in devices if user_id in wanted), None)
+    attempt = limits.SignIn(limits.STUDENTS, key, address, device)
+    retry_at = attempt.retry_at()
+    if retry_at:  # nothing checked, nothing written: a flood costs one read per request
+        return LoginOutcome(retry_at=retry_at)
 
-    accounts = find_accounts(identifier)
+    if accounts is None:
+        accounts = find_accounts(identifier)
     user = next((account for account in accounts if account.check_password(password)), None)
     if not accounts:
         make_password(password)  # the same hashing work as for a real account
     if user is None:
-        until = hit(SCOPE_IDENTIFIER, key)
-        until = hit(SCOPE_ADDRESS, address) or until
-        record("accounts.password_login.failed", identifier=key[:128], address=address)
-        return LoginOutcome(locked_until=until)
-    reset_counter(SCOPE_IDENTIFIER, key)
+        charge = attempt.failed()
+        record(
+            "accounts.password_login.failed",
+            identifier=key[:128],
+            address=address,
+            device=bool(device),
+            failures=charge.count,
+        )
+        if limits.should_notify(charge):
+            for account in accounts:
+                activation.notify_failures(account, "sign_in_failures")
+        return LoginOutcome()
+    attempt.succeeded()
     record("accounts.password_login.password_ok", actor=user, obj=user, address=address)
     return LoginOutcome(user=user)
 

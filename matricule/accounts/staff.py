@@ -26,7 +26,7 @@ from functools import wraps
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -38,7 +38,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from matricule.audit.services import record
 
-from . import password_login, throttle, totp
+from . import activation, limits, totp
 from .models import AccountSecurity, ComponentMembership
 
 Role = ComponentMembership.Role
@@ -50,7 +50,6 @@ STAFF_LOGIN_PATH = "/gestion/connexion/"
 # Methods that only read: auditors may use them on every back-office view of their components.
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 VERIFIED_KEY = "staff_verified"
-SCOPE_ADDRESS = "staff_address"
 
 
 # --- Roles and scope -----------------------------------------------------------------------------
@@ -212,10 +211,36 @@ def staff_required(view=None, *, write: bool = False, administrator: bool = Fals
     return decorate(view) if view is not None else decorate
 
 
+# --- Password sign-in: delays and device cookies -------------------------------------------------
+
+
+def sign_in_attempt(username: str, address: str, device_entries=()) -> limits.SignIn:
+    """The counters of a password sign-in (accounts.limits.SignIn): the browser's device cookie
+    counts when it names the account of this username."""
+    device = None
+    if device_entries:
+        ids = set(
+            get_user_model()
+            .objects.filter(pk__in=[pk for pk, _ in device_entries], username__iexact=username)
+            .values_list("pk", flat=True)
+        )
+        device = next((nonce for pk, nonce in device_entries if pk in ids), None)
+    return limits.SignIn(limits.STAFF, username, address, device)
+
+
+def after_failure(username: str, charge) -> None:
+    """Failures keep coming for this username: tell the staff member (at most once a day)."""
+    if not limits.should_notify(charge):
+        return
+    user = get_user_model().objects.filter(username__iexact=username, is_active=True).first()
+    if user is not None and is_staff_member(user):
+        activation.notify_failures(user, "staff_sign_in_failures")
+
+
 # --- Second factor (TOTP) for staff --------------------------------------------------------------
 #
 # The app is set up and codes are checked by accounts.totp, as for students; staff differ in the
-# set-up window below, their audit events, and the count of wrong codes per network address.
+# set-up window below and their audit events.
 
 
 def has_second_factor(user) -> bool:
@@ -262,19 +287,16 @@ def provisioning_uri(user, key: str) -> str:
 
 def code_locked_until(user) -> datetime.datetime | None:
     """When the account's lock on wrong codes ends (None: not locked)."""
-    return password_login.locked_until(password_login.SCOPE_TOTP, str(user.pk))
+    return limits.locked_until(limits.SCOPE_TOTP, str(user.pk))
 
 
 def _check_code(user, code: str, address: str, check) -> totp.CodeCheck:
     until = code_locked_until(user)
     if until:  # nothing checked, nothing counted
         return totp.CodeCheck(locked_until=until)
-    # Counts a wrong code against the account (scope totp_user), like the students' codes; the
-    # address in the staff scope.
-    outcome = check(user, code)
+    # Counts a wrong code against the account (scope totp_user), like the students' codes.
+    outcome = check(user, code, address=address)
     if not outcome.ok:
-        if address:
-            throttle.hit(SCOPE_ADDRESS, address)
         record("accounts.staff_login_failed", actor=user, obj=user, reason="code", locked=outcome.locked)
     return outcome
 

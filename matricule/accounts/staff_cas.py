@@ -30,7 +30,7 @@ from django_cas_ng.utils import get_cas_client
 
 from matricule.audit.services import record
 
-from . import staff
+from . import devices, staff
 
 # Seconds to wait for the CAS server when validating a ticket: a server that hangs must not hold
 # one of our workers for ever (requests waits without limit by default).
@@ -97,7 +97,9 @@ def _login_view():
             staff.mark_verified(request, method="cas")
             record("accounts.staff_login", actor=user, obj=user, method="cas")
             # Our own check of where to go (django-cas-ng would follow the Referer).
-            return redirect(staff.safe_next(request.GET.get("next")))
+            response = redirect(staff.safe_next(request.GET.get("next")))
+            devices.remember(request, response, user)
+            return response
 
     return StaffLoginView.as_view()
 

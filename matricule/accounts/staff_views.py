@@ -26,14 +26,14 @@ from reportlab.graphics.barcode import qrencoder
 
 from matricule.audit.services import record
 
-from . import staff, throttle, totp
+from . import devices, staff, throttle, totp
 from .totp_views import code_step
+from .views import slowed
 
 PENDING_KEY = "staff_pending_login"
 # Time to type a code after the password; longer the first time (installing an app).
 PENDING_SECONDS = 15 * 60
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-SCOPE_USERNAME = "staff_username"
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -72,7 +72,9 @@ def _complete(request, user, next_url: str, *, method: str, backend: str = BACKE
     request.session.pop(PENDING_KEY, None)
     staff.mark_verified(request, method=method)
     record("accounts.staff_login", actor=user, obj=user, method=method)
-    return redirect(next_url)
+    response = redirect(next_url)
+    devices.remember(request, response, user)  # this browser is known to the account from now on
+    return response
 
 
 def _timed_out(request):
@@ -118,7 +120,8 @@ def qr_code(value: str) -> dict:
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def login_view(request):
-    """Staff sign-in (password); rate-limited per username and per address."""
+    """Staff sign-in (password). Failures slow the next attempts down per (username, address) and
+    per username, except on a browser that signed in to this account before (accounts.limits)."""
     next_url = staff.safe_next(request.POST.get("next") or request.GET.get("next"))
     if _already_in(request):
         return redirect(next_url)
@@ -132,18 +135,15 @@ def login_view(request):
     if request.method != "POST":
         return render(request, "accounts/staff_login.html", context)
     username = request.POST.get("username", "")[:150].lower()
-    address = throttle.client_address(request)
-    locked = throttle.locked_until(SCOPE_USERNAME, username) or throttle.locked_until(
-        staff.SCOPE_ADDRESS, address
-    )
-    if locked:
-        context["locked_until"] = locked
-        return render(request, "accounts/staff_login.html", context, status=429)
+    attempt = staff.sign_in_attempt(username, throttle.client_address(request), devices.entries(request))
+    retry_at = attempt.retry_at()
+    if retry_at:  # the password is not checked; what was typed is shown again, but the password
+        return slowed(request, "accounts/staff_login.html", context, retry_at)
     user = form.get_user() if form.is_valid() else None
     if user is not None and staff.is_staff_member(user):
+        attempt.succeeded()
         return _after_password(request, user, next_url)
-    throttle.hit(SCOPE_USERNAME, username)
-    throttle.hit(staff.SCOPE_ADDRESS, address)
+    charge = attempt.failed()
     record(
         "accounts.staff_login_failed",
         actor=user,
@@ -151,7 +151,10 @@ def login_view(request):
         method="password",
         reason="password" if user is None else "not_staff",
         username=username,
+        device=bool(attempt.device),
+        failures=charge.count,
     )
+    staff.after_failure(username, charge)
     # The same answer for a wrong password and a person who is not staff.
     form.errors.pop("__all__", None)
     form.add_error(

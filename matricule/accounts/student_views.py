@@ -21,9 +21,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.audit.services import record
 
-from . import activation, password_login, throttle, totp
+from . import activation, devices, password_login, throttle, totp
 from .models import AccountSecurity
 from .totp_views import code_step
+from .views import slowed
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 LOGIN_REDIRECT = "registration:home"
@@ -141,7 +142,9 @@ def _log_in(request, user, next_url: str = ""):
     record(
         "accounts.password_login.succeeded", actor=user, obj=user, address=throttle.client_address(request)
     )
-    return redirect(next_url or LOGIN_REDIRECT)
+    response = redirect(next_url or LOGIN_REDIRECT)
+    devices.remember(request, response, user)  # this browser is known to the account from now on
+    return response
 
 
 def _link_invalid(request, error: activation.TokenError, purpose: str):
@@ -256,6 +259,7 @@ def login_view(request):
             identifier=form.cleaned_data["identifier"],
             password=form.cleaned_data["password"],
             address=throttle.client_address(request),
+            devices=devices.entries(request),
         )
         if outcome.user is not None:
             if totp.is_enabled(outcome.user):
@@ -267,9 +271,8 @@ def login_view(request):
                 }
                 return redirect("student-account:login-code")
             return _log_in(request, outcome.user, next_url)
-        if outcome.locked:
-            context["locked_until"] = outcome.locked_until
-            return render(request, "accounts/student/login.html", context, status=429)
+        if outcome.slowed:  # the password was not checked: what was typed is shown again, but it
+            return slowed(request, "accounts/student/login.html", context, outcome.retry_at)
         form.add_error(
             None,
             _(

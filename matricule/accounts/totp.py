@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from matricule.audit.services import record
 
 from . import activation
-from .password_login import SCOPE_ADDRESS, SCOPE_TOTP, hit, locked_until
+from .limits import SCOPE_TOTP, hit, locked_until
 
 DIGITS = 6
 INTERVAL = 30
@@ -131,8 +131,6 @@ def _check(user, device: TOTPDevice, code: str, address: str) -> CodeCheck:
     if len(code) == DIGITS and code.isascii() and code.isdigit() and device.verify_token(code):
         return CodeCheck(ok=True)
     until = hit(SCOPE_TOTP, key)
-    if address:
-        hit(SCOPE_ADDRESS, address)
     record("accounts.totp.failed", actor=user, obj=user, address=address)
     return CodeCheck(locked_until=until)
 

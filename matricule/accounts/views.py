@@ -1,3 +1,5 @@
+import math
+
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import HttpResponseNotAllowed
@@ -10,6 +12,21 @@ from matricule.institution.campaign import campaign_overview, first_registration
 
 from . import admission_login, throttle
 from .forms import AdmissionLoginForm
+
+
+def slowed(request, template: str, context: dict, retry_at):
+    """The answer while a sign-in is slowed down (429, with Retry-After): the page itself, its
+    form showing what was typed, and when to try again (seconds, or minutes past 90 s)."""
+    seconds = throttle.seconds_until(retry_at)
+    context = {
+        **context,
+        "retry_at": retry_at,
+        "retry_seconds": seconds,
+        "retry_minutes": math.ceil(seconds / 60) if seconds > 90 else 0,
+    }
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 @never_cache
@@ -34,9 +51,11 @@ def admission_login_view(request):
             email=form.cleaned_data["email"],
             address=throttle.client_address(request),
         )
-        if outcome.locked:
-            context.update(form=form, locked_until=outcome.locked_until)
-            return render(request, "accounts/admission_login.html", context, status=429)
+        if outcome.slowed:
+            # The same page whether or not the details matched (a match got its link all the
+            # same), with what was typed.
+            context["form"] = form
+            return slowed(request, "accounts/admission_login.html", context, outcome.retry_at)
         request.session["admission_link_email"] = form.cleaned_data["email"]
         return redirect("accounts:link-sent")
     context["form"] = form

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from matricule.accounts import throttle
+from matricule.accounts import limits, throttle
 from matricule.accounts.activation import has_activated_account
 from matricule.accounts.models import Throttle
 from matricule.admissions.models import Result, ResultCode
@@ -257,30 +257,31 @@ def _student_matching(number: str, birth_date: datetime.date, email: str) -> Stu
 
 def request_student_link(*, number: str, birth_date: datetime.date, email: str, address: str):
     """Student number + date of birth + email → a connection link, when the three match and
-    the account was never activated. Same answer either way; locks are per number and address."""
+    the account was never activated. The same answer either way, and the same delays as the
+    admission login (accounts.limits.DetailsAttempt): matching details always get their link;
+    returns when to try again while a delay is in force, else None."""
     key = f"student:{number.strip().upper()[:20]}"
-    for scope, value in ((Throttle.Scope.ADMISSION_ADDRESS, address), (Throttle.Scope.ADMISSION_NUMBER, key)):
-        until = throttle.locked_until(scope, value)
-        if until:
-            return until
+    attempt = limits.DetailsAttempt(key, address)
+    retry_at = attempt.retry_at()  # what the answer says depends on this alone
     with transaction.atomic():
         student = _student_matching(number, birth_date, email)
-        throttle.hit(Throttle.Scope.ADMISSION_NUMBER, key)
+        if retry_at is None:  # attempts made during a delay are not counted
+            attempt.counted(matched=student is not None)
         if student is None:
-            throttle.hit(Throttle.Scope.ADMISSION_ADDRESS, address)
-            record("accounts.student_login.failed", number=key, address=address)
-            return None
+            if retry_at is None:
+                record("accounts.student_login.failed", number=key, address=address)
+            return retry_at
         if has_activated_account(student.user):
             record("accounts.student_login.account_activated", obj=student)
-            return None
+            return retry_at
         if throttle.locked_until(Throttle.Scope.LINK_REQUEST, key):
-            return None
+            return retry_at
         throttle.hit(Throttle.Scope.LINK_REQUEST, key)
         record("accounts.student_login.link_requested", obj=student)
         language = translation.get_language() or settings.LANGUAGE_CODE
         to = email.strip()
         transaction.on_commit(lambda: send_student_link.enqueue(student.pk, to, language))
-    return None
+    return retry_at
 
 
 @task(queue_name="emails")

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.accounts import throttle
+from matricule.accounts.views import slowed
 from matricule.institution.campaign import campaign_overview
 from matricule.institution.models import AcademicYear
 
@@ -106,15 +107,16 @@ def student_login(request):
     form = StudentLoginForm(request.POST or None)
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        locked = reregistration.request_student_link(
+        retry_at = reregistration.request_student_link(
             number=form.cleaned_data["number"],
             birth_date=form.cleaned_data["birth_date"],
             email=form.cleaned_data["email"],
             address=throttle.client_address(request),
         )
-        if locked:
-            context["locked_until"] = locked
-            return render(request, "registration/student_login.html", context, status=429)
+        if retry_at:
+            # The same page whether or not the details matched (a match got its link all the
+            # same), with what was typed.
+            return slowed(request, "registration/student_login.html", context, retry_at)
         request.session["admission_link_email"] = form.cleaned_data["email"]
         return redirect("accounts:link-sent")
     return render(

@@ -1,10 +1,16 @@
-"""Student account activation: a single-use, 48-hour link; a checked password; a confirmed email."""
+"""Student account activation: a single-use, 48-hour link; a checked password; a confirmed email;
+and the notices about the account (repeated sign-in failures)."""
 
 import datetime
 
-from matricule.accounts import activation
+import pytest
+import time_machine
+from django.utils import timezone
+
+from matricule.accounts import activation, limits
 from matricule.accounts.admission_login import create_link, user_for_candidate
 from matricule.accounts.models import ActivationToken, LoginLink
+from matricule.audit.models import Event
 from matricule.notifications.models import Email
 from tests.accounts.conftest import PASSWORD
 from tests.payments.conftest import submitted_registration
@@ -47,3 +53,41 @@ def test_once_activated_the_admission_login_is_over(registered_user, demo_candid
     assert activation.has_activated_account(registered_user)
     assert LoginLink.objects.get(token_hash=activation.hash_token(pending)).used_at is not None
     assert activation.send_activation_link(registered_user) is False  # nothing more to activate
+
+
+# --- Emails about repeated sign-in failures -------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_account_holder_is_told_of_repeated_failures_once_a_day(django_user_model):
+    user = django_user_model.objects.create_user("chloe", email="chloe@example.org")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        charges = [
+            limits.SignIn(limits.STUDENTS, "chloe@example.org", "192.0.2.1").failed() for _ in range(8)
+        ]
+        told = [
+            limits.should_notify(charge) and activation.notify_failures(user, "sign_in_failures")
+            for charge in charges
+        ]
+    assert told == [False] * 4 + [True] + [False] * 3
+    email = Email.objects.get(kind="account_sign_in_failures")
+    assert email.to == "chloe@example.org" and "wrong password" in email.body
+    assert "trying to guess your password" in email.body
+    assert (
+        Event.objects.filter(action="accounts.sign_in_failures_notified", object_id=str(user.pk)).count() == 1
+    )
+    with time_machine.travel(start + datetime.timedelta(hours=25), tick=False):
+        assert activation.notify_failures(user, "sign_in_failures")
+    assert Email.objects.filter(kind="account_sign_in_failures").count() == 2
+    nobody = django_user_model.objects.create_user("lea")  # no email address: nothing to send
+    assert not activation.notify_failures(nobody, "sign_in_failures")
+
+
+@pytest.mark.django_db
+def test_the_staff_email_says_to_tell_an_administrator(django_user_model):
+    user = django_user_model.objects.create_user("agent", email="agent@example.org")
+    assert activation.notify_failures(user, "staff_sign_in_failures")
+    body = Email.objects.get(kind="account_staff_sign_in_failures").body
+    assert "tell your Matricule administrator" in body
+    assert "guess your password" not in body  # the students' advice is not theirs

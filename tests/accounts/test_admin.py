@@ -24,21 +24,24 @@ def sign_in(client, username="agent.chartres", password=PASSWORD, next_url=""):
     return client.post(target, {"username": username, "password": password})
 
 
-def test_staff_see_and_lift_a_lockout(client, new_student, administrator):
-    for _ in range(5):
+def test_staff_see_and_lift_a_delay(client, new_student, administrator):
+    for _ in range(4):
         post(client, {**GOOD, "birth_date": "2001-01-01"})
-    lock = Throttle.objects.get(scope="admission_number", key="240012345")
-    assert lock.locked_until is not None
+    delay = Throttle.objects.get(scope="login_pair", key="240012345@203.0.113.7")
+    assert delay.locked_until is not None
+    assert post(client, {**GOOD, "birth_date": "2001-01-01"}).status_code == 429
     staff = client.__class__()
     staff.force_login(administrator)
     listing = staff.get(reverse("admin:accounts_throttle_changelist"))
-    assert "240012345" in listing.content.decode()
+    assert "240012345@203.0.113.7" in listing.content.decode()
     staff.post(
-        reverse("admin:accounts_throttle_changelist"), {"action": "lift_locks", "_selected_action": [lock.pk]}
+        reverse("admin:accounts_throttle_changelist"),
+        {"action": "lift_locks", "_selected_action": [delay.pk]},
     )
-    lock.refresh_from_db()
-    assert lock.locked_until is None and lock.count == 0
-    assert post(client, GOOD).status_code == 302
+    delay.refresh_from_db()
+    assert delay.locked_until is None and delay.count == 0
+    assert post(client, {**GOOD, "birth_date": "2001-01-01"}).status_code == 302
+    assert Event.objects.filter(action="accounts.throttle.lifted", object_id=str(delay.pk)).exists()
 
 
 def test_an_administrator_resets_a_lost_authenticator_app(

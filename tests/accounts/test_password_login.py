@@ -1,8 +1,14 @@
 """The students' password login and reset, as services (their pages: test_student_views)."""
 
+import datetime
+
+import time_machine
+from django.utils import timezone
+
 from matricule.accounts import activation, password_login
 from matricule.accounts.models import ActivationToken, Throttle
 from matricule.audit.models import Event
+from matricule.notifications.models import Email
 from tests.accounts.conftest import PASSWORD
 
 WRONG = "Pas le bon mot de passe 1"  # noqa: S105
@@ -28,23 +34,80 @@ def test_only_activated_accounts_are_found(registered_user, django_user_model):
 def test_the_right_password_gives_the_user_and_clears_the_failures(activated_user):
     email = activated_user.email
     failed = password_login.authenticate(identifier=email, password=WRONG, address="192.0.2.1")
-    assert failed.user is None and not failed.locked
+    assert failed.user is None and not failed.slowed
     assert Throttle.objects.get(scope="password_identifier").count == 1
     outcome = password_login.authenticate(identifier=email, password=PASSWORD, address="192.0.2.1")
-    assert outcome.user == activated_user and not outcome.locked
+    assert outcome.user == activated_user and not outcome.slowed
     assert Throttle.objects.get(scope="password_identifier").count == 0
     assert Event.objects.filter(action="accounts.password_login.password_ok", actor=activated_user).exists()
 
 
-def test_the_fifth_failure_locks_the_identifier(demo):
-    outcomes = [
-        password_login.authenticate(identifier="26000001", password=WRONG, address=f"192.0.2.{n}")
-        for n in range(5)
-    ]
-    assert [outcome.locked for outcome in outcomes] == [False] * 4 + [True]
-    again = password_login.authenticate(identifier="26000001", password=WRONG, address="198.51.100.1")
-    assert again.locked and again.locked_until == outcomes[-1].locked_until
-    assert Event.objects.filter(action="accounts.password_login.locked").count() == 1
+def log_in(identifier, password=WRONG, address="192.0.2.1", devices=()):
+    return password_login.authenticate(
+        identifier=identifier, password=password, address=address, devices=devices
+    )
+
+
+def test_failures_slow_the_identifier_down_and_the_password_is_not_checked_meanwhile(activated_user):
+    number = activated_user.student.student_number
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        outcomes = [log_in(number, address=f"192.0.2.{n}") for n in range(11)]
+        assert not any(outcome.slowed for outcome in outcomes)  # each one was checked
+        slowed = log_in(number, PASSWORD, address="198.51.100.200")  # even the right password
+    assert slowed.slowed and slowed.user is None
+    assert slowed.retry_at == start + datetime.timedelta(seconds=5)
+    assert Event.objects.filter(action="accounts.password_login.failed").count() == 11
+    assert not Event.objects.filter(action="accounts.password_login.password_ok").exists()
+    with time_machine.travel(start + datetime.timedelta(seconds=5), tick=False):
+        assert log_in(number, PASSWORD).user == activated_user  # never for longer than the delay
+    assert Throttle.objects.get(scope="password_identifier").count == 0
+
+
+def test_unknown_identifiers_are_slowed_down_the_same_way(demo):
+    for n in range(11):
+        assert not log_in("99999999", address=f"192.0.2.{n}").slowed
+    assert log_in("99999999", address="198.51.100.1").slowed
+    # From a single address, the (identifier, address) pair is slowed down sooner.
+    for _ in range(6):
+        assert not log_in("88888888").slowed
+    assert log_in("88888888").slowed
+    assert not log_in("88888888", address="198.51.100.1").slowed
+
+
+def test_a_device_that_logged_in_before_is_not_slowed_by_strangers(activated_user, django_user_model):
+    number = activated_user.student.student_number
+    for n in range(50):
+        log_in(number, address=f"192.0.2.{n}")
+    assert log_in(number, PASSWORD).slowed
+    mine = [(activated_user.pk, "my-nonce")]
+    assert log_in(number, PASSWORD, devices=mine).user == activated_user
+    # A cookie naming someone else does not help.
+    other = django_user_model.objects.create_user("lea")
+    assert log_in(number, PASSWORD, devices=[(other.pk, "her-nonce")]).slowed
+    # Failures on the device count on the device alone.
+    for _ in range(5):
+        assert not log_in(number, devices=mine).slowed
+    assert not log_in(number, devices=mine).slowed  # the 6th failure starts the device's delay
+    assert log_in(number, PASSWORD, devices=mine).slowed
+    assert Throttle.objects.get(scope="device", key="my-nonce").count == 6
+
+
+def test_the_student_is_told_by_email_once_failures_pile_up(activated_user):
+    for n in range(20):
+        log_in(activated_user.email, address=f"192.0.2.{n}")
+    emails = Email.objects.filter(kind="account_sign_in_failures")
+    assert emails.count() == 1 and emails.get().to == activated_user.email
+    assert Event.objects.filter(action="accounts.sign_in_failures_notified").count() == 1
+
+
+def test_a_password_reset_lifts_the_delay_of_the_accounts_identifiers(activated_user):
+    for n in range(30):
+        log_in(activated_user.email, address=f"192.0.2.{n}")
+    assert log_in(activated_user.email, PASSWORD).slowed
+    token = activation.create_token(activated_user, "reset", activated_user.email)
+    activation.reset_password(token, "Un tout nouveau mot de passe 7")
+    assert log_in(activated_user.email, "Un tout nouveau mot de passe 7").user == activated_user
 
 
 def test_a_reset_for_nobody_sends_nothing_and_says_nothing(demo, outbox):

@@ -171,3 +171,14 @@ def test_a_new_role_opens_the_set_up_for_a_few_days(iut_agent, django_user_model
     assert staff.enrolment_open(boss)
     student = django_user_model.objects.create_user(username="someone")
     assert not staff.enrolment_open(student)
+
+
+def test_a_device_cookie_counts_for_the_account_of_the_username_only(iut_agent, other_agent):
+    entries = [(other_agent.pk, "theirs"), (iut_agent.pk, "mine")]
+    assert staff.sign_in_attempt("Agent.Chartres", "192.0.2.1", entries).device == "mine"
+    assert staff.sign_in_attempt("agent.chartres", "192.0.2.1", entries[:1]).device is None
+    assert staff.sign_in_attempt("nobody", "192.0.2.1", entries).device is None
+    assert staff.sign_in_attempt("agent.chartres", "192.0.2.1").keys == [
+        ("staff_pair", "agent.chartres@192.0.2.1"),
+        ("staff_username", "agent.chartres"),
+    ]

@@ -94,6 +94,7 @@ def test_a_staff_member_signs_in_with_cas_and_counts_as_verified(client, iut_age
     assert validation["service"] == back.split("&ticket=")[0]
     event = Event.objects.get(action="accounts.staff_login")
     assert event.actor == iut_agent and event.data == {"method": "cas"}
+    assert "matricule_device" in client.cookies  # a known computer for the password sign-in too
 
 
 def test_a_ticket_is_good_once(client, iut_agent, cas):

@@ -5,6 +5,7 @@ import re
 
 import pyotp
 import pytest
+import time_machine
 import zxingcpp
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,6 +13,7 @@ from PIL import Image, ImageDraw
 
 from matricule.accounts import staff, staff_views
 from matricule.accounts.models import AccountSecurity, Throttle
+from matricule.accounts.staff_views import PENDING_KEY
 from matricule.audit.models import Event
 from tests.accounts.conftest import secret_of
 
@@ -93,13 +95,98 @@ def test_a_right_password_of_someone_who_is_not_staff_gets_the_same_answer(clien
     assert reasons == ["not_staff", "password"]
 
 
-def test_sign_in_is_paused_after_five_failures_even_with_the_right_password(client, iut_agent):
-    for _ in range(5):
-        sign_in(client, password="wrong")
-    response = sign_in(client)
-    assert response.status_code == 429
-    assert "Trop de tentatives" in response.content.decode()
-    assert signed_in_user(client) is None
+def test_repeated_failures_slow_sign_in_down_without_locking_the_staff_member_out(client, iut_agent):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for attempt in range(11):  # from anywhere
+            client.post(
+                LOGIN, {"username": "agent.chartres", "password": "wrong"}, REMOTE_ADDR=f"192.0.2.{attempt}"
+            )
+        response = sign_in(client)  # the right password is not even checked
+    assert response.status_code == 429 and response.headers["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "Trop de tentatives" in page and 'value="agent.chartres"' in page and PASSWORD not in page
+    assert signed_in_user(client) is None and PENDING_KEY not in client.session
+    with time_machine.travel(start + datetime.timedelta(seconds=5), tick=False):
+        assert sign_in(client).status_code == 302  # never for longer than the delay
+    assert Throttle.objects.get(scope="staff_username").count == 0
+
+
+def test_failures_from_one_address_for_other_usernames_never_slow_a_staff_member(client, iut_agent):
+    for n in range(60):
+        sign_in(client.__class__(), username=f"someone.{n}", password="wrong")
+    assert sign_in(client).status_code == 302
+
+
+def test_a_computer_that_signed_in_before_is_not_slowed_by_strangers(
+    client, iut_agent, other_agent, settings
+):
+    settings.MATRICULE_STAFF_REQUIRE_2FA = False
+    assert sign_in(client).status_code == 302
+    cookie = client.cookies["matricule_device"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["max-age"] == 365 * 24 * 3600
+    client.post(LOGOUT)  # signing out keeps the device cookie
+    for attempt in range(50):
+        client.__class__().post(
+            LOGIN, {"username": "agent.chartres", "password": "wrong"}, REMOTE_ADDR=f"198.51.100.{attempt}"
+        )
+    assert sign_in(client.__class__()).status_code == 429  # a new computer waits
+    assert sign_in(client).status_code == 302  # this one does not
+    assert signed_in_user(client) == str(iut_agent.pk)
+
+    # A cookie naming another staff member, or an altered one, is no help.
+    theirs = client.__class__()
+    assert sign_in(theirs, username="agent.orleans").status_code == 302
+    theirs.post(LOGOUT)
+    assert sign_in(theirs).status_code == 429
+    forged = client.__class__()
+    forged.cookies["matricule_device"] = cookie.value[:-3] + "abc"
+    assert sign_in(forged).status_code == 429
+
+    # The known computer has its own small budget of failures.
+    client.post(LOGOUT)
+    for _ in range(6):
+        assert sign_in(client, password="wrong").status_code == 400
+    assert sign_in(client).status_code == 429
+    assert Throttle.objects.filter(scope="device").count() == 1
+
+
+def test_the_device_cookie_is_set_once_both_factors_are_passed(
+    client, iut_agent, enrolled, two_factor, clock
+):
+    assert sign_in(client).status_code == 302
+    assert "matricule_device" not in client.cookies  # a password alone is not a sign-in
+    assert client.post(CODE, {"code": code(enrolled)}).status_code == 302
+    assert "matricule_device" in client.cookies
+
+
+def test_the_staff_member_is_told_by_email_once_a_day(client, iut_agent):
+    from matricule.notifications.models import Email
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for attempt in range(30):
+            client.post(
+                LOGIN, {"username": "Agent.Chartres", "password": "wrong"}, REMOTE_ADDR=f"192.0.2.{attempt}"
+            )
+    emails = Email.objects.filter(kind="account_staff_sign_in_failures")
+    assert list(emails.values_list("to", flat=True)) == [iut_agent.email]
+    with time_machine.travel(start + datetime.timedelta(hours=25), tick=False):
+        for attempt in range(10):
+            client.post(
+                LOGIN, {"username": "agent.chartres", "password": "wrong"}, REMOTE_ADDR=f"203.0.113.{attempt}"
+            )
+    assert emails.count() == 2
+    events = Event.objects.filter(action="accounts.staff_login_failed").order_by("pk")
+    assert events.last().data["failures"] >= 5
+
+
+def test_failures_for_a_username_nobody_has_email_nobody(client, demo):
+    from matricule.notifications.models import Email
+
+    for attempt in range(20):
+        client.post(LOGIN, {"username": "nobody", "password": "wrong"}, REMOTE_ADDR=f"192.0.2.{attempt}")
+    assert not Email.objects.exists()
 
 
 def test_without_the_second_factor_requirement_the_password_is_enough(client, iut_agent, settings):

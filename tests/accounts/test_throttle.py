@@ -1,8 +1,10 @@
-"""Rate-limit counters in the database: a sliding window, a lock at the limit, lifted by staff."""
+"""Rate-limit counters in the database: locks (a window, a lock at the limit, lifted by staff) and
+progressive delays (free failures, a delay doubling up to a cap, failures forgotten as time passes)."""
 
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from matricule.accounts import throttle
@@ -53,3 +55,104 @@ def test_lifting_a_lock_starts_the_count_again():
     assert (row.count, row.locked_until) == (0, None)
     assert throttle.locked_until("staff_username", "chloe") is None
     assert throttle.hit("staff_username", "chloe", rule=RULE) is None
+
+
+# --- Progressive delays --------------------------------------------------------------------------
+
+BACKOFF = throttle.Backoff("staff_username", free=3, base=5, cap=60, decay=600)
+
+
+def test_the_delay_starts_after_the_free_failures_doubles_and_is_capped():
+    assert [BACKOFF.delay(n) for n in range(1, 10)] == [0, 0, 0, 5, 10, 20, 40, 60, 60]
+    assert BACKOFF.ceiling == 8  # the count at which the cap is reached: never stored higher
+    assert BACKOFF.delay(10_000) == 60
+
+
+def test_each_failure_past_the_free_ones_makes_the_key_wait_longer_up_to_the_cap():
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        charges = [throttle.charge(BACKOFF, "chloe") for _ in range(12)]
+    assert [c.count for c in charges] == [1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8, 8]
+    waits = [(c.until - start).total_seconds() if c.until else 0 for c in charges]
+    assert waits == [0, 0, 0, 5, 10, 20, 40, 60, 60, 60, 60, 60]
+    rows = throttle.counters([("staff_username", "chloe"), ("staff_username", "lea")])
+    assert list(rows) == [("staff_username", "chloe")]
+    assert throttle.waiting_until(rows.values(), now=start) == start + datetime.timedelta(seconds=60)
+    assert throttle.waiting_until(rows.values(), now=start + datetime.timedelta(seconds=60)) is None
+
+
+def test_failures_are_forgotten_one_per_decay_period_and_the_delay_with_them():
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(6):
+            throttle.charge(BACKOFF, "chloe")  # 6 failures: a 20 s delay
+    backoff_row = Throttle.objects.get(scope="staff_username", key="chloe")
+    assert BACKOFF.level(backoff_row, start) == (6, start)
+    # 25 minutes later, two failures are forgotten (one every 10 minutes), and the next failure
+    # is the 5th: a 10 s delay, not 40 s.
+    later = start + datetime.timedelta(minutes=25)
+    assert BACKOFF.level(backoff_row, later) == (4, start + datetime.timedelta(minutes=20))
+    with time_machine.travel(later, tick=False):
+        charge = throttle.charge(BACKOFF, "chloe")
+    assert (charge.count, charge.until) == (5, later + datetime.timedelta(seconds=10))
+    # The part of a period already gone still counts: 5 minutes on, one more is forgotten.
+    assert BACKOFF.level(Throttle.objects.get(key="chloe"), later + datetime.timedelta(minutes=5))[0] == 4
+    # Left alone long enough, the key is back to no delay at all.
+    quiet = later + datetime.timedelta(hours=1)
+    assert BACKOFF.level(Throttle.objects.get(key="chloe"), quiet) == (0, quiet)
+    with time_machine.travel(quiet, tick=False):
+        assert throttle.charge(BACKOFF, "chloe") == throttle.Charge(1, None)
+
+
+def test_failures_slower_than_the_decay_never_add_up():
+    start = timezone.now()
+    for n in range(50):
+        with time_machine.travel(start + datetime.timedelta(seconds=601 * n), tick=False):
+            charge = throttle.charge(BACKOFF, "school")
+        assert charge == throttle.Charge(1, None)
+
+
+def test_a_flood_leaves_the_key_slowed_for_a_bounded_time():
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(1000):
+            throttle.charge(BACKOFF, "flood")
+    row = Throttle.objects.get(key="flood")
+    assert row.count == BACKOFF.ceiling
+    # ceiling × decay later, nothing is left of it.
+    assert BACKOFF.level(row, start + datetime.timedelta(seconds=BACKOFF.ceiling * BACKOFF.decay))[0] == 0
+
+
+def test_clear_forgets_the_failures_of_the_keys_given():
+    for key in ("chloe", "lea"):
+        for _ in range(5):
+            throttle.charge(BACKOFF, key)
+    throttle.clear([("staff_username", "chloe"), ("staff_username", "unknown")])
+    counts = dict(Throttle.objects.values_list("key", "count"))
+    assert counts == {"chloe": 0, "lea": 5}
+    assert Throttle.objects.get(key="chloe").locked_until is None
+    throttle.clear([])  # nothing to do
+
+
+def test_long_keys_are_cut_to_the_columns_size():
+    key = "x" * 200
+    throttle.charge(BACKOFF, key)
+    assert Throttle.objects.get().key == "x" * 128
+    assert throttle.counters([("staff_username", key)])
+
+
+def test_once_is_true_once_per_period():
+    start = timezone.now()
+    every = datetime.timedelta(hours=24)
+    with time_machine.travel(start, tick=False):
+        assert throttle.once("sign_in_notice", "7", every)
+        assert not throttle.once("sign_in_notice", "7", every)
+        assert throttle.once("sign_in_notice", "8", every)  # another key
+    with time_machine.travel(start + every, tick=False):
+        assert throttle.once("sign_in_notice", "7", every)
+
+
+def test_seconds_until_rounds_up_and_is_never_zero():
+    now = timezone.now()
+    assert throttle.seconds_until(now + datetime.timedelta(seconds=4.2), now=now) == 5
+    assert throttle.seconds_until(now, now=now) == 1

@@ -89,14 +89,46 @@ def test_bad_input_keeps_what_was_typed_and_says_what_is_wrong(client, demo):
     assert 'value="ABC"' in page and 'value="chloe.lefevre@example.org"' in page
 
 
-def test_sixth_attempt_for_a_number_is_refused_even_from_a_new_address(client, new_student):
+def test_after_many_failures_right_details_still_get_their_link_with_the_same_answer_as_a_miss(
+    client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
     bad = {**GOOD, "birth_date": "2001-01-01"}
-    for attempt in range(5):
-        assert post(client, bad, address=f"192.0.2.{attempt}").status_code == 302
-    sixth = post(client, GOOD, address="198.51.100.200")
-    assert sixth.status_code == 429
-    assert "Trop de tentatives" in sixth.content.decode()
-    assert not LoginLink.objects.exists()
+    start = datetime.datetime.now(tz=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        for attempt in range(50):
+            post(client.__class__(), bad, address=f"192.0.2.{attempt}")
+        miss = post(client.__class__(), bad, address="198.51.100.200")
+        with django_capture_on_commit_callbacks(execute=True):
+            match = post(client, GOOD, address="198.51.100.201")
+    assert match.status_code == miss.status_code == 429
+    assert match.headers["Retry-After"] == miss.headers["Retry-After"]
+    assert int(match.headers["Retry-After"]) <= 300
+    typed = re.compile(r'value="[^"]*"')  # each page shows what was typed in it
+    assert typed.sub("", _normalise(match)) == typed.sub("", _normalise(miss))
+    page = match.content.decode()
+    assert "Trop de tentatives" in page
+    assert "tout de même été envoyé" in page  # the right details got their link
+    assert 'value="P240012345"' in page and 'value="chloe.lefevre@EXAMPLE.org"' in page  # kept
+    assert len(outbox) == 1 and outbox[0].to == ["Chloe.Lefevre@example.org"]
+    assert LoginLink.objects.count() == 1
+
+
+def test_the_wait_grows_and_is_said_in_seconds_then_minutes(client, new_student):
+    bad = {**GOOD, "birth_date": "2001-01-01"}
+    now = datetime.datetime.now(tz=datetime.UTC)
+    answers, slowed = [], []
+    while len(slowed) < 5:  # each time as soon as the page says
+        with time_machine.travel(now, tick=False):
+            response = post(client, bad)
+        answers.append(response.status_code)
+        if response.status_code == 429:
+            slowed.append(response)
+            now += datetime.timedelta(seconds=int(response.headers["Retry-After"]))
+    assert answers[:5] == [302, 302, 302, 302, 429]  # 3 failures free, the 4th starts a delay
+    assert [int(r.headers["Retry-After"]) for r in slowed] == [10, 20, 40, 80, 160]
+    pages = [r.content.decode() for r in slowed]
+    assert re.search(r"10 seconde?s", pages[0]) and re.search(r"80 seconde?s", pages[3])
+    assert "3 minutes" in pages[4]  # past a minute and a half, in minutes (rounded up)
 
 
 def test_another_students_attempts_from_the_same_address_are_not_blocked(
@@ -112,11 +144,34 @@ def test_another_students_attempts_from_the_same_address_are_not_blocked(
     assert outbox[-1].to == ["lea.martin@example.org"]
 
 
-def test_many_failures_from_one_address_lock_that_address(client, demo, settings):
-    settings.MATRICULE_THROTTLES = {**settings.MATRICULE_THROTTLES, "admission_address": (3, 900, 900)}
-    for number in ("1111111", "2222222", "3333333"):
-        post(client, {**GOOD, "number": number})
-    assert post(client, {**GOOD, "number": "4444444"}).status_code == 429
+def test_many_failures_from_one_address_slow_it_down_without_refusing_right_details(
+    client, new_student, classmate, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
+    for n in range(40):  # someone at the lycée tries numbers at random
+        post(client, {**GOOD, "number": f"25{n:07d}"})
+    with django_capture_on_commit_callbacks(execute=True):
+        lea = post(
+            client, {"number": "240099999", "birth_date": "02/05/2006", "email": "lea.martin@example.org"}
+        )
+    assert lea.status_code == 429 and "tout de même été envoyé" in lea.content.decode()
+    assert outbox[-1].to == ["lea.martin@example.org"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, GOOD, address="198.51.100.1").status_code == 302  # another address
+    assert outbox[-1].to == ["Chloe.Lefevre@example.org"]
+
+
+def test_an_older_link_says_a_newer_one_was_sent(
+    client, new_student, outbox, immediate_tasks, django_capture_on_commit_callbacks
+):
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            post(client, GOOD)
+    first, second = (re.search(r"/connexion/lien/(\S+)/", m.body).group(1) for m in outbox)
+    page = client.get(f"/connexion/lien/{first}/")
+    assert page.status_code == 410 and "lien de connexion plus récent" in page.content.decode()
+    assert client.post(f"/connexion/lien/{first}/").status_code == 410
+    assert client.post(f"/connexion/lien/{second}/").status_code == 302
+    assert "dernier courriel" in client.get("/connexion/envoye/").content.decode()
 
 
 def test_link_logs_in_once_and_expires_after_ten_minutes(

@@ -117,12 +117,18 @@ def test_back_office_needs_a_staff_login(client, registered, path):
 
 
 def test_staff_login_is_rate_limited(client, demo):
-    for _ in range(5):
-        client.post("/gestion/connexion/", {"username": "agent.chartres", "password": "wrong"})
+    """Failures slow the sign-in down (never a lock: see tests/accounts/test_staff_views.py)."""
+    for attempt in range(11):
+        client.post(
+            "/gestion/connexion/",
+            {"username": "agent.chartres", "password": "wrong"},
+            REMOTE_ADDR=f"192.0.2.{attempt}",
+        )
     response = client.post(
         "/gestion/connexion/", {"username": "agent.chartres", "password": "matricule-agent"}
     )
     assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
 
 
 def test_the_reviewer_notes_when_an_identity_document_expires(client, registered, iut_agent):

@@ -100,3 +100,27 @@ def test_an_activated_student_gets_no_link(client, demo, outbox):
         {"number": emma.student_number, "birth_date": emma.birth_date.isoformat(), "email": emma.user.email},
     )
     assert outbox == []
+
+
+def test_failures_slow_the_student_login_down_but_right_details_still_get_their_link(
+    client, demo, immediate_tasks, outbox, django_capture_on_commit_callbacks
+):
+    """Strangers typing a student's number wrongly never lock the student out: after many
+    failures the page answers 429 with when to try again, keeps what was typed, and details
+    that match are sent their link all the same."""
+    lucas = continuing("lucas")
+    url = reverse("registration:student-login")
+    wrong = {"number": lucas.student_number, "birth_date": "2000-01-01", "email": "x@example.org"}
+    for _ in range(40):
+        client.post(url, wrong)
+    right = {
+        "number": lucas.student_number,
+        "birth_date": lucas.birth_date.isoformat(),
+        "email": lucas.user.email,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, right)
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    page = response.content.decode()
+    assert "ralenties" in page and lucas.student_number in page
+    assert [message.to for message in outbox] == [[lucas.user.email]]
