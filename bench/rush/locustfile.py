@@ -3,7 +3,9 @@
 Run by bench/rush/run (which starts Matricule and seeds it); configured by environment variables:
 RUSH_CANDIDATES (the JSON written by seed.py), RUSH_RATE (arrivals per second), RUSH_DURATION
 (seconds during which students arrive), RUSH_MAILBOX (folder of the outgoing mail), RUSH_RESULTS
-(JSON written at the end), RUSH_REFRESH (seconds between two refreshes of the waiting page).
+(JSON written at the end), RUSH_REFRESH (seconds between two refreshes of the waiting page),
+RUSH_RETRIES (bench/faults: how many times a student sends a request again after a network
+error or a 5xx answer, one second apart, as one reloads a page; 0 by default).
 
 Open model: arrival k is due at start + k / rate whatever the state of the server (one locust
 user per arrival), so slowness shows as longer journeys and errors, never as fewer arrivals.
@@ -42,6 +44,7 @@ RESULTS = os.environ.get("RUSH_RESULTS", "")
 REFRESH = float(os.environ.get("RUSH_REFRESH", "10"))
 MAIL_TIMEOUT = float(os.environ.get("RUSH_MAIL_TIMEOUT", "60"))
 QUEUE_TIMEOUT = float(os.environ.get("RUSH_QUEUE_TIMEOUT", "900"))
+RETRIES = int(os.environ.get("RUSH_RETRIES", "0"))
 PEOPLE = (
     json.loads(Path(os.environ["RUSH_CANDIDATES"]).read_text())["candidates"]
     if os.environ.get("RUSH_CANDIDATES")
@@ -61,6 +64,7 @@ class Board:
         self.arrivals = itertools.count()
         self.arrivals_done = False
         self.started = self.completed = self.failed = self.late = self.in_flight = 0
+        self.resumed = 0  # journeys completed after sending a request again (RUSH_RETRIES)
         self.first_arrival = self.last_completion = None
         self.failures: dict[str, int] = {}
         self.admissions: list[tuple[int, float, float]] = []  # ticket, waited from, let in at
@@ -116,6 +120,7 @@ class Student(FastHttpUser):
     def on_start(self):
         self.waited_from = None
         self.ticket = None
+        self.retried = 0
 
     # --- HTTP helpers ---------------------------------------------------------------------------
     def go(self, method: str, url: str, name: str, *, data=None, body=None, content_type=None, expect=(200,)):
@@ -128,6 +133,7 @@ class Student(FastHttpUser):
         elif body is not None:
             payload, headers["Content-Type"] = body, content_type
         queued_since = None
+        retries_left = RETRIES
         while True:
             with self.client.request(
                 method,
@@ -146,6 +152,14 @@ class Student(FastHttpUser):
                     if time.time() - queued_since > QUEUE_TIMEOUT:
                         raise JourneyError("queue timeout")
                     gevent.sleep(page_refresh(response.text))
+                    continue
+                transient = response.status_code == 0 or response.status_code >= 500
+                if transient and retries_left > 0 and response.status_code not in expect:
+                    # A worker killed under the request, the database restarting: reload.
+                    response.failure(f"{response.status_code} (sent again)")
+                    retries_left -= 1
+                    self.retried += 1
+                    gevent.sleep(1)
                     continue
                 if response.status_code not in expect:
                     response.failure(f"{response.status_code} (expected {expect})")
@@ -195,6 +209,7 @@ class Student(FastHttpUser):
             BOARD.late += 1
         person = PEOPLE[k]
         self.client.cookiejar.clear()
+        self.retried = 0
         BOARD.started += 1
         BOARD.first_arrival = BOARD.first_arrival or time.time()
         began = time.time()
@@ -214,6 +229,7 @@ class Student(FastHttpUser):
             )
         else:
             BOARD.completed += 1
+            BOARD.resumed += 1 if self.retried else 0
             BOARD.last_completion = time.time()
             BOARD.journey_ms.append((time.time() - began) * 1000)
             self.environment.events.request.fire(
@@ -327,7 +343,9 @@ class Student(FastHttpUser):
                 for path in sorted(folder.glob("*.txt")):
                     match = LINK_RE.search(path.read_text(encoding="utf-8"))
                     if match:
-                        path.unlink(missing_ok=True)
+                        # Kept aside, not deleted: bench/faults counts duplicates afterwards.
+                        (folder / "read").mkdir(exist_ok=True)
+                        path.rename(folder / "read" / path.name)
                         self.environment.events.request.fire(
                             request_type="MAIL",
                             name="login email delivered",
@@ -405,6 +423,7 @@ def on_stop(environment, **kwargs):
             {
                 "started": BOARD.started,
                 "completed": BOARD.completed,
+                "resumed": BOARD.resumed,
                 "failed": BOARD.failed,
                 "failures": BOARD.failures,
                 "late_arrivals": BOARD.late,

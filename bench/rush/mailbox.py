@@ -1,4 +1,5 @@
-"""An email backend writing each message to <MAILBOX_DIR>/<recipient>/<time>.txt (bench only)."""
+"""An email backend writing each message to <MAILBOX_DIR>/<recipient>/<time>.txt (bench only),
+with its Message-ID, so that bench/faults can count a message delivered twice."""
 
 import os
 import time
@@ -18,6 +19,8 @@ class MailboxBackend(BaseEmailBackend):
                 name = f"{time.time_ns()}-{os.getpid()}"
                 # Written aside then renamed, so a reader never sees half a message.
                 temporary = folder / f".{name}"
-                temporary.write_text(f"Subject: {message.subject}\n\n{message.body}", encoding="utf-8")
+                message_id = message.extra_headers.get("Message-ID") or message.message()["Message-ID"]
+                text = f"Message-ID: {message_id}\nSubject: {message.subject}\n\n{message.body}"
+                temporary.write_text(text, encoding="utf-8")
                 temporary.rename(folder / f"{name}.txt")
         return len(email_messages)
