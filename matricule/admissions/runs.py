@@ -541,7 +541,8 @@ class TransitionError(transitions.TransitionError):
 TRANSITIONS = transitions.Table(
     {
         Status.QUEUED: {Status.RUNNING, Status.FAILED},
-        Status.RUNNING: {Status.DONE, Status.FAILED},
+        # running → running: a run whose worker died is taken up again from its file's start.
+        Status.RUNNING: {Status.DONE, Status.FAILED, Status.RUNNING},
         Status.DONE: set(),
         Status.FAILED: set(),
     },
@@ -585,12 +586,26 @@ def queue(*, kind: str, academic_year: AcademicYear, user, file_name: str, store
 
 
 def claim(run_id: int) -> ImportRun | None:
-    """The queued run, now running, for the one task that takes it; None when it is not queued
-    (already taken, done or failed: a task run twice does not import twice). The move is one
-    conditional UPDATE, so two workers given the same run cannot both take it."""
+    """The run, now running, for the task that takes it; None when it is done or failed (a task
+    run twice does not import twice). The move is one conditional UPDATE, so two workers given
+    the same run cannot both take it.
+
+    A run found running was taken by a task whose worker died mid-import: the queue gives a task
+    to one worker at a time and hands it to another only once that worker is dead (scheduling).
+    It is imported again from the start of its file, its counts and issues cleared: importing is
+    idempotent (a line already stored is unchanged), so nothing is doubled."""
     TRANSITIONS.check(Status.QUEUED, Status.RUNNING)
-    if not ImportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(status=Status.RUNNING):
-        return None
+    if ImportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(status=Status.RUNNING):
+        return ImportRun.objects.select_related("academic_year", "user").get(pk=run_id)
+    TRANSITIONS.check(Status.RUNNING, Status.RUNNING)
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().filter(pk=run_id, status=Status.RUNNING).first()
+        if run is None:
+            return None
+        ImportIssue.objects.filter(run=run).delete()
+        counts = ("lines_read", "created", "updated", "unchanged", "rejected", "unmapped", "not_accepted")
+        ImportRun.objects.filter(pk=run.pk).update(**dict.fromkeys(counts, 0))
+        record("admissions.import.resumed", obj=run)
     return ImportRun.objects.select_related("academic_year", "user").get(pk=run_id)
 
 

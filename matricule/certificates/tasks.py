@@ -7,8 +7,9 @@ from matricule.compat import task
 def generate_certificates(job_id: int) -> int:
     """Make (or reuse) the French and English certificates of every complete registration of a
     stage, counting progress as it goes so staff see it (the progress page, `admin.py`). Runs
-    once: a job that is not queued any more (taken by another worker, done or failed) is left
-    alone and 0 returned. An unexpected error fails the job, and is raised."""
+    once: a job done or failed is left alone and 0 returned. A job found running was taken by a
+    task whose worker died (the queue hands a task over only then): it starts over, reusing the
+    certificates already made. An unexpected error fails the job, and is raised."""
     from matricule.registration.models import Registration
 
     from . import services
@@ -17,7 +18,8 @@ def generate_certificates(job_id: int) -> int:
     Status = BulkGeneration.Status
     jobs = BulkGeneration.objects.filter(pk=job_id)
     # Taken in one conditional UPDATE: two workers given the same job cannot both take it.
-    if not jobs.filter(status=Status.QUEUED).update(status=Status.RUNNING):
+    taken = jobs.filter(status=Status.QUEUED).update(status=Status.RUNNING)
+    if not taken and not jobs.filter(status=Status.RUNNING).update(done=0, skipped=0):
         return 0
     job = BulkGeneration.objects.get(pk=job_id)
     try:

@@ -27,7 +27,7 @@ def test_a_queued_run_is_taken_once_then_ends_once():
     assert not runs.TRANSITIONS.can_go(ImportRun.Status.RUNNING, ImportRun.Status.QUEUED)
 
 
-def test_claim_takes_a_queued_run_once(demo):
+def test_claim_takes_a_queued_run_and_takes_up_again_one_left_running(demo):
     run = runs.queue(
         kind="admissions", academic_year=demo.current_year, user=None, file_name="f.csv", stored_file=""
     )
@@ -35,7 +35,12 @@ def test_claim_takes_a_queued_run_once(demo):
     taken = runs.claim(run.pk)
 
     assert (taken.pk, taken.status) == (run.pk, ImportRun.Status.RUNNING)
-    assert runs.claim(run.pk) is None
+    ImportRun.objects.filter(pk=run.pk).update(lines_read=7, created=3)
+    # Found running: its worker died (the queue hands a task over only then): from the start.
+    again = runs.claim(run.pk)
+    assert (again.status, again.lines_read, again.created) == (ImportRun.Status.RUNNING, 0, 0)
+    runs.finish(again)
+    assert runs.claim(run.pk) is None  # over: left alone
     assert runs.claim(run.pk + 1000) is None
 
 

@@ -57,6 +57,22 @@ def test_running_the_generation_twice_makes_the_certificates_once(registered, iu
     assert IssuedDocument.objects.filter(kind="certificate").count() == 2
 
 
+def test_a_generation_whose_worker_died_starts_over_without_doubling(registered, iut_agent, administrator):
+    complete(registered, iut_agent)
+    job = BulkGeneration.objects.create(
+        stage=registered.stage, academic_year=registered.academic_year, requested_by=administrator
+    )
+    assert generate_certificates.call(job.pk) == 1
+    # As if the worker had died half-way: the task, taken up again, finds the job running.
+    BulkGeneration.objects.filter(pk=job.pk).update(status="running", done=1)
+
+    assert generate_certificates.call(job.pk) == 1
+
+    job.refresh_from_db()
+    assert (job.status, job.total, job.done, job.skipped) == ("done", 1, 1, 0)
+    assert IssuedDocument.objects.filter(kind="certificate").count() == 2  # reused, not remade
+
+
 def test_a_generation_that_breaks_is_failed_and_the_error_raised(registered, iut_agent, monkeypatch):
     from matricule.certificates import services
 

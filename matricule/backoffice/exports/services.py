@@ -158,12 +158,14 @@ def write_file(
 
 
 def run_job(job_id: int) -> int:
-    """Prepare a queued export (the task's body). Runs once: a job already taken is left alone.
-    The agent's scope is read now, so components they lost since asking are not exported."""
+    """Prepare a queued export (the task's body). Runs once: a job done or failed is left alone;
+    one found running was taken by a task whose worker died (the queue hands a task over only
+    then) and is prepared again. The agent's scope is read now, so components they lost since
+    asking are not exported."""
     purge_expired_jobs()
-    if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING
-    ):
+    jobs = ExportJob.objects.filter(pk=job_id)
+    taken = jobs.filter(status=ExportJob.Status.QUEUED).update(status=ExportJob.Status.RUNNING)
+    if not taken and not jobs.filter(status=ExportJob.Status.RUNNING).update(rows=None):
         return 0
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:

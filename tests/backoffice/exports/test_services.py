@@ -27,6 +27,21 @@ def test_a_job_runs_once_and_old_files_are_purged(exports, iut_agent, settings):
     assert not ExportJob.objects.exists() and not storage.exists(name)
 
 
+def test_a_job_whose_worker_died_is_prepared_again(exports, iut_agent):
+    from matricule.backoffice.exports import services
+
+    job = ExportJob.objects.create(
+        user=iut_agent,
+        exporter="payments",
+        format="csv",
+        params={"year": exports.year.pk, "columns": ["reference"], "filters": {}},
+        status=ExportJob.Status.RUNNING,  # taken by a worker that died before writing the file
+    )
+    assert services.run_job(job.pk) >= 0
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.downloadable
+
+
 def test_the_columns_chosen_last_are_offered_again_while_they_exist(demo, iut_agent, other_agent):
     from matricule.backoffice.exports import get_exporter, services
 
