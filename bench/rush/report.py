@@ -5,6 +5,7 @@ python bench/rush/report.py RESULTS.json CEILING.json REGISTERED [CONDITIONS]
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -79,11 +80,48 @@ def main() -> None:
         f"(completed journeys {results['completed']}); trivial-page ceiling {ceiling_rps:.0f} req/s "
         f"({ceiling['failures']} errors)"
     )
+    completed = results["completed"] or 1
+    cpu = per_journey_cpu(completed)
+    statements = per_journey_statements(completed)
+    mail_p95 = percentile(results["mail_ms"], 95)
     print(
         f"BENCH rush journeys_per_s={results['completed'] / span:.2f} req_per_s={requests / span:.1f} "
         f"p50_ms={p50:.0f} p95_ms={p95:.0f} p99_ms={p99:.0f} errors={request_errors + other_failures} "
-        f"completed={results['completed']} registered={registered} ceiling_req_per_s={ceiling_rps:.0f}"
+        f"completed={results['completed']} registered={registered} ceiling_req_per_s={ceiling_rps:.0f} "
+        f"cpu_ms_per_journey={cpu:.0f} statements_per_journey={statements:.0f} "
+        f"login_email_p50_ms={percentile(results['mail_ms'], 50):.0f} login_email_p95_ms={mail_p95:.0f}"
     )
+
+
+def per_journey_cpu(completed: int) -> float:
+    """Prints CPU milliseconds per completed journey by process kind; returns all but the load
+    generator's (RUSH_CPU: the snapshots before and after, and the load generator's own,
+    bench/rush/cpu.py)."""
+    files = os.environ.get("RUSH_CPU", "").split(",")
+    if len(files) != 3 or not all(Path(f).exists() for f in files):
+        return 0.0
+    before, after, load = (json.loads(Path(f).read_text()) for f in files)
+    spent = {kind: (after[kind] - before.get(kind, 0.0)) * 1000 / completed for kind in after}
+    spent["load"] = load["load"] * 1000 / completed  # the load generator ran as a child of its own
+    print("\nCPU per completed journey (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in spent.items()))
+    return sum(v for k, v in spent.items() if k != "load")
+
+
+def per_journey_statements(completed: int) -> float:
+    """Prints SQL statements per completed journey by process role and kind; returns the web's
+    (RUSH_STATEMENTS: the totals before and after, bench/rush/statements.py)."""
+    files = os.environ.get("RUSH_STATEMENTS", "").split(",")
+    if len(files) != 2 or not all(Path(f).exists() for f in files):
+        return 0.0
+    before, after = (json.loads(Path(f).read_text()) for f in files)
+    web = 0.0
+    for role in sorted(after):
+        kinds = {k: (n - before.get(role, {}).get(k, 0)) / completed for k, n in after[role].items()}
+        shown = ", ".join(f"{k} {v:.1f}" for k, v in sorted(kinds.items()))
+        print(f"statements per journey, {role}: {shown}")
+        if role == "web":
+            web = sum(kinds.values())
+    return web
 
 
 if __name__ == "__main__":

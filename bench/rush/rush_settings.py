@@ -15,3 +15,6 @@ if GATE not in MIDDLEWARE:  # noqa: F405
     MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
     MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, GATE)
 WAITINGROOM_REFRESH_SECONDS = int(os.environ.get("WAITINGROOM_REFRESH_SECONDS", "10"))
+
+# Statements by kind, counted in the web and task-worker processes (bench/rush/statements.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "statements.StatementsConfig"]  # noqa: F405
