@@ -24,6 +24,7 @@ from matricule.admissions.models import Candidate, normalize_parcoursup_number
 from matricule.audit.services import record
 from matricule.compat import task
 from matricule.rows import unique_row
+from matricule.scheduling.queues import LOGIN_PRIORITY
 
 from . import limits, throttle
 from .activation import has_activated_account
@@ -89,7 +90,7 @@ def create_link(candidate: Candidate) -> str:
     return token
 
 
-@task(queue_name="emails")
+@task(queue_name="login", priority=LOGIN_PRIORITY)
 def send_login_link(candidate_id: int, language: str = "fr") -> None:
     """Create the link here, in the worker, so the token never sits in the task queue."""
     from matricule.notifications.services import send_login_link_email, sent_already

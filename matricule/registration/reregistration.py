@@ -23,6 +23,7 @@ from matricule.admissions.models import Result, ResultCode
 from matricule.audit.services import record
 from matricule.compat import task
 from matricule.institution.models import AcademicYear, Population, RegistrationWindow
+from matricule.scheduling.queues import LOGIN_PRIORITY
 
 from .models import Kind, Registration, State, Student
 
@@ -284,7 +285,7 @@ def request_student_link(*, number: str, birth_date: datetime.date, email: str, 
     return retry_at
 
 
-@task(queue_name="emails")
+@task(queue_name="login", priority=LOGIN_PRIORITY)
 def send_student_link(student_id: int, to: str, language: str = "fr") -> None:
     from matricule.accounts.admission_login import create_user_link
     from matricule.notifications.services import send_login_link_email, sent_already

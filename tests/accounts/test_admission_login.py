@@ -206,3 +206,22 @@ def test_a_school_whose_address_is_slowed_still_gets_every_link(demo, django_cap
     assert all(outcome.slowed for outcome in outcomes)  # told to wait, as a miss would be
     assert len(callbacks) == 20  # and the links go out all the same
     assert LoginLink.objects.count() == 0  # (made by the worker, once the callbacks run)
+
+
+def test_the_login_link_is_taken_before_the_work_queued_ahead_of_it(settings, demo_candidates):
+    """On opening day the queue holds PDFs and emails: the link a student waits for goes first."""
+    from django_tasks_db.models import DBTaskResult
+
+    from matricule.accounts.admission_login import send_login_link
+    from matricule.registration.tasks import offer_activation
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
+    candidate = demo_candidates["accepted"]
+    offer_activation.enqueue(1)
+    offer_activation.enqueue(2)
+    send_login_link.enqueue(candidate.pk)
+    first = DBTaskResult.objects.ready().first()
+    assert first.task_path == "matricule.accounts.admission_login.send_login_link"
+    assert first.queue_name == "login"
