@@ -96,7 +96,7 @@ class Journey:
         c.go("GET", "/connexion/envoye/", "04 link sent page")
         began = time.perf_counter()
         call_command(
-            "db_worker", queue_name="emails", batch=True, interval=0, startup_delay=False, verbosity=0
+            "db_worker", queue_name="login,emails", batch=True, interval=0, startup_delay=False, verbosity=0
         )
         self.worker_ms = (time.perf_counter() - began) * 1000
         folder = Path(settings.MAILBOX_DIR) / person["email"]
@@ -144,7 +144,7 @@ class Journey:
         c.go("GET", clean, "18 payment outcome", expect=(200, 302))
         # The task worker meanwhile (confirmation email, activation), as in the rush.
         call_command(
-            "db_worker", queue_name="emails", batch=True, interval=0, startup_delay=False, verbosity=0
+            "db_worker", queue_name="login,emails", batch=True, interval=0, startup_delay=False, verbosity=0
         )
         c.go("GET", f"/inscription/{registration}/", "19 registration status")
         c.go("GET", f"/inscription/{registration}/recapitulatif.pdf", "20 summary download")
