@@ -153,9 +153,10 @@ SESSION_ENGINE = {
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
 
 # --- Background tasks (Django's tasks API) ------------------------------------------------
-# "login": the connection links, the first thing a student waits for on opening day; their tasks
-# also have the highest priority, so that a worker on every queue takes them before PDFs and
-# other emails (docs/deployment.md: a worker of its own for them, `run_worker login`).
+# "login": the connection links, the first thing a student waits for on opening day; on the
+# database queue their tasks also have the highest priority, so that a worker on every queue
+# takes them before PDFs and other emails (RQ has no priorities: give the queue a worker of its
+# own, `run_worker login`, docs/deployment.md).
 TASK_QUEUES = ["default", "emails", "login"]
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 TASKS_BACKEND = env_choice("TASKS_BACKEND", ("database", "redis", "immediate"), "database")
