@@ -313,7 +313,6 @@ MATRICULE_THROTTLES = {
     "link_request": (env_int("THROTTLE_LINK_REQUESTS", 5, minimum=1), 60 * 60, 60 * 60),
     "totp_user": (5, 15 * 60, 15 * 60),
     "account_link": (5, 60 * 60, 60 * 60),
-    "reset_address": (20, 60 * 60, 60 * 60),
     "verify_address": (env_int("THROTTLE_VERIFY_CHECKS", 60, minimum=1), 10 * 60, 10 * 60),
 }
 LOGIN_LINK_MINUTES = env_int("LOGIN_LINK_MINUTES", 10, minimum=1)

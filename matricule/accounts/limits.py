@@ -47,7 +47,6 @@ SCOPE_NUMBER_ADDRESS = Scope.LOGIN_ADDRESS
 DEFAULT_LIMITS = {
     SCOPE_TOTP: (5, 15 * 60, 15 * 60),  # wrong second-factor codes per account
     SCOPE_ACCOUNT_LINK: (5, 60 * 60, 60 * 60),  # activation/reset emails per account
-    SCOPE_RESET_ADDRESS: (20, 60 * 60, 60 * 60),  # reset requests per network address
 }
 
 MINUTE = 60
@@ -65,6 +64,9 @@ DEFAULT_BACKOFFS = {
     SCOPE_NUMBER: (10, 10, 5 * MINUTE, 5 * MINUTE),  # attempts per Parcoursup number, any address
     SCOPE_NUMBER_PAIR: (3, 10, 5 * MINUTE, 5 * MINUTE),  # failures per (number, address)
     SCOPE_NUMBER_ADDRESS: (30, 5, 2 * MINUTE, 20),  # failures per address
+    # Password reset requests per address: a school's students behind one address are slowed
+    # for two minutes at worst, never locked out (the emails are capped per account, above).
+    SCOPE_RESET_ADDRESS: (30, 5, 2 * MINUTE, 20),
 }
 
 # The email about repeated failures: once the identifier (or the device) has this many failures
@@ -139,6 +141,19 @@ class SignInScopes:
 
 STUDENTS = SignInScopes(SCOPE_PAIR, SCOPE_IDENTIFIER)
 STAFF = SignInScopes(SCOPE_STAFF_PAIR, SCOPE_STAFF_USERNAME)
+
+
+class AddressAttempt(_Attempt):
+    """Requests from one network address that only need slowing down, never a lock: each one
+    counts (a password reset request, whose answer does not say whether the account exists)."""
+
+    def __init__(self, scope: str, address: str):
+        super().__init__()
+        self.key = self._key(scope, address)
+        self.keys = [self.key]
+
+    def counted(self) -> None:
+        self._charge(*self.key)
 
 
 class SignIn(_Attempt):

@@ -19,7 +19,7 @@ from django.db import transaction
 from matricule.audit.services import record
 
 from . import activation, limits
-from .limits import SCOPE_RESET_ADDRESS, hit, identifier_key, link_allowed, locked_until
+from .limits import SCOPE_RESET_ADDRESS, AddressAttempt, identifier_key, link_allowed
 
 # --- Login ---------------------------------------------------------------------------------------
 
@@ -96,21 +96,24 @@ def authenticate(*, identifier: str, password: str, address: str, devices=()) ->
 
 @dataclass(frozen=True)
 class ResetRequest:
-    locked_until: datetime.datetime | None = None
+    # A delay is in force for the address: the request was not taken; try again then.
+    retry_at: datetime.datetime | None = None
 
     @property
-    def locked(self) -> bool:
-        return self.locked_until is not None
+    def slowed(self) -> bool:
+        return self.retry_at is not None
 
 
 def request_password_reset(*, identifier: str, address: str, language: str | None = None) -> ResetRequest:
     """Email a reset link to the account the identifier names, if any (an activation link when
-    a registered student has not activated yet). The answer never says whether it exists."""
-    until = locked_until(SCOPE_RESET_ADDRESS, address)
-    if until:
-        return ResetRequest(locked_until=until)
+    a registered student has not activated yet). The answer never says whether it exists.
+    Requests from one address are slowed down past a number, never locked (limits)."""
+    attempt = AddressAttempt(SCOPE_RESET_ADDRESS, address)
+    retry_at = attempt.retry_at()
+    if retry_at:
+        return ResetRequest(retry_at=retry_at)
     with transaction.atomic():
-        hit(SCOPE_RESET_ADDRESS, address)
+        attempt.counted()
         queryset = get_user_model().objects.filter(is_active=True)
         sent = 0
         for user in _accounts_for(identifier, queryset):

@@ -346,9 +346,8 @@ def reset_request(request):
             address=throttle.client_address(request),
             language=translation.get_language(),
         )
-        if outcome.locked:
-            context["locked_until"] = outcome.locked_until
-            return render(request, "accounts/student/reset_request.html", context, status=429)
+        if outcome.slowed:
+            return slowed(request, "accounts/student/reset_request.html", context, outcome.retry_at)
         return redirect("student-account:reset-sent")
     return render(
         request,

@@ -112,15 +112,30 @@ def test_a_password_reset_lifts_the_delay_of_the_accounts_identifiers(activated_
 
 def test_a_reset_for_nobody_sends_nothing_and_says_nothing(demo, outbox):
     answer = password_login.request_password_reset(identifier="personne@example.org", address="192.0.2.1")
-    assert not answer.locked
+    assert not answer.slowed
     assert outbox == [] and not ActivationToken.objects.exists()
     assert Event.objects.filter(action="accounts.password_reset.no_link").exists()
 
 
-def test_reset_requests_from_one_address_are_limited(demo, settings):
-    settings.MATRICULE_THROTTLES = {**settings.MATRICULE_THROTTLES, "reset_address": (2, 3600, 3600)}
-    answers = [
-        password_login.request_password_reset(identifier=f"{n}@example.org", address="192.0.2.1")
-        for n in range(3)
-    ]
-    assert [answer.locked for answer in answers] == [False, False, True]
+def test_reset_requests_from_one_address_are_slowed_down_briefly_never_locked(demo, settings):
+    """A school's students behind one address: past the free requests, a short delay that is
+    forgotten request by request; never an hour-long lock."""
+    import time_machine
+
+    settings.MATRICULE_BACKOFFS = {"reset_address": (2, 5, 120, 20)}
+    with time_machine.travel("2026-09-01 08:00:00Z", tick=False) as clock:
+        answers = [
+            password_login.request_password_reset(identifier=f"{n}@example.org", address="192.0.2.1")
+            for n in range(4)
+        ]
+        # Two free, the third starts a delay, the fourth meets it.
+        assert [answer.slowed for answer in answers] == [False, False, False, True]
+        wait = (answers[3].retry_at - timezone.now()).total_seconds()
+        assert 0 < wait <= 120
+        clock.shift(wait + 1)
+        assert not password_login.request_password_reset(
+            identifier="x@example.org", address="192.0.2.1"
+        ).slowed
+        assert not password_login.request_password_reset(
+            identifier="y@example.org", address="192.0.2.2"
+        ).slowed
