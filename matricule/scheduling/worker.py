@@ -32,17 +32,24 @@ class Loop(threading.Thread):
     def run(self):
         try:
             while True:  # at least one round, even for a worker stopped at once (--batch)
-                close_old_connections()
-                try:
-                    self.work()
-                except DatabaseError:
-                    # The database restarting, or locked (SQLite): the next round tries again.
-                    logger.warning("%s skipped a round: database unavailable", self.name, exc_info=True)
+                failed = not self.round()
                 self.first_round.set()
                 if self.stopping.wait(self.interval):
                     break
+            if failed:
+                self.round()  # the last round was skipped: once more, the worker being done
         finally:
             connections.close_all()
+
+    def round(self) -> bool:
+        close_old_connections()
+        try:
+            self.work()
+        except DatabaseError:
+            # The database restarting, or locked (SQLite): the next round tries again.
+            logger.warning("%s skipped a round: database unavailable", self.name, exc_info=True)
+            return False
+        return True
 
     def stop(self) -> None:
         self.stopping.set()
@@ -79,9 +86,8 @@ def start(identity: Identity | None, *, schedule: bool = True, wait: float = 30)
         loops.append(Loop("matricule-heartbeat", lambda: beat(identity.current), interval))
     if schedule:
         loops.append(Loop("matricule-scheduler", services.run_due, interval))
-    for loop in loops:
+    for loop in loops:  # one after the other: their first rounds never contend (SQLite)
         loop.start()
-    for loop in loops:
         loop.first_round.wait(wait)
     return loops
 
