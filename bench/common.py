@@ -51,6 +51,16 @@ def demo_instance(*, test_client: bool = False, use_database_url: bool = False):
         yield tmp_path, seed()
 
 
+def setup_django() -> None:
+    """Django set up for its settings and translations only, without a database (the PDF
+    benchmarks)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "matricule.settings")
+    import django
+
+    django.setup()
+
+
 # --- data in bulk --------------------------------------------------------------------------------
 def bulk_students(count: int, *, named: bool = False) -> list:
     """`count` students with an account each: usernames bench0, bench1…, student numbers
@@ -124,6 +134,41 @@ def profile_if_asked(client, url: str) -> None:
         pstats.Stats(profile).sort_stats("tottime").print_stats(12)
 
 
+# --- documents ----------------------------------------------------------------------------------
+def time_renders(render, items) -> tuple[list[float], list[int], float]:
+    """Each item through `render`, one after the other: the times in milliseconds (sorted), the
+    sizes of the documents in bytes, and the wall time of the whole run in seconds."""
+    times, sizes = [], []
+    started = time.perf_counter()
+    for item in items:
+        t0 = time.perf_counter()
+        sizes.append(len(render(item)))
+        times.append((time.perf_counter() - t0) * 1000)
+    wall = time.perf_counter() - started
+    return sorted(times), sizes, wall
+
+
+def print_times(times: list[float]) -> tuple[float, float]:
+    """The report line of sorted times in milliseconds; their median and 95th percentile."""
+    median = statistics.median(times)
+    p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+    print(f"min_ms={times[0]:.2f} median_ms={median:.2f} p95_ms={p95:.2f} max_ms={times[-1]:.2f}")
+    return median, p95
+
+
+def profile_renders(render, items) -> None:
+    """The top functions of a cProfile run of `render` over the items."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for item in items:
+        render(item)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
 # --- imports -------------------------------------------------------------------------------------
 def peak_memory_mb() -> float:
     """Peak resident memory of the whole process so far (ru_maxrss is in KiB on Linux)."""
@@ -136,6 +181,15 @@ def timed_import(importer, path: Path, year) -> tuple:
     with path.open("rb") as handle:
         run = importer(handle, academic_year=year, file_name=path.name)
     return run, time.perf_counter() - started
+
+
+def print_again(label: str, run, elapsed: float) -> None:
+    """The report line of an import of lines already imported (once, or all but a few): what it
+    created, updated and left unchanged, and its wall time."""
+    print(
+        f"{label}: status={run.status} created={run.created} updated={run.updated} "
+        f"unchanged={run.unchanged} time_s={elapsed:.2f}"
+    )
 
 
 def print_file(path: Path, lines: int, peak_before_mb: float) -> None:

@@ -13,7 +13,7 @@ import argparse
 import random
 from pathlib import Path
 
-from common import demo_instance, peak_memory_mb, print_file, timed_import
+from common import demo_instance, peak_memory_mb, print_again, print_file, timed_import
 
 OFFER_CODES = ["GEII-1", "GEA-1", "GMP-1", "MP-1", "INFO-1", "LINFO-1"]
 HEADER = (
@@ -96,10 +96,7 @@ def main() -> None:
             f"rejected={run.rejected} unmapped={run.unmapped} "
             f"not_accepted={run.not_accepted} issues={run.issues.count()}"
         )
-        print(
-            f"second import: status={again.status} created={again.created} "
-            f"updated={again.updated} unchanged={again.unchanged} time_s={elapsed_again:.2f}"
-        )
+        print_again("second import", again, elapsed_again)
         print(f"BENCH import_admissions rows={args.rows} time_s={elapsed:.2f} peak_mb={peak_mb:.1f}")
 
 

@@ -15,7 +15,7 @@ import random
 import time
 from pathlib import Path
 
-from common import demo_instance, peak_memory_mb, print_file, timed_import
+from common import demo_instance, peak_memory_mb, print_again, print_file, timed_import
 
 HEADER = "numero_etudiant;annee;code_etape;resultat"
 # Stages the demo seeds.
@@ -72,14 +72,8 @@ def main() -> None:
             f"first import: status={run.status} created={run.created} "
             f"rejected={run.rejected} issues={run.issues.count()} cpu_s={cpu:.2f}"
         )
-        print(
-            f"second import (same file): status={again.status} created={again.created} "
-            f"updated={again.updated} unchanged={again.unchanged} time_s={elapsed_again:.2f}"
-        )
-        print(
-            f"third import (1 % changed): status={changed.status} updated={changed.updated} "
-            f"unchanged={changed.unchanged} time_s={elapsed_changed:.2f}"
-        )
+        print_again("second import (same file)", again, elapsed_again)
+        print_again("third import (1 % changed)", changed, elapsed_changed)
         print(
             f"BENCH import_results lines={args.lines} time_s={elapsed:.2f} "
             f"per_s={args.lines / elapsed:.0f} peak_mb={peak_mb:.1f}"

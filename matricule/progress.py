@@ -2,7 +2,8 @@
 (admissions), a bulk certificate generation (certificates), an export (backoffice).
 
 Each app describes its own job with a `Progress` and answers with `render_progress` from its own
-view; this module knows no app. The templates (`templates/jobs/`):
+view, or, for the jobs a model admin lists, with `AdminProgressMixin`; this module knows no app.
+The templates (`templates/jobs/`):
 
 - `jobs/progress.html`, the page: extends the `base_template` the view names (the admin's
   `jobs/admin.html`, or an app's own page), which places its blocks `job_head` (in the head) and
@@ -21,11 +22,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.cache import add_never_cache_headers
 
 # Seconds between two looks at a job, with or without JavaScript.
 REFRESH_SECONDS = 2
 PAGE_TEMPLATE = "jobs/progress.html"
+ADMIN_TEMPLATE = "jobs/admin.html"
 FRAGMENT_TEMPLATE = "jobs/_progress_fragment.html"
 # `?manuel=1` turns the automatic refresh off, as on the waiting room's staff page.
 MANUAL_PARAMETER = "manuel"
@@ -89,3 +92,38 @@ def render_progress(
     )
     add_never_cache_headers(response)
     return response
+
+
+class AdminProgressMixin:
+    """The progress page of the jobs a model admin lists, in the admin's frame:
+    `<id>/progress/` and its fragment `<id>/progress/fragment/`, named
+    `<app>_<model>_progress` and `<app>_<model>_progress_fragment`. The model admin adds
+    `progress_urls()` to its `get_urls()` and says what the page shows of a job, to whom
+    (`job_progress`, which raises PermissionDenied or Http404 for a reader who may not see it)."""
+
+    def job_progress(self, request, object_id) -> Progress:
+        raise NotImplementedError
+
+    def progress_urls(self) -> list:
+        name = f"{self.model._meta.app_label}_{self.model._meta.model_name}_progress"
+        return [
+            path("<int:object_id>/progress/", self.admin_site.admin_view(self.progress_view), name=name),
+            path(
+                "<int:object_id>/progress/fragment/",
+                self.admin_site.admin_view(self.progress_fragment_view),
+                name=f"{name}_fragment",
+            ),
+        ]
+
+    def progress_view(self, request, object_id):
+        return self._progress(request, object_id, fragment=False)
+
+    def progress_fragment_view(self, request, object_id):
+        return self._progress(request, object_id, fragment=True)
+
+    def _progress(self, request, object_id, *, fragment: bool) -> TemplateResponse:
+        progress = self.job_progress(request, object_id)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": progress.title}
+        return render_progress(
+            request, progress, base_template=ADMIN_TEMPLATE, fragment=fragment, context=context
+        )

@@ -32,6 +32,19 @@ def other_agent(demo, django_user_model):
 
 
 @pytest.fixture
+def chartres_auditor(demo, django_user_model):
+    """A read-only auditor of the IUT de Chartres."""
+    from matricule.accounts.models import ComponentMembership
+    from matricule.institution.models import Component
+
+    user = django_user_model.objects.create_user("auditeur.chartres", password="x")
+    ComponentMembership.objects.create(
+        user=user, component=Component.objects.get(code="iut-chartres"), role=ComponentMembership.Role.AUDITOR
+    )
+    return user
+
+
+@pytest.fixture
 def year_2024(demo):
     from matricule.institution.models import AcademicYear
 
@@ -43,6 +56,18 @@ def outbox(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     return mail.outbox
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Tasks run at once, in the test, instead of waiting for a worker. (Emails stay in memory,
+    as in every test: Django's test environment sends them to `mail.outbox`.)"""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
 
 
 @pytest.fixture
@@ -71,6 +96,19 @@ def demo_candidates(demo):
         "continuing_education": by_key["nadia"],
         "unmapped": by_key["thanh"],
     }
+
+
+@pytest.fixture
+def intruder(demo_candidates):
+    """Another browser: another admitted candidate (Inès), signed in, with no registration of
+    her own."""
+    from django.test import Client
+
+    from matricule.accounts.admission_login import user_for_candidate
+
+    browser = Client()
+    browser.force_login(user_for_candidate(demo_candidates["complementary"]))
+    return browser
 
 
 @pytest.fixture(autouse=True)

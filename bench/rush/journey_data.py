@@ -4,49 +4,12 @@ import html
 import io
 import re
 
-# Valid answers for every step, as a student types them (tests/registration/conftest.py).
-ANSWERS = {
-    "identity": {
-        "usual_name": "",
-        "birth_town": "Chartres",
-        "birth_country": "France",
-        "nationality": "Française",
-    },
-    "ine": {"has_ine": "yes", "ine": "0494004062m", "no_ine_reason": ""},
-    "baccalaureate": {
-        "kind": "french",
-        "year": "2026",
-        "series": "Générale",
-        "honours": "Bien",
-        "school": "0280007F",
-        "equivalent_name": "",
-        "equivalent_country": "",
-    },
-    "previous": {
-        "last_situation": "secondary",
-        "last_establishment": "Lycée Marceau",
-        "last_establishment_year": "2026",
-    },
-    "contacts": {
-        "street": "12 rue des Écuyers",
-        "postal_code": "28000",
-        "city": "Chartres",
-        "country": "France",
-        "same_permanent_address": "yes",
-        "permanent_address": "",
-        "phone": "06 12 34 56 78",
-        "emergency_name": "Anne Lefèvre",
-        "emergency_phone": "06 98 76 54 32",
-    },
-    "social": {"grant": "none", "pupille": "no", "employed": "no", "athlete": "no", "accommodation": "no"},
-    "cvec": {},
-    "programme": {
-        "confirm_stage": "on",
-        "photo_on_card": "yes",
-        "accept_rules": "on",
-        "accept_privacy": "on",
-    },
-}
+from tests.registration.answers import ANSWERS as VALID_ANSWERS
+
+# The valid answers of the registration tests, but for the grant: these students pay their fees.
+# Each sends their own email address and CVEC attestation (`step_data`).
+ANSWERS = {key: dict(values) for key, values in VALID_ANSWERS.items()}
+ANSWERS["social"].update(grant="none", pupille="no")
 STEPS = list(ANSWERS)
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

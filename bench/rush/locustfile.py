@@ -219,30 +219,28 @@ class Student(FastHttpUser):
             BOARD.failed += 1
             reason = str(error).split(":")[0]
             BOARD.failures[reason] = BOARD.failures.get(reason, 0) + 1
-            self.environment.events.request.fire(
-                request_type="JOURNEY",
-                name="complete journey",
-                response_time=(time.time() - began) * 1000,
-                response_length=0,
-                exception=error,
-                context={},
-            )
+            self.report("JOURNEY", "complete journey", began, error)
         else:
             BOARD.completed += 1
             BOARD.resumed += 1 if self.retried else 0
             BOARD.last_completion = time.time()
             BOARD.journey_ms.append((time.time() - began) * 1000)
-            self.environment.events.request.fire(
-                request_type="JOURNEY",
-                name="complete journey",
-                response_time=(time.time() - began) * 1000,
-                response_length=0,
-                exception=None,
-                context={},
-            )
+            self.report("JOURNEY", "complete journey", began)
         finally:
             BOARD.in_flight -= 1
         raise StopUser()  # one arrival, one journey
+
+    def report(self, request_type, name, began, error=None):
+        """An entry of Locust's statistics that is not one request (the whole journey, the login
+        email's delivery), timed from `began`; failed with `error`."""
+        self.environment.events.request.fire(
+            request_type=request_type,
+            name=name,
+            response_time=(time.time() - began) * 1000,
+            response_length=0,
+            exception=error,
+            context={},
+        )
 
     def run_journey(self, person):
         self.go("GET", "/", "01 public page")
@@ -346,14 +344,7 @@ class Student(FastHttpUser):
                         # Kept aside, not deleted: bench/faults counts duplicates afterwards.
                         (folder / "read").mkdir(exist_ok=True)
                         path.rename(folder / "read" / path.name)
-                        self.environment.events.request.fire(
-                            request_type="MAIL",
-                            name="login email delivered",
-                            response_time=(time.time() - began) * 1000,
-                            response_length=0,
-                            exception=None,
-                            context={},
-                        )
+                        self.report("MAIL", "login email delivered", began)
                         return match.group(1)
             gevent.sleep(0.1)
         raise JourneyError("login email not received")

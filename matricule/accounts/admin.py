@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from matricule.adminkit import NoAddMixin
 from matricule.audit.services import record
 
 from . import staff, throttle, totp
@@ -77,7 +78,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Throttle)
-class ThrottleAdmin(admin.ModelAdmin):
+class ThrottleAdmin(NoAddMixin, admin.ModelAdmin):
     """Locks and delays are visible to staff, who can lift them."""
 
     list_display = ["scope", "key", "count", "last_event_at", "locked_until", "is_locked"]
@@ -85,9 +86,6 @@ class ThrottleAdmin(admin.ModelAdmin):
     search_fields = ["key"]
     readonly_fields = ["scope", "key", "count", "window_started_at", "last_event_at", "locked_until"]
     actions = ["lift_locks"]
-
-    def has_add_permission(self, request):
-        return False
 
     @admin.display(boolean=True, description=_("locked now"))
     def is_locked(self, obj):

@@ -12,7 +12,6 @@ link_request), and only the newest link of a person works.
 import datetime
 import hashlib
 import secrets
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,15 +30,9 @@ from .activation import has_activated_account
 from .models import LoginLink, Throttle
 
 
-@dataclass(frozen=True)
-class LinkRequest:
-    # A delay was in force when the request came: the answer says when to try again (the
-    # details were checked all the same, and a match got its link).
-    retry_at: datetime.datetime | None = None
-
-    @property
-    def slowed(self) -> bool:
-        return self.retry_at is not None
+class LinkRequest(limits.Answer):
+    """Slowed: a delay was in force when the request came; the answer says when to try again (the
+    details were checked all the same, and a match got its link)."""
 
 
 def _number_key(number: str) -> str:

@@ -28,19 +28,34 @@ def link_email_field(help_text) -> forms.EmailField:
     )
 
 
+def identifier_field(
+    label, *, max_length: int, help_text="", required: bool = True, **attrs
+) -> forms.CharField:
+    """A number, code or login typed as it is printed (P240012345, 0494004062M, a student number):
+    never spell-checked, which would mark it as a typing mistake. `attrs`: the input's other
+    attributes, telling browsers and phone keyboards what it is (autocomplete, inputmode,
+    autocapitalize)."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={**attrs, "spellcheck": "false"}),
+    )
+
+
+def parcoursup_number_field(help_text, **attrs) -> forms.CharField:
+    """A Parcoursup number, typed with or without its leading P."""
+    return identifier_field(
+        _("Parcoursup number"), max_length=20, help_text=help_text, autocapitalize="characters", **attrs
+    )
+
+
 class AdmissionLoginForm(forms.Form):
-    number = forms.CharField(
-        label=_("Parcoursup number"),
-        max_length=20,
-        help_text=_("As printed on your Parcoursup record, with or without the P: for example P240012345."),
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "username",
-                "inputmode": "text",
-                "spellcheck": "false",
-                "autocapitalize": "characters",
-            }
-        ),
+    number = parcoursup_number_field(
+        _("As printed on your Parcoursup record, with or without the P: for example P240012345."),
+        autocomplete="username",
+        inputmode="text",
     )
     birth_date = birth_date_field()
     email = link_email_field(_("The address you gave on Parcoursup: the link is sent there."))
@@ -61,13 +76,12 @@ class AdmissionLoginForm(forms.Form):
 class CodeForm(forms.Form):
     """A code from the authenticator app (students and staff)."""
 
-    code = forms.CharField(
-        label=_("6-digit code"),
+    code = identifier_field(
+        _("6-digit code"),
         max_length=12,
         help_text=_("Shown by your authenticator app; it changes every 30 seconds."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
+        autocomplete="one-time-code",
+        inputmode="numeric",
     )
 
     def clean_code(self):

@@ -26,47 +26,38 @@ from .models import Throttle
 
 Scope = Throttle.Scope
 
-# Locks (accounts.throttle.hit), for what only the rightful user (or someone who already holds
-# their password, or their mailbox) can cause.
+# The names the other modules and the tests use.
 SCOPE_TOTP = Scope.TOTP_USER
 SCOPE_ACCOUNT_LINK = Scope.ACCOUNT_LINK
 SCOPE_RESET_ADDRESS = Scope.RESET_ADDRESS
-
-# Progressive delays (accounts.throttle.Backoff).
 SCOPE_IDENTIFIER = Scope.PASSWORD_IDENTIFIER
-SCOPE_PAIR = Scope.PASSWORD_PAIR
-SCOPE_STAFF_USERNAME = Scope.STAFF_USERNAME
-SCOPE_STAFF_PAIR = Scope.STAFF_PAIR
-SCOPE_DEVICE = Scope.DEVICE
-SCOPE_NUMBER = Scope.LOGIN_NUMBER
-SCOPE_NUMBER_PAIR = Scope.LOGIN_PAIR
-SCOPE_NUMBER_ADDRESS = Scope.LOGIN_ADDRESS
 
-# Used when settings.MATRICULE_THROTTLES does not (yet) name the scope:
-# events, window in seconds, cooling-off in seconds.
+# Locks (accounts.throttle.hit), for what only the rightful user (or someone who already holds
+# their password, or their mailbox) can cause. Used when settings.MATRICULE_THROTTLES does not
+# (yet) name the scope: events, window in seconds, cooling-off in seconds.
 DEFAULT_LIMITS = {
-    SCOPE_TOTP: (5, 15 * 60, 15 * 60),  # wrong second-factor codes per account
-    SCOPE_ACCOUNT_LINK: (5, 60 * 60, 60 * 60),  # activation/reset emails per account
+    Scope.TOTP_USER: (5, 15 * 60, 15 * 60),  # wrong second-factor codes per account
+    Scope.ACCOUNT_LINK: (5, 60 * 60, 60 * 60),  # activation/reset emails per account
 }
 
 MINUTE = 60
-# Used when settings.MATRICULE_BACKOFFS does not name the scope: failures free of any delay,
-# first delay in seconds (doubled at each further failure), longest delay in seconds, one
-# failure forgotten every so many seconds.
+# Progressive delays (accounts.throttle.Backoff). Used when settings.MATRICULE_BACKOFFS does not
+# name the scope: failures free of any delay, first delay in seconds (doubled at each further
+# failure), longest delay in seconds, one failure forgotten every so many seconds.
 DEFAULT_BACKOFFS = {
     # Password sign-ins, students and staff alike.
-    SCOPE_PAIR: (5, 5, 15 * MINUTE, 15 * MINUTE),  # failures per (identifier, address)
-    SCOPE_IDENTIFIER: (10, 5, 15 * MINUTE, 15 * MINUTE),  # failures per identifier, any address
-    SCOPE_STAFF_PAIR: (5, 5, 15 * MINUTE, 15 * MINUTE),
-    SCOPE_STAFF_USERNAME: (10, 5, 15 * MINUTE, 15 * MINUTE),
-    SCOPE_DEVICE: (5, 5, 15 * MINUTE, 15 * MINUTE),  # failures on a device that signed in before
+    Scope.PASSWORD_PAIR: (5, 5, 15 * MINUTE, 15 * MINUTE),  # failures per (identifier, address)
+    Scope.PASSWORD_IDENTIFIER: (10, 5, 15 * MINUTE, 15 * MINUTE),  # failures per identifier, any address
+    Scope.STAFF_PAIR: (5, 5, 15 * MINUTE, 15 * MINUTE),
+    Scope.STAFF_USERNAME: (10, 5, 15 * MINUTE, 15 * MINUTE),
+    Scope.DEVICE: (5, 5, 15 * MINUTE, 15 * MINUTE),  # failures on a device that signed in before
     # Admission login (matching details always get their link).
-    SCOPE_NUMBER: (10, 10, 5 * MINUTE, 5 * MINUTE),  # attempts per Parcoursup number, any address
-    SCOPE_NUMBER_PAIR: (3, 10, 5 * MINUTE, 5 * MINUTE),  # failures per (number, address)
-    SCOPE_NUMBER_ADDRESS: (30, 5, 2 * MINUTE, 20),  # failures per address
+    Scope.LOGIN_NUMBER: (10, 10, 5 * MINUTE, 5 * MINUTE),  # attempts per Parcoursup number, any address
+    Scope.LOGIN_PAIR: (3, 10, 5 * MINUTE, 5 * MINUTE),  # failures per (number, address)
+    Scope.LOGIN_ADDRESS: (30, 5, 2 * MINUTE, 20),  # failures per address
     # Password reset requests per address: a school's students behind one address are slowed
     # for two minutes at worst, never locked out (the emails are capped per account, above).
-    SCOPE_RESET_ADDRESS: (30, 5, 2 * MINUTE, 20),
+    Scope.RESET_ADDRESS: (30, 5, 2 * MINUTE, 20),
 }
 
 # The email about repeated failures: once the identifier (or the device) has this many failures
@@ -107,6 +98,18 @@ def link_allowed(user) -> bool:
 # --- Progressive delays --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a sign-in or a link request answers; `retry_at` set: a delay was in force (the
+    password was not checked, or the request was not taken), until then."""
+
+    retry_at: datetime.datetime | None = None
+
+    @property
+    def slowed(self) -> bool:
+        return self.retry_at is not None
+
+
 def backoff(scope: str) -> throttle.Backoff:
     configured = getattr(settings, "MATRICULE_BACKOFFS", {}).get(scope)
     free, base, cap, decay = configured or DEFAULT_BACKOFFS[scope]
@@ -139,8 +142,8 @@ class SignInScopes:
     identifier: str
 
 
-STUDENTS = SignInScopes(SCOPE_PAIR, SCOPE_IDENTIFIER)
-STAFF = SignInScopes(SCOPE_STAFF_PAIR, SCOPE_STAFF_USERNAME)
+STUDENTS = SignInScopes(Scope.PASSWORD_PAIR, Scope.PASSWORD_IDENTIFIER)
+STAFF = SignInScopes(Scope.STAFF_PAIR, Scope.STAFF_USERNAME)
 
 
 class AddressAttempt(_Attempt):
@@ -165,7 +168,7 @@ class SignIn(_Attempt):
         super().__init__()
         self.device = device
         if device:
-            self.keys = [self._key(SCOPE_DEVICE, device)]
+            self.keys = [self._key(Scope.DEVICE, device)]
         else:
             self.keys = [
                 self._key(scopes.pair, f"{identifier}@{address}"),
@@ -216,9 +219,9 @@ class DetailsAttempt(_Attempt):
 
     def __init__(self, number: str, address: str):
         super().__init__()
-        self.number_key = self._key(SCOPE_NUMBER, number)
-        self.pair_key = self._key(SCOPE_NUMBER_PAIR, f"{number}@{address}")
-        self.address_key = self._key(SCOPE_NUMBER_ADDRESS, address)
+        self.number_key = self._key(Scope.LOGIN_NUMBER, number)
+        self.pair_key = self._key(Scope.LOGIN_PAIR, f"{number}@{address}")
+        self.address_key = self._key(Scope.LOGIN_ADDRESS, address)
         self.keys = [self.number_key, self.pair_key, self.address_key]
 
     def counted(self, *, matched: bool) -> None:

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from matricule.modelkit import optional_key
+
 
 class User(AbstractUser):
     """Every person who signs in: students and staff alike."""
@@ -116,22 +118,13 @@ class LoginLink(models.Model):
 
     token_hash = models.CharField(max_length=64, unique=True)
     # A new student's link opens their admission; a continuing student's opens their account.
-    candidate = models.ForeignKey(
+    candidate = optional_key(
         "admissions.Candidate",
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="login_links",
         verbose_name=_("candidate"),
     )
-    user = models.ForeignKey(
-        User,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="login_links",
-        verbose_name=_("user"),
-    )
+    user = optional_key(User, on_delete=models.CASCADE, related_name="login_links", verbose_name=_("user"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)

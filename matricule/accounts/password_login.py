@@ -9,7 +9,6 @@ failures never slow the account holder down there. Accounts with a second factor
 through accounts.totp before being logged in.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -42,14 +41,8 @@ def find_accounts(identifier: str):
 
 
 @dataclass(frozen=True)
-class LoginOutcome:
-    user: object = None
-    # Set when the password was not checked: a delay is in force until then.
-    retry_at: datetime.datetime | None = None
-
-    @property
-    def slowed(self) -> bool:
-        return self.retry_at is not None
+class LoginOutcome(limits.Answer):
+    user: object = None  # when the password matches
 
 
 def authenticate(*, identifier: str, password: str, address: str, devices=()) -> LoginOutcome:
@@ -94,14 +87,8 @@ def authenticate(*, identifier: str, password: str, address: str, devices=()) ->
 # --- Reset ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ResetRequest:
-    # A delay is in force for the address: the request was not taken; try again then.
-    retry_at: datetime.datetime | None = None
-
-    @property
-    def slowed(self) -> bool:
-        return self.retry_at is not None
+class ResetRequest(limits.Answer):
+    """Slowed: a delay is in force for the address, the request was not taken; try again then."""
 
 
 def request_password_reset(*, identifier: str, address: str, language: str | None = None) -> ResetRequest:

@@ -8,6 +8,7 @@ second step by accounts.staff.staff_required. With MATRICULE_STAFF_REQUIRE_2FA o
 have not set up an app sign in with their password alone. See accounts.staff_cas for CAS.
 """
 
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -27,7 +28,7 @@ from reportlab.graphics.barcode import qrencoder
 from matricule.audit.services import record
 
 from . import devices, staff, throttle, totp
-from .totp_views import code_step
+from .totp_views import code_check, code_step
 from .views import slowed
 
 PENDING_KEY = "staff_pending_login"
@@ -185,24 +186,36 @@ def _after_password(request, user, next_url: str):
 # --- Second factor -------------------------------------------------------------------------------
 
 
-@never_cache
-@sensitive_post_parameters("code")
-@require_http_methods(["GET", "POST"])
-def second_factor(request):
+def _second_step(view):
+    """The pages of the second step (the code, or setting up the app), given whom it is for
+    (`_second_step_user`), where to go next and the sign-in backend. Someone already verified
+    goes on; once nobody is pending, the sign-in has timed out."""
+
+    @never_cache
+    @sensitive_post_parameters("code")
+    @require_http_methods(["GET", "POST"])
+    @functools.wraps(view)
+    def page(request):
+        if _already_in(request):
+            return redirect(staff.safe_next(request.GET.get("next")))
+        user, next_url, backend = _second_step_user(request)
+        if user is None:
+            return _timed_out(request)
+        return view(request, user, next_url, backend)
+
+    return page
+
+
+@_second_step
+def second_factor(request, user, next_url: str, backend: str):
     """The code from the staff member's authenticator app."""
-    if _already_in(request):
-        return redirect(staff.safe_next(request.GET.get("next")))
-    user, next_url, backend = _second_step_user(request)
-    if user is None:
-        return _timed_out(request)
     if not staff.has_second_factor(user):
         return redirect(_with_next("staff:enrol", next_url))
-    address = throttle.client_address(request)
     return code_step(
         request,
         "accounts/staff_second_factor.html",
         {"locked_until": staff.code_locked_until(user)},
-        check=lambda code: staff.check_code(user, code, address=address),
+        check=code_check(request, user, staff.check_code),
         done=lambda: _complete(request, user, next_url, method="totp", backend=backend),
         gone=lambda: _timed_out(request),  # turned off meanwhile: start again
         locked=lambda: request.session.pop(PENDING_KEY, None),
@@ -210,16 +223,9 @@ def second_factor(request):
     )
 
 
-@never_cache
-@sensitive_post_parameters("code")
-@require_http_methods(["GET", "POST"])
-def enrol(request):
+@_second_step
+def enrol(request, user, next_url: str, backend: str):
     """First sign-in: set up an authenticator app (key as text and as a QR code), then a code."""
-    if _already_in(request):
-        return redirect(staff.safe_next(request.GET.get("next")))
-    user, next_url, backend = _second_step_user(request)
-    if user is None:
-        return _timed_out(request)
     if staff.has_second_factor(user):
         return redirect(_with_next("staff:second-factor", next_url))
     if backend == BACKEND and not staff.enrolment_open(user):
@@ -244,12 +250,11 @@ def enrol(request):
         )
         return _complete(request, user, next_url, method="totp", backend=backend)
 
-    address = throttle.client_address(request)
     return code_step(
         request,
         "accounts/staff_enrol.html",
         context,
-        check=lambda code: staff.confirm_enrolment(user, code, address=address),
+        check=code_check(request, user, staff.confirm_enrolment),
         done=done,
         # Confirmed meanwhile (another tab): ask for a code.
         gone=lambda: redirect(_with_next("staff:second-factor", next_url)),

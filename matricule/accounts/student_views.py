@@ -22,8 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from matricule.audit.services import record
 
 from . import activation, devices, password_login, throttle, totp
+from .forms import identifier_field
 from .models import AccountSecurity
-from .totp_views import code_step
+from .totp_views import code_check, code_step
 from .views import slowed
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -37,14 +38,20 @@ account_login_required = login_required(login_url="student-account:login")
 # --- Forms ---------------------------------------------------------------------------------------
 
 
-class PasswordLoginForm(forms.Form):
-    identifier = forms.CharField(
-        label=gettext_lazy("Student number or email address"),
+def _student_identifier(help_text="") -> forms.CharField:
+    """A student number or an email address: how students name their account."""
+    return identifier_field(
+        gettext_lazy("Student number or email address"),
         max_length=254,
-        help_text=gettext_lazy("Your student number is on your registration summary and confirmation email."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
-        ),
+        help_text=help_text,
+        autocomplete="username",
+        autocapitalize="none",
+    )
+
+
+class PasswordLoginForm(forms.Form):
+    identifier = _student_identifier(
+        gettext_lazy("Your student number is on your registration summary and confirmation email.")
     )
     password = forms.CharField(
         label=gettext_lazy("Password"),
@@ -55,13 +62,7 @@ class PasswordLoginForm(forms.Form):
 
 
 class IdentifierForm(forms.Form):
-    identifier = forms.CharField(
-        label=gettext_lazy("Student number or email address"),
-        max_length=254,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
-        ),
-    )
+    identifier = _student_identifier()
 
 
 PASSWORD_HELP = gettext_lazy(
@@ -204,23 +205,34 @@ def activation_sent(request):
     )
 
 
+def _password_link(request, token: str, purpose: str, template: str, *, use, done, context):
+    """A page a single-use emailed link opens to choose a password (activation, reset): GET shows
+    the form (a mail scanner's visit uses nothing); a valid POST uses the link,
+    `use(token, password)`, and `done(user)` answers. A link that can no longer be used says why.
+    `context(link)`: what the page shows besides the form."""
+    try:
+        link = activation.check_token(token, purpose)
+    except activation.TokenError as error:
+        return _link_invalid(request, error, purpose)
+    if purpose == activation.Purpose.ACTIVATE:
+        link.user.email = link.email  # what the account's email becomes: checked against the password too
+    form = SetPasswordForm(link.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = use(token, form.cleaned_data["new_password1"])
+        except activation.TokenError as error:
+            return _link_invalid(request, error, purpose)
+        return done(user)
+    return render(
+        request, template, {"form": form, **context(link)}, status=400 if request.method == "POST" else 200
+    )
+
+
 @never_cache
 @sensitive_post_parameters("new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
 def activate(request, token: str):
-    """GET shows the form (a mail scanner's visit uses nothing); a valid POST uses the link."""
-    try:
-        link = activation.check_token(token, activation.Purpose.ACTIVATE)
-    except activation.TokenError as error:
-        return _link_invalid(request, error, "activate")
-    user = link.user
-    user.email = link.email  # what the account's email becomes: checked against the password too
-    form = SetPasswordForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = activation.activate_account(token, form.cleaned_data["new_password1"])
-        except activation.TokenError as error:
-            return _link_invalid(request, error, "activate")
+    def done(user):
         login(request, user, backend=BACKEND)
         messages.success(
             request,
@@ -231,16 +243,19 @@ def activate(request, token: str):
             ),
         )
         return redirect("student-account:home")
-    student = getattr(user, "student", None)
-    return render(
+
+    def context(link):
+        student = getattr(link.user, "student", None)
+        return {"email": link.email, "student_number": student.student_number if student else ""}
+
+    return _password_link(
         request,
+        token,
+        activation.Purpose.ACTIVATE,
         "accounts/student/activate.html",
-        {
-            "form": form,
-            "email": link.email,
-            "student_number": student.student_number if student else "",
-        },
-        status=400 if request.method == "POST" else 200,
+        use=activation.activate_account,
+        done=done,
+        context=context,
     )
 
 
@@ -307,7 +322,6 @@ def login_code(request):
         request.session.pop(PENDING_KEY, None)
         messages.error(request, _("Your login has timed out: give your password again."))
         return redirect("student-account:login")
-    address = throttle.client_address(request)
 
     def drop_pending():
         request.session.pop(PENDING_KEY, None)
@@ -324,7 +338,7 @@ def login_code(request):
         request,
         "accounts/student/login_code.html",
         {},
-        check=lambda code: totp.verify_login(user, code, address=address),
+        check=code_check(request, user, totp.verify_login),
         done=done,
         gone=gone,
         locked=drop_pending,
@@ -366,23 +380,18 @@ def reset_sent(request):
 @sensitive_post_parameters("new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
 def reset_confirm(request, token: str):
-    try:
-        link = activation.check_token(token, activation.Purpose.RESET)
-    except activation.TokenError as error:
-        return _link_invalid(request, error, "reset")
-    form = SetPasswordForm(link.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activation.reset_password(token, form.cleaned_data["new_password1"])
-        except activation.TokenError as error:
-            return _link_invalid(request, error, "reset")
+    def done(user):
         messages.success(request, _("Your password has been changed. Log in with your new password."))
         return redirect("student-account:login")
-    return render(
+
+    return _password_link(
         request,
+        token,
+        activation.Purpose.RESET,
         "accounts/student/reset_confirm.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
+        use=activation.reset_password,
+        done=done,
+        context=lambda link: {},
     )
 
 
@@ -414,15 +423,19 @@ def _home():
     return redirect("student-account:home")
 
 
+def _two_step_setting(view):
+    """The pages that turn two-step login on or off: for an activated account, with a code from
+    the app posted (kept out of error reports)."""
+    view = require_http_methods(["GET", "POST"])(view)
+    return never_cache(sensitive_post_parameters("code")(activated_required(view)))
+
+
 def _with_message(request, message: str):
     messages.success(request, message)
     return _home()
 
 
-@never_cache
-@sensitive_post_parameters("code")
-@activated_required
-@require_http_methods(["GET", "POST"])
+@_two_step_setting
 def totp_enable(request):
     user = request.user
     try:
@@ -436,12 +449,11 @@ def totp_enable(request):
         "issuer": issuer,
         "label": label,
     }
-    address = throttle.client_address(request)
     return code_step(
         request,
         "accounts/student/totp_enable.html",
         context,
-        check=lambda code: totp.confirm_setup(user, code, address=address),
+        check=code_check(request, user, totp.confirm_setup),
         done=lambda: _with_message(
             request,
             _("Two-step login is on: from now on, a code from your app is asked after your password."),
@@ -453,20 +465,16 @@ def totp_enable(request):
     )
 
 
-@never_cache
-@sensitive_post_parameters("code")
-@activated_required
-@require_http_methods(["GET", "POST"])
+@_two_step_setting
 def totp_disable(request):
     user = request.user
     if not totp.is_enabled(user):
         return _home()
-    address = throttle.client_address(request)
     return code_step(
         request,
         "accounts/student/totp_disable.html",
         {},
-        check=lambda code: totp.disable(user, code, address=address),
+        check=code_check(request, user, totp.disable),
         done=lambda: _with_message(
             request, _("Two-step login is off: your password alone now opens your account.")
         ),

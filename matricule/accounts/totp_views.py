@@ -4,8 +4,15 @@ up the app, the code): one form, one way to tell a wrong code from a lock."""
 
 from django.shortcuts import render
 
-from . import totp
+from . import throttle, totp
 from .forms import CodeForm
+
+
+def code_check(request, user, service):
+    """A `check` for `code_step`: the code services (totp's and staff's) take the account, the
+    code and the address the request comes from (kept with a wrong code in the audit trail)."""
+    address = throttle.client_address(request)
+    return lambda code: service(user, code, address=address)
 
 
 def code_step(request, template: str, context: dict, *, check, done, gone, wrong: str, locked=None):

@@ -11,9 +11,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from matricule.adminkit import NoAddMixin, ViewOnlyMixin
 from matricule.audit.services import record
 from matricule.bodylimit import FORM_MARGIN, accepts_body
-from matricule.progress import Progress, render_progress
+from matricule.progress import AdminProgressMixin, Progress
 
 from .forms import MAX_UPLOAD_BYTES, AdmissionsUploadForm
 from .models import FILE_ISSUES, Candidate, ImportIssue, ImportRun, Result, normalize_parcoursup_number
@@ -37,7 +38,9 @@ import_body = accepts_body(MAX_UPLOAD_BYTES + FORM_MARGIN)
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(NoAddMixin, admin.ModelAdmin):
+    """Candidates come from imports only."""
+
     list_display = [
         "number_display",
         "last_name",
@@ -108,9 +111,6 @@ class CandidateAdmin(admin.ModelAdmin):
     def number_display(self, obj):
         return f"P{obj.parcoursup_number}"
 
-    def has_add_permission(self, request):
-        return False  # candidates come from imports only
-
     def get_search_results(self, request, queryset, search_term):
         # Staff type the number as printed for the candidate (`P240012345`): stored without P.
         normalized = normalize_parcoursup_number(search_term)
@@ -149,7 +149,7 @@ class LimitedIssueFormSet(BaseInlineFormSet):
         return self._limited_queryset
 
 
-class ImportIssueInline(admin.TabularInline):
+class ImportIssueInline(ViewOnlyMixin, admin.TabularInline):
     model = ImportIssue
     formset = LimitedIssueFormSet
     fields = ["line_number", "column", "severity", "message", "parcoursup_number"]
@@ -161,12 +161,6 @@ class ImportIssueInline(admin.TabularInline):
     @admin.display(description=_("reason"))
     def message(self, obj):
         return f"{obj.message} {obj.hint}".rstrip()
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @dataclass(frozen=True)
@@ -196,7 +190,9 @@ UPLOADS = {
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ViewOnlyMixin, AdminProgressMixin, admin.ModelAdmin):
+    """A run is a record of what happened, made by the upload page, the command or the API import."""
+
     list_display = [
         "started_at",
         "kind",
@@ -221,12 +217,6 @@ class ImportRunAdmin(admin.ModelAdmin):
     change_list_template = TEMPLATES + "importrun_change_list.html"
     change_form_template = TEMPLATES + "importrun_change_form.html"
 
-    def has_add_permission(self, request):
-        return False  # runs are made by the upload page, the command or the API import
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a run is a record of what happened
-
     def get_urls(self):
         return [
             path(
@@ -244,16 +234,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.report_view),
                 name="admissions_importrun_report",
             ),
-            path(
-                "<int:object_id>/progress/",
-                self.admin_site.admin_view(self.progress_view),
-                name="admissions_importrun_progress",
-            ),
-            path(
-                "<int:object_id>/progress/fragment/",
-                self.admin_site.admin_view(self.progress_fragment_view),
-                name="admissions_importrun_progress_fragment",
-            ),
+            *self.progress_urls(),
             *super().get_urls(),
         ]
 
@@ -289,29 +270,14 @@ class ImportRunAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, TEMPLATES + "import_upload.html", context)
 
-    def progress_view(self, request, object_id):
-        return self._progress(request, object_id, fragment=False)
-
-    def progress_fragment_view(self, request, object_id):
-        return self._progress(request, object_id, fragment=True)
-
-    def _progress(self, request, object_id, *, fragment: bool):
-        """The run's progress page (or the part of it htmx replaces), for staff who may make
-        such an import."""
+    def job_progress(self, request, object_id) -> Progress:
+        """What the run's progress page shows, for staff who may make such an import."""
         if not request.user.has_perm("admissions.add_importrun"):
             raise PermissionDenied
         run = get_object_or_404(ImportRun.objects.select_related("academic_year"), pk=object_id)
         if not request.user.has_perms(UPLOADS[run.kind].permissions):
             raise PermissionDenied
-        progress = run_progress(run)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": progress.title,
-        }
-        return render_progress(
-            request, progress, base_template="jobs/admin.html", fragment=fragment, context=context
-        )
+        return run_progress(run)
 
     def report_view(self, request, object_id):
         if not self.has_view_permission(request):
@@ -364,7 +330,7 @@ def run_progress(run: ImportRun) -> Progress:
 
 
 @admin.register(ImportIssue)
-class ImportIssueAdmin(admin.ModelAdmin):
+class ImportIssueAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ["run", "line_number", "column", "severity", "message", "parcoursup_number"]
     list_filter = ["severity", "code"]
     list_select_related = ["run__academic_year"]
@@ -375,15 +341,12 @@ class ImportIssueAdmin(admin.ModelAdmin):
     def message(self, obj):
         return f"{obj.message} {obj.hint}".rstrip()
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Results come from the results import only: a wrong one is corrected by importing the
+    corrected line."""
+
     list_display = ["student_number", "year_code", "stage", "result", "import_run", "updated_at"]
     list_filter = ["year_code", "result", "stage"]
     list_select_related = ["stage", "import_run__academic_year"]
@@ -392,12 +355,6 @@ class ResultAdmin(admin.ModelAdmin):
     readonly_fields = ["student_number", "year_code", "stage", "result", "import_run", "updated_at"]
     # Extends the admin's change list with the link to the results upload.
     change_list_template = TEMPLATES + "result_change_list.html"
-
-    def has_add_permission(self, request):
-        return False  # results come from the results import only
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a wrong result is corrected by importing the corrected line
 
     def get_search_results(self, request, queryset, search_term):
         # A student number (or its beginning) is looked up by prefix, as typed: the index on

@@ -261,33 +261,9 @@ class _RowChecker:
         self.stage_by_code = stage_by_code
 
     def check(self, line: int, row: dict) -> tuple[_Row | None, list[ImportIssue]]:
-        errors: list[ImportIssue] = []
-        warnings: list[ImportIssue] = []
         raw_number = row.get("numero_parcoursup", "")
-
-        def error(column, code, **params):
-            errors.append(
-                ImportIssue(
-                    line_number=line,
-                    column=column,
-                    severity=Severity.ERROR,
-                    code=code,
-                    params=params,
-                    parcoursup_number=raw_number[:30],
-                )
-            )
-
-        def warning(column, code, **params):
-            warnings.append(
-                ImportIssue(
-                    line_number=line,
-                    column=column,
-                    severity=Severity.WARNING,
-                    code=code,
-                    params=params,
-                    parcoursup_number=raw_number[:30],
-                )
-            )
+        issues = runs.LineIssues(line, fields={"parcoursup_number": raw_number[:30]})
+        error, warning = issues.error, issues.warning
 
         for column in REQUIRED_COLUMNS:
             if not row.get(column):
@@ -349,8 +325,8 @@ class _RowChecker:
             else:
                 error("bac_annee", "year", value=value[:50])
 
-        if errors:
-            return None, errors
+        if issues.errors:
+            return None, issues.errors
 
         ine = row.get("ine", "").upper()
         if ine and not INE_RE.fullmatch(ine):
@@ -382,7 +358,7 @@ class _RowChecker:
             fields=fields,
             stage_id=stage_id,
             checksum=_row_checksum(fields),
-            warnings=warnings,
+            warnings=issues.warnings,
         ), []
 
 
@@ -405,14 +381,8 @@ class _Importer(runs.BatchImporter):
         return self.checker.check(line, row)
 
     def duplicate(self, row: _Row, previous_line: int) -> ImportIssue:
-        return ImportIssue(
-            line_number=row.line,
-            column="numero_parcoursup",
-            severity=Severity.WARNING,
-            code="duplicate_number",
-            params={"line": previous_line},
-            parcoursup_number=row.number,
-        )
+        line = runs.LineIssues(row.line, fields={"parcoursup_number": row.number})
+        return line.issue(Severity.WARNING, "numero_parcoursup", "duplicate_number", {"line": previous_line})
 
     def count(self, row: _Row) -> None:
         run = self.run

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from matricule.institution.models import AcademicYear, OfflinePopulation, Stage
+from matricule.modelkit import Timestamped, actor_key, optional_key
 
 # Leading zeros carry no meaning (the web service sends the number as an integer), and a
 # sane Parcoursup number is far shorter than this.
@@ -78,7 +79,7 @@ class CandidateQuerySet(models.QuerySet):
         )
 
 
-class Candidate(models.Model):
+class Candidate(Timestamped):
     """A candidate admitted through Parcoursup, as last imported for an academic year."""
 
     academic_year = models.ForeignKey(
@@ -110,11 +111,8 @@ class Candidate(models.Model):
     bac_honours = models.CharField(_("baccalaureate honours"), max_length=50, blank=True)
     school_uai = models.CharField(_("school UAI"), max_length=10, blank=True)
     parcoursup_offer_code = models.CharField(_("Parcoursup offer code"), max_length=30)
-    stage = models.ForeignKey(
+    stage = optional_key(
         Stage,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="candidates",
         verbose_name=_("programme stage"),
         help_text=_("Empty while the Parcoursup offer code is not mapped to a stage."),
@@ -141,25 +139,10 @@ class Candidate(models.Model):
     # The person's account once they have logged in with their admission credentials (set by
     # accounts, never by an import). A FK, not one-to-one: the same person may be admitted again
     # in a later year.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="candidacies",
-        verbose_name=_("account"),
+    user = optional_key(settings.AUTH_USER_MODEL, related_name="candidacies", verbose_name=_("account"))
+    last_import_run = optional_key(
+        "ImportRun", editable=False, related_name="+", verbose_name=_("last changed by import")
     )
-    last_import_run = models.ForeignKey(
-        "ImportRun",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("last changed by import"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CandidateQuerySet.as_manager()
 
@@ -221,14 +204,7 @@ class ImportRun(models.Model):
     academic_year = models.ForeignKey(
         AcademicYear, on_delete=models.PROTECT, related_name="import_runs", verbose_name=_("academic year")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("imported by"),
-    )
+    user = actor_key(_("imported by"))
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     # Where the uploaded file waits for its background import (`services.start_import`): a
     # name the server chose in the default storage, emptied once the import has read it.
@@ -459,14 +435,7 @@ class Result(models.Model):
         Stage, on_delete=models.PROTECT, related_name="results", verbose_name=_("programme stage")
     )
     result = models.CharField(_("result"), max_length=4, choices=ResultCode.choices)
-    import_run = models.ForeignKey(
-        ImportRun,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="results",
-        verbose_name=_("import run"),
-    )
+    import_run = optional_key(ImportRun, related_name="results", verbose_name=_("import run"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -12,7 +12,6 @@ dependency of the project.
 """
 
 import hashlib
-import ipaddress
 import json
 import urllib.error
 import urllib.parse
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from matricule.net import tls_or_loopback
 
 from .importer import import_rows
 from .models import ImportRun
@@ -39,15 +40,6 @@ class ParcoursupAuthError(ParcoursupError):
     """The web service refused the establishment's credentials."""
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @dataclass
 class ParcoursupClient:
     login: str
@@ -59,7 +51,7 @@ class ParcoursupClient:
     def __post_init__(self):
         parts = urllib.parse.urlsplit(self.endpoint)
         # The credentials travel in the body: plain HTTP only to this machine (tests, tunnels).
-        if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname or "")):
+        if not tls_or_loopback(parts):
             raise ImproperlyConfigured("The Parcoursup web service must be reached over HTTPS.")
         if not self.endpoint.endswith("/"):
             self.endpoint += "/"

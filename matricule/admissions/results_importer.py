@@ -47,12 +47,11 @@ class _ResultRow:
     warnings: list = field(default_factory=list)
 
     @property
-    def fingerprint(self) -> str:
-        return self.result
-
-    @property
     def stored(self) -> str:
         return self.result
+
+    # A line is its result: one that repeats the result repeats the line.
+    fingerprint = stored
 
 
 # --- Reading the file ---------------------------------------------------------------------
@@ -106,21 +105,9 @@ def check_row(
     ):
         return _ResultRow(line=line, key=(number, year_code, stage_id), result=result), []
 
-    # The line has errors: say every one of them.
-    errors: list[ImportIssue] = []
-
-    def error(column, code, **params):
-        # The student number (as given) goes with the issue, so the report can show whose
-        # line it is.
-        errors.append(
-            ImportIssue(
-                line_number=line,
-                column=column,
-                severity=Severity.ERROR,
-                code=code,
-                params={**params, "student_number": number[:30]},
-            )
-        )
+    # The line has errors: say every one of them, with the student number as given.
+    issues = runs.LineIssues(line, params={"student_number": number[:30]})
+    error = issues.error
 
     for column, value in zip(REQUIRED_COLUMNS, values, strict=True):
         if not value:
@@ -136,7 +123,7 @@ def check_row(
         error("code_etape", "unknown_stage", value=stage_code[:50])
     if result and result not in RESULT_CODES:
         error("resultat", "choice", value=given_result[:50], allowed=ALLOWED_RESULTS)
-    return None, errors
+    return None, issues.errors
 
 
 # --- Writing ------------------------------------------------------------------------------
@@ -155,13 +142,8 @@ class _ResultsImporter(runs.BatchImporter):
         return check_row(line, row, self.stage_by_code)
 
     def duplicate(self, row: _ResultRow, previous_line: int) -> ImportIssue:
-        return ImportIssue(
-            line_number=row.line,
-            column="resultat",
-            severity=Severity.WARNING,
-            code="duplicate_result",
-            params={"line": previous_line, "student_number": row.key[0]},
-        )
+        line = runs.LineIssues(row.line, params={"student_number": row.key[0]})
+        return line.issue(Severity.WARNING, "resultat", "duplicate_result", {"line": previous_line})
 
 
 class _ResultWriter(runs.Writer):

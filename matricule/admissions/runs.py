@@ -73,6 +73,35 @@ def file_issue(
     )
 
 
+class LineIssues:
+    """The errors and warnings found on one line, each an ImportIssue of that line carrying what
+    identifies its row: `fields` of the issue (the Parcoursup number) or `params` added to every
+    issue's own (the student number), so that the report can show whose line it is."""
+
+    def __init__(self, line: int, *, fields: dict | None = None, params: dict | None = None):
+        self.line = line
+        self.fields = fields or {}
+        self.params = params or {}
+        self.errors: list[ImportIssue] = []
+        self.warnings: list[ImportIssue] = []
+
+    def issue(self, severity: str, column: str, code: str, params: dict) -> ImportIssue:
+        return ImportIssue(
+            line_number=self.line,
+            column=column,
+            severity=severity,
+            code=code,
+            params={**params, **self.params},
+            **self.fields,
+        )
+
+    def error(self, column: str, code: str, **params) -> None:
+        self.errors.append(self.issue(Severity.ERROR, column, code, params))
+
+    def warning(self, column: str, code: str, **params) -> None:
+        self.warnings.append(self.issue(Severity.WARNING, column, code, params))
+
+
 # --- Reading the file ---------------------------------------------------------------------
 
 

@@ -20,6 +20,13 @@ REQUEST_COMPONENT = "registration__stage__programme__component_id"
 SUBMISSION_COMPONENT = "registration__stage__programme__component_id"
 
 
+def _found(row):
+    """The row looked for, or 404 when there is none, in the person's components or at all."""
+    if row is None:
+        raise Http404
+    return row
+
+
 # --- Registrations ------------------------------------------------------------------------------
 
 
@@ -31,15 +38,12 @@ def get_registration_for_agent(user, pk: int) -> Registration:
     """The registration if it is in one of the user's components (the document review)."""
     if not is_staff_member(user):
         raise Http404
-    registration = (
+    return _found(
         registrations_for_agent(user)
         .select_related("student__user", "stage__programme__component", "academic_year", "candidate")
         .filter(pk=pk)
         .first()
     )
-    if registration is None:
-        raise Http404
-    return registration
 
 
 def get_desk_registration(request, pk: int) -> Registration:
@@ -51,18 +55,12 @@ def get_desk_registration(request, pk: int) -> Registration:
     queryset = scope_queryset(
         queryset, request.user, REGISTRATION_COMPONENT, write=request.method not in SAFE_METHODS
     )
-    registration = queryset.filter(pk=pk).first()
-    if registration is None:
-        raise Http404
-    return registration
+    return _found(queryset.filter(pk=pk).first())
 
 
 def get_student_for_staff(user, pk: int) -> Student:
     """The student, if one of their registrations or admissions is in the user's components."""
-    student = students_in_scope(user, Student.objects.select_related("user")).filter(pk=pk).first()
-    if student is None:
-        raise Http404
-    return student
+    return _found(students_in_scope(user, Student.objects.select_related("user")).filter(pk=pk).first())
 
 
 # --- Supporting documents -----------------------------------------------------------------------
@@ -77,13 +75,11 @@ def waiting_submissions(user):
 
 def get_version_for_agent(user, version_pk: int) -> Version:
     """An uploaded file of a registration in the user's components."""
-    version = (
+    version = _found(
         Version.objects.select_related("submission__registration__student", "submission__document_type")
         .filter(pk=version_pk)
         .first()
     )
-    if version is None:
-        raise Http404
     get_registration_for_agent(user, version.submission.registration_id)  # 404 if not theirs
     return version
 
@@ -97,7 +93,7 @@ def scoped_requests(user):
 
 def get_request_for_agent(user, pk: int) -> Request:
     """The request if it belongs to one of the user's components."""
-    student_request = (
+    return _found(
         scoped_requests(user)
         .select_related(
             "student__user",
@@ -109,9 +105,6 @@ def get_request_for_agent(user, pk: int) -> Request:
         .filter(pk=pk)
         .first()
     )
-    if student_request is None:
-        raise Http404
-    return student_request
 
 
 def get_request_to_act_on(user, pk: int) -> Request:
@@ -124,11 +117,9 @@ def get_request_to_act_on(user, pk: int) -> Request:
 
 def get_attachment_for_agent(user, attachment_pk: int) -> Attachment:
     """A file sent with a request of the user's components."""
-    attachment = (
+    attachment = _found(
         Attachment.objects.select_related("request__registration__student").filter(pk=attachment_pk).first()
     )
-    if attachment is None:
-        raise Http404
     get_request_for_agent(user, attachment.request_id)  # 404 if not theirs
     return attachment
 

@@ -37,27 +37,25 @@ def readable_components(user) -> set[int] | None:
     return component_ids(user, roles=[ComponentMembership.Role.AUDITOR])
 
 
+def _text_filter(label, max_length: int, help_text="") -> forms.CharField:
+    return forms.CharField(label=label, required=False, max_length=max_length, help_text=help_text)
+
+
+def _date_filter(label) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(
-        label=_("Action code starts with"),
-        required=False,
-        max_length=100,
-        help_text=_("For example: payments. or registration.registered"),
+    """The audit log's filters, each optional."""
+
+    action = _text_filter(
+        _("Action code starts with"), 100, help_text=_("For example: payments. or registration.registered")
     )
-    actor = forms.CharField(label=_("Username of the actor"), required=False, max_length=150)
-    object_type = forms.CharField(
-        label=_("Object type"),
-        required=False,
-        max_length=100,
-        help_text=_("For example: registration.registration"),
-    )
-    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
-    date_from = forms.DateField(
-        label=_("From (date)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To (date, included)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    actor = _text_filter(_("Username of the actor"), 150)
+    object_type = _text_filter(_("Object type"), 100, help_text=_("For example: registration.registration"))
+    object_id = _text_filter(_("Object id"), 64)
+    date_from = _date_filter(_("From (date)"))
+    date_to = _date_filter(_("To (date, included)"))
 
     def clean(self):
         data = super().clean()

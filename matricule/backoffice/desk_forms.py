@@ -7,20 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from matricule.accounts.forms import birth_date_field
+from matricule.accounts.forms import birth_date_field, parcoursup_number_field
 from matricule.registration.desk import Reason
 
 from .desk_services import Method
 
 
 class CandidateSearchForm(forms.Form):
-    parcoursup = forms.CharField(
-        label=_("Parcoursup number"),
-        max_length=20,
-        help_text=_("With or without the leading P, for example P240012345."),
-        widget=forms.TextInput(
-            attrs={"spellcheck": "false", "autocomplete": "off", "autocapitalize": "characters"}
-        ),
+    parcoursup = parcoursup_number_field(
+        _("With or without the leading P, for example P240012345."), autocomplete="off"
     )
 
 

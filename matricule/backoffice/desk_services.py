@@ -18,8 +18,7 @@ Method = ManualMethod
 
 
 class NotAwaitingPayment(DeskError):
-    def __init__(self):
-        super().__init__(_("This registration is not awaiting payment."))
+    message = _("This registration is not awaiting payment.")
 
 
 class WrongAmount(DeskError):
@@ -32,8 +31,7 @@ class WrongAmount(DeskError):
 
 
 class ExemptionNotAllowed(DeskError):
-    def __init__(self):
-        super().__init__(_("An exemption cannot be recorded for this registration now."))
+    message = _("An exemption cannot be recorded for this registration now.")
 
 
 def _locked_awaiting(registration: Registration) -> Registration:

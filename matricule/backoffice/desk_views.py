@@ -1,9 +1,9 @@
 """Desk registration in the back office (`/gestion/guichet/`): the agent registers a person who may
 not register online, or who needs help, with the same steps as the online form."""
 
+import functools
 from decimal import Decimal
 
-from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -11,9 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from matricule.accounts.staff import staff_required
 from matricule.fees.rules import fee_label
-from matricule.registration import desk, services
+from matricule.registration import desk
 from matricule.registration.models import Registration, State
-from matricule.registration.steps import get_step, navigation, progress, review_blocks, shown_form, steps_for
+from matricule.registration.resume import redirect_to_step
+from matricule.registration.steps import get_step, steps_for
+from matricule.registration.views import StepPages
 
 from . import desk_services
 from .access import get_desk_registration
@@ -24,9 +26,9 @@ def _resume(registration: Registration):
     """Where the desk work on this registration goes on, by its state."""
     if registration.is_editable:
         key = registration.current_step
-        if key == "review" or get_step(key) not in steps_for(registration):
-            return redirect("desk:review", registration.pk)
-        return redirect("desk:step", registration.pk, key)
+        if get_step(key) not in steps_for(registration):  # "review", or a step that no longer applies
+            key = "review"
+        return redirect_to_step(registration, key, namespace="desk")
     if registration.state == State.AWAITING_PAYMENT:
         return redirect("desk:payment", registration.pk)
     return redirect("desk:done", registration.pk)
@@ -87,82 +89,24 @@ def resume(request, pk: int):
     return _resume(get_desk_registration(request, pk))
 
 
+# The steps and the review as online (registration.views), with the desk's templates.
+PAGES = StepPages("desk", "backoffice/desk/step.html", "backoffice/desk/review.html", leave=_resume)
+
+
 @never_cache
 @staff_required(write=True)
 @require_http_methods(["GET", "POST"])
 def step(request, pk: int, key: str):
-    registration = get_desk_registration(request, pk)
-    current = get_step(key)
-    if current is None or current not in steps_for(registration):
-        raise Http404
-    if not registration.is_editable:
-        return _resume(registration)
-    keys = [s.key for s in steps_for(registration)]
-    if request.method == "POST":
-        target, stay_if_invalid = navigation(registration, key, request.POST)  # as online
-        try:
-            form = desk.save_desk_step(
-                registration,
-                key,
-                request.POST,
-                agent=request.user,
-                move_to=target,
-                stay_if_invalid=stay_if_invalid,
-            )
-        except services.NotEditable as error:
-            messages.error(request, str(error))
-            return _resume(registration)
-        if form.is_valid() or not stay_if_invalid:
-            if target == "review":
-                return redirect("desk:review", registration.pk)
-            return redirect("desk:step", registration.pk, target)
-        status = 400
-    else:
-        form, status = shown_form(current, registration), 200
-    return render(
-        request,
-        "backoffice/desk/step.html",
-        {
-            "registration": registration,
-            "student": registration.student,
-            "step": current,
-            "form": form,
-            "progress": progress(registration, key),
-            "is_first": keys[0] == key,
-            "is_last": keys[-1] == key,
-        },
-        status=status,
-    )
+    save = functools.partial(desk.save_desk_step, agent=request.user)
+    return PAGES.step(request, get_desk_registration(request, pk), key, save=save)
 
 
 @never_cache
 @staff_required(write=True)
 @require_http_methods(["GET", "POST"])
 def review(request, pk: int):
-    registration = get_desk_registration(request, pk)
-    if request.method == "POST":
-        try:
-            registration = desk.submit_desk_registration(registration, agent=request.user)
-        except services.Incomplete as error:
-            messages.error(request, error.message)
-            return redirect("desk:review", registration.pk)
-        return _resume(registration)
-    if not registration.is_editable:
-        return _resume(registration)
-    if registration.current_step != "review":
-        Registration.objects.filter(pk=registration.pk).update(current_step="review")
-    blocks = review_blocks(registration)
-    return render(
-        request,
-        "backoffice/desk/review.html",
-        {
-            "registration": registration,
-            "student": registration.student,
-            "blocks": blocks,
-            "progress": progress(registration, "review"),
-            "missing": [b["step"] for b in blocks if not b["complete"]],
-        },
-    )
+    submit = functools.partial(desk.submit_desk_registration, agent=request.user)
+    return PAGES.review(request, get_desk_registration(request, pk), submit=submit, submitted=_resume)
 
 
 def _fees(registration):

@@ -4,11 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.text import capfirst
 
 from matricule.accounts.staff import in_scope, scope_queryset
-from matricule.progress import Progress, render_progress
+from matricule.adminkit import NoAddMixin
+from matricule.progress import AdminProgressMixin, Progress
 
 from .models import BulkGeneration, IssuedDocument, Letterhead
 
@@ -18,21 +19,18 @@ JOB_COMPONENT = "stage__programme__component_id"
 
 
 @admin.register(IssuedDocument)
-class IssuedDocumentAdmin(admin.ModelAdmin):
+class IssuedDocumentAdmin(NoAddMixin, admin.ModelAdmin):
     list_display = ["serial", "kind", "registration", "language", "status", "signed", "issued_at"]
     list_filter = ["kind", "status", "language"]
     search_fields = ["serial", "registration__student__student_number"]
     readonly_fields = [f.name for f in IssuedDocument._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 admin.site.register(Letterhead)
 
 
 @admin.register(BulkGeneration)
-class BulkGenerationAdmin(admin.ModelAdmin):
+class BulkGenerationAdmin(AdminProgressMixin, admin.ModelAdmin):
     """Staff choose a stage of their components; the task queue makes the certificates; the
     progress page (then the list) shows how far it has gone."""
 
@@ -72,29 +70,11 @@ class BulkGenerationAdmin(admin.ModelAdmin):
         return redirect("admin:certificates_bulkgeneration_progress", obj.pk)
 
     def get_urls(self):
-        return [
-            path(
-                "<int:object_id>/progress/",
-                self.admin_site.admin_view(self.progress_view),
-                name="certificates_bulkgeneration_progress",
-            ),
-            path(
-                "<int:object_id>/progress/fragment/",
-                self.admin_site.admin_view(self.progress_fragment_view),
-                name="certificates_bulkgeneration_progress_fragment",
-            ),
-            *super().get_urls(),
-        ]
+        return [*self.progress_urls(), *super().get_urls()]
 
-    def progress_view(self, request, object_id):
-        return self._progress(request, object_id, fragment=False)
-
-    def progress_fragment_view(self, request, object_id):
-        return self._progress(request, object_id, fragment=True)
-
-    def _progress(self, request, object_id, *, fragment: bool):
-        """The generation's progress page (or the part htmx replaces), for staff who may see
-        generations and work for the stage's component (404 otherwise: no hint it exists)."""
+    def job_progress(self, request, object_id) -> Progress:
+        """What the generation's progress page shows, for staff who may see generations and
+        work for the stage's component (404 otherwise: no hint it exists)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         job = get_object_or_404(
@@ -102,15 +82,7 @@ class BulkGenerationAdmin(admin.ModelAdmin):
         )
         if not in_scope(request.user, job.stage.programme.component_id):
             raise Http404
-        progress = generation_progress(job)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": progress.title,
-        }
-        return render_progress(
-            request, progress, base_template="jobs/admin.html", fragment=fragment, context=context
-        )
+        return generation_progress(job)
 
 
 def generation_progress(job: BulkGeneration) -> Progress:

@@ -6,7 +6,6 @@ a QR code of its verification address.
 """
 
 import datetime
-import io
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -27,11 +26,12 @@ from .rendering import (
     CONTENT_WIDTH,
     FONT,
     STYLES,
-    build_pdf,
+    cell_padding,
     letterhead,
     paragraph,
     qr_drawing,
     rows,
+    student_pdf,
 )
 
 # Derived from the summary's styles rather than redefined, so that both documents stay alike.
@@ -42,10 +42,7 @@ SIGNATURE_STYLE = ParagraphStyle("certificate-signature", parent=STYLES["body"],
 VERIFICATION_STYLE = TableStyle(
     [
         ("FONT", (0, 0), (-1, -1), FONT, 10),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        *cell_padding(0, 0, 0, 2),
     ]
 )
 
@@ -151,16 +148,10 @@ def _story(data: CertificateData) -> list:
 
 def render_certificate(data: CertificateData) -> bytes:
     """The certificate as PDF bytes, in data.language (labels, dates and /Lang)."""
-    buffer = io.BytesIO()
     with translation.override(data.language):
-        full_name = f"{data.last_name} {data.first_names}"
-        build_pdf(
-            buffer,
+        return student_pdf(
+            data,
             _story(data),
-            language=data.language,
-            author=data.university_name,
-            title=_("Enrolment certificate %(year)s – %(name)s")
-            % {"year": data.academic_year, "name": full_name},
+            title=_("Enrolment certificate %(year)s – %(name)s"),
             subject=_("Enrolment certificate no. %(serial)s") % {"serial": data.serial},
         )
-    return buffer.getvalue()

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from matricule.modelkit import actor_key
+
 
 class IssuedDocument(models.Model):
     class Kind(models.TextChoices):
@@ -98,14 +100,7 @@ class BulkGeneration(models.Model):
     academic_year = models.ForeignKey(
         "institution.AcademicYear", on_delete=models.CASCADE, verbose_name=_("academic year")
     )
-    requested_by = models.ForeignKey(
-        "accounts.User",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = actor_key(_("requested by"))
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(_("certificates to make"), default=0)

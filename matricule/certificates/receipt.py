@@ -4,20 +4,12 @@ import io
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from matricule.payments.models import Payment
 
-from .rendering import (
-    FONT,
-    MARGIN,
-    PDF_LANGUAGES,
-    ROWS_STYLE,
-    STYLES,
-    format_amount,
-)
+from .rendering import ROWS_STYLE, STYLES, format_amount, page_settings
 
 
 def receipt_pdf(payment: Payment, language: str = "fr", serial: str | None = None) -> bytes:
@@ -61,20 +53,12 @@ def receipt_pdf(payment: Payment, language: str = "fr", serial: str | None = Non
                 STYLES["small"],
             ),
         ]
+        title = _("Payment receipt %(year)s – %(name)s") % {
+            "year": registration.academic_year.code,
+            "name": name,
+        }
         doc = SimpleDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN,
-            title=_("Payment receipt %(year)s – %(name)s")
-            % {"year": registration.academic_year.code, "name": name},
-            author=component.university.name,
-            creator="Matricule",
-            initialFontName=FONT,
-            lang=PDF_LANGUAGES.get(language, language),
-            displayDocTitle=True,
+            buffer, **page_settings(language=language, title=title, author=component.university.name)
         )
         doc.build(story)
     return buffer.getvalue()

@@ -96,6 +96,17 @@ STYLES = {
     "small": _style("small", fontSize=8.5, leading=11, textColor=colors.HexColor("#4a4a4a")),
 }
 
+
+def cell_padding(left: float, right: float, top: float, bottom: float) -> list[tuple]:
+    """The table style commands that pad every cell of a table."""
+    return [
+        ("LEFTPADDING", (0, 0), (-1, -1), left),
+        ("RIGHTPADDING", (0, 0), (-1, -1), right),
+        ("TOPPADDING", (0, 0), (-1, -1), top),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), bottom),
+    ]
+
+
 ROWS_STYLE = TableStyle(
     [
         # Also sets the font around paragraph cells, which would otherwise bring in Helvetica.
@@ -103,10 +114,7 @@ ROWS_STYLE = TableStyle(
         ("FONT", (0, 0), (0, -1), FONT_BOLD, 10, 13),
         ("TEXTCOLOR", (0, 0), (-1, -1), TEXT_COLOR),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        *cell_padding(0, 6, 2, 2),
     ]
 )
 
@@ -117,10 +125,7 @@ FEES_STYLE = TableStyle(
         ("TEXTCOLOR", (0, 0), (-1, -1), TEXT_COLOR),
         ("ALIGN", (1, 0), (1, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        *cell_padding(0, 0, 3, 3),
         ("LINEBELOW", (0, 0), (-1, -2), 0.5, RULE_COLOR),
         ("LINEABOVE", (0, -1), (-1, -1), 1, TEXT_COLOR),
     ]
@@ -168,27 +173,35 @@ def local_time(value: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
+def page_settings(*, language: str, title: str, author: str, **settings) -> dict:
+    """What the document template of every official PDF is given: A4 within the margins, the
+    embedded font from the start, the title, author and /Lang; `settings` adds to them."""
+    return {
+        "pagesize": A4,
+        "leftMargin": MARGIN,
+        "rightMargin": MARGIN,
+        "topMargin": MARGIN,
+        "bottomMargin": MARGIN,
+        "title": title,
+        "author": author,
+        "creator": "Matricule",
+        # Otherwise the canvas starts in Helvetica, a font that is then listed but not embedded.
+        "initialFontName": FONT,
+        "lang": PDF_LANGUAGES.get(language, language),
+        "displayDocTitle": True,
+        **settings,
+    }
+
+
 def build_pdf(
-    buffer, story: list, *, language: str, title: str, author: str, subject: str, on_page_end=None
-) -> None:
+    story: list, *, language: str, title: str, author: str, subject: str, on_page_end=None
+) -> bytes:
     """An A4 document in the embedded font, with its title, author, subject and /Lang set (shared
-    by every official PDF Matricule issues)."""
+    by every official PDF Matricule issues), as PDF bytes."""
+    buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=title,
-        author=author,
-        subject=subject,
-        creator="Matricule",
-        # Otherwise the canvas starts in Helvetica, a font that is then listed but not embedded.
-        initialFontName=FONT,
-        initialFontSize=10,
-        lang=PDF_LANGUAGES.get(language, language),
-        displayDocTitle=True,
+        **page_settings(language=language, title=title, author=author, subject=subject, initialFontSize=10),
     )
     frame = Frame(
         MARGIN,
@@ -208,6 +221,22 @@ def build_pdf(
     )
     doc.addPageTemplates([template])
     doc.build(story)
+    return buffer.getvalue()
+
+
+def student_pdf(data, story: list, *, title: str, subject: str, on_page_end=None) -> bytes:
+    """The PDF bytes of a document about one student, made in data.language (the caller's): `data`
+    has the language, the university's name (the author), the academic year and the student's
+    names; `title` is a sentence with %(year)s and %(name)s."""
+    full_name = f"{data.last_name} {data.first_names}"
+    return build_pdf(
+        story,
+        language=data.language,
+        author=data.university_name,
+        title=title % {"year": data.academic_year, "name": full_name},
+        subject=subject,
+        on_page_end=on_page_end,
+    )
 
 
 QR_SIZE = 32 * mm
@@ -219,10 +248,7 @@ LETTERHEAD_STYLE = TableStyle(
         # Otherwise the table sets Helvetica around its cells, and the PDF lists it.
         ("FONT", (0, 0), (-1, -1), FONT, 10),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        *cell_padding(0, 0, 0, 6),
         ("LINEBELOW", (0, 0), (-1, -1), 0.75, RULE_COLOR),
     ]
 )

@@ -110,6 +110,13 @@ def issue_document(
     return document
 
 
+def _issue_pdf(registration: Registration, kind: str, language: str, render, **extra) -> IssuedDocument:
+    """issue_document() for a PDF certifying the registration's `certified_data` and `extra`,
+    signed when a key is configured: `render(serial, data)` makes it (unsigned)."""
+    data = {**certified_data(registration), **extra}
+    return issue_document(registration, kind, language, data, lambda serial: _sign(render(serial, data)))
+
+
 def issue_summary(registration: Registration, language: str = "fr") -> IssuedDocument:
     """The registration summary, recorded and verifiable like the certificate."""
     import dataclasses
@@ -117,37 +124,28 @@ def issue_summary(registration: Registration, language: str = "fr") -> IssuedDoc
     from .summary import render_summary, summary_data
 
     content = summary_data(registration, language)
-    data = {
-        **certified_data(registration),
-        "fees_cents": content.total_cents,
-        "payment": content.payment_text,
-        "documents": content.documents,
-    }
-    return issue_document(
+    return _issue_pdf(
         registration,
         "summary",
         language,
-        data,
-        lambda serial: _sign(render_summary(dataclasses.replace(content, serial=serial))),
+        lambda serial, data: render_summary(dataclasses.replace(content, serial=serial)),
+        fees_cents=content.total_cents,
+        payment=content.payment_text,
+        documents=content.documents,
     )
 
 
 def issue_receipt(payment, language: str = "fr") -> IssuedDocument:
     from .receipt import receipt_pdf
 
-    registration = payment.registration
-    data = {
-        **certified_data(registration),
-        "payment_reference": payment.reference,
-        "paid_cents": payment.paid_cents,
-        "refunded_cents": payment.refunded_cents,
-    }
-    return issue_document(
-        registration,
+    return _issue_pdf(
+        payment.registration,
         "receipt",
         language,
-        data,
-        lambda serial: _sign(receipt_pdf(payment, language, serial=serial)),
+        lambda serial, data: receipt_pdf(payment, language, serial=serial),
+        payment_reference=payment.reference,
+        paid_cents=payment.paid_cents,
+        refunded_cents=payment.refunded_cents,
     )
 
 
@@ -156,17 +154,15 @@ def issue_certificate(registration: Registration, language: str = "fr") -> Issue
     the old one revoked) only when what it certifies has changed."""
     if not certificate_available(registration):
         raise NotAvailable
-    data = certified_data(registration)
-    return issue_document(
+    return _issue_pdf(
         registration,
         "certificate",
         language,
-        data,
-        lambda serial: _render(registration, data, serial, language),
+        lambda serial, data: _render(registration, data, serial, language),
     )
 
 
-def _render(registration, data, serial, language) -> tuple[bytes, bool]:
+def _render(registration, data, serial, language) -> bytes:
     import datetime
 
     from .certificate_pdf import CertificateData, render_certificate
@@ -188,7 +184,7 @@ def _render(registration, data, serial, language) -> tuple[bytes, bool]:
                 if language == "en" and letterhead.signatory_title_en
                 else letterhead.signatory_title_fr
             )
-        pdf = render_certificate(
+        return render_certificate(
             CertificateData(
                 language=language,
                 university_name=component.university.name,
@@ -212,7 +208,6 @@ def _render(registration, data, serial, language) -> tuple[bytes, bool]:
                 city=letterhead.city if letterhead else component.city,
             )
         )
-    return _sign(pdf)
 
 
 def _sign(pdf: bytes) -> tuple[bytes, bool]:

@@ -1,7 +1,6 @@
 """The registration summary (récapitulatif d'inscription): its content, as HTML and as PDF."""
 
 import datetime
-import io
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -21,12 +20,12 @@ from .rendering import (
     MARGIN,
     PAGE_WIDTH,
     STYLES,
-    build_pdf,
     cell,
     format_amount,
     local_time,
     paragraph,
     rows,
+    student_pdf,
 )
 
 
@@ -219,7 +218,6 @@ def _story(data: SummaryData) -> list:
 
 def render_summary(data: SummaryData) -> bytes:
     """The summary as PDF bytes, in data.language (labels, dates, amounts and /Lang)."""
-    buffer = io.BytesIO()
     with translation.override(data.language):
         full_name = f"{data.last_name} {data.first_names}"
         # Drawn at the end of each page, after its content, so that it comes last when read aloud.
@@ -236,14 +234,10 @@ def render_summary(data: SummaryData) -> bytes:
             )
             canvas.restoreState()
 
-        build_pdf(
-            buffer,
+        return student_pdf(
+            data,
             _story(data),
-            language=data.language,
-            author=data.university_name,
-            title=_("Registration summary %(year)s – %(name)s")
-            % {"year": data.academic_year, "name": full_name},
+            title=_("Registration summary %(year)s – %(name)s"),
             subject=_("Registration summary"),
             on_page_end=mark_page,
         )
-    return buffer.getvalue()

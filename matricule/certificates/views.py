@@ -41,14 +41,7 @@ def certificate_pdf(request, pk: int, language: str):
         document = services.issue_certificate(registration, language)
     except services.NotAvailable:
         raise Http404 from None
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"certificat-scolarite-{document.data['student_number']}-{language}.pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _pdf(document, f"certificat-scolarite-{document.data['student_number']}-{language}.pdf")
 
 
 @login_required

@@ -24,7 +24,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .service import LIGATURES, Attestation, CvecService, CvecUnavailable, get_service, normalize_number
+from matricule.letters import LIGATURES
+
+from .service import Attestation, CvecService, CvecUnavailable, get_service, normalize_number
 
 logger = logging.getLogger(__name__)
 

@@ -4,14 +4,13 @@ Nothing here is used when MATRICULE_CVEC_BACKEND is "cnous": the real attestatio
 the CNOUS, and the university keeps only the number a student gave.
 """
 
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from matricule.modelkit import year_code_field
+
 from .checks import validate_number
 from .service import Attestation, normalize_number
-
-year_code_validator = RegexValidator(r"^\d{4}-\d{4}$", _("Write the year as 2024-2025."))
 
 
 class SimulatedAttestation(models.Model):
@@ -30,12 +29,7 @@ class SimulatedAttestation(models.Model):
     birth_date = models.DateField(_("date of birth"))
     ine = models.CharField(_("INE"), max_length=11, blank=True)
     crous = models.CharField(_("CROUS"), max_length=100)
-    academic_year_code = models.CharField(
-        _("academic year"),
-        max_length=9,
-        validators=[year_code_validator],
-        help_text=_("For example 2024-2025."),
-    )
+    academic_year_code = year_code_field(_("academic year"))
     valid = models.BooleanField(_("valid"), default=True)
     exempt = models.BooleanField(
         _("exempt"),

@@ -18,7 +18,6 @@ carries no academic year, the server answers for its own campaign.
 """
 
 import datetime
-import ipaddress
 import json
 import logging
 import re
@@ -30,6 +29,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from matricule.letters import LIGATURES
+from matricule.net import tls_or_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -51,24 +53,6 @@ VALID_STATE_CODES = {
 }
 # Valid states that are themselves an exemption, whatever `exoneration.active` says.
 EXEMPT_STATE_CODES = {"71", "73"}
-
-
-# Letters that Unicode does not decompose into a base letter and an accent.
-LIGATURES = str.maketrans(
-    {
-        "œ": "oe",
-        "Œ": "OE",
-        "æ": "ae",
-        "Æ": "AE",
-        "ø": "o",
-        "Ø": "O",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-        "ß": "ss",
-    }
-)
 
 
 class CvecUnavailable(Exception):
@@ -164,19 +148,10 @@ def get_service(name: str | None = None) -> CvecService:
 # --- CNOUS control API ------------------------------------------------------------------------
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _checked_endpoint(endpoint: str) -> str:
     parts = urllib.parse.urlsplit(endpoint)
     # Students' identities travel in the answer: plain HTTP only to this machine (tests).
-    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname or "")):
+    if not tls_or_loopback(parts):
         raise ImproperlyConfigured(f"The CVEC control API must be reached over HTTPS, not {endpoint!r}.")
     if not parts.hostname:
         raise ImproperlyConfigured(f"The CVEC control API address {endpoint!r} has no host.")

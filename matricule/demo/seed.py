@@ -108,6 +108,7 @@ PROGRAMMES = [
 ]
 
 # Glossary fee table, in cents: (full, reduced, differentiated).
+RATE_FIELDS = ("full_rate_cents", "reduced_rate_cents", "differentiated_rate_cents")
 FEES = {
     "2024-2025": {
         DiplomaType.BUT: (17500, 11600, 277000),
@@ -131,6 +132,8 @@ HELPLINE_HOURS_FR = (
 )
 HELPLINE_HOURS_EN = "Monday to Thursday 8:30-12:00 and 13:30-17:00, Friday 8:30-12:00 and 13:30-16:00"
 
+# Each: the kind, then its label and message in French and English (OFFLINE_POPULATION_FIELDS).
+OFFLINE_POPULATION_FIELDS = ("label_fr", "label_en", "message_fr", "message_en")
 OFFLINE_POPULATIONS = [
     (
         OfflinePopulation.Kind.CONTINUING_EDUCATION,
@@ -344,17 +347,11 @@ def _programme(components, component_code, code, name, diploma_type, prefix, cou
 
 
 def _offline_populations(university: University) -> None:
-    for kind, label_fr, label_en, message_fr, message_en in OFFLINE_POPULATIONS:
+    for kind, *texts in OFFLINE_POPULATIONS:
         OfflinePopulation.objects.update_or_create(
             university=university,
             kind=kind,
-            defaults={
-                "label_fr": label_fr,
-                "label_en": label_en,
-                "message_fr": message_fr,
-                "message_en": message_en,
-                "is_active": True,
-            },
+            defaults={**dict(zip(OFFLINE_POPULATION_FIELDS, texts, strict=True)), "is_active": True},
         )
 
 
@@ -384,15 +381,11 @@ def _windows(year: AcademicYear, spans: dict) -> None:
 
 
 def _fees(year: AcademicYear, table: dict) -> None:
-    for diploma_type, (full, reduced, differentiated) in table.items():
+    for diploma_type, rates in table.items():
         FeeSchedule.objects.update_or_create(
             academic_year=year,
             diploma_type=diploma_type,
-            defaults={
-                "full_rate_cents": full,
-                "reduced_rate_cents": reduced,
-                "differentiated_rate_cents": differentiated,
-            },
+            defaults=dict(zip(RATE_FIELDS, rates, strict=True)),
         )
 
 

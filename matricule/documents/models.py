@@ -9,15 +9,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from matricule.institution.models import localized
+from matricule.institution.models import Localized
+from matricule.modelkit import actor_key, optional_key
 
 
 class DocumentType(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_fr = models.CharField(_("name (French)"), max_length=150)
     name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    name = Localized("name")
     help_fr = models.TextField(_("help (French)"), blank=True)
     help_en = models.TextField(_("help (English)"), blank=True)
+    help = Localized("help")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     renew_every_year = models.BooleanField(
         _("asked again every year"),
@@ -32,14 +35,6 @@ class DocumentType(models.Model):
 
     def __str__(self) -> str:
         return self.name_fr
-
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
-
-    @property
-    def help(self) -> str:
-        return localized(self, "help")
 
 
 class Condition(models.TextChoices):
@@ -87,6 +82,7 @@ class RefusalReason(models.Model):
 
     label_fr = models.CharField(_("label (French)"), max_length=200)
     label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
+    label = Localized("label")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -96,10 +92,6 @@ class RefusalReason(models.Model):
 
     def __str__(self) -> str:
         return self.label_fr
-
-    @property
-    def label(self) -> str:
-        return localized(self, "label")
 
 
 class Submission(models.Model):
@@ -121,32 +113,16 @@ class Submission(models.Model):
         DocumentType, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("document type")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.MISSING)
-    reason = models.ForeignKey(
-        RefusalReason, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("reason")
-    )
+    reason = optional_key(RefusalReason, verbose_name=_("reason"))
     comment = models.TextField(_("comment to the student"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = actor_key(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, db_index=True)
     # An identity document expires; the reviewer may note when, so that a later re-registration
     # asks for it again only then. Empty: valid until further notice.
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     # Validated last year and still valid: carried over instead of asked again.
-    carried_from = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("carried over from"),
-    )
+    carried_from = optional_key("self", related_name="+", verbose_name=_("carried over from"))
 
     class Meta:
         verbose_name = _("supporting document")

@@ -5,6 +5,7 @@ attachments of requests both come through here."""
 import logging
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
 from . import sandbox
@@ -38,3 +39,13 @@ def screen_upload(data, *, max_bytes: int | None = None, max_pages: int | None =
         raise UploadRefused("check_failed", CHECK_FAILED) from None
     check_clean(checked.content, settings.MATRICULE_CLAMD_ADDRESS)
     return checked
+
+
+def store(row, checked: CheckedFile):
+    """Store a checked file on `row`, a new upload row (a document's `Version`, a request's
+    `Attachment`: both have these fields), under a name the server makes; the row is saved."""
+    row.extension, row.content_type = checked.extension, checked.content_type
+    row.size, row.sha256, row.pages = len(checked.content), checked.sha256, checked.pages
+    row.file.save("upload" + checked.extension, ContentFile(checked.content), save=False)
+    row.save()
+    return row

@@ -5,7 +5,6 @@ changes only through the named transitions below (`submit`, `validate`, `refuse`
 import datetime
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -85,18 +84,7 @@ def still_valid(registration: Registration, document_type: DocumentType) -> Subm
     valid at the start of this registration's year, unless the type is asked every year."""
     if document_type.renew_every_year:
         return None
-    starts = registration.academic_year.starts_on
-    return (
-        Submission.objects.filter(
-            registration__student_id=registration.student_id,
-            document_type=document_type,
-            status=Submission.Status.VALIDATED,
-        )
-        .exclude(registration=registration)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=starts))
-        .order_by("-reviewed_at", "-pk")
-        .first()
-    )
+    return _still_valid_by_type(registration, [document_type]).get(document_type.pk)
 
 
 def main_registration_of(registration: Registration) -> Registration | None:
@@ -243,27 +231,45 @@ def _move(locked: Submission, wanted: str, refusal: str) -> None:
 def submit(submission: Submission, checked, *, actor) -> Version:
     """Missing, refused or waiting → submitted: a file already checked (`upload`) stored under a
     server-made name as a new version, and the document put in the review queue."""
+    from .screening import store
+
     with transaction.atomic():
         locked = _lock(submission)
         _move(locked, Submission.Status.SUBMITTED, "validated")  # before storing the file
         # Again under the document's lock: two uploads sent together cannot pass the cap.
         if Version.objects.filter(submission_id=locked.pk).count() >= settings.MATRICULE_UPLOAD_MAX_VERSIONS:
             raise UploadLimited("versions", count=settings.MATRICULE_UPLOAD_MAX_VERSIONS)
-        version = Version(
-            submission=locked,
-            extension=checked.extension,
-            content_type=checked.content_type,
-            size=len(checked.content),
-            sha256=checked.sha256,
-            pages=getattr(checked, "pages", None),
-        )
-        version.file.save("upload" + checked.extension, ContentFile(checked.content), save=False)
-        version.save()
+        version = store(Version(submission=locked), checked)
         locked.submitted_at = timezone.now()
         locked.reason, locked.comment = None, ""
         locked.save()
         record("documents.uploaded", actor=actor, obj=locked, version=version.pk)
     return version
+
+
+def _review(
+    submission: Submission, decision: str, *, agent, reason=None, comment: str = "", valid_until=None
+) -> Submission:
+    """Submitted → validated or refused (`decision`), by `agent`: the document locked with its
+    registration, the decision kept on it and audited. A refusal needs a reason or a comment.
+    Called in the caller's transaction."""
+    locked = _lock(submission, with_registration=True)
+    _move(locked, decision, "not waiting")
+    if decision == Submission.Status.REFUSED and reason is None and not comment:
+        raise DocumentError("reason required")
+    locked.reason, locked.comment, locked.valid_until = reason, comment, valid_until
+    locked.reviewed_by, locked.reviewed_at = agent, timezone.now()
+    locked.save()
+    record(
+        f"documents.{decision}",
+        actor=agent,
+        obj=locked,
+        document=locked.document_type.code,
+        reason=str(reason or ""),
+        comment=comment,
+        valid_until=valid_until.isoformat() if valid_until else "",
+    )
+    return locked
 
 
 def validate(submission: Submission, *, agent, valid_until=None) -> Submission:
@@ -273,20 +279,7 @@ def validate(submission: Submission, *, agent, valid_until=None) -> Submission:
     from matricule.notifications.services import send_documents_complete_email
 
     with transaction.atomic():
-        locked = _lock(submission, with_registration=True)
-        _move(locked, Submission.Status.VALIDATED, "not waiting")
-        locked.reason, locked.comment, locked.valid_until = None, "", valid_until
-        locked.reviewed_by, locked.reviewed_at = agent, timezone.now()
-        locked.save()
-        record(
-            "documents.validated",
-            actor=agent,
-            obj=locked,
-            document=locked.document_type.code,
-            reason="",
-            comment="",
-            valid_until=valid_until.isoformat() if valid_until else "",
-        )
+        locked = _review(submission, Submission.Status.VALIDATED, agent=agent, valid_until=valid_until)
         registration = locked.registration
         if documents_complete(registration):
             record("documents.complete", actor=agent, obj=registration)
@@ -305,22 +298,7 @@ def refuse(submission: Submission, *, agent, reason=None, comment: str = "") -> 
 
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = _lock(submission, with_registration=True)
-        _move(locked, Submission.Status.REFUSED, "not waiting")
-        if reason is None and not comment:
-            raise DocumentError("reason required")
-        locked.reason, locked.comment, locked.valid_until = reason, comment, None
-        locked.reviewed_by, locked.reviewed_at = agent, timezone.now()
-        locked.save()
-        record(
-            "documents.refused",
-            actor=agent,
-            obj=locked,
-            document=locked.document_type.code,
-            reason=str(reason or ""),
-            comment=comment,
-            valid_until="",
-        )
+        locked = _review(submission, Submission.Status.REFUSED, agent=agent, reason=reason, comment=comment)
         send_document_refused_email(locked)
     return locked
 

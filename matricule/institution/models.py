@@ -7,12 +7,13 @@ in code. Texts shown to students come in French and English (`*_fr`, `*_en`).
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from matricule.modelkit import optional_key, year_code, year_code_field
 
 
 def localized(obj, field: str) -> str:
@@ -22,6 +23,15 @@ def localized(obj, field: str) -> str:
         if english:
             return english
     return getattr(obj, f"{field}_fr")
+
+
+class Localized(property):
+    """A text kept in French and English (`<field>_fr`, `<field>_en`), read in the active
+    language (`localized`): `label = Localized("label")` on a model with `label_fr`, `label_en`.
+    A property, so that templates, the admin and Django's model init treat it as one."""
+
+    def __init__(self, field: str):
+        super().__init__(lambda obj: localized(obj, field))
 
 
 class University(models.Model):
@@ -69,9 +79,6 @@ class Component(models.Model):
         return [p.strip() for p in self.phones.split(",") if p.strip()]
 
 
-academic_year_code = RegexValidator(r"^\d{4}-\d{4}$", _("Write the year as 2024-2025."))
-
-
 class AcademicYearQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_current=True).first()
@@ -80,13 +87,7 @@ class AcademicYearQuerySet(models.QuerySet):
 class AcademicYear(models.Model):
     """An academic year and its registration campaign (runs from 1 September)."""
 
-    code = models.CharField(
-        _("code"),
-        max_length=9,
-        unique=True,
-        validators=[academic_year_code],
-        help_text=_("For example 2024-2025."),
-    )
+    code = year_code_field(_("code"), unique=True)
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     is_current = models.BooleanField(
@@ -135,7 +136,7 @@ class AcademicYear(models.Model):
 
     def clean(self):
         errors = {}
-        if self.code and academic_year_code.regex.match(self.code):
+        if self.code and year_code.regex.match(self.code):
             first, second = (int(part) for part in self.code.split("-"))
             if second != first + 1:
                 errors["code"] = _("The second year must follow the first (e.g. 2024-2025).")
@@ -202,14 +203,7 @@ class Stage(models.Model):
         blank=True,
         help_text=_("Admitted candidates on this Parcoursup offer register in this stage."),
     )
-    next_stage = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="previous_stages",
-        verbose_name=_("next stage"),
-    )
+    next_stage = optional_key("self", related_name="previous_stages", verbose_name=_("next stage"))
 
     class Meta:
         verbose_name = _("programme stage")
@@ -264,6 +258,7 @@ class RegistrationWindow(models.Model):
     )
     note_fr = models.TextField(_("note (French)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
+    note = Localized("note")
 
     objects = RegistrationWindowQuerySet.as_manager()
 
@@ -283,10 +278,6 @@ class RegistrationWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.academic_year} · {self.get_population_display()}"
-
-    @property
-    def note(self) -> str:
-        return localized(self, "note")
 
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
@@ -359,8 +350,10 @@ class OfflinePopulation(models.Model):
     kind = models.CharField(_("population"), max_length=30, choices=Kind.choices)
     label_fr = models.CharField(_("label (French)"), max_length=200)
     label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
+    label = Localized("label")
     message_fr = models.TextField(_("message shown to them (French)"))
     message_en = models.TextField(_("message shown to them (English)"), blank=True)
+    message = Localized("message")
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -374,14 +367,6 @@ class OfflinePopulation(models.Model):
     def __str__(self) -> str:
         return self.label_fr
 
-    @property
-    def label(self) -> str:
-        return localized(self, "label")
-
-    @property
-    def message(self) -> str:
-        return localized(self, "message")
-
 
 class AssistancePeriod(models.Model):
     """Phone assistance offered during a year's campaign, by a component's registrar or,
@@ -393,11 +378,9 @@ class AssistancePeriod(models.Model):
         related_name="assistance_periods",
         verbose_name=_("academic year"),
     )
-    component = models.ForeignKey(
+    component = optional_key(
         Component,
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
         related_name="assistance_periods",
         verbose_name=_("component"),
         help_text=_("Leave empty for the university's central registration helpline."),
@@ -406,6 +389,7 @@ class AssistancePeriod(models.Model):
     ends_on = models.DateField(_("end date"))
     hours_fr = models.TextField(_("hours (French)"), blank=True)
     hours_en = models.TextField(_("hours (English)"), blank=True)
+    hours = Localized("hours")
 
     class Meta:
         verbose_name = _("phone assistance period")
@@ -428,10 +412,6 @@ class AssistancePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.academic_year} · {self.component or _('central helpline')}"
-
-    @property
-    def hours(self) -> str:
-        return localized(self, "hours")
 
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:

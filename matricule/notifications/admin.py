@@ -2,14 +2,17 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from matricule.adminkit import ReadOnlyMixin
+
 from . import services
 from .models import Email
 
 
 @admin.register(Email)
-class EmailAdmin(admin.ModelAdmin):
+class EmailAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The outbox, read only: what was sent, what waits for its next attempt and why, what
-    failed. The one thing staff do is put failed emails back in the queue."""
+    failed (never deleted: the log of what was said to whom is kept). The one thing staff do is
+    put failed emails back in the queue."""
 
     list_display = [
         "created_at",
@@ -47,15 +50,6 @@ class EmailAdmin(admin.ModelAdmin):
     def error_line(self, email: Email) -> str:
         first = email.last_error.splitlines()[0] if email.last_error else ""
         return first[:120]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the log of what was said to whom is kept
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("notifications.change_email")

@@ -250,34 +250,29 @@ def send_documents_complete_email(registration) -> Email:
     )
 
 
-def _request_context(student_request) -> dict:
+def _send_request_decision(student_request, kind: str, subject: str) -> Email:
+    """The student is told of the decision on their request (`kind` names the email and its
+    template); one email per request, since a request is decided once."""
     registration = student_request.registration
-    return {
+    context = {
         "student_request": student_request,
         "registration": registration,
         "first_name": registration.student.first_names or registration.student.user.first_name,
         "number": registration.student.student_number,
         "site_url": settings.SITE_URL,
     }
+    return queue_email(
+        kind=kind,
+        to=student_address(registration),
+        body=render_bilingual(f"notifications/email/{kind}.txt", context),
+        subject=subject,
+        key=f"request:{student_request.pk}",
+    )
 
 
 def send_request_accepted_email(student_request) -> Email:
-    body = render_bilingual("notifications/email/request_accepted.txt", _request_context(student_request))
-    return queue_email(
-        kind="request_accepted",
-        to=student_address(student_request.registration),
-        body=body,
-        subject="Demande acceptée / Request accepted",
-        key=f"request:{student_request.pk}",  # decided once
-    )
+    return _send_request_decision(student_request, "request_accepted", "Demande acceptée / Request accepted")
 
 
 def send_request_refused_email(student_request) -> Email:
-    body = render_bilingual("notifications/email/request_refused.txt", _request_context(student_request))
-    return queue_email(
-        kind="request_refused",
-        to=student_address(student_request.registration),
-        body=body,
-        subject="Demande refusée / Request refused",
-        key=f"request:{student_request.pk}",
-    )
+    return _send_request_decision(student_request, "request_refused", "Demande refusée / Request refused")

@@ -3,20 +3,19 @@ import datetime
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from matricule.adminkit import NoAddMixin
+
 from . import services
 from .gateways.base import GatewayError
 from .models import Notification, Payment, SimulatedBankTransaction
 
 
-class NotificationInline(admin.TabularInline):
+class NotificationInline(NoAddMixin, admin.TabularInline):
     model = Notification
     extra = 0
     can_delete = False
     fields = ["received_at", "channel", "verified", "outcome", "amount_cents", "currency", "result"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class PendingFilter(admin.SimpleListFilter):
@@ -48,7 +47,7 @@ class PendingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(NoAddMixin, admin.ModelAdmin):
     """Over-, under- and duplicate payments wait here (status "to be checked") for staff, and so do
     attempts left pending that no gateway look-up settles (the "pending for a while" filter)."""
 
@@ -84,19 +83,13 @@ class PaymentAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("%(reference)s refunded.") % {"reference": payment.reference})
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(NoAddMixin, admin.ModelAdmin):
     list_display = ["received_at", "gateway", "channel", "reference", "verified", "outcome", "result"]
     list_filter = ["gateway", "verified", "channel"]
     search_fields = ["reference"]
     readonly_fields = [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 admin.site.register(SimulatedBankTransaction)

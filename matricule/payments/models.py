@@ -1,10 +1,11 @@
 """Payment attempts (one row each) and every notification received about them."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from matricule.modelkit import actor_key, optional_key
 
 
 class ManualMethod(models.TextChoices):
@@ -57,14 +58,7 @@ class Payment(models.Model):
     instalment = models.PositiveSmallIntegerField(_("instalment number"), null=True, blank=True)
     instalment_count = models.PositiveSmallIntegerField(_("number of instalments"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = actor_key(_("recorded by"))
     note = models.TextField(_("note"), blank=True)
     # Payments recorded by hand: how, and the cheque number or transfer reference (accounting).
     manual_method = models.CharField(
@@ -126,14 +120,7 @@ class Notification(models.Model):
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     gateway = models.CharField(_("gateway"), max_length=20)
     channel = models.CharField(_("channel"), max_length=12)  # "server", "browser", "lookup"
-    payment = models.ForeignKey(
-        Payment,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="notifications",
-        verbose_name=_("payment"),
-    )
+    payment = optional_key(Payment, related_name="notifications", verbose_name=_("payment"))
     reference = models.CharField(_("reference given"), max_length=100, blank=True)
     verified = models.BooleanField(_("authentic"), default=False)
     outcome = models.CharField(_("outcome"), max_length=12, blank=True)

@@ -20,16 +20,7 @@ from matricule.registration.models import Registration, State
 from matricule.registration.services import mark_paid
 
 from . import states
-from .gateways.base import (
-    Billing,
-    BrowserAction,
-    Gateway,
-    GatewayError,
-    InvalidNotification,
-    Outcome,
-    PaymentRequest,
-    VerifiedOutcome,
-)
+from .gateways import base as gateways
 from .models import ManualMethod, Notification, Payment
 
 logger = logging.getLogger(__name__)
@@ -49,7 +40,7 @@ def configured_gateway(code: str):
     """The gateway of that code if it exists and is configured on this instance, else None."""
     try:
         return gateway_for(code)
-    except GatewayError:
+    except gateways.GatewayError:
         return None
 
 
@@ -78,7 +69,7 @@ def instalment_amounts(total_cents: int, count: int) -> list[int]:
 
 def start_payment(
     registration: Registration, *, gateway_code: str | None = None, instalments: bool = False
-) -> tuple[Payment, BrowserAction]:
+) -> tuple[Payment, gateways.BrowserAction]:
     """A new attempt for what the registration owes (or its first instalment, the others being
     scheduled a month apart), and what the browser must do."""
     code = gateway_code or default_gateway_code()
@@ -138,7 +129,7 @@ def start_payment(
     return payment, _browser_action(payment, locked, code)
 
 
-def start_instalment(instalment: Payment) -> tuple[Payment, BrowserAction]:
+def start_instalment(instalment: Payment) -> tuple[Payment, gateways.BrowserAction]:
     """Scheduled → pending: the student pays a scheduled instalment, the scheduled row becoming
     the attempt; if it fails, a new scheduled row for the same instalment is created (see
     `fail`) so it can be paid again."""
@@ -152,7 +143,7 @@ def start_instalment(instalment: Payment) -> tuple[Payment, BrowserAction]:
     return locked, _browser_action(locked, locked.registration, locked.gateway)
 
 
-def _browser_action(payment: Payment, registration: Registration, code: str) -> BrowserAction:
+def _browser_action(payment: Payment, registration: Registration, code: str) -> gateways.BrowserAction:
     locked = registration
     with translation.override("fr"):
         notify = absolute(reverse("payment-notify", args=[code]))
@@ -161,7 +152,7 @@ def _browser_action(payment: Payment, registration: Registration, code: str) -> 
     student = locked.student
     email = contacts.get("email") or student.user.email
     # The student's name and address during the year, for the card gateways' 3-D Secure.
-    billing = Billing(
+    billing = gateways.Billing(
         first_name=student.first_names or student.user.first_name,
         last_name=student.last_name or student.user.last_name,
         street=contacts.get("street", ""),
@@ -170,7 +161,7 @@ def _browser_action(payment: Payment, registration: Registration, code: str) -> 
         country=contacts.get("country", ""),
     )
     action = gateway_for(code).start(
-        PaymentRequest(
+        gateways.PaymentRequest(
             reference=payment.reference,
             amount_cents=payment.amount_cents,
             currency="EUR",
@@ -201,13 +192,13 @@ def receive(
     raw = (query + "\n" + body.decode("utf-8", "replace"))[:10000]
     try:
         outcome = gateway.verify_notification(method, query, body, content_type)
-    except GatewayError as error:
+    except gateways.GatewayError as error:
         # Our side could not check it now (network, service): let the gateway retry.
         Notification.objects.create(
             gateway=code, channel=channel, verified=False, result=f"retry: {error}"[:40], raw=raw
         )
         return False, None
-    except InvalidNotification as error:
+    except gateways.InvalidNotification as error:
         Notification.objects.create(
             gateway=code, channel=channel, verified=False, result=f"refused: {error}"[:40], raw=raw
         )
@@ -216,7 +207,9 @@ def receive(
     return True, apply_outcome(code, outcome, channel=channel, raw=raw)
 
 
-def apply_outcome(code: str, outcome: VerifiedOutcome, *, channel: str, raw: str = "") -> Payment | None:
+def apply_outcome(
+    code: str, outcome: gateways.VerifiedOutcome, *, channel: str, raw: str = ""
+) -> Payment | None:
     """Act on an authentic outcome, once. Monotonic: a confirmed payment never goes back."""
     with transaction.atomic():
         # Locked here for the whole decision, with its registration (read by the audit and
@@ -247,12 +240,12 @@ def apply_outcome(code: str, outcome: VerifiedOutcome, *, channel: str, raw: str
     return payment
 
 
-def _apply(payment: Payment, outcome: VerifiedOutcome) -> tuple[str, Payment]:
+def _apply(payment: Payment, outcome: gateways.VerifiedOutcome) -> tuple[str, Payment]:
     """The transition an outcome asks for, if the table allows it; returns what was done (kept on
     the notification) and the payment as it now is. Monotonic: money taken never goes back.
     The caller holds the payment's lock: the transitions' bodies run without taking it again."""
     status = payment.status
-    if outcome.outcome == Outcome.CONFIRMED:
+    if outcome.outcome == gateways.Outcome.CONFIRMED:
         if status == Payment.Status.CONFIRMED:
             return "already confirmed", payment
         if not states.can_go(status, Payment.Status.CONFIRMED):
@@ -261,8 +254,8 @@ def _apply(payment: Payment, outcome: VerifiedOutcome) -> tuple[str, Payment]:
         if payment.status == Payment.Status.TO_REVIEW:
             return f"to review: {payment.anomaly}", payment
         return "confirmed", payment
-    if outcome.outcome in (Outcome.FAILED, Outcome.CANCELLED):
-        failed = outcome.outcome == Outcome.FAILED
+    if outcome.outcome in (gateways.Outcome.FAILED, gateways.Outcome.CANCELLED):
+        failed = outcome.outcome == gateways.Outcome.FAILED
         wanted = Payment.Status.FAILED if failed else Payment.Status.CANCELLED
         if status == wanted:
             return f"already {wanted}", payment
@@ -289,7 +282,7 @@ def _move(locked: Payment, wanted: str) -> None:
     locked.save()
 
 
-def confirm(payment: Payment, outcome: VerifiedOutcome) -> Payment:
+def confirm(payment: Payment, outcome: gateways.VerifiedOutcome) -> Payment:
     """Pending (or failed, cancelled: outcomes arrive in any order) → confirmed: the money was
     taken, the registration is marked paid. When the amount, currency or fee does not match,
     or the gateway did not say how much was taken, held for review instead. A payment already
@@ -298,7 +291,7 @@ def confirm(payment: Payment, outcome: VerifiedOutcome) -> Payment:
         return _confirm(_lock(payment), outcome)
 
 
-def _confirm(locked: Payment, outcome: VerifiedOutcome) -> Payment:
+def _confirm(locked: Payment, outcome: gateways.VerifiedOutcome) -> Payment:
     if locked.status == Payment.Status.CONFIRMED:
         return locked
     states.check(locked.status, Payment.Status.CONFIRMED)
@@ -313,14 +306,14 @@ def _confirm(locked: Payment, outcome: VerifiedOutcome) -> Payment:
     return locked
 
 
-def hold_for_review(payment: Payment, outcome: VerifiedOutcome, anomaly: str) -> Payment:
+def hold_for_review(payment: Payment, outcome: gateways.VerifiedOutcome, anomaly: str) -> Payment:
     """→ to review: money taken that does not match what is due (`Payment.Anomaly`), shown to
     staff in the admin; the registration stays awaiting payment. Once only."""
     with transaction.atomic():
         return _hold_for_review(_lock(payment), outcome, anomaly)
 
 
-def _hold_for_review(locked: Payment, outcome: VerifiedOutcome, anomaly: str) -> Payment:
+def _hold_for_review(locked: Payment, outcome: gateways.VerifiedOutcome, anomaly: str) -> Payment:
     if locked.status == Payment.Status.TO_REVIEW:
         return locked
     locked.paid_cents, locked.transaction_id = outcome.amount_cents, outcome.transaction_id[:100]
@@ -370,7 +363,7 @@ def _end_locked_attempt(locked: Payment, wanted: str, transaction_id: str) -> Pa
     return locked
 
 
-def _anomaly(payment: Payment, outcome: VerifiedOutcome) -> str:
+def _anomaly(payment: Payment, outcome: gateways.VerifiedOutcome) -> str:
     if outcome.amount_cents is None:
         # "Paid" without saying how much (a PayFiP answer without montant): never taken on trust.
         return Payment.Anomaly.NO_AMOUNT
@@ -419,15 +412,15 @@ def reconcile(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) ->
     answer acted upon once by `apply_outcome`; list the attempts no look-up could settle (gateway
     without look-up here, or whose look-up failed: asked again on the next run)."""
     result = Reconciliation()
-    gateways: dict[str, Gateway | GatewayError] = {}
+    adapters: dict[str, gateways.Gateway | gateways.GatewayError] = {}
     for payment in pending_past(older_than).order_by("created_at", "pk"):
-        if payment.gateway not in gateways:
+        if payment.gateway not in adapters:
             try:
-                gateways[payment.gateway] = gateway_for(payment.gateway)
-            except GatewayError as error:
-                gateways[payment.gateway] = error
-        gateway = gateways[payment.gateway]
-        if isinstance(gateway, GatewayError):
+                adapters[payment.gateway] = gateway_for(payment.gateway)
+            except gateways.GatewayError as error:
+                adapters[payment.gateway] = error
+        gateway = adapters[payment.gateway]
+        if isinstance(gateway, gateways.GatewayError):
             result.unsettled.append(Unsettled(payment, NOT_CONFIGURED, str(gateway)))
             continue
         if not gateway.supports_lookup:
@@ -441,8 +434,8 @@ def reconcile(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) ->
                 transaction_id=payment.transaction_id,
             )
             if outcome.reference != payment.reference:
-                raise GatewayError(f"answer about {outcome.reference[:40]!r}")
-        except GatewayError as error:
+                raise gateways.GatewayError(f"answer about {outcome.reference[:40]!r}")
+        except gateways.GatewayError as error:
             # One gateway's trouble must not stop the others; asked again on the next run.
             logger.warning("Look-up of payment %s (%s) failed: %s", payment.reference, payment.gateway, error)
             _note_failed_lookup(payment, error)
@@ -453,7 +446,7 @@ def reconcile(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) ->
     return result
 
 
-def _note_failed_lookup(payment: Payment, error: GatewayError) -> None:
+def _note_failed_lookup(payment: Payment, error: gateways.GatewayError) -> None:
     """A failed look-up, on the payment's notifications for staff: once per run of failures (not
     again while the latest thing heard about it is the same failure)."""
     result = f"{LOOKUP_FAILED}: {error}"[:40]
@@ -548,9 +541,9 @@ def record_manual_payment(
         )
         apply_outcome(
             "manual",
-            VerifiedOutcome(
+            gateways.VerifiedOutcome(
                 reference=payment.reference,
-                outcome=Outcome.CONFIRMED,
+                outcome=gateways.Outcome.CONFIRMED,
                 amount_cents=amount_cents,
                 currency="EUR",
                 transaction_id=f"manual-{actor.pk}",

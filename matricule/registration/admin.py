@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from matricule.adminkit import NoAddMixin
+
 from .models import Registration, Student
 
 
@@ -12,7 +14,7 @@ class StudentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(NoAddMixin, admin.ModelAdmin):
     list_display = ["pk", "student", "academic_year", "stage", "state", "fee_total_cents", "registered_at"]
     list_filter = ["state", "academic_year", "stage__programme__component"]
     search_fields = ["student__student_number", "candidate__last_name", "candidate__parcoursup_number"]
@@ -20,9 +22,6 @@ class RegistrationAdmin(admin.ModelAdmin):
     # The back office adds an action recording a transfer (matricule.backoffice.admin): payments
     # are above this app.
     actions = ["cancel_registrations"]
-
-    def has_add_permission(self, request):
-        return False
 
     @admin.action(description=_("Cancel the selected registrations (their certificates are revoked)"))
     def cancel_registrations(self, request, queryset):

@@ -48,37 +48,35 @@ IDENTITY_FIELDS = ("last_name", "first_names", "sex", "birth_date")
 
 
 class DeskError(Exception):
-    """A refusal to show the agent as it is."""
+    """A refusal to show the agent as it is: the class's `message`, unless one is given."""
+
+    message = ""
+
+    def __init__(self, message=None):
+        super().__init__(message or self.message)
 
 
 class OutOfScope(DeskError):
-    def __init__(self):
-        super().__init__(_("This programme stage is not in your components."))
+    message = _("This programme stage is not in your components.")
 
 
 class NotAdmitted(DeskError):
-    def __init__(self):
-        super().__init__(_("This Parcoursup candidate is not admitted for the current academic year."))
+    message = _("This Parcoursup candidate is not admitted for the current academic year.")
 
 
 class EmailTaken(DeskError):
-    def __init__(self):
-        super().__init__(
-            _(
-                "This email address belongs to another person's account (another date "
-                "of birth). Check it, or use the person's own address."
-            )
-        )
+    message = _(
+        "This email address belongs to another person's account (another date "
+        "of birth). Check it, or use the person's own address."
+    )
 
 
 class NoCurrentYear(DeskError):
-    def __init__(self):
-        super().__init__(_("No academic year is marked as the current campaign."))
+    message = _("No academic year is marked as the current campaign.")
 
 
 class NothingToCarry(DeskError):
-    def __init__(self):
-        super().__init__(_("This student has no earlier registration to carry over."))
+    message = _("This student has no earlier registration to carry over.")
 
 
 # --- Finding people and stages --------------------------------------------------------------------
@@ -267,20 +265,11 @@ def check_scope(registration: Registration, agent) -> None:
         raise OutOfScope
 
 
-def save_desk_step(
-    registration: Registration,
-    key: str,
-    raw,
-    *,
-    agent,
-    move_to: str | None = None,
-    stay_if_invalid: bool = False,
-):
-    """A step typed by the agent, stored as the online form stores it. Returns the bound form."""
+def save_desk_step(registration: Registration, key: str, raw, *, agent, **moves):
+    """A step typed by the agent, stored as the online form stores it (`moves`: where the form
+    goes next, `move_to` and `stay_if_invalid` of `services.save_step`). Returns the bound form."""
     check_scope(registration, agent)
-    form = services.save_step(
-        registration, key, raw, actor=agent, move_to=move_to, stay_if_invalid=stay_if_invalid
-    )
+    form = services.save_step(registration, key, raw, actor=agent, **moves)
     record("registration.desk_step_saved", actor=agent, obj=registration, step=key, valid=form.is_valid())
     return form
 

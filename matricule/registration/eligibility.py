@@ -15,13 +15,19 @@ from matricule.institution.models import (
 )
 
 
+class WindowState:
+    OPEN = "open"
+    NOT_OPEN_YET = "not_open_yet"
+    CLOSED = "closed"
+
+
 class Reason:
     OK = "ok"
     NOT_ACCEPTED = "not_accepted"
     OFFLINE = "offline_population"
     NO_STAGE = "no_stage"
-    NOT_OPEN_YET = "not_open_yet"
-    CLOSED = "closed"
+    NOT_OPEN_YET = WindowState.NOT_OPEN_YET
+    CLOSED = WindowState.CLOSED
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,18 @@ def _windows_for(year, populations, component: Component | None) -> list[Registr
     return sorted(found, key=lambda w: w.opens_at)
 
 
+def window_state(windows, now: datetime.datetime) -> tuple[RegistrationWindow | None, str]:
+    """Among `windows` (by opening date), the one open now, else the next to open, else none;
+    and which it is (`WindowState`). First registrations and re-registrations alike."""
+    open_now = next((w for w in windows if w.is_open(now)), None)
+    if open_now:
+        return open_now, WindowState.OPEN
+    upcoming = next((w for w in windows if w.opens_at > now), None)
+    if upcoming:
+        return upcoming, WindowState.NOT_OPEN_YET
+    return None, WindowState.CLOSED
+
+
 def eligibility(candidate: Candidate, now: datetime.datetime | None = None) -> Verdict:
     now = now or timezone.now()
     component = candidate.stage.programme.component if candidate.stage_id else None
@@ -69,10 +87,6 @@ def eligibility(candidate: Candidate, now: datetime.datetime | None = None) -> V
     if component is None:
         return Verdict(Reason.NO_STAGE)
     windows = _windows_for(candidate.academic_year, populations_for(candidate), component)
-    open_now = next((w for w in windows if w.is_open(now)), None)
-    if open_now:
-        return Verdict(Reason.OK, component, window=open_now)
-    upcoming = next((w for w in windows if w.opens_at > now), None)
-    if upcoming:
-        return Verdict(Reason.NOT_OPEN_YET, component, window=upcoming)
-    return Verdict(Reason.CLOSED, component)
+    window, state = window_state(windows, now)
+    # Not open yet, or closed: the reason is the window's state.
+    return Verdict(Reason.OK if state == WindowState.OPEN else state, component, window=window)

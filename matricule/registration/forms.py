@@ -6,11 +6,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matricule.accounts.forms import birth_date_field, link_email_field
+from matricule.accounts.forms import birth_date_field, identifier_field, link_email_field
 
 from .identifiers import check_ine
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def yes_no_field(label, **options) -> forms.ChoiceField:
+    """A question answered yes or no, with two radio buttons."""
+    return forms.ChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect, **options)
 
 
 class StepForm(forms.Form):
@@ -39,15 +44,13 @@ class IneForm(StepForm):
         ("unknown", _("I cannot find it")),
         ("other", _("Other reason")),
     ]
-    has_ine = forms.ChoiceField(
-        label=_("Do you have a national student identifier (INE)?"), choices=YES_NO, widget=forms.RadioSelect
-    )
-    ine = forms.CharField(
-        label=_("INE or BEA"),
+    has_ine = yes_no_field(_("Do you have a national student identifier (INE)?"))
+    ine = identifier_field(
+        _("INE or BEA"),
         max_length=20,
         required=False,
         help_text=_("11 characters, on your baccalaureate exam notice or transcript, e.g. 0494004062M."),
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+        autocapitalize="characters",
     )
     no_ine_reason = forms.ChoiceField(label=_("Why have you no INE?"), choices=NO_INE_REASONS, required=False)
 
@@ -176,9 +179,7 @@ class ContactsForm(StepForm):
     street, postal_code, city, country = address_fields(
         _("Address during the academic year"), country_initial="France"
     )
-    same_permanent_address = forms.ChoiceField(
-        label=_("Is it also your permanent (family) address?"), choices=YES_NO, widget=forms.RadioSelect
-    )
+    same_permanent_address = yes_no_field(_("Is it also your permanent (family) address?"))
     permanent_address = forms.CharField(
         label=_("Permanent address (street, postal code, town, country)"),
         max_length=300,
@@ -240,37 +241,29 @@ class SocialForm(StepForm):
             "document (a provisional one is accepted)."
         ),
     )
-    pupille = forms.ChoiceField(
-        label=_("Are you a pupille de la nation?"),
-        choices=YES_NO,
-        widget=forms.RadioSelect,
+    pupille = yes_no_field(
+        _("Are you a pupille de la nation?"),
         required=False,
         initial="no",
         help_text=_("Pupilles de la nation are exempt from registration fees (proof requested)."),
     )
-    employed = forms.ChoiceField(
-        label=_("Will you work alongside your studies?"), choices=YES_NO, widget=forms.RadioSelect
-    )
-    athlete = forms.ChoiceField(
-        label=_("Are you a high-level athlete?"), choices=YES_NO, widget=forms.RadioSelect
-    )
-    accommodation = forms.ChoiceField(
-        label=_("Do you wish to ask for study or exam accommodation (disability, long illness)?"),
-        choices=YES_NO,
-        widget=forms.RadioSelect,
+    employed = yes_no_field(_("Will you work alongside your studies?"))
+    athlete = yes_no_field(_("Are you a high-level athlete?"))
+    accommodation = yes_no_field(
+        _("Do you wish to ask for study or exam accommodation (disability, long illness)?"),
         help_text=_("The disability office of the university will contact you."),
     )
 
 
 class CvecForm(StepForm):
-    attestation = forms.CharField(
-        label=_("CVEC attestation number"),
+    attestation = identifier_field(
+        _("CVEC attestation number"),
         max_length=30,
         help_text=_(
             "On the attestation you downloaded from messervices.etudiant.gouv.fr after "
             "paying the CVEC, or your exemption attestation if you hold a grant."
         ),
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+        autocapitalize="characters",
     )
 
     def __init__(self, *args, registration=None, **kwargs):
@@ -299,11 +292,7 @@ class CvecForm(StepForm):
 
 class ProgrammeForm(StepForm):
     confirm_stage = forms.BooleanField(label=_("I confirm I register in this programme stage"))
-    photo_on_card = forms.ChoiceField(
-        label=_("May the university print your photo on your student card?"),
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-    )
+    photo_on_card = yes_no_field(_("May the university print your photo on your student card?"))
     accept_rules = forms.BooleanField(label=_("I have read the rules of the university and accept them"))
     accept_privacy = forms.BooleanField(
         label=_("I have read the notice on how my personal data is processed")
@@ -318,13 +307,12 @@ class StudentLoginForm(forms.Form):
     """Continuing students whose account was never activated: student number + birth date +
     email → a connection link."""
 
-    number = forms.CharField(
-        label=_("Student number"),
+    number = identifier_field(
+        _("Student number"),
         max_length=20,
         help_text=_("On your student card and on last year's enrolment certificate."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "characters"}
-        ),
+        autocomplete="username",
+        autocapitalize="characters",
     )
     birth_date = birth_date_field()
     email = link_email_field(_("The address of your student account, or the one you gave last year."))

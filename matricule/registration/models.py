@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from matricule.modelkit import optional_key
+
 
 class Student(models.Model):
     """The person as a student of the university; the student number is theirs for life."""
@@ -89,13 +91,8 @@ class Registration(models.Model):
         related_name="registrations",
         verbose_name=_("programme stage"),
     )
-    candidate = models.ForeignKey(
-        "admissions.Candidate",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="registrations",
-        verbose_name=_("admission"),
+    candidate = optional_key(
+        "admissions.Candidate", related_name="registrations", verbose_name=_("admission")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.FIRST)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)

@@ -25,6 +25,7 @@ from matricule.compat import task
 from matricule.institution.models import AcademicYear, Population, RegistrationWindow
 from matricule.scheduling.queues import LOGIN_PRIORITY
 
+from .eligibility import WindowState, window_state
 from .models import Kind, Registration, State, Student
 
 # Steps asked again every year; the others are carried over from last year.
@@ -41,12 +42,6 @@ class Outcome:
     DONE = "done"  # graduated, or last stage passed
     NO_RESULT = "no_result"  # last year's result is not known yet
     NONE = "none"  # not registered last year: nothing to re-register from
-
-
-class WindowState:
-    OPEN = "open"
-    NOT_OPEN_YET = "not_open_yet"
-    CLOSED = "closed"
 
 
 @dataclass(frozen=True)
@@ -96,17 +91,6 @@ def reregistration_windows(year: AcademicYear, component) -> list[RegistrationWi
     return own or list(windows.filter(components__isnull=True).order_by("opens_at"))
 
 
-def _window(year, component, now) -> tuple[RegistrationWindow | None, str]:
-    windows = reregistration_windows(year, component)
-    open_now = next((w for w in windows if w.is_open(now)), None)
-    if open_now:
-        return open_now, WindowState.OPEN
-    upcoming = next((w for w in windows if w.opens_at > now), None)
-    if upcoming:
-        return upcoming, WindowState.NOT_OPEN_YET
-    return None, WindowState.CLOSED
-
-
 def existing_reregistration(student: Student, year: AcademicYear) -> Registration | None:
     return (
         Registration.objects.filter(student=student, academic_year=year, kind=Kind.REREGISTRATION)
@@ -146,7 +130,7 @@ def offer_for(
         outcome = Outcome.DONE
     if stage is None:
         return Offer(outcome, previous=previous, result=result, existing=existing)
-    window, state = _window(year, stage.programme.component, now)
+    window, state = window_state(reregistration_windows(year, stage.programme.component), now)
     return Offer(
         outcome,
         previous=previous,

@@ -6,10 +6,11 @@ from django.urls import reverse
 from .steps import first_incomplete
 
 
-def redirect_to_step(registration, key):
+def redirect_to_step(registration, key, namespace: str = "registration"):
+    """To the step `key` (or "review"): the student's pages, or the desk's (`namespace="desk"`)."""
     if key == "review":
-        return redirect("registration:review", registration.pk)
-    return redirect("registration:step", registration.pk, key)
+        return redirect(f"{namespace}:review", registration.pk)
+    return redirect(f"{namespace}:step", registration.pk, key)
 
 
 def resume_url(registration) -> str:

@@ -204,11 +204,17 @@ def submit_registration(registration: Registration, *, actor) -> Registration:
     return registration
 
 
-def _move(registration: Registration, wanted: str, *, actor) -> None:
+def _move(registration: Registration, wanted: str, *, actor, stamp: str | None = None) -> None:
+    """The one write of a registration's state, as the table allows, audited; `stamp`: the field
+    that keeps when it happened (registered_at, cancelled_at), saved with it."""
     states.check(registration.state, wanted)
     previous = registration.state
     registration.state = wanted
-    registration.save(update_fields=["state", "updated_at"])
+    fields = ["state", "updated_at"]
+    if stamp:
+        setattr(registration, stamp, timezone.now())
+        fields.append(stamp)
+    registration.save(update_fields=fields)
     record(f"registration.{wanted}", actor=actor, obj=registration, previous=previous)
 
 
@@ -218,9 +224,7 @@ def register(registration: Registration, *, actor) -> Registration:
         locked = _locked(registration)
         if locked.state == State.REGISTERED:
             return locked
-        _move(locked, State.REGISTERED, actor=actor)
-        locked.registered_at = timezone.now()
-        locked.save(update_fields=["registered_at"])
+        _move(locked, State.REGISTERED, actor=actor, stamp="registered_at")
         assign_student_number(locked.student, locked.academic_year)
         # The confirmation email (certificates) and the account activation (accounts) listen.
         transaction.on_commit(lambda: registration_registered.send(sender=Registration, registration=locked))
@@ -232,9 +236,7 @@ def cancel_registration(registration: Registration, *, actor, reason: str) -> Re
         locked = _locked(registration)
         if locked.state == State.CANCELLED:
             return locked
-        _move(locked, State.CANCELLED, actor=actor)
-        locked.cancelled_at = timezone.now()
-        locked.save(update_fields=["cancelled_at"])
+        _move(locked, State.CANCELLED, actor=actor, stamp="cancelled_at")
         record("registration.cancel_reason", actor=actor, obj=locked, reason=reason)
         transaction.on_commit(
             lambda: registration_cancelled.send(sender=Registration, registration=locked, reason=reason)

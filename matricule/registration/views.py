@@ -1,3 +1,7 @@
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -28,6 +32,82 @@ from .steps import (
     shown_form,
     steps_for,
 )
+
+
+@dataclass(frozen=True)
+class StepPages:
+    """The step pages and the review page, the same for the student online (below) and for an
+    agent at the desk (`backoffice.desk_views`): the same steps, navigation, errors and context.
+    Each side has its own URLs (`namespace`, with "step" and "review") and templates, its own
+    answer once the registration can no longer be edited (`leave(registration)`), and saves and
+    submits through its own services (the desk checks the agent's scope and audits). The
+    templates are given the student and the admission (`candidate`) besides the pages' own."""
+
+    namespace: str
+    step_template: str
+    review_template: str
+    leave: Callable[[Registration], HttpResponse]
+
+    def _render(self, request, template: str, registration: Registration, context: dict, status: int = 200):
+        people = {"student": registration.student, "candidate": registration.candidate}
+        return render(request, template, {"registration": registration, **people, **context}, status=status)
+
+    def step(self, request, registration: Registration, key: str, *, save) -> HttpResponse:
+        """The step `key`: its form (with what was typed and its errors when the step was left
+        invalid). A POST is saved by `save(registration, key, data, move_to=…,
+        stay_if_invalid=…)`, then goes on to the step it asks for, or shows the step again with
+        its errors (400)."""
+        step = get_step(key)
+        if step is None or step not in steps_for(registration):
+            raise Http404
+        if not registration.is_editable:
+            return self.leave(registration)
+        if request.method == "POST":
+            target, stay_if_invalid = navigation(registration, key, request.POST)
+            try:
+                form = save(registration, key, request.POST, move_to=target, stay_if_invalid=stay_if_invalid)
+            except services.NotEditable as error:
+                messages.error(request, str(error))
+                return self.leave(registration)
+            if form.is_valid() or not stay_if_invalid:
+                return redirect_to_step(registration, target, self.namespace)
+            status = 400
+        else:
+            form, status = shown_form(step, registration), 200
+        keys = [s.key for s in steps_for(registration)]
+        context = {
+            "step": step,
+            "form": form,
+            "progress": progress(registration, key),
+            "is_first": keys[0] == key,
+            "is_last": keys[-1] == key,
+        }
+        return self._render(request, self.step_template, registration, context, status)
+
+    def review(self, request, registration: Registration, *, submit, submitted) -> HttpResponse:
+        """Everything typed, step by step, with what is missing. A POST submits it through
+        `submit(registration)`, then `submitted(registration)` answers, or this page again
+        says which steps are missing."""
+        if request.method == "POST":
+            try:
+                registration = submit(registration)
+            except services.Incomplete as error:
+                messages.error(request, error.message)
+                return redirect(f"{self.namespace}:review", registration.pk)
+            return submitted(registration)
+        if not registration.is_editable:
+            return self.leave(registration)
+        if registration.current_step != "review":  # no write when the page is shown again
+            registration.current_step = "review"
+            Registration.objects.filter(pk=registration.pk).update(current_step="review")
+        blocks = review_blocks(registration)
+        context = {
+            "blocks": blocks,
+            "carried": carried_blocks(registration),
+            "progress": progress(registration, "review"),
+            "missing": [b["step"] for b in blocks if not b["complete"]],
+        }
+        return self._render(request, self.review_template, registration, context)
 
 
 @never_cache
@@ -72,50 +152,19 @@ def start(request):
     return redirect_to_step(registration, registration.current_step or first_incomplete(registration).key)
 
 
+def _status(registration):
+    return redirect("registration:status", registration.pk)
+
+
+PAGES = StepPages("registration", "registration/step.html", "registration/review.html", leave=_status)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def step(request, pk: int, key: str):
-    registration = get_registration_for(request, pk)
-    current = get_step(key)
-    if current is None or current not in steps_for(registration):
-        raise Http404
-    if not registration.is_editable:
-        return redirect("registration:status", registration.pk)
-    keys = [s.key for s in steps_for(registration)]
-    if request.method == "POST":
-        target, stay_if_invalid = navigation(registration, key, request.POST)
-        try:
-            form = services.save_step(
-                registration,
-                key,
-                request.POST,
-                actor=request.user,
-                move_to=target,
-                stay_if_invalid=stay_if_invalid,
-            )
-        except services.NotEditable as error:
-            messages.error(request, str(error))
-            return redirect("registration:status", registration.pk)
-        if form.is_valid() or not stay_if_invalid:
-            return redirect_to_step(registration, target)
-        status = 400
-    else:
-        form, status = shown_form(current, registration), 200
-    return render(
-        request,
-        "registration/step.html",
-        {
-            "registration": registration,
-            "step": current,
-            "form": form,
-            "progress": progress(registration, key),
-            "is_first": keys[0] == key,
-            "is_last": keys[-1] == key,
-            "candidate": registration.candidate,
-        },
-        status=status,
-    )
+    save = functools.partial(services.save_step, actor=request.user)
+    return PAGES.step(request, get_registration_for(request, pk), key, save=save)
 
 
 @login_required
@@ -129,37 +178,18 @@ def autosave(request, pk: int, key: str):
     return render(request, "registration/_autosaved.html", {"saved_at": timezone.localtime()})
 
 
+def _submitted(registration):
+    if registration.state == State.AWAITING_PAYMENT:
+        return redirect("payments:pay", registration.pk)  # the breakdown, then the bank
+    return _status(registration)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request, pk: int):
-    registration = get_registration_for(request, pk)
-    if request.method == "POST":
-        try:
-            registration = services.submit_registration(registration, actor=request.user)
-        except services.Incomplete as error:
-            messages.error(request, error.message)
-            return redirect("registration:review", registration.pk)
-        if registration.state == State.AWAITING_PAYMENT:
-            return redirect("payments:pay", registration.pk)  # the breakdown, then the bank
-        return redirect("registration:status", registration.pk)
-    if not registration.is_editable:
-        return redirect("registration:status", registration.pk)
-    if registration.current_step != "review":  # no write when the page is shown again
-        registration.current_step = "review"
-        Registration.objects.filter(pk=registration.pk).update(current_step="review")
-    blocks = review_blocks(registration)
-    return render(
-        request,
-        "registration/review.html",
-        {
-            "registration": registration,
-            "blocks": blocks,
-            "carried": carried_blocks(registration),
-            "progress": progress(registration, "review"),
-            "missing": [b["step"] for b in blocks if not b["complete"]],
-        },
-    )
+    submit = functools.partial(services.submit_registration, actor=request.user)
+    return PAGES.review(request, get_registration_for(request, pk), submit=submit, submitted=_submitted)
 
 
 @never_cache

@@ -24,6 +24,17 @@ def _attachment(label, *, required: bool, help_text=FILE_HELP):
     )
 
 
+def _text(label, *, rows: int, max_length: int = 2000, required: bool = True, help_text=""):
+    """A free text of a few lines."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
 class DescribedForm(forms.Form):
     """A form with a hook to adapt its fields; hints and errors are tied to their input by the
     shared field template (`described_widget`)."""
@@ -77,9 +88,7 @@ class SituationChangeForm(RequestForm):
         "For example: you started a job, you became a parent, your grant changed, you need "
         "special arrangements. Describe the change and since when."
     )
-    situation = forms.CharField(
-        label=_("Your new situation"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    situation = _text(_("Your new situation"), rows=5)
     attachment = _attachment(_("Proof (optional)"), required=False)
 
 
@@ -92,12 +101,7 @@ class CardReissueForm(RequestForm):
     reason = forms.ChoiceField(
         label=_("What happened to your card?"), choices=CardReason.choices, widget=forms.RadioSelect
     )
-    details = forms.CharField(
-        label=_("Details (optional)"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    details = _text(_("Details (optional)"), rows=3, max_length=1000, required=False)
     attachment = _attachment(_("Declaration of loss or theft, or photo of the damaged card"), required=True)
 
 
@@ -107,18 +111,14 @@ class FeeExemptionForm(RequestForm):
         "Grant holders are exempt automatically. For other grounds (e.g. refugee status, a "
         "personal situation), explain them and attach a proof."
     )
-    grounds = forms.CharField(
-        label=_("Grounds for the exemption"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    grounds = _text(_("Grounds for the exemption"), rows=5)
     attachment = _attachment(_("Proof"), required=True)
 
 
 class FeeRefundForm(RequestForm):
     title = _("Refund of fees")
     intro = _("For example after an exemption granted, a cancelled registration or a double payment.")
-    reason = forms.CharField(
-        label=_("Why do you ask for a refund?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    reason = _text(_("Why do you ask for a refund?"), rows=4)
     amount = forms.DecimalField(
         label=_("Amount to refund, in euros (optional)"),
         required=False,
@@ -177,12 +177,11 @@ class AttachmentForm(DescribedForm):
 
 class DecisionForm(DescribedForm):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("refuse", _("Refuse"))])
-    message = forms.CharField(
-        label=_("Message to the student"),
-        max_length=2000,
+    message = _text(
+        _("Message to the student"),
+        rows=3,
         required=False,
         help_text=_("Required to refuse: say why. Sent by email with the decision."),
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def clean(self):

@@ -3,11 +3,12 @@ attachments and the registrar's decision."""
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from matricule.modelkit import actor_key
 
 
 class Kind(models.TextChoices):
@@ -62,23 +63,9 @@ class Request(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.SUBMITTED)
     # What the student asked, as validated by the form of the kind (see DATA_KEYS).
     data = models.JSONField(_("request"), default=dict, blank=True)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("handled by"),
-    )
+    assigned_to = actor_key(_("handled by"))
     assigned_at = models.DateTimeField(_("taken at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = actor_key(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     message = models.TextField(_("message to the student"), blank=True)
     # What the acceptance did, when it did something measurable (e.g. the amount refunded).

@@ -150,17 +150,24 @@ def assign(student_request: Request, agent, *, actor) -> Request:
     return locked
 
 
+def _decide(student_request: Request, decision: str, actor) -> Request:
+    """The request locked and decided by `actor`, who takes it first if nobody did; the caller
+    saves it, in its transaction."""
+    locked = _lock(student_request)
+    _check_may_act(locked, actor)
+    if locked.state == State.SUBMITTED:
+        _assign(locked, actor, actor)
+    _move(locked, decision)
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    return locked
+
+
 def accept(student_request: Request, *, actor, message: str = "") -> Request:
     """Accept the request and do what it asks (new address, refund…); the student is told.
     A request nobody took is taken by the deciding agent first."""
     with transaction.atomic():
-        locked = _lock(student_request)
-        _check_may_act(locked, actor)
-        if locked.state == State.SUBMITTED:
-            _assign(locked, actor, actor)
-        _move(locked, State.ACCEPTED)
+        locked = _decide(student_request, State.ACCEPTED, actor)
         outcome = EFFECTS[locked.kind](locked, actor)
-        locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.message, locked.outcome = (message or "").strip(), outcome
         locked.save()
         record(
@@ -176,12 +183,8 @@ def refuse(student_request: Request, *, actor, message: str) -> Request:
     if not message:
         raise RequestError("message_required")
     with transaction.atomic():
-        locked = _lock(student_request)
-        _check_may_act(locked, actor)
-        if locked.state == State.SUBMITTED:
-            _assign(locked, actor, actor)
-        _move(locked, State.REFUSED)
-        locked.decided_by, locked.decided_at, locked.message = actor, timezone.now(), message
+        locked = _decide(student_request, State.REFUSED, actor)
+        locked.message = message
         locked.save()
         record("requests.refused", actor=actor, obj=locked, kind=locked.kind, message=message)
         send_request_refused_email(locked)
@@ -210,34 +213,40 @@ def _change_address(student_request: Request, actor) -> dict:
     return {"previous_address": previous}
 
 
-def _change_situation(student_request: Request, actor) -> dict:
+def _keep_in_registration(student_request: Request, key: str, value) -> None:
+    """Store in the registration's validated data, under `key`, what `value(what is there)` gives."""
     registration = _locked_registration(student_request)
     cleaned = dict(registration.cleaned)
-    cleaned["situation_changes"] = [
-        *(cleaned.get("situation_changes") or []),
-        {
-            "request": student_request.pk,
-            "situation": student_request.data.get("situation", ""),
-            "accepted_at": timezone.now().isoformat(),
-            "accepted_by": actor.pk,
-        },
-    ]
+    cleaned[key] = value(cleaned.get(key))
     registration.cleaned = cleaned
     registration.save(update_fields=["cleaned", "updated_at"])
+
+
+def _acceptance(student_request: Request, actor, **facts) -> dict:
+    """What the registration keeps of an accepted request: which one, when and by whom."""
+    return {
+        "request": student_request.pk,
+        **facts,
+        "accepted_at": timezone.now().isoformat(),
+        "accepted_by": actor.pk,
+    }
+
+
+def _change_situation(student_request: Request, actor) -> dict:
+    situation = student_request.data.get("situation", "")
+    _keep_in_registration(
+        student_request,
+        "situation_changes",
+        lambda changes: [*(changes or []), _acceptance(student_request, actor, situation=situation)],
+    )
     return {}
 
 
 def _exempt(student_request: Request, actor) -> dict:
     # The decision only: fees already paid come back through a refund request.
-    registration = _locked_registration(student_request)
-    cleaned = dict(registration.cleaned)
-    cleaned["fee_exemption"] = {
-        "request": student_request.pk,
-        "accepted_at": timezone.now().isoformat(),
-        "accepted_by": actor.pk,
-    }
-    registration.cleaned = cleaned
-    registration.save(update_fields=["cleaned", "updated_at"])
+    _keep_in_registration(
+        student_request, "fee_exemption", lambda _previous: _acceptance(student_request, actor)
+    )
     return {}
 
 

@@ -10,13 +10,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from matricule.institution.models import RegistrationWindow
+from matricule.modelkit import Timestamped
 
 
 def new_draw_seed() -> str:
     return secrets.token_hex(16)
 
 
-class Gate(models.Model):
+class Gate(Timestamped):
     window = models.OneToOneField(
         RegistrationWindow,
         on_delete=models.CASCADE,
@@ -40,8 +41,6 @@ class Gate(models.Model):
     )
     # Keys the random order of those who arrived before the opening; secret, never shown.
     draw_seed = models.CharField(max_length=32, default=new_draw_seed, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("waiting room")

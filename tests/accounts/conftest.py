@@ -20,38 +20,44 @@ from tests.payments.conftest import submitted_registration
 PASSWORD = "Trois chats sur le toit 42"  # noqa: S105
 
 
-@pytest.fixture
-def new_student(demo):
-    """Chloé, admitted for good in BUT1 GEII at the IUT de Chartres, main phase."""
+def admitted(year, *, offer, **identity):
+    """A candidate of `year` admitted for good, in the main phase, to the stage of the `offer`."""
     return Candidate.objects.create(
-        academic_year=demo.current_year,
-        parcoursup_number="240012345",
-        last_name="LEFÈVRE",
-        first_names="Chloé",
-        sex="F",
-        birth_date=datetime.date(2006, 3, 14),
-        email="Chloe.Lefevre@example.org",
-        parcoursup_offer_code="GEII-1",
-        stage=Stage.objects.get(code="GEII-1"),
+        academic_year=year,
+        **identity,
+        parcoursup_offer_code=offer,
+        stage=Stage.objects.get(code=offer),
         situation="1",
         phase="principale",
     )
 
 
 @pytest.fixture
+def new_student(demo):
+    """Chloé, admitted for good in BUT1 GEII at the IUT de Chartres, main phase."""
+    return admitted(
+        demo.current_year,
+        parcoursup_number="240012345",
+        last_name="LEFÈVRE",
+        first_names="Chloé",
+        sex="F",
+        birth_date=datetime.date(2006, 3, 14),
+        email="Chloe.Lefevre@example.org",
+        offer="GEII-1",
+    )
+
+
+@pytest.fixture
 def classmate(demo):
     """Another admitted student from the same lycée (same network address)."""
-    return Candidate.objects.create(
-        academic_year=demo.current_year,
+    return admitted(
+        demo.current_year,
         parcoursup_number="240099999",
         last_name="MARTIN",
         first_names="Léa",
         birth_date=datetime.date(2006, 5, 2),
         email="lea.martin@example.org",
-        parcoursup_offer_code="GEA-1",
-        stage=Stage.objects.get(code="GEA-1"),
-        situation="1",
-        phase="principale",
+        offer="GEA-1",
     )
 
 
@@ -78,16 +84,6 @@ def token_from(outbox, name="activate") -> str:
     match = re.search("(?:" + "|".join(prefixes) + r")([A-Za-z0-9_-]{43})/", outbox[-1].body)
     assert match, outbox[-1].body
     return match.group(1)
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
 
 
 @pytest.fixture

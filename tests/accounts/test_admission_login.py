@@ -22,6 +22,11 @@ def ask(candidate, address, birth_date=BIRTH, email=EMAIL, number="240012345"):
     )
 
 
+def ask_as(candidate, address, birth_date=BIRTH):
+    """The candidate asks for their link with their own number and email address."""
+    return ask(candidate, address, birth_date, email=candidate.email, number=candidate.parcoursup_number)
+
+
 def links_queued(callbacks) -> int:
     """The links a series of requests queued (one on-commit callback per link)."""
     return len(callbacks)
@@ -161,20 +166,8 @@ def test_a_school_behind_one_address_is_never_refused(demo, django_capture_on_co
     with django_capture_on_commit_callbacks() as callbacks:
         for n, candidate in enumerate(candidates):
             if n % 10 == 0:  # one in ten mistypes their date of birth first
-                admission_login.request_link(
-                    year=demo.current_year,
-                    number=candidate.parcoursup_number,
-                    birth_date=wrong,
-                    email=candidate.email,
-                    address=address,
-                )
-            outcome = admission_login.request_link(
-                year=demo.current_year,
-                number=candidate.parcoursup_number,
-                birth_date=BIRTH,
-                email=candidate.email,
-                address=address,
-            )
+                ask_as(candidate, address, birth_date=wrong)
+            outcome = ask_as(candidate, address)
             assert not outcome.slowed
     assert len(callbacks) == 300  # every student's link queued
     assert Throttle.objects.get(scope="login_address", key=address).count == 30
@@ -193,16 +186,7 @@ def test_a_school_whose_address_is_slowed_still_gets_every_link(demo, django_cap
             address=address,
         )
     with django_capture_on_commit_callbacks() as callbacks:
-        outcomes = [
-            admission_login.request_link(
-                year=demo.current_year,
-                number=candidate.parcoursup_number,
-                birth_date=BIRTH,
-                email=candidate.email,
-                address=address,
-            )
-            for candidate in candidates
-        ]
+        outcomes = [ask_as(candidate, address) for candidate in candidates]
     assert all(outcome.slowed for outcome in outcomes)  # told to wait, as a miss would be
     assert len(callbacks) == 20  # and the links go out all the same
     assert LoginLink.objects.count() == 0  # (made by the worker, once the callbacks run)

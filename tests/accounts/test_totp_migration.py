@@ -5,40 +5,19 @@ import datetime
 
 import pyotp
 import pytest
-import time_machine
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import database_at, migrate
 
 BEFORE = [("accounts", "0006_user_security_stamp"), ("otp_totp", "0003_add_timestamps")]
 AFTER = [("accounts", "0008_remove_accountsecurity_totp")]
 STEP = datetime.timedelta(seconds=30)
 
 
-def migrate(targets):
-    """The database at `targets`; the models of that state."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before_upgrade():
     """The database as before the upgrade; brought back to the latest migrations after the test."""
-    apps = migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-@pytest.fixture
-def clock():
-    """Frozen time at the start of a 30-second step (codes are computed against it)."""
-    start = timezone.now().replace(microsecond=0)
-    start -= datetime.timedelta(seconds=start.second % 30) - datetime.timedelta(seconds=2)
-    with time_machine.travel(start, tick=False) as traveller:
-        yield traveller
+    yield from database_at(BEFORE)
 
 
 def old_account(apps, username, **security):

@@ -1,26 +1,20 @@
 import io
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from matricule.admissions.importer import import_file
+from tests.loopback import FakeHandler, serving
 
 DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks(settings):
+def tasks_at_once(immediate_tasks):
     """Imports queued for the task worker run at once, in the test (once the transaction that
     queued them commits: see `submit`); a test that needs a run to wait sets `waiting_tasks`."""
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
 
 
 @pytest.fixture
@@ -46,12 +40,14 @@ def sample_bytes():
     return (DATA / "admis-parcoursup.csv").read_bytes()
 
 
-@pytest.fixture
-def run_import(demo):
-    """Import bytes into the current campaign (or `academic_year`); returns the run."""
+def runner(importer, demo, default_name):
+    """run(content) -> the run of `importer` over the content (bytes, or lines of text), into
+    the current campaign unless given an `academic_year`."""
 
-    def run(content: bytes, *, academic_year=None, file_name="admis.csv", user=None):
-        return import_file(
+    def run(content, *, academic_year=None, file_name=default_name, user=None):
+        if isinstance(content, list):
+            content = "\n".join(content).encode()
+        return importer(
             io.BytesIO(content),
             academic_year=academic_year or demo.current_year,
             file_name=file_name,
@@ -59,6 +55,12 @@ def run_import(demo):
         )
 
     return run
+
+
+@pytest.fixture
+def run_import(demo):
+    """Import a Parcoursup file into the current campaign (or `academic_year`); returns the run."""
+    return runner(import_file, demo, "admis.csv")
 
 
 def imported(**filters):
@@ -76,11 +78,25 @@ def issue_table(run):
     ]
 
 
-def counts(run):
-    return {
-        name: getattr(run, name)
-        for name in ("lines_read", "created", "updated", "unchanged", "rejected", "unmapped", "not_accepted")
-    }
+COUNTS = ("lines_read", "created", "updated", "unchanged", "rejected", "unmapped", "not_accepted")
+
+
+def counts(run, names=COUNTS):
+    """The run's figures by name (the results import counts only the first five)."""
+    return {name: getattr(run, name) for name in names}
+
+
+# What an import of the sample file counts: the first time, then with its candidates already there.
+SAMPLE_FIRST = {
+    "lines_read": 7,
+    "created": 5,
+    "updated": 0,
+    "unchanged": 1,
+    "rejected": 1,
+    "unmapped": 1,
+    "not_accepted": 1,
+}
+SAMPLE_AGAIN = {**SAMPLE_FIRST, "created": 0, "unchanged": 6}
 
 
 HEADER = (
@@ -195,7 +211,7 @@ RECORDS = [
 ]
 
 
-class FakeParcoursup(BaseHTTPRequestHandler):
+class FakeParcoursup(FakeHandler):
     """Speaks the shape of ws.parcoursup.fr/ApiRest: JSON POST with the credentials."""
 
     records = RECORDS
@@ -215,24 +231,11 @@ class FakeParcoursup(BaseHTTPRequestHandler):
             self.answer(200, self.records)
 
     def answer(self, status, payload):
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass  # keep the test output quiet
+        self.send(status, json.dumps(payload).encode())
 
 
 @pytest.fixture
 def fake_parcoursup():
     FakeParcoursup.requests = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeParcoursup)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/ApiRest/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), FakeParcoursup)) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}/ApiRest/"

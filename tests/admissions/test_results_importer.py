@@ -10,25 +10,17 @@ from matricule.admissions.results_importer import COLUMN_LABELS, import_results
 from matricule.audit.models import Event
 from matricule.institution.models import Stage
 
+from .conftest import counts as run_counts
+from .conftest import issue_table, runner
+
 SAMPLE = Path(__file__).parent / "data" / "resultats.csv"
 HEADER = "numero_etudiant;annee;code_etape;resultat"
 
 
 @pytest.fixture
 def run_import(demo):
-    """Import bytes (or lines of text) into the current campaign; returns the run."""
-
-    def run(content, *, file_name="resultats.csv", user=None, academic_year=None):
-        if isinstance(content, list):
-            content = "\n".join(content).encode()
-        return import_results(
-            io.BytesIO(content),
-            academic_year=academic_year or demo.current_year,
-            user=user,
-            file_name=file_name,
-        )
-
-    return run
+    """Import a results file (bytes or lines of text) into the current campaign; returns the run."""
+    return runner(import_results, demo, "resultats.csv")
 
 
 def imported():
@@ -40,17 +32,8 @@ def imported():
     )
 
 
-def issue_table(run):
-    return [
-        (issue.line_number, issue.column, issue.severity, issue.code)
-        for issue in run.issues.order_by("line_number", "pk")
-    ]
-
-
 def counts(run):
-    return {
-        name: getattr(run, name) for name in ("lines_read", "created", "updated", "unchanged", "rejected")
-    }
+    return run_counts(run, ("lines_read", "created", "updated", "unchanged", "rejected"))
 
 
 SAMPLE_RESULTS = [

@@ -1,14 +1,13 @@
 """Fixtures of the back-office tests (`staff_client` comes from tests/conftest.py), and the data
 several test modules share: for the exports (`exports`), the dashboard (`dataset`), the search
 (`chloe`), the student's file (`chloe_file`), the audit log (`events`) and the desk (`geii1`,
-`zofia_cvec`, `immediate_tasks`)."""
+`zofia_cvec`)."""
 
 import datetime
 import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.utils import timezone
 
 from matricule.accounts.models import ComponentMembership
@@ -20,7 +19,7 @@ from matricule.institution.models import AcademicYear, Component, Stage
 from matricule.payments.models import Payment
 from matricule.registration.models import Registration, Student
 from tests.payments.conftest import submitted_registration
-from tests.registration.test_desk import seed_cvec
+from tests.registration.test_desk import geii1, zofia_cvec  # noqa: F401 - the desk's fixtures
 
 _numbers = itertools.count(1)
 
@@ -95,21 +94,32 @@ class Dataset:
     IUT d'Orléans: Léa registered (INFO-1)."""
 
 
+def export_job(user, year, exporter="payments", columns=("reference",), filters=None, format="csv", **fields):
+    """An export the user asked for, of the year's data: the exporter's columns, filtered."""
+    from matricule.backoffice.models import ExportJob
+
+    params = {"year": year.pk, "columns": list(columns), "filters": filters or {}}
+    return ExportJob.objects.create(user=user, exporter=exporter, format=format, params=params, **fields)
+
+
+def failed_then_pending(registration, references, amount_cents, fee_key):
+    """Two card payments of the registration's fees (in the simulator), under these references:
+    the first failed, the second still pending."""
+    return [
+        Payment.objects.create(
+            registration=registration,
+            reference=reference,
+            gateway="simulator",
+            amount_cents=amount_cents,
+            status=status,
+            fee_key=fee_key,
+        )
+        for reference, status in zip(references, [Payment.Status.FAILED, Payment.Status.PENDING], strict=True)
+    ]
+
+
 @pytest.fixture
-def exports(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
-    return make_dataset(
-        demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model
-    )
-
-
-def make_dataset(demo, demo_candidates, settings, django_capture_on_commit_callbacks, django_user_model):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def exports(demo, demo_candidates, immediate_tasks, django_capture_on_commit_callbacks, django_user_model):
     year = demo.current_year
     ines = demo_candidates["complementary"]
     Candidate.objects.filter(pk=ines.pk).update(phase="principale")  # so she may register today
@@ -121,21 +131,8 @@ def make_dataset(demo, demo_candidates, settings, django_capture_on_commit_callb
         data.chloe = submitted_registration(demo_candidates["accepted"], year, grant="crous")
         data.ines = submitted_registration(ines, year)
         data.lea = submitted_registration(lea, year, grant="crous")
-    data.failed = Payment.objects.create(
-        registration=data.ines,
-        reference="EXP-1",
-        gateway="simulator",
-        amount_cents=17800,
-        fee_key=f"{data.ines.pk}:fees",
-        status=Payment.Status.FAILED,
-    )
-    data.pending = Payment.objects.create(
-        registration=data.ines,
-        reference="EXP-2",
-        gateway="simulator",
-        amount_cents=17800,
-        fee_key=f"{data.ines.pk}:fees",
-        status=Payment.Status.PENDING,
+    data.failed, data.pending = failed_then_pending(
+        data.ines, ["EXP-1", "EXP-2"], 17800, f"{data.ines.pk}:fees"
     )
     # Nadia, registered at the desk (continuing education): no form data but her admission.
     nadia = demo_candidates["continuing_education"]
@@ -255,23 +252,13 @@ def chloe_file(demo, demo_candidates, iut_agent):
     """Chloé, submitted and awaiting payment, with a failed then a pending card payment and two
     documents (one refused with a reason), and an event recorded about each."""
     registration = submitted_registration(demo_candidates["accepted"], demo.current_year)
-    failed = Payment.objects.create(
-        registration=registration,
-        reference="MATFAILED0001",
-        gateway="simulator",
-        amount_cents=registration.fee_total_cents or 0,
-        status="failed",
-        fee_key=f"registration-{registration.pk}",
+    failed, _ = failed_then_pending(
+        registration,
+        ["MATFAILED0001", "MATPENDING0002"],
+        registration.fee_total_cents or 0,
+        f"registration-{registration.pk}",
     )
     record("payments.failed", obj=failed)
-    Payment.objects.create(
-        registration=registration,
-        reference="MATPENDING0002",
-        gateway="simulator",
-        amount_cents=registration.fee_total_cents or 0,
-        status="pending",
-        fee_key=f"registration-{registration.pk}",
-    )
     reason = RefusalReason.objects.create(label_fr="Document illisible", label_en="Unreadable document")
     refused = Submission.objects.create(
         registration=registration,
@@ -316,25 +303,3 @@ def events(demo, iut_agent, administrator):
 
 
 # --- Desk registration -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mail.outbox = []
-
-
-@pytest.fixture
-def zofia_cvec(demo):
-    return seed_cvec(demo.current_year)
-
-
-@pytest.fixture
-def geii1(demo):
-    return Stage.objects.select_related("programme__component").get(code="GEII-1")

@@ -60,7 +60,7 @@ def test_agent_refuses_with_reason_student_replaces_agent_validates_all(
     assert Event.objects.filter(action="documents.validated", actor=iut_agent).count() == 5
 
 
-def test_other_component_agents_and_other_students_get_404(client, registered, other_agent, demo_candidates):
+def test_other_component_agents_and_other_students_get_404(client, registered, other_agent, intruder):
     _submit_all(registered)
     version = registered.submissions.first().versions.get()
     client.force_login(other_agent)
@@ -71,17 +71,13 @@ def test_other_component_agents_and_other_students_get_404(client, registered, o
     ):
         assert client.get(url).status_code == 404
     assert f"/gestion/pieces/{registered.pk}/" not in client.get("/gestion/pieces/").content.decode()
-    from matricule.accounts.admission_login import user_for_candidate
-
-    other_student = client.__class__()
-    other_student.force_login(user_for_candidate(demo_candidates["complementary"]))
     for url in (
         f"/inscription/{registered.pk}/pieces/",
         f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/",
         f"/gestion/fichier/{version.pk}/",
     ):
-        assert other_student.get(url).status_code in (404, 302)
-    assert other_student.get(f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/").status_code == 404
+        assert intruder.get(url).status_code in (404, 302)
+    assert intruder.get(f"/inscription/{registered.pk}/pieces/fichier/{version.pk}/").status_code == 404
 
 
 def test_two_agents_never_review_the_same_registration(client, registered, iut_agent, demo):

@@ -14,6 +14,7 @@ from matricule.audit.models import Event
 from matricule.backoffice.exports import get_exporter
 from matricule.backoffice.models import ExportJob, ExportPreference
 from matricule.institution.models import Component
+from tests.backoffice.conftest import export_job
 
 URL = "/gestion/exports/"
 
@@ -206,12 +207,7 @@ def test_only_the_jobs_owner_may_download_it_or_follow_it(client, queued_job, ot
 
 
 def test_a_job_not_ready_yet_is_polled_and_not_downloadable(client, exports, iut_agent):
-    job = ExportJob.objects.create(
-        user=iut_agent,
-        exporter="sise",
-        format="xlsx",
-        params={"year": exports.year.pk, "columns": ["ine"], "filters": {}},
-    )
+    job = export_job(iut_agent, exports.year, "sise", columns=["ine"], format="xlsx")
     client.force_login(iut_agent)
     html = client.get(URL).content.decode()
     assert 'hx-trigger="every 5s"' in html

@@ -8,7 +8,7 @@ from matricule.notifications.models import Email
 from matricule.requests import services
 from matricule.requests.models import Kind, Request, State
 from tests.documents.conftest import private_media, registered  # noqa: F401
-from tests.requests.conftest import chartres_auditor, file_request, photo, student_client  # noqa: F401
+from tests.requests.conftest import file_request, photo, student_client  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -1,63 +1,19 @@
-"""The enrolment certificate PDF, read back: text (pypdf), metadata and language, and its QR code,
-decoded from the rendered page as a phone would (pypdfium2, then zxing-cpp)."""
-
-import dataclasses
-import datetime
-import io
+"""The enrolment certificate PDF, read back: text and metadata (pypdf), and its QR code, decoded
+from the rendered page as a phone would (pypdfium2, then zxing-cpp). Its language and fonts:
+test_pdf_conventions.py."""
 
 import pypdfium2
 import pytest
 import zxingcpp
-from PIL import Image, ImageDraw
-from pypdf import PdfReader
 
-from matricule.certificates.certificate_pdf import CertificateData, render_certificate
-
-URL = "https://matricule.univ-orleans.fr/verifier/K7QM-2TXP-9HZ3-AB4C/"
-
-
-def logo_png(size=(600, 240)) -> bytes:
-    """A logo with transparency, as an administrator would upload."""
-    image = Image.new("RGBA", size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((10, 10, size[0] - 10, size[1] - 10), fill=(0, 80, 160, 255))
-    draw.ellipse((40, 40, 200, 200), fill=(255, 200, 0, 255))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-LOGO = logo_png()
-
-
-def certificate(**changes) -> CertificateData:
-    data = CertificateData(
-        language="fr",
-        university_name="Université d'Orléans",
-        component_name="IUT de Chartres",
-        component_address_lines=["1 place Roger Joly", "28000 Chartres"],
-        logo_png=LOGO,
-        signatory_name="Marie DURAND",
-        signatory_title="Directrice de l'IUT de Chartres",
-        last_name="LEFÈVRE",
-        first_names="Chloé",
-        birth_date=datetime.date(2008, 3, 12),
-        student_number="22612345",
-        ine="0494004062M",
-        stage_name="BUT GEII 1re année",
-        programme_name="BUT Génie électrique et informatique industrielle",
-        academic_year="2026-2027",
-        serial="K7QM-2TXP-9HZ3-AB4C",
-        verification_url=URL,
-        issued_on=datetime.date(2026, 11, 26),
-        city="Chartres",
-    )
-    return dataclasses.replace(data, **changes)
-
-
-def read(pdf: bytes) -> tuple[PdfReader, str]:
-    reader = PdfReader(io.BytesIO(pdf))
-    return reader, "\n".join(page.extract_text() for page in reader.pages)
+from matricule.certificates.certificate_pdf import render_certificate
+from tests.certificates.pdfs import (
+    URL,
+    assert_one_page_saying,
+    certificate,
+    logo_png,
+    read,
+)
 
 
 def decode_qr_codes(pdf: bytes, dpi: int = 200) -> list[str]:
@@ -93,44 +49,44 @@ def english(english_pdf):
 
 
 def test_french_text(french):
-    reader, text = french
-    assert len(reader.pages) == 1
-    for expected in [
-        "LEFÈVRE Chloé",
-        "12 mars 2008",  # Django's French month names
-        "22612345",
-        "0494004062M",
-        "BUT GEII 1re année",
-        "BUT Génie électrique et informatique industrielle",
-        "Année universitaire 2026-2027",
-        "K7QM-2TXP-9HZ3-AB4C",
-        URL,
-        "Université d'Orléans",
-        "IUT de Chartres",
-        "28000 Chartres",
-        "Marie DURAND",
-        "Directrice de l'IUT de Chartres",
-        "26 novembre 2026",
-    ]:
-        assert expected in text
+    assert_one_page_saying(
+        french,
+        [
+            "LEFÈVRE Chloé",
+            "12 mars 2008",  # Django's French month names
+            "22612345",
+            "0494004062M",
+            "BUT GEII 1re année",
+            "BUT Génie électrique et informatique industrielle",
+            "Année universitaire 2026-2027",
+            "K7QM-2TXP-9HZ3-AB4C",
+            URL,
+            "Université d'Orléans",
+            "IUT de Chartres",
+            "28000 Chartres",
+            "Marie DURAND",
+            "Directrice de l'IUT de Chartres",
+            "26 novembre 2026",
+        ],
+    )
 
 
 def test_english_text(english):
-    reader, text = english
-    assert len(reader.pages) == 1
-    for expected in [
-        "Enrolment certificate",
-        "Academic year 2026-2027",
-        "LEFÈVRE Chloé",
-        "12 March 2008",
-        "22612345",
-        "0494004062M",
-        "BUT GEII 1re année",
-        "Issued in Chartres on 26 November 2026",
-        "K7QM-2TXP-9HZ3-AB4C",
-        f"Check this certificate at {URL}",
-    ]:
-        assert expected in text
+    assert_one_page_saying(
+        english,
+        [
+            "Enrolment certificate",
+            "Academic year 2026-2027",
+            "LEFÈVRE Chloé",
+            "12 March 2008",
+            "22612345",
+            "0494004062M",
+            "BUT GEII 1re année",
+            "Issued in Chartres on 26 November 2026",
+            "K7QM-2TXP-9HZ3-AB4C",
+            f"Check this certificate at {URL}",
+        ],
+    )
 
 
 def test_reading_order_follows_the_page(english):
@@ -158,26 +114,6 @@ def test_metadata(french, english):
     reader, _ = french
     assert "LEFÈVRE Chloé" in reader.metadata.title
     assert "2026-2027" in reader.metadata.title
-
-
-@pytest.mark.parametrize(("fixture", "lang"), [("french", "fr-FR"), ("english", "en-GB")])
-def test_document_language_and_title_shown(request, fixture, lang):
-    reader, _ = request.getfixturevalue(fixture)
-    assert reader.trailer["/Root"]["/Lang"] == lang
-    assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"]
-
-
-def test_every_font_is_embedded_truetype(french):
-    reader, _ = french
-    fonts = {}
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            fonts[font["/BaseFont"]] = font
-    assert fonts
-    for name, font in fonts.items():
-        assert font["/Subtype"] == "/TrueType", name
-        assert "/FontFile2" in font["/FontDescriptor"], name
 
 
 @pytest.mark.parametrize("fixture", ["french_pdf", "english_pdf"])

@@ -1,21 +1,14 @@
 # ruff: noqa: F811 - fixtures imported from the payments tests are used as arguments
 """The payment receipt PDF, read back with pypdf: what was paid, how, refunds and its serial."""
 
-import io
-
 from django.utils import translation
 from django.utils.translation import gettext
-from pypdf import PdfReader
 
 from matricule.certificates.receipt import receipt_pdf
 from matricule.certificates.rendering import format_amount
 from matricule.payments.services import record_manual_payment, record_refund
+from tests.certificates.pdfs import read
 from tests.payments.conftest import awaiting  # noqa: F401
-
-
-def read(pdf: bytes) -> tuple[PdfReader, str]:
-    reader = PdfReader(io.BytesIO(pdf))
-    return reader, "\n".join(page.extract_text() for page in reader.pages)
 
 
 def test_the_receipt_says_what_was_paid_how_and_for_which_registration(awaiting, iut_agent):

@@ -8,7 +8,7 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.barcode import qrencoder
 
 from matricule.certificates.rendering import _QRCode, format_amount, qr_drawing
-from tests.certificates.test_certificate_pdf import URL
+from tests.certificates.pdfs import URL
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from matricule.certificates.certificate_pdf import render_certificate
 from matricule.certificates.signing import VerificationResult, generate_self_signed, sign_pdf, verify_pdf
-from tests.certificates.test_certificate_pdf import certificate
+from tests.certificates.pdfs import certificate
 
 
 @pytest.fixture(scope="module")

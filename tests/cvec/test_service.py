@@ -5,7 +5,7 @@ import datetime
 import json
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -19,6 +19,7 @@ from matricule.cvec.service import (
     get_service,
     name_letters,
 )
+from tests.loopback import FakeHandler, serving
 
 KEY = "test-key"
 YEAR = "2024-2025"
@@ -67,7 +68,7 @@ RECORDS = {
 }
 
 
-class FakeCnous(BaseHTTPRequestHandler):
+class FakeCnous(FakeHandler):
     requests: list = []
     # Set when the test ends: until then the slow attestation gets no answer at all, so the
     # client's timeout is the only way out, however slowly the machine runs.
@@ -101,28 +102,16 @@ class FakeCnous(BaseHTTPRequestHandler):
 
     def answer(self, status, payload, content_type="application/json"):
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass  # keep the test output quiet
+        self.send(status, data, content_type)
 
 
 @pytest.fixture
 def fake_cnous():
     FakeCnous.requests = []
     FakeCnous.released.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeCnous)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    FakeCnous.released.set()
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), FakeCnous)) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+        FakeCnous.released.set()
 
 
 def client(endpoint, **overrides):

@@ -13,7 +13,7 @@ from matricule.accounts.admission_login import send_login_link
 from matricule.demo.address import served_site
 from matricule.payments.models import Payment
 from matricule.registration.models import State
-from tests.payments.conftest import awaiting, immediate_tasks  # noqa: F401
+from tests.payments.conftest import awaiting, tasks_at_once  # noqa: F401
 from tests.processes import PYTHON, clean_environment, run
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -7,21 +7,9 @@ from tests.payments.conftest import submitted_registration
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
+def private_media(immediate_tasks):
+    """The modules that import this run their tasks at once; their files go to the test's own
+    folder, as every test's do (`private_storage`, tests/conftest.py)."""
 
 
 def png_bytes(width=40, height=30, color=(200, 30, 30)) -> bytes:

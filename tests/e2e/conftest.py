@@ -1,9 +1,11 @@
 """Browser tests: Playwright driving Debian's chromium (never a downloaded browser)."""
 
 import os
+import re
 import shutil
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 # Assertions wait as long as actions do (the pages' default timeout below): a busy CI machine
@@ -53,12 +55,39 @@ def browser():
         browser.close()
 
 
+def follow_login_link(page, live_server):
+    """Sends the filled-in login link request, then follows the emailed link to the student's
+    home (the link names the default address: the live server's stands for it)."""
+    page.get_by_role("button", name="Recevoir mon lien de connexion").click()
+    page.wait_for_url("**/connexion/envoye/")
+    link = re.search(r"(https?://\S+/connexion/lien/\S+/)", mail.outbox[-1].body).group(1)
+    page.goto(link.replace("http://127.0.0.1:8000", live_server.url))
+    page.get_by_role("button", name="Continuer vers mon inscription").click()
+    page.wait_for_url("**/etudiant/")
+
+
+def staff_sign_in(page, username, address="/gestion/connexion/"):
+    """A demo agent signs in with the staff form (the demo's agents share one password); the
+    caller waits for the page that follows."""
+    page.goto(address)
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill("matricule-agent")
+    page.locator("form button[type=submit]").click()
+
+
 def settle_autosaves(context):
     from django.db import connection
 
     if connection.vendor == "sqlite":
         context.add_init_script(NO_AUTOSAVE_AFTER_SUBMIT)
     return context
+
+
+@pytest.fixture
+def live_site(settings, live_server, immediate_tasks):
+    """Tasks (the emails) run at once, and the links in emails and the bank's notifications lead
+    to the live server."""
+    settings.SITE_URL = live_server.url
 
 
 @pytest.fixture

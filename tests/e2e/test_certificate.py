@@ -4,7 +4,6 @@ and see it revoked once the registration is cancelled."""
 import io
 
 import pytest
-from django.core import mail
 
 from matricule.documents import services as documents
 from tests.documents.conftest import png_bytes, upload_file
@@ -27,24 +26,8 @@ def qr_url(pdf: bytes) -> str:
 
 
 def test_certificate_qr_code_verifies_then_is_revoked(
-    page, live_server, settings, tmp_path, demo, demo_candidates, iut_agent
+    page, live_server, demo, demo_candidates, iut_agent, live_site
 ):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.SITE_URL = live_server.url
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    mail.outbox = []
     chloe = demo_candidates["accepted"]
     registration = submitted_registration(chloe, demo.current_year, grant="crous")
     for submission in registration.submissions.all():

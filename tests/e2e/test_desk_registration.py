@@ -18,8 +18,9 @@ from matricule.registration.models import Registration, State
 from tests.registration.test_desk import seed_cvec
 
 from .axe import assert_accessible
+from .conftest import staff_sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_site")]
 
 PERSON = {
     "last_name": "KOWALSKA",
@@ -29,19 +30,6 @@ PERSON = {
     "email": "zofia.kowalska@example.org",
 }
 PASSWORD = "Un-mot-de-passe-solide-2026"
-
-
-@pytest.fixture(autouse=True)
-def mail_and_tasks(settings, live_server):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.SITE_URL = live_server.url
-    mail.outbox = []
 
 
 def fill(page, values: dict):
@@ -120,10 +108,7 @@ def test_an_exchange_student_registered_at_the_desk_activates_and_downloads_the_
     cvec = seed_cvec(demo.current_year, PERSON)
 
     # The agent signs in with the staff form and opens the desk.
-    page.goto("/gestion/connexion/")
-    page.locator("input[name=username]").fill("agent.chartres")
-    page.locator("input[name=password]").fill("matricule-agent")
-    page.locator("form button[type=submit]").click()
+    staff_sign_in(page, "agent.chartres")
     page.wait_for_url("**/gestion/")  # the sign-in page matched .*/gestion/.* already
     page.goto("/gestion/guichet/")
     assert_accessible(page)

@@ -10,28 +10,13 @@ from tests.documents.conftest import pdf_bytes, png_bytes
 from tests.payments.conftest import submitted_registration
 
 from .axe import assert_accessible
+from .conftest import staff_sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def registered(settings, live_server, demo, demo_candidates, tmp_path):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.SITE_URL = live_server.url
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    mail.outbox = []
+def registered(demo, demo_candidates, live_site):
     return submitted_registration(demo_candidates["accepted"], demo.current_year, grant="crous")
 
 
@@ -66,10 +51,7 @@ def test_documents_journey(page, browser, live_server, registered, demo):
 
     # The IUT de Chartres agent refuses the photo with a reason.
     agent = browser.new_context(base_url=live_server.url).new_page()
-    agent.goto("/gestion/connexion/")
-    agent.locator("input[name=username]").fill("agent.chartres")
-    agent.locator("input[name=password]").fill("matricule-agent")
-    agent.locator("form button[type=submit]").click()
+    staff_sign_in(agent, "agent.chartres")
     agent.wait_for_url("**/gestion/")
     agent.goto("/gestion/pieces/")
     assert_accessible(agent)
@@ -108,10 +90,7 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     # An agent of another component and another student get 404 on every URL of it.
     version = photo.versions.first()
     other = browser.new_context(base_url=live_server.url).new_page()
-    other.goto("/gestion/connexion/")
-    other.locator("input[name=username]").fill("agent.orleans")
-    other.locator("input[name=password]").fill("matricule-agent")
-    other.locator("form button[type=submit]").click()
+    staff_sign_in(other, "agent.orleans")
     other.wait_for_url("**/gestion/")
     for url in (f"/gestion/pieces/{registered.pk}/", f"/gestion/fichier/{version.pk}/"):
         assert other.goto(url).status == 404

@@ -5,7 +5,6 @@ import datetime
 import re
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -21,17 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def campaign_2024(settings, live_server):
-    """The demo as it was during the 2024-2025 campaign, with first registration open now."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.SITE_URL = live_server.url  # the bank's notification reaches this test server
-    mail.outbox = []
+def campaign_2024(live_site):
+    """The demo as it was during the 2024-2025 campaign, with first registration open now (the
+    bank's notification reaches the live server)."""
     result = seed(datetime.date(2024, 7, 10))
     RegistrationWindow.objects.filter(academic_year=result.current_year).update(
         opens_at=timezone.now() - datetime.timedelta(days=1),

@@ -4,26 +4,14 @@ import re
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.core import mail
 from playwright.sync_api import expect
 
 from matricule.demo.seed import cvec_number
 
 from .axe import assert_accessible
+from .conftest import follow_login_link
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def mail_and_tasks(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    mail.outbox = []
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("immediate_tasks")]
 
 
 def log_in(page, live_server, candidate):
@@ -31,12 +19,7 @@ def log_in(page, live_server, candidate):
     page.get_by_label("Numéro Parcoursup").fill(f"P{candidate.parcoursup_number}")
     page.get_by_label("Date de naissance").fill(candidate.birth_date.isoformat())
     page.get_by_label("Adresse électronique").fill(candidate.email)
-    page.get_by_role("button", name="Recevoir mon lien de connexion").click()
-    page.wait_for_url("**/connexion/envoye/")
-    link = re.search(r"(https?://\S+/connexion/lien/\S+/)", mail.outbox[-1].body).group(1)
-    page.goto(link.replace("http://127.0.0.1:8000", live_server.url))
-    page.get_by_role("button", name="Continuer vers mon inscription").click()
-    page.wait_for_url("**/etudiant/")
+    follow_login_link(page, live_server)
 
 
 def next_step(page):

@@ -14,29 +14,14 @@ from tests.documents.conftest import png_bytes, upload_file
 from tests.payments.conftest import submitted_registration
 
 from .axe import assert_accessible
+from .conftest import staff_sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def complete(settings, live_server, tmp_path, demo, demo_candidates, iut_agent):
+def complete(demo, demo_candidates, iut_agent, live_site):
     """Chloé, registered with every document validated: her certificate is available."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.SITE_URL = live_server.url
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    mail.outbox = []
     registration = submitted_registration(demo_candidates["accepted"], demo.current_year, grant="crous")
     for submission in registration.submissions.all():
         documents.upload(submission, upload_file(content=png_bytes()), actor=registration.student.user)
@@ -96,10 +81,7 @@ def test_address_change_accepted_then_on_the_next_certificate(page, browser, liv
 
     # The IUT de Chartres agent signs in, takes it from the list and accepts it.
     agent = browser.new_context(base_url=live_server.url).new_page()
-    agent.goto("/gestion/connexion/?next=/gestion/demandes/")
-    agent.locator("input[name=username]").fill("agent.chartres")
-    agent.locator("input[name=password]").fill("matricule-agent")
-    agent.locator("form button[type=submit]").click()
+    staff_sign_in(agent, "agent.chartres", "/gestion/connexion/?next=/gestion/demandes/")
     # The path, not the end of the address: the sign-in page's ?next=/gestion/demandes/ matches that.
     agent.wait_for_url(re.compile(r"^[^?]*/gestion/demandes/$"))
     assert "1 demande en attente" in agent.content()

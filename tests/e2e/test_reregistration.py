@@ -5,7 +5,6 @@ import datetime
 import re
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -14,18 +13,9 @@ from matricule.institution.models import AcademicYear, Population, RegistrationW
 from tests.registration.test_reregistration import continuing
 
 from .axe import assert_accessible
+from .conftest import follow_login_link
 
-
-@pytest.fixture(autouse=True)
-def mail_and_tasks(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    mail.outbox = []
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
 
 def log_in_with_password(page, student):
@@ -79,12 +69,7 @@ def test_an_aj_student_never_activated_logs_in_by_link_and_is_offered_to_repeat_
     page.get_by_label("Numéro étudiant", exact=True).fill(lucas.student_number)
     page.get_by_label("Date de naissance").fill(lucas.birth_date.isoformat())
     page.get_by_label("Adresse électronique").fill(lucas.user.email)
-    page.get_by_role("button", name="Recevoir mon lien de connexion").click()
-    page.wait_for_url("**/connexion/envoye/")
-    link = re.search(r"(https?://\S+/connexion/lien/\S+/)", mail.outbox[-1].body).group(1)
-    page.goto(link.replace("http://127.0.0.1:8000", live_server.url))
-    page.get_by_role("button", name="Continuer vers mon inscription").click()
-    page.wait_for_url("**/etudiant/")
+    follow_login_link(page, live_server)
     expect(page.get_by_text("Vous pouvez vous réinscrire pour redoubler BUT1 GEII")).to_be_visible()
 
 

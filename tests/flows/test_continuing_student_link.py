@@ -4,7 +4,7 @@ student number (registration), and the link logs them in (accounts) to their re-
 
 from django.urls import reverse
 
-from tests.registration.conftest import continuing, immediate_tasks  # noqa: F401
+from tests.registration.conftest import continuing
 
 
 def test_the_link_logs_the_student_in(

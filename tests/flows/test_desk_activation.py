@@ -8,7 +8,7 @@ from django.core import mail
 from matricule.accounts.activation import can_activate
 from matricule.backoffice import desk_services
 from matricule.notifications.models import Email
-from tests.backoffice.conftest import geii1, immediate_tasks, zofia_cvec  # noqa: F401
+from tests.backoffice.conftest import geii1, zofia_cvec  # noqa: F401
 from tests.registration.test_desk import submitted_new_person
 
 pytestmark = pytest.mark.usefixtures("immediate_tasks")

@@ -7,7 +7,7 @@ from django.core import mail
 
 from matricule.payments.models import Payment
 from matricule.registration.models import State
-from tests.payments.conftest import Bank, awaiting, immediate_tasks, notify  # noqa: F401
+from tests.payments.conftest import Bank, awaiting, notify, tasks_at_once  # noqa: F401
 
 
 def test_paying_in_the_simulator_registers_the_student(

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from matricule.registration.models import State
-from tests.registration.conftest import answers, chloe, chloe_client, fill, immediate_tasks, start  # noqa: F401
+from tests.registration.conftest import answers, chloe, chloe_client, fill, start  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("immediate_tasks")
 

@@ -14,16 +14,6 @@ def database_queue(settings):
 
 
 @pytest.fixture
-def immediate_tasks(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-
-
-@pytest.fixture
 def mail_server(settings):
     """The scripted server (mail_server.py): `mail_server.script`, `mail_server.accepted`."""
     settings.EMAIL_BACKEND = "tests.notifications.mail_server.Backend"

@@ -3,26 +3,16 @@
 so that they are never sent again from the masked body."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import database_at, migrate
 
 BEFORE = [("notifications", "0001_initial")]
 AFTER = [("notifications", "0002_email_outbox")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before_upgrade():
-    apps = migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    yield from database_at(BEFORE)
 
 
 @pytest.mark.django_db(transaction=True)

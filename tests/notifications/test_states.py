@@ -1,9 +1,8 @@
-import itertools
-
 import pytest
 
 from matricule.notifications import states
 from matricule.notifications.models import Email
+from tests.state_machines import assert_move, every_move
 
 Status = Email.Status
 
@@ -19,16 +18,9 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize(("current", "wanted"), list(itertools.product(Status.values, repeat=2)))
+@pytest.mark.parametrize(("current", "wanted"), every_move(Status.values))
 def test_transition_table(current, wanted):
-    allowed = (current, wanted) in ALLOWED
-    assert states.can_go(current, wanted) is allowed
-    if allowed:
-        states.check(current, wanted)
-    else:
-        with pytest.raises(states.TransitionError) as error:
-            states.check(current, wanted)
-        assert (error.value.current, error.value.wanted) == (current, wanted)
+    assert_move(states, current, wanted, (current, wanted) in ALLOWED)
 
 
 def test_sent_is_final():

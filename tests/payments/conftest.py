@@ -13,14 +13,8 @@ from tests.registration.conftest import ANSWERS
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def tasks_at_once(immediate_tasks):
+    """Every payments test runs its tasks at once."""
 
 
 def submitted_registration(candidate, year, *, grant="none"):
@@ -72,6 +66,23 @@ def notify(client, fields):
         urllib.parse.urlencode(fields),
         content_type="application/x-www-form-urlencoded",
     )
+
+
+def bank_transaction(payment, **changes):
+    """What the simulated bank keeps of a confirmed card payment of `payment` (its look-ups and
+    refunds read it)."""
+    from matricule.payments.models import SimulatedBankTransaction
+
+    fields = {
+        "transaction_id": "b1",
+        "reference": payment.reference,
+        "amount_cents": payment.amount_cents,
+        "currency": "EUR",
+        "status": "confirmed",
+        "notify_url": "http://127.0.0.1:9/",
+        "return_url": "http://x/",
+    }
+    return SimulatedBankTransaction.objects.create(**{**fields, **changes})
 
 
 class Bank:

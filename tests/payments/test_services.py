@@ -22,7 +22,7 @@ from matricule.payments.models import Payment
 from matricule.payments.simulator.gateway import signed
 from matricule.registration.models import State
 
-from .conftest import submitted_registration
+from .conftest import bank_transaction, submitted_registration
 from .gateways.test_payfip import server as payfip_server  # noqa: F401 - the fake PayFiP service
 
 EVENTS = [
@@ -268,18 +268,8 @@ def test_refunds_follow_the_table(awaiting, iut_agent):
 def test_reconciliation_asks_the_bank_about_old_pending_payments(client, awaiting):
     import datetime
 
-    from matricule.payments.models import SimulatedBankTransaction
-
     payment, _ = services.start_payment(awaiting)
-    SimulatedBankTransaction.objects.create(
-        transaction_id="b1",
-        reference=payment.reference,
-        amount_cents=payment.amount_cents,
-        currency="EUR",
-        status="confirmed",
-        notify_url="http://127.0.0.1:9/",
-        return_url="http://x/",
-    )
+    bank_transaction(payment)
     assert services.reconcile().looked_up == 0  # too recent
     Payment.objects.filter(pk=payment.pk).update(
         created_at=payment.created_at - datetime.timedelta(minutes=10)

@@ -7,52 +7,7 @@ from matricule.institution.models import AcademicYear
 from matricule.registration import reregistration
 from matricule.registration.models import Registration, Student
 from matricule.registration.steps import STEPS
-
-# Valid answers for every step, as a student would type them.
-ANSWERS = {
-    "identity": {
-        "usual_name": "",
-        "birth_town": "Chartres",
-        "birth_country": "France",
-        "nationality": "Française",
-    },
-    "ine": {"has_ine": "yes", "ine": "0494004062m", "no_ine_reason": ""},
-    "baccalaureate": {
-        "kind": "french",
-        "year": "2026",
-        "series": "Générale",
-        "honours": "Bien",
-        "school": "0280007F",
-        "equivalent_name": "",
-        "equivalent_country": "",
-    },
-    "previous": {
-        "last_situation": "secondary",
-        "last_establishment": "Lycée Marceau",
-        "last_establishment_year": "2026",
-    },
-    "contacts": {
-        "street": "12 rue des Écuyers",
-        "postal_code": "28000",
-        "city": "Chartres",
-        "country": "France",
-        "same_permanent_address": "yes",
-        "permanent_address": "",
-        "phone": "06 12 34 56 78",
-        "email": "chloe.lefevre@example.org",
-        "email_confirmation": "chloe.lefevre@example.org",
-        "emergency_name": "Anne Lefèvre",
-        "emergency_phone": "06 98 76 54 32",
-    },
-    "social": {"grant": "crous", "employed": "no", "athlete": "no", "accommodation": "no"},
-    "cvec": {"attestation": ""},  # filled per candidate
-    "programme": {
-        "confirm_stage": "on",
-        "photo_on_card": "yes",
-        "accept_rules": "on",
-        "accept_privacy": "on",
-    },
-}
+from tests.registration.answers import ANSWERS
 
 
 @pytest.fixture
@@ -76,18 +31,6 @@ def chloe(demo_candidates):
 def chloe_client(client, chloe):
     client.force_login(user_for_candidate(chloe))
     return client
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    """Tasks run at once, in the test; emails are kept in memory."""
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 # --- Online registration through the web, as a student uses it ---------------------------------

@@ -52,10 +52,8 @@ def test_an_object_of_another_students_registration_is_a_404(demo):
 
 
 @pytest.mark.usefixtures("immediate_tasks")
-def test_another_students_registration_is_not_found(chloe_client, chloe, demo_candidates, answers):
+def test_another_students_registration_is_not_found(chloe_client, chloe, intruder, answers):
     registration = start(chloe_client)
-    intruder = chloe_client.__class__()
-    intruder.force_login(user_for_candidate(demo_candidates["complementary"]))
     for url in (
         f"/inscription/{registration.pk}/",
         f"/inscription/{registration.pk}/etape/ine/",

@@ -7,10 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.http import QueryDict
 
-from matricule.accounts.models import ComponentMembership
 from matricule.audit.models import Event
 from matricule.demo.seed import cvec_number
-from matricule.institution.models import Component, Stage
+from matricule.institution.models import Stage
 from matricule.registration import desk, states
 from matricule.registration.models import Kind, Registration, State
 from matricule.registration.steps import steps_for
@@ -23,18 +22,16 @@ IDENTITY = {
     "birth_date": datetime.date(2003, 5, 17),
     "email": "Zofia.Kowalska@example.org",
 }
+# Another person, nothing in common with Zofia.
+JOAO = {
+    "last_name": "SILVA",
+    "first_names": "João",
+    "birth_date": datetime.date(2002, 1, 2),
+    "email": "joao.silva@example.org",
+}
 
 
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mail.outbox = []
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
 
 def seed_cvec(year, identity=IDENTITY, seq=900001) -> str:
@@ -68,16 +65,6 @@ def zofia_cvec(demo):
 @pytest.fixture
 def geii1(demo):
     return Stage.objects.select_related("programme__component").get(code="GEII-1")
-
-
-@pytest.fixture
-def auditor(demo, django_user_model):
-    """A read-only auditor of the IUT de Chartres."""
-    user = django_user_model.objects.create_user("auditeur.chartres", password="x")
-    ComponentMembership.objects.create(
-        user=user, component=Component.objects.get(code="iut-chartres"), role=ComponentMembership.Role.AUDITOR
-    )
-    return user
 
 
 def fill_steps(registration, agent, *, cvec, grant="none", email=IDENTITY["email"]):
@@ -153,14 +140,7 @@ def test_opening_again_returns_the_same_registration_and_finds_the_person_by_ema
 
 def test_two_people_with_different_usernames(iut_agent, geii1):
     one = open_new_person(iut_agent, geii1)
-    other = open_new_person(
-        iut_agent,
-        geii1,
-        last_name="SILVA",
-        first_names="João",
-        birth_date=datetime.date(2002, 1, 2),
-        email="joao.silva@example.org",
-    )
+    other = open_new_person(iut_agent, geii1, **JOAO)
 
     assert one.student_id != other.student_id
     assert one.student.user.username != other.student.user.username
@@ -178,9 +158,9 @@ def test_a_stage_outside_the_agents_components_is_refused(other_agent, iut_agent
     assert not get_user_model().objects.filter(email__iexact=IDENTITY["email"]).exists()
 
 
-def test_an_auditor_may_not_open_a_registration(auditor, geii1):
+def test_an_auditor_may_not_open_a_registration(chartres_auditor, geii1):
     with pytest.raises(desk.OutOfScope):
-        open_new_person(auditor, geii1)
+        open_new_person(chartres_auditor, geii1)
 
 
 def test_an_admitted_candidate_is_linked_and_prefilled_as_online(iut_agent, demo_candidates):
@@ -294,14 +274,7 @@ def test_a_desk_reregistration_carries_last_years_steps(iut_agent, demo):
 
 def test_the_agents_latest_desk_registrations(iut_agent, geii1, django_assert_max_num_queries):
     one = open_new_person(iut_agent, geii1)
-    two = open_new_person(
-        iut_agent,
-        geii1,
-        last_name="SILVA",
-        first_names="João",
-        birth_date=datetime.date(2002, 1, 2),
-        email="joao.silva@example.org",
-    )
+    two = open_new_person(iut_agent, geii1, **JOAO)
     with django_assert_max_num_queries(2):
         recent = desk.recent_desk_registrations(iut_agent)
         assert [r.pk for r in recent] == [two.pk, one.pk]

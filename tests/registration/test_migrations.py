@@ -2,9 +2,9 @@
 upgrade (and go back with a downgrade)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import database_at, migrate
 
 BEFORE = [
     ("registration", "0002_student_identity"),
@@ -15,19 +15,9 @@ OLD = "matricule.registration.tasks.send_registration_confirmation"
 NEW = "matricule.certificates.tasks.send_registration_confirmation"
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before_upgrade():
-    apps = migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    yield from database_at(BEFORE)
 
 
 def queued(apps, path, status="READY"):

@@ -1,12 +1,9 @@
 # ruff: noqa: F811 - fixtures imported from the documents and payments tests are used as arguments
 """Fixtures of the requests tests: a registered student (the documents tests' Chloé, a grant
-holder), one who paid her fees, staff clients and a way to file a request."""
+holder), one who paid her fees, and a way to file a request."""
 
 import pytest
 
-from matricule.accounts.admission_login import user_for_candidate
-from matricule.accounts.models import ComponentMembership
-from matricule.institution.models import Component
 from matricule.requests import services
 from matricule.requests.models import Kind
 from tests.documents.conftest import png_bytes, private_media, registered, upload_file  # noqa: F401
@@ -34,35 +31,6 @@ def paid(demo, demo_candidates, iut_agent, django_capture_on_commit_callbacks):
 def student_client(client, registered):
     client.force_login(registered.student.user)
     return client
-
-
-@pytest.fixture
-def intruder_client(client, demo_candidates):
-    """Another admitted candidate, signed in, with no registration of her own."""
-    client.force_login(user_for_candidate(demo_candidates["complementary"]))
-    return client
-
-
-@pytest.fixture
-def staff_client(client):
-    """staff_client(user) -> the test client signed in as that staff member."""
-    from matricule.accounts.staff import mark_verified
-
-    def sign_in(user):
-        client.force_login(user)
-        mark_verified(client.session)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def chartres_auditor(demo, django_user_model):
-    user = django_user_model.objects.create_user("auditeur.chartres", password="x")
-    ComponentMembership.objects.create(
-        user=user, component=Component.objects.get(code="iut-chartres"), role=ComponentMembership.Role.AUDITOR
-    )
-    return user
 
 
 @pytest.fixture

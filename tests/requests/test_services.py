@@ -7,6 +7,7 @@ from matricule.notifications.models import Email
 from matricule.payments.models import Payment
 from matricule.requests import services
 from matricule.requests.models import Kind, Request, State
+from tests.payments.conftest import bank_transaction
 
 from .conftest import NEW_ADDRESS, photo
 
@@ -213,22 +214,12 @@ def test_a_refund_gives_back_what_was_paid_at_most(paid, file_request, iut_agent
 
 
 def test_a_refund_through_the_gateway_when_it_can(paid, file_request, iut_agent):
-    from matricule.payments.models import SimulatedBankTransaction
-
     # The fee paid by card through the payment simulator rather than at the desk.
     Payment.objects.filter(registration=paid).update(
         gateway="simulator", manual=False, transaction_id="sim-1"
     )
     payment = paid.payments.get()
-    bank = SimulatedBankTransaction.objects.create(
-        transaction_id="sim-1",
-        reference=payment.reference,
-        amount_cents=payment.paid_cents,
-        currency="EUR",
-        status="confirmed",
-        notify_url="http://127.0.0.1:9/",
-        return_url="http://127.0.0.1:9/",
-    )
+    bank = bank_transaction(payment, transaction_id="sim-1", amount_cents=payment.paid_cents)
     request = file_request(paid, Kind.FEE_REFUND, {"reason": "Exonérée"})
     accepted = services.accept(request, actor=iut_agent)
     bank.refresh_from_db()

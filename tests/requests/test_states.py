@@ -1,9 +1,8 @@
-import itertools
-
 import pytest
 
 from matricule.requests import states
 from matricule.requests.models import State
+from tests.state_machines import assert_move, every_move
 
 # The transitions the design allows, written out independently of the table under test.
 ALLOWED = {
@@ -16,16 +15,9 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize(("current", "wanted"), list(itertools.product(State.values, repeat=2)))
+@pytest.mark.parametrize(("current", "wanted"), every_move(State.values))
 def test_transition_table(current, wanted):
-    allowed = (current, wanted) in ALLOWED
-    assert states.can_go(current, wanted) is allowed
-    if allowed:
-        states.check(current, wanted)
-    else:
-        with pytest.raises(states.TransitionError) as error:
-            states.check(current, wanted)
-        assert (error.value.current, error.value.wanted) == (current, wanted)
+    assert_move(states, current, wanted, (current, wanted) in ALLOWED)
 
 
 @pytest.mark.parametrize("final", ["accepted", "refused", "withdrawn"])

@@ -156,7 +156,7 @@ def test_the_decision_is_shown_to_the_student(student_client, registered, file_r
     assert "Refusée" in page and "Merci de joindre le contrat." in page
 
 
-def test_only_the_student_sees_her_requests(intruder_client, registered, file_request):
+def test_only_the_student_sees_her_requests(intruder, registered, file_request):
     request = file_request(registered)
     from matricule.requests import services
 
@@ -167,9 +167,9 @@ def test_only_the_student_sees_her_requests(intruder_client, registered, file_re
         url("detail", registered.pk, request.pk),
         url("file", registered.pk, attachment.pk),
     ):
-        assert intruder_client.get(address).status_code == 404, address
+        assert intruder.get(address).status_code == 404, address
     for address in (url("withdraw", registered.pk, request.pk), url("attach", registered.pk, request.pk)):
-        assert intruder_client.post(address).status_code == 404, address
+        assert intruder.post(address).status_code == 404, address
     assert Request.objects.get().state == State.SUBMITTED
 
 

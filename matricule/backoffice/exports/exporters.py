@@ -4,8 +4,9 @@ Values come from the validated form data (`Registration.cleaned`) and the studen
 (`Student`), falling back on the Parcoursup admission where the student's copy is empty."""
 
 from decimal import Decimal
+from typing import ClassVar
 
-from django.db.models import OuterRef, Subquery, TextChoices
+from django.db.models import Model, OuterRef, Subquery, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from matricule.accounts.staff import scope_queryset
@@ -107,6 +108,28 @@ def hanging_off_registrations(queryset, *related: str):
     ).defer("registration__data", "registration__cleaned", "registration__fee_lines")
 
 
+class OfRegistrations(Exporter):
+    """An export whose rows are registrations: those of the year, in the agent's components, by
+    stage then by name."""
+
+    year_lookup = "academic_year"
+    component_lookup = "stage__programme__component_id"
+    ordering = ("stage__code", "student__last_name", "student__first_names", "pk")
+
+
+class HangingOffRegistrations(Exporter):
+    """An export whose rows hang off a registration (payments, documents): those of the year's
+    registrations in the agent's components, read with `hanging_off_registrations`."""
+
+    year_lookup = "registration__academic_year"
+    component_lookup = "registration__stage__programme__component_id"
+    model: ClassVar[type[Model]]
+    related: ClassVar[tuple[str, ...]] = ()  # more to read with each row
+
+    def base_queryset(self):
+        return hanging_off_registrations(self.model.objects.all(), *self.related)
+
+
 # --- filters -------------------------------------------------------------------------------
 def stage_choices(user) -> list[tuple[str, str]]:
     stages = scope_queryset(Stage.objects.all(), user, "programme__component_id")
@@ -126,13 +149,10 @@ def static_choices(choices):
 
 # --- registrations -------------------------------------------------------------------------
 @register
-class RegistrationsExporter(Exporter):
+class RegistrationsExporter(OfRegistrations):
     code = "registrations"
     title = _("Registrations")
     description = _("One row per registration of the year, by programme stage and state.")
-    year_lookup = "academic_year"
-    component_lookup = "stage__programme__component_id"
-    ordering = ("stage__code", "student__last_name", "student__first_names", "pk")
     filters = (
         stage_filter("stage_id"),
         Filter("state", _("State"), "state", static_choices(State.choices)),
@@ -172,12 +192,11 @@ class RegistrationsExporter(Exporter):
 
 # --- payments ------------------------------------------------------------------------------
 @register
-class PaymentsExporter(Exporter):
+class PaymentsExporter(HangingOffRegistrations):
     code = "payments"
     title = _("Payments")
     description = _("One row per payment attempt of the year's registrations, whatever its outcome.")
-    year_lookup = "registration__academic_year"
-    component_lookup = "registration__stage__programme__component_id"
+    model = Payment
     ordering = ("created_at", "pk")
     filters = (
         stage_filter("registration__stage_id"),
@@ -217,9 +236,6 @@ class PaymentsExporter(Exporter):
         Column("confirmed_at", _("Confirmed at"), lambda p: p.confirmed_at),
     )
 
-    def base_queryset(self):
-        return hanging_off_registrations(Payment.objects.all())
-
 
 # --- supporting documents ------------------------------------------------------------------
 def document_type_choices(user) -> list[tuple[str, str]]:
@@ -232,12 +248,12 @@ def reviewer(submission) -> str | None:
 
 
 @register
-class DocumentsExporter(Exporter):
+class DocumentsExporter(HangingOffRegistrations):
     code = "documents"
     title = _("Supporting documents")
     description = _("One row per required document of the year's registrations, with where it stands.")
-    year_lookup = "registration__academic_year"
-    component_lookup = "registration__stage__programme__component_id"
+    model = Submission
+    related = ("document_type", "reason", "reviewed_by")
     ordering = ("registration__stage__code", "registration_id", "document_type__order", "pk")
     filters = (
         stage_filter("registration__stage_id"),
@@ -256,9 +272,6 @@ class DocumentsExporter(Exporter):
         Column("reviewed_at", _("Reviewed at"), lambda s: s.reviewed_at),
         Column("reviewed_by", _("Reviewed by"), reviewer, default=False),
     )
-
-    def base_queryset(self):
-        return hanging_off_registrations(Submission.objects.all(), "document_type", "reason", "reviewed_by")
 
 
 # --- SISE ----------------------------------------------------------------------------------
@@ -320,16 +333,13 @@ def first_year_higher_education(registration) -> int | None:
 
 
 @register
-class SiseExporter(Exporter):
+class SiseExporter(OfRegistrations):
     code = "sise"
     title = _("SISE (ministry statistics)")
     description = _(
         "One row per registered student of the year, with the data the SISE survey "
         "asks for (see the documentation for the codes and approximations)."
     )
-    year_lookup = "academic_year"
-    component_lookup = "stage__programme__component_id"
-    ordering = ("stage__code", "student__last_name", "student__first_names", "pk")
     filters = (stage_filter("stage_id"),)
     columns = (
         Column("student_number", _("Student number"), lambda r: r.student.student_number),

@@ -6,10 +6,14 @@ payments service then matches to our row by our own reference.
 """
 
 import datetime
-import ipaddress
+import http.client
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
+
+from matricule.net import tls_or_loopback
 
 
 class Outcome(StrEnum):
@@ -122,14 +126,22 @@ def secure_url(url: str, what: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         raise GatewayError(f"{what} is not a URL: {url!r}") from None
-    if parts.scheme == "https" and parts.hostname:
+    if parts.hostname and tls_or_loopback(parts):
         return url
-    if parts.scheme == "http" and parts.hostname:
-        host = parts.hostname
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = host == "localhost"
-        if loopback:
-            return url
     raise GatewayError(f"{what} must be an https:// address: {url!r}")
+
+
+def fetch(request: urllib.request.Request, *, timeout: float, limit: int, service: str) -> bytes:
+    """The body of the answer to `request` (sent to an address `secure_url` accepted), `limit`
+    bytes at most; a GatewayError naming `service` when it cannot be reached, answers an HTTP
+    error or more than `limit` bytes."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - secure_url
+            content = response.read(limit + 1)
+    except urllib.error.HTTPError as error:
+        raise GatewayError(f"{service}: HTTP {error.code}") from error
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+        raise GatewayError(f"{service} unreachable: {error}") from error
+    if len(content) > limit:
+        raise GatewayError(f"{service}: answer too long")
+    return content

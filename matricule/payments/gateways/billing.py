@@ -13,28 +13,13 @@ import gettext
 import re
 import unicodedata
 
-# Letters NFKD does not decompose, and typographic quotes, as their ASCII spelling.
-_PLAIN = str.maketrans(
-    {
-        "œ": "oe",
-        "Œ": "OE",
-        "æ": "ae",
-        "Æ": "AE",
-        "ß": "ss",
-        "ø": "o",
-        "Ø": "O",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "«": '"',
-        "»": '"',
-    }
-)
+from matricule.letters import LIGATURES
+
+# Ligatures and letters NFKD does not decompose, and typographic quotes, as their ASCII spelling.
+_PLAIN = {
+    **LIGATURES,
+    **str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "«": '"', "»": '"'}),
+}
 
 
 def plain_text(value: str, limit: int | None = None) -> str:

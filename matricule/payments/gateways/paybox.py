@@ -58,7 +58,6 @@ import binascii
 import datetime
 import hashlib
 import hmac
-import http.client
 import re
 import threading
 import urllib.error
@@ -79,6 +78,7 @@ from .base import (
     Outcome,
     PaymentRequest,
     VerifiedOutcome,
+    fetch,
     secure_url,
 )
 from .billing import numeric_country_code, plain_text
@@ -507,15 +507,7 @@ class PayboxGateway(Gateway):
             method="POST",
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                content = response.read(MAX_ANSWER + 1)
-        except urllib.error.HTTPError as error:
-            raise GatewayError(f"Paybox Direct: HTTP {error.code}") from error
-        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
-            raise GatewayError(f"Paybox Direct unreachable: {error}") from error
-        if len(content) > MAX_ANSWER:
-            raise GatewayError("Paybox Direct: answer too long")
+        content = fetch(request, timeout=self.timeout, limit=MAX_ANSWER, service="Paybox Direct")
         answer = decode_answer(content)
         code = answer.get("CODEREPONSE", "")
         if code not in (PPPS_OK, PPPS_NOT_FOUND):

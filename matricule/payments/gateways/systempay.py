@@ -39,7 +39,6 @@ import base64
 import datetime
 import hashlib
 import hmac
-import http.client
 import json
 import re
 import secrets
@@ -55,6 +54,7 @@ from .base import (
     Outcome,
     PaymentRequest,
     VerifiedOutcome,
+    fetch,
     secure_url,
 )
 
@@ -315,15 +315,7 @@ class SystempayGateway(Gateway):
                 "Authorization": f"Basic {credentials}",
             },
         )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                content = response.read(MAX_ANSWER + 1)
-        except urllib.error.HTTPError as error:
-            raise GatewayError(f"Systempay REST API: HTTP {error.code}") from error
-        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
-            raise GatewayError(f"Systempay REST API unreachable: {error}") from error
-        if len(content) > MAX_ANSWER:
-            raise GatewayError("Systempay REST API: answer too long")
+        content = fetch(request, timeout=self.timeout, limit=MAX_ANSWER, service="Systempay REST API")
         try:
             envelope = json.loads(content)
         except ValueError as error:

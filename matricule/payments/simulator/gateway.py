@@ -12,21 +12,13 @@ from pathlib import Path
 
 from django.urls import reverse
 
-from ..gateways.base import (
-    BrowserAction,
-    Gateway,
-    GatewayError,
-    InvalidNotification,
-    Outcome,
-    PaymentRequest,
-    VerifiedOutcome,
-)
+from ..gateways import base as gateways
 
 STATUSES = {
-    "confirmed": Outcome.CONFIRMED,
-    "failed": Outcome.FAILED,
-    "cancelled": Outcome.CANCELLED,
-    "pending": Outcome.PENDING,
+    "confirmed": gateways.Outcome.CONFIRMED,
+    "failed": gateways.Outcome.FAILED,
+    "cancelled": gateways.Outcome.CANCELLED,
+    "pending": gateways.Outcome.PENDING,
 }
 
 
@@ -66,11 +58,11 @@ def instance_secret(path: Path) -> str:
             draft.unlink(missing_ok=True)
     secret = path.read_text().strip()
     if len(secret) < 32:
-        raise GatewayError(f"payment simulator secret in {path} is too short: delete the file")
+        raise gateways.GatewayError(f"payment simulator secret in {path} is too short: delete the file")
     return secret
 
 
-class SimulatorGateway(Gateway):
+class SimulatorGateway(gateways.Gateway):
     """Options: secret, or secret_file (where this instance's secret is kept; created on first
     use). Without either the simulator is off."""
 
@@ -81,13 +73,13 @@ class SimulatorGateway(Gateway):
     def __init__(self, options: dict):
         super().__init__(options)
         if not (options.get("secret") or options.get("secret_file")):
-            raise GatewayError("the payment simulator is not enabled")
+            raise gateways.GatewayError("the payment simulator is not enabled")
 
     @functools.cached_property
     def secret(self) -> str:
         return self.options.get("secret") or instance_secret(Path(self.options["secret_file"]))
 
-    def start(self, request: PaymentRequest) -> BrowserAction:
+    def start(self, request: gateways.PaymentRequest) -> gateways.BrowserAction:
         fields = signed(
             {
                 "reference": request.reference,
@@ -101,15 +93,15 @@ class SimulatorGateway(Gateway):
             },
             self.secret,
         )
-        return BrowserAction(url=reverse("payment-simulator:card"), method="POST", fields=fields)
+        return gateways.BrowserAction(url=reverse("payment-simulator:card"), method="POST", fields=fields)
 
-    def verify_notification(self, method, query, body, content_type="") -> VerifiedOutcome:
+    def verify_notification(self, method, query, body, content_type="") -> gateways.VerifiedOutcome:
         raw = body.decode("utf-8", "replace") if method == "POST" else query
         fields = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
         if not verify(fields, self.secret):
-            raise InvalidNotification("bad signature")
+            raise gateways.InvalidNotification("bad signature")
         try:
-            return VerifiedOutcome(
+            return gateways.VerifiedOutcome(
                 reference=fields["reference"],
                 outcome=STATUSES[fields["status"]],
                 amount_cents=int(fields["amount"]),
@@ -118,17 +110,17 @@ class SimulatorGateway(Gateway):
                 raw=fields,
             )
         except (KeyError, ValueError) as error:
-            raise InvalidNotification(f"malformed: {error}") from None
+            raise gateways.InvalidNotification(f"malformed: {error}") from None
 
-    def lookup(self, reference: str, *, transaction_id: str = "") -> VerifiedOutcome:
+    def lookup(self, reference: str, *, transaction_id: str = "") -> gateways.VerifiedOutcome:
         from ..models import SimulatedBankTransaction
 
         bank = SimulatedBankTransaction.objects.filter(reference=reference).order_by("-created_at").first()
         if bank is None:
-            return VerifiedOutcome(
-                reference=reference, outcome=Outcome.PENDING, amount_cents=None, currency=None
+            return gateways.VerifiedOutcome(
+                reference=reference, outcome=gateways.Outcome.PENDING, amount_cents=None, currency=None
             )
-        return VerifiedOutcome(
+        return gateways.VerifiedOutcome(
             reference=reference,
             outcome=STATUSES[bank.status],
             amount_cents=bank.amount_cents,
@@ -136,13 +128,15 @@ class SimulatorGateway(Gateway):
             transaction_id=bank.transaction_id,
         )
 
-    def refund(self, reference: str, amount_cents: int, *, transaction_id: str = "") -> VerifiedOutcome:
+    def refund(
+        self, reference: str, amount_cents: int, *, transaction_id: str = ""
+    ) -> gateways.VerifiedOutcome:
         from ..models import SimulatedBankTransaction
 
         bank = SimulatedBankTransaction.objects.filter(transaction_id=transaction_id).first()
         if bank is None:
             # As a bank answers: refused, which callers show staff (not a server error).
-            raise GatewayError(f"the bank knows no transaction {transaction_id!r}")
+            raise gateways.GatewayError(f"the bank knows no transaction {transaction_id!r}")
         bank.refunded_cents += amount_cents
         bank.save(update_fields=["refunded_cents"])
         return self.lookup(reference)

@@ -3,6 +3,7 @@
 import datetime
 
 from matricule.backoffice.models import ExportJob
+from tests.backoffice.conftest import export_job
 
 
 def test_a_job_runs_once_and_old_files_are_purged(exports, iut_agent, settings):
@@ -10,12 +11,7 @@ def test_a_job_runs_once_and_old_files_are_purged(exports, iut_agent, settings):
 
     from matricule.backoffice.exports import services
 
-    job = ExportJob.objects.create(
-        user=iut_agent,
-        exporter="payments",
-        format="xlsx",
-        params={"year": exports.year.pk, "columns": ["reference"], "filters": {"status": "failed"}},
-    )
+    job = export_job(iut_agent, exports.year, filters={"status": "failed"}, format="xlsx")
     assert services.run_job(job.pk) == 1
     assert services.run_job(job.pk) == 0  # already done: left alone
     job.refresh_from_db()
@@ -30,13 +26,8 @@ def test_a_job_runs_once_and_old_files_are_purged(exports, iut_agent, settings):
 def test_a_job_whose_worker_died_is_prepared_again(exports, iut_agent):
     from matricule.backoffice.exports import services
 
-    job = ExportJob.objects.create(
-        user=iut_agent,
-        exporter="payments",
-        format="csv",
-        params={"year": exports.year.pk, "columns": ["reference"], "filters": {}},
-        status=ExportJob.Status.RUNNING,  # taken by a worker that died before writing the file
-    )
+    # Taken by a worker that died before writing the file.
+    job = export_job(iut_agent, exports.year, status=ExportJob.Status.RUNNING)
     assert services.run_job(job.pk) >= 0
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE and job.downloadable

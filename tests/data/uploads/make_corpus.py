@@ -56,6 +56,12 @@ ONE_PAGE = [
 ]
 
 
+def one_page_pdf_with(page_entries: bytes, *objects: bytes) -> bytes:
+    """ONE_PAGE with these entries added to its page, and these objects after it (from 5 0 R)."""
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R " + page_entries + b" >>"
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", ONE_PAGE[0], page, ONE_PAGE[2], *objects])
+
+
 def reportlab_pdf(pages: int) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
@@ -194,30 +200,18 @@ def pdf_openaction_javascript() -> bytes:
 
 
 def pdf_page_aa_javascript() -> bytes:
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /AA << /O 5 0 R >> >>"
-    return raw_pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            ONE_PAGE[0],
-            page,
-            ONE_PAGE[2],
-            b"<< /Type /Action /S /JavaScript /JS 6 0 R >>",
-            pdf_stream(b"app.alert(1)"),
-        ]
+    return one_page_pdf_with(
+        b"/AA << /O 5 0 R >>",
+        b"<< /Type /Action /S /JavaScript /JS 6 0 R >>",
+        pdf_stream(b"app.alert(1)"),
     )
 
 
 def pdf_link_javascript() -> bytes:
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [5 0 R] >>"
-    return raw_pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            ONE_PAGE[0],
-            page,
-            ONE_PAGE[2],
-            b"<< /Type /Annot /Subtype /Link /Rect [0 0 595 842]"
-            b" /A << /S /JavaScript /JS (app.alert\\(1\\)) >> >>",
-        ]
+    return one_page_pdf_with(
+        b"/Annots [5 0 R]",
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 595 842]"
+        b" /A << /S /JavaScript /JS (app.alert\\(1\\)) >> >>",
     )
 
 
@@ -238,17 +232,11 @@ def pdf_with_embedded_file() -> bytes:
 
 
 def pdf_with_file_attachment_annotation() -> bytes:
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [5 0 R] >>"
-    return raw_pdf(
-        [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            ONE_PAGE[0],
-            page,
-            ONE_PAGE[2],
-            b"<< /Type /Annot /Subtype /FileAttachment /Rect [72 72 92 92] /FS 6 0 R >>",
-            b"<< /Type /Filespec /F (run.bat) /EF << /F 7 0 R >> >>",
-            pdf_stream(b"@echo pwned", b"/Type /EmbeddedFile "),
-        ]
+    return one_page_pdf_with(
+        b"/Annots [5 0 R]",
+        b"<< /Type /Annot /Subtype /FileAttachment /Rect [72 72 92 92] /FS 6 0 R >>",
+        b"<< /Type /Filespec /F (run.bat) /EF << /F 7 0 R >> >>",
+        pdf_stream(b"@echo pwned", b"/Type /EmbeddedFile "),
     )
 
 

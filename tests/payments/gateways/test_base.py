@@ -10,21 +10,12 @@ from matricule.payments.gateways.base import (
     Gateway,
     GatewayError,
     Outcome,
-    PaymentRequest,
     VerifiedOutcome,
     secure_url,
 )
+from tests.payments.orders import payment_request
 
-REQUEST = PaymentRequest(
-    reference="MAT0123456789ABCDEF",
-    amount_cents=17800,
-    currency="EUR",
-    email="chloe@example.org",
-    label="Droits d'inscription 2024-2025",
-    return_url="https://matricule.example/paiement/retour/MAT0123456789ABCDEF/",
-    notify_url="https://matricule.example/paiement/notification/bank/",
-    cancel_url="https://matricule.example/paiement/retour/MAT0123456789ABCDEF/",
-)
+REQUEST = payment_request()
 
 
 def test_a_gateway_keeps_its_options_and_supports_no_refund_or_lookup_unless_it_says_so():

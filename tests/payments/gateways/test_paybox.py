@@ -19,9 +19,9 @@ from matricule.payments.gateways.base import (
     GatewayError,
     InvalidNotification,
     Outcome,
-    PaymentRequest,
 )
 from matricule.payments.gateways.paybox import PayboxGateway
+from tests.payments.orders import payment_request
 
 DATA = pathlib.Path(__file__).parent / "data"
 VECTORS = json.loads((DATA / "paybox_vectors.json").read_text())
@@ -38,16 +38,8 @@ OPTIONS = {
     "public_key_pem": PUBLIC_PEM,
 }
 
-REQUEST = PaymentRequest(
-    reference="MAT0123456789ABCDEF",
-    amount_cents=17500,
-    currency="EUR",
-    email="chloe@example.org",
-    label="Droits d'inscription 2024-2025",
-    return_url="https://matricule.example/p/return/MAT01/",
+REQUEST = payment_request(
     notify_url="https://matricule.example/p/notify/paybox/",
-    cancel_url="https://matricule.example/p/cancel/MAT01/",
-    language="fr",
     created_at=datetime.datetime(
         2024, 7, 8, 14, 30, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
     ),

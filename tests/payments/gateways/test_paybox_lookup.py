@@ -7,7 +7,6 @@ import datetime
 import hashlib
 import hmac
 import http.server
-import threading
 import time
 from urllib.parse import parse_qsl, quote
 
@@ -16,6 +15,7 @@ import pytest
 from matricule.payments.gateways import paybox
 from matricule.payments.gateways.base import GatewayError, Outcome
 from matricule.payments.gateways.paybox import PayboxGateway
+from tests.loopback import FakeHandler, serving
 
 from .test_paybox import KEY, OPTIONS
 
@@ -53,11 +53,9 @@ class FakePPPS(http.server.ThreadingHTTPServer):
         }
 
 
-class PPPSHandler(http.server.BaseHTTPRequestHandler):
+class PPPSHandler(FakeHandler):
     server: FakePPPS
-
-    def log_message(self, *args):
-        pass
+    content_type = "text/html; charset=ISO-8859-1"
 
     def problem(self, text):
         self.server.problems.append(text)
@@ -165,31 +163,11 @@ class PPPSHandler(http.server.BaseHTTPRequestHandler):
         text = "&".join(f"{name}={value}" for name, value in {**repeated, **variables}.items())
         self.send(200, text.encode("latin-1"))
 
-    def send(self, status, data):
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=ISO-8859-1")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting (the timeout test)
-
-
-def serve(server):
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    return server
-
 
 @pytest.fixture
 def ppps(monkeypatch):
-    for name in ("no_proxy", "NO_PROXY"):  # a proxy in the environment must not catch loopback calls
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
-    server = serve(FakePPPS())
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(FakePPPS(), monkeypatch) as server:
+        yield server
     assert server.problems == []
 
 
@@ -269,10 +247,7 @@ def test_a_payment_paybox_does_not_know_is_still_pending(ppps, gateway):
 
 
 def test_the_password_variant_posts_the_cle(monkeypatch):
-    for name in ("no_proxy", "NO_PROXY"):
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
-    server = serve(FakePPPS(key_hex=None, cle=CLE))
-    try:
+    with serving(FakePPPS(key_hex=None, cle=CLE), monkeypatch) as server:
         server.pay()
         gateway = PayboxGateway(lookup_options(server, ppps_hmac=False, ppps_cle=CLE))
         assert look_up(gateway).outcome == Outcome.CONFIRMED
@@ -280,9 +255,6 @@ def test_the_password_variant_posts_the_cle(monkeypatch):
         wrong = PayboxGateway(lookup_options(server, ppps_hmac=False, ppps_cle="wrong"))
         with pytest.raises(GatewayError, match="00006"):
             look_up(wrong)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert server.problems == []
 
 

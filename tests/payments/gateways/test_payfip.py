@@ -7,7 +7,6 @@ import http.server
 import pathlib
 import socket
 import string
-import threading
 import xml.etree.ElementTree as ET  # noqa: S405 - parses our own requests in the test
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
@@ -15,8 +14,10 @@ from xml.sax.saxutils import escape
 import pytest
 
 from matricule.payments.gateways import payfip
-from matricule.payments.gateways.base import GatewayError, InvalidNotification, Outcome, PaymentRequest
+from matricule.payments.gateways.base import GatewayError, InvalidNotification, Outcome
 from matricule.payments.gateways.payfip import PayFiPFault, PayFiPGateway, idop_from_url
+from tests.loopback import FakeHandler, serving
+from tests.payments.orders import payment_request
 
 DATA = pathlib.Path(__file__).parent / "data"
 TEMPLATES = {
@@ -25,16 +26,9 @@ TEMPLATES = {
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 CREATE_ORDER = ["exer", "mel", "montant", "numcli", "objet", "refdet", "saisie", "urlnotif", "urlredirect"]
 
-REQUEST = PaymentRequest(
-    reference="MAT0123456789ABCDEF",
-    amount_cents=17500,
-    currency="EUR",
-    email="chloe@example.org",
+REQUEST = payment_request(
     label="Droits d'inscription 2024-2025 (BUT1)",
-    return_url="https://matricule.example/p/return/MAT01/",
     notify_url="https://matricule.example/p/notify/payfip/",
-    cancel_url="https://matricule.example/p/cancel/MAT01/",
-    language="fr",
     created_at=datetime.datetime(2024, 7, 8, 12, 30, tzinfo=datetime.UTC),
 )
 
@@ -53,11 +47,9 @@ class FakePayFiP(http.server.HTTPServer):
         self.operations[idop].update(resultrans=resultrans, **changes)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(FakeHandler):
     server: FakePayFiP
-
-    def log_message(self, *args):
-        pass
+    content_type = "text/xml; charset=utf-8"
 
     def do_POST(self):
         content = self.rfile.read(int(self.headers["Content-Length"]))
@@ -104,24 +96,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(500, TEMPLATES["fault"].substitute(code=code, descriptif=escape(text)))
 
     def answer(self, status, text):
-        data = text.encode() if isinstance(text, str) else text
-        self.send_response(status)
-        self.send_header("Content-Type", "text/xml; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send(status, text.encode() if isinstance(text, str) else text)
 
 
 @pytest.fixture
 def server(monkeypatch):
-    for name in ("no_proxy", "NO_PROXY"):  # a proxy in the environment must not catch loopback calls
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
-    server = FakePayFiP()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(FakePayFiP(), monkeypatch) as server:
+        yield server
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 import pytest
 
 from matricule.payments.gateways import systempay
-from matricule.payments.gateways.base import GatewayError, InvalidNotification, Outcome, PaymentRequest
+from matricule.payments.gateways.base import GatewayError, InvalidNotification, Outcome
 from matricule.payments.gateways.systempay import SystempayGateway
+from tests.payments.orders import payment_request
 
 DATA = pathlib.Path(__file__).parent / "data"
 IPN = {
@@ -24,16 +25,8 @@ KEY = "Xk3mP9qR2sT7vW1y"
 TEST_KEY = "Ab4cD8eF1gH5iJ0k"
 OPTIONS = {"site_id": "12345678", "key": KEY, "ctx_mode": "PRODUCTION"}
 
-REQUEST = PaymentRequest(
-    reference="MAT0123456789ABCDEF",
-    amount_cents=17500,
-    currency="EUR",
-    email="chloe@example.org",
-    label="Droits d'inscription 2024-2025",
-    return_url="https://matricule.example/p/return/MAT01/",
+REQUEST = payment_request(
     notify_url="https://matricule.example/p/notify/systempay/",
-    cancel_url="https://matricule.example/p/cancel/MAT01/",
-    language="fr",
     created_at=datetime.datetime(2024, 7, 8, 12, 30, 12, 340000, tzinfo=datetime.UTC),
 )
 

@@ -7,13 +7,13 @@ transaction, INT_905 for wrong credentials)."""
 import base64
 import http.server
 import json
-import threading
 import time
 
 import pytest
 
 from matricule.payments.gateways.base import GatewayError, Outcome
 from matricule.payments.gateways.systempay import SystempayGateway
+from tests.loopback import FakeHandler, serving
 
 from .test_systempay import OPTIONS
 
@@ -68,11 +68,9 @@ class FakeLyra(http.server.ThreadingHTTPServer):
         self.orders.setdefault(order, []).extend(transactions)
 
 
-class LyraHandler(http.server.BaseHTTPRequestHandler):
+class LyraHandler(FakeHandler):
     server: FakeLyra
-
-    def log_message(self, *args):
-        pass
+    content_type = "application/json;charset=UTF-8"
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -120,16 +118,6 @@ class LyraHandler(http.server.BaseHTTPRequestHandler):
         }
         self.send(200, json.dumps(data).encode())
 
-    def send(self, status, data):
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=UTF-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting (the timeout test)
-
 
 def error(code, message, shop=SHOP):
     return {
@@ -145,14 +133,8 @@ def error(code, message, shop=SHOP):
 
 @pytest.fixture
 def lyra(monkeypatch):
-    for name in ("no_proxy", "NO_PROXY"):  # a proxy in the environment must not catch loopback calls
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
-    server = FakeLyra()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(FakeLyra(), monkeypatch) as server:
+        yield server
 
 
 def lookup_options(server, **changes):

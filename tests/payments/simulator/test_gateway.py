@@ -9,9 +9,10 @@ import urllib.parse
 import pytest
 from django.urls import reverse
 
-from matricule.payments.gateways.base import GatewayError, InvalidNotification, Outcome, PaymentRequest
+from matricule.payments.gateways.base import GatewayError, InvalidNotification, Outcome
 from matricule.payments.models import SimulatedBankTransaction
 from matricule.payments.simulator.gateway import SimulatorGateway, instance_secret, sign, signed, verify
+from tests.payments.orders import payment_request
 
 SECRET = "the-simulator-secret"
 OUTCOME = {
@@ -53,16 +54,7 @@ def test_anything_but_our_own_signature_does_not_verify(fields):
 
 
 def test_an_order_is_a_signed_form_posted_to_the_simulator_card_page():
-    request = PaymentRequest(
-        reference="MAT0123456789ABCDEF",
-        amount_cents=17800,
-        currency="EUR",
-        email="chloe@example.org",
-        label="Droits d'inscription 2024-2025",
-        return_url="https://matricule.example/retour/",
-        notify_url="https://matricule.example/notification/",
-        cancel_url="https://matricule.example/annulation/",
-    )
+    request = payment_request(amount_cents=17800, notify_url="https://matricule.example/notification/")
     action = gateway().start(request)
     assert (action.url, action.method) == (reverse("payment-simulator:card"), "POST")
     assert verify(action.fields, SECRET)

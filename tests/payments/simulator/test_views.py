@@ -5,11 +5,11 @@ import urllib.parse
 
 import pytest
 
-from matricule.payments.gateways.base import PaymentRequest
 from matricule.payments.models import SimulatedBankTransaction
 from matricule.payments.services import gateway_for
 from matricule.payments.simulator.gateway import verify
 from matricule.payments.simulator.views import _luhn_ok
+from tests.payments.orders import payment_request
 
 CARD, PAY = "/simulateur-paiement/payer/", "/simulateur-paiement/carte/"
 ACCEPTED, REFUSED = "4111 1111 1111 1111", "4000000000000002"
@@ -19,12 +19,8 @@ ACCEPTED, REFUSED = "4111 1111 1111 1111", "4000000000000002"
 def order():
     """What our payment page posts to the bank: a signed order."""
     action = gateway_for("simulator").start(
-        PaymentRequest(
-            reference="MAT0123456789ABCDEF",
+        payment_request(
             amount_cents=17800,
-            currency="EUR",
-            email="chloe@example.org",
-            label="Droits d'inscription 2024-2025",
             return_url="http://testserver/paiement/retour/MAT0123456789ABCDEF/",
             notify_url="http://testserver/paiement/notification/simulator/",
             cancel_url="http://testserver/paiement/annule/",

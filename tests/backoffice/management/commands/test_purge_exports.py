@@ -3,6 +3,7 @@
 import datetime
 
 from matricule.backoffice.models import ExportJob
+from tests.backoffice.conftest import export_job
 
 
 def test_purge_exports_deletes_old_files_without_a_new_export(exports, iut_agent):
@@ -13,21 +14,11 @@ def test_purge_exports_deletes_old_files_without_a_new_export(exports, iut_agent
 
     from matricule.backoffice.exports import services
 
-    old = ExportJob.objects.create(
-        user=iut_agent,
-        exporter="payments",
-        format="csv",
-        params={"year": exports.year.pk, "columns": ["reference"], "filters": {}},
-    )
+    old = export_job(iut_agent, exports.year)
     services.run_job(old.pk)
     old.refresh_from_db()
     storage, name = old.file.storage, old.file.name
-    recent = ExportJob.objects.create(
-        user=iut_agent,
-        exporter="payments",
-        format="csv",
-        params={"year": exports.year.pk, "columns": ["reference"], "filters": {}},
-    )
+    recent = export_job(iut_agent, exports.year)
     ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
     out = StringIO()
     call_command("purge_exports", stdout=out)

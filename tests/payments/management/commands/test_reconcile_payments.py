@@ -5,8 +5,8 @@ import datetime
 from django.core.management import call_command
 
 from matricule.payments import services
-from matricule.payments.models import Payment, SimulatedBankTransaction
-from tests.payments.conftest import notify, outcome_fields
+from matricule.payments.models import Payment
+from tests.payments.conftest import bank_transaction, notify, outcome_fields
 
 
 def test_reconcile_command_and_staff_see_anomalies(client, awaiting, administrator, capsys):
@@ -23,15 +23,7 @@ def test_reconcile_command_and_staff_see_anomalies(client, awaiting, administrat
 
 def test_the_command_looks_up_what_is_pending_for_longer_than_asked(awaiting, capsys):
     payment, _action = services.start_payment(awaiting)
-    SimulatedBankTransaction.objects.create(
-        transaction_id="b1",
-        reference=payment.reference,
-        amount_cents=payment.amount_cents,
-        currency="EUR",
-        status="confirmed",
-        notify_url="http://127.0.0.1:9/",
-        return_url="http://x/",
-    )
+    bank_transaction(payment)
     Payment.objects.filter(pk=payment.pk).update(
         created_at=payment.created_at - datetime.timedelta(minutes=2)
     )
