@@ -1,7 +1,6 @@
 """Filing, withdrawing and deciding student requests. Each service locks the request, re-reads
 it, acts once and records an audit event; every decision emails the student."""
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -62,17 +61,9 @@ def _check_files(files) -> list:
 
 
 def _store(student_request: Request, checked) -> Attachment:
-    attachment = Attachment(
-        request=student_request,
-        extension=checked.extension,
-        content_type=checked.content_type,
-        size=len(checked.content),
-        sha256=checked.sha256,
-        pages=checked.pages,
-    )
-    attachment.file.save("upload" + checked.extension, ContentFile(checked.content), save=False)
-    attachment.save()
-    return attachment
+    from matricule.documents.screening import store
+
+    return store(Attachment(request=student_request), checked)
 
 
 # --- The student's side --------------------------------------------------------------------------
