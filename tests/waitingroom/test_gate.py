@@ -61,3 +61,41 @@ def test_the_page_reloads_sooner_near_the_front(decision, expected, settings):
     settings.WAITINGROOM_REFRESH_SECONDS = 10
     card = gates.Card(gate=1, holder="h", kind=gates.TICKET)
     assert gates.refresh_after(gates.Decision(card=card, admitted=False, **decision), at=1000.0) == expected
+
+
+def test_an_arrival_at_a_gate_far_from_full_does_not_read_every_place(make_gate, clock, monkeypatch):
+    make_gate(capacity=1000)
+    config = gates.active_gate()
+
+    def every_place(gate):
+        raise AssertionError("read all 1000 places for one arrival")
+
+    monkeypatch.setattr(gates, "occupied", every_place)
+    decision = gates.arrive(config, None)
+    assert decision.admitted
+    assert gates.holds(config, decision.card)
+
+
+def test_the_last_free_place_is_found_when_the_random_tries_miss(make_gate, clock, monkeypatch):
+    make_gate(capacity=3)
+    config = gates.active_gate()
+    assert gates.take_place(config, "first", taken=[1, 2]) == 0
+    assert gates.take_place(config, "second", taken=[0, 2]) == 1
+    monkeypatch.setattr(gates.secrets, "randbelow", lambda n: 0)  # every try lands on a taken place
+    decision = gates.arrive(config, None)
+    assert decision.admitted and decision.card.slot == 2
+    assert not gates.arrive(config, None).admitted  # now full: a ticket
+
+
+def test_a_newcomer_does_not_take_a_place_kept_for_a_ticket_let_in(make_gate, clock):
+    make_gate(capacity=2)
+    config = gates.active_gate()
+    assert gates.take_place(config, "inside") is not None
+    # One ticket let in, not come yet, within its grace period: the free place is its own.
+    store = gates.cache()
+    store.set_many({config.key("late"): 1, config.key("pointer"): 1, config.key("claimed"): 0}, timeout=None)
+    store.set(config.key("pending_until"), clock.t + 60, timeout=None)
+    current = gates.state(config, clock.t)
+    assert (current.waiting, current.reserved) == (0, 1)
+    assert not gates.arrive(config, None).admitted
+    assert len(gates.occupied(config)) == 1
