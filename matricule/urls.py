@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +23,12 @@ def _admin_permission(request):
 def _admin_login(request, extra_context=None):
     from urllib.parse import quote
 
+    from matricule.accounts import staff
+
+    if staff.is_staff_member(request.user) and staff.is_verified(request):
+        # Signed in (both factors) without the administration among their rights: the sign-in
+        # page would send them straight back here, in a loop. Say so instead.
+        return render(request, "admin_not_allowed.html", status=403)
     return redirect(f"/gestion/connexion/?next={quote(request.get_full_path())}")
 
 

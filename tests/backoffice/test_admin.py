@@ -45,3 +45,24 @@ def test_the_action_records_a_transfer_for_the_registrations_awaiting_payment(
     assert payment.paid_cents == awaiting.fee_total_cents
     messages = [str(message) for message in get_messages(response.wsgi_request)]
     assert len(messages) == 1 and str(awaiting.pk) in messages[0]
+
+
+def test_an_agent_opening_the_admin_is_told_it_is_not_allowed_instead_of_a_loop(iut_agent, staff_client):
+    client = staff_client(iut_agent)
+    for address in ("/admin/", "/admin/accounts/user/"):
+        response = client.get(address, follow=True)  # a redirect loop would raise here
+        assert response.status_code == 403
+        assert response.redirect_chain == [(f"/admin/login/?next={address}", 302)]
+        html = response.content.decode()
+        assert "Administration non autorisée" in html and 'href="/gestion/"' in html
+
+
+def test_the_admin_still_sends_the_signed_out_to_the_staff_sign_in(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    login = client.get(response.url)
+    assert login.status_code == 302 and login.url.startswith("/gestion/connexion/?next=/admin/")
+
+
+def test_an_administrator_opens_the_admin(administrator, staff_client):
+    assert staff_client(administrator).get("/admin/").status_code == 200
