@@ -163,3 +163,15 @@ def test_agents_see_stored_previews_of_each_page_and_a_notice_when_none_could_be
     other.__class__.objects.filter(pk=other.pk).update(preview_error="memory")
     page = client.get(f"/gestion/pieces/{registered.pk}/").content.decode()
     assert "No preview could be made of this file" in page or "Aucun aperçu" in page
+
+
+def test_the_review_screen_names_the_grant_and_counts_pages_in_words(client, registered, iut_agent):
+    _submit_all(registered)  # the baccalaureate diploma has 2 pages
+    registered.cleaned = {**registered.cleaned, "social": {"grant": "none"}}
+    registered.save(update_fields=["cleaned"])
+    photo = registered.submissions.get(document_type__code="photo")
+    services.upload(photo, upload_file(content=pdf_bytes(1)), actor=registered.student.user)
+    client.force_login(iut_agent)
+    page = client.get(f"/gestion/pieces/{registered.pk}/").content.decode()
+    assert "<dd>Pas de bourse</dd>" in page and "<dd>none</dd>" not in page
+    assert "Ouvrir le PDF (2 pages)" in page and "Ouvrir le PDF (1 page)" in page
