@@ -25,6 +25,7 @@ REGISTRATION_FEE_REDUCED = "registration_fee_reduced"
 DIFFERENTIATED_FEE = "differentiated_fee"
 EXEMPTION_GRANT = "exemption_grant"
 EXEMPTION_PUPILLE = "exemption_pupille"
+EXEMPTION_EXCHANGE = "exemption_exchange"
 
 # Keyed by code so that lines stored as JSON (code and amount) can be labelled again later,
 # in whatever language is active then.
@@ -34,6 +35,7 @@ LABELS: dict[str, Promise] = {
     DIFFERENTIATED_FEE: _("Registration fee, differentiated rate (non-EU students)"),
     EXEMPTION_GRANT: _("Exemption: grant holder"),
     EXEMPTION_PUPILLE: _("Exemption: pupille de la nation"),
+    EXEMPTION_EXCHANGE: _("Exemption: exchange programme (fees paid at the home university)"),
 }
 
 
@@ -61,6 +63,7 @@ class FeeContext:
     grant_holder: bool = False  # CROUS social-criteria grant or French government grant
     pupille_de_la_nation: bool = False
     differentiated: bool = False  # first-time non-EU student subject to differentiated fees
+    exchange: bool = False  # hosted under an exchange programme: pays at the home university
     other_registrations: list[str] = field(default_factory=list)
 
 
@@ -126,7 +129,9 @@ def fee_lines(context: FeeContext, schedules: Mapping[str, FeeScheduleLike]) -> 
       differentiated rate stays at that rate, for the same reason;
     - grant holders and pupilles de la nation are exempt: a line waives the whole fee
       (total 0) and the registrar verifies the proof later. A student who is both gets one
-      exemption line, the grant, so that the lines never waive more than the fee.
+      exemption line, the grant, so that the lines never waive more than the fee;
+    - exchange-programme students pay their fees at their home university (the exchange
+      agreement): one line waives the whole fee, before any other exemption.
 
     Raises MissingFeeSchedule when the year has no schedule for the diploma type.
     """
@@ -143,7 +148,9 @@ def fee_lines(context: FeeContext, schedules: Mapping[str, FeeScheduleLike]) -> 
         fee = FeeLine(REGISTRATION_FEE, own_rate)
 
     lines = [fee]
-    if context.grant_holder:
+    if context.exchange:
+        lines.append(FeeLine(EXEMPTION_EXCHANGE, -fee.amount_cents))
+    elif context.grant_holder:
         lines.append(FeeLine(EXEMPTION_GRANT, -fee.amount_cents))
     elif context.pupille_de_la_nation:
         lines.append(FeeLine(EXEMPTION_PUPILLE, -fee.amount_cents))

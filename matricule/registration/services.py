@@ -23,7 +23,7 @@ from .models import (
     registration_cancelled,
     registration_registered,
 )
-from .steps import get_step, initial_data, missing_steps
+from .steps import get_step, initial_data, missing_steps, populations
 
 # Form keys that are navigation, not data.
 _NOT_DATA = {"csrfmiddlewaretoken", "action", "goto"}
@@ -174,6 +174,7 @@ def fee_lines(registration: Registration) -> list[dict]:
         diploma_type=registration.stage.programme.diploma_type,
         grant_holder=social.get("grant", "none") != "none",
         pupille_de_la_nation=social.get("pupille") == "yes",
+        exchange="exchange" in populations(registration),
         other_registrations=list(others),
     )
     return [line.as_dict() for line in fee_lines_for(context)]

@@ -96,13 +96,18 @@ def _yearly(registration) -> bool:
 NOT_CONCERNED_BY_CVEC = frozenset({"continuing_education", "exchange"})
 
 
+def populations(registration) -> set[str]:
+    """The desk-only populations the registration belongs to: the reason the desk gave, and
+    what the admission says (`OfflinePopulation.Kind` values)."""
+    reason = (registration.data.get("desk") or {}).get("reason")
+    candidate = registration.candidate if registration.candidate_id else None
+    return {p for p in (reason, candidate.offline_population if candidate else None) if p}
+
+
 def cvec_concerned(registration) -> bool:
     """Does this registration pay the CVEC? Not for the populations above, whether the desk
     registered them for that reason or their admission says so."""
-    reason = (registration.data.get("desk") or {}).get("reason")
-    candidate = registration.candidate if registration.candidate_id else None
-    population = candidate.offline_population if candidate else None
-    return reason not in NOT_CONCERNED_BY_CVEC and population not in NOT_CONCERNED_BY_CVEC
+    return not populations(registration) & NOT_CONCERNED_BY_CVEC
 
 
 def _cvec_asked(registration) -> bool:

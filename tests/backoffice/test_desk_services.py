@@ -5,7 +5,7 @@ import pytest
 from matricule.audit.models import Event
 from matricule.backoffice import desk_services
 from matricule.payments.models import Payment
-from matricule.registration.desk import OutOfScope
+from matricule.registration.desk import OutOfScope, Reason
 from matricule.registration.models import State
 from tests.registration.test_desk import (
     allow_exemption,
@@ -16,6 +16,9 @@ from tests.registration.test_desk import (
 
 pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
+# A trainee pays the fee (their employer, often); an exchange student owes none here.
+TRAINEE = Reason.CONTINUING_EDUCATION
+
 
 @pytest.fixture
 def exemption_allowed(monkeypatch):
@@ -23,7 +26,7 @@ def exemption_allowed(monkeypatch):
 
 
 def test_submitted_then_paid_at_the_desk_is_registered_with_a_student_number(iut_agent, geii1, zofia_cvec):
-    registration = submitted_new_person(iut_agent, geii1, zofia_cvec)
+    registration = submitted_new_person(iut_agent, geii1, zofia_cvec, reason=TRAINEE)
     assert registration.state == State.AWAITING_PAYMENT
     assert registration.fee_total_cents > 0
     assert Event.objects.filter(action="registration.desk_submitted", actor=iut_agent).exists()
@@ -50,7 +53,7 @@ def test_submitted_then_paid_at_the_desk_is_registered_with_a_student_number(iut
 
 
 def test_the_desk_takes_the_whole_fee(iut_agent, geii1, zofia_cvec):
-    registration = submitted_new_person(iut_agent, geii1, zofia_cvec)
+    registration = submitted_new_person(iut_agent, geii1, zofia_cvec, reason=TRAINEE)
     with pytest.raises(desk_services.WrongAmount):
         desk_services.record_desk_payment(
             registration,
@@ -64,7 +67,7 @@ def test_the_desk_takes_the_whole_fee(iut_agent, geii1, zofia_cvec):
 
 
 def test_a_payment_is_refused_when_nothing_is_awaited(iut_agent, geii1, zofia_cvec):
-    registration = fill_steps(open_new_person(iut_agent, geii1), iut_agent, cvec=zofia_cvec)
+    registration = fill_steps(open_new_person(iut_agent, geii1, reason=TRAINEE), iut_agent, cvec=zofia_cvec)
     with pytest.raises(desk_services.NotAwaitingPayment):
         desk_services.record_desk_payment(
             registration, agent=iut_agent, method=desk_services.Method.CASH, amount_cents=17000
@@ -72,13 +75,13 @@ def test_a_payment_is_refused_when_nothing_is_awaited(iut_agent, geii1, zofia_cv
 
 
 def test_exemption_registers_with_the_reason_audited(iut_agent, geii1, zofia_cvec, exemption_allowed):
-    registration = submitted_new_person(iut_agent, geii1, zofia_cvec)
+    registration = submitted_new_person(iut_agent, geii1, zofia_cvec, reason=TRAINEE)
     total = registration.fee_total_cents
 
     with pytest.raises(ValueError):
         desk_services.exempt_from_fees(registration, agent=iut_agent, reason="  ")
     registration = desk_services.exempt_from_fees(
-        registration, agent=iut_agent, reason="Accord Erasmus+ 2025"
+        registration, agent=iut_agent, reason="Décision du président 2025-14"
     )
 
     assert registration.state == State.REGISTERED
@@ -94,11 +97,11 @@ def test_exemption_registers_with_the_reason_audited(iut_agent, geii1, zofia_cve
     assert states_seen == ["registration.exempt", "registration.registered"]
     event = Event.objects.get(action="registration.desk_exempted")
     assert event.actor == iut_agent
-    assert event.data == {"reason": "Accord Erasmus+ 2025", "waived_cents": total}
+    assert event.data == {"reason": "Décision du président 2025-14", "waived_cents": total}
 
 
 def test_exemption_is_refused_out_of_scope(other_agent, iut_agent, geii1, zofia_cvec, exemption_allowed):
-    registration = submitted_new_person(iut_agent, geii1, zofia_cvec)
+    registration = submitted_new_person(iut_agent, geii1, zofia_cvec, reason=TRAINEE)
     with pytest.raises(OutOfScope):
         desk_services.exempt_from_fees(registration, agent=other_agent, reason="Erasmus")
     registration.refresh_from_db()
@@ -106,7 +109,7 @@ def test_exemption_is_refused_out_of_scope(other_agent, iut_agent, geii1, zofia_
 
 
 def test_an_exemption_is_refused_when_nothing_is_awaited(iut_agent, geii1, zofia_cvec):
-    registration = fill_steps(open_new_person(iut_agent, geii1), iut_agent, cvec=zofia_cvec)
+    registration = fill_steps(open_new_person(iut_agent, geii1, reason=TRAINEE), iut_agent, cvec=zofia_cvec)
     with pytest.raises(desk_services.NotAwaitingPayment):
         desk_services.exempt_from_fees(registration, agent=iut_agent, reason="Erasmus")
     registration.refresh_from_db()

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from matricule.audit.models import Event
+from matricule.registration.desk import Reason
 from matricule.registration.models import Registration, State
 from matricule.registration.steps import steps_for
 from tests.registration.conftest import ANSWERS
@@ -27,7 +28,7 @@ def start_data(stage, **changes):
         "birth_date": IDENTITY["birth_date"].isoformat(),
         "email": IDENTITY["email"],
         "stage": stage.pk,
-        "reason": "exchange",
+        "reason": "continuing_education",  # pays the fee; an exchange student owes none here
         **changes,
     }
 
@@ -128,7 +129,7 @@ def test_the_whole_desk_flow_with_a_payment(
 def test_exemption_through_the_payment_page(agent_client, iut_agent, geii1, demo, monkeypatch):
     allow_exemption(monkeypatch)
     cvec = seed_cvec(demo.current_year)
-    registration = open_new_person(iut_agent, geii1)
+    registration = open_new_person(iut_agent, geii1, reason=Reason.CONTINUING_EDUCATION)
     fill_through_pages(agent_client, registration, cvec)
     agent_client.post(f"{START}{registration.pk}/verification/")
 
@@ -137,13 +138,14 @@ def test_exemption_through_the_payment_page(agent_client, iut_agent, geii1, demo
     )
     assert response.status_code == 400
     response = agent_client.post(
-        f"{START}{registration.pk}/paiement/", {"action": "exempt", "exempt-reason": "Convention Erasmus+"}
+        f"{START}{registration.pk}/paiement/",
+        {"action": "exempt", "exempt-reason": "Décision 2025-14"},
     )
     assert response["Location"] == f"{START}{registration.pk}/termine/"
     registration.refresh_from_db()
     assert registration.state == State.REGISTERED
-    assert Event.objects.get(action="registration.desk_exempted").data["reason"] == "Convention Erasmus+"
-    assert "Convention Erasmus+" in agent_client.get(response["Location"]).content.decode()
+    assert Event.objects.get(action="registration.desk_exempted").data["reason"] == "Décision 2025-14"
+    assert "Décision 2025-14" in agent_client.get(response["Location"]).content.decode()
 
 
 def test_an_admitted_candidate_found_by_parcoursup_number(agent_client, demo_candidates):

@@ -1,5 +1,5 @@
-"""Desk registration in a browser: the IUT de Chartres agent registers an exchange student who
-pays by cheque at the desk; the student activates their account from the email, signs in and
+"""Desk registration in a browser: the IUT de Chartres agent registers a continuing-education
+trainee who pays by cheque at the desk; the student activates their account from the email, signs in and
 downloads their registration summary."""
 
 import datetime
@@ -101,7 +101,7 @@ STEPS = {
 }
 
 
-def test_an_exchange_student_registered_at_the_desk_activates_and_downloads_the_summary(
+def test_a_trainee_registered_at_the_desk_activates_and_downloads_the_summary(
     page, browser, live_server, demo
 ):
     stage = Stage.objects.get(code="GEII-1")
@@ -121,7 +121,7 @@ def test_an_exchange_student_registered_at_the_desk_activates_and_downloads_the_
     form.locator("input[name=sex][value=F]").check()
     form.locator("input[name=email]").fill(PERSON["email"])
     form.locator("select[name=stage]").select_option(str(stage.pk))
-    form.locator("input[name=reason][value=exchange]").check()
+    form.locator("input[name=reason][value=continuing_education]").check()
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     expect(page.get_by_role("alert")).to_be_visible()
@@ -139,7 +139,7 @@ def test_an_exchange_student_registered_at_the_desk_activates_and_downloads_the_
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/etape/identity/$"))
     assert_accessible(page)
-    # An exchange student is not concerned by the CVEC: that step is not asked.
+    # A continuing-education trainee is not concerned by the CVEC: that step is not asked.
     for key, values in ((k, v) for k, v in STEPS.items() if k != "cvec"):
         expect(page).to_have_url(re.compile(f"/etape/{key}/$"))
         fill(page, {"attestation": cvec} if key == "cvec" else values)

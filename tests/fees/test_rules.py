@@ -10,6 +10,7 @@ import pytest
 
 from matricule.fees.rules import (
     DIFFERENTIATED_FEE,
+    EXEMPTION_EXCHANGE,
     EXEMPTION_GRANT,
     EXEMPTION_PUPILLE,
     REGISTRATION_FEE,
@@ -145,6 +146,8 @@ def test_additional_registration_compares_with_every_other_registration():
         ({"grant_holder": True}, EXEMPTION_GRANT),
         ({"pupille_de_la_nation": True}, EXEMPTION_PUPILLE),
         ({"grant_holder": True, "pupille_de_la_nation": True}, EXEMPTION_GRANT),
+        ({"exchange": True}, EXEMPTION_EXCHANGE),
+        ({"exchange": True, "grant_holder": True}, EXEMPTION_EXCHANGE),  # one line, never more
     ],
 )
 @pytest.mark.parametrize(

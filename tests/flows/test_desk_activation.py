@@ -8,6 +8,7 @@ from django.core import mail
 from matricule.accounts.activation import can_activate
 from matricule.backoffice import desk_services
 from matricule.notifications.models import Email
+from matricule.registration.desk import Reason
 from tests.backoffice.conftest import geii1, zofia_cvec  # noqa: F401
 from tests.registration.test_desk import submitted_new_person
 
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.usefixtures("immediate_tasks")
 def test_registered_at_the_desk_the_student_gets_the_activation_email(
     iut_agent, geii1, zofia_cvec, django_capture_on_commit_callbacks
 ):
-    registration = submitted_new_person(iut_agent, geii1, zofia_cvec, email="zofia.k@example.org")
+    registration = submitted_new_person(
+        iut_agent, geii1, zofia_cvec, reason=Reason.CONTINUING_EDUCATION, email="zofia.k@example.org"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         desk_services.record_desk_payment(
             registration,

@@ -87,14 +87,14 @@ def fill_steps(registration, agent, *, cvec, grant="none", email=IDENTITY["email
     return registration
 
 
-def open_new_person(agent, stage, **identity):
+def open_new_person(agent, stage, *, reason=desk.Reason.EXCHANGE, **identity):
     return desk.open_desk_registration(
-        agent=agent, stage=stage, identity={**IDENTITY, **identity}, reason=desk.Reason.EXCHANGE
+        agent=agent, stage=stage, identity={**IDENTITY, **identity}, reason=reason
     )
 
 
-def submitted_new_person(agent, stage, cvec, **kwargs):
-    registration = fill_steps(open_new_person(agent, stage), agent, cvec=cvec, **kwargs)
+def submitted_new_person(agent, stage, cvec, *, reason=desk.Reason.EXCHANGE, **kwargs):
+    registration = fill_steps(open_new_person(agent, stage, reason=reason), agent, cvec=cvec, **kwargs)
     return desk.submit_desk_registration(registration, agent=agent)
 
 
@@ -238,6 +238,29 @@ def test_a_candidate_registered_at_the_desk_with_a_grant_pays_nothing(
     assert registration.fee_total_cents == 0
     assert registration.student.student_number
     assert [m.to for m in mail.outbox if "/compte/activer/" in m.body] == [[nadia.email]]
+
+
+@pytest.mark.parametrize("from_admission", [False, True], ids=["desk-reason", "admission"])
+def test_an_exchange_student_owes_no_fee_here_and_is_registered_at_once(
+    iut_agent, geii1, zofia_cvec, demo, demo_candidates, from_admission, django_capture_on_commit_callbacks
+):
+    if from_admission:  # the imported admission says so; the desk gave no reason
+        nadia = demo_candidates["continuing_education"]
+        nadia.offline_population = "exchange"
+        nadia.save(update_fields=["offline_population"])
+        registration = desk.open_desk_registration(agent=iut_agent, stage=nadia.stage, candidate=nadia)
+        fill_steps(registration, iut_agent, cvec=cvec_number(demo.current_year, nadia), email=nadia.email)
+    else:  # the desk's reason: exchange programme
+        registration = fill_steps(open_new_person(iut_agent, geii1), iut_agent, cvec=zofia_cvec)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = desk.submit_desk_registration(registration, agent=iut_agent)
+
+    assert registration.state == State.REGISTERED
+    assert [line["code"] for line in registration.fee_lines] == ["registration_fee", "exemption_exchange"]
+    assert registration.fee_lines[1]["amount_cents"] == -registration.fee_lines[0]["amount_cents"] < 0
+    assert registration.fee_total_cents == 0
+    assert not registration.payments.exists()
 
 
 def test_a_desk_reregistration_carries_last_years_steps(iut_agent, demo):
