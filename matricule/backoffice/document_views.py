@@ -17,7 +17,7 @@ from matricule.documents.forms import DecisionForm
 from matricule.documents.models import RefusalReason, Submission
 from matricule.documents.previews import preview_page
 from matricule.documents.views import download_name, serve
-from matricule.registration.forms import SocialForm
+from matricule.registration.forms import GRANT_LABELS
 from matricule.registration.models import Registration
 
 from .access import get_registration_for_agent, get_version_for_agent, waiting_submissions
@@ -95,7 +95,7 @@ def review(request, pk: int):
         "backoffice/documents/review.html",
         {
             "registration": registration,
-            "grant": dict(SocialForm.GRANTS).get(registration.cleaned.get("social", {}).get("grant")),
+            "grant": GRANT_LABELS.get(registration.cleaned.get("social", {}).get("grant")),
             "submissions": submissions,
             "reasons": list(RefusalReason.objects.all()),
             "next_pk": next_pk,

@@ -255,6 +255,10 @@ class SocialForm(StepForm):
     )
 
 
+# The label of a stored grant code, for the pages and exports that show it.
+GRANT_LABELS = dict(SocialForm.GRANTS)
+
+
 class CvecForm(StepForm):
     attestation = identifier_field(
         _("CVEC attestation number"),

@@ -14,7 +14,7 @@ from matricule.admissions.models import Result
 from matricule.documents.models import DocumentType, Submission
 from matricule.institution.models import OfflinePopulation, Stage
 from matricule.payments.models import Payment
-from matricule.registration.forms import BaccalaureateForm, SocialForm
+from matricule.registration.forms import GRANT_LABELS, BaccalaureateForm
 from matricule.registration.models import Registration, State
 
 from .base import Column, Exporter, Filter, register
@@ -72,7 +72,6 @@ def bac_series(registration) -> str | None:
 
 
 BAC_KINDS = dict(BaccalaureateForm.KINDS)
-GRANTS = dict(SocialForm.GRANTS)
 
 
 def bac_kind(registration):
@@ -177,7 +176,7 @@ class RegistrationsExporter(OfRegistrations):
             lambda r: f"P{r.candidate.parcoursup_number}" if r.candidate_id else None,
             default=False,
         ),
-        Column("grant", _("Grant"), lambda r: GRANTS.get(cleaned(r, "social", "grant")), default=False),
+        Column("grant", _("Grant"), lambda r: GRANT_LABELS.get(cleaned(r, "social", "grant")), default=False),
         Column("cvec", _("CVEC attestation"), lambda r: cleaned(r, "cvec", "attestation"), default=False),
         Column("fees", _("Fees (€)"), lambda r: euros(r.fee_total_cents)),
         Column("submitted_at", _("Submitted at"), lambda r: r.submitted_at, default=False),
