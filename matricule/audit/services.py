@@ -17,6 +17,18 @@ def add_component_resolver(resolver: ComponentResolver) -> None:
         _component_resolvers.append(resolver)
 
 
+# Apps above that act on some events (webhooks) register a listener at start-up: called with
+# each new event and its object, in the caller's transaction, so what it writes commits or rolls
+# back with the business change. A listener must be cheap: it runs on every event.
+Listener = Callable[[Event, models.Model | None], None]
+_listeners: list[Listener] = []
+
+
+def add_listener(listener: Listener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def record(
     action: str,
     *,
@@ -28,7 +40,7 @@ def record(
     """Append an audit event; `action` is a dotted code such as `institution.window.changed`.
     The client address comes from the request being served, if any; the component is the
     caller's `component_id`, else the object's own (see component_of)."""
-    return Event.objects.create(
+    event = Event.objects.create(
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
         object_type=obj._meta.label_lower if obj is not None else "",
@@ -37,6 +49,9 @@ def record(
         address=current_address.get(),
         component_id=component_id if component_id is not None else component_of(obj),
     )
+    for listener in _listeners:
+        listener(event, obj)
+    return event
 
 
 def component_of(obj) -> int | None:
