@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import CharField, Count, Func, Max, Min, Q
+from django.db.models import CharField, Count, Func, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import formats, timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
 from matricule.accounts.staff import component_ids
+from matricule.admissions.models import Candidate
 from matricule.documents.models import Submission
 from matricule.institution.models import AcademicYear, Component, RegistrationWindow, Stage
 from matricule.payments.models import Payment
@@ -91,6 +92,13 @@ class StageRow:
     name: str
     counts: list[int]
     total: int
+    admitted: int = 0  # Parcoursup candidates admitted in the stage this year
+    registered: int = 0
+
+    @property
+    def registered_share(self) -> int | None:
+        """Registered per hundred admitted (None when nobody was admitted through Parcoursup)."""
+        return round(100 * self.registered / self.admitted) if self.admitted else None
 
 
 @dataclass
@@ -99,6 +107,12 @@ class StageStateTable:
     rows: list[StageRow]
     totals: list[int]
     total: int
+    admitted: int = 0
+    registered: int = 0
+
+    @property
+    def registered_share(self) -> int | None:
+        return round(100 * self.registered / self.admitted) if self.admitted else None
 
 
 def stages_in_scope(ids: set[int] | None) -> dict[int, dict]:
@@ -123,15 +137,24 @@ def registrations_by_stage(
         _registrations(year, ids, stages).values("stage_id", "state").annotate(count=Count("id")).order_by()
     )
     rows: dict[int, StageRow] = {}
-    for group in groups:
-        row = rows.get(group["stage_id"])
-        if row is None:
-            stage = stages.get(group["stage_id"]) or {"code": "?", "name": "?"}
-            row = rows[group["stage_id"]] = StageRow(
+
+    def row_of(stage_id) -> StageRow:
+        if stage_id not in rows:
+            stage = stages.get(stage_id) or {"code": "?", "name": "?"}
+            rows[stage_id] = StageRow(
                 code=stage["code"], name=stage["name"], counts=[0] * len(states), total=0
             )
+        return rows[stage_id]
+
+    for group in groups:
+        row = row_of(group["stage_id"])
         row.counts[column[group["state"]]] += group["count"]
         row.total += group["count"]
+        if group["state"] == State.REGISTERED:
+            row.registered += group["count"]
+    # A stage where admitted candidates have not started yet still shows, with its admitted count.
+    for stage_id, count in admitted_by_stage(year, ids, stages).items():
+        row_of(stage_id).admitted = count
 
     def order(pk):
         stage = stages.get(pk, {})
@@ -139,7 +162,23 @@ def registrations_by_stage(
 
     ordered = [rows[pk] for pk in sorted(rows, key=order)]
     totals = [sum(row.counts[index] for row in ordered) for index in range(len(states))]
-    return StageStateTable(states=states, rows=ordered, totals=totals, total=sum(totals))
+    return StageStateTable(
+        states=states,
+        rows=ordered,
+        totals=totals,
+        total=sum(totals),
+        admitted=sum(row.admitted for row in ordered),
+        registered=sum(row.registered for row in ordered),
+    )
+
+
+def admitted_by_stage(year: AcademicYear, ids: set[int] | None, stages: dict[int, dict]) -> dict[int, int]:
+    """{stage id: candidates admitted through Parcoursup this year}, for the stages in scope."""
+    candidates = Candidate.objects.filter(academic_year=year, stage_id__isnull=False)
+    if ids is not None:
+        candidates = candidates.filter(stage_id__in=list(stages))
+    groups = candidates.values("stage_id").annotate(count=Count("id")).order_by()
+    return {group["stage_id"]: group["count"] for group in groups}
 
 
 # --- Registrations per day -----------------------------------------------------------------
@@ -356,6 +395,121 @@ def waiting_requests(ids: set[int] | None, stages: dict[int, dict] | None = None
     )
 
 
+# --- Money, and against last year at the same date ------------------------------------------
+
+# Payments through which money was taken (and may since have been partly or wholly refunded).
+MONEY_TAKEN = [
+    Payment.Status.CONFIRMED,
+    Payment.Status.TO_REVIEW,
+    Payment.Status.PARTLY_REFUNDED,
+    Payment.Status.REFUNDED,
+]
+
+
+@dataclass
+class Money:
+    collected_cents: int  # taken by card, at the desk or by hand, refunds not deducted
+    refunded_cents: int
+    awaiting: int  # registrations waiting for their payment
+    awaiting_cents: int  # what they owe
+    exempt: int  # registrations that owe nothing (grant holders, exchange students, waivers)
+
+    @property
+    def net_cents(self) -> int:
+        return self.collected_cents - self.refunded_cents
+
+
+@dataclass
+class YearFigures:
+    code: str
+    submitted: int  # forms finished by the student (or the desk)
+    registered: int
+
+
+@dataclass
+class YearComparison:
+    this_year: YearFigures
+    last_year: YearFigures | None  # None: no registration of the previous year in the database
+    same_day: datetime.date  # last year's date matching today
+
+    def _change(self, attribute: str) -> int | None:
+        if self.last_year is None:
+            return None
+        return getattr(self.this_year, attribute) - getattr(self.last_year, attribute)
+
+    @property
+    def submitted_change(self) -> int | None:
+        return self._change("submitted")
+
+    @property
+    def registered_change(self) -> int | None:
+        return self._change("registered")
+
+
+def same_day_last_year(today: datetime.date) -> datetime.date:
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 1, day=28)
+
+
+def previous_code(code: str) -> str | None:
+    """2024-2025 → 2023-2024."""
+    start = code[:4]
+    return f"{int(start) - 1}-{start}" if start.isdigit() else None
+
+
+def money_and_comparison(
+    year: AcademicYear, ids: set[int] | None, stages: dict[int, dict], today: datetime.date | None = None
+) -> tuple[Money, YearComparison]:
+    """This year's money, and how far its campaign is against last year's at the same calendar
+    date: three aggregate queries (payments, this year's and last year's registrations)."""
+    today = today or timezone.localdate()
+    same_day = same_day_last_year(today)
+    taken = Q(status__in=MONEY_TAKEN)
+    paid = _through_stage(
+        Payment.objects.filter(registration__academic_year=year), ids, stages, "registration"
+    ).aggregate(collected=Sum("paid_cents", filter=taken), refunded=Sum("refunded_cents", filter=taken))
+    awaiting = Q(state=State.AWAITING_PAYMENT)
+    until = _local_midnight(today + datetime.timedelta(days=1))
+    now = _registrations(year, ids, stages).aggregate(
+        awaiting=Count("id", filter=awaiting),
+        awaiting_cents=Sum("fee_total_cents", filter=awaiting),
+        exempt=Count("id", filter=Q(state=State.EXEMPT) | Q(state=State.REGISTERED, fee_total_cents=0)),
+        submitted=Count("id", filter=Q(submitted_at__lt=until)),
+        registered=Count("id", filter=Q(registered_at__lt=until)),
+    )
+    money = Money(
+        collected_cents=paid["collected"] or 0,
+        refunded_cents=paid["refunded"] or 0,
+        awaiting=now["awaiting"],
+        awaiting_cents=now["awaiting_cents"] or 0,
+        exempt=now["exempt"],
+    )
+    last_year = None
+    last_code = previous_code(year.code)
+    if last_code:
+        last_until = _local_midnight(same_day + datetime.timedelta(days=1))
+        registrations = Registration.objects.filter(academic_year__code=last_code)
+        if ids is not None:
+            registrations = registrations.filter(stage_id__in=list(stages))
+        then = registrations.aggregate(
+            total=Count("id"),
+            submitted=Count("id", filter=Q(submitted_at__lt=last_until)),
+            registered=Count("id", filter=Q(registered_at__lt=last_until)),
+        )
+        if then["total"]:
+            last_year = YearFigures(
+                code=last_code, submitted=then["submitted"], registered=then["registered"]
+            )
+    comparison = YearComparison(
+        this_year=YearFigures(code=year.code, submitted=now["submitted"], registered=now["registered"]),
+        last_year=last_year,
+        same_day=same_day,
+    )
+    return money, comparison
+
+
 # --- The whole page ----------------------------------------------------------------------------
 
 
@@ -368,12 +522,15 @@ class Dashboard:
     documents: WaitingDocuments
     payments: PaymentAttention
     requests: WaitingRequests
+    money: Money | None = None
+    comparison: YearComparison | None = None
 
 
 def build_dashboard(user, *, component: str | None = None, whole_campaign: bool = False) -> Dashboard:
     choice = choose_components(user, component)
     year = AcademicYear.objects.current()
     stages = stages_in_scope(choice.ids)
+    money, comparison = money_and_comparison(year, choice.ids, stages) if year else (None, None)
     return Dashboard(
         year=year,
         components=choice,
@@ -384,4 +541,6 @@ def build_dashboard(user, *, component: str | None = None, whole_campaign: bool 
         documents=waiting_documents(choice.ids, stages),
         payments=payment_attention(choice.ids, stages=stages),
         requests=waiting_requests(choice.ids, stages),
+        money=money,
+        comparison=comparison,
     )

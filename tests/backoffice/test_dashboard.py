@@ -9,6 +9,7 @@ from matricule.backoffice import dashboard
 from matricule.documents.models import DocumentType, Submission
 from matricule.institution.models import AcademicYear, Component
 from matricule.payments.models import Payment
+from matricule.registration.models import Registration
 
 from .conftest import make_registrations
 
@@ -25,7 +26,22 @@ def _counts(table):
 def test_agent_sees_the_figures_of_their_component(dataset, iut_agent):
     figures = dashboard.build_dashboard(iut_agent)
 
-    assert _counts(figures.by_stage) == {"GEII-1": {"draft": 3, "registered": 2}, "GEA-1": {"submitted": 1}}
+    assert _counts(figures.by_stage) == {
+        "GEII-1": {"draft": 3, "registered": 2},
+        "GEA-1": {"submitted": 1},
+        "GMP-1": {},  # admitted candidates, none started yet
+    }
+    # Admitted through Parcoursup (the demo's candidates) against registered, per stage.
+    shares = {row.code: (row.admitted, row.registered, row.registered_share) for row in figures.by_stage.rows}
+    assert shares == {"GEII-1": (2, 2, 100), "GEA-1": (2, 0, 0), "GMP-1": (1, 0, 0)}
+    assert (figures.by_stage.admitted, figures.by_stage.registered, figures.by_stage.registered_share) == (
+        5,
+        2,
+        40,
+    )
+    # Money taken this year in the component (held payments included), nothing refunded yet.
+    assert figures.money.collected_cents == 10000 + 17800 + 17800
+    assert figures.money.refunded_cents == 0
     assert figures.by_stage.total == 6
     assert sum(figures.by_stage.totals) == 6
     assert figures.documents.count == 2
@@ -168,10 +184,103 @@ def test_a_large_component_costs_a_bounded_number_of_queries(
         batch_size=2000,
     )
     client = staff_client(iut_agent)
-    with django_assert_max_num_queries(16):
+    # Four of them: the admitted per stage, the money, this year's and last year's campaigns.
+    with django_assert_max_num_queries(20):
         response = client.get("/gestion/")
     assert response.status_code == 200
     figures = dashboard.build_dashboard(iut_agent)
     assert figures.by_stage.total == 20_500
     assert figures.documents.count == 5000
     assert figures.payments.underpaid == 60
+
+
+def test_money_counts_refunds_what_is_owed_and_who_owes_nothing(demo, iut_agent):
+    year = demo.current_year
+    paid, refunded = make_registrations("GEII-1", 2, "registered", year)
+    awaiting = make_registrations("GEII-1", 3, "awaiting_payment", year)
+    exempt = make_registrations("GEA-1", 2, "registered", year)
+    waived = make_registrations("GEA-1", 1, "exempt", year)
+    Registration.objects.filter(pk__in=[r.pk for r in awaiting]).update(fee_total_cents=17800)
+    Registration.objects.filter(pk__in=[r.pk for r in exempt + waived]).update(fee_total_cents=0)
+    for n, (registration, status, refund) in enumerate(
+        [(paid, Payment.Status.CONFIRMED, 0), (refunded, Payment.Status.PARTLY_REFUNDED, 5000)]
+    ):
+        Payment.objects.create(
+            registration=registration,
+            reference=f"MONEY{n}",
+            gateway="simulator",
+            amount_cents=17800,
+            paid_cents=17800,
+            refunded_cents=refund,
+            status=status,
+            fee_key=f"money-{n}",
+        )
+    # Neither a refused attempt nor another year's payment is money of this year.
+    Payment.objects.create(
+        registration=awaiting[0],
+        reference="MONEYFAILED",
+        gateway="simulator",
+        amount_cents=17800,
+        paid_cents=None,
+        status=Payment.Status.FAILED,
+        fee_key="money-failed",
+    )
+    (last_year,) = make_registrations("GEII-1", 1, "registered", AcademicYear.objects.get(code="2024-2025"))
+    Payment.objects.create(
+        registration=last_year,
+        reference="MONEYLAST",
+        gateway="simulator",
+        amount_cents=17000,
+        paid_cents=17000,
+        status=Payment.Status.CONFIRMED,
+        fee_key="money-last",
+    )
+
+    money = dashboard.build_dashboard(iut_agent).money
+
+    assert (money.collected_cents, money.refunded_cents, money.net_cents) == (35600, 5000, 30600)
+    assert (money.awaiting, money.awaiting_cents) == (3, 3 * 17800)
+    assert money.exempt == 3
+
+
+def test_this_year_against_last_year_at_the_same_date(demo, iut_agent):
+    year = demo.current_year
+    last = AcademicYear.objects.get(code=dashboard.previous_code(year.code))
+    today = timezone.localdate()
+    same_day = dashboard.same_day_last_year(today)
+
+    def at(day, hour=12):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+    make_registrations("GEII-1", 4, "submitted", year, submitted_at=at(today))
+    before = make_registrations("GEII-1", 6, "registered", last, submitted_at=at(same_day, 8))
+    Registration.objects.filter(pk__in=[r.pk for r in before[:5]]).update(registered_at=at(same_day, 9))
+    # Registered later in last year's campaign: not yet at this date last year.
+    Registration.objects.filter(pk=before[5].pk).update(
+        registered_at=at(same_day + datetime.timedelta(days=3))
+    )
+    make_registrations(
+        "GEII-1", 2, "registered", last, submitted_at=at(same_day + datetime.timedelta(days=1))
+    )
+
+    comparison = dashboard.build_dashboard(iut_agent).comparison
+
+    assert comparison.same_day == same_day
+    assert (comparison.this_year.submitted, comparison.this_year.registered) == (4, 0)
+    assert comparison.last_year.code == last.code
+    assert (comparison.last_year.submitted, comparison.last_year.registered) == (6, 5)
+    assert (comparison.submitted_change, comparison.registered_change) == (-2, -5)
+
+
+def test_the_same_date_last_year_of_a_29_february():
+    assert dashboard.same_day_last_year(datetime.date(2028, 2, 29)) == datetime.date(2027, 2, 28)
+
+
+def test_no_comparison_without_last_year(demo, iut_agent):
+    last = dashboard.previous_code(demo.current_year.code)
+    make_registrations("GEII-1", 1, "registered", AcademicYear.objects.get(code=last))
+    assert dashboard.build_dashboard(iut_agent).comparison.last_year.code == last
+    AcademicYear.objects.filter(code=last).update(code="2019-2020")
+    comparison = dashboard.build_dashboard(iut_agent).comparison
+    assert comparison.last_year is None
+    assert comparison.submitted_change is None

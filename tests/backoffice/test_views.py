@@ -20,6 +20,10 @@ def test_the_page_renders_in_french(dataset, iut_agent, staff_client):
     assert "IUT de Chartres" in html
     assert "<table" in html and 'scope="col"' in html
     assert "Paiements à vérifier" in html
+    # Admitted against registered, the money, and last year at the same date.
+    assert "Admis (Parcoursup)" in html and "Inscrits / admis" in html and "40 %" in html
+    assert "Encaissé" in html and "456\u00a0€" in html
+    assert "Par rapport à l'an dernier" in html
 
 
 def test_the_page_is_for_staff_only(demo, client, django_user_model):
