@@ -460,3 +460,69 @@ def CAS_SESSION_FACTORY():  # noqa: N802 (the name django-cas-ng reads); a timeo
     from matricule.accounts.staff_cas import http_session
 
     return http_session()
+
+
+# --- Directory (ENT accounts, issue 17) — BEGIN ---------------------------------------------------
+# The university's LDAP directory (SupAnn 2021), where a registered student's ENT account is
+# created and kept up to date (matricule.directory). No URL: the directory is off and accounts
+# stay local. ldap:// only to this machine, unless MATRICULE_LDAP_START_TLS; else ldaps://.
+MATRICULE_LDAP_URL = env_str("LDAP_URL", "")
+MATRICULE_LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+MATRICULE_LDAP_BIND_DN = env_str("LDAP_BIND_DN", "")
+MATRICULE_LDAP_BIND_PASSWORD = env_str("LDAP_BIND_PASSWORD", "")
+MATRICULE_LDAP_PEOPLE_DN = env_str("LDAP_PEOPLE_DN", "ou=people,dc=univ,dc=example")
+# The uid of a new ENT account, from the student number ("e{student_number}" → e24000012); an
+# entry found with the student's supannEtuId keeps its own uid.
+MATRICULE_LDAP_UID_FORMAT = env_str("LDAP_UID_FORMAT", "{student_number}")
+# The domain of the institutional address (`mail` = uid@domain); empty: no `mail` written.
+MATRICULE_LDAP_MAIL_DOMAIN = env_str("LDAP_MAIL_DOMAIN", "")
+# supannEtablissement and the etab of supannEtuInscription, e.g. {UAI}0451483T.
+MATRICULE_LDAP_ETABLISSEMENT = env_str("LDAP_ETABLISSEMENT", "")
+MATRICULE_LDAP_TIMEOUT_SECONDS = env_int("LDAP_TIMEOUT_SECONDS", 10, minimum=1)
+# --- Directory (ENT accounts, issue 17) — END -----------------------------------------------------
+
+# --- Webhooks (matricule.webhooks) -----------------------------------------------------------------
+# Seconds a receiver has to answer each POST (connection and answer); at most 30, so that a
+# sender's lease (2 minutes) is never overtaken while it waits.
+MATRICULE_WEBHOOK_TIMEOUT = min(env_int("WEBHOOK_TIMEOUT", 10, minimum=1), 30)
+# --- End of webhooks ------------------------------------------------------------------------------
+
+# --- REST API (matricule.api, issue 17) ---------------------------------------------------------
+# Clients authenticate with their token (`Authorization: Bearer …`); each may call this often
+# (per client, whatever its address): over it, 429 with Retry-After. JSON only: no browsable API
+# (its pages need inline scripts the CSP refuses, and sessions have no business here).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["matricule.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["matricule.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["matricule.api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_client": env_str("API_RATE", "600/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Matricule API",
+    "DESCRIPTION": "Registrations, students, payments, documents, issued documents and requests of "
+    "the components the client may see; imports of admitted candidates and results; decisions on "
+    "documents. Guide: docs/integration.md.",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RegistrationStateEnum": "matricule.registration.models.State",
+        "RegistrationKindEnum": "matricule.registration.models.Kind",
+        "RequestKindEnum": "matricule.requests.models.Kind",
+        "RequestStateEnum": "matricule.requests.models.State",
+    },
+}
+# Rows per page of a list (the client may ask for up to the maximum with ?page_size=).
+MATRICULE_API_PAGE_SIZE = env_int("API_PAGE_SIZE", 500, minimum=1)
+MATRICULE_API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000, minimum=1)
+# How far back `next_since` reaches before the start of a walk: longer than any transaction
+# that writes rows (a row's updated_at is set before its transaction commits).
+MATRICULE_API_SYNC_MARGIN_SECONDS = env_int("API_SYNC_MARGIN_SECONDS", 300, minimum=0)
+# --- end of REST API ----------------------------------------------------------------------------

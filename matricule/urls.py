@@ -43,6 +43,8 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     *payment_notifications,
+    # The REST API: programs, not people, so no language prefix.
+    path("api/", include("matricule.api.urls")),
 ]
 if settings.MATRICULE_PAYMENT_SIMULATOR:
     # The simulated bank: demo and tests only (refused in production settings).

@@ -165,15 +165,41 @@ def _use(token: str, purpose: str) -> ActivationToken:
     return link
 
 
+# --- Passwords kept elsewhere too ----------------------------------------------------------------
+
+# Where else a chosen password goes (the university's directory, for the ENT account): apps above
+# register a setter at start-up (add_password_setter). A setter is called in the request, inside
+# the transaction that uses the link, with the raw password: never queue or log it. It raises
+# PasswordNotStored when it cannot store it; the link is then not used and nothing is changed here.
+_password_setters = []
+
+
+class PasswordNotStored(Exception):
+    """A registered setter could not store the password (its service is unreachable)."""
+
+
+def add_password_setter(setter) -> None:
+    """`setter(user, password)`; raises PasswordNotStored on failure."""
+    if setter not in _password_setters:
+        _password_setters.append(setter)
+
+
+def _store_elsewhere(user, password: str) -> None:
+    for setter in _password_setters:
+        setter(user, password)
+
+
 # --- Activation ----------------------------------------------------------------------------------
 
 
 def activate_account(token: str, password: str):
     """Use an activation link: set the (already validated) password and confirm the email the
-    link was sent to. Returns the user, to be logged in. Raises TokenError."""
+    link was sent to. Returns the user, to be logged in. Raises TokenError, or PasswordNotStored
+    (nothing done)."""
     with transaction.atomic():
         link = _use(token, Purpose.ACTIVATE)
         user = get_user_model().objects.select_for_update().get(pk=link.user_id)
+        _store_elsewhere(user, password)
         now = timezone.now()
         user.set_password(password)
         user.email = link.email
@@ -246,10 +272,12 @@ def _send_link_email(user, purpose: str, to: str, url: str):
 
 def reset_password(token: str, password: str):
     """Use a reset link: set the (already validated) password. Returns the user; the caller
-    does not log them in (the second factor, if any, is still asked at login). Raises TokenError."""
+    does not log them in (the second factor, if any, is still asked at login). Raises TokenError,
+    or PasswordNotStored (nothing done)."""
     with transaction.atomic():
         link = _use(token, Purpose.RESET)
         user = get_user_model().objects.select_for_update().get(pk=link.user_id)
+        _store_elsewhere(user, password)
         user.set_password(password)
         user.save(update_fields=["password"])
         record("accounts.account.password_reset", actor=user, obj=user)

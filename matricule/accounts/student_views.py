@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.audit.services import record
 
-from . import activation, devices, password_login, throttle, totp
+from . import activation, devices, password_login, student_cas, throttle, totp
 from .forms import identifier_field
 from .models import AccountSecurity
 from .totp_views import code_check, code_step
@@ -222,6 +222,16 @@ def _password_link(request, token: str, purpose: str, template: str, *, use, don
             user = use(token, form.cleaned_data["new_password1"])
         except activation.TokenError as error:
             return _link_invalid(request, error, purpose)
+        except activation.PasswordNotStored:
+            # The link stays usable; the form comes back empty (password fields are never re-shown).
+            form.add_error(
+                None,
+                _(
+                    "The university's directory cannot be reached just now, so your password "
+                    "could not be saved. Nothing has changed: try again in a few minutes."
+                ),
+            )
+            return render(request, template, {"form": form, **context(link)}, status=503)
         return done(user)
     return render(
         request, template, {"form": form, **context(link)}, status=400 if request.method == "POST" else 200
@@ -268,7 +278,7 @@ def activate(request, token: str):
 def login_view(request):
     next_url = _safe_next(request)
     form = PasswordLoginForm(request.POST or None)
-    context = {"form": form, "next": next_url}
+    context = {"form": form, "next": next_url, "ent_login": student_cas.available()}
     if request.method == "POST" and form.is_valid():
         outcome = password_login.authenticate(
             identifier=form.cleaned_data["identifier"],

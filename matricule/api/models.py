@@ -3,6 +3,8 @@
 import hashlib
 import secrets
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +57,17 @@ class ApiClient(models.Model):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = actor_key(_("created by"))
+    # The client's own account, the actor of what it writes in the audit trail (an Event's actor
+    # is a user). Inactive, no password, not staff: it signs in nowhere; made with the client.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="api_client",
+        verbose_name=_("service account"),
+    )
 
     class Meta:
         verbose_name = _("API client")
@@ -63,6 +76,13 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.user_id is None:
+            self.user = _service_user(self.name)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "user"}
+        super().save(*args, **kwargs)
 
     def new_token(self) -> str:
         """Draw a token, keep its hash, and return it (the only time it is seen). The caller
@@ -79,3 +99,17 @@ class ApiClient(models.Model):
 
     def has_scope(self, resource: str, access: str) -> bool:
         return f"{resource}:{access}" in (self.scopes or [])
+
+
+def _service_user(name: str):
+    """A new account for a client: `api:<name>`, with a suffix when a deleted client of the same
+    name left its account behind (the audit trail keeps pointing at it)."""
+    users = get_user_model()
+    base = f"api:{name}"[:140]
+    username = base
+    while users.objects.filter(username=username).exists():
+        username = f"{base}:{secrets.token_hex(3)}"
+    user = users(username=username, is_active=False, is_staff=False)
+    user.set_unusable_password()
+    user.save()
+    return user

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from matricule.accounts.models import ComponentMembership
 from matricule.accounts.staff import component_ids
 from matricule.audit.models import Event
 from matricule.audit.services import record
+from matricule.institution.models import Component
 
 PAGE_SIZE = 50
 DEFAULT_RETENTION_DAYS = 3650
@@ -46,16 +48,31 @@ def _date_filter(label) -> forms.DateField:
 
 
 class AuditFilterForm(forms.Form):
-    """The audit log's filters, each optional."""
+    """The audit log's filters, each optional: what happened (a family or one kind of event,
+    from a list), who did it, in which component, when; the object's type and id for the rest."""
 
-    action = _text_filter(
-        _("Action code starts with"), 100, help_text=_("For example: payments. or registration.registered")
+    action = forms.ChoiceField(label=_("Kind of event"), required=False)
+    actor = _text_filter(
+        _("Person who acted"), 150, help_text=_("Username, or last name (part of it is enough).")
     )
-    actor = _text_filter(_("Username of the actor"), 150)
-    object_type = _text_filter(_("Object type"), 100, help_text=_("For example: registration.registration"))
-    object_id = _text_filter(_("Object id"), 64)
+    component = forms.ChoiceField(label=_("Component"), required=False)
     date_from = _date_filter(_("From (date)"))
     date_to = _date_filter(_("To (date, included)"))
+    object_type = _text_filter(_("Object type"), 100, help_text=_("For example: registration.registration"))
+    object_id = _text_filter(_("Object id"), 64)
+
+    def __init__(self, *args, components=None, **kwargs):
+        """`components`: the ids of the components the reader may read (None: all)."""
+        from .event_labels import action_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = action_choices()
+        readable = Component.objects.order_by("name")
+        if components is not None:
+            readable = readable.filter(pk__in=components)
+        self.fields["component"].choices = [("", _("Every component"))] + [
+            (str(component.pk), component.name) for component in readable
+        ]
 
     def clean(self):
         data = super().clean()
@@ -70,10 +87,17 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
 
 def filtered_events(filters: dict, components: set[int] | None = None):
     events = Event.objects.all() if components is None else Event.objects.filter(component__in=components)
-    if filters.get("action"):
-        events = events.filter(action__startswith=filters["action"].strip())
+    action = (filters.get("action") or "").strip()
+    if action:
+        # A family ends with a dot and takes every code under it; anything else is one code.
+        events = (
+            events.filter(action__startswith=action) if action.endswith(".") else events.filter(action=action)
+        )
     if filters.get("actor"):
-        events = events.filter(actor__username__iexact=filters["actor"].strip())
+        person = filters["actor"].strip()
+        events = events.filter(Q(actor__username__iexact=person) | Q(actor__last_name__icontains=person))
+    if filters.get("component"):
+        events = events.filter(component_id=int(filters["component"]))
     if filters.get("object_type"):
         events = events.filter(object_type=filters["object_type"].strip().lower())
     if filters.get("object_id"):

@@ -12,6 +12,7 @@ from matricule.accounts.staff import component_ids
 from matricule.admissions.models import Candidate
 from matricule.audit.models import Event
 from matricule.certificates.models import IssuedDocument
+from matricule.directory.models import DirectoryAccount
 from matricule.documents.models import Submission
 from matricule.payments.models import Payment
 from matricule.registration.models import Registration, Student
@@ -40,6 +41,7 @@ class StudentFile:
     events_truncated: bool
     ine: str = ""
     contacts: dict = field(default_factory=dict)
+    directory: DirectoryAccount | None = None  # the ENT account's synchronisation, when there is one
 
 
 def _paid(payments: list[Payment]) -> int:
@@ -115,4 +117,5 @@ def build_student_file(student: Student, user) -> StudentFile:
         events_truncated=len(events) > TIMELINE_LIMIT,
         ine=ine,
         contacts=dict(cleaned.get("contacts") or {}),
+        directory=DirectoryAccount.objects.filter(student=student).first(),
     )

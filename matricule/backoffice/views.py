@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from matricule.accounts.staff import staff_required
 from matricule.registration.models import Registration, Student
 
-from . import audit_log
+from . import audit_log, event_labels
 from .access import get_student_for_staff
 from .dashboard import build_dashboard
 from .search import MAX_RESULTS, MIN_LENGTH, search_student_ids
@@ -84,10 +84,10 @@ def student(request, pk: int):
 def audit(request):
     if not audit_log.may_read_audit(request.user):
         raise PermissionDenied
-    form = audit_log.AuditFilterForm(request.GET or None)
+    components = audit_log.readable_components(request.user)
+    form = audit_log.AuditFilterForm(request.GET or None, components=components)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page = None
-    components = audit_log.readable_components(request.user)
     if not form.is_bound or form.is_valid():
         page = audit_log.event_page(
             filters,
@@ -95,6 +95,7 @@ def audit(request):
             after=_int_or_none(request.GET.get("after")),
             components=components,
         )
+        event_labels.attach_links(page.events)
     # The filters, without the page position, for the links to the next and previous pages.
     kept = request.GET.copy()
     for key in ("before", "after"):

@@ -301,7 +301,7 @@ def _confirm(locked: Payment, outcome: gateways.VerifiedOutcome) -> Payment:
     locked.paid_cents, locked.transaction_id = outcome.amount_cents, outcome.transaction_id[:100]
     locked.confirmed_at = timezone.now()
     _move(locked, Payment.Status.CONFIRMED)
-    record("payments.confirmed", obj=locked, amount_cents=locked.paid_cents)
+    record("payments.confirmed", obj=locked, amount_cents=locked.paid_cents, gateway=locked.gateway)
     mark_paid(locked.registration, actor=None)
     return locked
 

@@ -129,7 +129,11 @@ class Registration(models.Model):
                 condition=Q(kind__in=[k.value for k in Kind]), name="registration_kind_valid"
             ),
         ]
-        indexes = [models.Index(fields=["academic_year", "state"], name="registration_year_state")]
+        indexes = [
+            models.Index(fields=["academic_year", "state"], name="registration_year_state"),
+            # The API's incremental sync and its cursor walk registrations in this order.
+            models.Index(fields=["updated_at", "id"], name="registration_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student} · {self.academic_year} · {self.stage.code}"

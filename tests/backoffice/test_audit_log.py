@@ -46,7 +46,7 @@ def test_administrators_read_every_event_auditors_those_of_their_components(
     assert not audit_log.may_read_audit(iut_agent)
 
 
-def test_the_filter_form_refuses_an_end_before_the_start():
+def test_the_filter_form_refuses_an_end_before_the_start(db):
     form = audit_log.AuditFilterForm({"date_from": "2026-05-02", "date_to": "2026-05-01"})
     assert list(form.errors) == ["date_to"]
     assert audit_log.AuditFilterForm({"date_from": "2026-05-01", "date_to": "2026-05-01"}).is_valid()

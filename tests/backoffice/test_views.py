@@ -90,8 +90,11 @@ def test_the_file_gathers_everything(chloe_file, iut_agent, staff_client):
     assert "MATFAILED0001" in html and "MATPENDING0002" in html
     assert "Document illisible" in html and "Photo floue" in html
     assert f'href="/gestion/pieces/{chloe_file.pk}/"' in html  # the review screen
-    assert "payments.failed" in html and "documents.refused" in html
+    assert "payments.failed" in html and "documents.refused" in html  # the codes, in the details
     assert "registration.started" in html  # recorded by the registration services
+    # Each event said in words, with its own label.
+    assert "Paiement refusé" in html and "Inscription commencée" in html
+    assert "Pièce refusée" in html
     assert chloe_file.academic_year.code in html
 
 
@@ -153,11 +156,13 @@ def test_only_administrators_and_auditors(events, administrator, auditor, iut_ag
 
 def test_page_shows_actor_action_object_data_address(events, administrator, staff_client):
     html = staff_client(administrator).get("/gestion/audit/", {"action": "registration."}).content.decode()
-    assert "registration.registered" in html and "payments.refunded" not in html
+    table = html[html.index('<table class="events">') :]
+    assert "registration.registered" in table and "payments.refunded" not in table
+    assert "Inscription confirmée" in table  # said in words, the code in the details
     assert "agent.chartres" in html
     assert "registration.registration 119" in html
     assert "192.0.2.7" in html
-    assert "n: 119" in html
+    assert "<dt>n</dt><dd><code>119</code></dd>" in html
     assert "before=" in html and "action=registration." in html
 
 

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
+from matricule.backoffice import event_labels
 from matricule.backoffice.audit_log import may_read_audit
+from matricule.institution.templatetags.matricule_format import euros
 
 register = template.Library()
 
@@ -51,10 +53,24 @@ def staff_identity(context) -> dict:
 
 @register.filter
 def event_data(data) -> list[tuple[str, str]]:
-    """An audit event's data as (key, value) pairs, values as compact JSON when not text."""
+    """An audit event's data as (key, value) pairs: amounts in cents as euros, other values
+    as compact JSON when not text."""
     if not isinstance(data, dict):
         return [("", json.dumps(data, ensure_ascii=False))] if data else []
-    return [
-        (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True))
-        for key, value in sorted(data.items())
-    ]
+
+    def shown(key, value):
+        if key.endswith("_cents") and isinstance(value, int):
+            return euros(value)
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    return [(key, shown(key, value)) for key, value in sorted(data.items())]
+
+
+@register.filter
+def event_label(event) -> str:
+    return event_labels.label(event.action)
+
+
+@register.filter
+def event_summary(event) -> str:
+    return event_labels.summary(event.action, event.data)

@@ -69,8 +69,10 @@ def test_the_staff_identity_names_the_person_their_components_and_rights(auditor
 
 def test_an_events_data_as_sorted_pairs_of_text():
     data = {"reason": "Accord Erasmus+", "amount_cents": 17800, "changes": {"to": "é", "from": [1, None]}}
-    assert event_data(data) == [
-        ("amount_cents", "17800"),
+    with translation.override("fr"):
+        pairs = event_data(data)
+    assert pairs == [
+        ("amount_cents", "178\u00a0€"),  # amounts in euros, not cents
         ("changes", '{"from": [1, null], "to": "é"}'),
         ("reason", "Accord Erasmus+"),
     ]

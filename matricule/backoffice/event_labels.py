@@ -1,0 +1,335 @@
+"""What the audit trail's codes mean to a person: a translated label per action, a one-line
+summary from the event's data (amounts in euros, documents and requests by their names), the
+families the audit log filters on, and links from an event to the student's file.
+
+The codes are recorded by every app (`audit.services.record`); the back office, above them all,
+is where they are read. A code missing here shows as itself: tests/backoffice/test_event_labels.py
+fails on any code recorded in the source without a label."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from matricule.certificates.models import IssuedDocument
+from matricule.documents.models import DocumentType, Submission
+from matricule.institution import reference
+from matricule.institution.templatetags.matricule_format import euros
+from matricule.payments.models import Payment
+from matricule.registration.models import Registration
+from matricule.requests.models import Kind as RequestKind
+from matricule.requests.models import Request
+
+# The families of the audit log's filter, by the start of their codes.
+FAMILIES = [
+    ("registration.", gettext_lazy("Registrations")),
+    ("payments.", gettext_lazy("Payments")),
+    ("documents.", gettext_lazy("Documents")),
+    ("certificates.", gettext_lazy("Issued documents")),
+    ("requests.", gettext_lazy("Student requests")),
+    ("accounts.", gettext_lazy("Sign-in and accounts")),
+    ("admissions.", gettext_lazy("Admissions and imports")),
+    ("backoffice.export.", gettext_lazy("Exports")),
+    ("notifications.", gettext_lazy("Emails")),
+    ("institution.", gettext_lazy("University settings")),
+    ("waitingroom.", gettext_lazy("Waiting room")),
+    ("api.", gettext_lazy("API clients")),
+    ("webhooks.", gettext_lazy("Webhooks")),
+    ("directory.", gettext_lazy("Directory (ENT accounts)")),
+    ("audit.", gettext_lazy("Audit log")),
+]
+
+L = gettext_lazy
+LABELS = {
+    # Registrations
+    "registration.started": L("Registration started"),
+    "registration.draft": L("Registration reopened for correction"),
+    "registration.submitted": L("Registration form submitted"),
+    "registration.awaiting_payment": L("Registration awaiting payment"),
+    "registration.paid": L("Registration paid"),
+    "registration.exempt": L("Registration exempt from fees"),
+    "registration.registered": L("Registration confirmed"),
+    "registration.cancelled": L("Registration cancelled"),
+    "registration.cancel_reason": L("Reason for the cancellation"),
+    "registration.unchanged_confirmed": L("Unchanged details confirmed"),
+    "registration.additional_started": L("Additional registration started"),
+    "registration.reregistration_started": L("Re-registration started"),
+    "registration.desk_opened": L("Registration opened at the desk"),
+    "registration.desk_step_saved": L("Step saved at the desk"),
+    "registration.desk_submitted": L("Registration submitted at the desk"),
+    "registration.desk_paid": L("Payment taken at the desk"),
+    "registration.desk_exempted": L("Fees waived at the desk"),
+    # Payments
+    "payments.started": L("Card payment started"),
+    "payments.instalment.started": L("Instalment started"),
+    "payments.confirmed": L("Payment confirmed"),
+    "payments.anomaly": L("Payment held for checking"),
+    "payments.failed": L("Payment refused"),
+    "payments.cancelled": L("Payment cancelled"),
+    "payments.manual": L("Payment recorded by hand"),
+    "payments.refunded": L("Refund recorded"),
+    "payments.notification.refused": L("Payment notification refused"),
+    # Documents
+    "documents.uploaded": L("Document uploaded"),
+    "documents.upload_refused": L("Upload refused"),
+    "documents.validated": L("Document validated"),
+    "documents.refused": L("Document refused"),
+    "documents.complete": L("Documents complete"),
+    "documents.carried_over": L("Document carried over from an earlier year"),
+    # Issued documents
+    "certificates.summary.issued": L("Registration summary issued"),
+    "certificates.receipt.issued": L("Payment receipt issued"),
+    "certificates.certificate.issued": L("Enrolment certificate issued"),
+    "certificates.revoked": L("Issued document revoked"),
+    # Requests
+    "requests.filed": L("Request filed"),
+    "requests.attachment_added": L("Attachment added to a request"),
+    "requests.withdrawn": L("Request withdrawn"),
+    "requests.assigned": L("Request taken over"),
+    "requests.accepted": L("Request accepted"),
+    "requests.refused": L("Request refused"),
+    "requests.refund_incomplete": L("Refund incomplete"),
+    # Sign-in and accounts
+    "accounts.account.activated": L("Account activated"),
+    "accounts.account.activation_link_requested": L("Activation link sent"),
+    "accounts.account.reset_link_requested": L("Password reset link sent"),
+    "accounts.account.password_reset": L("Password reset"),
+    "accounts.account.link_limited": L("Too many links asked"),
+    "accounts.sign_in_failures_notified": L("Sign-in failures reported to the person"),
+    "accounts.throttle.lifted": L("Sign-in limit lifted"),
+    "accounts.admission_login.link_requested": L("Connection link sent (admission)"),
+    "accounts.admission_login.link_used": L("Connection link used"),
+    "accounts.admission_login.account_activated": L("Account created at the first connection"),
+    "accounts.admission_login.link_limited": L("Too many connection links asked"),
+    "accounts.admission_login.failed": L("Admission sign-in failed"),
+    "accounts.student_link_used": L("Student connection link used"),
+    "accounts.student_login.link_requested": L("Connection link sent (student number)"),
+    "accounts.student_login.account_activated": L("Account created (student number)"),
+    "accounts.student_login.failed": L("Sign-in by student number failed"),
+    "accounts.password_login.password_ok": L("Password accepted, second factor asked"),
+    "accounts.password_login.succeeded": L("Signed in with a password"),
+    "accounts.password_login.failed": L("Password sign-in failed"),
+    "accounts.password_reset.no_link": L("Reset asked for an unknown account"),
+    "accounts.staff_login": L("Staff sign-in"),
+    "accounts.staff_login_failed": L("Staff sign-in failed"),
+    "accounts.staff_2fa_enrolment_opened": L("Authenticator set-up opened"),
+    "accounts.staff_2fa_enrolled": L("Authenticator set up"),
+    "accounts.staff_2fa_enrolment_refused": L("Authenticator set-up refused (period over)"),
+    "accounts.staff_2fa_reset": L("Staff authenticator reset"),
+    "accounts.totp.failed": L("Wrong second-factor code"),
+    "accounts.totp.enabled": L("Second factor turned on"),
+    "accounts.totp.disabled": L("Second factor turned off"),
+    "accounts.totp.disabled_by_staff": L("Second factor turned off by staff"),
+    "accounts.totp.login": L("Signed in with the second factor"),
+    "accounts.student_cas_login": L("Signed in through the ENT (CAS)"),
+    "accounts.student_cas_login_failed": L("ENT (CAS) sign-in refused"),
+    # Admissions and imports
+    "admissions.candidate.changed": L("Admitted candidate corrected"),
+    "admissions.result.deleted": L("Result deleted"),
+    "admissions.import.queued": L("Import queued"),
+    "admissions.import.resumed": L("Import resumed"),
+    "admissions.import.finished": L("Admitted candidates imported"),
+    "admissions.results_import.finished": L("Results imported"),
+    # Exports, emails, settings, waiting room, the audit log itself
+    "backoffice.export.streamed": L("Export downloaded at once"),
+    "backoffice.export.queued": L("Export queued"),
+    "backoffice.export.prepared": L("Export prepared"),
+    "backoffice.export.downloaded": L("Export downloaded"),
+    "backoffice.export.purged": L("Old exports deleted"),
+    "notifications.email.resent": L("Email sent again"),
+    "waitingroom.gate.created": L("Waiting room created"),
+    "waitingroom.gate.changed": L("Waiting room changed"),
+    "waitingroom.gate.reset": L("Waiting room emptied"),
+    "audit.purged": L("Old audit events deleted"),
+    # The information system: API clients, webhooks, the directory
+    "api.client_created": L("API client created"),
+    "api.client_changed": L("API client changed"),
+    "api.client_revoked": L("API client's token revoked"),
+    "api.client_token_replaced": L("API client given a new token"),
+    "api.document_decided": L("Document decided through the API"),
+    "api.candidates_imported": L("Admitted candidates imported through the API"),
+    "api.results_imported": L("Results imported through the API"),
+    "webhooks.subscription.created": L("Webhook subscription created"),
+    "webhooks.subscription.changed": L("Webhook subscription changed"),
+    "webhooks.subscription.disabled": L("Webhook subscription disabled"),
+    "webhooks.subscription.enabled": L("Webhook subscription enabled again"),
+    "webhooks.delivery.replayed": L("Webhook delivery replayed"),
+    "directory.account.created": L("ENT account created in the directory"),
+    "directory.account.synced": L("ENT account updated in the directory"),
+    "directory.account.sync_failed": L("Directory synchronisation failed"),
+    "directory.account.password_set": L("ENT password set in the directory"),
+}
+
+
+# The gateways as their banks name them (the codes are the settings' values).
+GATEWAY_NAMES = {
+    "paybox": "Paybox",
+    "payfip": "PayFiP",
+    "systempay": "Systempay",
+    "simulator": gettext_lazy("payment simulator"),
+}
+
+
+def _gateway(data) -> str:
+    code = data["gateway"]
+    return str(GATEWAY_NAMES.get(code, code))
+
+
+def _amount(data, key="amount_cents") -> str:
+    # A missing or odd amount raises, and the event is shown by its label (see summary).
+    return euros(int(data[key]))
+
+
+def _document(data) -> str:
+    """A document type's name from its code (the types, a few dozen rows, kept per process)."""
+    code = data["document"]
+    types = reference.memo(("document-types",), lambda: {t.code: t for t in DocumentType.objects.all()}, 300)
+    found = types.get(code)
+    return str(found.name) if found is not None else code
+
+
+def _choice(choices, value) -> str:
+    """The translated label of a stored choice, or the value itself when it is not one."""
+    if not value:
+        raise KeyError(value)
+    return str(dict(choices.choices).get(value, value))
+
+
+SUMMARIES: dict[str, Callable[[dict], str]] = {
+    "payments.started": lambda d: (
+        _("Payment of %(amount)s started (%(gateway)s)") % {"amount": _amount(d), "gateway": _gateway(d)}
+    ),
+    "payments.confirmed": lambda d: (
+        _("Payment of %(amount)s confirmed (%(gateway)s)") % {"amount": _amount(d), "gateway": _gateway(d)}
+        if d.get("gateway")
+        else _("Payment of %(amount)s confirmed") % {"amount": _amount(d)}
+    ),
+    "payments.anomaly": lambda d: (
+        _("Payment held for checking: %(anomaly)s (%(amount)s paid)")
+        % {"anomaly": _choice(Payment.Anomaly, d.get("anomaly")), "amount": _amount(d, "paid")}
+    ),
+    "payments.manual": lambda d: _("Payment of %(amount)s recorded by hand") % {"amount": _amount(d)},
+    "payments.refunded": lambda d: (
+        (
+            _("Refund of %(amount)s through the gateway")
+            if d.get("through_gateway")
+            else _("Refund of %(amount)s made by hand")
+        )
+        % {"amount": _amount(d)}
+    ),
+    "registration.desk_paid": lambda d: (
+        _("Payment of %(amount)s taken at the desk (%(method)s)")
+        % {"amount": _amount(d), "method": d["method"]}
+    ),
+    "registration.desk_exempted": lambda d: (
+        _("%(amount)s waived at the desk: %(reason)s")
+        % {"amount": _amount(d, "waived_cents"), "reason": d["reason"]}
+    ),
+    "registration.desk_submitted": lambda d: (
+        _("Registration submitted at the desk, fees %(amount)s") % {"amount": _amount(d, "fee_total_cents")}
+    ),
+    "registration.cancel_reason": lambda d: _("Cancelled: %(reason)s") % {"reason": d["reason"]},
+    "documents.validated": lambda d: _("Document “%(document)s” validated") % {"document": _document(d)},
+    "documents.refused": lambda d: (
+        _("Document “%(document)s” refused: %(reason)s")
+        % {"document": _document(d), "reason": d.get("comment") or d["reason"]}
+        if d.get("comment") or d.get("reason")
+        else _("Document “%(document)s” refused") % {"document": _document(d)}
+    ),
+    "certificates.revoked": lambda d: _("Issued document revoked: %(reason)s") % {"reason": d["reason"]},
+    "requests.filed": lambda d: _("Request filed: %(kind)s") % {"kind": _choice(RequestKind, d.get("kind"))},
+    "requests.accepted": lambda d: (
+        _("Request accepted: %(kind)s") % {"kind": _choice(RequestKind, d.get("kind"))}
+    ),
+    "requests.refused": lambda d: (
+        _("Request refused: %(kind)s") % {"kind": _choice(RequestKind, d.get("kind"))}
+    ),
+    "requests.refund_incomplete": lambda d: (
+        _("Refund incomplete: %(amount)s left to refund") % {"amount": _amount(d, "left_cents")}
+    ),
+    "backoffice.export.streamed": lambda d: (
+        _("Export of %(rows)s rows downloaded at once") % {"rows": d["rows"]}
+    ),
+    "backoffice.export.downloaded": lambda d: _("Export of %(rows)s rows downloaded") % {"rows": d["rows"]},
+}
+for _kind, _kind_label in IssuedDocument.Kind.choices:
+    SUMMARIES[f"certificates.{_kind}.issued"] = lambda d, label=_kind_label: (
+        _("%(document)s issued (%(serial)s)")
+        % {
+            "document": label,
+            "serial": d["serial"],
+        }
+    )
+
+
+def label(action: str) -> str:
+    if action in LABELS:
+        return str(LABELS[action])
+    if action.startswith("institution."):
+        # institution.<model>.<created|changed>: any configuration model of the admin.
+        return _("University settings changed (%(what)s)") % {"what": action.split(".")[1]}
+    return action
+
+
+def summary(action: str, data) -> str:
+    """One line saying what happened, from the event's data; the label when there is nothing
+    more to say. Never fails on an event recorded by an older version with other data."""
+    describe = SUMMARIES.get(action)
+    if describe is not None and isinstance(data, dict):
+        try:
+            return describe(data)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return label(action)
+
+
+def action_choices() -> list:
+    """The filter's choices: each family, then its events, grouped."""
+    groups = [("", _("Every kind of event"))]
+    for prefix, family in FAMILIES:
+        codes = sorted(
+            (code for code in LABELS if code.startswith(prefix)), key=lambda code: str(LABELS[code])
+        )
+        options = [(prefix, _("All: %(family)s") % {"family": family})]
+        options += [(code, str(LABELS[code])) for code in codes]
+        groups.append((str(family), options))
+    return groups
+
+
+@dataclass
+class Link:
+    url: str
+    text: str
+
+
+# Objects reached through a registration lead to the student's file.
+_THROUGH_REGISTRATION = {
+    "registration.registration": (Registration, "student_id"),
+    "payments.payment": (Payment, "registration__student_id"),
+    "documents.submission": (Submission, "registration__student_id"),
+    "requests.request": (Request, "student_id"),
+}
+
+
+def attach_links(events) -> None:
+    """Give each event whose object belongs to a student a `link` to the student's file: one
+    query per kind of object on the page, whatever its length. The file checks access itself."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        event.link = None
+        if event.object_type in _THROUGH_REGISTRATION and event.object_id.isdigit():
+            wanted.setdefault(event.object_type, set()).add(int(event.object_id))
+        elif event.object_type == "registration.student" and event.object_id.isdigit():
+            event.link = Link(reverse("backoffice:student", args=[int(event.object_id)]), _("Student's file"))
+    students: dict[tuple[str, int], int] = {}
+    for object_type, ids in wanted.items():
+        model, path = _THROUGH_REGISTRATION[object_type]
+        for pk, student_id in model.objects.filter(pk__in=ids).values_list("pk", path):
+            students[(object_type, pk)] = student_id
+    for event in events:
+        if event.object_type in _THROUGH_REGISTRATION and event.object_id.isdigit():
+            student_id = students.get((event.object_type, int(event.object_id)))
+            if student_id:
+                event.link = Link(reverse("backoffice:student", args=[student_id]), _("Student's file"))
