@@ -15,6 +15,7 @@ from django_tasks.base import TaskResultStatus
 from matricule.scheduling import recovery
 from matricule.scheduling.models import WorkerBeat
 
+from .conftest import REDIS_TEST_URL
 from .tasks import wait_then_write
 
 pytestmark = pytest.mark.django_db
@@ -115,28 +116,7 @@ def test_finished_tasks_are_pruned_after_a_week(database_queue, tmp_path):
     assert recovery.prune_task_results(timezone.now() + datetime.timedelta(days=8)) == 1
 
 
-# --- Redis queue (the real Redis of the machine, in a database of its own) ----------------------
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
-
-
-@pytest.fixture
-def redis_queue(settings, monkeypatch):
-    import django_rq.settings
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        connection.ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run and scripts/test start it)")
-    connection.flushdb()
-    queues = {name: {"URL": REDIS_TEST_URL, "DEFAULT_TIMEOUT": 300} for name in settings.TASK_QUEUES}
-    monkeypatch.setattr(django_rq.settings, "QUEUES", queues)
-    settings.RQ_QUEUES = queues
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}}
-    yield connection
-    connection.flushdb()
+# --- Redis queue (the real Redis of the machine, in a database of its own: conftest.py) ----------
 
 
 def rq_worker(connection):

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=1.0, help="database queue: seconds between polls"
         )
-        parser.add_argument("--batch", action="store_true", help="database queue: stop when it is empty")
+        parser.add_argument("--batch", action="store_true", help="stop when the queues are empty")
         parser.add_argument(
             "--no-scheduler", action="store_true", help="do not run the recurring jobs in this worker"
         )
@@ -40,7 +40,15 @@ class Command(BaseCommand):
                 self.work_database_queue(identity, ",".join(queues) or "*", interval, batch, options)
             else:
                 names = queues or settings.TASKS["default"].get("QUEUES") or ["default"]
-                call_command("rqworker", *names, with_scheduler=True, verbosity=options["verbosity"])
+                # django-tasks-rq's job class runs the task (RQ's own calls the Task object and fails).
+                call_command(
+                    "rqworker",
+                    *names,
+                    job_class="django_tasks_rq.backend.Job",
+                    with_scheduler=True,
+                    burst=batch,
+                    verbosity=options["verbosity"],
+                )
         finally:
             worker.stop(loops)
 
