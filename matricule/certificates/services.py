@@ -87,6 +87,7 @@ def issue_document(
         return existing
     serial = new_serial()
     pdf, signed = render(serial)
+    stored = None
     try:
         with transaction.atomic():
             if existing:
@@ -101,9 +102,14 @@ def issue_document(
                 signed=signed,
             )
             document.file.save(f"{kind}-{serial}.pdf", ContentFile(pdf), save=False)
+            stored = document.file.name
             document.save()
             record(f"certificates.{kind}.issued", obj=document, registration=registration.pk, serial=serial)
     except IntegrityError:  # issued by a concurrent request: use theirs
+        if stored:
+            # The file was written before the row lost the race: a PDF of personal data that
+            # nothing refers to would stay in the storage for good.
+            document.file.storage.delete(stored)
         return IssuedDocument.objects.get(
             registration=registration, kind=kind, language=language, status="valid"
         )
