@@ -61,6 +61,8 @@ LABELS = {
     "registration.desk_submitted": L("Registration submitted at the desk"),
     "registration.desk_paid": L("Payment taken at the desk"),
     "registration.desk_exempted": L("Fees waived at the desk"),
+    "registration.refunded_by_staff": L("Refund made by staff"),
+    "registration.activation_link_resent": L("Activation link sent again by staff"),
     # Payments
     "payments.started": L("Card payment started"),
     "payments.instalment.started": L("Instalment started"),
@@ -231,6 +233,9 @@ SUMMARIES: dict[str, Callable[[dict], str]] = {
         _("Registration submitted at the desk, fees %(amount)s") % {"amount": _amount(d, "fee_total_cents")}
     ),
     "registration.cancel_reason": lambda d: _("Cancelled: %(reason)s") % {"reason": d["reason"]},
+    "registration.refunded_by_staff": lambda d: (
+        _("Refund of %(amount)s: %(reason)s") % {"amount": _amount(d), "reason": d["reason"]}
+    ),
     "documents.validated": lambda d: _("Document “%(document)s” validated") % {"document": _document(d)},
     "documents.refused": lambda d: (
         _("Document “%(document)s” refused: %(reason)s")

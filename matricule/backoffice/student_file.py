@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from matricule.accounts.staff import component_ids
+from matricule.accounts.staff import MANAGE_ROLES, component_ids
 from matricule.admissions.models import Candidate
 from matricule.audit.models import Event
 from matricule.certificates.models import IssuedDocument
@@ -25,6 +25,9 @@ TIMELINE_LIMIT = 300
 class RegistrationView:
     registration: Registration
     in_scope: bool  # the staff member's component: link to the review screen
+    manage: bool = False  # may cancel and refund (a manager of its component, an administrator)
+    act: bool = False  # may send the activation link (an agent of its component)
+    activation: bool = False  # registered, and the account has no password yet
     paid_cents: int = 0
     payments: list[Payment] = field(default_factory=list)
     submissions: list[Submission] = field(default_factory=list)
@@ -56,10 +59,18 @@ def build_student_file(student: Student, user) -> StudentFile:
             "academic_year", "stage__programme__component", "candidate"
         ).order_by("-academic_year__starts_on", "-created_at")
     )
-    views = {
-        r.pk: RegistrationView(registration=r, in_scope=ids is None or r.stage.programme.component_id in ids)
-        for r in registrations
-    }
+    managed = component_ids(user, roles=MANAGE_ROLES)
+    acting = component_ids(user, write=True)
+    views = {}
+    for r in registrations:
+        component = r.stage.programme.component_id
+        views[r.pk] = RegistrationView(
+            registration=r,
+            in_scope=ids is None or component in ids,
+            manage=r.state != "cancelled" and (managed is None or component in managed),
+            act=acting is None or component in acting,
+            activation=r.state == "registered" and not student.user.has_usable_password(),
+        )
     for payment in (
         Payment.objects.filter(registration__student=student)
         .select_related("recorded_by")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import document_views, request_views, views, waiting_room_views
+from . import document_views, lifecycle_views, request_views, views, waiting_room_views
 
 app_name = "backoffice"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("gestion/recherche/", views.search, name="search"),
     path("gestion/etudiant/<int:pk>/", views.student, name="student"),
     path("gestion/audit/", views.audit, name="audit"),
+    # A registration's life, from the student's file
+    path("gestion/inscription/<int:pk>/annuler/", lifecycle_views.cancel, name="registration-cancel"),
+    path("gestion/inscription/<int:pk>/rembourser/", lifecycle_views.refund, name="registration-refund"),
+    path(
+        "gestion/inscription/<int:pk>/lien-activation/",
+        lifecycle_views.send_activation,
+        name="registration-activation-link",
+    ),
     # Supporting documents
     path("gestion/pieces/", document_views.queue, name="document-queue"),
     path("gestion/pieces/<int:pk>/", document_views.review, name="document-review"),

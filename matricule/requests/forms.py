@@ -118,6 +118,11 @@ class FeeExemptionForm(RequestForm):
 class FeeRefundForm(RequestForm):
     title = _("Refund of fees")
     intro = _("For example after an exemption granted, a cancelled registration or a double payment.")
+    leaving = forms.BooleanField(
+        label=_("I am leaving the programme: I give up my registration"),
+        required=False,
+        help_text=_("Once everything you paid is refunded, your registration is cancelled."),
+    )
     reason = _text(_("Why do you ask for a refund?"), rows=4)
     amount = forms.DecimalField(
         label=_("Amount to refund, in euros (optional)"),
@@ -157,6 +162,8 @@ class FeeRefundForm(RequestForm):
 
     def data_for_request(self) -> dict:
         data = {"reason": self.cleaned_data["reason"]}
+        if self.cleaned_data.get("leaving"):
+            data["leaving"] = True
         if self.cleaned_data.get("amount") is not None:
             data["amount_cents"] = int(self.cleaned_data["amount"] * 100)
         return data

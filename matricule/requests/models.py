@@ -33,7 +33,7 @@ DATA_KEYS: dict[str, tuple[str, ...]] = {
     Kind.SITUATION_CHANGE: ("situation",),
     Kind.CARD_REISSUE: ("reason", "details"),
     Kind.FEE_EXEMPTION: ("grounds",),
-    Kind.FEE_REFUND: ("reason", "amount_cents"),
+    Kind.FEE_REFUND: ("reason", "amount_cents", "leaving"),
 }
 # Kinds that cannot be filed without a file: the declaration of loss or theft, the proof.
 NEEDS_ATTACHMENT = frozenset({Kind.CARD_REISSUE, Kind.FEE_EXEMPTION})
@@ -130,6 +130,7 @@ class Request(models.Model):
             "details": _("Details"),
             "grounds": _("Grounds"),
             "amount_cents": _("Amount asked"),
+            "leaving": _("Leaving the programme"),
         }
         lines = []
         for key in DATA_KEYS.get(self.kind, ()):
@@ -138,6 +139,8 @@ class Request(models.Model):
                 continue
             if key == "amount_cents":
                 value = euros(value)
+            elif key == "leaving":
+                value = _("yes: the registration is cancelled once everything is refunded")
             elif self.kind == Kind.CARD_REISSUE and key == "reason":
                 value = CardReason(value).label if value in CardReason.values else value
             lines.append((str(labels[key]), str(value)))

@@ -13,6 +13,8 @@ from matricule.registration.models import State as RegistrationState
 from . import states
 from .models import DATA_KEYS, NEEDS_ATTACHMENT, OPEN_STATES, Attachment, Kind, Request, State
 
+# The reason kept on a registration cancelled because its student left and got the fees back.
+WITHDRAWAL_REASON = "withdrawal: the student left the programme and the fees were refunded"
 # A request carries a few files, not a folder: bounds what one student can store.
 MAX_ATTACHMENTS = 5
 ADDRESS_KEYS = DATA_KEYS[Kind.ADDRESS_CHANGE]
@@ -34,20 +36,10 @@ def may_file(registration: Registration) -> bool:
     return registration.state == RegistrationState.REGISTERED
 
 
-def refundable_payments(registration: Registration) -> list:
-    """The registration's payments with something paid and not yet refunded, newest first."""
-    from matricule.payments.models import Payment
-
-    payments = Payment.objects.filter(
-        registration=registration,
-        paid_cents__isnull=False,
-        status__in=[Payment.Status.CONFIRMED, Payment.Status.PARTLY_REFUNDED],
-    ).order_by("-confirmed_at", "-pk")
-    return [p for p in payments if p.paid_cents > p.refunded_cents]
-
-
 def refundable_cents(registration: Registration) -> int:
-    return sum(p.paid_cents - p.refunded_cents for p in refundable_payments(registration))
+    from matricule.payments.refunds import refundable_cents as cents
+
+    return cents(registration)
 
 
 # --- Files ---------------------------------------------------------------------------------------
@@ -242,55 +234,36 @@ def _exempt(student_request: Request, actor) -> dict:
 
 
 def _refund(student_request: Request, actor) -> dict:
-    """Refund what was paid, or the amount asked if lower, newest payment first; through the
-    gateway when it can refund, else recorded for a refund by hand (as the payments admin does).
-
-    Several payments (instalments) mean several calls to the bank, which a rollback cannot undo:
-    when one fails after others went through, those are kept, the decision stands, and what is
-    left to refund is said (outcome `left_cents`, event `requests.refund_incomplete`) for staff
-    to finish by hand. When the first one fails nothing was done and the decision is refused."""
-    from matricule.payments import services as payments
-    from matricule.payments.gateways.base import GatewayError
+    """Refund what was paid, or the amount asked if lower (payments.refunds). When a later
+    payment's refund fails after others went through, the decision stands and what is left is
+    said (outcome `left_cents`, event `requests.refund_incomplete`) for staff to finish by hand;
+    when the first one fails nothing was done and the decision is refused. A student leaving the
+    programme who got everything back is no longer registered: the registration is cancelled."""
+    from matricule.payments import refunds
+    from matricule.registration.services import cancel_registration
 
     registration = _locked_registration(student_request)
-    available = refundable_payments(registration)
-    total = sum(p.paid_cents - p.refunded_cents for p in available)
     asked = student_request.data.get("amount_cents")
-    amount = min(int(asked), total) if asked else total
-    if amount <= 0:
-        raise RequestError("nothing_to_refund")
-    left, refunds = amount, []
-    for payment in available:
-        part = min(left, payment.paid_cents - payment.refunded_cents)
-        through_gateway = (
-            not payment.manual
-            and payment.gateway != "manual"
-            and payments.gateway_for(payment.gateway).supports_refund
+    try:
+        refunded = refunds.refund_registration(registration, actor=actor, amount_cents=asked)
+    except refunds.NothingToRefund:
+        raise RequestError("nothing_to_refund") from None
+    except refunds.RefundFailed as error:
+        raise RequestError("refund_failed") from error
+    if refunded.left_cents:
+        record(
+            "requests.refund_incomplete",
+            actor=actor,
+            obj=student_request,
+            left_cents=refunded.left_cents,
+            failed_payment=refunded.failed_payment,
+            error=refunded.error,
         )
-        try:
-            with transaction.atomic():
-                payments.record_refund(
-                    payment, amount_cents=part, actor=actor, through_gateway=through_gateway
-                )
-        except (payments.PaymentError, GatewayError) as error:
-            if not refunds:
-                raise RequestError("refund_failed") from error
-            record(
-                "requests.refund_incomplete",
-                actor=actor,
-                obj=student_request,
-                left_cents=left,
-                failed_payment=payment.reference,
-                error=str(error)[:200],
-            )
-            return {"refunded_cents": amount - left, "refunds": refunds, "left_cents": left}
-        refunds.append(
-            {"payment": payment.reference, "amount_cents": part, "through_gateway": through_gateway}
-        )
-        left -= part
-        if not left:
-            break
-    return {"refunded_cents": amount, "refunds": refunds}
+    outcome = refunded.as_outcome()
+    if student_request.data.get("leaving") and not refunds.refundable_cents(registration):
+        cancel_registration(registration, actor=actor, reason=WITHDRAWAL_REASON)
+        outcome["cancelled"] = True
+    return outcome
 
 
 def _nothing(student_request: Request, actor) -> dict:

@@ -42,6 +42,14 @@ POLICIES = {
         "auditor": FORBIDDEN,
         "administrator": ALLOW,
     },
+    # A registration's cancellation or refund: the managers of its component and administrators.
+    "iut_manage": {
+        "iut_agent": FORBIDDEN,
+        "other_agent": NOT_FOUND,
+        "manager": ALLOW,
+        "auditor": FORBIDDEN,
+        "administrator": ALLOW,
+    },
     # A file prepared for one agent: nobody else, administrators included.
     "owner": {
         "iut_agent": ALLOW,
@@ -68,6 +76,9 @@ URLS = {
     "backoffice:search": ("list", "get", lambda o: {}),
     "backoffice:audit": ("audit", "get", lambda o: {}),
     "backoffice:student": ("iut_read", "get", lambda o: {"pk": o["registration"].student_id}),
+    "backoffice:registration-cancel": ("iut_manage", "get", lambda o: {"pk": o["registration"].pk}),
+    "backoffice:registration-refund": ("iut_manage", "get", lambda o: {"pk": o["registration"].pk}),
+    "backoffice:registration-activation-link": ("iut_write", "post", lambda o: {"pk": o["registration"].pk}),
     "backoffice:document-queue": ("list", "get", lambda o: {}),
     "backoffice:document-review": ("iut_read", "get", lambda o: {"pk": o["registration"].pk}),
     "backoffice:document-release": ("iut_write", "post", lambda o: {"pk": o["registration"].pk}),

@@ -98,3 +98,11 @@ def test_a_refusal_says_why(data, valid):
     assert form.is_valid() is valid
     if data.get("decision") == "refuse" and not valid:
         assert list(form.errors) == ["message"]
+
+
+def test_a_refund_may_say_the_student_leaves_the_programme():
+    leaving = FeeRefundForm({"reason": "Je quitte la formation", "leaving": "on"}, refundable_cents=17800)
+    assert leaving.is_valid(), leaving.errors
+    assert leaving.data_for_request() == {"reason": "Je quitte la formation", "leaving": True}
+    with translation.override("fr"):
+        assert str(leaving.fields["leaving"].label) == "Je quitte la formation : je renonce à mon inscription"

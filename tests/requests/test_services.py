@@ -296,3 +296,29 @@ def test_a_refund_whose_first_bank_call_fails_is_not_decided(paid, file_request,
     assert error.value.code == "refund_failed"
     request.refresh_from_db()
     assert request.state != State.ACCEPTED and paid.payments.get().refunded_cents == 0
+
+
+def test_a_student_leaving_who_gets_everything_back_is_no_longer_registered(
+    paid, file_request, iut_agent, django_capture_on_commit_callbacks
+):
+    request = file_request(paid, Kind.FEE_REFUND, {"reason": "Je quitte la formation", "leaving": True})
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = services.accept(request, actor=iut_agent)
+    paid.refresh_from_db()
+    assert accepted.outcome["cancelled"] is True
+    assert paid.state == "cancelled" and paid.cancelled_at is not None
+    reason = Event.objects.get(action="registration.cancel_reason", object_id=str(paid.pk))
+    assert reason.actor == iut_agent and reason.data["reason"] == services.WITHDRAWAL_REASON
+
+
+def test_a_partial_refund_or_a_refund_without_leaving_keeps_the_registration(paid, file_request, iut_agent):
+    partial = file_request(
+        paid, Kind.FEE_REFUND, {"reason": "Je pars", "leaving": True, "amount_cents": 1000}
+    )
+    assert "cancelled" not in services.accept(partial, actor=iut_agent).outcome
+    paid.refresh_from_db()
+    assert paid.state == "registered"
+    rest = file_request(paid, Kind.FEE_REFUND, {"reason": "Exonérée après coup"})
+    services.accept(rest, actor=iut_agent)
+    paid.refresh_from_db()
+    assert paid.state == "registered" and services.refundable_cents(paid) == 0
