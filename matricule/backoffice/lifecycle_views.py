@@ -14,11 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.accounts.staff import can_act, can_manage, staff_required
 from matricule.institution.templatetags.matricule_format import euros
+from matricule.notifications.services import student_address
 from matricule.payments import refunds
-from matricule.registration.models import State
+from matricule.registration.models import State, Student
+from matricule.registration.services import correct_identity
 
 from . import lifecycle
-from .access import get_registration_for_agent
+from .access import get_registration_for_agent, get_student_for_staff
 
 ERRORS = {
     "already_cancelled": _("This registration is already cancelled."),
@@ -192,3 +194,49 @@ def send_activation(request, pk: int):
     else:
         messages.error(request, _("Too many links were sent to this account lately: try again in an hour."))
     return _back(registration)
+
+
+class IdentityForm(forms.Form):
+    """The civil identity as the registrar's office corrects it, with why."""
+
+    last_name = forms.CharField(label=_("Birth name"), max_length=100)
+    first_names = forms.CharField(label=_("First names"), max_length=150)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Student._meta.get_field("sex").choices])
+    birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example: “civil status certificate seen at the desk”. The student is told, with it."
+        ),
+    )
+
+
+@never_cache
+@staff_required(write=True)
+@require_http_methods(["GET", "POST"])
+def correct_identity_view(request, pk: int):
+    """Agents and managers of a component where the student has a registration correct the
+    student's civil identity; the student is told by email."""
+    student = get_student_for_staff(request.user, pk)
+    registrations = list(student.registrations.select_related("stage__programme").order_by("-created_at"))
+    if not any(can_act(request.user, r.stage.programme.component_id) for r in registrations):
+        raise PermissionDenied
+    initial = {name: getattr(student, name) for name in ("last_name", "first_names", "sex", "birth_date")}
+    form = IdentityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        to = student_address(registrations[0]) if registrations else student.user.email
+        changed = correct_identity(student, actor=request.user, changes=data, reason=data["reason"], to=to)
+        if changed:
+            messages.success(request, _("The identity is corrected; the student is told by email."))
+        else:
+            messages.info(request, _("Nothing was changed: the identity is the same as before."))
+        return redirect("backoffice:student", student.pk)
+    return render(
+        request,
+        "backoffice/identity_correction.html",
+        {"student": student, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -45,6 +45,7 @@ class StudentFile:
     ine: str = ""
     contacts: dict = field(default_factory=dict)
     directory: DirectoryAccount | None = None  # the ENT account's synchronisation, when there is one
+    may_correct_identity: bool = False  # an agent or manager of one of the student's components
 
 
 def _paid(payments: list[Payment]) -> int:
@@ -129,4 +130,5 @@ def build_student_file(student: Student, user) -> StudentFile:
         ine=ine,
         contacts=dict(cleaned.get("contacts") or {}),
         directory=DirectoryAccount.objects.filter(student=student).first(),
+        may_correct_identity=any(view.act for view in views.values()),
     )

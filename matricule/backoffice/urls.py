@@ -11,6 +11,9 @@ urlpatterns = [
     path("gestion/etudiant/<int:pk>/", views.student, name="student"),
     path("gestion/audit/", views.audit, name="audit"),
     # A registration's life, from the student's file
+    path(
+        "gestion/etudiant/<int:pk>/identite/", lifecycle_views.correct_identity_view, name="student-identity"
+    ),
     path("gestion/inscription/<int:pk>/annuler/", lifecycle_views.cancel, name="registration-cancel"),
     path("gestion/inscription/<int:pk>/rembourser/", lifecycle_views.refund, name="registration-refund"),
     path(

@@ -276,3 +276,24 @@ def send_request_accepted_email(student_request) -> Email:
 
 def send_request_refused_email(student_request) -> Email:
     return _send_request_decision(student_request, "request_refused", "Demande refusée / Request refused")
+
+
+def send_identity_corrected_email(
+    student, *, to: str, fields: list[str], reason: str, event_id: int
+) -> Email:
+    """The student is told that the registrar's office corrected their civil identity, what and
+    why (one email per correction)."""
+    context = {
+        "student": student,
+        "fields": fields,
+        "reason": reason,
+        "first_name": student.first_names or student.user.first_name,
+        "site_url": settings.SITE_URL,
+    }
+    return queue_email(
+        kind="identity_corrected",
+        to=to,
+        body=render_bilingual("notifications/email/identity_corrected.txt", context),
+        subject="Identité corrigée / Identity corrected",
+        key=f"identity:{event_id}",
+    )

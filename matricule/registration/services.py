@@ -303,3 +303,54 @@ def waive_fees(registration: Registration, *, actor) -> Registration:
             raise NotAwaitingPayment
         _move(locked, State.EXEMPT, actor=actor)
     return locked
+
+
+# --- Correcting a student's civil identity (the back office) ------------------------------------
+
+IDENTITY_FIELDS = ("last_name", "first_names", "sex", "birth_date")
+
+
+def correct_identity(student: Student, *, actor, changes: dict, reason: str, to: str) -> list[str]:
+    """The registrar's office corrects the civil identity kept on the student (birth name, first
+    names, sex, date of birth) for `reason`: audited with the values before and after, the
+    student told at `to`. Returns the fields that changed (none: nothing is written)."""
+    from matricule.notifications.services import send_identity_corrected_email
+
+    with transaction.atomic():
+        locked = Student.objects.select_for_update().get(pk=student.pk)
+        changed = [
+            name for name in IDENTITY_FIELDS if name in changes and changes[name] != getattr(locked, name)
+        ]
+        if not changed:
+            return []
+        before = {name: _plain(getattr(locked, name)) for name in changed}
+        for name in changed:
+            setattr(locked, name, changes[name])
+        locked.save(update_fields=changed)
+        event = record(
+            "registration.identity_corrected",
+            actor=actor,
+            obj=locked,
+            fields=changed,
+            before=before,
+            after={name: _plain(getattr(locked, name)) for name in changed},
+            reason=reason,
+        )
+        shown = [(Student._meta.get_field(name).verbose_name, _shown(locked, name)) for name in changed]
+        send_identity_corrected_email(locked, to=to, fields=shown, reason=reason, event_id=event.pk)
+    for name in changed:
+        setattr(student, name, getattr(locked, name))
+    return changed
+
+
+def _plain(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+
+
+def _shown(student: Student, name: str):
+    """A field's new value as the email says it (each language renders the lazy labels)."""
+    if name == "sex":
+        return dict(Student._meta.get_field("sex").choices).get(student.sex, student.sex)
+    if name == "birth_date" and student.birth_date:
+        return student.birth_date.strftime("%d/%m/%Y")
+    return getattr(student, name)

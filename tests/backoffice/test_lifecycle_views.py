@@ -79,3 +79,30 @@ def test_the_activation_link_button(paid, iut_agent, staff_client, immediate_tas
     assert f'action="/gestion/inscription/{paid.pk}/lien-activation/"' in html
     response = client.post(f"/gestion/inscription/{paid.pk}/lien-activation/", follow=True)
     assert "Le lien d&#x27;activation est en route" in response.content.decode()
+
+
+def test_correcting_the_identity_from_the_file(paid, iut_agent, auditor, staff_client):  # noqa: F811
+    url = f"/gestion/etudiant/{paid.student_id}/identite/"
+    client = staff_client(iut_agent)
+    assert url in client.get(f"/gestion/etudiant/{paid.student_id}/").content.decode()
+    form = client.get(url)
+    assert form.status_code == 200 and paid.student.last_name in form.content.decode()
+    missing_reason = client.post(
+        url, {"last_name": "NOUVEAU", "first_names": "Chloé", "sex": "F", "birth_date": "2006-01-02"}
+    )
+    assert missing_reason.status_code == 400 and 'value="NOUVEAU"' in missing_reason.content.decode()
+    done = client.post(
+        url,
+        {
+            "last_name": "NOUVEAU",
+            "first_names": "Chloé",
+            "sex": "F",
+            "birth_date": "2006-01-02",
+            "reason": "Erreur de saisie",
+        },
+        follow=True,
+    )
+    assert "L&#x27;identité est corrigée" in done.content.decode()
+    paid.student.refresh_from_db()
+    assert paid.student.last_name == "NOUVEAU"
+    assert staff_client(auditor).post(url, {"reason": "x"}).status_code == 403

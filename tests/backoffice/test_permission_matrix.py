@@ -50,6 +50,14 @@ POLICIES = {
         "auditor": FORBIDDEN,
         "administrator": ALLOW,
     },
+    # A page that acts on an object of the IUT: its agents and managers; auditors only read.
+    "iut_write_page": {
+        "iut_agent": ALLOW,
+        "other_agent": NOT_FOUND,
+        "manager": ALLOW,
+        "auditor": FORBIDDEN,
+        "administrator": ALLOW,
+    },
     # A file prepared for one agent: nobody else, administrators included.
     "owner": {
         "iut_agent": ALLOW,
@@ -76,6 +84,7 @@ URLS = {
     "backoffice:search": ("list", "get", lambda o: {}),
     "backoffice:audit": ("audit", "get", lambda o: {}),
     "backoffice:student": ("iut_read", "get", lambda o: {"pk": o["registration"].student_id}),
+    "backoffice:student-identity": ("iut_write_page", "get", lambda o: {"pk": o["registration"].student_id}),
     "backoffice:registration-cancel": ("iut_manage", "get", lambda o: {"pk": o["registration"].pk}),
     "backoffice:registration-refund": ("iut_manage", "get", lambda o: {"pk": o["registration"].pk}),
     "backoffice:registration-activation-link": ("iut_write", "post", lambda o: {"pk": o["registration"].pk}),

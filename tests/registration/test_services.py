@@ -3,6 +3,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from matricule.registration import services
 from matricule.registration.models import Student, StudentNumberSequence
 from matricule.registration.services import assign_student_number
 
@@ -52,3 +53,52 @@ def test_fifty_concurrent_registrations_get_fifty_distinct_numbers(django_user_m
     assert len(set(numbers)) == 50
     assert StudentNumberSequence.objects.get().last_value == 50
     assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 51))
+
+
+def test_the_registrar_corrects_a_civil_identity_audited_and_told(
+    demo, demo_candidates, iut_agent, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from matricule.audit.models import Event
+    from matricule.notifications.models import Email
+    from tests.payments.conftest import submitted_registration
+
+    registration = submitted_registration(demo_candidates["accepted"], demo.current_year)
+    student = registration.student
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = services.correct_identity(
+            student,
+            actor=iut_agent,
+            changes={
+                "last_name": "LEFÈVRE-MARTIN",
+                "first_names": student.first_names,
+                "birth_date": datetime.date(2006, 1, 2),
+            },
+            reason="Acte de naissance vu au guichet",
+            to="chloe@example.org",
+        )
+    assert changed == ["last_name", "birth_date"]
+    student.refresh_from_db()
+    assert student.last_name == "LEFÈVRE-MARTIN" and student.birth_date == datetime.date(2006, 1, 2)
+    event = Event.objects.get(action="registration.identity_corrected")
+    assert event.actor == iut_agent and event.data["after"]["last_name"] == "LEFÈVRE-MARTIN"
+    assert (
+        event.data["before"]["last_name"] != "LEFÈVRE-MARTIN"
+        and event.data["reason"] == "Acte de naissance vu au guichet"
+    )
+    email = Email.objects.get(kind="identity_corrected")
+    assert email.to == "chloe@example.org"
+    assert (
+        "LEFÈVRE-MARTIN" in email.body
+        and "02/01/2006" in email.body
+        and "Acte de naissance vu au guichet" in email.body
+    )
+    # The same values again: nothing written, nobody told twice.
+    assert (
+        services.correct_identity(
+            student, actor=iut_agent, changes={"last_name": "LEFÈVRE-MARTIN"}, reason="x", to="y@example.org"
+        )
+        == []
+    )
+    assert Email.objects.filter(kind="identity_corrected").count() == 1
