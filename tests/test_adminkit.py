@@ -31,3 +31,17 @@ def test_each_mixin_adds_one_refusal_to_the_one_before():
 def test_an_inline_is_refused_the_add_form_too():
     inline = type("Inline", (NoAddMixin, admin.TabularInline), {"model": Event})(Event, admin.site)
     assert inline.has_add_permission(RequestFactory().get("/"), obj=None) is False
+
+
+def test_an_amount_in_cents_is_a_column_in_euros():
+    import types
+
+    from django.utils import translation
+
+    from matricule.adminkit import euros
+
+    column = euros("paid_cents", "amount paid")
+    assert column.short_description == "amount paid" and column.admin_order_field == "paid_cents"
+    with translation.override("fr"):
+        assert column(types.SimpleNamespace(paid_cents=17850)) == "178,50\u00a0€"
+        assert column(types.SimpleNamespace(paid_cents=None)) == ""

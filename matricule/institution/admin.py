@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from matricule.adminkit import euros
 from matricule.audit.services import record
 
 from .models import (
@@ -74,7 +75,13 @@ class AssistancePeriodInline(admin.TabularInline):
 
 @admin.register(AcademicYear)
 class AcademicYearAdmin(AuditedAdmin):
-    list_display = ["code", "starts_on", "ends_on", "is_current", "cvec_amount_cents"]
+    list_display = [
+        "code",
+        "starts_on",
+        "ends_on",
+        "is_current",
+        euros("cvec_amount_cents", _("CVEC amount")),
+    ]
     list_filter = ["is_current"]
     inlines = [RegistrationWindowInline, FeeScheduleInline, AssistancePeriodInline]
 
@@ -91,9 +98,9 @@ class FeeScheduleAdmin(AuditedAdmin):
     list_display = [
         "academic_year",
         "diploma_type",
-        "full_rate_cents",
-        "reduced_rate_cents",
-        "differentiated_rate_cents",
+        euros("full_rate_cents", _("full rate")),
+        euros("reduced_rate_cents", _("reduced rate")),
+        euros("differentiated_rate_cents", _("differentiated rate")),
     ]
     list_filter = ["academic_year", "diploma_type"]
 

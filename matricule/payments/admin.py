@@ -3,7 +3,7 @@ import datetime
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from matricule.adminkit import NoAddMixin
+from matricule.adminkit import NoAddMixin, euros
 
 from . import services
 from .gateways.base import GatewayError
@@ -46,6 +46,11 @@ class PendingFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=chosen(delay).values("pk"))
 
 
+AMOUNT_DUE = euros("amount_cents", _("amount due"))
+AMOUNT_PAID = euros("paid_cents", _("amount paid"))
+AMOUNT_REFUNDED = euros("refunded_cents", _("amount refunded"))
+
+
 @admin.register(Payment)
 class PaymentAdmin(NoAddMixin, admin.ModelAdmin):
     """Over-, under- and duplicate payments wait here (status "to be checked") for staff, and so do
@@ -56,8 +61,8 @@ class PaymentAdmin(NoAddMixin, admin.ModelAdmin):
         "registration",
         "gateway",
         "manual_method",
-        "amount_cents",
-        "paid_cents",
+        AMOUNT_DUE,
+        AMOUNT_PAID,
         "status",
         "anomaly",
         "manual",
@@ -65,7 +70,13 @@ class PaymentAdmin(NoAddMixin, admin.ModelAdmin):
     ]
     list_filter = [PendingFilter, "status", "anomaly", "gateway", "manual"]
     search_fields = ["reference", "transaction_id", "registration__student__student_number"]
-    readonly_fields = [f.name for f in Payment._meta.fields]
+    # Every field shown as kept, but the amounts in euros.
+    readonly_fields = fields = [
+        {"amount_cents": AMOUNT_DUE, "paid_cents": AMOUNT_PAID, "refunded_cents": AMOUNT_REFUNDED}.get(
+            f.name, f.name
+        )
+        for f in Payment._meta.fields
+    ]
     inlines = [NotificationInline]
     actions = ["refund_in_full"]
 

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from matricule.adminkit import NoAddMixin
+from matricule.adminkit import NoAddMixin, euros
 
 from .models import Registration, Student
 
@@ -13,12 +13,17 @@ class StudentAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "student_number", "created_at"]
 
 
+FEES = euros("fee_total_cents", _("total fees"))
+
+
 @admin.register(Registration)
 class RegistrationAdmin(NoAddMixin, admin.ModelAdmin):
-    list_display = ["pk", "student", "academic_year", "stage", "state", "fee_total_cents", "registered_at"]
+    list_display = ["pk", "student", "academic_year", "stage", "state", FEES, "registered_at"]
     list_filter = ["state", "academic_year", "stage__programme__component"]
     search_fields = ["student__student_number", "candidate__last_name", "candidate__parcoursup_number"]
-    readonly_fields = [f.name for f in Registration._meta.fields]
+    readonly_fields = fields = [
+        FEES if f.name == "fee_total_cents" else f.name for f in Registration._meta.fields
+    ]
     # The back office adds an action recording a transfer (matricule.backoffice.admin): payments
     # are above this app.
     actions = ["cancel_registrations"]

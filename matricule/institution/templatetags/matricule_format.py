@@ -8,6 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from matricule import money
+
 register = template.Library()
 
 
@@ -60,14 +62,7 @@ def date_tag(value):
 @register.filter
 def euros(cents) -> str:
     """Integer cents as an amount in euros: `103 €`, `116,50 €` in French."""
-    if cents is None:
-        return ""
-    cents = int(cents)
-    if cents % 100 == 0:
-        amount = formats.number_format(cents // 100, use_l10n=True, force_grouping=True)
-    else:
-        amount = formats.number_format(cents / 100, 2, use_l10n=True, force_grouping=True)
-    return f"{amount}\u00a0€"
+    return money.euros(cents)
 
 
 @register.filter
