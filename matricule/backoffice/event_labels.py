@@ -62,6 +62,7 @@ LABELS = {
     "registration.desk_exempted": gettext_lazy("Fees waived at the desk"),
     "registration.refunded_by_staff": gettext_lazy("Refund made by staff"),
     "registration.identity_corrected": gettext_lazy("Civil identity corrected"),
+    "registration.reopen_reason": gettext_lazy("Form given back for a correction"),
     "registration.activation_link_resent": gettext_lazy("Activation link sent again by staff"),
     # Payments
     "payments.started": gettext_lazy("Card payment started"),
@@ -233,6 +234,9 @@ SUMMARIES: dict[str, Callable[[dict], str]] = {
         _("Registration submitted at the desk, fees %(amount)s") % {"amount": _amount(d, "fee_total_cents")}
     ),
     "registration.cancel_reason": lambda d: _("Cancelled: %(reason)s") % {"reason": d["reason"]},
+    "registration.reopen_reason": lambda d: (
+        _("Form given back for a correction: %(reason)s") % {"reason": d["reason"]}
+    ),
     "registration.refunded_by_staff": lambda d: (
         _("Refund of %(amount)s: %(reason)s") % {"amount": _amount(d), "reason": d["reason"]}
     ),

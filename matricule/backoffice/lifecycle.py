@@ -9,8 +9,9 @@ from django.db import transaction
 from matricule.accounts import activation
 from matricule.audit.services import record
 from matricule.payments import refunds
+from matricule.payments.models import Payment
 from matricule.registration.models import Registration, State
-from matricule.registration.services import cancel_registration
+from matricule.registration.services import NotAwaitingPayment, cancel_registration, reopen_registration
 
 
 class LifecycleError(Exception):
@@ -70,6 +71,32 @@ def refund(
         if leaving and locked.state != State.CANCELLED and not refunds.refundable_cents(locked):
             cancel_registration(locked, actor=actor, reason=f"withdrawal (fees refunded): {reason}")
     return refunded
+
+
+# A payment still in these states may yet take money: the form is not given back meanwhile.
+PAYMENT_UNDER_WAY = [Payment.Status.CREATED, Payment.Status.PENDING, Payment.Status.SCHEDULED]
+MONEY_TAKEN = [
+    Payment.Status.CONFIRMED,
+    Payment.Status.TO_REVIEW,
+    Payment.Status.PARTLY_REFUNDED,
+    Payment.Status.REFUNDED,
+]
+
+
+def reopen(registration: Registration, *, actor, reason: str) -> Registration:
+    """Give the form back to the student for a correction (awaiting payment → draft): only while
+    nothing was paid and no payment is under way, so that no money lands on a draft."""
+    with transaction.atomic():
+        locked = _locked(registration)
+        payments = Payment.objects.filter(registration=locked)
+        if payments.filter(status__in=MONEY_TAKEN).exists():
+            raise LifecycleError("paid_already")
+        if payments.filter(status__in=PAYMENT_UNDER_WAY).exists():
+            raise LifecycleError("payment_under_way")
+        try:
+            return reopen_registration(locked, actor=actor, reason=reason)
+        except NotAwaitingPayment:
+            raise LifecycleError("not_reopenable") from None
 
 
 def may_send_activation(registration: Registration) -> bool:

@@ -26,6 +26,12 @@ ERRORS = {
     "already_cancelled": _("This registration is already cancelled."),
     "refund_failed": _("The payment platform refused the refund: nothing was done. Try again later."),
     "nothing_to_refund": _("Nothing paid for this registration is left to refund."),
+    "paid_already": _("Money was taken for this registration: refund it, or cancel the registration."),
+    "payment_under_way": _(
+        "A card payment is under way for this registration: wait until it ends (the reconciliation "
+        "settles a lost one within minutes)."
+    ),
+    "not_reopenable": _("Only a registration waiting for its payment can be given back for a correction."),
     "cannot_activate": _(
         "This student's account cannot be activated: it is active already, or the "
         "registration is not complete."
@@ -240,3 +246,33 @@ def correct_identity_view(request, pk: int):
         {"student": student, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What the student must correct"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The student is told by email, with it."),
+    )
+
+
+@never_cache
+@staff_required(write=True)
+@require_http_methods(["GET", "POST"])
+def reopen(request, pk: int):
+    """Agents and managers of the component give a submitted form back to the student."""
+    registration = get_registration_for_agent(request.user, pk)
+    if not can_act(request.user, registration.stage.programme.component_id):
+        raise PermissionDenied
+    title, submit = _("Give the form back for a correction"), _("Give the form back")
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lifecycle.reopen(registration, actor=request.user, reason=form.cleaned_data["reason"])
+        except lifecycle.LifecycleError as error:
+            form.add_error(None, ERRORS[error.code])
+            return _page(request, registration, form, title=title, submit=submit, status=409)
+        messages.success(request, _("The form is back with the student, who is told by email."))
+        return _back(registration)
+    return _page(request, registration, form, title=title, submit=submit, status=400 if form.errors else 200)

@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("gestion/inscription/<int:pk>/annuler/", lifecycle_views.cancel, name="registration-cancel"),
     path("gestion/inscription/<int:pk>/rembourser/", lifecycle_views.refund, name="registration-refund"),
+    path("gestion/inscription/<int:pk>/rouvrir/", lifecycle_views.reopen, name="registration-reopen"),
     path(
         "gestion/inscription/<int:pk>/lien-activation/",
         lifecycle_views.send_activation,

@@ -297,3 +297,20 @@ def send_identity_corrected_email(
         subject="Identité corrigée / Identity corrected",
         key=f"identity:{event_id}",
     )
+
+
+def send_registration_reopened_email(registration, *, reason: str, event_id: int) -> Email:
+    """The student is told that their registration form is open again for a correction, and why."""
+    context = {
+        "registration": registration,
+        "reason": reason,
+        "first_name": registration.student.first_names or registration.student.user.first_name,
+        "site_url": settings.SITE_URL,
+    }
+    return queue_email(
+        kind="registration_reopened",
+        to=student_address(registration),
+        body=render_bilingual("notifications/email/registration_reopened.txt", context),
+        subject="Inscription à corriger / Registration to correct",
+        key=f"reopened:{event_id}",
+    )

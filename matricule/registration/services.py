@@ -293,6 +293,22 @@ def mark_paid(registration: Registration, *, actor) -> Registration:
     return registration
 
 
+def reopen_registration(registration: Registration, *, actor, reason: str) -> Registration:
+    """Awaiting payment → draft: the registrar's office gives the form back to the student for a
+    correction, for `reason`, and tells them; submitting it again computes the fees again. The
+    caller checks that no payment is under way (payments are above this app)."""
+    from matricule.notifications.services import send_registration_reopened_email
+
+    with transaction.atomic():
+        locked = _locked(registration)
+        if locked.state != State.AWAITING_PAYMENT:
+            raise NotAwaitingPayment
+        _move(locked, State.DRAFT, actor=actor)
+        event = record("registration.reopen_reason", actor=actor, obj=locked, reason=reason)
+        send_registration_reopened_email(locked, reason=reason, event_id=event.pk)
+    return locked
+
+
 def waive_fees(registration: Registration, *, actor) -> Registration:
     """Awaiting payment → exempt: staff waive the fees due (the desk, which audits why). The caller
     then registers the student (`register`) in the same transaction. Raises NotAwaitingPayment

@@ -14,7 +14,8 @@ TRANSITIONS = transitions.Table(
     {
         State.DRAFT: {State.SUBMITTED, State.CANCELLED},
         State.SUBMITTED: {State.AWAITING_PAYMENT, State.EXEMPT, State.CANCELLED},
-        State.AWAITING_PAYMENT: {State.PAID, State.EXEMPT, State.CANCELLED},  # exempt: decided at the desk
+        # exempt: decided at the desk; draft: reopened by the registrar's office for a correction
+        State.AWAITING_PAYMENT: {State.PAID, State.EXEMPT, State.CANCELLED, State.DRAFT},
         State.PAID: {State.REGISTERED, State.CANCELLED},
         State.EXEMPT: {State.REGISTERED, State.CANCELLED},
         State.REGISTERED: {State.CANCELLED},

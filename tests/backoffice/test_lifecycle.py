@@ -7,6 +7,7 @@ from matricule.audit.models import Event
 from matricule.backoffice import lifecycle
 from matricule.certificates.models import IssuedDocument
 from matricule.payments import refunds
+from tests.payments.conftest import awaiting  # noqa: F401
 from tests.requests.conftest import paid  # noqa: F401
 
 
@@ -75,3 +76,52 @@ def test_the_activation_link_again_for_a_registered_student_without_a_password(
     user.save()
     with pytest.raises(lifecycle.LifecycleError):
         lifecycle.send_activation(paid, actor=iut_agent)
+
+
+def test_a_form_awaiting_payment_goes_back_to_the_student_who_is_told(
+    awaiting,  # noqa: F811
+    iut_agent,
+    django_capture_on_commit_callbacks,
+):
+    from matricule.notifications.models import Email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.reopen(awaiting, actor=iut_agent, reason="Le numéro INE est faux")
+    awaiting.refresh_from_db()
+    assert awaiting.state == "draft"
+    email = Email.objects.get(kind="registration_reopened")
+    assert "Le numéro INE est faux" in email.body
+    reason = Event.objects.get(action="registration.reopen_reason")
+    assert reason.actor == iut_agent and reason.data["reason"] == "Le numéro INE est faux"
+    # Given back once: a draft is not reopened again.
+    with pytest.raises(lifecycle.LifecycleError) as error:
+        lifecycle.reopen(awaiting, actor=iut_agent, reason="Encore")
+    assert error.value.code == "not_reopenable"
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [("pending", "payment_under_way"), ("created", "payment_under_way"), ("confirmed", "paid_already")],
+)
+def test_no_form_goes_back_while_money_is_or_may_be_taken(
+    awaiting,  # noqa: F811
+    iut_agent,
+    status,
+    code,
+):
+    from matricule.payments.models import Payment
+
+    Payment.objects.create(
+        registration=awaiting,
+        reference="REOPEN0001",
+        gateway="simulator",
+        amount_cents=awaiting.fee_total_cents,
+        paid_cents=awaiting.fee_total_cents if status == "confirmed" else None,
+        status=status,
+        fee_key="reopen",
+    )
+    with pytest.raises(lifecycle.LifecycleError) as error:
+        lifecycle.reopen(awaiting, actor=iut_agent, reason="Erreur")
+    assert error.value.code == code
+    awaiting.refresh_from_db()
+    assert awaiting.state == "awaiting_payment"

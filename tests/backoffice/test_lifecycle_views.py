@@ -6,6 +6,7 @@ import pytest
 from matricule.accounts.models import ComponentMembership
 from matricule.institution.models import Component
 from matricule.payments import refunds
+from tests.payments.conftest import awaiting  # noqa: F401
 from tests.requests.conftest import paid  # noqa: F401
 
 
@@ -106,3 +107,15 @@ def test_correcting_the_identity_from_the_file(paid, iut_agent, auditor, staff_c
     paid.student.refresh_from_db()
     assert paid.student.last_name == "NOUVEAU"
     assert staff_client(auditor).post(url, {"reason": "x"}).status_code == 403
+
+
+def test_giving_the_form_back_from_the_file(awaiting, iut_agent, staff_client, immediate_tasks):  # noqa: F811
+    client = staff_client(iut_agent)
+    html = client.get(f"/gestion/etudiant/{awaiting.student_id}/").content.decode()
+    url = f"/gestion/inscription/{awaiting.pk}/rouvrir/"
+    assert f'href="{url}"' in html
+    assert client.post(url, {"reason": ""}).status_code == 400
+    done = client.post(url, {"reason": "Le numéro INE est faux"}, follow=True)
+    assert "Le formulaire est de nouveau entre les mains de l&#x27;étudiant" in done.content.decode()
+    awaiting.refresh_from_db()
+    assert awaiting.state == "draft"

@@ -86,6 +86,7 @@ URLS = {
     "backoffice:student": ("iut_read", "get", lambda o: {"pk": o["registration"].student_id}),
     "backoffice:student-identity": ("iut_write_page", "get", lambda o: {"pk": o["registration"].student_id}),
     "backoffice:registration-cancel": ("iut_manage", "get", lambda o: {"pk": o["registration"].pk}),
+    "backoffice:registration-reopen": ("iut_write_page", "get", lambda o: {"pk": o["registration"].pk}),
     "backoffice:registration-refund": ("iut_manage", "get", lambda o: {"pk": o["registration"].pk}),
     "backoffice:registration-activation-link": ("iut_write", "post", lambda o: {"pk": o["registration"].pk}),
     "backoffice:document-queue": ("list", "get", lambda o: {}),

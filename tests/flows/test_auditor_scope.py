@@ -33,10 +33,12 @@ def test_an_auditor_reads_only_the_events_of_their_component(
         action="payments.refunded", component=other, object_type="registration.registration", object_id="999"
     )
     record("accounts.login", obj=iut_agent)
-    seen = staff_client(auditor).get("/gestion/audit/").content.decode()
+    page = staff_client(auditor).get("/gestion/audit/").content.decode()
+    seen = page[page.index('<table class="events">') :]  # the events, not the filter's list of kinds
     assert "admissions.candidate.checked" in seen
     assert "payments.refunded" not in seen and "accounts.login" not in seen
     everything = staff_client(administrator).get("/gestion/audit/").content.decode()
+    everything = everything[everything.index('<table class="events">') :]
     assert all(
         a in everything for a in ("admissions.candidate.checked", "payments.refunded", "accounts.login")
     )

@@ -13,6 +13,7 @@ ALLOWED = {
     ("awaiting_payment", "paid"),
     ("awaiting_payment", "exempt"),
     ("awaiting_payment", "cancelled"),
+    ("awaiting_payment", "draft"),
     ("paid", "registered"),
     ("paid", "cancelled"),
     ("exempt", "registered"),
