@@ -114,6 +114,9 @@ def test_giving_the_form_back_from_the_file(awaiting, iut_agent, staff_client, i
     html = client.get(f"/gestion/etudiant/{awaiting.student_id}/").content.decode()
     url = f"/gestion/inscription/{awaiting.pk}/rouvrir/"
     assert f'href="{url}"' in html
+    # The desk's payment page, for a registration made online too.
+    desk = f"/gestion/guichet/{awaiting.pk}/paiement/"
+    assert f'href="{desk}"' in html and client.get(desk).status_code == 200
     assert client.post(url, {"reason": ""}).status_code == 400
     done = client.post(url, {"reason": "Le numéro INE est faux"}, follow=True)
     assert "Le formulaire est de nouveau entre les mains de l&#x27;étudiant" in done.content.decode()
