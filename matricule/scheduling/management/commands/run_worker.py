@@ -40,11 +40,15 @@ class Command(BaseCommand):
                 self.work_database_queue(identity, ",".join(queues) or "*", interval, batch, options)
             else:
                 names = queues or settings.TASKS["default"].get("QUEUES") or ["default"]
-                # django-tasks-rq's job class runs the task (RQ's own calls the Task object and fails).
+                # django-tasks-rq's job class runs the task (RQ's own calls the Task object and fails);
+                # jobs run in this process, not in a child forked per job (rq_worker.py). A task
+                # that kills the process is taken up again from RQ's registry of started jobs
+                # (recovery.py), as a forked child's would be.
                 call_command(
                     "rqworker",
                     *names,
                     job_class="django_tasks_rq.backend.Job",
+                    worker_class="matricule.scheduling.rq_worker.TaskWorker",
                     with_scheduler=True,
                     burst=batch,
                     verbosity=options["verbosity"],
