@@ -1,6 +1,8 @@
 """The trivial-page ceiling: /healthz (a bare Django view) served by the same processes, measured
-with the same tool. Writes {"requests", "failures", "seconds"} to RUSH_RESULTS at the end."""
+with the same tool. Writes {"requests", "failures", "seconds"} to RUSH_RESULTS at the end.
+RUSH_HOSTS (bench/rush/run --cluster): the web nodes' base URLs, the probes spread over them."""
 
+import itertools
 import json
 import os
 import time
@@ -8,11 +10,17 @@ from pathlib import Path
 
 from locust import FastHttpUser, constant, events, task
 
+HOSTS = [host for host in os.environ.get("RUSH_HOSTS", "").split(",") if host]
+NEXT = itertools.count()
 COUNTS = {"requests": 0, "failures": 0, "first": None, "last": None}
 
 
 class Probe(FastHttpUser):
     wait_time = constant(0)
+
+    def on_start(self):
+        if HOSTS:
+            self.client.base_url = HOSTS[next(NEXT) % len(HOSTS)]
 
     @task
     def health(self):

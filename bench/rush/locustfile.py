@@ -5,7 +5,9 @@ RUSH_CANDIDATES (the JSON written by seed.py), RUSH_RATE (arrivals per second), 
 (seconds during which students arrive), RUSH_MAILBOX (folder of the outgoing mail), RUSH_RESULTS
 (JSON written at the end), RUSH_REFRESH (seconds between two refreshes of the waiting page),
 RUSH_RETRIES (bench/faults: how many times a student sends a request again after a network
-error or a 5xx answer, one second apart, as one reloads a page; 0 by default).
+error or a 5xx answer, one second apart, as one reloads a page; 0 by default), RUSH_HOSTS
+(bench/rush/run --cluster: the web nodes' base URLs, comma-separated; arrival k goes to node
+k modulo their number for its whole journey, as a load balancer spreads new connections).
 
 Open model: arrival k is due at start + k / rate whatever the state of the server (one locust
 user per arrival), so slowness shows as longer journeys and errors, never as fewer arrivals.
@@ -45,6 +47,7 @@ REFRESH = float(os.environ.get("RUSH_REFRESH", "10"))
 MAIL_TIMEOUT = float(os.environ.get("RUSH_MAIL_TIMEOUT", "60"))
 QUEUE_TIMEOUT = float(os.environ.get("RUSH_QUEUE_TIMEOUT", "900"))
 RETRIES = int(os.environ.get("RUSH_RETRIES", "0"))
+HOSTS = [host for host in os.environ.get("RUSH_HOSTS", "").split(",") if host]
 PEOPLE = (
     json.loads(Path(os.environ["RUSH_CANDIDATES"]).read_text())["candidates"]
     if os.environ.get("RUSH_CANDIDATES")
@@ -208,6 +211,8 @@ class Student(FastHttpUser):
         elif delay < -1:
             BOARD.late += 1
         person = PEOPLE[k]
+        if HOSTS:
+            self.client.base_url = HOSTS[k % len(HOSTS)]
         self.client.cookiejar.clear()
         self.retried = 0
         BOARD.started += 1

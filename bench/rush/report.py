@@ -1,6 +1,8 @@
 """Prints the rush figures from the scenario's results and ends with the BENCH line.
 
 python bench/rush/report.py RESULTS.json CEILING.json REGISTERED [CONDITIONS]
+
+RUSH_BENCH_NAME names the BENCH line (rush by default; rush_cluster for bench/rush/run --cluster).
 """
 
 import json
@@ -84,8 +86,9 @@ def main() -> None:
     cpu = per_journey_cpu(completed)
     statements = per_journey_statements(completed)
     mail_p95 = percentile(results["mail_ms"], 95)
+    name = os.environ.get("RUSH_BENCH_NAME", "rush")
     print(
-        f"BENCH rush journeys_per_s={results['completed'] / span:.2f} req_per_s={requests / span:.1f} "
+        f"BENCH {name} journeys_per_s={results['completed'] / span:.2f} req_per_s={requests / span:.1f} "
         f"p50_ms={p50:.0f} p95_ms={p95:.0f} p99_ms={p99:.0f} errors={request_errors + other_failures} "
         f"completed={results['completed']} registered={registered} ceiling_req_per_s={ceiling_rps:.0f} "
         f"cpu_ms_per_journey={cpu:.0f} statements_per_journey={statements:.0f} "

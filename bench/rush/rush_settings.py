@@ -7,7 +7,9 @@ import os
 from matricule.settings import *  # noqa: F403
 
 EMAIL_BACKEND = "mailbox.MailboxBackend"
-MAILBOX_DIR = VAR_DIR / "mailbox"  # noqa: F405
+# The students' mail server: with several machines (bench/rush/run --cluster), one folder
+# outside every VAR_DIR, whichever machine sends.
+MAILBOX_DIR = os.environ.get("RUSH_MAILBOX_DIR") or VAR_DIR / "mailbox"  # noqa: F405
 
 # The waiting room, as the lead installs it (after authentication), if settings.py lacks it yet.
 GATE = "matricule.waitingroom.middleware.GateMiddleware"
