@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.accounts.staff import in_scope, staff_required
+from matricule.audit.services import record
 from matricule.documents import services
 from matricule.documents.forms import DecisionForm
 from matricule.documents.models import RefusalReason, Submission
@@ -111,6 +112,8 @@ def review(request, pk: int):
 @staff_required
 def staff_file(request, version_pk: int):
     version = get_version_for_agent(request.user, version_pk)
+    # Who opened a student's document, and when, is kept (the previews are the review itself).
+    record("documents.file_opened", actor=request.user, obj=version.submission, version=version.pk)
     return serve(version, download_name=download_name(version), inline=version.extension != ".pdf")
 
 

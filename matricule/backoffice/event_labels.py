@@ -81,6 +81,7 @@ LABELS = {
     "documents.refused": gettext_lazy("Document refused"),
     "documents.complete": gettext_lazy("Documents complete"),
     "documents.carried_over": gettext_lazy("Document carried over from an earlier year"),
+    "documents.file_opened": gettext_lazy("Document opened by staff"),
     # Issued documents
     "certificates.summary.issued": gettext_lazy("Registration summary issued"),
     "certificates.receipt.issued": gettext_lazy("Payment receipt issued"),
@@ -94,6 +95,7 @@ LABELS = {
     "requests.accepted": gettext_lazy("Request accepted"),
     "requests.refused": gettext_lazy("Request refused"),
     "requests.refund_incomplete": gettext_lazy("Refund incomplete"),
+    "requests.attachment_opened": gettext_lazy("Request attachment opened by staff"),
     # Sign-in and accounts
     "accounts.account.activated": gettext_lazy("Account activated"),
     "accounts.account.activation_link_requested": gettext_lazy("Activation link sent"),
@@ -141,6 +143,7 @@ LABELS = {
     "backoffice.export.prepared": gettext_lazy("Export prepared"),
     "backoffice.export.downloaded": gettext_lazy("Export downloaded"),
     "backoffice.export.purged": gettext_lazy("Old exports deleted"),
+    "backoffice.student_file.viewed": gettext_lazy("Student's file read by staff"),
     "notifications.email.resent": gettext_lazy("Email sent again"),
     "waitingroom.gate.created": gettext_lazy("Waiting room created"),
     "waitingroom.gate.changed": gettext_lazy("Waiting room changed"),

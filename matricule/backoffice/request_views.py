@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.accounts.staff import in_scope, staff_required
 from matricule.audit.models import Event
+from matricule.audit.services import record
 from matricule.requests import services
 from matricule.requests.forms import DecisionForm
 from matricule.requests.models import OPEN_STATES, Kind, Request, State
@@ -165,4 +166,5 @@ def decide(request, pk: int):
 @staff_required
 def attachment_file(request, attachment_pk: int):
     attachment = get_attachment_for_agent(request.user, attachment_pk)
+    record("requests.attachment_opened", actor=request.user, obj=attachment.request, attachment=attachment.pk)
     return serve(attachment, inline=attachment.extension != ".pdf")

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from matricule.accounts.staff import staff_required
+from matricule.audit.services import record
 from matricule.registration.models import Registration, Student
 
 from . import audit_log, event_labels
@@ -76,6 +77,11 @@ def search(request):
 @staff_required
 def student(request, pk: int):
     file = build_student_file(get_student_for_staff(request.user, pk), request.user)
+    # Each look at a student's file is kept: who at the university read it, from which components.
+    components = sorted(
+        {view.registration.stage.programme.component_id for view in file.registrations if view.in_scope}
+    )
+    record("backoffice.student_file.viewed", actor=request.user, obj=file.student, components=components)
     return render(request, "backoffice/student.html", {"file": file, "student": file.student})
 
 

@@ -60,6 +60,17 @@ def test_agent_refuses_with_reason_student_replaces_agent_validates_all(
     assert Event.objects.filter(action="documents.validated", actor=iut_agent).count() == 5
 
 
+def test_opening_a_students_document_is_kept(staff_client, registered, iut_agent):
+    from matricule.audit.models import Event
+
+    _submit_all(registered)
+    version = registered.submissions.first().versions.get()
+    assert staff_client(iut_agent).get(f"/gestion/fichier/{version.pk}/").status_code == 200
+    opened = Event.objects.get(action="documents.file_opened")
+    assert opened.actor == iut_agent and opened.data["version"] == version.pk
+    assert opened.component_id == registered.stage.programme.component_id
+
+
 def test_other_component_agents_and_other_students_get_404(client, registered, other_agent, intruder):
     _submit_all(registered)
     version = registered.submissions.first().versions.get()

@@ -116,6 +116,10 @@ def test_the_detail_shows_the_student_the_files_and_the_history(
     assert f"/gestion/demandes/fichier/{attachment.pk}/" in content
     file = client.get(f"{LIST}fichier/{attachment.pk}/")
     assert file.status_code == 200 and file["Content-Type"] == "image/png"
+    from matricule.audit.models import Event
+
+    opened = Event.objects.get(action="requests.attachment_opened")  # who opened it is kept
+    assert opened.actor == iut_agent and opened.data["attachment"] == attachment.pk
     assert 'value="accept"' in content and "La traiter moi-même" in content
 
 

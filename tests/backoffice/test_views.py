@@ -180,3 +180,12 @@ def test_page_costs_a_few_queries(events, administrator, staff_client, django_as
     client = staff_client(administrator)
     with django_assert_max_num_queries(10):
         client.get("/gestion/audit/")
+
+
+def test_reading_a_students_file_is_kept_with_the_readers_components(chloe_file, iut_agent, staff_client):
+    from matricule.audit.models import Event
+
+    staff_client(iut_agent).get(f"/gestion/etudiant/{chloe_file.student_id}/")
+    event = Event.objects.get(action="backoffice.student_file.viewed")
+    assert event.actor == iut_agent and event.object_id == str(chloe_file.student_id)
+    assert event.data["components"] == [chloe_file.stage.programme.component_id]
