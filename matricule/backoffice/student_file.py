@@ -19,6 +19,9 @@ from matricule.registration.models import Registration, Student
 from matricule.requests.models import Request
 
 TIMELINE_LIMIT = 300
+# Staff reading the file or opening a document: an access log, kept in the audit log (and for
+# the student), not the file's history, which each visit would otherwise push out of its limit.
+READING_EVENTS = ("backoffice.student_file.viewed", "documents.file_opened", "requests.attachment_opened")
 
 
 @dataclass
@@ -114,6 +117,7 @@ def build_student_file(student: Student, user) -> StudentFile:
             about |= Q(object_type=object_type, object_id__in=[str(pk) for pk in pks])
     events = list(
         Event.objects.filter(about)
+        .exclude(action__in=READING_EVENTS)
         .select_related("actor")
         .order_by("-created_at", "-pk")[: TIMELINE_LIMIT + 1]
     )

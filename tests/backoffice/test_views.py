@@ -189,3 +189,6 @@ def test_reading_a_students_file_is_kept_with_the_readers_components(chloe_file,
     event = Event.objects.get(action="backoffice.student_file.viewed")
     assert event.actor == iut_agent and event.object_id == str(chloe_file.student_id)
     assert event.data["components"] == [chloe_file.stage.programme.component_id]
+    # An access log, not the file's history: the next visit does not list it.
+    again = staff_client(iut_agent).get(f"/gestion/etudiant/{chloe_file.student_id}/").content.decode()
+    assert "backoffice.student_file.viewed" not in again.split('<table class="events">')[1]
