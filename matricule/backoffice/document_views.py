@@ -113,7 +113,13 @@ def review(request, pk: int):
 def staff_file(request, version_pk: int):
     version = get_version_for_agent(request.user, version_pk)
     # Who opened a student's document, and when, is kept (the previews are the review itself).
-    record("documents.file_opened", actor=request.user, obj=version.submission, version=version.pk)
+    record(
+        "documents.file_opened",
+        actor=request.user,
+        obj=version.submission,
+        version=version.pk,
+        student=version.submission.registration.student_id,
+    )
     return serve(version, download_name=download_name(version), inline=version.extension != ".pdf")
 
 

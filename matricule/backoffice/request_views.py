@@ -166,5 +166,11 @@ def decide(request, pk: int):
 @staff_required
 def attachment_file(request, attachment_pk: int):
     attachment = get_attachment_for_agent(request.user, attachment_pk)
-    record("requests.attachment_opened", actor=request.user, obj=attachment.request, attachment=attachment.pk)
+    record(
+        "requests.attachment_opened",
+        actor=request.user,
+        obj=attachment.request,
+        attachment=attachment.pk,
+        student=attachment.request.student_id,
+    )
     return serve(attachment, inline=attachment.extension != ".pdf")

@@ -7,6 +7,7 @@ app_name = "registration"
 
 urlpatterns = [
     path(_("student/"), views.home, name="home"),
+    path(_("student/who-read-my-file/"), views.file_readings_page, name="file-readings"),
     path(_("registration/start/"), views.start, name="start"),
     path(_("registration/<int:pk>/"), views.status, name="status"),
     path(_("registration/<int:pk>/step/<slug:key>/"), views.step, name="step"),

@@ -210,3 +210,15 @@ def status(request, pk: int):
             .order_by("instalment"),
         },
     )
+
+
+@never_cache
+@login_required
+def file_readings_page(request):
+    """Who at the university read the student's file: components and days (issue 21)."""
+    from .file_readings import file_readings
+    from .models import Student
+
+    student = Student.objects.filter(user=request.user).first()  # none before a first registration
+    readings = file_readings(student) if student else []
+    return render(request, "registration/file_readings.html", {"readings": readings})
