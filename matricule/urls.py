@@ -53,6 +53,7 @@ if settings.MATRICULE_PAYMENT_SIMULATOR:
 urlpatterns += i18n_patterns(
     path("", institution.registration_page, name="registration-page"),
     path(_("year/<str:code>/"), institution.registration_page, name="registration-page-year"),
+    path(_("personal-data/"), institution.privacy_notice, name="privacy-notice"),
     path("", include("matricule.accounts.urls")),
     path("", include("matricule.accounts.student_urls")),
     path("", include("matricule.registration.urls")),

@@ -309,6 +309,9 @@ def _university() -> University:
     university.website = "https://www.univ-orleans.fr"
     university.helpline_phone = "02 38 41 70 86"
     university.helpline_email = "assistance.inscription@univ-orleans.fr"
+    # The privacy notice's controller and data protection officer (a demo's placeholders).
+    university.postal_address = "Château de la Source\nAvenue du Parc Floral\n45067 Orléans Cedex 2"
+    university.dpo_email = "dpo@univ-orleans.example"
     university.save()
     return university
 

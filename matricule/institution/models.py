@@ -41,6 +41,13 @@ class University(models.Model):
     cvec_url = models.URLField(_("CVEC payment site"), default="https://www.messervices.etudiant.gouv.fr")
     helpline_phone = models.CharField(_("registration helpline phone"), max_length=40, blank=True)
     helpline_email = models.EmailField(_("registration helpline email"), blank=True)
+    # The privacy notice (mentions d'information) names the controller and the data protection
+    # officer: said here by the university, shown on /donnees-personnelles/.
+    postal_address = models.TextField(_("postal address"), blank=True)
+    dpo_email = models.EmailField(_("data protection officer's email"), blank=True)
+    dpo_postal_address = models.TextField(
+        _("data protection officer's postal address"), blank=True, help_text=_("Empty: the university's.")
+    )
 
     class Meta:
         verbose_name = _("university")

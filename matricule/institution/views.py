@@ -22,3 +22,23 @@ def registration_page(request, code: str | None = None):
         "institution/registration_page.html",
         {"overview": overview, "year": year, "is_current": year.is_current},
     )
+
+
+def privacy_notice(request):
+    """The privacy notice (mentions d'information, GDPR articles 13 and 14): who processes the
+    students' data, why, on what basis, for whom, how long, their rights and whom to ask; the
+    university's own details come from its configuration."""
+    from django.conf import settings
+
+    university = reference.university()
+    return render(
+        request,
+        "institution/privacy_notice.html",
+        {
+            "university": university,
+            "audit_years": max(
+                1, round(int(getattr(settings, "MATRICULE_AUDIT_RETENTION_DAYS", 3650)) / 365)
+            ),
+            "export_days": int(getattr(settings, "MATRICULE_EXPORT_RETENTION_DAYS", 7)),
+        },
+    )

@@ -115,3 +115,20 @@ def test_dates_are_paris_time_in_winter_too(client, demo, paris_time):
     window.opens_at = datetime.datetime(2026, 1, 5, 11, 0, tzinfo=datetime.UTC)
     window.save()
     assert "5 janvier 2026 à 12:00" in _text(client.get("/"))
+
+
+def test_the_privacy_notice_says_who_why_how_long_and_whom_to_ask(demo, client):
+    html = client.get("/donnees-personnelles/").content.decode()
+    assert "Vos données personnelles" in html
+    assert "Université d&#x27;Orléans" in html or "Université d'Orléans" in html
+    assert "Château de la Source" in html  # the controller's address, from the configuration
+    assert 'href="mailto:dpo@univ-orleans.example"' in html
+    assert "10 ans" in html  # the audit trail's retention, from the settings
+    assert "cnil.fr" in html
+    english = client.get("/en/personal-data/").content.decode()
+    assert "Your personal data" in english and "data protection officer" in english
+
+
+def test_every_page_links_the_privacy_notice_and_the_login_says_why(demo, client):
+    for path in ("/", "/connexion/"):
+        assert 'href="/donnees-personnelles/"' in client.get(path).content.decode()
