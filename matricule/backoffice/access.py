@@ -74,13 +74,16 @@ def waiting_submissions(user):
 
 
 def get_version_for_agent(user, version_pk: int) -> Version:
-    """An uploaded file of a registration in the user's components."""
+    """An uploaded file of a registration in the user's components; a reader (auditor) of the
+    component is refused the file itself (minimum exposure: the status is enough to audit)."""
     version = _found(
         Version.objects.select_related("submission__registration__student", "submission__document_type")
         .filter(pk=version_pk)
         .first()
     )
-    get_registration_for_agent(user, version.submission.registration_id)  # 404 if not theirs
+    registration = get_registration_for_agent(user, version.submission.registration_id)  # 404 if not theirs
+    if not in_scope(user, registration.stage.programme.component_id, write=True):
+        raise PermissionDenied
     return version
 
 
@@ -116,11 +119,14 @@ def get_request_to_act_on(user, pk: int) -> Request:
 
 
 def get_attachment_for_agent(user, attachment_pk: int) -> Attachment:
-    """A file sent with a request of the user's components."""
+    """A file sent with a request of the user's components; refused to its readers (auditors),
+    as documents are."""
     attachment = _found(
         Attachment.objects.select_related("request__registration__student").filter(pk=attachment_pk).first()
     )
-    get_request_for_agent(user, attachment.request_id)  # 404 if not theirs
+    student_request = get_request_for_agent(user, attachment.request_id)  # 404 if not theirs
+    if not in_scope(user, student_request.registration.stage.programme.component_id, write=True):
+        raise PermissionDenied
     return attachment
 
 

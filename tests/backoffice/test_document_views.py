@@ -186,3 +186,14 @@ def test_the_review_screen_names_the_grant_and_counts_pages_in_words(client, reg
     page = client.get(f"/gestion/pieces/{registered.pk}/").content.decode()
     assert "<dd>Pas de bourse</dd>" in page and "<dd>none</dd>" not in page
     assert "Ouvrir le PDF (2 pages)" in page and "Ouvrir le PDF (1 page)" in page
+
+
+def test_a_reader_sees_the_documents_status_not_the_documents(staff_client, registered, auditor):
+    _submit_all(registered)
+    version = registered.submissions.first().versions.get()
+    client = staff_client(auditor)
+    page = client.get(f"/gestion/pieces/{registered.pk}/").content.decode()
+    assert "vous voyez l&#x27;état de la pièce" in page or "vous voyez l'état de la pièce" in page
+    assert f"/gestion/fichier/{version.pk}/" not in page
+    assert client.get(f"/gestion/fichier/{version.pk}/").status_code == 403
+    assert client.get(f"/gestion/fichier/{version.pk}/page/1.png").status_code == 403

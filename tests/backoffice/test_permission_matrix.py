@@ -42,6 +42,15 @@ POLICIES = {
         "auditor": FORBIDDEN,
         "administrator": ALLOW,
     },
+    # A student's document or attachment itself: those who act in its component; its readers
+    # (auditors) see statuses, not the documents (minimum exposure).
+    "iut_files": {
+        "iut_agent": ALLOW,
+        "other_agent": NOT_FOUND,
+        "manager": ALLOW,
+        "auditor": FORBIDDEN,
+        "administrator": ALLOW,
+    },
     # A registration's cancellation or refund: the managers of its component and administrators.
     "iut_manage": {
         "iut_agent": FORBIDDEN,
@@ -92,13 +101,13 @@ URLS = {
     "backoffice:document-queue": ("list", "get", lambda o: {}),
     "backoffice:document-review": ("iut_read", "get", lambda o: {"pk": o["registration"].pk}),
     "backoffice:document-release": ("iut_write", "post", lambda o: {"pk": o["registration"].pk}),
-    "backoffice:document-file": ("iut_read", "get", lambda o: {"version_pk": o["version"].pk}),
-    "backoffice:document-page": ("iut_read", "get", lambda o: {"version_pk": o["version"].pk, "page": 1}),
+    "backoffice:document-file": ("iut_files", "get", lambda o: {"version_pk": o["version"].pk}),
+    "backoffice:document-page": ("iut_files", "get", lambda o: {"version_pk": o["version"].pk, "page": 1}),
     "backoffice:request-list": ("list", "get", lambda o: {}),
     "backoffice:request-detail": ("iut_read", "get", lambda o: {"pk": o["request"].pk}),
     "backoffice:request-assign": ("iut_write", "post", lambda o: {"pk": o["request"].pk}),
     "backoffice:request-decide": ("iut_write", "post", lambda o: {"pk": o["request"].pk}),
-    "backoffice:request-file": ("iut_read", "get", lambda o: {"attachment_pk": o["attachment"].pk}),
+    "backoffice:request-file": ("iut_files", "get", lambda o: {"attachment_pk": o["attachment"].pk}),
     "exports:index": ("list", "get", lambda o: {}),
     "exports:download": ("owner", "get", lambda o: {"pk": o["export"].pk}),
     "exports:progress": ("owner", "get", lambda o: {"pk": o["export"].pk}),
