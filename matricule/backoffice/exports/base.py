@@ -24,6 +24,9 @@ class Column:
     label: Promise
     value: Callable[[Any], Any]
     default: bool = True
+    # Birth date, contacts: never in an export unless chosen, and offered only to those who act
+    # in the components (not to readers): minimum exposure (docs/data-protection.md).
+    personal: bool = False
 
 
 @dataclass(frozen=True)

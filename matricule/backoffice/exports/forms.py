@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from matricule.accounts.staff import can_act
 from matricule.backoffice.models import ExportJob
 from matricule.institution.models import AcademicYear
 
@@ -33,7 +34,11 @@ class ExportForm(forms.Form):
         if not self.is_bound and "year" not in self.initial:
             current = next((year for year in self.years.values() if year.is_current), None)
             self.initial["year"] = current.pk if current else None
-        self.fields["columns"].choices = [(column.code, column.label) for column in exporter.columns]
+        # Readers (auditors) are not offered the personal columns (birth date, contacts).
+        personal = can_act(user)
+        self.fields["columns"].choices = [
+            (column.code, column.label) for column in exporter.columns if personal or not column.personal
+        ]
         for spec in exporter.filters:
             self.fields[spec.code] = forms.ChoiceField(
                 label=spec.label, required=False, choices=[("", _("All (no filter)"))] + spec.choices(user)

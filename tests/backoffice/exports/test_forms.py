@@ -47,3 +47,30 @@ def test_an_unknown_year_column_or_format_and_another_components_stage_are_refus
     )
     assert not form.is_valid()
     assert set(form.errors) == {"year", "columns", "format", "stage"}
+
+
+def test_personal_columns_are_left_out_unless_chosen_and_never_offered_to_readers(
+    demo, iut_agent, django_user_model
+):
+    from matricule.accounts.models import ComponentMembership
+    from matricule.institution.models import Component
+
+    exporter = get_exporter("registrations")
+    personal = {column.code for column in exporter.columns if column.personal}
+    assert {"birth_date", "email", "phone"} <= personal
+    assert not personal & set(exporter.default_columns)  # only when the agent ticks them
+    offered = {code for code, _label in ExportForm(exporter, iut_agent).fields["columns"].choices}
+    assert personal <= offered
+    reader = django_user_model.objects.create_user("reader.chartres")
+    ComponentMembership.objects.create(
+        user=reader,
+        component=Component.objects.get(code="iut-chartres"),
+        role=ComponentMembership.Role.AUDITOR,
+    )
+    form = ExportForm(
+        exporter,
+        reader,
+        {"year": str(demo.current_year.pk), "columns": ["last_name", "birth_date"], "format": "csv"},
+    )
+    assert not personal & {code for code, _label in form.fields["columns"].choices}
+    assert not form.is_valid() and "columns" in form.errors
