@@ -40,6 +40,8 @@ class ApiViewSet(viewsets.ReadOnlyModelViewSet):
     # The order of a list and its cursor: a key that never goes back (see pagination.py).
     cursor_fields: tuple[str, ...] = ("id",)
     list_filters: list[filters.Filter] = []
+    # Rows reached through a registration, less the fields the serializer never reads.
+    deferred: tuple[str, ...] = ()
 
     @property
     def client(self):
@@ -47,7 +49,10 @@ class ApiViewSet(viewsets.ReadOnlyModelViewSet):
 
     def rows(self):
         """The client's rows, with what the serializer reads."""
-        raise NotImplementedError
+        model = self.serializer_class.Meta.model
+        return scope.scoped(model.objects.all(), self.client, scope.THROUGH_REGISTRATION).defer(
+            *self.deferred
+        )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator, without a client
@@ -66,6 +71,9 @@ def described(plural: str, filter_list: list[filters.Filter], **extra):
         **extra,
     )
 
+
+# The registration a payment, a document, an issued document or a request belongs to.
+REGISTRATION_ID = filters.Filter("registration", "registration_id", filters.whole_number, "Registration id.")
 
 REGISTRATION_FILTERS = [
     filters.Filter("year", "academic_year__code", filters.text, "Academic year code, e.g. 2025-2026."),
@@ -136,7 +144,7 @@ class StudentViewSet(ApiViewSet):
 
 
 PAYMENT_FILTERS = [
-    filters.Filter("registration", "registration_id", filters.whole_number, "Registration id."),
+    REGISTRATION_ID,
     filters.Filter("status", "status", filters.one_of(Payment.Status.values), "Payment status."),
     filters.updated_since(),
 ]
@@ -148,15 +156,11 @@ class PaymentViewSet(ApiViewSet):
     serializer_class = serializers.PaymentSerializer
     cursor_fields = ("updated_at", "id")
     list_filters = PAYMENT_FILTERS
-
-    def rows(self):
-        return scope.scoped(Payment.objects.all(), self.client, scope.THROUGH_REGISTRATION).defer(
-            "note", "recorded_by"
-        )
+    deferred = ("note", "recorded_by")
 
 
 DOCUMENT_FILTERS = [
-    filters.Filter("registration", "registration_id", filters.whole_number, "Registration id."),
+    REGISTRATION_ID,
     filters.Filter("status", "status", filters.one_of(Submission.Status.values), "Document status."),
     filters.Filter("document_type", "document_type__code", filters.text, "Document type code (e.g. photo)."),
     filters.Filter(
@@ -269,7 +273,7 @@ def _file_of(submission: Submission) -> Version | None:
 
 
 ISSUED_FILTERS = [
-    filters.Filter("registration", "registration_id", filters.whole_number, "Registration id."),
+    REGISTRATION_ID,
     filters.Filter("kind", "kind", filters.one_of(IssuedDocument.Kind.values), "Kind of document."),
     filters.Filter("status", "status", filters.one_of(IssuedDocument.Status.values), "Valid or revoked."),
     filters.Filter("serial", "serial", filters.text, "Serial number printed on the document."),
@@ -281,15 +285,11 @@ class IssuedDocumentViewSet(ApiViewSet):
     resource = "issued_documents"
     serializer_class = serializers.IssuedDocumentSerializer
     list_filters = ISSUED_FILTERS
-
-    def rows(self):
-        return scope.scoped(IssuedDocument.objects.all(), self.client, scope.THROUGH_REGISTRATION).defer(
-            "data", "data_hash", "file"
-        )
+    deferred = ("data", "data_hash", "file")
 
 
 REQUEST_FILTERS = [
-    filters.Filter("registration", "registration_id", filters.whole_number, "Registration id."),
+    REGISTRATION_ID,
     filters.Filter("kind", "kind", filters.one_of(requests.Kind.values), "Kind of request."),
     filters.Filter("state", "state", filters.one_of(requests.State.values), "Request state."),
     filters.updated_since(),
@@ -302,11 +302,7 @@ class RequestViewSet(ApiViewSet):
     serializer_class = serializers.RequestSerializer
     cursor_fields = ("updated_at", "id")
     list_filters = REQUEST_FILTERS
-
-    def rows(self):
-        return scope.scoped(requests.Request.objects.all(), self.client, scope.THROUGH_REGISTRATION).defer(
-            "assigned_to", "decided_by"
-        )
+    deferred = ("assigned_to", "decided_by")
 
 
 # --- Imports ------------------------------------------------------------------------------------
