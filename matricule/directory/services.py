@@ -22,6 +22,7 @@ from django.utils import timezone
 from matricule.accounts import activation
 from matricule.audit.services import record
 from matricule.registration.models import Registration, State, Student
+from matricule.scheduling import backoff
 
 from . import client, config, entries
 from .models import DirectoryAccount
@@ -30,13 +31,7 @@ logger = logging.getLogger(__name__)
 Status = DirectoryAccount.State
 
 # Waits after the 1st, 2nd… failed attempt (a directory restarted, then down for the night).
-BACKOFF = (
-    datetime.timedelta(minutes=1),
-    datetime.timedelta(minutes=5),
-    datetime.timedelta(minutes=30),
-    datetime.timedelta(hours=2),
-    datetime.timedelta(hours=12),
-)
+BACKOFF = backoff.OUTSIDE_SERVICE
 MAX_ATTEMPTS = len(BACKOFF) + 1
 # A pending row younger than this is left to the task queued with it; older, the sweep runs it.
 GRACE = datetime.timedelta(seconds=30)

@@ -47,6 +47,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
+from matricule.scheduling import backoff
+
 from . import states
 from .models import Email
 
@@ -58,16 +60,8 @@ logger = logging.getLogger(__name__)
 LEASE = datetime.timedelta(minutes=10)
 # A queued row younger than this is left to the task queued on commit (the sweep would only race it).
 GRACE = datetime.timedelta(seconds=30)
-# Waits after the 1st, 2nd… failed attempt: quick first (a dropped connection, greylisting asks
-# for a few minutes), then further apart (a server down for the night); the attempt after the
-# last wait is the last one.
-BACKOFF = (
-    datetime.timedelta(minutes=1),
-    datetime.timedelta(minutes=5),
-    datetime.timedelta(minutes=30),
-    datetime.timedelta(hours=2),
-    datetime.timedelta(hours=12),
-)
+# Waits after the 1st, 2nd… failed attempt; the attempt after the last wait is the last one.
+BACKOFF = backoff.OUTSIDE_SERVICE
 MAX_ATTEMPTS = len(BACKOFF) + 1
 BATCH = 100
 KEY_LENGTH = Email._meta.get_field("key").max_length
