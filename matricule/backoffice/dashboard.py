@@ -18,7 +18,7 @@ from matricule.accounts.staff import component_ids
 from matricule.admissions.models import Candidate
 from matricule.documents.models import Submission
 from matricule.institution.models import AcademicYear, Component, RegistrationWindow, Stage
-from matricule.payments.models import Payment
+from matricule.payments.models import MONEY_TAKEN, Payment
 from matricule.registration.models import Registration, State
 from matricule.requests.models import OPEN_STATES, Request
 from matricule.requests.models import State as RequestState
@@ -396,14 +396,6 @@ def waiting_requests(ids: set[int] | None, stages: dict[int, dict] | None = None
 
 
 # --- Money, and against last year at the same date ------------------------------------------
-
-# Payments through which money was taken (and may since have been partly or wholly refunded).
-MONEY_TAKEN = [
-    Payment.Status.CONFIRMED,
-    Payment.Status.TO_REVIEW,
-    Payment.Status.PARTLY_REFUNDED,
-    Payment.Status.REFUNDED,
-]
 
 
 @dataclass

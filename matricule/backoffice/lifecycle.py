@@ -9,7 +9,7 @@ from django.db import transaction
 from matricule.accounts import activation
 from matricule.audit.services import record
 from matricule.payments import refunds
-from matricule.payments.models import Payment
+from matricule.payments.models import MONEY_TAKEN, Payment
 from matricule.registration.models import Registration, State
 from matricule.registration.services import NotAwaitingPayment, cancel_registration, reopen_registration
 
@@ -75,12 +75,6 @@ def refund(
 
 # A payment still in these states may yet take money: the form is not given back meanwhile.
 PAYMENT_UNDER_WAY = [Payment.Status.CREATED, Payment.Status.PENDING, Payment.Status.SCHEDULED]
-MONEY_TAKEN = [
-    Payment.Status.CONFIRMED,
-    Payment.Status.TO_REVIEW,
-    Payment.Status.PARTLY_REFUNDED,
-    Payment.Status.REFUNDED,
-]
 
 
 def reopen(registration: Registration, *, actor, reason: str) -> Registration:

@@ -106,12 +106,17 @@ class Payment(models.Model):
 
     @property
     def is_final(self) -> bool:
-        return self.status in {
-            self.Status.CONFIRMED,
-            self.Status.REFUNDED,
-            self.Status.PARTLY_REFUNDED,
-            self.Status.TO_REVIEW,
-        }
+        return self.status in MONEY_TAKEN
+
+
+# The states of a payment through which money was taken (it may since have been refunded, in part
+# or in full): the dashboard's money, the back office's refusal to give a paid form back.
+MONEY_TAKEN = (
+    Payment.Status.CONFIRMED,
+    Payment.Status.TO_REVIEW,
+    Payment.Status.PARTLY_REFUNDED,
+    Payment.Status.REFUNDED,
+)
 
 
 class Notification(models.Model):
