@@ -78,7 +78,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in user's row read from a shared cache when there is one (sessionuser.py).
+    "matricule.accounts.sessionuser.AuthenticationMiddleware",
     # Bodies larger than the page accepts are refused before anything reads them (bodylimit.py).
     "matricule.bodylimit.BodyLimitMiddleware",
     "matricule.audit.context.AuditContextMiddleware",
@@ -108,6 +109,8 @@ TEMPLATES = [
         },
     },
 ]
+# Form fields drawn by Jinja2 where Django ships a twin of the template (formrender.py).
+FORM_RENDERER = "matricule.formrender.FormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'matricule.sqlite3'}")
@@ -150,6 +153,11 @@ else:
         f"Environment variable MATRICULE_CACHE_URL={CACHE_URL!r} is invalid: "
         "expected db, locmem or a redis:// address."
     )
+# The signed-in user's row kept in the cache instead of read on every request: only with a cache
+# every process shares (Redis), so that a change made by one is seen by all (accounts/sessionuser.py).
+SESSION_USER_CACHE = env_bool(
+    "SESSION_USER_CACHE", CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+)
 SESSION_ENGINE = {
     "db": "django.contrib.sessions.backends.db",
     "cache": "django.contrib.sessions.backends.cache",

@@ -33,3 +33,12 @@ def test_the_simulator_is_not_configured_where_a_real_gateway_is(tmp_path):
         "MATRICULE_PAYMENT_SIMULATOR": "true",
     }
     assert simulator_options(tmp_path, **test_instance)["secret_file"].startswith(str(tmp_path))
+
+
+def test_the_session_user_is_cached_only_in_a_cache_every_process_shares(tmp_path):
+    show = "from matricule import settings as s; print(s.SESSION_USER_CACHE)"
+    for cache_url, expected in (("redis://127.0.0.1:6379/0", "True"), ("locmem", "False"), ("db", "False")):
+        environment = clean_environment(MATRICULE_VAR_DIR=str(tmp_path), MATRICULE_CACHE_URL=cache_url)
+        result = run([PYTHON, "-c", show], environment=environment, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == expected, cache_url

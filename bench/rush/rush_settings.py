@@ -15,7 +15,7 @@ MAILBOX_DIR = os.environ.get("RUSH_MAILBOX_DIR") or VAR_DIR / "mailbox"  # noqa:
 GATE = "matricule.waitingroom.middleware.GateMiddleware"
 if GATE not in MIDDLEWARE:  # noqa: F405
     MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
-    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, GATE)
+    MIDDLEWARE.insert(MIDDLEWARE.index("matricule.accounts.sessionuser.AuthenticationMiddleware") + 1, GATE)
 WAITINGROOM_REFRESH_SECONDS = int(os.environ.get("WAITINGROOM_REFRESH_SECONDS", "10"))
 
 # Statements by kind, counted in the web and task-worker processes (bench/rush/statements.py).

@@ -7,9 +7,16 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
-        from . import models, staff
+        from . import models, sessionuser, staff
+
+        def user_changed(sender, instance, **kwargs):
+            sessionuser.forget(instance.pk)
+
+        for name, signal in (("saved", post_save), ("deleted", post_delete)):
+            uid = f"accounts.sessionuser.{name}"
+            signal.connect(user_changed, sender=models.User, weak=False, dispatch_uid=uid)
 
         def given_a_role(sender, instance, created, **kwargs):
             """A new staff member (a role, or an administrator created) may set up their

@@ -32,6 +32,9 @@ class User(AbstractUser):
         """Every session of this account ends at its next request."""
         self.security_stamp = secrets.token_hex(16)
         type(self).objects.filter(pk=self.pk).update(security_stamp=self.security_stamp)
+        from .sessionuser import forget  # an update() sends no signal
+
+        forget(self.pk)
 
 
 class ComponentMembership(models.Model):

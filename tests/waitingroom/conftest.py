@@ -42,7 +42,7 @@ def gate_settings(settings, clock):
     middleware = list(settings.MIDDLEWARE)
     if GATE_MIDDLEWARE not in middleware:
         middleware.insert(
-            middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, GATE_MIDDLEWARE
+            middleware.index("matricule.accounts.sessionuser.AuthenticationMiddleware") + 1, GATE_MIDDLEWARE
         )
     settings.MIDDLEWARE = middleware
     settings.WAITINGROOM_REFRESH_SECONDS = 5

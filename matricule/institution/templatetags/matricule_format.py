@@ -77,12 +77,25 @@ def tel_href(number: str) -> str:
 @register.simple_tag(takes_context=True)
 def url_in_language(context, language: str) -> str:
     """The address of the current page in another language (`/` ↔ `/en/`)."""
-    from django.urls import translate_url
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.urls import NoReverseMatch, reverse, translate_url
+    from django.utils.translation import override
 
     request = context.get("request")
     if request is None:
         return "/"
-    return translate_url(request.get_full_path(), language)
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name is None:
+        return translate_url(request.get_full_path(), language)
+    # translate_url() without resolving the path again: the request's match is at hand.
+    with override(language):
+        try:
+            path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return request.get_full_path()
+    query = urlsplit(request.get_full_path()).query
+    return urlunsplit(("", "", path, query, ""))
 
 
 @register.simple_tag
