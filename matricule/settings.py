@@ -108,6 +108,18 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The student's pages on the rush's path and the partials shared with them, in the `jinja2/`
+        # folders (institution/jinja.py); looked up after the Django templates.
+        "NAME": "jinja2",
+        "BACKEND": "matricule.institution.jinja.Jinja2",
+        "DIRS": [BASE_DIR / "matricule" / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "matricule.institution.jinja.environment",
+            "context_processors": ["matricule.institution.jinja.context"],
+        },
+    },
 ]
 # Form fields drawn by Jinja2 where Django ships a twin of the template (formrender.py).
 FORM_RENDERER = "matricule.formrender.FormRenderer"

@@ -54,8 +54,7 @@ WIDGET_TEMPLATES = (
 def warm_up() -> None:
     from django.conf import settings
     from django.forms.renderers import get_default_renderer
-    from django.template import TemplateDoesNotExist, TemplateSyntaxError
-    from django.template.loader import get_template
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
     from django.urls import get_resolver
     from django.utils import translation
 
@@ -69,21 +68,22 @@ def warm_up() -> None:
         with translation.override(code):
             translation.gettext("Online registration")
             get_resolver()._populate()  # the translated patterns, per language
-    for name in _project_templates(settings):
-        try:
-            get_template(name)
-        except (TemplateDoesNotExist, TemplateSyntaxError) as error:
-            logger.warning("warm-up: template %s: %s", name, error)
+    for engine, folder in (("django", "templates"), ("jinja2", "jinja2")):
+        for name in _project_templates(settings, folder):
+            try:
+                engines[engine].get_template(name)
+            except (TemplateDoesNotExist, TemplateSyntaxError) as error:
+                logger.warning("warm-up: template %s: %s", name, error)
     renderer = get_default_renderer()
     for widget in WIDGET_TEMPLATES:
         with contextlib.suppress(TemplateDoesNotExist):
             renderer.get_template(f"django/forms/widgets/{widget}.html")
 
 
-def _project_templates(settings) -> list[str]:
+def _project_templates(settings, folder_name: str = "templates") -> list[str]:
     root = Path(settings.BASE_DIR) / "matricule"
     names = []
-    for folder in root.glob("**/templates"):
+    for folder in root.glob(f"**/{folder_name}"):
         if ".venv" in folder.parts:
             continue
         names += [

@@ -1,6 +1,8 @@
 # ruff: noqa: F811 - fixtures imported from the requests and documents tests are used as arguments
 """Student requests, the registrar's side (/gestion/demandes/): list, detail, taking and deciding."""
 
+from html import unescape
+
 import pytest
 
 from matricule.audit.models import Event
@@ -161,7 +163,7 @@ def test_deciding_a_decided_request_says_so(staff_client, registered, file_reque
     client = staff_client(iut_agent)
     page = client.post(f"{detail(request)}decider/", {"decision": "refuse", "message": "Non"})
     assert page.status_code == 409
-    assert "Cette demande n&#x27;attend plus de décision." in page.content.decode()
+    assert "Cette demande n'attend plus de décision." in unescape(page.content.decode())
     assert Request.objects.get(pk=request.pk).state == State.ACCEPTED
 
 

@@ -1,5 +1,7 @@
 """The student's side of supporting documents: upload a document and see where it stands."""
 
+from html import unescape
+
 from matricule.documents.models import Submission
 
 from .conftest import upload_file
@@ -31,7 +33,7 @@ def test_a_renamed_executable_is_refused_with_a_message(client, registered):
     )
     identity.refresh_from_db()
     assert identity.status == Submission.Status.MISSING
-    assert "Pièce d&#x27;identité" in response.content.decode()
+    assert "Pièce d'identité" in unescape(response.content.decode())
 
 
 def test_over_the_versions_cap_the_student_is_told_what_to_do(client, registered, settings):

@@ -1,6 +1,8 @@
 """The student's side of requests (/inscription/<pk>/demandes/): the list, filing each kind, the
 detail with its decision, files, withdrawing, and who may see them."""
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -79,7 +81,7 @@ def test_the_same_address_is_not_a_change(student_client, registered):
         {"street": "12 rue des Écuyers", "postal_code": "28000", "city": "Chartres", "country": "France"},
     )
     assert page.status_code == 400
-    assert "C&#x27;est l&#x27;adresse que nous avons déjà" in page.content.decode()
+    assert "C'est l'adresse que nous avons déjà" in html.unescape(page.content.decode())
 
 
 def test_filing_an_address_change(student_client, registered):
@@ -105,7 +107,7 @@ def test_a_card_reissue_needs_its_declaration(student_client, registered):
     refused = student_client.post(new, {"reason": "stolen", "details": "Dans le bus 4", "attachment": fake})
     content = refused.content.decode()
     assert refused.status_code == 400
-    assert "Ce fichier n&#x27;est ni un PDF" in content  # the content check's own words
+    assert "Ce fichier n'est ni un PDF" in html.unescape(content)  # the content check's own words
     assert "choisissez-le de nouveau" in content and "Dans le bus 4" in content
     accepted = student_client.post(new, {"reason": "stolen", "attachment": photo()})
     assert accepted.status_code == 302

@@ -5,6 +5,7 @@ import datetime
 from django import template
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -77,12 +78,15 @@ def tel_href(number: str) -> str:
 @register.simple_tag(takes_context=True)
 def url_in_language(context, language: str) -> str:
     """The address of the current page in another language (`/` ↔ `/en/`)."""
+    return language_url(context.get("request"), language)
+
+
+def language_url(request, language: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
     from django.urls import NoReverseMatch, reverse, translate_url
     from django.utils.translation import override
 
-    request = context.get("request")
     if request is None:
         return "/"
     match = getattr(request, "resolver_match", None)
@@ -109,3 +113,16 @@ def described_widget(field):
         ids.append(f"{field.auto_id}-error")
     described = " ".join(i for i in ids if i)
     return field.as_widget(attrs={"aria-describedby": described} if described else None)
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, template_name: str, **extra):
+    """A Jinja2 partial shared with the student's pages (institution/jinja.py), given this
+    template's context and `extra`: `{% jinja "_field.html" field=field %}`."""
+    from django.template import engines
+
+    engine = engines["jinja2"]
+    # A variable of the page named like one of Jinja2's functions (a loop's `url`) would hide it.
+    given = {k: v for k, v in context.flatten().items() if k not in engine.env.globals}
+    template = engine.get_template(template_name)
+    return mark_safe(template.render({**given, **extra}, context.get("request")))  # noqa: S308 (Jinja2 escaped it)

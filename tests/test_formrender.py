@@ -1,0 +1,39 @@
+"""Form fields drawn by Jinja2 where Django ships a twin of the template (matricule/formrender.py)."""
+
+from html import unescape
+
+from django import forms
+from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.template.backends.jinja2 import Template as JinjaTemplate
+
+from matricule.formrender import FormRenderer
+
+
+class Sample(forms.Form):
+    name = forms.CharField(label="Name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    country = forms.ChoiceField(label="Country", choices=[("fr", "France"), ("it", "Italie & <îles>")])
+    agree = forms.BooleanField(label="Agree", required=False)
+
+
+def test_it_is_the_project_renderer():
+    assert isinstance(get_default_renderer(), FormRenderer)
+
+
+def test_widgets_come_from_jinja2_and_match_django_templates():
+    data = {"name": 'Zoé "Z" <b>', "country": "it", "agree": "on"}
+    ours, theirs = Sample(data=data), Sample(data=data, renderer=DjangoTemplates())
+    assert isinstance(FormRenderer().get_template("django/forms/widgets/select.html"), JinjaTemplate)
+    for name in ("name", "country", "agree"):
+        # The same markup; only the spelling of escaped quotes differs (&#34; / &quot;).
+        assert " ".join(unescape(ours[name].as_widget()).split()) == " ".join(
+            unescape(theirs[name].as_widget()).split()
+        )
+    assert "&lt;b&gt;" in ours["name"].as_widget() and '"Z"' not in ours["name"].as_widget()
+    assert "Italie &amp; &lt;îles&gt;" in ours["country"].as_widget()
+
+
+def test_a_template_without_a_jinja2_twin_is_drawn_by_django_templates():
+    from django.contrib.admin.widgets import AdminDateWidget
+
+    html = AdminDateWidget().render("day", None, attrs={"id": "id_day"})
+    assert 'class="vDateField' in html
