@@ -32,12 +32,11 @@ def get_student_for(request) -> Student:
 def get_registration_for(request, pk: int) -> Registration:
     """The registration if it is the signed-in student's own."""
     registration = unique_row(
-        Registration.objects.select_related("candidate", "student__user").filter(
-            pk=pk, student__user=request.user
-        )
+        Registration.objects.select_related("candidate", "student").filter(pk=pk, student__user=request.user)
     )
     if registration is None:
         raise Http404
+    registration.student.user = request.user  # the signed-in user, loaded already: no join for it
     return reference.attach(registration)  # stage, programme, component, year: reference data
 
 

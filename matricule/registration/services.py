@@ -100,13 +100,22 @@ def start_registration(candidate, *, user) -> Registration:
 
 
 def _locked(registration: Registration) -> Registration:
-    # With what the services read next (fees, CVEC check, student number) in the same query;
-    # only the registration's own row is locked.
-    return reference.attach(
-        Registration.objects.select_for_update(of=("self",))
-        .select_related("student", "candidate")
-        .get(pk=registration.pk)
-    )
+    """The registration's row read again and locked, with its student and admission (what the
+    services read next: fees, CVEC check, student number). Those the caller has loaded are
+    reused, not read again (only the registration's own row is locked: they would be no fresher)."""
+    locked_query = Registration.objects.select_for_update(of=("self",))
+    reused = {}
+    for name in ("student", "candidate"):
+        field = Registration._meta.get_field(name)
+        if field.is_cached(registration):
+            reused[field] = field.get_cached_value(registration)
+        else:
+            locked_query = locked_query.select_related(name)
+    locked = locked_query.get(pk=registration.pk)
+    for field, value in reused.items():
+        if value is None or getattr(locked, field.attname) == value.pk:
+            field.set_cached_value(locked, value)
+    return reference.attach(locked)
 
 
 def _jsonable(value):
