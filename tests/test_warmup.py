@@ -22,5 +22,5 @@ def test_the_warm_up_compiles_every_template_without_a_query(settings):
     # The student's Jinja2 pages are compiled too, in their own engine's cache.
     jinja_names = _project_templates(settings, "jinja2")
     assert {"base.html", "registration/step.html"} <= set(jinja_names)
-    compiled = {name for _loader, name in engines["jinja2"].env.cache.keys()}
+    compiled = {name for _loader, name in engines["jinja2"].env.cache}
     assert {"base.html", "registration/step.html"} <= compiled
