@@ -5,11 +5,17 @@
 Throwaway SQLite database in a temporary folder: migrates, seeds the demo, bulk-creates N
 registered students with five documents each (a third of them waiting for review, at the IUT de
 Chartres and elsewhere), then times the queue page and one review page as the IUT de Chartres
-agent sees them (Django test client, server time only) and counts the review page's queries.
-Ends with `BENCH review_queue registrations=… queue_ms=… review_ms=… queries=…` (medians).
+agent sees them (Django test client, server time only) and counts the review page's queries;
+then the agent decides on the documents of the files waiting as the review screen sends them
+with htmx (each decision answered by the documents' column, no reload), timed one by one, and the
+keys a decision takes are read from the page's declared shortcuts (`aria-keyshortcuts`).
+Ends with `BENCH review_queue registrations=… queue_ms=… review_ms=… queries=… decision_ms=…
+decision_queries=… keys_per_decision=…` (medians).
 """
 
 import argparse
+import re
+import statistics
 import time
 
 from common import agent_client, bulk_students, bulk_submissions, demo_instance, profile_if_asked, timed
@@ -64,6 +70,7 @@ def seed_registrations(count: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--registrations", type=int, default=20_000)
+    parser.add_argument("--decisions", type=int, default=30, help="decisions timed")
     args = parser.parse_args()
     with demo_instance(test_client=True):
         from django.db import connection
@@ -78,11 +85,58 @@ def main() -> None:
         profile_if_asked(client, "/gestion/pieces/")
         review_ms = timed(client, f"/gestion/pieces/{review_pk}/")
         with CaptureQueriesContext(connection) as queries:
-            client.get(f"/gestion/pieces/{review_pk}/")
+            page = client.get(f"/gestion/pieces/{review_pk}/").content.decode()
+        keys = keys_per_decision(page)
+        decision_ms, decision_queries = decisions(client, args.decisions)
         print(
             f"BENCH review_queue registrations={args.registrations} queue_ms={queue_ms:.1f} "
-            f"review_ms={review_ms:.1f} queries={len(queries)}"
+            f"review_ms={review_ms:.1f} queries={len(queries)} decision_ms={decision_ms:.1f} "
+            f"decision_queries={decision_queries} keys_per_decision={keys}"
         )
+
+
+def keys_per_decision(page: str) -> int:
+    """Keys pressed for one decision on the first document waiting, as the page declares them:
+    validate, and refuse with a reason (a digit), each one key chord; the largest of the two."""
+    validate = re.search(r'data-key="validate" aria-keyshortcuts="([^"]+)"', page)
+    reasons = re.search(r'data-key="reasons" aria-keyshortcuts="([^"]+)"', page)
+    assert validate and reasons, "the review page no longer declares its shortcuts"
+    refuse = [s for s in reasons.group(1).split() if s.isdigit()]
+    assert refuse, "no single key refuses with a reason"
+    return max(len(validate.group(1).split("+")), len(refuse[0].split("+")))
+
+
+def decisions(client, wanted: int) -> tuple[float, int]:
+    """Median server time of `wanted` decisions (validations) posted as htmx does, in
+    milliseconds, and the queries of the last one; over the Chartres files waiting, oldest first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matricule.documents.models import Submission
+
+    times, queries = [], 0
+    waiting = (
+        Submission.objects.filter(
+            status="submitted", registration__stage__programme__component__code="iut-chartres"
+        )
+        .order_by("registration_id", "pk")
+        .values_list("registration_id", "pk")
+    )
+    claimed = None
+    for registration_id, submission_id in waiting[:wanted]:
+        url = f"/gestion/pieces/{registration_id}/"
+        if registration_id != claimed:
+            client.get(url)  # the agent opens the file (and claims it)
+            claimed = registration_id
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                url, {"submission": submission_id, "decision": "validate"}, HTTP_HX_REQUEST="true"
+            )
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200 and b'id="review-documents"' in response.content
+        queries = len(captured)
+    return statistics.median(times), queries
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "matricule.api",
     "matricule.webhooks",
     "matricule.directory",
+    "matricule.privacy",
     "rest_framework",
     "drf_spectacular",
     "django.contrib.admin",
@@ -457,8 +458,39 @@ MATRICULE_SIGNING_CERT = env_str("SIGNING_CERT", "")
 # Exports with more rows than this run in the task queue; their files are kept this many days.
 MATRICULE_EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=0)
 MATRICULE_EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
+# A student's download of their own data (privacy.data_export) is deleted this many days after it is ready.
+MATRICULE_DATA_EXPORT_RETENTION_DAYS = env_int("DATA_EXPORT_RETENTION_DAYS", 7, minimum=1)
 # Audit events older than this are deleted by `manage.py purge_audit`.
 MATRICULE_AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 3650, minimum=30)
+
+# --- Retention schedule (privacy/retention.py, docs/data-protection.md) ----------------------------
+# Applied daily by the task workers (`manage.py apply_retention` by hand). Each delay says why
+# it is what it is in the table; the minimums keep a typo from erasing what is still needed.
+# Connection and account links, once used or expired; rate-limit counters left idle (longer than
+# the longest window or delay of accounts.limits, so an idle counter has nothing left to count).
+MATRICULE_LINK_RETENTION_HOURS = env_int("LINK_RETENTION_HOURS", 24, minimum=1)
+MATRICULE_THROTTLE_RETENTION_HOURS = env_int("THROTTLE_RETENTION_HOURS", 24, minimum=12)
+# Admitted candidates who never registered: pseudonymised this long after the year's last
+# registration window closed (late registrations at the desk, the autumn's figures).
+MATRICULE_CANDIDATE_RETENTION_DAYS = env_int("CANDIDATE_RETENTION_DAYS", 180, minimum=30)
+# Refused (and replaced) document versions and refused requests' attachments: the delay of an
+# administrative appeal (two months) after the decision.
+MATRICULE_APPEAL_DELAY_DAYS = env_int("APPEAL_DELAY_DAYS", 61, minimum=61)
+# Years after the end of the academic year: the supporting documents of its registrations, then
+# the registration file itself (form data, issued documents' data, identity once nothing else is
+# kept). The legal delays are not confirmed yet (docs/data-protection.md): set them here.
+MATRICULE_DOCUMENT_RETENTION_YEARS = env_int("DOCUMENT_RETENTION_YEARS", 1, minimum=1)
+MATRICULE_REGISTRATION_RETENTION_YEARS = env_int("REGISTRATION_RETENTION_YEARS", 5, minimum=1)
+# Raw gateway notifications (the payments themselves are accounting records, kept): a card
+# dispute may come up to 13 months after the payment.
+MATRICULE_PAYMENT_NOTIFICATION_RETENTION_DAYS = env_int(
+    "PAYMENT_NOTIFICATION_RETENTION_DAYS", 400, minimum=30
+)
+# Emails: the body of a sent one is masked after this many days; every row goes after the next.
+MATRICULE_EMAIL_BODY_RETENTION_DAYS = env_int("EMAIL_BODY_RETENTION_DAYS", 30, minimum=1)
+MATRICULE_EMAIL_RETENTION_DAYS = env_int("EMAIL_RETENTION_DAYS", 365, minimum=30)
+# Admissions imports: a file left in storage and the line issues (which quote the file).
+MATRICULE_IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 90, minimum=7)
 
 # --- Staff sign-in --------------------------------------------------------------------------------
 # Staff sign in with a password and a TOTP code, or through the university's CAS (whose own

@@ -143,6 +143,9 @@ class Candidate(Timestamped):
     last_import_run = optional_key(
         "ImportRun", editable=False, related_name="+", verbose_name=_("last changed by import")
     )
+    # Set by the retention schedule (privacy.retention) once identity and contacts are blanked:
+    # the row stays so that the year's admission figures still count it.
+    purged_at = models.DateTimeField(_("pseudonymised at"), null=True, blank=True, editable=False)
 
     objects = CandidateQuerySet.as_manager()
 

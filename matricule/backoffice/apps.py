@@ -14,8 +14,9 @@ class BackofficeConfig(AppConfig):
 
         # The search folds names in SQL; SQLite learns the folding function on each connection.
         connection_created.connect(register_sqlite_function, dispatch_uid="matricule_fold")
-        register_recurring_jobs()
         audit_email_resends()
+        # The purges of the audit log and of exports run daily as two classes of the retention
+        # schedule (privacy.retention), no longer as jobs of their own.
 
 
 def audit_email_resends():
@@ -27,17 +28,3 @@ def audit_email_resends():
         record("notifications.email.resent", actor=actor, obj=email, kind=email.kind)
 
     email_resent.connect(resent, dispatch_uid="audit_email_resent", weak=False)
-
-
-def register_recurring_jobs():
-    """Purges that used to need cron: run daily by the task workers' scheduler."""
-    import datetime
-
-    from matricule.scheduling.registry import register
-
-    from .audit_log import purge_events, retention_days
-    from .exports.services import purge_expired_jobs
-
-    day = datetime.timedelta(days=1)
-    register("backoffice.purge_audit", day, lambda: purge_events(retention_days()))
-    register("backoffice.purge_exports", day, purge_expired_jobs)

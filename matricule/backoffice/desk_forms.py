@@ -122,3 +122,40 @@ class ExemptionForm(forms.Form):
         if not value:
             raise forms.ValidationError(_("Say why the student is exempt."))
         return value
+
+
+class JournalForm(forms.Form):
+    """Which desk's journal, for which day."""
+
+    component = forms.ModelChoiceField(label=_("Desk"), queryset=None, empty_label=None)
+    day = forms.DateField(
+        label=_("Day"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a real date, for example 14/09/2026.")},
+    )
+
+    def __init__(self, *args, components, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["component"].queryset = components
+
+
+class DayCloseForm(forms.Form):
+    counted_cash = forms.DecimalField(
+        label=_("Cash counted in the till (€)"),
+        help_text=_("Leave it empty if the desk took no cash."),
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=9,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    @property
+    def counted_cash_cents(self) -> int | None:
+        value = self.cleaned_data.get("counted_cash")
+        return None if value is None else int(value * 100)

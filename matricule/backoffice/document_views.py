@@ -5,8 +5,9 @@ decisions) are the documents app's services."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -58,55 +59,76 @@ def review(request, pk: int):
         raise PermissionDenied
     if can_act and not services.claim(registration, request.user):
         messages.error(request, _("Another agent is reviewing this file: choose another one."))
+        if request.headers.get("HX-Request"):
+            # htmx would swap the queue page into the column: the browser goes there instead.
+            return HttpResponse(headers={"HX-Redirect": reverse("backoffice:document-queue")})
         return redirect("backoffice:document-queue")
     if request.method == "POST":
-        submission = registration.submissions.filter(pk=request.POST.get("submission")).first()
-        form = DecisionForm(request.POST)
-        if submission is None:
-            raise Http404
-        if form.is_valid():
-            try:
-                services.decide(
-                    submission,
-                    agent=request.user,
-                    validate=form.cleaned_data["decision"] == "validate",
-                    reason=form.cleaned_data.get("reason"),
-                    comment=form.cleaned_data.get("comment", ""),
-                    valid_until=form.cleaned_data.get("valid_until"),
-                )
-            except services.DocumentError:
-                messages.error(request, _("This document is no longer waiting for review."))
-        else:
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("backoffice:document-review", registration.pk)
-    submissions = list(
-        registration.submissions.select_related("document_type", "reason", "reviewed_by").prefetch_related(
-            "versions"
+        _decide(request, registration)
+        if not request.headers.get("HX-Request"):
+            return redirect("backoffice:document-review", registration.pk)
+        # With htmx, the decision answers with the file's documents only, swapped in place: no
+        # redirect, no reload of the page and its previews (bench/review_queue.py times it).
+        return render(
+            request,
+            "backoffice/documents/_review_documents.html",
+            _review_context(request, registration, can_act),
         )
-    )
-    next_pk = (
+    context = _review_context(request, registration, can_act)
+    context["next_pk"] = (
         waiting_submissions(request.user)
         .exclude(registration=registration)
         .order_by("submitted_at")
         .values_list("registration_id", flat=True)
         .first()
     )
-    return render(
-        request,
-        "backoffice/documents/review.html",
-        {
-            "registration": registration,
-            "grant": GRANT_LABELS.get(registration.cleaned.get("social", {}).get("grant")),
-            "submissions": submissions,
-            "reasons": list(RefusalReason.objects.all()),
-            "next_pk": next_pk,
-            "complete": services.documents_complete(registration),
-            "can_act": can_act,
-            "first_waiting": next(
-                (s.pk for s in submissions if s.status == Submission.Status.SUBMITTED), None
-            ),
-        },
+    context["grant"] = GRANT_LABELS.get(registration.cleaned.get("social", {}).get("grant"))
+    return render(request, "backoffice/documents/review.html", context)
+
+
+SESSION_DECISIONS = "review_decisions"
+
+
+def _decide(request, registration) -> bool:
+    """Apply the decision posted; counted in the agent's session when taken."""
+    submission = registration.submissions.filter(pk=request.POST.get("submission")).first()
+    if submission is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return False
+    try:
+        services.decide(
+            submission,
+            agent=request.user,
+            validate=form.cleaned_data["decision"] == "validate",
+            reason=form.cleaned_data.get("reason"),
+            comment=form.cleaned_data.get("comment", ""),
+            valid_until=form.cleaned_data.get("valid_until"),
+        )
+    except services.DocumentError:
+        messages.error(request, _("This document is no longer waiting for review."))
+        return False
+    request.session[SESSION_DECISIONS] = request.session.get(SESSION_DECISIONS, 0) + 1
+    return True
+
+
+def _review_context(request, registration, can_act: bool) -> dict:
+    submissions = list(
+        registration.submissions.select_related("document_type", "reason", "reviewed_by").prefetch_related(
+            "versions"
+        )
     )
+    return {
+        "registration": registration,
+        "submissions": submissions,
+        "reasons": list(RefusalReason.objects.all()),
+        "complete": services.documents_complete(registration),
+        "can_act": can_act,
+        "decided": request.session.get(SESSION_DECISIONS, 0),
+        "first_waiting": next((s.pk for s in submissions if s.status == Submission.Status.SUBMITTED), None),
+    }
 
 
 @staff_required

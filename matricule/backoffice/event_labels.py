@@ -32,6 +32,7 @@ FAMILIES = [
     ("accounts.", gettext_lazy("Sign-in and accounts")),
     ("admissions.", gettext_lazy("Admissions and imports")),
     ("backoffice.export.", gettext_lazy("Exports")),
+    ("backoffice.cash_journal.", gettext_lazy("Cash journal")),
     ("notifications.", gettext_lazy("Emails")),
     ("institution.", gettext_lazy("University settings")),
     ("waitingroom.", gettext_lazy("Waiting room")),
@@ -39,6 +40,7 @@ FAMILIES = [
     ("webhooks.", gettext_lazy("Webhooks")),
     ("directory.", gettext_lazy("Directory (ENT accounts)")),
     ("audit.", gettext_lazy("Audit log")),
+    ("privacy.", gettext_lazy("Personal data")),
 ]
 
 LABELS = {
@@ -143,12 +145,20 @@ LABELS = {
     "backoffice.export.prepared": gettext_lazy("Export prepared"),
     "backoffice.export.downloaded": gettext_lazy("Export downloaded"),
     "backoffice.export.purged": gettext_lazy("Old exports deleted"),
+    "backoffice.cash_journal.closed": gettext_lazy("Desk's cash journal closed"),
+    "backoffice.cash_journal.exported": gettext_lazy("Desk's cash journal downloaded"),
     "backoffice.student_file.viewed": gettext_lazy("Student's file read by staff"),
     "notifications.email.resent": gettext_lazy("Email sent again"),
     "waitingroom.gate.created": gettext_lazy("Waiting room created"),
     "waitingroom.gate.changed": gettext_lazy("Waiting room changed"),
     "waitingroom.gate.reset": gettext_lazy("Waiting room emptied"),
     "audit.purged": gettext_lazy("Old audit events deleted"),
+    "privacy.retention.applied": gettext_lazy("Retention schedule applied"),
+    "privacy.data_export.requested": gettext_lazy("Personal data download requested"),
+    "privacy.data_export.prepared": gettext_lazy("Personal data download prepared"),
+    "privacy.data_export.failed": gettext_lazy("Personal data download failed"),
+    "privacy.data_export.downloaded": gettext_lazy("Personal data downloaded"),
+    "privacy.data_export.purged": gettext_lazy("Expired personal data downloads deleted"),
     # The information system: API clients, webhooks, the directory
     "api.client_created": gettext_lazy("API client created"),
     "api.client_changed": gettext_lazy("API client changed"),
@@ -265,6 +275,13 @@ SUMMARIES: dict[str, Callable[[dict], str]] = {
         _("Export of %(rows)s rows downloaded at once") % {"rows": d["rows"]}
     ),
     "backoffice.export.downloaded": lambda d: _("Export of %(rows)s rows downloaded") % {"rows": d["rows"]},
+    "backoffice.cash_journal.closed": lambda d: (
+        _("Cash journal of %(day)s closed: %(total)s taken")
+        % {"day": d["day"], "total": _amount(d, "total_cents")}
+    ),
+    "privacy.retention.applied": lambda d: (
+        _("Retention schedule applied: %(count)s items removed") % {"count": sum(d["counts"].values())}
+    ),
 }
 for _kind, _kind_label in IssuedDocument.Kind.choices:
     SUMMARIES[f"certificates.{_kind}.issued"] = lambda d, label=_kind_label: (

@@ -89,3 +89,31 @@ class ExportJob(models.Model):
     @property
     def downloadable(self) -> bool:
         return self.status == self.Status.DONE and bool(self.file)
+
+
+class DeskDayClose(models.Model):
+    """The close of a desk's cash journal for one day: the totals by means of payment as they
+    stood, and the cash the agent counted in the till. Closing again (a payment recorded after
+    the close) replaces it; every close is in the audit trail."""
+
+    component = models.ForeignKey(
+        "institution.Component", on_delete=models.PROTECT, related_name="+", verbose_name=_("component")
+    )
+    day = models.DateField(_("day"))
+    # {method: {"count": n, "cents": c}} and "total": {...}, as shown when it was closed.
+    totals = models.JSONField(_("totals"), default=dict)
+    payments = models.PositiveIntegerField(_("payments"), default=0)
+    counted_cash_cents = models.PositiveIntegerField(_("cash counted (cents)"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+
+    class Meta:
+        verbose_name = _("desk day close")
+        verbose_name_plural = _("desk day closes")
+        constraints = [models.UniqueConstraint(fields=["component", "day"], name="desk_day_close_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.component} · {self.day}"

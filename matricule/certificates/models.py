@@ -35,6 +35,12 @@ class IssuedDocument(models.Model):
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoke_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
+    # The least the public verification page needs, kept when the retention schedule purges the
+    # registration (privacy.retention): `data` and the file go, these stay.
+    holder_initials = models.CharField(_("holder's initials"), max_length=12, blank=True)
+    academic_year_code = models.CharField(_("academic year"), max_length=9, blank=True)
+    stage_name = models.CharField(_("programme stage"), max_length=200, blank=True)
+    purged_at = models.DateTimeField(_("personal data purged at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("issued document")
@@ -52,6 +58,18 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.serial} · {self.get_kind_display()}"
+
+    @property
+    def purged(self) -> bool:
+        return self.purged_at is not None
+
+
+def initials(first_names: str, last_name: str) -> str:
+    """The holder as the verification page of a purged document shows them: the first letter
+    of the first first name, then of the birth name ("C. D." for Chloé Marie DUPONT)."""
+    first = (first_names or "").split()
+    names = [first[0] if first else "", (last_name or "").strip()]
+    return " ".join(f"{name[0].upper()}." for name in names if name)
 
 
 class Letterhead(models.Model):

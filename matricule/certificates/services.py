@@ -7,19 +7,27 @@ import secrets
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from matricule import countries
 from matricule.audit.services import record
 from matricule.registration.models import Registration, State
 
-from .models import IssuedDocument, Letterhead
+from .models import IssuedDocument, Letterhead, initials
 
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: serials are typed by people
 
 
 class NotAvailable(Exception):
     """The certificate cannot be issued yet (not registered, documents not all validated)."""
+
+
+class RegistrationPurged(NotAvailable, Http404):
+    """The registration's personal data are gone (privacy.retention): nothing is issued for it
+    again (a new document would revoke the one still verifiable). A page asking for one answers
+    404, like any document that is not there."""
 
 
 def new_serial() -> str:
@@ -35,7 +43,11 @@ def normalize_serial(value: str) -> str:
 def certificate_available(registration: Registration) -> bool:
     from matricule.documents.services import documents_complete
 
-    return registration.state == State.REGISTERED and documents_complete(registration)
+    return (
+        registration.state == State.REGISTERED
+        and registration.purged_at is None
+        and documents_complete(registration)
+    )
 
 
 def certified_data(registration: Registration) -> dict:
@@ -58,10 +70,19 @@ def certified_data(registration: Registration) -> dict:
             for line in (
                 contacts.get("street", ""),
                 f"{contacts.get('postal_code', '')} {contacts.get('city', '')}",
-                contacts.get("country", ""),
+                countries.name(contacts.get("country", "")),
             )
             if line.strip()
         ],
+    }
+
+
+def minimum(data: dict) -> dict:
+    """What the verification page keeps once the document's data are purged (retention)."""
+    return {
+        "holder_initials": initials(str(data.get("first_names", "")), str(data.get("last_name", ""))),
+        "academic_year_code": str(data.get("academic_year", ""))[:9],
+        "stage_name": str(data.get("stage", ""))[:200],
     }
 
 
@@ -79,6 +100,8 @@ def issue_document(
 ) -> IssuedDocument:
     """Any official PDF: recorded with a serial, stored, made again (the old one revoked) only when
     what it certifies changes. `render(serial)` returns (pdf bytes, signed)."""
+    if registration.purged_at is not None:
+        raise RegistrationPurged
     digest = _hash(data)
     existing = IssuedDocument.objects.filter(
         registration=registration, kind=kind, language=language, status="valid"
@@ -100,6 +123,7 @@ def issue_document(
                 data=data,
                 data_hash=digest,
                 signed=signed,
+                **minimum(data),
             )
             document.file.save(f"{kind}-{serial}.pdf", ContentFile(pdf), save=False)
             stored = document.file.name

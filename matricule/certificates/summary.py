@@ -8,6 +8,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.platypus import ListFlowable, ListItem, Paragraph, Spacer, Table
 
+from matricule import countries
 from matricule.documents.services import required_types
 from matricule.fees.rules import fee_label
 from matricule.registration.models import Registration, State
@@ -115,7 +116,9 @@ def summary_data(registration: Registration, language: str | None = None) -> Sum
             first_names=student.first_names or user.first_name,
             birth_date=student.birth_date,
             birth_place=", ".join(
-                part for part in (identity.get("birth_town"), identity.get("birth_country")) if part
+                part
+                for part in (identity.get("birth_town"), countries.name(identity.get("birth_country", "")))
+                if part
             ),
             ine=ine.get("ine", "") if ine.get("has_ine") == "yes" else "",
             ine_to_verify=bool(ine.get("ine_to_verify")),

@@ -127,8 +127,8 @@ def _last_year_steps(year: AcademicYear, stage, email: str, index: int) -> dict:
         "identity": {
             "usual_name": "",
             "birth_town": "Chartres",
-            "birth_country": "France",
-            "nationality": "Française",
+            "birth_country": "FR",
+            "nationality": "FR",
         },
         "ine": {"has_ine": "no", "ine": "", "no_ine_reason": "unknown"},
         "baccalaureate": {
@@ -148,13 +148,13 @@ def _last_year_steps(year: AcademicYear, stage, email: str, index: int) -> dict:
             "street": f"{12 + index} rue du Bois Merrain",
             "postal_code": "28000",
             "city": "Chartres",
-            "country": "France",
+            "country": "FR",
             "same_permanent_address": "yes",
-            "phone": "06 12 34 56 78",
+            "phone": "+33612345678",
             "email": email,
             "email_confirmation": email,
             "emergency_name": "Parent",
-            "emergency_phone": "02 37 00 00 00",
+            "emergency_phone": "+33237000000",
         },
         "social": {
             "grant": "none",

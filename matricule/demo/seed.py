@@ -312,6 +312,14 @@ def _university() -> University:
     # The privacy notice's controller and data protection officer (a demo's placeholders).
     university.postal_address = "Château de la Source\nAvenue du Parc Floral\n45067 Orléans Cedex 2"
     university.dpo_email = "dpo@univ-orleans.example"
+    # The accessibility statement's contact and audit figures (a demo's placeholders, said so on
+    # the page: no real audit stands behind them).
+    audited_on = datetime.date.today() - datetime.timedelta(days=45)
+    university.accessibility_email = "accessibilite@univ-orleans.example"
+    university.accessibility_audit_date = audited_on
+    university.accessibility_auditor = "Audit de démonstration (chiffres fictifs)"
+    university.accessibility_criteria_met, university.accessibility_criteria_applicable = 44, 52
+    university.accessibility_statement_date = audited_on + datetime.timedelta(days=14)
     university.save()
     return university
 

@@ -44,6 +44,31 @@ class OfflinePopulationInline(admin.StackedInline):
 class UniversityAdmin(AuditedAdmin):
     list_display = ["name", "helpline_phone", "helpline_email"]
     inlines = [OfflinePopulationInline]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "website", "cvec_url", "helpline_phone", "helpline_email"]}),
+        (_("Privacy notice"), {"fields": ["postal_address", "dpo_email", "dpo_postal_address"]}),
+        (
+            _("Accessibility statement"),
+            {
+                "description": _(
+                    "Shown on the accessibility statement page. Without an audit (both criteria "
+                    "figures), the service is declared non conforme, as the RGAA requires."
+                ),
+                "fields": [
+                    "accessibility_email",
+                    "accessibility_contact_url",
+                    "accessibility_scheme_url",
+                    ("accessibility_audit_date", "accessibility_auditor"),
+                    ("accessibility_criteria_met", "accessibility_criteria_applicable"),
+                    "accessibility_non_conformities_fr",
+                    "accessibility_non_conformities_en",
+                    "accessibility_exemptions_fr",
+                    "accessibility_exemptions_en",
+                    ("accessibility_statement_date", "accessibility_statement_updated"),
+                ],
+            },
+        ),
+    ]
 
 
 @admin.register(Component)

@@ -53,6 +53,8 @@ def environment(**options) -> jinja2.Environment:
     env.policies["ext.i18n.trimmed"] = True  # as makemessages extracts them (its `trimmed` option)
     env.filters.update(
         euros=matricule_format.euros,
+        country_name=matricule_format.country_name,
+        phone=matricule_format.phone,
         long_date=matricule_format.long_date,
         long_datetime=matricule_format.long_datetime,
         time_tag=matricule_format.time_tag,

@@ -48,13 +48,88 @@ class University(models.Model):
     dpo_postal_address = models.TextField(
         _("data protection officer's postal address"), blank=True, help_text=_("Empty: the university's.")
     )
+    # The accessibility statement (déclaration d'accessibilité, RGAA) on /accessibilite/: the
+    # university's audit and contact. Left empty, the page says "no audit yet: non conforme".
+    accessibility_email = models.EmailField(_("accessibility contact email"), blank=True)
+    accessibility_contact_url = models.URLField(
+        _("accessibility contact form"),
+        blank=True,
+        help_text=_("A page where people report an accessibility problem (optional)."),
+    )
+    accessibility_scheme_url = models.URLField(
+        _("multi-year accessibility scheme"),
+        blank=True,
+        help_text=_("The address of the university's schéma pluriannuel de mise en accessibilité."),
+    )
+    accessibility_audit_date = models.DateField(_("date of the RGAA audit"), null=True, blank=True)
+    accessibility_auditor = models.CharField(
+        _("audit carried out by"),
+        max_length=200,
+        blank=True,
+        help_text=_("The company or the university's department that carried out the audit."),
+    )
+    accessibility_criteria_met = models.PositiveSmallIntegerField(
+        _("RGAA criteria met"), null=True, blank=True
+    )
+    accessibility_criteria_applicable = models.PositiveSmallIntegerField(
+        _("RGAA criteria applicable"),
+        null=True,
+        blank=True,
+        help_text=_("The audit's criteria that apply to the service (those not applicable left out)."),
+    )
+    accessibility_non_conformities_fr = models.TextField(
+        _("non-conformities (French)"), blank=True, help_text=_("One per line, as the audit reports them.")
+    )
+    accessibility_non_conformities_en = models.TextField(_("non-conformities (English)"), blank=True)
+    accessibility_exemptions_fr = models.TextField(
+        _("exemptions for disproportionate burden (French)"),
+        blank=True,
+        help_text=_("One per line, with the reason and the accessible alternative offered."),
+    )
+    accessibility_exemptions_en = models.TextField(
+        _("exemptions for disproportionate burden (English)"), blank=True
+    )
+    accessibility_statement_date = models.DateField(
+        _("accessibility statement established on"), null=True, blank=True
+    )
+    accessibility_statement_updated = models.DateField(
+        _("accessibility statement updated on"), null=True, blank=True
+    )
+
+    accessibility_non_conformities = Localized("accessibility_non_conformities")
+    accessibility_exemptions = Localized("accessibility_exemptions")
 
     class Meta:
         verbose_name = _("university")
         verbose_name_plural = _("universities")
+        constraints = [
+            # An audit's result is both figures or neither, never more criteria met than apply.
+            models.CheckConstraint(
+                condition=Q(
+                    accessibility_criteria_met__isnull=True, accessibility_criteria_applicable__isnull=True
+                )
+                | Q(
+                    accessibility_criteria_met__isnull=False,
+                    accessibility_criteria_applicable__isnull=False,
+                    accessibility_criteria_applicable__gte=1,
+                    accessibility_criteria_met__lte=models.F("accessibility_criteria_applicable"),
+                ),
+                name="university_accessibility_criteria",
+                violation_error_message=_(
+                    "Give both audit figures, with no more criteria met than criteria applicable."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def accessibility_conformity(self):
+        """The RGAA conformity state its audit figures give (accessibility.conformity)."""
+        from .accessibility import conformity
+
+        return conformity(self.accessibility_criteria_met, self.accessibility_criteria_applicable)
 
 
 class Component(models.Model):

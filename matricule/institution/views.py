@@ -42,3 +42,23 @@ def privacy_notice(request):
             "export_days": int(getattr(settings, "MATRICULE_EXPORT_RETENTION_DAYS", 7)),
         },
     )
+
+
+def accessibility_statement(request):
+    """The accessibility statement (déclaration d'accessibilité, RGAA) in the DINUM's model: the
+    conformity state from the university's audit figures, the project's automated checks from
+    the committed axe-core results, the content not accessible, contact and recourse."""
+    from django.conf import settings
+
+    from . import accessibility
+
+    return render(
+        request,
+        "institution/accessibility_statement.html",
+        {
+            "statement": accessibility.statement(
+                reference.university(), settings.SITE_URL, accessibility.automated_checks()
+            ),
+            "rgaa_version": accessibility.RGAA_VERSION,
+        },
+    )

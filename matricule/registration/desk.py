@@ -189,7 +189,7 @@ def _starting_data(registration: Registration, identity) -> tuple[dict, dict, li
         data["contacts"] = {
             "email": identity.email,
             "email_confirmation": identity.email,
-            "country": "France",
+            "country": "FR",
             **data.get("contacts", {}),
         }
     return data, {}, []

@@ -1,14 +1,16 @@
 """One form per step of the registration. Forms validate; services store and act."""
 
 import datetime
+import re
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matricule import countries, phones
 from matricule.accounts.forms import birth_date_field, identifier_field, link_email_field
 
-from .identifiers import check_ine
+from .identifiers import check_ine, check_uai, looks_like_uai
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -16,6 +18,50 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 def yes_no_field(label, **options) -> forms.ChoiceField:
     """A question answered yes or no, with two radio buttons."""
     return forms.ChoiceField(label=label, choices=YES_NO, widget=forms.RadioSelect, **options)
+
+
+class CountryField(forms.ChoiceField):
+    """A country from the ISO 3166 list, named in the page's language; stores the alpha-2 code.
+    A country written as text (an older answer, an admission file) is read as its code."""
+
+    def __init__(self, label, **options):
+        options.setdefault("widget", forms.Select(attrs={"autocomplete": "country"}))
+        super().__init__(label=label, choices=self.country_choices, **options)
+
+    @staticmethod
+    def country_choices():
+        return [("", _("Choose a country")), *countries.choices()]
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return countries.resolve(text) or text
+
+    def prepare_value(self, value):
+        return countries.resolve(value) or value if isinstance(value, str) else value
+
+
+class PhoneField(forms.CharField):
+    """A phone number checked by libphonenumber and stored in E.164; shown in its usual form."""
+
+    def __init__(self, label, **options):
+        attrs = {"type": "tel", "autocomplete": options.pop("autocomplete", "tel")}
+        options.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(label=label, max_length=40, **options)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            return phones.to_e164(value)
+        except phones.InvalidPhone:
+            raise forms.ValidationError(
+                _("Enter a phone number such as 06 12 34 56 78, or +32 470 12 34 56 for a number abroad."),
+                code="phone",
+            ) from None
+
+    def prepare_value(self, value):
+        return phones.shown(value) if isinstance(value, str) else value
 
 
 class StepForm(forms.Form):
@@ -33,8 +79,8 @@ class IdentityForm(StepForm):
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     birth_town = forms.CharField(label=_("Town of birth"), max_length=100)
-    birth_country = forms.CharField(label=_("Country of birth"), max_length=100)
-    nationality = forms.CharField(label=_("Nationality"), max_length=100)
+    birth_country = CountryField(_("Country of birth"))
+    nationality = CountryField(_("Nationality"))
 
 
 class IneForm(StepForm):
@@ -110,9 +156,11 @@ class BaccalaureateForm(StepForm):
     equivalent_name = forms.CharField(
         label=_("Name of the equivalent diploma"), max_length=150, required=False
     )
-    equivalent_country = forms.CharField(
-        label=_("Country where it was obtained"), max_length=100, required=False
-    )
+    equivalent_country = CountryField(_("Country where it was obtained"), required=False)
+
+    def clean_school(self):
+        school = self.cleaned_data.get("school", "").strip()
+        return check_uai(school) if looks_like_uai(school) else school
 
     def clean(self):
         data = super().clean()
@@ -124,7 +172,7 @@ class BaccalaureateForm(StepForm):
         if data.get("kind") == "french":
             if not data.get("series"):
                 self.add_error("series", _("Choose your track or series."))
-            if not data.get("school"):
+            if not data.get("school") and "school" not in self.errors:
                 self.add_error("school", _("Enter your school."))
         elif data.get("kind") == "equivalent":
             for field in ("equivalent_name", "equivalent_country"):
@@ -166,18 +214,13 @@ def address_fields(street_label, *, country_initial=None) -> tuple[forms.CharFie
         forms.CharField(
             label=_("Town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
         ),
-        forms.CharField(
-            label=_("Country"),
-            max_length=100,
-            initial=country_initial,
-            widget=forms.TextInput(attrs={"autocomplete": "country-name"}),
-        ),
+        CountryField(_("Country"), initial=country_initial),
     )
 
 
 class ContactsForm(StepForm):
     street, postal_code, city, country = address_fields(
-        _("Address during the academic year"), country_initial="France"
+        _("Address during the academic year"), country_initial="FR"
     )
     same_permanent_address = yes_no_field(_("Is it also your permanent (family) address?"))
     permanent_address = forms.CharField(
@@ -186,11 +229,7 @@ class ContactsForm(StepForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    phone = forms.CharField(
-        label=_("Mobile phone"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-    )
+    phone = PhoneField(_("Mobile phone"))
     email = forms.EmailField(
         label=_("Personal email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -198,15 +237,7 @@ class ContactsForm(StepForm):
         label=_("Personal email address, again"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )
     emergency_name = forms.CharField(label=_("Person to contact in an emergency"), max_length=150)
-    emergency_phone = forms.CharField(
-        label=_("Their phone number"), max_length=20, widget=forms.TextInput(attrs={"type": "tel"})
-    )
-
-    def clean_phone(self):
-        return _check_phone(self.cleaned_data["phone"])
-
-    def clean_emergency_phone(self):
-        return _check_phone(self.cleaned_data["emergency_phone"])
+    emergency_phone = PhoneField(_("Their phone number"), autocomplete="off")
 
     def clean(self):
         data = super().clean()
@@ -215,14 +246,21 @@ class ContactsForm(StepForm):
             self.add_error("email_confirmation", _("The two email addresses differ."))
         if data.get("same_permanent_address") == "no" and not data.get("permanent_address"):
             self.add_error("permanent_address", _("Enter your permanent address."))
+        check_postal_code(self, data)
         return data
 
 
-def _check_phone(value: str) -> str:
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if len(digits) < 9 or len(digits) > 15:
-        raise forms.ValidationError(_("Enter a phone number such as 06 12 34 56 78 or +33 6 12 34 56 78."))
-    return value.strip()
+FRENCH_POSTAL_CODE_RE = re.compile(r"[0-9]{5}")
+
+
+def check_postal_code(form, data) -> None:
+    """A French address has a five-digit postal code (stored without spaces: "28 000" is 28000)."""
+    code = "".join(str(data.get("postal_code") or "").split())
+    if data.get("country") == "FR" and code and "postal_code" not in form.errors:
+        if FRENCH_POSTAL_CODE_RE.fullmatch(code):
+            data["postal_code"] = code
+        else:
+            form.add_error("postal_code", _("A French postal code has five digits, e.g. 28000."))
 
 
 class SocialForm(StepForm):

@@ -155,3 +155,32 @@ def validate_ine(value: str) -> None:
     """Form and model field validator. Unverifiable shapes (RNIE, apprenticeship) pass: the caller
     that needs the "to verify" flag calls check_ine() itself."""
     check_ine(value)
+
+
+# UAI (unité administrative immatriculée, formerly RNE): the national code of a school, 7
+# characters (3 for the department, "620"/"720" for Corsica, "97x" overseas, then 4 digits)
+# and a check letter, the 7 digits modulo 23 in the BEA's alphabet (0280007F, 0280021W).
+UAI_RE = re.compile(r"[0-9]{7}[A-Z]")
+# What a student who means a code types: 6 to 8 digits, with or without a letter. A school's name
+# never looks like that, so such a value is checked as a code instead of taken as a name.
+UAI_LIKE_RE = re.compile(r"[0-9]{6,8}[A-Z]?")
+
+
+def looks_like_uai(value: str) -> bool:
+    return bool(UAI_LIKE_RE.fullmatch(normalize_ine(value)))
+
+
+def check_uai(value: str) -> str:
+    """The UAI normalized (no spaces, upper case), or a ValidationError saying what is wrong."""
+    uai = normalize_ine(value)
+    if not UAI_RE.fullmatch(uai):
+        raise ValidationError(_("A UAI code has 7 digits and a letter, e.g. 0280007F."), code="uai_shape")
+    if uai[7] != BEA_KEY_ALPHABET[int(uai[:7]) % 23]:
+        raise ValidationError(
+            _(
+                "The letter of this UAI code does not match its digits: "
+                "check it on a document from your school."
+            ),
+            code="uai_key",
+        )
+    return uai

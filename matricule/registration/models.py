@@ -112,6 +112,9 @@ class Registration(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Set by the retention schedule (privacy.retention) once the form data and the issued
+    # documents' data are gone: the row stays for statistics and the certificates' verification.
+    purged_at = models.DateTimeField(_("personal data purged at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("registration")

@@ -68,7 +68,7 @@ def _contacts(registration) -> dict:
         "street": c.address,
         "postal_code": c.postal_code,
         "city": c.city,
-        "country": c.country or "France",
+        "country": c.country or "FR",
         "phone": c.phone,
         "email": c.email,
         "email_confirmation": c.email,

@@ -6,8 +6,9 @@ import decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from matricule import countries
 from matricule.institution.templatetags.matricule_format import euros
-from matricule.registration.forms import address_fields
+from matricule.registration.forms import address_fields, check_postal_code
 
 from .models import CardReason, Kind
 
@@ -73,8 +74,11 @@ class AddressChangeForm(RequestForm):
 
     def clean(self):
         data = super().clean()
-        current = (self.registration.cleaned.get("contacts") or {}) if self.registration else {}
+        current = dict((self.registration.cleaned.get("contacts") or {}) if self.registration else {})
+        # An address typed before countries were a list names its country in words.
+        current["country"] = countries.resolve(current.get("country", "")) or current.get("country", "")
         keys = ("street", "postal_code", "city", "country")
+        check_postal_code(self, data)
         if all(data.get(k) for k in keys) and all(
             str(data[k]).strip().lower() == str(current.get(k, "")).strip().lower() for k in keys
         ):

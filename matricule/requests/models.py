@@ -118,6 +118,7 @@ class Request(models.Model):
 
     def details(self) -> list[tuple[str, str]]:
         """What the student asked, as (label, value) lines for pages and emails."""
+        from matricule import countries
         from matricule.institution.templatetags.matricule_format import euros
 
         labels = {
@@ -139,6 +140,8 @@ class Request(models.Model):
                 continue
             if key == "amount_cents":
                 value = euros(value)
+            elif key == "country":
+                value = countries.name(value)
             elif key == "leaving":
                 value = _("yes: the registration is cancelled once everything is refunded")
             elif self.kind == Kind.CARD_REISSUE and key == "reason":

@@ -197,3 +197,75 @@ def test_a_reader_sees_the_documents_status_not_the_documents(staff_client, regi
     assert f"/gestion/fichier/{version.pk}/" not in page
     assert client.get(f"/gestion/fichier/{version.pk}/").status_code == 403
     assert client.get(f"/gestion/fichier/{version.pk}/page/1.png").status_code == 403
+
+
+def test_with_htmx_a_decision_answers_with_the_documents_only_and_the_next_one_current(
+    client, registered, iut_agent
+):
+    _submit_all(registered)
+    client.force_login(iut_agent)
+    url = f"/gestion/pieces/{registered.pk}/"
+    page = client.get(url).content.decode()
+    waiting = list(registered.submissions.order_by("pk").values_list("pk", flat=True))
+    # The page says its single keys, and the first document waiting carries them.
+    assert 'aria-keyshortcuts="v"' in page and 'aria-keyshortcuts="n"' not in page  # no next file
+    assert "js/review-keys.js" in page and 'id="review-keys-on"' in page
+
+    first = registered.submissions.get(pk=waiting[0])
+    answer = client.post(url, {"submission": first.pk, "decision": "validate"}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200
+    fragment = answer.content.decode()
+    assert fragment.lstrip().startswith("<div") and "<html" not in fragment  # the column, not a page
+    assert 'id="review-documents"' in fragment
+    first.refresh_from_db()
+    assert first.status == Submission.Status.VALIDATED
+    current = fragment.split("data-current", 1)[0].rsplit('aria-labelledby="rd-', 1)[1]
+    assert current.startswith(f'{waiting[1]}"')  # the next document waiting is the current one
+    assert "1 décision prise pendant cette session" in fragment
+
+    reason = RefusalReason.objects.first()
+    answer = client.post(
+        url, {"submission": waiting[1], "decision": "refuse", "reason": reason.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert "2 décisions prises pendant cette session" in answer.content.decode()
+    # The claim is kept between decisions: the file is still the agent's.
+    registered.refresh_from_db()
+    assert registered.review_claim.agent == iut_agent
+
+
+def test_with_htmx_a_refusal_without_reason_says_so_in_the_column(client, registered, iut_agent):
+    _submit_all(registered)
+    client.force_login(iut_agent)
+    photo = registered.submissions.get(document_type__code="photo")
+    answer = client.post(
+        f"/gestion/pieces/{registered.pk}/",
+        {"submission": photo.pk, "decision": "refuse"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert answer.status_code == 200
+    assert 'role="alert"' in answer.content.decode() and "motif" in answer.content.decode()
+    photo.refresh_from_db()
+    assert photo.status == Submission.Status.SUBMITTED
+
+
+def test_with_htmx_a_file_taken_by_another_agent_sends_the_browser_to_the_queue(
+    client, registered, iut_agent, demo
+):
+    from matricule.accounts.models import ComponentMembership, User
+
+    _submit_all(registered)
+    colleague = User.objects.create_user("colleague", password="x", is_staff=True)
+    ComponentMembership.objects.create(
+        user=colleague, component=registered.stage.programme.component, role=ComponentMembership.Role.AGENT
+    )
+    assert services.claim(registered, colleague)
+    client.force_login(iut_agent)
+    photo = registered.submissions.get(document_type__code="photo")
+    answer = client.post(
+        f"/gestion/pieces/{registered.pk}/",
+        {"submission": photo.pk, "decision": "validate"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert answer["HX-Redirect"] == "/gestion/pieces/"
+    photo.refresh_from_db()
+    assert photo.status == Submission.Status.SUBMITTED

@@ -75,6 +75,14 @@ POLICIES = {
         "auditor": NOT_FOUND,
         "administrator": NOT_FOUND,
     },
+    # Administrators only (the retention schedule).
+    "administrator": {
+        "iut_agent": FORBIDDEN,
+        "other_agent": FORBIDDEN,
+        "manager": FORBIDDEN,
+        "auditor": FORBIDDEN,
+        "administrator": ALLOW,
+    },
     # The audit log: administrators and auditors.
     "audit": {
         "iut_agent": FORBIDDEN,
@@ -113,6 +121,7 @@ URLS = {
     "exports:progress": ("owner", "get", lambda o: {"pk": o["export"].pk}),
     "exports:progress-fragment": ("owner", "get", lambda o: {"pk": o["export"].pk}),
     "desk:start": ("list", "get", lambda o: {}),
+    "desk:cash-journal": ("list", "get", lambda o: {}),
     "desk:resume": ("iut_read", "get", lambda o: {"pk": o["desk"].pk}),
     "desk:step": ("iut_read", "get", lambda o: {"pk": o["desk"].pk, "key": "identity"}),
     "desk:review": ("iut_read", "get", lambda o: {"pk": o["desk"].pk}),
@@ -120,6 +129,7 @@ URLS = {
     "desk:done": ("iut_read", "get", lambda o: {"pk": o["desk"].pk}),
     "desk:summary-pdf": ("iut_read", "get", lambda o: {"pk": o["registration"].pk}),
     "backoffice:waiting-room": ("list", "get", lambda o: {}),
+    "privacy:retention": ("administrator", "get", lambda o: {}),
 }
 
 

@@ -65,7 +65,7 @@ def save_and_continue(page):
 
 
 STEPS = {
-    "identity": {"birth_town": "Kraków", "birth_country": "Pologne", "nationality": "Polonaise"},
+    "identity": {"birth_town": "Kraków", "birth_country": "Pologne", "nationality": "Pologne"},
     "ine": {"has_ine": "no", "no_ine_reason": "foreign_school"},
     "baccalaureate": {
         "kind": "equivalent",

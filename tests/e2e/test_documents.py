@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.documents.conftest import pdf_bytes, png_bytes
 from tests.payments.conftest import submitted_registration
@@ -50,7 +51,7 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     assert page.content().count("En attente de vérification") >= 5
 
     # The IUT de Chartres agent refuses the photo with a reason.
-    agent = browser.new_context(base_url=live_server.url).new_page()
+    agent = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900}).new_page()
     # The previews are rendered and stored on their first request, in parallel with the agent's
     # decisions; on SQLite the live server's threads share one connection, and a write from each
     # at once fails ("database table is locked"). Previews are tested in tests/backoffice.
@@ -63,11 +64,19 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     agent.wait_for_url(f"**/gestion/pieces/{registered.pk}/")
     assert_accessible(agent)
     photo = registered.submissions.get(document_type__code="photo")
+
+    def decision(response):
+        return response.request.method == "POST" and response.url.endswith(
+            f"/gestion/pieces/{registered.pk}/"
+        )
+
     section = agent.locator(f"section[aria-labelledby=rd-{photo.pk}]")
     section.locator("select[name=reason]").select_option(index=1)
     section.locator("textarea[name=comment]").fill("Photo floue, merci d'en envoyer une nette.")
-    with agent.expect_navigation():  # the email is sent before the answer
+    # The decision is sent by htmx and answered with the documents' column, swapped in place.
+    with agent.expect_response(decision):  # the email is sent before the answer
         section.locator("button[value=refuse]").click()
+    expect(agent.locator(f"#rd-{photo.pk}")).to_contain_text("Refusé")
     refusal = mail.outbox[-1]
     assert "Photo floue" in refusal.body
 
@@ -81,11 +90,25 @@ def test_documents_journey(page, browser, live_server, registered, demo):
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
 
-    # The agent validates everything (counting the buttons of the page that answered each time).
+    # The agent validates every document with the keyboard alone, one key each, without the page
+    # ever reloading (a mark left on the window survives), at a tablet's width too.
+    agent.set_viewport_size({"width": 768, "height": 1024})
     agent.goto(f"/gestion/pieces/{registered.pk}/")
-    while agent.locator("button[value=validate]").count():
-        with agent.expect_navigation():
-            agent.locator("button[value=validate]").first.click()
+    assert_accessible(agent)
+    agent.set_viewport_size({"width": 1366, "height": 900})
+    agent.evaluate("window.stillTheSamePage = true")
+    waiting = agent.locator("button[value=validate]").count()
+    assert waiting == 5
+    for left in range(waiting - 1, -1, -1):
+        with agent.expect_response(decision):
+            agent.keyboard.press("v")
+        expect(agent.locator("button[value=validate]")).to_have_count(left)
+        if left:  # the next document waiting has the focus, read out by its heading
+            expect(agent.locator("#review-documents [data-current] h2")).to_be_focused()
+    assert agent.evaluate("window.stillTheSamePage") is True
+    expect(agent.locator("#review-progress")).to_contain_text("6 décisions prises pendant cette session")
+    expect(agent.locator("#review-progress")).to_contain_text("le dossier est complet")
+    assert_accessible(agent)
     assert "certificat" in mail.outbox[-1].subject.lower()
     page.goto(f"/inscription/{registered.pk}/")
     assert "certificat de scolarité est disponible" in page.content()

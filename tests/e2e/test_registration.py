@@ -48,8 +48,8 @@ def test_register_on_a_phone_resume_after_losing_the_session_and_get_the_summary
     # Identity (prefilled where Parcoursup knew it).
     assert_accessible(page)
     page.get_by_label("Commune de naissance").fill("Chartres")
-    page.get_by_label("Pays de naissance").fill("France")
-    page.get_by_label("Nationalité").fill("Française")
+    page.get_by_label("Pays de naissance").select_option(label="France")
+    page.get_by_label("Nationalité").select_option(label="France")
     next_step(page)
     # INE: a wrong key first, kept as typed with its error.
     choose(page, "Avez-vous un identifiant national étudiant (INE) ?", "Oui")

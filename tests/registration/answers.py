@@ -5,8 +5,8 @@ ANSWERS = {
     "identity": {
         "usual_name": "",
         "birth_town": "Chartres",
-        "birth_country": "France",
-        "nationality": "Française",
+        "birth_country": "FR",  # the lists post ISO codes
+        "nationality": "FR",
     },
     "ine": {"has_ine": "yes", "ine": "0494004062m", "no_ine_reason": ""},
     "baccalaureate": {
@@ -27,7 +27,7 @@ ANSWERS = {
         "street": "12 rue des Écuyers",
         "postal_code": "28000",
         "city": "Chartres",
-        "country": "France",
+        "country": "FR",
         "same_permanent_address": "yes",
         "permanent_address": "",
         "phone": "06 12 34 56 78",

@@ -88,10 +88,80 @@ def test_contacts_check_the_phones_the_email_typed_twice_and_the_permanent_addre
     assert set(codes(forms.ContactsForm(data=data))) == {"emergency_phone", "email_confirmation"}
 
 
-def test_phones_are_kept_as_typed_without_the_spaces_around():
-    form = forms.ContactsForm(data={**ANSWERS["contacts"], "phone": " +33 6 12 34 56 78 "})
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        (" +33 6 12 34 56 78 ", "+33612345678"),
+        ("06.12.34.56.78", "+33612345678"),
+        ("+48 601 234 567", "+48601234567"),
+    ],
+)
+def test_phones_are_stored_in_e164(typed, stored):
+    form = forms.ContactsForm(data={**ANSWERS["contacts"], "phone": typed})
 
-    assert form.is_valid() and form.cleaned_data["phone"] == "+33 6 12 34 56 78"
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["phone"] == stored
+
+
+def test_a_stored_phone_is_shown_back_in_its_usual_form():
+    form = forms.ContactsForm(initial={**ANSWERS["contacts"], "phone": "+33612345678"})
+
+    assert form["phone"].value() == "06 12 34 56 78"
+    assert 'value="06 12 34 56 78"' in str(form["phone"])
+
+
+def test_a_phone_that_cannot_be_dialled_says_how_to_write_it():
+    form = forms.ContactsForm(data={**ANSWERS["contacts"], "phone": "06 12 34"})
+
+    assert codes(form) == {"phone": ["phone"]}
+    assert "+32 470 12 34 56" in form.errors["phone"][0]  # how to write a number abroad
+
+
+def test_countries_are_chosen_from_the_iso_list_and_stored_as_codes():
+    form = forms.IdentityForm(data={**ANSWERS["identity"], "birth_country": "PL", "nationality": "Belgique"})
+
+    assert form.is_valid(), form.errors
+    # A name (typed where the list could not be shown, or sent by a script) is read as its code.
+    assert (form.cleaned_data["birth_country"], form.cleaned_data["nationality"]) == ("PL", "BE")
+    assert codes(forms.IdentityForm(data={**ANSWERS["identity"], "nationality": "Atlantide"})) == {
+        "nationality": ["invalid_choice"]
+    }
+
+
+def test_a_country_typed_before_the_list_is_preselected_in_it():
+    form = forms.IdentityForm(initial={"birth_country": "France", "nationality": "Française"})
+
+    assert '<option value="FR" selected>France</option>' in str(form["birth_country"])
+    assert '<option value="FR" selected>France</option>' in str(form["nationality"])
+
+
+@pytest.mark.parametrize(
+    ("school", "stored", "error"),
+    [
+        ("0280007F", "0280007F", None),
+        (" 0280021w ", "0280021W", None),
+        ("Lycée Marceau, Chartres", "Lycée Marceau, Chartres", None),  # a name is taken as written
+        ("0280007G", None, "uai_key"),  # the letter does not match the digits
+        ("0280007", None, "uai_shape"),  # the letter is missing
+    ],
+)
+def test_a_school_given_by_its_uai_code_is_checked(school, stored, error):
+    form = forms.BaccalaureateForm(data={**ANSWERS["baccalaureate"], "school": school})
+
+    if error:
+        assert codes(form) == {"school": [error]}
+    else:
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["school"] == stored
+
+
+def test_a_french_postal_code_has_five_digits():
+    ok = forms.ContactsForm(data={**ANSWERS["contacts"], "postal_code": "28 000"})
+    assert ok.is_valid() and ok.cleaned_data["postal_code"] == "28000"
+    assert "postal_code" in codes(forms.ContactsForm(data={**ANSWERS["contacts"], "postal_code": "2800"}))
+    # Abroad, the postal code is the country's business.
+    abroad = {**ANSWERS["contacts"], "country": "PL", "postal_code": "31-019", "city": "Kraków"}
+    assert forms.ContactsForm(data=abroad).is_valid()
 
 
 @pytest.mark.parametrize("typed", ["2005-05-02", "02/05/2005", "02-05-2005", "02.05.2005"])

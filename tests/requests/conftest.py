@@ -9,7 +9,7 @@ from matricule.requests.models import Kind
 from tests.documents.conftest import png_bytes, private_media, registered, upload_file  # noqa: F401
 from tests.payments.conftest import awaiting, submitted_registration  # noqa: F401
 
-NEW_ADDRESS = {"street": "3 place des Halles", "postal_code": "45000", "city": "Orléans", "country": "France"}
+NEW_ADDRESS = {"street": "3 place des Halles", "postal_code": "45000", "city": "Orléans", "country": "FR"}
 
 
 @pytest.fixture

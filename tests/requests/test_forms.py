@@ -37,7 +37,7 @@ def test_every_kind_has_its_form_with_a_title():
 
 
 def test_a_new_address_is_kept_without_its_file():
-    data = {"street": "3 place des Halles", "postal_code": "45000", "city": "Orléans", "country": "France"}
+    data = {"street": "3 place des Halles", "postal_code": "45000", "city": "Orléans", "country": "FR"}
     form = AddressChangeForm(data, declaration(), registration=registration())
     assert form.is_valid(), form.errors
     assert form.data_for_request() == data

@@ -135,7 +135,7 @@ def test_accepting_an_address_change_updates_the_registration_and_the_certificat
     registered.refresh_from_db()
     for contacts in (registered.cleaned["contacts"], registered.data["contacts"]):
         assert {k: contacts[k] for k in NEW_ADDRESS} == NEW_ADDRESS
-    assert registered.cleaned["contacts"]["phone"] == "06 12 34 56 78"  # the rest is kept
+    assert registered.cleaned["contacts"]["phone"] == "+33612345678"  # the rest is kept
     assert certified_data(registered)["address"] == ["3 place des Halles", "45000 Orléans", "France"]
     # Taken by the deciding agent first, then accepted: both audited.
     assert actions(request) == ["requests.filed", "requests.assigned", "requests.accepted"]

@@ -7,8 +7,7 @@ def test_apps_register_their_recurring_jobs():
     names = set(registry.JOBS)
     assert {
         "payments.reconcile",
-        "backoffice.purge_audit",
-        "backoffice.purge_exports",
+        "privacy.apply_retention",  # the audit log's and the exports' purges among its classes
         "scheduling.recover_tasks",
         "scheduling.prune_task_results",
         "notifications.deliver_emails",

@@ -9,6 +9,7 @@ from typing import ClassVar
 from django.db.models import Model, OuterRef, Subquery, TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from matricule import countries
 from matricule.accounts.staff import scope_queryset
 from matricule.admissions.models import Result
 from matricule.documents.models import DocumentType, Submission
@@ -55,7 +56,15 @@ def phone(registration) -> str | None:
 
 
 def nationality(registration) -> str | None:
-    return answer(registration, "identity", "nationality")
+    """The nationality's ISO 3166 alpha-2 code (what SISE and the ministry's files read); a text
+    that names no country (typed before the list existed) as it was written."""
+    value = answer(registration, "identity", "nationality")
+    return (countries.resolve(value) or value) if value else None
+
+
+def nationality_name(registration) -> str | None:
+    value = answer(registration, "identity", "nationality")
+    return countries.name(value) if value else None
 
 
 def bac_year(registration) -> int | None:
@@ -175,7 +184,7 @@ class RegistrationsExporter(OfRegistrations):
         Column("ine", _("INE"), ine, default=False),
         Column("email", _("Email"), email, default=False, personal=True),
         Column("phone", _("Phone"), phone, default=False, personal=True),
-        Column("nationality", _("Nationality"), nationality, default=False, personal=True),
+        Column("nationality", _("Nationality"), nationality_name, default=False, personal=True),
         Column(
             "parcoursup_number",
             _("Parcoursup number"),
@@ -353,7 +362,7 @@ class SiseExporter(OfRegistrations):
         Column("first_names", _("First names"), lambda r: identity(r, "first_names")),
         Column("sex", _("Sex"), lambda r: identity(r, "sex")),
         Column("birth_date", _("Date of birth"), lambda r: identity(r, "birth_date"), personal=True),
-        Column("nationality", _("Nationality"), nationality, personal=True),
+        Column("nationality", _("Nationality (ISO 3166 code)"), nationality, personal=True),
         Column("bac_kind", _("Access diploma"), bac_kind, default=False),
         Column("bac_series", _("Baccalaureate series"), bac_series),
         Column("bac_year", _("Baccalaureate year"), bac_year),

@@ -21,11 +21,14 @@ def localized_path(path: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def nav_link(context, path: str, label: str, exact: bool = False):
-    """A navigation link, marked as the current page when the page is (under) its path."""
+def nav_link(context, path: str, label: str, exact: bool = False, unless: str = ""):
+    """A navigation link, marked as the current page when the page is (under) its path, and not
+    under `unless` (a section of its own inside it)."""
     href = localized_path(path)
     request = context.get("request")
     current = request is not None and (request.path == href if exact else request.path.startswith(href))
+    if current and unless and request.path.startswith(localized_path(unless)):
+        current = False
     if current:
         return format_html('<a href="{}" aria-current="page">{}</a>', href, label)
     return format_html('<a href="{}">{}</a>', href, label)

@@ -75,6 +75,22 @@ def tel_href(number: str) -> str:
     return "tel:" + digits
 
 
+@register.filter
+def country_name(value: str) -> str:
+    """A stored country (its ISO code, or words typed before the list) named in the page's language."""
+    from matricule import countries
+
+    return countries.name(value or "")
+
+
+@register.filter
+def phone(value: str) -> str:
+    """A stored phone number (E.164) in its usual form: "06 12 34 56 78"."""
+    from matricule import phones
+
+    return phones.shown(value or "")
+
+
 @register.simple_tag(takes_context=True)
 def url_in_language(context, language: str) -> str:
     """The address of the current page in another language (`/` ↔ `/en/`)."""

@@ -146,7 +146,8 @@ def test_sise_registered_students_only_with_regime_and_first_years(exports, iut_
     assert set(rows) == {"LEFÈVRE", "BENALI"}  # Inès has not paid: not registered
     this_year = exports.year.first_year
     chloe = rows["LEFÈVRE"]
-    assert (chloe["ine"], chloe["sex"], chloe["nationality"]) == ("0494004062M", "F", "Française")
+    # The nationality as the ISO code SISE reads.
+    assert (chloe["ine"], chloe["sex"], chloe["nationality"]) == ("0494004062M", "F", "FR")
     assert (chloe["bac_series"], chloe["bac_year"]) == ("Générale", 2026)
     assert (chloe["programme_code"], chloe["stage_code"], chloe["level"]) == ("but-geii", "GEII-1", 1)
     assert chloe["regime_code"] == "10"
