@@ -172,11 +172,11 @@ else:
         f"Environment variable MATRICULE_CACHE_URL={CACHE_URL!r} is invalid: "
         "expected db, locmem or a redis:// address."
     )
-# The signed-in user's row kept in the cache instead of read on every request: only with a cache
-# every process shares (Redis), so that a change made by one is seen by all (accounts/sessionuser.py).
-SESSION_USER_CACHE = env_bool(
-    "SESSION_USER_CACHE", CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
-)
+# A cache every process shares (Redis): values kept there under a generation that any change
+# replaces are seen by every process at once (matricule/generations.py); with a per-process cache
+# nothing is kept that way. The signed-in user's row is one such value (accounts/sessionuser.py).
+SHARED_CACHE = CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+SESSION_USER_CACHE = env_bool("SESSION_USER_CACHE", SHARED_CACHE)
 SESSION_ENGINE = {
     "db": "django.contrib.sessions.backends.db",
     "cache": "django.contrib.sessions.backends.cache",

@@ -2,12 +2,9 @@
 
 Every page of a signed-in person loaded their user row (one query and its ORM work: about a
 millisecond of CPU a request in bench/rush). With a shared cache (Redis: `SESSION_USER_CACHE`),
-the row is kept there, under the user's *generation*: a random token that every change of the
-row replaces, after its transaction commits. The entry and the generation are read together (one
-round trip); an entry is used only if it was written under the current generation. A request
-that read the row just before a change and writes it to the cache just after finds it written
-under the old generation, so it is never used: a new password, a deactivation or an ended session
-(`security_stamp`) takes effect on the next request, as without the cache.
+the row is kept there under the user's generation (`matricule/generations.py`): every change of
+the row replaces it once its transaction commits, so a new password, a deactivation or an ended
+session (`security_stamp`) takes effect on the next request, as without the cache.
 
 Everything else is Django's: the session's hash is checked against the cached row as Django
 checks it; anything unusual (no entry, inactive user, hash not matching, backend not configured)
@@ -17,56 +14,43 @@ A change to user rows that bypasses `save()` and `delete()` (`QuerySet.update`, 
 `forget(pk)`.
 """
 
-import secrets
-
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
-from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
-# Entries live a few minutes; a generation twice as long, so that no entry written under a
-# generation outlives it (an expired generation reads as "none", like a user never changed).
-ENTRY_SECONDS = 300
-GENERATION_SECONDS = 2 * ENTRY_SECONDS
+from matricule import generations
 
 
 def enabled() -> bool:
     return getattr(settings, "SESSION_USER_CACHE", False)
 
 
-def _keys(pk) -> tuple[str, str]:
-    return f"session-user:{pk}", f"session-user-generation:{pk}"
+def _key(pk) -> str:
+    return f"session-user:{pk}"
 
 
 def forget(pk) -> None:
     """The cached row of user `pk` is stale once the current transaction commits."""
-    if not enabled() or pk is None:
-        return
-    _entry, generation = _keys(pk)
-    transaction.on_commit(lambda: cache.set(generation, secrets.token_hex(8), GENERATION_SECONDS))
+    if enabled() and pk is not None:
+        generations.forget(_key(pk))
 
 
 def _cached(pk):
     """(the cached user or None, the generation seen)."""
-    entry_key, generation_key = _keys(pk)
-    found = cache.get_many([entry_key, generation_key])
-    generation = found.get(generation_key)
-    entry = found.get(entry_key)
-    if entry is None or entry[0] != generation:
+    entry, generation = generations.read(_key(pk))
+    if entry is generations.MISSING:
         return None, generation
-    model = auth.get_user_model()
-    names, values = entry[1], entry[2]
-    return model.from_db(DEFAULT_DB_ALIAS, names, values), generation
+    names, values = entry
+    return auth.get_user_model().from_db(DEFAULT_DB_ALIAS, names, values), generation
 
 
 def _remember(user, generation) -> None:
     names = [field.attname for field in user._meta.concrete_fields]
-    values = [getattr(user, name) for name in names]
-    cache.set(_keys(user.pk)[0], (generation, names, values), ENTRY_SECONDS)
+    generations.write(_key(user.pk), generation, (names, [getattr(user, name) for name in names]))
 
 
 def get_user(request):

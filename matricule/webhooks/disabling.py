@@ -8,7 +8,7 @@ from matricule.audit.services import record
 from matricule.notifications.services import queue_email, render_bilingual
 
 from . import states
-from .models import Delivery, Subscription
+from .models import Delivery, Subscription, forget_subscriptions
 
 State = Delivery.State
 # Kept on the subscription and written to its owner: in English, as the admin's other logs are.
@@ -26,6 +26,7 @@ def disable(subscription: Subscription, *, reason: str, now=None, actor=None) ->
             is_active=False, disabled_at=now, disabled_reason=reason[:300]
         ):
             return False
+        forget_subscriptions()  # an update(): no signal
         for source in (State.PENDING, State.RETRYING):
             states.check(source, State.FAILED)
         Delivery.objects.filter(subscription=subscription, state__in=[State.PENDING, State.RETRYING]).update(

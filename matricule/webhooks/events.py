@@ -13,13 +13,13 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from matricule import generations
 from matricule.institution import reference
 from matricule.registration.models import Registration, Student
 
-from .models import Delivery, Subscription
+from .models import SUBSCRIPTIONS_KEY, Delivery, Subscription
 from .payloads import ANNOUNCED_STATES
 from .signing import new_webhook_id
 from .tasks import hand_over
@@ -136,17 +136,35 @@ def announce_student_changes(sender, instance: Student, created=False, raw=False
 # --- Deliveries -----------------------------------------------------------------------------------
 
 
+def _subscription_table() -> list[tuple[int, frozenset, bool, frozenset]]:
+    """Every active subscription of an active client: (pk, events wanted, sees every component,
+    the components it sees). One query (a row per component seen); kept in the shared cache
+    between changes."""
+    rows = Subscription.objects.filter(is_active=True, client__is_active=True).values_list(
+        "pk", "events", "client__all_components", "client__components"
+    )
+    table: dict[int, tuple] = {}
+    for pk, events, all_components, component in rows:
+        _events, _all, seen = table.setdefault(pk, (frozenset(events or ()), all_components, set()))
+        if component is not None:
+            seen.add(component)
+    return [
+        (pk, events, all_components, frozenset(seen)) for pk, (events, all_components, seen) in table.items()
+    ]
+
+
 def subscribers(event_type: str, components: Iterable[int]) -> list[int]:
     """The active subscriptions (of active clients) that want `event_type` and whose client sees
-    one of `components` (or every component): one query."""
-    visible = Q(client__all_components=True)
-    components = list(components)
-    if components:
-        visible |= Q(client__components__in=components)
-    rows = Subscription.objects.filter(visible, is_active=True, client__is_active=True).values_list(
-        "pk", "events"
+    one of `components` (or every component). The table is small and read on every mapped
+    business change: with a shared cache it is kept there (matricule/generations.py) and a change
+    of a subscription or a client is seen at once; else two queries."""
+    components = set(components)
+    table = generations.cached(SUBSCRIPTIONS_KEY, _subscription_table)
+    return sorted(
+        pk
+        for pk, events, all_components, seen in table
+        if event_type in events and (all_components or seen & components)
     )
-    return sorted({pk for pk, events in rows if event_type in (events or [])})
 
 
 def emit(event_type: str, about, facts: dict, components: Iterable[int], occurred_at) -> list[Delivery]:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from matricule import generations
 from matricule.modelkit import actor_key
 from matricule.net import tls_or_loopback
 
@@ -24,6 +25,17 @@ def check_target(url: str) -> None:
 def check_events(value) -> None:
     if not isinstance(value, list) or not value or any(name not in EVENT_TYPES for name in value):
         raise ValidationError(_("Choose at least one event from the list."))
+
+
+# The table of active subscriptions that every business change reads (events.subscribers), kept
+# in the shared cache under this key.
+SUBSCRIPTIONS_KEY = "webhooks:subscriptions"
+
+
+def forget_subscriptions(**kwargs) -> None:
+    """A subscription or an API client changed (a signal, or an update() that sends none): every
+    process reads the table again once this commits."""
+    generations.forget(SUBSCRIPTIONS_KEY)
 
 
 class Subscription(models.Model):

@@ -7,7 +7,7 @@ from django.db import transaction
 from matricule.audit.services import record
 
 from . import states
-from .models import Delivery, Subscription
+from .models import Delivery, Subscription, forget_subscriptions
 from .tasks import hand_over
 
 State = Delivery.State
@@ -21,6 +21,7 @@ def enable(subscription: Subscription, *, actor) -> bool:
             is_active=True, disabled_at=None, disabled_reason=""
         ):
             return False
+        forget_subscriptions()  # an update(): no signal
         record("webhooks.subscription.enabled", actor=actor, obj=subscription)
     return True
 

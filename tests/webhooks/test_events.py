@@ -237,3 +237,39 @@ def test_one_event_is_one_body_for_every_subscriber(demo, demo_candidates, subsc
     assert len({row.webhook_id for row in rows}) == len(rows) == 2
     assert len({row.event_key for row in rows}) == 1
     assert len({body_of(row) for row in rows}) == 1
+
+
+@pytest.fixture
+def shared_cache(settings):
+    from django.core.cache import cache
+
+    settings.SHARED_CACHE = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_shared_cache_the_subscriptions_are_read_once_and_every_change_is_seen(
+    shared_cache, central, subscribe, api_client, django_assert_num_queries
+):
+    from matricule.institution.models import Component
+    from matricule.webhooks import disabling, services
+
+    chartres = Component.objects.get(code="iut-chartres")
+    assert events.subscribers("registration.submitted", [chartres.pk]) == [central.pk]
+    with django_assert_num_queries(0):
+        assert events.subscribers("registration.submitted", [chartres.pk]) == [central.pk]
+    # A new subscription, a client that sees a component more, a subscription disabled by an
+    # update() and enabled again: each seen by the next change.
+    local = subscribe(["registration.submitted"], client=api_client("Local"))
+    assert events.subscribers("registration.submitted", [chartres.pk]) == [central.pk]
+    local.client.components.add(chartres)
+    assert events.subscribers("registration.submitted", [chartres.pk]) == sorted([central.pk, local.pk])
+    disabling.disable(central, reason="down")
+    assert events.subscribers("registration.submitted", [chartres.pk]) == [local.pk]
+    services.enable(central, actor=None)
+    assert events.subscribers("registration.submitted", [chartres.pk]) == sorted([central.pk, local.pk])
+    local.client.revoke()
+    assert events.subscribers("registration.submitted", [chartres.pk]) == [central.pk]
