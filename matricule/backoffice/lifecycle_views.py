@@ -208,7 +208,10 @@ class IdentityForm(forms.Form):
     last_name = forms.CharField(label=_("Birth name"), max_length=100)
     first_names = forms.CharField(label=_("First names"), max_length=150)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Student._meta.get_field("sex").choices])
-    birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input shows only an ISO value: the localised one (02/01/2006) would leave it empty.
+    birth_date = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reason = forms.CharField(
         label=_("Reason for the correction"),
         max_length=500,
