@@ -88,3 +88,13 @@ def test_a_valid_input_points_only_at_its_hint():
     html = "".join(render_to_string("_field.html", {"field": field, "form": form}) for field in form)
     assert 'aria-describedby="id_email_helptext"' in _input(html, "email")
     assert "aria-describedby" not in _input(html, "city")
+
+
+def test_a_checkbox_shows_the_hint_it_points_at():
+    class Consent(forms.Form):
+        leaving = forms.BooleanField(label="The student leaves", help_text="Then it is cancelled.")
+
+    form = Consent()
+    html = "".join(render_to_string("_field.html", {"field": field, "form": form}) for field in form)
+    assert 'aria-describedby="id_leaving_helptext"' in _input(html, "leaving")
+    assert '<p class="field__hint" id="id_leaving_helptext">Then it is cancelled.</p>' in html
