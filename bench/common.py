@@ -197,3 +197,95 @@ def print_file(path: Path, lines: int, peak_before_mb: float) -> None:
     print(f"file: {path.name} {path.stat().st_size / 1e6:.1f} MB, {lines} lines")
     # The seed's password hashing (Argon2) alone takes about 100 MB.
     print(f"peak memory before the imports (Django, migrations, seed): {peak_before_mb:.1f} MB")
+
+
+# --- people with names ---------------------------------------------------------------------------
+# First names as they come: a few very common ones (each about 2 % of the students, so a search
+# for one of them finds thousands at 100 000), compound ones, accents.
+FIRST_NAMES = (
+    ["Marie", "Thomas", "Léa", "Lucas"]
+    + ["Chloé", "Hugo", "Manon", "Louis", "Emma", "Nathan", "Camille", "Théo", "Inès", "Enzo"]
+    + ["Anne-Marie", "Jean-Baptiste", "Zoé", "Maël", "Noémie", "Raphaël", "Yasmine", "Moussa"]
+    + ["Aïcha", "Gaëlle", "Jérôme", "Hélène", "Clément", "Océane", "Mathéo", "Françoise"]
+    + ["Adam", "Sarah", "Paul", "Julie", "Victor", "Lina", "Arthur", "Jade", "Gabriel", "Alice"]
+    + ["Mohamed", "Amira", "Nolan", "Lola", "Axel", "Eva", "Sacha", "Romane", "Ethan", "Clara"]
+)
+LAST_NAMES = [
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
+    "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux",
+    "Vincent", "Fournier", "Morel", "Girard", "André", "Lefebvre", "Mercier", "Dupont", "Lambert",
+    "Bonnet", "François", "Martinez", "Legrand", "Garnier", "Faure", "Rousseau", "Blanc",
+    "Guérin", "Muller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu", "Clément",
+    "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "N'Diaye", "Diallo",
+    "Nguyen", "Ben Ahmed", "Da Silva", "Le Gall", "Cœur", "Hébert", "Pécresse", "Ørsted",
+]  # fmt: skip
+
+
+def person(n: int) -> tuple[str, str, str]:
+    """The n-th bench person's (last name, first names, email): realistic, reproducible; the
+    last names made many by a syllable after the common ones ("Martin", "Martinel"…)."""
+    import unicodedata
+
+    base = LAST_NAMES[(n * 7) % len(LAST_NAMES)]
+    syllable = ["", "", "", "el", "ot", "eau", "ier", "as", "in", "ard"][(n // 11) % 10]
+    last_name = base + syllable
+    first_names = FIRST_NAMES[(n * 13) % len(FIRST_NAMES)]
+    if n % 5 == 0:
+        first_names += " " + FIRST_NAMES[(n * 17 + 3) % len(FIRST_NAMES)]
+    ascii_name = unicodedata.normalize("NFKD", f"{first_names}.{last_name}").encode("ascii", "ignore")
+    email = ascii_name.decode().lower().replace(" ", "-").replace("'", "") + f"{n}@example.org"
+    return last_name.upper() if n % 3 == 0 else last_name, first_names, email
+
+
+def ine_of(n: int) -> str:
+    """An INE-shaped identifier (11 letters and digits), distinct for each n."""
+    return f"{n:09d}K{n % 10}"
+
+
+def bulk_people(count: int) -> list:
+    """`count` students with an account each, named by `person`: usernames bench0, bench1…,
+    student numbers 99000000, 99000001…, the account with the same names and the email."""
+    from django.contrib.auth import get_user_model
+
+    from matricule.registration.models import Student
+
+    user_model = get_user_model()
+    people = [person(n) for n in range(count)]
+    users = user_model.objects.bulk_create(
+        [
+            user_model(username=f"bench{n}", last_name=last, first_name=first, email=email)
+            for n, (last, first, email) in enumerate(people)
+        ],
+        batch_size=2000,
+    )
+    return Student.objects.bulk_create(
+        [
+            Student(user=u, student_number=f"99{n:06d}", last_name=people[n][0], first_names=people[n][1])
+            for n, u in enumerate(users)
+        ],
+        batch_size=2000,
+    )
+
+
+@contextlib.contextmanager
+def seeded_instance(*, test_client: bool = False):
+    """The database of MATRICULE_DATABASE_URL as an earlier run of a benchmark left it (seeded,
+    not emptied), as it is (migrate it first when a change adds indexes): Django set up on it,
+    no seed, so that the same data can be timed before and after a change. Staff as in
+    `demo_instance`."""
+    with tempfile.TemporaryDirectory(prefix="matricule-bench-") as tmp:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "matricule.settings"
+        os.environ["MATRICULE_VAR_DIR"] = tmp
+        os.environ["MATRICULE_CACHE_URL"] = "locmem"
+        os.environ.setdefault("MATRICULE_LOG_LEVEL", "WARNING")
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.test.utils import setup_test_environment
+
+        if test_client:
+            setup_test_environment()
+            settings.MATRICULE_STAFF_REQUIRE_2FA = False
+        yield Path(tmp)

@@ -167,6 +167,10 @@ class Candidate(Timestamped):
         ]
         indexes = [
             models.Index(fields=["academic_year", "email_lower"], name="candidate_year_email"),
+            # The back office's search, whatever the year (issue 19).
+            models.Index(fields=["email_lower"], name="candidate_email"),
+            models.Index(fields=["parcoursup_number"], name="candidate_parcoursup_number"),
+            models.Index(fields=["ine"], name="candidate_ine"),
         ]
 
     def __str__(self) -> str:

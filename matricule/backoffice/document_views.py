@@ -29,23 +29,47 @@ from .access import get_registration_for_agent, get_version_for_agent, waiting_s
 @staff_required
 def queue(request):
     """Registrations with documents waiting, oldest first, only the agent's components."""
-    # Grouped on the documents waiting (an index on status, submitted_at), not on every
-    # registration of the component; agents work from the top, so the 50 oldest are shown.
+    # Agents work from the top, so the 50 oldest are shown: the documents waiting are walked in
+    # the order of an index (status, submitted_at), a few hundred at a time, until 50 files are
+    # found (the order of their oldest document); only those 50 are grouped and counted.
     waiting = waiting_submissions(request.user)
-    groups = list(
-        waiting.values("registration_id")
+    ids = _oldest_files(waiting, QUEUE_LENGTH)
+    groups = {
+        g["registration_id"]: g
+        for g in waiting.filter(registration_id__in=ids)
+        .values("registration_id")
         .annotate(waiting=Count("id"), oldest=Min("submitted_at"))
-        .order_by("oldest")[:50]
-    )
+    }
     registrations = Registration.objects.select_related(
         "student", "stage", "candidate", "review_claim__agent"
-    ).in_bulk([g["registration_id"] for g in groups])
+    ).in_bulk(ids)
     rows = []
-    for group in groups:
-        row = registrations[group["registration_id"]]
+    for pk in ids:
+        row, group = registrations[pk], groups[pk]
         row.waiting, row.oldest = group["waiting"], group["oldest"]
         rows.append(row)
     return render(request, "backoffice/documents/queue.html", {"rows": rows, "total": waiting.count()})
+
+
+QUEUE_LENGTH = 50
+
+
+def _oldest_files(waiting, count: int, batch: int = 500) -> list[int]:
+    """The `count` registrations whose oldest document waiting is the oldest, in that order: the
+    first registrations met walking the documents waiting from the oldest."""
+    ordered = waiting.order_by("submitted_at", "pk").values_list("registration_id", flat=True)
+    ids: dict[int, None] = {}
+    start = 0
+    while len(ids) < count:
+        chunk = list(ordered[start : start + batch])
+        for registration_id in chunk:
+            ids.setdefault(registration_id)
+            if len(ids) == count:
+                break
+        if len(chunk) < batch:
+            break
+        start += batch
+    return list(ids)
 
 
 @never_cache

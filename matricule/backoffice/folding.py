@@ -143,6 +143,17 @@ class Folded(Func):
         return sql, (*params, TRANSLATE_FROM, TRANSLATE_TO)
 
 
+class FoldedIndexed(Func):
+    """PostgreSQL only: `matricule_fold(a || ' ' || b)`, the expression of the trigram indexes
+    on the names (accounts' and registration's `search_indexes` migrations: the function is
+    this module's folding frozen in SQL). Written without parameters, so that the planner
+    recognises the indexed expression whatever the binding of the query's values."""
+
+    function = "matricule_fold"
+    arg_joiner = " || ' ' || "
+    output_field = CharField()
+
+
 # The same folding as one str.translate for the letters of the table (most names), the full
 # Unicode path only for what remains: SQLite calls this once per name searched.
 _FAST = str.maketrans({**dict(zip(TRANSLATE_FROM, TRANSLATE_TO, strict=True)), **dict(REPLACEMENTS)})

@@ -1,22 +1,26 @@
 """Finding a student in the back office: by name (accents and case ignored), student number,
 Parcoursup number, INE or email; only students of the agent's components.
 
-One query finds the matching ids (the name folded in SQL, each identifier as a subquery run
-once, the scope as two subqueries run once), capped at MAX_RESULTS; the page's students are
-then read by id. So a search costs one pass over the students whatever the page asked."""
+One query finds the matching ids, capped at MAX_RESULTS: the ids of each way the text may match
+(each identifier, the name) as one UNION, each part answered by an index on PostgreSQL (the
+`search_indexes` migrations: trigrams on the folded names, the emails as compared, the INE and
+numbers), then the agent's scope checked on those students only; the page's students are then
+read by id. So a search costs what it finds, not a pass over every student (issue 19)."""
 
+import functools
 import re
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import CharField, Exists, OuterRef, Q, Value
-from django.db.models.functions import Concat
+from django.db import connection, connections
+from django.db.models import CharField, Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Concat, Upper
 
 from matricule.accounts.staff import component_ids
 from matricule.admissions.models import Candidate, normalize_email, normalize_parcoursup_number
+from matricule.institution.models import Stage
 from matricule.registration.models import Registration, Student
 
-from .folding import Folded, word_pattern, words
+from .folding import Folded, FoldedIndexed, word_pattern, words
 
 MIN_LENGTH = 2
 # More matches than this means the search was too vague: the page asks for more letters.
@@ -24,53 +28,118 @@ MAX_RESULTS = 500
 INE_RE = re.compile(r"^[0-9A-Z]{11}$")
 
 
-def scope_filter(user) -> Q:
-    """Students with a registration, or an admission, in one of the user's components (two
-    subqueries the database runs once, not once per student)."""
-    ids = component_ids(user)
-    if ids is None:
-        return Q()
-    registered = Registration.objects.filter(stage__programme__component_id__in=ids).values("student_id")
-    admitted = Candidate.objects.filter(stage__programme__component_id__in=ids, user__isnull=False).values(
-        "user_id"
-    )
-    return Q(pk__in=registered) | Q(user_id__in=admitted)
-
-
 def students_in_scope(user, queryset=None):
     queryset = Student.objects.all() if queryset is None else queryset
     ids = component_ids(user)
     if ids is None:
         return queryset
-    # For one student (the file): two indexed look-ups beat building the whole scope.
-    registered = Registration.objects.filter(student=OuterRef("pk"), stage__programme__component_id__in=ids)
-    admitted = Candidate.objects.filter(user=OuterRef("user_id"), stage__programme__component_id__in=ids)
+    # Two indexed look-ups per student (the file, or the students a search found) beat building
+    # the whole scope. On PostgreSQL the stages of the components are read first (a few rows),
+    # so that each look-up is one index scan without joins; SQLite, given a list of stages,
+    # would look the registrations up by stage rather than by student.
+    if connection.vendor == "postgresql":
+        stages = list(Stage.objects.filter(programme__component_id__in=ids).values_list("pk", flat=True))
+        in_scope = {"stage_id__in": stages}
+    else:
+        in_scope = {"stage__programme__component_id__in": ids}
+    registered = Registration.objects.filter(student=OuterRef("pk"), **in_scope)
+    admitted = Candidate.objects.filter(user=OuterRef("user_id"), **in_scope)
     return queryset.filter(Exists(registered) | Exists(admitted))
 
 
-def _identifier_match(text: str) -> Q:
+def _json_text(path: str, *, upper: bool = False) -> Func:
+    """PostgreSQL: the text at `path` of the registration's validated data, as the search
+    indexes hold it (`cleaned #>> '{…}'`, upper-cased for emails), written without parameters
+    so that the planner recognises the indexed expression."""
+    sql = "(%(expressions)s #>> '{" + path + "}')"
+    return Func(F("cleaned"), template=f"UPPER({sql})" if upper else sql, output_field=CharField())
+
+
+def _identifier_ids(text: str) -> list:
     """Everything the text may be an identifier of (student number, Parcoursup number, INE,
-    email), each as a subquery on its own table."""
+    email): one query of student ids per identifier, each answered by an index."""
     compact = re.sub(r"\s+", "", text)
-    match = Q(student_number__in={compact, compact.upper()})
+    postgresql = connection.vendor == "postgresql"
+    found = [Student.objects.filter(student_number__in={compact, compact.upper()}).values("pk")]
     if "@" in compact:
         email = normalize_email(compact)
         users = get_user_model().objects.filter(email__iexact=email).values("pk")
         admitted = Candidate.objects.filter(email_lower=email, user__isnull=False).values("user_id")
-        typed = Registration.objects.filter(cleaned__contacts__email__iexact=email).values("student_id")
-        return match | Q(user_id__in=users) | Q(user_id__in=admitted) | Q(pk__in=typed)
+        if postgresql:
+            typed = Registration.objects.alias(typed=_json_text("contacts,email", upper=True)).filter(
+                typed=Upper(Value(email))
+            )
+        else:
+            typed = Registration.objects.filter(cleaned__contacts__email__iexact=email)
+        return found + [
+            Student.objects.filter(user_id__in=users).values("pk"),
+            Student.objects.filter(user_id__in=admitted).values("pk"),
+            typed.values("student_id"),
+        ]
     number = normalize_parcoursup_number(compact)
     if number is not None:
-        match |= Q(
-            user_id__in=Candidate.objects.filter(parcoursup_number=number, user__isnull=False).values(
-                "user_id"
-            )
-        )
+        admitted = Candidate.objects.filter(parcoursup_number=number, user__isnull=False).values("user_id")
+        found.append(Student.objects.filter(user_id__in=admitted).values("pk"))
     ine = compact.upper()
     if INE_RE.match(ine):
-        match |= Q(pk__in=Registration.objects.filter(cleaned__ine__ine=ine).values("student_id"))
-        match |= Q(user_id__in=Candidate.objects.filter(ine=ine, user__isnull=False).values("user_id"))
-    return match
+        if postgresql:
+            typed = Registration.objects.alias(typed=_json_text("ine,ine")).filter(typed=ine)
+        else:
+            typed = Registration.objects.filter(cleaned__ine__ine=ine)
+        admitted = Candidate.objects.filter(ine=ine, user__isnull=False).values("user_id")
+        found += [typed.values("student_id"), Student.objects.filter(user_id__in=admitted).values("pk")]
+    return found
+
+
+@functools.cache
+def _trigram_indexes(alias: str) -> bool:
+    """Whether the database has the trigram indexes on the folded names (PostgreSQL with
+    pg_trgm: the `search_indexes` migrations); read once per process."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_indexes WHERE indexname IN "
+            "('registration_student_name_trgm', 'accounts_user_name_trgm')"
+        )
+        return cursor.fetchone()[0] == 2
+
+
+def _name_ids(name_words: list[str]) -> list:
+    """The students whose name has every word typed (either order, any part of a compound name):
+    the student's birth name and first names, and the account's names, as one text."""
+    name = Concat(
+        "last_name",
+        Value(" "),
+        "first_names",
+        Value(" "),
+        "user__last_name",
+        Value(" "),
+        "user__first_name",
+        output_field=CharField(),
+    )
+    if connection.vendor != "postgresql":
+        match = Q()
+        for word in name_words:
+            match &= Q(search_name__contains=word)
+        return [Student.objects.annotate(search_name=Folded(name)).filter(match).values("pk")]
+    # The names as stored, against a pattern of every spelling of each word (folding.py).
+    match = Q()
+    for word in name_words:
+        match &= Q(search_name__iregex=word_pattern(word))
+    students = Student.objects.annotate(search_name=name).filter(match)
+    longest = max(name_words, key=len)
+    if len(longest) < 3 or not _trigram_indexes(connection.alias):
+        return [students.values("pk")]  # every name read (trigrams need three letters)
+    # A word lies within one of the four names (it has no space): the students whose own names,
+    # or whose account's, contain the longest word (folded, found by the trigram indexes), then
+    # checked as above. Two queries, as one index cannot cover the two tables.
+    return [
+        students.alias(own=FoldedIndexed("last_name", "first_names"))
+        .filter(own__contains=longest)
+        .values("pk"),
+        students.alias(account=FoldedIndexed("user__last_name", "user__first_name"))
+        .filter(account__contains=longest)
+        .values("pk"),
+    ]
 
 
 def search_student_ids(text: str, user) -> list[int] | None:
@@ -79,36 +148,15 @@ def search_student_ids(text: str, user) -> list[int] | None:
     text = (text or "").strip()
     if len(text) < MIN_LENGTH:
         return None
-    queryset = Student.objects.filter(scope_filter(user))
-    match = _identifier_match(text)
+    found = _identifier_ids(text)
     name_words = words(text)
     # Names have no digits and no "@": an identifier is not also looked for among the names
     # (which would fold every name of the scope for nothing).
     if name_words and not any(ch.isdigit() or ch == "@" for ch in text):
-        # Every word typed must appear in the name (either order, any part of a compound name).
-        name = Concat(
-            "last_name",
-            Value(" "),
-            "first_names",
-            Value(" "),
-            "user__last_name",
-            Value(" "),
-            "user__first_name",
-            output_field=CharField(),
-        )
-        name_match = Q()
-        if connection.vendor == "postgresql":
-            # The names as stored, against a pattern of every spelling of each word (folding.py).
-            queryset = queryset.annotate(search_name=name)
-            for word in name_words:
-                name_match &= Q(search_name__iregex=word_pattern(word))
-        else:
-            queryset = queryset.annotate(search_name=Folded(name))
-            for word in name_words:
-                name_match &= Q(search_name__contains=word)
-        match |= name_match
+        found += _name_ids(name_words)
+    matching = found[0].union(*found[1:]) if len(found) > 1 else found[0]
     return list(
-        queryset.filter(match)
+        students_in_scope(user, Student.objects.filter(pk__in=matching))
         .order_by("last_name", "first_names", "pk")
         .values_list("pk", flat=True)[: MAX_RESULTS + 1]
     )

@@ -66,3 +66,20 @@ def test_the_postgresql_pattern_finds_what_the_folding_finds(name):
     for word in {*folded.split(), "oe", "ss", "zoe", "lefevre", "chlo", "coeur", "xyz", "ae", "ij"}:
         found_by_pattern = re.search(word_pattern(word), name, re.IGNORECASE) is not None
         assert found_by_pattern == (word in folded), (name, word)
+
+
+def test_the_indexed_sql_function_is_the_python_folding(db):
+    """PostgreSQL: `matricule_fold`, the folding frozen in SQL by the search indexes' migration,
+    folds every letter of the table as `fold` does (a change of the table needs a migration)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL function is PostgreSQL's")
+    from matricule.backoffice.folding import REPLACEMENTS, SEPARATORS, TRANSLATE_FROM
+
+    text = "".join(ch for ch, _ in REPLACEMENTS) + TRANSLATE_FROM + SEPARATORS + " Chloé LEFÈVRE"
+    ascii_only = "Jean-Pierre N'DIAYE O'Brien-Smith"  # the function's short path
+    with connection.cursor() as cursor:
+        for value in (text, ascii_only):
+            cursor.execute("SELECT matricule_fold(%s)", [value])
+            assert cursor.fetchone()[0] == fold(value)

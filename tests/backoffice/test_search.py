@@ -89,3 +89,103 @@ def test_scope_through_an_admission_without_registration(demo, demo_candidates, 
 def test_too_short(chloe, iut_agent):
     assert search_students("c", iut_agent) is None
     assert search_students("", iut_agent) is None
+
+
+def test_the_names_of_the_account_are_searched_too(demo, iut_agent, django_user_model):
+    """A word may be in the student's names or in the account's (a word split between them is
+    found as before: each word in any of the four names)."""
+    [registration] = make_registrations("GEII-1", 1, "draft", demo.current_year, last_name="", first_names="")
+    user = registration.student.user
+    user.last_name, user.first_name = "Bénédicte", "Ôtis"
+    user.save()
+    assert found("benedicte otis", iut_agent) == [registration.student]
+    student = registration.student
+    student.last_name = "Quérard"
+    student.save()
+    assert found("querard otis", iut_agent) == [student]
+    assert found("querard zorro", iut_agent) == []
+
+
+def test_the_longest_word_need_not_be_first_nor_the_only_one(demo, iut_agent):
+    [registration] = make_registrations(
+        "GEII-1", 1, "draft", demo.current_year, last_name="Ly", first_names="Anne-Sophie"
+    )
+    assert found("ly sophie", iut_agent) == [registration.student]
+    assert found("ly", iut_agent) == [registration.student]
+    assert found("ly sophia", iut_agent) == []
+
+
+def test_a_name_with_like_wildcards_is_not_a_pattern(demo, iut_agent):
+    make_registrations("GEII-1", 1, "draft", demo.current_year, last_name="Martin", first_names="Léo")
+    assert found("mar%in", iut_agent) == []
+    assert found("mar_in", iut_agent) == []
+
+
+def _plan(queryset) -> str:
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _postgresql_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the search indexes are PostgreSQL's")
+
+
+def test_the_search_indexes_exist_on_postgresql(db):
+    _postgresql_only()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname LIKE ANY (%s)",
+            [["%trgm", "%upper", "registration_%", "candidate_%"]],
+        )
+        names = {row[0] for row in cursor.fetchall()}
+    assert {
+        "registration_student_name_trgm",
+        "accounts_user_name_trgm",
+        "accounts_user_email_upper",
+        "registration_contact_email",
+        "registration_ine",
+        "candidate_email",
+        "candidate_parcoursup_number",
+        "candidate_ine",
+    } <= names
+
+
+def test_each_search_reads_its_indexes_on_postgresql(db, django_user_model):
+    """The plans name the indexes (planner costs made to prefer them on a nearly empty table,
+    as they are preferred on a large one)."""
+    _postgresql_only()
+    from django.db import connection
+
+    from matricule.backoffice import search
+    from matricule.backoffice.folding import FoldedIndexed
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+    try:
+        plan = _plan(search._name_ids(["lefevre", "chloe"])[0])
+        assert "registration_student_name_trgm" in plan
+        # The account's half: the expression the search writes is the indexed one.
+        accounts = django_user_model.objects.alias(name=FoldedIndexed("last_name", "first_name")).filter(
+            name__contains="lefevre"
+        )
+        assert "accounts_user_name_trgm" in _plan(accounts)
+        by_email = [_plan(q) for q in search._identifier_ids("Chloe.Lefevre@example.org")]
+        assert "accounts_user_email_upper" in by_email[1] and "registration_contact_email" in by_email[3]
+        assert "candidate_email" in by_email[2]
+        by_ine = [_plan(q) for q in search._identifier_ids("0494004062M")]
+        assert any("registration_ine" in plan for plan in by_ine)
+        assert any("candidate_ine" in plan for plan in by_ine)
+        by_number = [_plan(q) for q in search._identifier_ids("P240012345")]
+        assert any("candidate_parcoursup_number" in plan for plan in by_number)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_seqscan")

@@ -32,3 +32,21 @@ def test_nobody_has_read_a_new_students_file(paid, client):  # noqa: F811
         "Personne à l'université n'a encore consulté"
         in client.get("/etudiant/consultations/").content.decode()
     )
+
+
+def test_the_documents_opened_are_found_by_an_index_on_postgresql(db):
+    from django.db import connection
+
+    from matricule.audit.models import Event
+    from matricule.registration.file_readings import ATTACHMENT_OPENED, DOCUMENT_OPENED
+
+    if connection.vendor != "postgresql":
+        return
+    queryset = Event.objects.filter(action__in=[DOCUMENT_OPENED, ATTACHMENT_OPENED], data__student=42)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "audit_event_data_student" in plan
