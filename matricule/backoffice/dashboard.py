@@ -1,28 +1,35 @@
 """The figures of the back-office dashboard, for the current academic year and the components
 the staff member works for (all of them for an administrator).
 
-Every figure comes from an aggregate query (a handful per page whatever the number of
-registrations): counts are grouped in the database, never counted row by row in Python."""
+The registrations' figures (by stage and state, the funnel, per day, last year at the same
+date) are sums of the counts kept as registrations change (`registration.counts`): their cost
+grows with the stages and the campaign's days, not with the registrations. The rest comes from
+aggregate queries on indexed columns (admitted candidates, documents waiting, payments): a
+handful per page whatever the number of registrations. Every figure links to the list behind it
+(`list_url`)."""
 
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import connections
-from django.db.models import CharField, Count, Func, Max, Min, Q, Sum
-from django.db.models.functions import TruncDate
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import formats, timezone
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from matricule.accounts.staff import component_ids
 from matricule.admissions.models import Candidate
+from matricule.compat import task
 from matricule.documents.models import Submission
 from matricule.institution.models import AcademicYear, Component, RegistrationWindow, Stage
 from matricule.payments.models import MONEY_TAKEN, Payment
+from matricule.registration import counts
 from matricule.registration.models import Registration, State
 from matricule.requests.models import OPEN_STATES, Request
 from matricule.requests.models import State as RequestState
 
+from . import charts
 from .charts import BarChart, horizontal_bars
 
 # A card payment still pending after this long lost its notification (or the student left the
@@ -41,6 +48,32 @@ STATE_HEADINGS = {
     State.REGISTERED: pgettext_lazy("registration state, short", "Registered"),
     State.CANCELLED: pgettext_lazy("registration state, short", "Cancelled"),
 }
+
+
+# The list of registrations (`/gestion/inscriptions/`) and its filters: what each figure opens.
+LIST_PATH = "/gestion/inscriptions/"
+DOCUMENT_QUEUE_PATH = "/gestion/pieces/"
+# The list's `progress` filter of each state (paid and exempt are passed through at once: none).
+PROGRESS_OF_STATE = {
+    State.DRAFT: "draft",
+    State.SUBMITTED: "submitted",
+    State.AWAITING_PAYMENT: "awaiting_payment",
+    State.REGISTERED: "registered",
+    State.CANCELLED: "cancelled",
+}
+# Documents waiting for review, by how long they have waited: (upper bound in days, label).
+AGE_BUCKETS = (
+    (1, pgettext_lazy("documents waiting", "Less than 1 day")),
+    (3, pgettext_lazy("documents waiting", "1 to 3 days")),
+    (7, pgettext_lazy("documents waiting", "3 to 7 days")),
+    (None, pgettext_lazy("documents waiting", "More than 7 days")),
+)
+
+
+def list_url(year: AcademicYear | None, component: int | None = None, **filters) -> str:
+    """The registrations list filtered as the figure counts: year code, component, stage, progress."""
+    params = {"year": year.code if year else None, "component": component, **filters}
+    return f"{LIST_PATH}?{urlencode({k: v for k, v in params.items() if v not in (None, '')})}"
 
 
 def pending_minutes() -> int:
@@ -87,6 +120,14 @@ def choose_components(user, requested: str | None) -> ComponentChoice:
 
 
 @dataclass
+class Cell:
+    """A figure and the list behind it ("" when no list shows exactly those rows)."""
+
+    count: int
+    url: str = ""
+
+
+@dataclass
 class StageRow:
     code: str
     name: str
@@ -94,6 +135,22 @@ class StageRow:
     total: int
     admitted: int = 0  # Parcoursup candidates admitted in the stage this year
     registered: int = 0
+    stage_id: int | None = None
+    started: int = 0  # registrations not cancelled
+    submitted: int = 0  # past the student's submission, not cancelled
+    documents_complete: int = 0  # registered, every required document validated
+    cells: list[Cell] = field(default_factory=list)  # `counts` with their links
+    url: str = ""  # the stage's registrations
+    not_started_url: str = ""
+    registered_url: str = ""
+
+    @property
+    def not_started(self) -> int:
+        return max(0, self.admitted - self.started)
+
+    @property
+    def funnel(self) -> list[int]:
+        return [self.admitted, self.started, self.submitted, self.registered, self.documents_complete]
 
     @property
     def registered_share(self) -> int | None:
@@ -109,6 +166,23 @@ class StageStateTable:
     total: int
     admitted: int = 0
     registered: int = 0
+    started: int = 0
+    submitted: int = 0
+    documents_complete: int = 0
+    total_cells: list[Cell] = field(default_factory=list)
+    url: str = ""  # every registration in scope
+    not_started_url: str = ""
+    registered_url: str = ""
+    funnel_chart: BarChart | None = None
+    funnel_svg: str = ""
+
+    @property
+    def not_started(self) -> int:
+        return max(0, self.admitted - self.started)
+
+    @property
+    def funnel(self) -> list[int]:
+        return [self.admitted, self.started, self.submitted, self.registered, self.documents_complete]
 
     @property
     def registered_share(self) -> int | None:
@@ -127,34 +201,73 @@ def _registrations(year: AcademicYear, ids: set[int] | None, stages: dict[int, d
     return registrations if ids is None else registrations.filter(stage_id__in=list(stages))
 
 
+FUNNEL_LABELS = (
+    pgettext_lazy("funnel", "Admitted"),
+    pgettext_lazy("funnel", "Started"),
+    pgettext_lazy("funnel", "Submitted"),
+    pgettext_lazy("funnel", "Registered"),
+    pgettext_lazy("funnel", "Documents complete"),
+)
+
+
 def registrations_by_stage(
-    year: AcademicYear, ids: set[int] | None, stages: dict[int, dict] | None = None
+    year: AcademicYear,
+    ids: set[int] | None,
+    stages: dict[int, dict] | None = None,
+    this_year: counts.YearCounts | None = None,
+    component: int | None = None,
+    snapshot: "Snapshot | None" = None,
 ) -> StageStateTable:
+    """Registrations per stage and state, and the funnel per stage: admitted → started →
+    submitted → registered → documents complete. `component`: the one chosen, kept in the links."""
     stages = stages_in_scope(ids) if stages is None else stages
+    if this_year is None:
+        this_year = counts.year_counts(year.pk, None if ids is None else list(stages))
     states = [(state.value, STATE_HEADINGS.get(state, state.label)) for state in State]
-    column = {value: index for index, (value, _label) in enumerate(states)}
-    groups = (
-        _registrations(year, ids, stages).values("stage_id", "state").annotate(count=Count("id")).order_by()
-    )
     rows: dict[int, StageRow] = {}
 
     def row_of(stage_id) -> StageRow:
         if stage_id not in rows:
             stage = stages.get(stage_id) or {"code": "?", "name": "?"}
             rows[stage_id] = StageRow(
-                code=stage["code"], name=stage["name"], counts=[0] * len(states), total=0
+                code=stage["code"],
+                name=stage["name"],
+                counts=[0] * len(states),
+                total=0,
+                stage_id=stage_id,
+                url=list_url(year, component, stage=stage_id),
+                not_started_url=list_url(year, component, stage=stage_id, progress="not_started"),
+                registered_url=list_url(year, component, stage=stage_id, progress="registered"),
             )
         return rows[stage_id]
 
-    for group in groups:
-        row = row_of(group["stage_id"])
-        row.counts[column[group["state"]]] += group["count"]
-        row.total += group["count"]
-        if group["state"] == State.REGISTERED:
-            row.registered += group["count"]
+    for stage_id, by_state in this_year.by_stage.items():
+        if ids is not None and stage_id not in stages:
+            continue
+        if not any(by_state.values()):
+            continue  # every registration of the stage deleted: nothing to show
+        row = row_of(stage_id)
+        row.counts = [by_state.get(value, 0) for value, _label in states]
+        row.total = sum(row.counts)
+        row.registered = by_state.get(State.REGISTERED, 0)
+        row.started = row.total - by_state.get(State.CANCELLED, 0)
+        row.submitted = sum(by_state.get(state, 0) for state in counts.SUBMITTED_OR_LATER)
     # A stage where admitted candidates have not started yet still shows, with its admitted count.
-    for stage_id, count in admitted_by_stage(year, ids, stages).items():
-        row_of(stage_id).admitted = count
+    snapshot = snapshot if snapshot is not None else compute_snapshot(year)
+    for stage_id, figures in snapshot.stages.items():
+        if ids is not None and stage_id not in stages:
+            continue
+        if figures.admitted:
+            row_of(stage_id).admitted = figures.admitted
+        if stage_id in rows:
+            rows[stage_id].documents_complete = figures.documents_complete
+    for row in rows.values():
+        row.cells = [
+            Cell(count, list_url(year, component, stage=row.stage_id, progress=PROGRESS_OF_STATE[value]))
+            if value in PROGRESS_OF_STATE
+            else Cell(count)
+            for (value, _label), count in zip(states, row.counts, strict=True)
+        ]
 
     def order(pk):
         stage = stages.get(pk, {})
@@ -162,14 +275,67 @@ def registrations_by_stage(
 
     ordered = [rows[pk] for pk in sorted(rows, key=order)]
     totals = [sum(row.counts[index] for row in ordered) for index in range(len(states))]
-    return StageStateTable(
+    table = StageStateTable(
         states=states,
         rows=ordered,
         totals=totals,
         total=sum(totals),
         admitted=sum(row.admitted for row in ordered),
         registered=sum(row.registered for row in ordered),
+        started=sum(row.started for row in ordered),
+        submitted=sum(row.submitted for row in ordered),
+        documents_complete=sum(row.documents_complete for row in ordered),
+        total_cells=[
+            Cell(count, list_url(year, component, progress=PROGRESS_OF_STATE[value]))
+            if value in PROGRESS_OF_STATE
+            else Cell(count)
+            for (value, _label), count in zip(states, totals, strict=True)
+        ],
+        url=list_url(year, component),
+        not_started_url=list_url(year, component, progress="not_started"),
+        registered_url=list_url(year, component, progress="registered"),
     )
+    labels = [str(label) for label in FUNNEL_LABELS]
+    table.funnel_chart = horizontal_bars(
+        labels,
+        [(pgettext("funnel", "Registrations"), table.funnel)],
+        label_width=charts.label_width_for(labels),
+    )
+    table.funnel_svg = charts.svg(
+        table.funnel_chart,
+        chart_id="funnel-chart",
+        title=gettext("From admission to complete documents"),
+        description=gettext(
+            "Bar chart: admitted %(admitted)s, started %(started)s, submitted %(submitted)s, "
+            "registered %(registered)s, documents complete %(complete)s. The table below gives "
+            "the same figures per programme stage."
+        )
+        % {
+            "admitted": table.admitted,
+            "started": table.started,
+            "submitted": table.submitted,
+            "registered": table.registered,
+            "complete": table.documents_complete,
+        },
+        legend=False,
+    )
+    return table
+
+
+def documents_complete_by_stage(
+    year: AcademicYear, ids: set[int] | None, stages: dict[int, dict]
+) -> dict[int, int]:
+    """{stage id: registered registrations whose every required document is validated}."""
+    not_validated = Submission.objects.filter(registration_id=OuterRef("pk")).exclude(
+        status=Submission.Status.VALIDATED
+    )
+    registered = Registration.objects.filter(academic_year=year, state=State.REGISTERED)
+    if ids is not None:
+        registered = registered.filter(stage_id__in=list(stages))
+    groups = (
+        registered.filter(~Exists(not_validated)).values("stage_id").annotate(count=Count("id")).order_by()
+    )
+    return {group["stage_id"]: group["count"] for group in groups}
 
 
 def admitted_by_stage(year: AcademicYear, ids: set[int] | None, stages: dict[int, dict]) -> dict[int, int]:
@@ -212,38 +378,6 @@ def campaign_days(year: AcademicYear, today: datetime.date) -> tuple[datetime.da
     return min(first, last), last
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-
-class UtcHour(Func):
-    """The UTC hour of a datetime as text, 'YYYY-MM-DD HH' (SQLite stores datetimes as UTC text)."""
-
-    output_field = CharField()
-    template = "SUBSTR(%(expressions)s, 1, 13)"
-
-
-def _count_per_day(registrations, moment: str, first: datetime.date, last: datetime.date) -> dict:
-    """{local day: count} of the registrations whose `moment` falls between the two days."""
-    start, end = _local_midnight(first), _local_midnight(last + datetime.timedelta(days=1))
-    within = registrations.filter(**{f"{moment}__gte": start, f"{moment}__lt": end})
-    if connections[registrations.db].vendor != "sqlite":
-        groups = within.annotate(day=TruncDate(moment)).values("day").annotate(count=Count("id")).order_by()
-        return {group["day"]: group["count"] for group in groups}
-    # SQLite computes a date truncation in Python, row by row (slow on 20 000 rows): group on the
-    # UTC hour instead (a plain substring) and give each hour its local day here, which is exact
-    # for every time zone whose offset is a whole number of hours (France's are).
-    counts: dict[datetime.date, int] = {}
-    for group in within.annotate(hour=UtcHour(moment)).values("hour").annotate(count=Count("id")).order_by():
-        text = group["hour"]  # "YYYY-MM-DD HH", read by hand: strptime is slow
-        moment_utc = datetime.datetime(
-            int(text[:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), tzinfo=datetime.UTC
-        )
-        day = timezone.localdate(moment_utc)
-        counts[day] = counts.get(day, 0) + group["count"]
-    return counts
-
-
 def registrations_per_day(
     year: AcademicYear,
     ids: set[int] | None,
@@ -258,9 +392,7 @@ def registrations_per_day(
     if not whole_campaign and (last - first).days >= RECENT_DAYS:
         first = last - datetime.timedelta(days=RECENT_DAYS - 1)
     stages = stages_in_scope(ids) if stages is None else stages
-    registrations = _registrations(year, ids, stages)
-    started = _count_per_day(registrations, "created_at", first, last)
-    submitted = _count_per_day(registrations, "submitted_at", first, last)
+    started, submitted = counts.per_day(year.pk, None if ids is None else list(stages), first, last)
     days = [
         Day(day=day, started=started.get(day, 0), submitted=submitted.get(day, 0))
         for day in (first + datetime.timedelta(days=n) for n in range((last - first).days + 1))
@@ -286,12 +418,6 @@ def registrations_per_day(
 # --- What is waiting --------------------------------------------------------------------------
 
 
-@dataclass
-class WaitingDocuments:
-    count: int
-    oldest_at: datetime.datetime | None
-
-
 def _through_stage(queryset, ids: set[int] | None, stages: dict[int, dict] | None, path: str):
     """Scope rows reached through a registration: on its stage id when the stages are known
     (one join less than going through the programme), else on the component."""
@@ -302,12 +428,51 @@ def _through_stage(queryset, ids: set[int] | None, stages: dict[int, dict] | Non
     return queryset.filter(**{f"{path}__stage__programme__component_id__in": ids})
 
 
-def waiting_documents(ids: set[int] | None, stages: dict[int, dict] | None = None) -> WaitingDocuments:
-    """Documents waiting for review, every year (the same count as the review queue)."""
-    figures = _through_stage(
-        Submission.objects.filter(status=Submission.Status.SUBMITTED), ids, stages, "registration"
-    ).aggregate(count=Count("id"), oldest=Min("submitted_at"))
-    return WaitingDocuments(count=figures["count"], oldest_at=figures["oldest"])
+@dataclass
+class AgeGroup:
+    label: str
+    count: int
+
+
+@dataclass
+class WaitingDocuments:
+    count: int
+    oldest_at: datetime.datetime | None
+    ages: list[AgeGroup] = field(default_factory=list)  # by how long they have waited
+    chart: BarChart | None = None
+    svg: str = ""
+    url: str = DOCUMENT_QUEUE_PATH
+
+
+def waiting_documents(
+    ids: set[int] | None, stages: dict[int, dict] | None = None, snapshot: "Snapshot | None" = None
+) -> WaitingDocuments:
+    """Documents waiting for review, every year (the same count as the review queue), grouped
+    by how long they had waited when the snapshot was taken."""
+    snapshot = snapshot if snapshot is not None else compute_snapshot(None)
+    count, oldest, ages = 0, None, [0] * len(AGE_BUCKETS)
+    for stage_id, figures in snapshot.waiting.items():
+        if ids is not None and stages is not None and stage_id not in stages:
+            continue
+        count += figures.count
+        if figures.oldest_at is not None and (oldest is None or figures.oldest_at < oldest):
+            oldest = figures.oldest_at
+        ages = [total + n for total, n in zip(ages, figures.ages, strict=True)]
+    groups = [AgeGroup(str(label), n) for (_days, label), n in zip(AGE_BUCKETS, ages, strict=True)]
+    labels = [group.label for group in groups]
+    chart = horizontal_bars(
+        labels,
+        [(pgettext("documents waiting", "Documents"), ages)],
+        label_width=charts.label_width_for(labels),
+    )
+    svg = charts.svg(
+        chart,
+        chart_id="documents-age-chart",
+        title=gettext("Documents waiting for review, by how long they have waited"),
+        description=", ".join(f"{group.label}: {group.count}" for group in groups),
+        legend=False,
+    )
+    return WaitingDocuments(count=count, oldest_at=oldest, ages=groups, chart=chart, svg=svg)
 
 
 @dataclass
@@ -423,6 +588,8 @@ class YearComparison:
     this_year: YearFigures
     last_year: YearFigures | None  # None: no registration of the previous year in the database
     same_day: datetime.date  # last year's date matching today
+    this_year_url: str = ""
+    last_year_url: str = ""
 
     def _change(self, attribute: str) -> int | None:
         if self.last_year is None:
@@ -451,55 +618,196 @@ def previous_code(code: str) -> str | None:
     return f"{int(start) - 1}-{start}" if start.isdigit() else None
 
 
+_UNKNOWN = object()  # last year not looked up yet
+
+
 def money_and_comparison(
-    year: AcademicYear, ids: set[int] | None, stages: dict[int, dict], today: datetime.date | None = None
+    year: AcademicYear,
+    ids: set[int] | None,
+    stages: dict[int, dict],
+    today: datetime.date | None = None,
+    this_year: counts.YearCounts | None = None,
+    snapshot: "Snapshot | None" = None,
+    last=_UNKNOWN,
 ) -> tuple[Money, YearComparison]:
     """This year's money, and how far its campaign is against last year's at the same calendar
-    date: three aggregate queries (payments, this year's and last year's registrations)."""
+    date: the payments' sums and what is owed from the snapshot, the rest from the counts of
+    both years."""
     today = today or timezone.localdate()
     same_day = same_day_last_year(today)
-    taken = Q(status__in=MONEY_TAKEN)
-    paid = _through_stage(
-        Payment.objects.filter(registration__academic_year=year), ids, stages, "registration"
-    ).aggregate(collected=Sum("paid_cents", filter=taken), refunded=Sum("refunded_cents", filter=taken))
-    awaiting = Q(state=State.AWAITING_PAYMENT)
-    until = _local_midnight(today + datetime.timedelta(days=1))
-    now = _registrations(year, ids, stages).aggregate(
-        awaiting=Count("id", filter=awaiting),
-        awaiting_cents=Sum("fee_total_cents", filter=awaiting),
-        exempt=Count("id", filter=Q(state=State.EXEMPT) | Q(state=State.REGISTERED, fee_total_cents=0)),
-        submitted=Count("id", filter=Q(submitted_at__lt=until)),
-        registered=Count("id", filter=Q(registered_at__lt=until)),
+    scope = None if ids is None else list(stages)
+    if this_year is None:
+        this_year = counts.year_counts(year.pk, scope)
+    snapshot = snapshot if snapshot is not None else compute_snapshot(year)
+    collected = refunded = awaiting = awaiting_cents = 0
+    for stage_id, figures in snapshot.stages.items():
+        if ids is None or stage_id in stages:
+            collected += figures.collected_cents
+            refunded += figures.refunded_cents
+            awaiting += figures.awaiting
+            awaiting_cents += figures.awaiting_cents
+    # Exempted: went through the exempt state (nothing due, or waived), less those cancelled
+    # before their registration.
+    exempted = this_year.flows[("", State.EXEMPT.value)] + sum(
+        n for (source, target), n in this_year.flows.items() if target == State.EXEMPT and source
     )
+    exempted -= this_year.flows[(State.EXEMPT.value, State.CANCELLED.value)]
     money = Money(
-        collected_cents=paid["collected"] or 0,
-        refunded_cents=paid["refunded"] or 0,
-        awaiting=now["awaiting"],
-        awaiting_cents=now["awaiting_cents"] or 0,
-        exempt=now["exempt"],
+        collected_cents=collected,
+        refunded_cents=refunded,
+        awaiting=awaiting,
+        awaiting_cents=awaiting_cents,
+        exempt=max(0, exempted),
     )
     last_year = None
     last_code = previous_code(year.code)
-    if last_code:
-        last_until = _local_midnight(same_day + datetime.timedelta(days=1))
-        registrations = Registration.objects.filter(academic_year__code=last_code)
-        if ids is not None:
-            registrations = registrations.filter(stage_id__in=list(stages))
-        then = registrations.aggregate(
-            total=Count("id"),
-            submitted=Count("id", filter=Q(submitted_at__lt=last_until)),
-            registered=Count("id", filter=Q(registered_at__lt=last_until)),
-        )
-        if then["total"]:
-            last_year = YearFigures(
-                code=last_code, submitted=then["submitted"], registered=then["registered"]
-            )
+    if last is _UNKNOWN:
+        last = AcademicYear.objects.filter(code=last_code).first() if last_code else None
+    if last is not None:
+        then = counts.counts_until(last.pk, scope, same_day)
+        if then.anything:
+            last_year = YearFigures(code=last_code, submitted=then.submitted, registered=then.registered)
     comparison = YearComparison(
-        this_year=YearFigures(code=year.code, submitted=now["submitted"], registered=now["registered"]),
+        this_year=YearFigures(code=year.code, submitted=this_year.submitted, registered=this_year.registered),
         last_year=last_year,
         same_day=same_day,
+        this_year_url=list_url(year),
+        last_year_url=list_url(last) if last is not None else "",
     )
     return money, comparison
+
+
+# --- The snapshot: figures from other apps' rows, refreshed by the task queue ------------------
+
+
+@dataclass
+class StageFigures:
+    admitted: int = 0
+    documents_complete: int = 0
+    collected_cents: int = 0
+    refunded_cents: int = 0
+    awaiting: int = 0
+    awaiting_cents: int = 0
+
+
+@dataclass
+class WaitingFigures:
+    count: int = 0
+    oldest_at: datetime.datetime | None = None
+    ages: list[int] = field(default_factory=lambda: [0] * len(AGE_BUCKETS))
+
+
+@dataclass
+class Snapshot:
+    """Per stage, university-wide: what the registration counts do not hold (admitted
+    candidates, documents, money), computed in a few grouped queries by the task queue at most
+    every SNAPSHOT_SECONDS and kept in the cache; a page sums the stages of its scope."""
+
+    taken_at: datetime.datetime
+    stages: dict[int, StageFigures]
+    waiting: dict[int, WaitingFigures]  # documents waiting for review, every year
+
+    @property
+    def stale(self) -> bool:
+        return timezone.now() - self.taken_at > datetime.timedelta(seconds=snapshot_seconds())
+
+
+SNAPSHOT_SECONDS = 60
+
+
+def snapshot_seconds() -> int:
+    return int(getattr(settings, "MATRICULE_DASHBOARD_SNAPSHOT_SECONDS", SNAPSHOT_SECONDS))
+
+
+def _snapshot_key(year_id: int | None) -> str:
+    return f"backoffice:dashboard:snapshot:{year_id or 0}"
+
+
+def compute_snapshot(year: AcademicYear | None, now: datetime.datetime | None = None) -> Snapshot:
+    """The snapshot's figures from the rows (five grouped queries, every stage)."""
+    now = now or timezone.now()
+    stages: dict[int, StageFigures] = {}
+
+    def of(stage_id) -> StageFigures:
+        return stages.setdefault(stage_id, StageFigures())
+
+    if year is not None:
+        for stage_id, count in admitted_by_stage(year, None, {}).items():
+            of(stage_id).admitted = count
+        for stage_id, count in documents_complete_by_stage(year, None, {}).items():
+            of(stage_id).documents_complete = count
+        taken = Q(status__in=MONEY_TAKEN)
+        for group in (
+            Payment.objects.filter(registration__academic_year=year)
+            .values("registration__stage_id")
+            .annotate(collected=Sum("paid_cents", filter=taken), refunded=Sum("refunded_cents", filter=taken))
+            .order_by()
+        ):
+            figures = of(group["registration__stage_id"])
+            figures.collected_cents = group["collected"] or 0
+            figures.refunded_cents = group["refunded"] or 0
+        for group in (
+            Registration.objects.filter(academic_year=year, state=State.AWAITING_PAYMENT)
+            .values("stage_id")
+            .annotate(count=Count("id"), cents=Sum("fee_total_cents"))
+            .order_by()
+        ):
+            figures = of(group["stage_id"])
+            figures.awaiting, figures.awaiting_cents = group["count"], group["cents"] or 0
+    bounds = [now - datetime.timedelta(days=days) for days, _label in AGE_BUCKETS if days is not None]
+    buckets, newer = {}, None
+    for index, bound in enumerate(bounds):
+        buckets[f"age{index}"] = Count(
+            "id",
+            filter=Q(submitted_at__gt=bound)
+            if newer is None
+            else Q(submitted_at__gt=bound, submitted_at__lte=newer),
+        )
+        newer = bound
+    buckets[f"age{len(bounds)}"] = Count(
+        "id", filter=Q(submitted_at__lte=newer) | Q(submitted_at__isnull=True)
+    )
+    waiting = {}
+    for group in (
+        Submission.objects.filter(status=Submission.Status.SUBMITTED)
+        .values("registration__stage_id")
+        .annotate(count=Count("id"), oldest=Min("submitted_at"), **buckets)
+        .order_by()
+    ):
+        waiting[group["registration__stage_id"]] = WaitingFigures(
+            count=group["count"],
+            oldest_at=group["oldest"],
+            ages=[group[f"age{index}"] for index in range(len(AGE_BUCKETS))],
+        )
+    return Snapshot(taken_at=now, stages=stages, waiting=waiting)
+
+
+def refresh_snapshot(year_id: int | None) -> Snapshot:
+    year = AcademicYear.objects.filter(pk=year_id).first() if year_id else None
+    snapshot = compute_snapshot(year)
+    cache.set(_snapshot_key(year_id), snapshot, timeout=24 * 3600)
+    cache.delete(_snapshot_key(year_id) + ":queued")
+    return snapshot
+
+
+@task(queue_name="default")
+def refresh_dashboard_snapshot(year_id: int | None) -> None:
+    """Recompute the dashboard's snapshot of a year in the background (one task at a time)."""
+    refresh_snapshot(year_id)
+
+
+def current_snapshot(year: AcademicYear | None) -> Snapshot:
+    """The cached snapshot; computed here only when there is none, and queued for a refresh
+    (once) when older than SNAPSHOT_SECONDS: the page shows it meanwhile, with its time."""
+    year_id = year.pk if year else None
+    snapshot = cache.get(_snapshot_key(year_id))
+    if snapshot is None:
+        return refresh_snapshot(year_id)
+    if snapshot.stale and cache.add(
+        _snapshot_key(year_id) + ":queued", True, timeout=max(60, 5 * snapshot_seconds())
+    ):
+        refresh_dashboard_snapshot.enqueue(year_id)
+    return snapshot
 
 
 # --- The whole page ----------------------------------------------------------------------------
@@ -516,23 +824,41 @@ class Dashboard:
     requests: WaitingRequests
     money: Money | None = None
     comparison: YearComparison | None = None
+    snapshot_at: datetime.datetime | None = None  # when the admitted, documents and money were counted
+    awaiting_url: str = ""  # the registrations awaiting payment (the money behind "owed")
 
 
 def build_dashboard(user, *, component: str | None = None, whole_campaign: bool = False) -> Dashboard:
     choice = choose_components(user, component)
     year = AcademicYear.objects.current()
     stages = stages_in_scope(choice.ids)
-    money, comparison = money_and_comparison(year, choice.ids, stages) if year else (None, None)
+    chosen = choice.selected.pk if choice.selected else None
+    money = comparison = by_stage = per_day = None
+    snapshot = current_snapshot(year)
+    if year:
+        last_code = previous_code(year.code)
+        last = AcademicYear.objects.filter(code=last_code).first() if last_code else None
+        counts.ensure_built([year.pk, last.pk if last else None])
+        this_year = counts.year_counts(year.pk, None if choice.ids is None else list(stages))
+        money, comparison = money_and_comparison(
+            year, choice.ids, stages, this_year=this_year, snapshot=snapshot, last=last
+        )
+        if chosen:
+            comparison.this_year_url = list_url(year, chosen)
+        by_stage = registrations_by_stage(
+            year, choice.ids, stages, this_year=this_year, component=chosen, snapshot=snapshot
+        )
+        per_day = registrations_per_day(year, choice.ids, whole_campaign=whole_campaign, stages=stages)
     return Dashboard(
         year=year,
         components=choice,
-        by_stage=registrations_by_stage(year, choice.ids, stages) if year else None,
-        per_day=registrations_per_day(year, choice.ids, whole_campaign=whole_campaign, stages=stages)
-        if year
-        else None,
-        documents=waiting_documents(choice.ids, stages),
+        by_stage=by_stage,
+        per_day=per_day,
+        documents=waiting_documents(choice.ids, stages, snapshot),
         payments=payment_attention(choice.ids, stages=stages),
         requests=waiting_requests(choice.ids, stages),
         money=money,
         comparison=comparison,
+        snapshot_at=snapshot.taken_at,
+        awaiting_url=list_url(year, chosen, progress="awaiting_payment") if year else "",
     )

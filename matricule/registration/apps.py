@@ -9,7 +9,8 @@ class RegistrationConfig(AppConfig):
     def ready(self):
         from matricule.audit.services import add_component_resolver
 
-        from . import receivers
+        from . import counts, receivers
 
         add_component_resolver(receivers.component_of)
         receivers.connect()
+        counts.connect()

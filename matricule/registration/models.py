@@ -156,3 +156,57 @@ import django.dispatch  # noqa: E402
 registration_registered = django.dispatch.Signal()
 # Sent when a registration is cancelled (after commit): issued documents are revoked.
 registration_cancelled = django.dispatch.Signal()
+
+
+class RegistrationCount(models.Model):
+    """How many registrations of a year and stage went from one state to another on one day:
+    the dashboard's figures are sums of these rows (their number grows with the stages and the
+    campaign's days, never with the registrations). `source` empty: registrations created in
+    `target`; `target` empty: registrations deleted from `source`. Kept by `counts.py` in the
+    transaction of each change; `manage.py rebuild_counts` recomputes them from the rows."""
+
+    academic_year = models.ForeignKey(
+        "institution.AcademicYear",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("academic year"),
+    )
+    stage = models.ForeignKey(
+        "institution.Stage", on_delete=models.CASCADE, related_name="+", verbose_name=_("programme stage")
+    )
+    day = models.DateField(_("day"))
+    source = models.CharField(_("from state"), max_length=20, blank=True)
+    target = models.CharField(_("to state"), max_length=20, blank=True)
+    count = models.IntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("registration count")
+        verbose_name_plural = _("registration counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academic_year", "stage", "day", "source", "target"], name="registration_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        change = f"{self.source}→{self.target}"
+        return f"{self.academic_year_id} · {self.stage_id} · {self.day} · {change}: {self.count}"
+
+
+class RegistrationCountsBuilt(models.Model):
+    """The years whose counts were built from the rows at least once (then kept up to date)."""
+
+    academic_year = models.OneToOneField(
+        "institution.AcademicYear",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("academic year"),
+    )
+    built_at = models.DateTimeField(_("built at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration counts built")
+        verbose_name_plural = _("registration counts built")
+
+    def __str__(self) -> str:
+        return f"{self.academic_year_id}: {self.built_at}"

@@ -12,7 +12,7 @@ from matricule.audit.services import record
 from matricule.fees.rules import FeeContext, fee_lines_for
 from matricule.institution import reference
 
-from . import states
+from . import counts, states
 from .eligibility import eligibility
 from .models import (
     Kind,
@@ -225,6 +225,7 @@ def _move(registration: Registration, wanted: str, *, actor, stamp: str | None =
         setattr(registration, stamp, timezone.now())
         fields.append(stamp)
     registration.save(update_fields=fields)
+    counts.moved(registration, previous, wanted)
     record(f"registration.{wanted}", actor=actor, obj=registration, previous=previous)
 
 

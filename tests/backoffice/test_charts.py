@@ -61,7 +61,7 @@ def test_no_label_is_an_empty_chart():
 
 def test_the_dashboard_draws_the_chart_with_the_figures_of_its_table(dataset, iut_agent, staff_client):
     html = staff_client(iut_agent).get("/gestion/").content.decode()
-    chart = html.index('<div class="chart">')
+    chart = html.rindex('<div class="chart">', 0, html.index('id="per-day-chart-title"'))
     svg = html[chart : html.index("</svg>", chart)]
     written = [int(value) for value in re.findall(r"<text [^>]*>(\d+)</text>", svg)]
     table = html[html.index('<table class="figures">', chart) :]
@@ -70,3 +70,53 @@ def test_the_dashboard_draws_the_chart_with_the_figures_of_its_table(dataset, iu
     assert written == figures  # day by day: started, then submitted
     assert sum(figures) == 9  # 6 started and 3 submitted (see the `dataset` fixture)
     assert svg.count("url(#pattern-hatched)") >= 1
+
+
+def test_a_chart_as_svg_scales_has_a_name_and_escapes_its_labels():
+    chart = horizontal_bars(["<b>Admis</b>", "Inscrits"], [("n", [4, 2])], label_width=80)
+    svg = str(charts.svg(chart, chart_id="c1", title="Entonnoir", description="Admis 4, inscrits 2"))
+    assert svg.startswith('<svg class="chart__svg" width="100%" viewBox="0 0 328 ')
+    assert 'role="img" aria-labelledby="c1-title c1-desc"' in svg
+    assert '<title id="c1-title">Entonnoir</title><desc id="c1-desc">Admis 4, inscrits 2</desc>' in svg
+    assert "&lt;b&gt;Admis&lt;/b&gt;" in svg and "<b>" not in svg
+    assert re.findall(r"<text [^>]*>(\d+)</text>", svg) == ["4", "2"]
+    assert chart.rows[0].bars[0].text_x == 80 + chart.rows[0].bars[0].width + 4
+    # Valid XML, each id once.
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)  # noqa: S314 (our own markup)
+    ids = [element.get("id") for element in root.iter() if element.get("id")]
+    assert len(ids) == len(set(ids))
+    assert all(i.startswith("c1-") for i in ids)
+
+
+def test_the_second_series_is_drawn_with_this_charts_own_pattern():
+    chart = horizontal_bars(["a"], [("x", [1]), ("y", [2])])
+    svg = str(charts.svg(chart, chart_id="c2", title="t"))
+    assert 'fill="url(#c2-hatched)"' in svg and 'id="c2-hatched"' in svg
+
+
+def test_label_room_follows_the_longest_label_within_bounds():
+    assert charts.label_width_for(["a"]) == charts.LABEL_WIDTH
+    assert charts.label_width_for(["Documents complete"]) == round(6.5 * 18) + 8
+    assert charts.label_width_for(["x" * 100]) == 150
+
+
+def test_every_chart_of_the_dashboard_writes_the_figures_of_its_table(dataset, iut_agent, staff_client):
+    html = staff_client(iut_agent).get("/gestion/").content.decode()
+    for chart_id in ("funnel-chart", "documents-age-chart"):
+        start = html.index(f'id="{chart_id}-title"')
+        svg = html[start : html.index("</svg>", start)]
+        written = [int(value) for value in re.findall(r"<text [^>]*>(\d+)</text>", svg)]
+        table = html[html.index("<table", start) :]
+        table = table[: table.index("</table>")]
+        assert written, chart_id
+        if chart_id == "funnel-chart":
+            footer = table[table.index("<tfoot>") :]
+            figures = [int(v) for v in re.findall(r"<td>(?:<a [^>]*>)?(\d+|—)", footer) if v != "—"]
+            # admitted, (not started: not a bar), started, submitted, registered, complete
+            assert written == [figures[0], *figures[2:]]
+            assert written[0] == 5
+        else:
+            body = table[: table.index("<tfoot>")]
+            assert written == [int(v) for v in re.findall(r"<td>(?:<a [^>]*>)?(\d+)", body)]

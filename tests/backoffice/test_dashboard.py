@@ -2,12 +2,16 @@
 scoping, and its cost on a large component. The page itself: test_views.py."""
 
 import datetime
+import html
 
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from matricule.backoffice import dashboard
 from matricule.documents.models import DocumentType, Submission
-from matricule.institution.models import AcademicYear, Component
+from matricule.institution.models import AcademicYear, Component, Stage
 from matricule.payments.models import Payment
 from matricule.registration.models import Registration
 
@@ -183,8 +187,9 @@ def test_a_large_component_costs_a_bounded_number_of_queries(
         ],
         batch_size=2000,
     )
+    call_command("rebuild_counts", verbosity=0)  # as after any bulk import
     client = staff_client(iut_agent)
-    # Four of them: the admitted per stage, the money, this year's and last year's campaigns.
+    client.get("/gestion/")  # the snapshot of documents and money, taken once
     with django_assert_max_num_queries(20):
         response = client.get("/gestion/")
     assert response.status_code == 200
@@ -192,6 +197,128 @@ def test_a_large_component_costs_a_bounded_number_of_queries(
     assert figures.by_stage.total == 20_500
     assert figures.documents.count == 5000
     assert figures.payments.underpaid == 60
+
+
+def _queries_of_the_page(client) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/gestion/").status_code == 200
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_page_costs_the_same_queries_at_10_and_at_200_registrations(
+    demo, iut_agent, staff_client, settings
+):
+    """The registrations are read from their counts, the rest from the snapshot: the same
+    statements whatever their number (the snapshot is refreshed by the task queue)."""
+    year = demo.current_year
+    client = staff_client(iut_agent)
+    make_registrations("GEII-1", 10, "registered", year, submitted_at=timezone.now())
+    call_command("rebuild_counts", verbosity=0)
+    client.get("/gestion/")
+    small = _queries_of_the_page(client)
+    make_registrations("GEII-1", 150, "registered", year, submitted_at=timezone.now())
+    make_registrations("GEA-1", 40, "draft", year)
+    call_command("rebuild_counts", verbosity=0)
+    large = _queries_of_the_page(client)
+    assert len(small) == len(large)
+    assert dashboard.build_dashboard(iut_agent).by_stage.total == 200
+
+
+def test_the_funnel_per_stage_and_its_links(dataset, iut_agent):
+    year = AcademicYear.objects.current()
+    geii = Stage.objects.get(code="GEII-1")
+    # One of the two registered in GEII-1 gets every document validated.
+    registered = Registration.objects.filter(stage=geii, academic_year=year, state="registered")
+    complete, incomplete = registered.order_by("pk")
+    Submission.objects.filter(registration=complete).update(status="validated")
+
+    table = dashboard.build_dashboard(iut_agent).by_stage
+
+    funnels = {row.code: row.funnel for row in table.rows}
+    # admitted, started, submitted, registered, documents complete
+    assert funnels == {"GEII-1": [2, 5, 2, 2, 1], "GEA-1": [2, 1, 1, 0, 0], "GMP-1": [1, 0, 0, 0, 0]}
+    assert table.funnel == [5, 6, 3, 2, 1]
+    assert {row.code: row.not_started for row in table.rows} == {"GEII-1": 0, "GEA-1": 1, "GMP-1": 1}
+    row = next(row for row in table.rows if row.code == "GEII-1")
+    assert row.url == f"/gestion/inscriptions/?year={year.code}&stage={geii.pk}"
+    assert (
+        row.registered_url == f"/gestion/inscriptions/?year={year.code}&stage={geii.pk}&progress=registered"
+    )
+    assert row.not_started_url.endswith("&progress=not_started")
+    by_state = {value: cell for (value, _label), cell in zip(table.states, row.cells, strict=True)}
+    assert by_state["draft"].count == 3
+    assert by_state["draft"].url == f"/gestion/inscriptions/?year={year.code}&stage={geii.pk}&progress=draft"
+    assert by_state["paid"].url == ""  # no list filter for a state passed through at once
+    assert table.funnel_chart.rows[0].bars[0].value == 5
+    assert [r.bars[0].value for r in table.funnel_chart.rows] == table.funnel
+
+
+def test_links_keep_the_chosen_component(dataset, administrator):
+    orleans = Component.objects.get(code="iut-orleans")
+    figures = dashboard.build_dashboard(administrator, component=str(orleans.pk))
+    (row,) = figures.by_stage.rows
+    assert f"component={orleans.pk}" in row.url
+    assert f"component={orleans.pk}" in figures.awaiting_url
+    assert "progress=awaiting_payment" in figures.awaiting_url
+
+
+def test_documents_waiting_by_age(dataset, iut_agent, administrator, days_ago):
+    registration = Registration.objects.get(
+        stage__code="GEA-1", academic_year=AcademicYear.objects.current(), state="submitted"
+    )
+    identity = DocumentType.objects.get(code="identity")
+    Submission.objects.create(
+        registration=registration, document_type=identity, status="submitted", submitted_at=days_ago(0, 2)
+    )
+    Submission.objects.create(
+        registration=registration,
+        document_type=DocumentType.objects.get(code="photo"),
+        status="submitted",
+        submitted_at=days_ago(10),
+    )
+    documents = dashboard.build_dashboard(iut_agent).documents
+    # 2 h, 1 day, 3 days and 10 days (see the `dataset` fixture)
+    assert [group.count for group in documents.ages] == [1, 1, 1, 1]
+    assert documents.count == 4
+    assert documents.url == "/gestion/pieces/"
+    assert 'role="img"' in documents.svg and "<desc" in documents.svg
+    everything = dashboard.build_dashboard(administrator).documents
+    assert [group.count for group in everything.ages] == [1, 1, 2, 1]  # Orléans: 5 days
+
+
+def test_the_snapshot_is_refreshed_through_the_task_queue_once_stale(
+    dataset, iut_agent, settings, monkeypatch
+):
+    queued = []
+
+    class Task:
+        def enqueue(self, *args):
+            queued.append(args)
+
+    monkeypatch.setattr(dashboard, "refresh_dashboard_snapshot", Task())
+    year = AcademicYear.objects.current()
+    first = dashboard.build_dashboard(iut_agent)
+    assert queued == []  # taken at once the first time
+    assert dashboard.build_dashboard(iut_agent).snapshot_at == first.snapshot_at
+    settings.MATRICULE_DASHBOARD_SNAPSHOT_SECONDS = 0
+    dashboard.build_dashboard(iut_agent)
+    dashboard.build_dashboard(iut_agent)
+    assert queued == [(year.pk,)]  # once, until the task has run
+    dashboard.refresh_snapshot(year.pk)  # what the task does
+    assert dashboard.build_dashboard(iut_agent).snapshot_at > first.snapshot_at
+
+
+def test_the_page_in_english_and_in_french(dataset, iut_agent, staff_client):
+    client = staff_client(iut_agent)
+    french = client.get("/gestion/").content.decode()
+    assert 'id="funnel-chart-title"' in french and 'id="documents-age-chart-title"' in french
+    assert 'href="/gestion/inscriptions/?year=' in french
+    assert 'viewBox="0 0 ' in french and 'width="100%"' in french
+    assert "De l'admission aux pièces complètes" in html.unescape(french)
+    english = client.get("/en/gestion/").content.decode()
+    assert "From admission to complete documents" in english
+    assert "Documents complete" in english
+    assert "More than 7 days" in english
 
 
 def test_money_counts_refunds_what_is_owed_and_who_owes_nothing(demo, iut_agent):
