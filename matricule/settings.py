@@ -355,6 +355,16 @@ PARCOURSUP_API = {
     "establishment_code": env_str("PARCOURSUP_ESTABLISHMENT", ""),
     "endpoint": env_str("PARCOURSUP_ENDPOINT", ""),
 }
+# Automatic reminders (backoffice.reminders): sent this many days before a registration window
+# closes, to those who have not finished and to students whose documents are missing or refused.
+try:
+    MATRICULE_REMINDER_DAYS_BEFORE_CLOSE = sorted(
+        {int(days) for days in env_list("REMINDER_DAYS_BEFORE_CLOSE", ["7", "2"])}, reverse=True
+    )
+except ValueError:
+    raise ImproperlyConfigured(
+        "MATRICULE_REMINDER_DAYS_BEFORE_CLOSE must be a comma-separated list of whole numbers of days."
+    ) from None
 # Student numbers: prefix (with {yy} or {yyyy} of the academic year) + zero-padded sequence.
 MATRICULE_STUDENT_NUMBER_PREFIX = env_str("STUDENT_NUMBER_PREFIX", "{yy}")
 MATRICULE_STUDENT_NUMBER_DIGITS = env_int("STUDENT_NUMBER_DIGITS", 6, minimum=3)

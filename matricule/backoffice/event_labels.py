@@ -33,6 +33,7 @@ FAMILIES = [
     ("admissions.", gettext_lazy("Admissions and imports")),
     ("backoffice.export.", gettext_lazy("Exports")),
     ("backoffice.cash_journal.", gettext_lazy("Cash journal")),
+    ("backoffice.reminder.", gettext_lazy("Reminders")),
     ("notifications.", gettext_lazy("Emails")),
     ("institution.", gettext_lazy("University settings")),
     ("waitingroom.", gettext_lazy("Waiting room")),
@@ -148,6 +149,7 @@ LABELS = {
     "backoffice.cash_journal.closed": gettext_lazy("Desk's cash journal closed"),
     "backoffice.cash_journal.exported": gettext_lazy("Desk's cash journal downloaded"),
     "backoffice.student_file.viewed": gettext_lazy("Student's file read by staff"),
+    "backoffice.reminder.sent": gettext_lazy("Reminder emailed"),
     "notifications.email.resent": gettext_lazy("Email sent again"),
     "waitingroom.gate.created": gettext_lazy("Waiting room created"),
     "waitingroom.gate.changed": gettext_lazy("Waiting room changed"),
@@ -211,6 +213,22 @@ def _choice(choices, value) -> str:
     if not value:
         raise KeyError(value)
     return str(dict(choices.choices).get(value, value))
+
+
+# What a reminder said was missing (backoffice.reminders.missing_for's codes).
+_REMINDED_OF = {
+    "not_started": gettext_lazy("registration not started"),
+    "form": gettext_lazy("form not finished"),
+    "payment": gettext_lazy("fees not paid"),
+    "documents": gettext_lazy("documents missing or refused"),
+}
+
+
+def _reminder(data) -> str:
+    missing = ", ".join(str(_REMINDED_OF.get(code, code)) for code in data["missing"])
+    if data.get("kind") == "automatic":
+        return _("Automatic reminder emailed: %(missing)s") % {"missing": missing}
+    return _("Reminder emailed: %(missing)s") % {"missing": missing}
 
 
 SUMMARIES: dict[str, Callable[[dict], str]] = {
@@ -279,6 +297,7 @@ SUMMARIES: dict[str, Callable[[dict], str]] = {
         _("Cash journal of %(day)s closed: %(total)s taken")
         % {"day": d["day"], "total": _amount(d, "total_cents")}
     ),
+    "backoffice.reminder.sent": _reminder,
     "privacy.retention.applied": lambda d: (
         _("Retention schedule applied: %(count)s items removed") % {"count": sum(d["counts"].values())}
     ),

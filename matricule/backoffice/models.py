@@ -117,3 +117,59 @@ class DeskDayClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component} · {self.day}"
+
+
+class Reminder(models.Model):
+    """A reminder emailed to one person (a student, or an admitted candidate who has not started)
+    on one day: the unique constraints make it at most one per person and day, so that two agents
+    at once, a list sent twice or a task run again never email the same person twice."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("Sent by staff")
+        AUTOMATIC = "automatic", _("Automatic")
+
+    student = models.ForeignKey(
+        "registration.Student",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("student"),
+    )
+    candidate = models.ForeignKey(
+        "admissions.Candidate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("admitted candidate"),
+    )
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            # One person each: a student, or a candidate with no student record yet.
+            models.CheckConstraint(
+                condition=Q(student__isnull=False, candidate__isnull=True)
+                | Q(student__isnull=True, candidate__isnull=False),
+                name="reminder_one_person",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["manual", "automatic"]), name="reminder_kind_valid"),
+            models.UniqueConstraint(fields=["student", "day"], name="reminder_student_day_unique"),
+            models.UniqueConstraint(fields=["candidate", "day"], name="reminder_candidate_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id or self.candidate_id} · {self.day}"

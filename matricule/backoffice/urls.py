@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import document_views, lifecycle_views, request_views, views, waiting_room_views
+from . import (
+    document_views,
+    lifecycle_views,
+    registration_list_views,
+    reminder_views,
+    request_views,
+    views,
+    waiting_room_views,
+)
 
 app_name = "backoffice"
 
@@ -10,6 +18,9 @@ urlpatterns = [
     path("gestion/recherche/", views.search, name="search"),
     path("gestion/etudiant/<int:pk>/", views.student, name="student"),
     path("gestion/audit/", views.audit, name="audit"),
+    # The registrations of a campaign, and reminders to the people of a list
+    path("gestion/inscriptions/", registration_list_views.registrations, name="registrations"),
+    path("gestion/inscriptions/relance/", reminder_views.remind, name="registrations-remind"),
     # A registration's life, from the student's file
     path(
         "gestion/etudiant/<int:pk>/identite/", lifecycle_views.correct_identity_view, name="student-identity"

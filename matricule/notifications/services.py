@@ -314,3 +314,19 @@ def send_registration_reopened_email(registration, *, reason: str, event_id: int
         subject="Inscription à corriger / Registration to correct",
         key=f"reopened:{event_id}",
     )
+
+
+def send_reminder_email(*, to: str, key: str, context: dict) -> Email:
+    """A reminder from the registrar's office (backoffice.reminders): what is still missing for the
+    person, the deadline and where to sign in. `context`: `first_name`; `missing`, a list of
+    {"code": "not_started" | "form" | "payment" | "documents", "documents": [{"name_fr",
+    "name_en", "status": "missing" | "refused", "reason_fr", "reason_en", "comment"}]};
+    `deadline` (a datetime, or None); `url`. `key`: one per person and day, so a reminder asked
+    for again the same day is the same email."""
+    return queue_email(
+        kind="reminder",
+        to=to,
+        body=render_bilingual("notifications/email/reminder.txt", context),
+        subject="Votre inscription n'est pas terminée / Your registration is not finished",
+        key=key,
+    )

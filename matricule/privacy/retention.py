@@ -35,7 +35,7 @@ from matricule.audit.models import Event
 from matricule.audit.services import record
 from matricule.backoffice.audit_log import purge_events, retention_days
 from matricule.backoffice.exports import services as exports
-from matricule.backoffice.models import ExportJob
+from matricule.backoffice.models import ExportJob, Reminder
 from matricule.certificates.models import IssuedDocument
 from matricule.certificates.services import minimum
 from matricule.documents.models import Preview, Submission, Version
@@ -458,6 +458,11 @@ def old_emails(now):
     return [Email.objects.filter(created_at__lt=cutoff, status__in=[Email.Status.SENT, Email.Status.FAILED])]
 
 
+def old_reminders(now):
+    """Who was reminded on which day: kept as long as the emails' log, which holds the reminder."""
+    return [Reminder.objects.filter(day__lt=(now - days_setting("MATRICULE_EMAIL_RETENTION_DAYS")).date())]
+
+
 def old_import_runs(now):
     """Import runs whose file was left in the storage (an import that never started) or whose
     report still lists line issues, quoting the file's values."""
@@ -735,6 +740,18 @@ CLASSES: tuple[DataClass, ...] = (
         basis=_("Proof that an email was sent, for a student who says they never received it."),
         settings=("MATRICULE_EMAIL_RETENTION_DAYS",),
         select=old_emails,
+        apply=delete_rows,
+    ),
+    DataClass(
+        code="reminders",
+        label=_("Reminders sent"),
+        holds=_("Who was reminded of what was missing in their registration, on which day, by whom."),
+        delay=_counted("MATRICULE_EMAIL_RETENTION_DAYS", AFTER_WRITING),
+        end=DELETED,
+        outcome=_("The row is deleted (the audit log keeps its own trace)."),
+        basis=_("At most one reminder a person a day; kept as long as the emails' log."),
+        settings=("MATRICULE_EMAIL_RETENTION_DAYS",),
+        select=old_reminders,
         apply=delete_rows,
     ),
     DataClass(

@@ -99,6 +99,8 @@ for policy in POLICIES.values():
 URLS = {
     "backoffice:dashboard": ("list", "get", lambda o: {}),
     "backoffice:search": ("list", "get", lambda o: {}),
+    "backoffice:registrations": ("list", "get", lambda o: {}),
+    "backoffice:registrations-remind": ("list", "get", lambda o: {}),
     "backoffice:audit": ("audit", "get", lambda o: {}),
     "backoffice:student": ("iut_read", "get", lambda o: {"pk": o["registration"].student_id}),
     "backoffice:student-identity": ("iut_write_page", "get", lambda o: {"pk": o["registration"].student_id}),

@@ -511,6 +511,17 @@ def test_a_students_data_download_goes_after_its_days(demo, iut_agent, settings)
     assert not DataExport.objects.exists() and not stored(ready.file.name)
 
 
+def test_reminders_go_with_the_emails_log(demo, registered, settings):  # noqa: F811
+    from matricule.backoffice.models import Reminder
+
+    settings.MATRICULE_EMAIL_RETENTION_DAYS = 30
+    today = timezone.localdate()
+    old = Reminder.objects.create(student=registered.student, day=today - 40 * DAY, kind="manual")
+    recent = Reminder.objects.create(student=registered.student, day=today - 20 * DAY, kind="manual")
+    assert applied()["reminders"] == 1
+    assert not Reminder.objects.filter(pk=old.pk).exists() and Reminder.objects.filter(pk=recent.pk).exists()
+
+
 def test_exports_and_audit_events_go_through_their_own_purges(demo, iut_agent, settings):
     settings.MATRICULE_AUDIT_RETENTION_DAYS = 30
     job = ExportJob.objects.create(user=iut_agent, exporter="registrations", format="csv", status="done")

@@ -1,0 +1,66 @@
+"""The registrations list page (`/gestion/inscriptions/`): filters, sort and pages; the query is
+registration_list's."""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from matricule.accounts.staff import can_act, staff_required
+
+from . import registration_list
+
+
+def sort_headers(filters: registration_list.Filters) -> list[dict]:
+    """Each sortable column: its link (the other direction when it is the current sort) and its
+    `aria-sort` when it is the current one."""
+    current, descending = filters.sort.lstrip("-"), filters.sort.startswith("-")
+    headers = []
+    for key, (label, _registrations, _candidates) in registration_list.SORTS.items():
+        if filters.lists_candidates and key == "state":
+            continue  # every candidate listed has the same progress
+        is_current = key == current
+        following = f"-{key}" if is_current and not descending else key
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "url": "?" + urlencode({**filters.params(), "sort": following}) + "#results",
+                "aria_sort": ("descending" if descending else "ascending") if is_current else "",
+            }
+        )
+    return headers
+
+
+@never_cache
+@staff_required
+def registrations(request):
+    form, filters = registration_list.parse(request.GET, request.user)
+    if filters is None:
+        context = {"form": form, "filters": None, "page": None}
+        return render(request, "backoffice/registrations.html", context, status=400)
+    page = None
+    if filters.year is not None:
+        rows = registration_list.people(filters, request.user)
+        page = Paginator(rows, registration_list.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({**filters.params(), "sort": filters.sort})
+    return render(
+        request,
+        "backoffice/registrations.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "headers": sort_headers(filters),
+            "query": query,
+            "no_year": filters.year is None,
+            "can_remind": can_act(request.user),
+            "remind_url": f"{reverse('backoffice:registrations-remind')}?{query}",
+            "progress_label": dict(registration_list.PROGRESS_CHOICES).get(
+                filters.progress, _("Every registration")
+            ),
+        },
+    )
