@@ -468,6 +468,9 @@ MATRICULE_SIGNING_CERT = env_str("SIGNING_CERT", "")
 # Exports with more rows than this run in the task queue; their files are kept this many days.
 MATRICULE_EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=0)
 MATRICULE_EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
+# Students paying in instalments are emailed this many days before each one falls due
+# (payments.instalments; and again the day after and a week after, when it is overdue).
+MATRICULE_INSTALMENT_REMINDER_DAYS = env_int("INSTALMENT_REMINDER_DAYS", 3, minimum=1)
 # A student's download of their own data (privacy.data_export) is deleted this many days after it is ready.
 MATRICULE_DATA_EXPORT_RETENTION_DAYS = env_int("DATA_EXPORT_RETENTION_DAYS", 7, minimum=1)
 # Audit events older than this are deleted by `manage.py purge_audit`.

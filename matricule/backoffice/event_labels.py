@@ -68,6 +68,7 @@ LABELS = {
     "registration.reopen_reason": gettext_lazy("Form given back for a correction"),
     "registration.activation_link_resent": gettext_lazy("Activation link sent again by staff"),
     # Payments
+    "payments.instalment_overdue": gettext_lazy("Instalment overdue, student emailed"),
     "payments.started": gettext_lazy("Card payment started"),
     "payments.instalment.started": gettext_lazy("Instalment started"),
     "payments.confirmed": gettext_lazy("Payment confirmed"),
@@ -291,6 +292,10 @@ SUMMARIES: dict[str, Callable[[dict], str]] = {
     ),
     "backoffice.export.streamed": lambda d: (
         _("Export of %(rows)s rows downloaded at once") % {"rows": d["rows"]}
+    ),
+    "payments.instalment_overdue": lambda d: (
+        _("Instalment %(number)s of %(amount)s not paid since %(due)s: student emailed")
+        % {"number": d["instalment"], "amount": _amount(d), "due": d["due_on"]}
     ),
     "backoffice.export.downloaded": lambda d: _("Export of %(rows)s rows downloaded") % {"rows": d["rows"]},
     "backoffice.cash_journal.closed": lambda d: (

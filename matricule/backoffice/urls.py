@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     document_views,
+    instalment_views,
     lifecycle_views,
     registration_list_views,
     reminder_views,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("gestion/recherche/", views.search, name="search"),
     path("gestion/etudiant/<int:pk>/", views.student, name="student"),
     path("gestion/audit/", views.audit, name="audit"),
+    path("gestion/echeances/", instalment_views.overdue, name="instalments"),
     # The registrations of a campaign, and reminders to the people of a list
     path("gestion/inscriptions/", registration_list_views.registrations, name="registrations"),
     path("gestion/inscriptions/relance/", reminder_views.remind, name="registrations-remind"),

@@ -330,3 +330,20 @@ def send_reminder_email(*, to: str, key: str, context: dict) -> Email:
         subject="Votre inscription n'est pas terminée / Your registration is not finished",
         key=key,
     )
+
+
+def send_instalment_email(*, to: str, key: str, notice: str, context: dict) -> Email:
+    """An instalment of the fees falls due soon (`notice` "soon") or is overdue ("overdue")
+    (payments.instalments). `context`: `first_name`, `number`, `count`, `amount_cents`, `due_on`,
+    `url` (the registration's page, where it is paid). `key`: one per instalment, notice and day."""
+    subjects = {
+        "soon": "Prochaine échéance de vos droits d'inscription / Your next fee instalment",
+        "overdue": "Échéance de vos droits d'inscription non payée / Fee instalment not paid",
+    }
+    return queue_email(
+        kind=f"instalment_{notice}",
+        to=to,
+        body=render_bilingual("notifications/email/instalment.txt", {**context, "notice": notice}),
+        subject=subjects[notice],
+        key=key,
+    )

@@ -124,6 +124,7 @@ URLS = {
     "exports:progress-fragment": ("owner", "get", lambda o: {"pk": o["export"].pk}),
     "desk:start": ("list", "get", lambda o: {}),
     "desk:cash-journal": ("list", "get", lambda o: {}),
+    "backoffice:instalments": ("list", "get", lambda o: {}),
     "desk:resume": ("iut_read", "get", lambda o: {"pk": o["desk"].pk}),
     "desk:step": ("iut_read", "get", lambda o: {"pk": o["desk"].pk, "key": "identity"}),
     "desk:review": ("iut_read", "get", lambda o: {"pk": o["desk"].pk}),

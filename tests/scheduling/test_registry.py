@@ -7,6 +7,7 @@ def test_apps_register_their_recurring_jobs():
     names = set(registry.JOBS)
     assert {
         "payments.reconcile",
+        "payments.instalments",
         "privacy.apply_retention",  # the audit log's and the exports' purges among its classes
         "scheduling.recover_tasks",
         "scheduling.prune_task_results",
