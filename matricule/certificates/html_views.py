@@ -24,7 +24,7 @@ from matricule.registration.access import get_registration_for
 from matricule.registration.models import State
 
 from . import services
-from .models import IssuedDocument, Letterhead
+from .models import IssuedDocument
 
 
 def _language(request) -> str:
@@ -64,18 +64,9 @@ def certificate_html(request, pk: int, language: str):
     except services.NotAvailable:
         raise Http404 from None
     component = registration.stage.programme.component
-    # The signatory and the place printed on the certificate (services._render chooses alike).
-    letterhead = (
-        Letterhead.objects.filter(component=component).first()
-        or Letterhead.objects.filter(component__isnull=True).first()
-    )
-    title = ""
-    if letterhead:
-        title = (
-            letterhead.signatory_title_en
-            if language == "en" and letterhead.signatory_title_en
-            else letterhead.signatory_title_fr
-        )
+    # The signatory printed on the certificate, chosen as the PDF chooses it.
+    letterhead = services.letterhead_for(component)
+    title = services.signatory_title(letterhead, language)
     return _twin(
         request,
         registration,

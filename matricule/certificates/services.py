@@ -50,6 +50,22 @@ def certificate_available(registration: Registration) -> bool:
     )
 
 
+def letterhead_for(component) -> Letterhead | None:
+    """The signatory and logo printed for a component: its own letterhead, else the university's."""
+    return (
+        Letterhead.objects.filter(component=component).first()
+        or Letterhead.objects.filter(component__isnull=True).first()
+    )
+
+
+def signatory_title(letterhead: Letterhead | None, language: str) -> str:
+    if letterhead is None:
+        return ""
+    if language == "en" and letterhead.signatory_title_en:
+        return letterhead.signatory_title_en
+    return letterhead.signatory_title_fr
+
+
 def certified_data(registration: Registration) -> dict:
     student = registration.student
     user = student.user
@@ -198,22 +214,13 @@ def _render(registration, data, serial, language) -> bytes:
     from .certificate_pdf import CertificateData, render_certificate
 
     component = registration.stage.programme.component
-    letterhead = (
-        Letterhead.objects.filter(component=component).first()
-        or Letterhead.objects.filter(component__isnull=True).first()
-    )
+    letterhead = letterhead_for(component)
     logo = None
     if letterhead and letterhead.logo:
         with letterhead.logo.open("rb") as handle:
             logo = handle.read()
     with translation.override(language):
-        title = ""
-        if letterhead:
-            title = (
-                letterhead.signatory_title_en
-                if language == "en" and letterhead.signatory_title_en
-                else letterhead.signatory_title_fr
-            )
+        title = signatory_title(letterhead, language)
         return render_certificate(
             CertificateData(
                 language=language,
