@@ -127,22 +127,9 @@ class Cell:
     url: str = ""
 
 
-@dataclass
-class StageRow:
-    code: str
-    name: str
-    counts: list[int]
-    total: int
-    admitted: int = 0  # Parcoursup candidates admitted in the stage this year
-    registered: int = 0
-    stage_id: int | None = None
-    started: int = 0  # registrations not cancelled
-    submitted: int = 0  # past the student's submission, not cancelled
-    documents_complete: int = 0  # registered, every required document validated
-    cells: list[Cell] = field(default_factory=list)  # `counts` with their links
-    url: str = ""  # the stage's registrations
-    not_started_url: str = ""
-    registered_url: str = ""
+class FunnelFigures:
+    """What a stage's row and the table's totals say alike, from their admitted, started,
+    submitted, registered and documents_complete figures."""
 
     @property
     def not_started(self) -> int:
@@ -159,7 +146,25 @@ class StageRow:
 
 
 @dataclass
-class StageStateTable:
+class StageRow(FunnelFigures):
+    code: str
+    name: str
+    counts: list[int]
+    total: int
+    admitted: int = 0  # Parcoursup candidates admitted in the stage this year
+    registered: int = 0
+    stage_id: int | None = None
+    started: int = 0  # registrations not cancelled
+    submitted: int = 0  # past the student's submission, not cancelled
+    documents_complete: int = 0  # registered, every required document validated
+    cells: list[Cell] = field(default_factory=list)  # `counts` with their links
+    url: str = ""  # the stage's registrations
+    not_started_url: str = ""
+    registered_url: str = ""
+
+
+@dataclass
+class StageStateTable(FunnelFigures):
     states: list[tuple[str, str]]  # (value, label), the columns
     rows: list[StageRow]
     totals: list[int]
@@ -175,18 +180,6 @@ class StageStateTable:
     registered_url: str = ""
     funnel_chart: BarChart | None = None
     funnel_svg: str = ""
-
-    @property
-    def not_started(self) -> int:
-        return max(0, self.admitted - self.started)
-
-    @property
-    def funnel(self) -> list[int]:
-        return [self.admitted, self.started, self.submitted, self.registered, self.documents_complete]
-
-    @property
-    def registered_share(self) -> int | None:
-        return round(100 * self.registered / self.admitted) if self.admitted else None
 
 
 def stages_in_scope(ids: set[int] | None) -> dict[int, dict]:
