@@ -101,6 +101,32 @@ def bulk_submissions(registrations, now: datetime.datetime) -> list:
     return Submission.objects.bulk_create(submissions, batch_size=5000)
 
 
+def bulk_payments(registrations, now: datetime.datetime, *, draft_residue: int = 0) -> None:
+    """A payment for each registration but the drafts (every tenth, at `draft_residue`): most
+    confirmed, one in 97 underpaid and held for review, one in 89 still pending."""
+    from matricule.payments.models import Payment
+
+    payments = []
+    for n, registration in enumerate(registrations):
+        if n % 10 == draft_residue:
+            continue  # drafts pay nothing yet
+        held, pending = n % 97 == 0, n % 89 == 0
+        payments.append(
+            Payment(
+                registration=registration,
+                reference=f"BENCH{n:08d}",
+                gateway="simulator",
+                amount_cents=17800,
+                paid_cents=None if pending else (17000 if held else 17800),
+                status="pending" if pending else ("to_review" if held else "confirmed"),
+                anomaly="underpaid" if held else "",
+                fee_key=f"registration-{registration.pk}",
+                confirmed_at=None if pending or held else now,
+            )
+        )
+    Payment.objects.bulk_create(payments, batch_size=5000)
+
+
 # --- pages ---------------------------------------------------------------------------------------
 def agent_client(username: str = "agent.chartres"):
     """The test client, signed in as a demo agent."""

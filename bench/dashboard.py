@@ -19,7 +19,15 @@ import datetime
 import os
 import time
 
-from common import agent_client, bulk_students, bulk_submissions, demo_instance, profile_if_asked, timed
+from common import (
+    agent_client,
+    bulk_payments,
+    bulk_students,
+    bulk_submissions,
+    demo_instance,
+    profile_if_asked,
+    timed,
+)
 
 
 def seed_registrations(count: int, elsewhere: int = 2000) -> None:
@@ -54,26 +62,7 @@ def seed_registrations(count: int, elsewhere: int = 2000) -> None:
             created_at=now - datetime.timedelta(days=day, hours=1)
         )
     bulk_submissions(registrations, now)
-    payments = []
-    for n, registration in enumerate(registrations):
-        if n % 10 == 0:
-            continue  # drafts pay nothing yet
-        held = n % 97 == 0
-        pending = n % 89 == 0
-        payments.append(
-            Payment(
-                registration=registration,
-                reference=f"BENCH{n:08d}",
-                gateway="simulator",
-                amount_cents=17800,
-                paid_cents=None if pending else (17000 if held else 17800),
-                status="pending" if pending else ("to_review" if held else "confirmed"),
-                anomaly="underpaid" if held else "",
-                fee_key=f"registration-{registration.pk}",
-                confirmed_at=None if pending or held else now,
-            )
-        )
-    Payment.objects.bulk_create(payments, batch_size=5000)
+    bulk_payments(registrations, now)
     Payment.objects.filter(status="pending").update(created_at=now - datetime.timedelta(hours=3))
 
 

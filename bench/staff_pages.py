@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 from common import (
     agent_client,
+    bulk_payments,
     bulk_people,
     bulk_submissions,
     demo_instance,
@@ -42,7 +43,6 @@ def seed_registrations(count: int) -> int:
 
     from matricule.audit.models import Event
     from matricule.institution.models import AcademicYear, Stage
-    from matricule.payments.models import Payment
     from matricule.registration.models import Registration
 
     year = AcademicYear.objects.current()
@@ -71,25 +71,7 @@ def seed_registrations(count: int) -> int:
             created_at=now - datetime.timedelta(days=day, hours=1)
         )
     bulk_submissions(registrations, now)
-    payments = []
-    for n, registration in enumerate(registrations):
-        if n % 10 == 1:
-            continue  # drafts pay nothing yet
-        held, pending = n % 97 == 0, n % 89 == 0
-        payments.append(
-            Payment(
-                registration=registration,
-                reference=f"BENCH{n:08d}",
-                gateway="simulator",
-                amount_cents=17800,
-                paid_cents=None if pending else (17000 if held else 17800),
-                status="pending" if pending else ("to_review" if held else "confirmed"),
-                anomaly="underpaid" if held else "",
-                fee_key=f"registration-{registration.pk}",
-                confirmed_at=None if pending or held else now,
-            )
-        )
-    Payment.objects.bulk_create(payments, batch_size=5000)
+    bulk_payments(registrations, now, draft_residue=1)
     # An audit trail of the size of the year's: a few events about each registration and
     # student, documents opened by staff (what the student's "who read my file" page reads).
     events = []
