@@ -39,3 +39,18 @@ class Timestamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class FoldedNames(models.Func):
+    """Two name columns as one folded text, "last first", for a stored search column
+    (`models.GeneratedField`): on PostgreSQL folded by `matricule_fold` (accents, case,
+    hyphens; accounts' 0010 migration), which the back office's name search reads through a
+    trigram index on the column, so that a search never folds the names again. Elsewhere
+    (SQLite) only lower-cased: SQLite's search folds the names as it reads them."""
+
+    function = "LOWER"
+    arg_joiner = " || ' ' || "
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="matricule_fold", **extra)

@@ -12,9 +12,14 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+def latest():
+    """The database at the latest migrations (every app)."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def database_at(targets):
     """The body of a fixture (`yield from database_at(BEFORE)`): the models at `targets`, the
     database brought back to the latest migrations after the test."""
     yield migrate(targets)
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    latest()

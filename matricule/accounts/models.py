@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from matricule.modelkit import optional_key
+from matricule.modelkit import FoldedNames, optional_key
 
 
 class User(AbstractUser):
@@ -15,6 +15,13 @@ class User(AbstractUser):
     # Changed when the account's second factor is reset: like a new password, it ends the
     # sessions signed in before (it is part of the session hash Django checks on each request).
     security_stamp = models.CharField(_("security stamp"), max_length=32, blank=True, editable=False)
+    # The names as the back office's search compares them (registration's Student has the same).
+    search_name = models.GeneratedField(
+        expression=FoldedNames("last_name", "first_name"),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("names as searched"),
+    )
 
     class Meta:
         verbose_name = _("user")

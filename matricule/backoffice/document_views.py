@@ -4,7 +4,6 @@ decisions) are the documents app's services."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,56 +19,19 @@ from matricule.documents.models import RefusalReason, Submission
 from matricule.documents.previews import preview_page
 from matricule.documents.views import download_name, serve
 from matricule.registration.forms import GRANT_LABELS
-from matricule.registration.models import Registration
 
-from .access import get_registration_for_agent, get_version_for_agent, waiting_submissions
+from . import document_queue
+from .access import get_registration_for_agent, get_version_for_agent
 
 
 @never_cache
 @staff_required
 def queue(request):
-    """Registrations with documents waiting, oldest first, only the agent's components."""
-    # Agents work from the top, so the 50 oldest are shown: the documents waiting are walked in
-    # the order of an index (status, submitted_at), a few hundred at a time, until 50 files are
-    # found (the order of their oldest document); only those 50 are grouped and counted.
-    waiting = waiting_submissions(request.user)
-    ids = _oldest_files(waiting, QUEUE_LENGTH)
-    groups = {
-        g["registration_id"]: g
-        for g in waiting.filter(registration_id__in=ids)
-        .values("registration_id")
-        .annotate(waiting=Count("id"), oldest=Min("submitted_at"))
-    }
-    registrations = Registration.objects.select_related(
-        "student", "stage", "candidate", "review_claim__agent"
-    ).in_bulk(ids)
-    rows = []
-    for pk in ids:
-        row, group = registrations[pk], groups[pk]
-        row.waiting, row.oldest = group["waiting"], group["oldest"]
-        rows.append(row)
-    return render(request, "backoffice/documents/queue.html", {"rows": rows, "total": waiting.count()})
-
-
-QUEUE_LENGTH = 50
-
-
-def _oldest_files(waiting, count: int, batch: int = 500) -> list[int]:
-    """The `count` registrations whose oldest document waiting is the oldest, in that order: the
-    first registrations met walking the documents waiting from the oldest."""
-    ordered = waiting.order_by("submitted_at", "pk").values_list("registration_id", flat=True)
-    ids: dict[int, None] = {}
-    start = 0
-    while len(ids) < count:
-        chunk = list(ordered[start : start + batch])
-        for registration_id in chunk:
-            ids.setdefault(registration_id)
-            if len(ids) == count:
-                break
-        if len(chunk) < batch:
-            break
-        start += batch
-    return list(ids)
+    """Files with documents waiting, oldest first, only the agent's components."""
+    total, more = document_queue.count_files(request.user)
+    context = {"rows": document_queue.queue_rows(request.user), "total": total, "more": more}
+    context["queue_length"] = document_queue.QUEUE_LENGTH
+    return render(request, "backoffice/documents/queue.html", context)
 
 
 @never_cache
@@ -99,13 +61,8 @@ def review(request, pk: int):
             _review_context(request, registration, can_act),
         )
     context = _review_context(request, registration, can_act)
-    context["next_pk"] = (
-        waiting_submissions(request.user)
-        .exclude(registration=registration)
-        .order_by("submitted_at")
-        .values_list("registration_id", flat=True)
-        .first()
-    )
+    following = document_queue.oldest_file_ids(request.user, 1, exclude=registration.pk)
+    context["next_pk"] = following[0] if following else None
     context["grant"] = GRANT_LABELS.get(registration.cleaned.get("social", {}).get("grant"))
     return render(request, "backoffice/documents/review.html", context)
 
@@ -148,7 +105,7 @@ def _review_context(request, registration, can_act: bool) -> dict:
         "registration": registration,
         "submissions": submissions,
         "reasons": list(RefusalReason.objects.all()),
-        "complete": services.documents_complete(registration),
+        "complete": services.documents_complete(registration, submissions),
         "can_act": can_act,
         "decided": request.session.get(SESSION_DECISIONS, 0),
         "first_waiting": next((s.pk for s in submissions if s.status == Submission.Status.SUBMITTED), None),

@@ -11,9 +11,10 @@ student: one `Folded(expression)` that compiles per database, from one table bui
   `unaccent` extension (nor the privilege to create it) is needed, and the result is exactly
   the Python folding for every letter of the table (Latin-1, Latin Extended-A and B), whatever
   the database's locale (the accents are removed before LOWER, which with a "C" locale only
-  knows ASCII). TRANSLATE with a long table is slow on many rows, though, so the search does
-  not fold the names on PostgreSQL: it folds the typed word and turns it into a regular
-  expression matching every accented spelling (`word_pattern`: "chloe" becomes
+  knows ASCII). TRANSLATE with a long table is slow on many rows, though, so on PostgreSQL the
+  names are folded once, when written (`search_name`, a generated column of the student and of
+  the account, read through trigram indexes); a word too short for trigrams is folded and turned
+  into a regular expression matching every accented spelling (`word_pattern`: "chloe" becomes
   `ch[lĺļľŀł…][oòóôõöø…](?:[eèéêë…])`), which PostgreSQL matches on the names as stored, case
   ignored (~*), with no function applied to them.
 - Any other database: LOWER only (accents then count).
@@ -141,17 +142,6 @@ class Folded(Func):
             params += [ch, replacement]
         sql = f"LOWER(TRANSLATE({sql}, %s, %s))"
         return sql, (*params, TRANSLATE_FROM, TRANSLATE_TO)
-
-
-class FoldedIndexed(Func):
-    """PostgreSQL only: `matricule_fold(a || ' ' || b)`, the expression of the trigram indexes
-    on the names (accounts' and registration's `search_indexes` migrations: the function is
-    this module's folding frozen in SQL). Written without parameters, so that the planner
-    recognises the indexed expression whatever the binding of the query's values."""
-
-    function = "matricule_fold"
-    arg_joiner = " || ' ' || "
-    output_field = CharField()
 
 
 # The same folding as one str.translate for the letters of the table (most names), the full

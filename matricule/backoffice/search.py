@@ -1,11 +1,12 @@
 """Finding a student in the back office: by name (accents and case ignored), student number,
 Parcoursup number, INE or email; only students of the agent's components.
 
-One query finds the matching ids, capped at MAX_RESULTS: the ids of each way the text may match
-(each identifier, the name) as one UNION, each part answered by an index on PostgreSQL (the
-`search_indexes` migrations: trigrams on the folded names, the emails as compared, the INE and
-numbers), then the agent's scope checked on those students only; the page's students are then
-read by id. So a search costs what it finds, not a pass over every student (issue 19)."""
+One query finds the matching ids: the ids of each way the text may match (each identifier, the
+name) as one UNION, each part answered by an index on PostgreSQL (trigrams on the folded names
+stored in `search_name`, the emails as compared, the INE and numbers); then the agent's scope
+is checked on those students only, in name order, until MAX_RESULTS + 1 are found; the page's
+students are then read by id. So a search costs what it finds, not a pass over every student
+(issue 19)."""
 
 import functools
 import re
@@ -20,11 +21,13 @@ from matricule.admissions.models import Candidate, normalize_email, normalize_pa
 from matricule.institution.models import Stage
 from matricule.registration.models import Registration, Student
 
-from .folding import Folded, FoldedIndexed, word_pattern, words
+from .folding import Folded, word_pattern, words
 
 MIN_LENGTH = 2
 # More matches than this means the search was too vague: the page asks for more letters.
 MAX_RESULTS = 500
+# Matches checked against the agent's components this many at a time (see search_student_ids).
+SCOPE_CHUNK = 1000
 INE_RE = re.compile(r"^[0-9A-Z]{11}$")
 
 
@@ -94,18 +97,19 @@ def _identifier_ids(text: str) -> list:
 @functools.cache
 def _trigram_indexes(alias: str) -> bool:
     """Whether the database has the trigram indexes on the folded names (PostgreSQL with
-    pg_trgm: the `search_indexes` migrations); read once per process."""
+    pg_trgm: the `search_name` migrations); read once per process."""
     with connections[alias].cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*) FROM pg_indexes WHERE indexname IN "
-            "('registration_student_name_trgm', 'accounts_user_name_trgm')"
+            "('registration_student_search_name_trgm', 'accounts_user_search_name_trgm')"
         )
         return cursor.fetchone()[0] == 2
 
 
 def _name_ids(name_words: list[str]) -> list:
     """The students whose name has every word typed (either order, any part of a compound name):
-    the student's birth name and first names, and the account's names, as one text."""
+    the student's birth name and first names, and the account's names, as one text. (Where the
+    trigram indexes answer, `_name_rows` does the same faster.)"""
     name = Concat(
         "last_name",
         Value(" "),
@@ -119,47 +123,80 @@ def _name_ids(name_words: list[str]) -> list:
     if connection.vendor != "postgresql":
         match = Q()
         for word in name_words:
-            match &= Q(search_name__contains=word)
-        return [Student.objects.annotate(search_name=Folded(name)).filter(match).values("pk")]
+            match &= Q(names__contains=word)
+        return [Student.objects.annotate(names=Folded(name)).filter(match).values("pk")]
     # The names as stored, against a pattern of every spelling of each word (folding.py).
     match = Q()
     for word in name_words:
-        match &= Q(search_name__iregex=word_pattern(word))
-    students = Student.objects.annotate(search_name=name).filter(match)
+        match &= Q(names__iregex=word_pattern(word))
+    return [Student.objects.annotate(names=name).filter(match).values("pk")]
+
+
+def _by_trigrams(name_words: list[str]) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and len(max(name_words, key=len)) >= 3  # trigrams need three letters
+        and _trigram_indexes(connection.alias)
+    )
+
+
+def _name_rows(name_words: list[str]) -> set[tuple[str, int]]:
+    """PostgreSQL with trigrams: (folded names, id) of the students whose names (their own or
+    their account's) hold every word. A word lies within one of the four names (it has no
+    space), so the students whose own names, or whose account's, hold the longest word are
+    read (`search_name`, the names folded and stored, each table through its trigram index, no
+    join), then the other words checked on those few rows' stored names."""
     longest = max(name_words, key=len)
-    if len(longest) < 3 or not _trigram_indexes(connection.alias):
-        return [students.values("pk")]  # every name read (trigrams need three letters)
-    # A word lies within one of the four names (it has no space): the students whose own names,
-    # or whose account's, contain the longest word (folded, found by the trigram indexes), then
-    # checked as above. Two queries, as one index cannot cover the two tables.
-    return [
-        students.alias(own=FoldedIndexed("last_name", "first_names"))
-        .filter(own__contains=longest)
-        .values("pk"),
-        students.alias(account=FoldedIndexed("user__last_name", "user__first_name"))
-        .filter(account__contains=longest)
-        .values("pk"),
-    ]
+    users = get_user_model().objects
+    accounts = dict(users.filter(search_name__contains=longest).values_list("pk", "search_name"))
+    fields = ("user_id", "search_name", "pk")
+    found = list(Student.objects.filter(search_name__contains=longest).values_list(*fields))
+    # Found by their account's names only (the same names as their own, mostly: few rows).
+    others = set(accounts) - {user_id for user_id, _name, _pk in found}
+    found += Student.objects.filter(user_id__in=others).values_list(*fields)
+    rest = [word for word in name_words if word != longest]
+    if rest:
+        missing = {user_id for user_id, _name, _pk in found} - set(accounts)
+        accounts.update(users.filter(pk__in=missing).values_list("pk", "search_name"))
+        found = [
+            row for row in found if all(word in f"{row[1]} {accounts.get(row[0]) or ''}" for word in rest)
+        ]
+    return {(name, pk) for _user_id, name, pk in found}
 
 
 def search_student_ids(text: str, user) -> list[int] | None:
-    """The ids of the students of the user's components matching `text`, in name order, at
-    most MAX_RESULTS + 1; None when the text is too short to search."""
+    """The ids of the students of the user's components matching `text`, in name order (folded,
+    as `search_name` holds it), at most MAX_RESULTS + 1; None when the text is too short."""
     text = (text or "").strip()
     if len(text) < MIN_LENGTH:
         return None
     found = _identifier_ids(text)
     name_words = words(text)
+    rows = set()
     # Names have no digits and no "@": an identifier is not also looked for among the names
     # (which would fold every name of the scope for nothing).
     if name_words and not any(ch.isdigit() or ch == "@" for ch in text):
-        found += _name_ids(name_words)
+        if _by_trigrams(name_words):
+            rows = _name_rows(name_words)
+        else:
+            found += _name_ids(name_words)
     matching = found[0].union(*found[1:]) if len(found) > 1 else found[0]
-    return list(
-        students_in_scope(user, Student.objects.filter(pk__in=matching))
-        .order_by("last_name", "first_names", "pk")
-        .values_list("pk", flat=True)[: MAX_RESULTS + 1]
-    )
+    rows.update(Student.objects.filter(pk__in=matching).values_list("search_name", "pk"))
+    candidates = [pk for _name, pk in sorted(rows, key=lambda row: (row[0] or "", row[1]))]
+    if component_ids(user) is None:
+        return candidates[: MAX_RESULTS + 1]
+    # The access check, on the matches in name order, a chunk at a time until the page is full:
+    # a common name's thousands of matches are not each checked to show the first 500.
+    ids = []
+    for start in range(0, len(candidates), SCOPE_CHUNK):
+        chunk = candidates[start : start + SCOPE_CHUNK]
+        allowed = set(
+            students_in_scope(user, Student.objects.filter(pk__in=chunk)).values_list("pk", flat=True)
+        )
+        ids += [pk for pk in chunk if pk in allowed]
+        if len(ids) > MAX_RESULTS:
+            break
+    return ids[: MAX_RESULTS + 1]
 
 
 def search_students(text: str, user):

@@ -5,7 +5,7 @@ changes only through the named transitions below (`submit`, `validate`, `refuse`
 import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -179,18 +179,21 @@ def upload(submission: Submission, data, *, actor) -> Version:
 
 
 def claim(registration: Registration, agent) -> bool:
-    """Take the registration for review; False when another agent holds a live claim."""
+    """Take the registration for review (or keep it 15 more minutes); False when another agent
+    holds a live claim. One conditional UPDATE in the usual case (the agent's own claim, kept
+    at each decision); the unique registration settles two agents taking a file at once."""
     now = timezone.now()
-    with transaction.atomic():
-        current = ReviewClaim.objects.select_for_update().filter(registration=registration).first()
-        if current and current.agent_id != agent.pk and current.expires_at > now:
-            return False
-        expires = now + datetime.timedelta(minutes=CLAIM_MINUTES)
-        if current:
-            current.agent, current.expires_at = agent, expires
-            current.save()
-        else:
+    expires = now + datetime.timedelta(minutes=CLAIM_MINUTES)
+    claims = ReviewClaim.objects.filter(registration=registration)
+    if claims.filter(Q(agent=agent) | Q(expires_at__lte=now)).update(agent=agent, expires_at=expires):
+        return True
+    if claims.exists():
+        return False  # another agent's, still live
+    try:
+        with transaction.atomic():
             ReviewClaim.objects.create(registration=registration, agent=agent, expires_at=expires)
+    except IntegrityError:
+        return False  # another agent took it in between
     return True
 
 
@@ -214,8 +217,12 @@ def _lock(submission: Submission, *, with_registration: bool = False) -> Submiss
     rows = Submission.objects.select_for_update()
     if with_registration:
         # The registration's row too: two last documents validated at the same moment wait for each
-        # other, so the second sees the file complete and the student is told once.
-        rows = rows.select_related("registration", "document_type")
+        # other, so the second sees the file complete and the student is told once. Read with its
+        # stage (the audit's component) and document type, which are not locked: every decision
+        # on a stage or a kind of document would wait for the others.
+        rows = Submission.objects.select_for_update(of=("self", "registration")).select_related(
+            "registration__stage__programme", "document_type"
+        )
     return rows.get(pk=submission.pk)
 
 
@@ -303,11 +310,16 @@ def refuse(submission: Submission, *, agent, reason=None, comment: str = "") -> 
     return locked
 
 
-def documents_complete(registration: Registration) -> bool:
+def documents_complete(registration: Registration, submissions=None) -> bool:
+    """Whether every document of the file is validated (`submissions`: the registration's own,
+    when the caller has them loaded already)."""
     main = main_registration_of(registration)
     if main is not None:
         return documents_complete(main)
-    statuses = list(registration.submissions.values_list("status", flat=True))
+    if submissions is not None:
+        statuses = [submission.status for submission in submissions]
+    else:
+        statuses = list(registration.submissions.values_list("status", flat=True))
     return bool(statuses) and all(s == Submission.Status.VALIDATED for s in statuses)
 
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from matricule.modelkit import optional_key
+from matricule.modelkit import FoldedNames, optional_key
 
 
 class Student(models.Model):
@@ -19,6 +19,13 @@ class Student(models.Model):
     # desk); kept here because later years have no Parcoursup admission to read it from.
     last_name = models.CharField(_("birth name"), max_length=100, blank=True)
     first_names = models.CharField(_("first names"), max_length=150, blank=True)
+    # The names as the back office's search compares them (modelkit.FoldedNames).
+    search_name = models.GeneratedField(
+        expression=FoldedNames("last_name", "first_names"),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("names as searched"),
+    )
     sex = models.CharField(_("sex"), max_length=1, blank=True, choices=[("F", _("Female")), ("M", _("Male"))])
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -115,6 +122,12 @@ class Registration(models.Model):
     # Set by the retention schedule (privacy.retention) once the form data and the issued
     # documents' data are gone: the row stays for statistics and the certificates' verification.
     purged_at = models.DateTimeField(_("personal data purged at"), null=True, blank=True, editable=False)
+    # When the oldest of its documents waiting for review was sent; None when none waits. Kept
+    # by the documents app on each change of a document (documents.waiting), so that the review
+    # queue reads the oldest files of a stage from an index instead of every document waiting.
+    documents_waiting_since = models.DateTimeField(
+        _("documents waiting since"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("registration")
@@ -136,6 +149,18 @@ class Registration(models.Model):
             models.Index(fields=["academic_year", "state"], name="registration_year_state"),
             # The API's incremental sync and its cursor walk registrations in this order.
             models.Index(fields=["updated_at", "id"], name="registration_updated"),
+            # The review queue: the oldest files waiting, per stage (an agent's components) and
+            # for the whole university.
+            models.Index(
+                fields=["stage", "documents_waiting_since", "id"],
+                condition=Q(documents_waiting_since__isnull=False),
+                name="registration_waiting_by_stage",
+            ),
+            models.Index(
+                fields=["documents_waiting_since", "id"],
+                condition=Q(documents_waiting_since__isnull=False),
+                name="registration_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
