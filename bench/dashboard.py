@@ -8,7 +8,9 @@ demo, bulk-creates N students registered this year at the IUT de Chartres over t
 days and stages (a tenth still being filled in), five documents each (a third waiting for
 review), a payment each (some pending for hours, some held for a wrong amount) and 2 000
 registrations elsewhere; then times the dashboard as the IUT de Chartres agent sees it (Django
-test client, server time only) and counts its queries.
+test client, server time only) and counts its queries, with the dashboard's summary (admitted,
+documents, money) already stored, as the task queue keeps it on a running system: the page never
+computes it; the summary's own computation is timed apart.
 Bulk writes bypass the counts the dashboard reads (`registration.counts`): the seed ends with
 `manage.py rebuild_counts`, as after any import, and its time is printed.
 Ends with `BENCH dashboard registrations=… dashboard_ms=… queries=…` (median of the runs).
@@ -90,6 +92,19 @@ def main() -> None:
         start = time.perf_counter()
         call_command("rebuild_counts", verbosity=0)
         print(f"rebuilt the counts in {time.perf_counter() - start:.1f} s")
+
+        # The summary (admitted, documents, money) is computed by the task queue, never by the
+        # page: stored first, as on a running system; its own time is printed apart.
+        from matricule.backoffice.dashboard import refresh_snapshot
+        from matricule.institution.models import AcademicYear
+
+        if connection.vendor == "postgresql":
+            # Statistics of the bulk-loaded tables, as autovacuum keeps them on a running system.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        start = time.perf_counter()
+        refresh_snapshot(AcademicYear.objects.current().pk)
+        print(f"computed the summary (the task's work, not timed) in {time.perf_counter() - start:.2f} s")
 
         client = agent_client()
         client.get("/gestion/")  # warm-up: templates, translations

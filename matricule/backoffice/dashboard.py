@@ -3,23 +3,24 @@ the staff member works for (all of them for an administrator).
 
 The registrations' figures (by stage and state, the funnel, per day, last year at the same
 date) are sums of the counts kept as registrations change (`registration.counts`): their cost
-grows with the stages and the campaign's days, not with the registrations. The rest comes from
-aggregate queries on indexed columns (admitted candidates, documents waiting, payments): a
-handful per page whatever the number of registrations. Every figure links to the list behind it
-(`list_url`)."""
+grows with the stages and the campaign's days, not with the registrations. Admitted candidates,
+documents and money come from a summary the task queue computes and stores (`Snapshot`,
+`DashboardSummary`): the page shows the last one with its time, and never computes it. Payments
+and requests waiting are aggregate queries on indexed columns. Every figure links to the list
+that shows the rows it counts (`list_url`: the registrations list counts them with the same
+conditions as the summary)."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from matricule.accounts.staff import component_ids
-from matricule.admissions.models import Candidate
 from matricule.compat import task
 from matricule.documents.models import Submission
 from matricule.institution.models import AcademicYear, Component, RegistrationWindow, Stage
@@ -29,8 +30,10 @@ from matricule.registration.models import Registration, State
 from matricule.requests.models import OPEN_STATES, Request
 from matricule.requests.models import State as RequestState
 
-from . import charts
+from . import charts, registration_list
 from .charts import BarChart, horizontal_bars
+from .models import DashboardSummary
+from .registration_list import WAITING_AGES
 
 # A card payment still pending after this long lost its notification (or the student left the
 # bank's page): reconciliation asks the gateway after 5 minutes, so this is well past it.
@@ -50,28 +53,16 @@ STATE_HEADINGS = {
 }
 
 
-# The list of registrations (`/gestion/inscriptions/`) and its filters: what each figure opens.
+# The lists each figure opens: registrations (`/gestion/inscriptions/`, with its filters), the
+# review queue, the student requests.
 LIST_PATH = "/gestion/inscriptions/"
 DOCUMENT_QUEUE_PATH = "/gestion/pieces/"
-# The list's `progress` filter of each state (paid and exempt are passed through at once: none).
-PROGRESS_OF_STATE = {
-    State.DRAFT: "draft",
-    State.SUBMITTED: "submitted",
-    State.AWAITING_PAYMENT: "awaiting_payment",
-    State.REGISTERED: "registered",
-    State.CANCELLED: "cancelled",
-}
-# Documents waiting for review, by how long they have waited: (upper bound in days, label).
-AGE_BUCKETS = (
-    (1, pgettext_lazy("documents waiting", "Less than 1 day")),
-    (3, pgettext_lazy("documents waiting", "1 to 3 days")),
-    (7, pgettext_lazy("documents waiting", "3 to 7 days")),
-    (None, pgettext_lazy("documents waiting", "More than 7 days")),
-)
+REQUEST_LIST_PATH = "/gestion/demandes/"
 
 
 def list_url(year: AcademicYear | None, component: int | None = None, **filters) -> str:
-    """The registrations list filtered as the figure counts: year code, component, stage, progress."""
+    """The registrations list filtered as the figure counts: year code, component, stage,
+    progress, state, waiting."""
     params = {"year": year.code if year else None, "component": component, **filters}
     return f"{LIST_PATH}?{urlencode({k: v for k, v in params.items() if v not in (None, '')})}"
 
@@ -132,10 +123,6 @@ class FunnelFigures:
     submitted, registered and documents_complete figures."""
 
     @property
-    def not_started(self) -> int:
-        return max(0, self.admitted - self.started)
-
-    @property
     def funnel(self) -> list[int]:
         return [self.admitted, self.started, self.submitted, self.registered, self.documents_complete]
 
@@ -157,10 +144,10 @@ class StageRow(FunnelFigures):
     started: int = 0  # registrations not cancelled
     submitted: int = 0  # past the student's submission, not cancelled
     documents_complete: int = 0  # registered, every required document validated
+    not_started: int = 0  # admitted (for good, online), no registration yet
     cells: list[Cell] = field(default_factory=list)  # `counts` with their links
     url: str = ""  # the stage's registrations
-    not_started_url: str = ""
-    registered_url: str = ""
+    links: dict[str, str] = field(default_factory=dict)  # each funnel figure's list
 
 
 @dataclass
@@ -174,10 +161,10 @@ class StageStateTable(FunnelFigures):
     started: int = 0
     submitted: int = 0
     documents_complete: int = 0
+    not_started: int = 0
     total_cells: list[Cell] = field(default_factory=list)
     url: str = ""  # every registration in scope
-    not_started_url: str = ""
-    registered_url: str = ""
+    links: dict[str, str] = field(default_factory=dict)
     funnel_chart: BarChart | None = None
     funnel_svg: str = ""
 
@@ -189,9 +176,19 @@ def stages_in_scope(ids: set[int] | None) -> dict[int, dict]:
     return {stage["id"]: stage for stage in stages.values("id", "code", "name", "programme__name", "level")}
 
 
-def _registrations(year: AcademicYear, ids: set[int] | None, stages: dict[int, dict]):
-    registrations = Registration.objects.filter(academic_year=year)
-    return registrations if ids is None else registrations.filter(stage_id__in=list(stages))
+# Each funnel figure's list: the registrations list's filters that show the rows it counts.
+FUNNEL_FILTERS = {
+    "admitted": {"progress": "admitted"},
+    "not_started": {"progress": "not_started"},
+    "started": {"progress": "started"},
+    "submitted": {"progress": "past_submission"},
+    "registered": {"state": State.REGISTERED.value},
+    "documents_complete": {"progress": "documents_complete"},
+}
+
+
+def funnel_links(year: AcademicYear, component: int | None, **scope) -> dict[str, str]:
+    return {name: list_url(year, component, **scope, **extra) for name, extra in FUNNEL_FILTERS.items()}
 
 
 FUNNEL_LABELS = (
@@ -229,8 +226,7 @@ def registrations_by_stage(
                 total=0,
                 stage_id=stage_id,
                 url=list_url(year, component, stage=stage_id),
-                not_started_url=list_url(year, component, stage=stage_id, progress="not_started"),
-                registered_url=list_url(year, component, stage=stage_id, progress="registered"),
+                links=funnel_links(year, component, stage=stage_id),
             )
         return rows[stage_id]
 
@@ -246,19 +242,18 @@ def registrations_by_stage(
         row.started = row.total - by_state.get(State.CANCELLED, 0)
         row.submitted = sum(by_state.get(state, 0) for state in counts.SUBMITTED_OR_LATER)
     # A stage where admitted candidates have not started yet still shows, with its admitted count.
-    snapshot = snapshot if snapshot is not None else compute_snapshot(year)
-    for stage_id, figures in snapshot.stages.items():
+    # No summary yet (being computed): those figures are zero, and the page says why.
+    for stage_id, figures in (snapshot.stages if snapshot is not None else {}).items():
         if ids is not None and stage_id not in stages:
             continue
-        if figures.admitted:
+        if figures.admitted or figures.not_started:
             row_of(stage_id).admitted = figures.admitted
+            rows[stage_id].not_started = figures.not_started
         if stage_id in rows:
             rows[stage_id].documents_complete = figures.documents_complete
     for row in rows.values():
         row.cells = [
-            Cell(count, list_url(year, component, stage=row.stage_id, progress=PROGRESS_OF_STATE[value]))
-            if value in PROGRESS_OF_STATE
-            else Cell(count)
+            Cell(count, list_url(year, component, stage=row.stage_id, state=value))
             for (value, _label), count in zip(states, row.counts, strict=True)
         ]
 
@@ -278,15 +273,15 @@ def registrations_by_stage(
         started=sum(row.started for row in ordered),
         submitted=sum(row.submitted for row in ordered),
         documents_complete=sum(row.documents_complete for row in ordered),
+        # An administrator's university-wide list also holds those admitted to no stage yet.
+        not_started=sum(row.not_started for row in ordered)
+        + (snapshot.unmapped_not_started if snapshot is not None and ids is None else 0),
         total_cells=[
-            Cell(count, list_url(year, component, progress=PROGRESS_OF_STATE[value]))
-            if value in PROGRESS_OF_STATE
-            else Cell(count)
+            Cell(count, list_url(year, component, state=value))
             for (value, _label), count in zip(states, totals, strict=True)
         ],
         url=list_url(year, component),
-        not_started_url=list_url(year, component, progress="not_started"),
-        registered_url=list_url(year, component, progress="registered"),
+        links=funnel_links(year, component),
     )
     labels = [str(label) for label in FUNNEL_LABELS]
     table.funnel_chart = horizontal_bars(
@@ -313,31 +308,6 @@ def registrations_by_stage(
         legend=False,
     )
     return table
-
-
-def documents_complete_by_stage(
-    year: AcademicYear, ids: set[int] | None, stages: dict[int, dict]
-) -> dict[int, int]:
-    """{stage id: registered registrations whose every required document is validated}."""
-    not_validated = Submission.objects.filter(registration_id=OuterRef("pk")).exclude(
-        status=Submission.Status.VALIDATED
-    )
-    registered = Registration.objects.filter(academic_year=year, state=State.REGISTERED)
-    if ids is not None:
-        registered = registered.filter(stage_id__in=list(stages))
-    groups = (
-        registered.filter(~Exists(not_validated)).values("stage_id").annotate(count=Count("id")).order_by()
-    )
-    return {group["stage_id"]: group["count"] for group in groups}
-
-
-def admitted_by_stage(year: AcademicYear, ids: set[int] | None, stages: dict[int, dict]) -> dict[int, int]:
-    """{stage id: candidates admitted through Parcoursup this year}, for the stages in scope."""
-    candidates = Candidate.objects.filter(academic_year=year, stage_id__isnull=False)
-    if ids is not None:
-        candidates = candidates.filter(stage_id__in=list(stages))
-    groups = candidates.values("stage_id").annotate(count=Count("id")).order_by()
-    return {group["stage_id"]: group["count"] for group in groups}
 
 
 # --- Registrations per day -----------------------------------------------------------------
@@ -425,47 +395,84 @@ def _through_stage(queryset, ids: set[int] | None, stages: dict[int, dict] | Non
 class AgeGroup:
     label: str
     count: int
+    url: str = ""  # the registrations list of these files
 
 
 @dataclass
 class WaitingDocuments:
-    count: int
+    count: int  # files with documents waiting for review, every year: the review queue's count
     oldest_at: datetime.datetime | None
-    ages: list[AgeGroup] = field(default_factory=list)  # by how long they have waited
+    # This year's files (registrations) with documents waiting, by how long their oldest has
+    # waited: what the registrations list can show, file by file.
+    ages: list[AgeGroup] = field(default_factory=list)
     chart: BarChart | None = None
     svg: str = ""
     url: str = DOCUMENT_QUEUE_PATH
+    files: int = 0  # the ages' total
+    files_url: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.chart is not None
 
 
 def waiting_documents(
-    ids: set[int] | None, stages: dict[int, dict] | None = None, snapshot: "Snapshot | None" = None
+    ids: set[int] | None,
+    stages: dict[int, dict] | None = None,
+    snapshot: "Snapshot | None" = None,
+    year: AcademicYear | None = None,
+    component: int | None = None,
 ) -> WaitingDocuments:
-    """Documents waiting for review, every year (the same count as the review queue), grouped
-    by how long they had waited when the snapshot was taken."""
-    snapshot = snapshot if snapshot is not None else compute_snapshot(None)
-    count, oldest, ages = 0, None, [0] * len(AGE_BUCKETS)
+    """Files with documents waiting for review (every year, the same count as the review
+    queue), and this year's by how long their oldest document had waited when the summary was
+    taken. No summary yet: nothing (`ready` False)."""
+    if snapshot is None:
+        return WaitingDocuments(count=0, oldest_at=None)
+
+    def in_scope(stage_id) -> bool:
+        return ids is None or stages is None or stage_id in stages
+
+    count, oldest = 0, None
     for stage_id, figures in snapshot.waiting.items():
-        if ids is not None and stages is not None and stage_id not in stages:
+        if not in_scope(stage_id):
             continue
         count += figures.count
         if figures.oldest_at is not None and (oldest is None or figures.oldest_at < oldest):
             oldest = figures.oldest_at
-        ages = [total + n for total, n in zip(ages, figures.ages, strict=True)]
-    groups = [AgeGroup(str(label), n) for (_days, label), n in zip(AGE_BUCKETS, ages, strict=True)]
+    ages = [0] * len(WAITING_AGES)
+    for stage_id, figures in snapshot.stages.items():
+        if in_scope(stage_id):
+            ages = [total + n for total, n in zip(ages, figures.files_waiting, strict=True)]
+    groups = [
+        AgeGroup(
+            str(label),
+            n,
+            list_url(year, component, progress="documents_waiting", waiting=key) if year else "",
+        )
+        for (key, _more, _most, label), n in zip(WAITING_AGES, ages, strict=True)
+    ]
     labels = [group.label for group in groups]
     chart = horizontal_bars(
         labels,
-        [(pgettext("documents waiting", "Documents"), ages)],
+        [(pgettext("documents waiting", "Files"), ages)],
         label_width=charts.label_width_for(labels),
     )
     svg = charts.svg(
         chart,
         chart_id="documents-age-chart",
-        title=gettext("Documents waiting for review, by how long they have waited"),
+        title=gettext("Files with documents waiting for review, by how long the oldest has waited"),
         description=", ".join(f"{group.label}: {group.count}" for group in groups),
         legend=False,
     )
-    return WaitingDocuments(count=count, oldest_at=oldest, ages=groups, chart=chart, svg=svg)
+    return WaitingDocuments(
+        count=count,
+        oldest_at=oldest,
+        ages=groups,
+        chart=chart,
+        svg=svg,
+        files=sum(ages),
+        files_url=list_url(year, component, progress="documents_waiting") if year else "",
+    )
 
 
 @dataclass
@@ -535,6 +542,10 @@ class WaitingRequests:
     submitted: int = 0
     in_review: int = 0
     oldest_at: datetime.datetime | None = None
+    # The request list: waiting (its default), new, being handled.
+    url: str = REQUEST_LIST_PATH
+    submitted_url: str = f"{REQUEST_LIST_PATH}?state={RequestState.SUBMITTED.value}"
+    in_review_url: str = f"{REQUEST_LIST_PATH}?state={RequestState.IN_REVIEW.value}"
 
     @property
     def count(self) -> int:
@@ -563,6 +574,11 @@ class Money:
     awaiting: int  # registrations waiting for their payment
     awaiting_cents: int  # what they owe
     exempt: int  # registrations that owe nothing (grant holders, exchange students, waivers)
+    # The lists behind the figures (their page adds up the same sums).
+    collected_url: str = ""
+    refunded_url: str = ""
+    awaiting_url: str = ""
+    exempt_url: str = ""
 
     @property
     def net_cents(self) -> int:
@@ -622,36 +638,36 @@ def money_and_comparison(
     this_year: counts.YearCounts | None = None,
     snapshot: "Snapshot | None" = None,
     last=_UNKNOWN,
-) -> tuple[Money, YearComparison]:
+    component: int | None = None,
+) -> tuple[Money | None, YearComparison]:
     """This year's money, and how far its campaign is against last year's at the same calendar
-    date: the payments' sums and what is owed from the snapshot, the rest from the counts of
+    date: the money from the summary (None when there is none yet), the rest from the counts of
     both years."""
     today = today or timezone.localdate()
     same_day = same_day_last_year(today)
     scope = None if ids is None else list(stages)
     if this_year is None:
         this_year = counts.year_counts(year.pk, scope)
-    snapshot = snapshot if snapshot is not None else compute_snapshot(year)
-    collected = refunded = awaiting = awaiting_cents = 0
-    for stage_id, figures in snapshot.stages.items():
-        if ids is None or stage_id in stages:
-            collected += figures.collected_cents
-            refunded += figures.refunded_cents
-            awaiting += figures.awaiting
-            awaiting_cents += figures.awaiting_cents
-    # Exempted: went through the exempt state (nothing due, or waived), less those cancelled
-    # before their registration.
-    exempted = this_year.flows[("", State.EXEMPT.value)] + sum(
-        n for (source, target), n in this_year.flows.items() if target == State.EXEMPT and source
-    )
-    exempted -= this_year.flows[(State.EXEMPT.value, State.CANCELLED.value)]
-    money = Money(
-        collected_cents=collected,
-        refunded_cents=refunded,
-        awaiting=awaiting,
-        awaiting_cents=awaiting_cents,
-        exempt=max(0, exempted),
-    )
+    money = None
+    if snapshot is not None:
+        money = Money(
+            collected_cents=0,
+            refunded_cents=0,
+            awaiting=0,
+            awaiting_cents=0,
+            exempt=0,
+            collected_url=list_url(year, component, progress="money_collected"),
+            refunded_url=list_url(year, component, progress="money_refunded"),
+            awaiting_url=list_url(year, component, progress="awaiting_payment"),
+            exempt_url=list_url(year, component, progress="owing_nothing"),
+        )
+        for stage_id, figures in snapshot.stages.items():
+            if ids is None or stage_id in stages:
+                money.collected_cents += figures.collected_cents
+                money.refunded_cents += figures.refunded_cents
+                money.awaiting += figures.awaiting
+                money.awaiting_cents += figures.awaiting_cents
+                money.exempt += figures.owing_nothing
     last_year = None
     last_code = previous_code(year.code)
     if last is _UNKNOWN:
@@ -675,60 +691,133 @@ def money_and_comparison(
 
 @dataclass
 class StageFigures:
+    """A stage's figures of the summary, each counted as the registrations list counts the rows
+    it links to (registration_list's conditions)."""
+
     admitted: int = 0
+    not_started: int = 0
     documents_complete: int = 0
     collected_cents: int = 0
     refunded_cents: int = 0
     awaiting: int = 0
     awaiting_cents: int = 0
+    owing_nothing: int = 0
+    # Files (registrations) with documents waiting, by how long their oldest has waited.
+    files_waiting: list[int] = field(default_factory=lambda: [0] * len(WAITING_AGES))
 
 
 @dataclass
 class WaitingFigures:
+    """Files (registrations) of a stage with documents waiting for review, every year (the
+    review queue's count), and when the oldest document was sent."""
+
     count: int = 0
     oldest_at: datetime.datetime | None = None
-    ages: list[int] = field(default_factory=lambda: [0] * len(AGE_BUCKETS))
 
 
 @dataclass
 class Snapshot:
     """Per stage, university-wide: what the registration counts do not hold (admitted
-    candidates, documents, money), computed in a few grouped queries by the task queue at most
-    every SNAPSHOT_SECONDS and kept in the cache; a page sums the stages of its scope."""
+    candidates, documents, money), computed in a few grouped queries by the task queue and
+    stored (`DashboardSummary`); a page sums the stages of its scope and never computes it."""
 
     taken_at: datetime.datetime
     stages: dict[int, StageFigures]
-    waiting: dict[int, WaitingFigures]  # documents waiting for review, every year
+    waiting: dict[int, WaitingFigures]  # files with documents waiting for review, every year
+    unmapped_not_started: int = 0  # admitted to an offer mapped to no stage yet (administrators see them)
 
     @property
     def stale(self) -> bool:
         return timezone.now() - self.taken_at > datetime.timedelta(seconds=snapshot_seconds())
 
+    def to_json(self) -> dict:
+        return {
+            "stages": {str(pk): asdict(figures) for pk, figures in self.stages.items()},
+            "waiting": {
+                str(pk): {"count": w.count, "oldest_at": w.oldest_at.isoformat() if w.oldest_at else None}
+                for pk, w in self.waiting.items()
+            },
+            "unmapped_not_started": self.unmapped_not_started,
+        }
+
+    @classmethod
+    def from_json(cls, taken_at: datetime.datetime, data: dict) -> "Snapshot":
+        known = {f.name for f in fields(StageFigures)}
+        return cls(
+            taken_at=taken_at,
+            stages={
+                int(pk): StageFigures(**{k: v for k, v in values.items() if k in known})
+                for pk, values in data.get("stages", {}).items()
+            },
+            waiting={
+                int(pk): WaitingFigures(
+                    count=w["count"],
+                    oldest_at=datetime.datetime.fromisoformat(w["oldest_at"]) if w["oldest_at"] else None,
+                )
+                for pk, w in data.get("waiting", {}).items()
+            },
+            unmapped_not_started=data.get("unmapped_not_started", 0),
+        )
+
 
 SNAPSHOT_SECONDS = 60
+# A refresh asked of the task queue and not done after this long (no worker, a crash) is asked again.
+REFRESH_LEASE_SECONDS = 300
 
 
 def snapshot_seconds() -> int:
     return int(getattr(settings, "MATRICULE_DASHBOARD_SNAPSHOT_SECONDS", SNAPSHOT_SECONDS))
 
 
-def _snapshot_key(year_id: int | None) -> str:
-    return f"backoffice:dashboard:snapshot:{year_id or 0}"
+def _by_stage(queryset, **aggregates) -> dict:
+    return {
+        group.pop("stage_id"): group
+        for group in queryset.values("stage_id").annotate(**aggregates).order_by()
+    }
 
 
 def compute_snapshot(year: AcademicYear | None, now: datetime.datetime | None = None) -> Snapshot:
-    """The snapshot's figures from the rows (five grouped queries, every stage)."""
+    """The summary's figures from the rows (a handful of grouped queries, every stage): about
+    a second at 200 000 registrations, hence only ever run by the task queue."""
     now = now or timezone.now()
     stages: dict[int, StageFigures] = {}
+    unmapped = 0
 
     def of(stage_id) -> StageFigures:
         return stages.setdefault(stage_id, StageFigures())
 
     if year is not None:
-        for stage_id, count in admitted_by_stage(year, None, {}).items():
-            of(stage_id).admitted = count
-        for stage_id, count in documents_complete_by_stage(year, None, {}).items():
-            of(stage_id).documents_complete = count
+        for stage_id, group in _by_stage(
+            registration_list.admitted_candidates(year), count=Count("id")
+        ).items():
+            of(stage_id).admitted = group["count"]
+        for stage_id, group in _by_stage(
+            registration_list.not_started_candidates(year), count=Count("id")
+        ).items():
+            if stage_id is None:
+                unmapped = group["count"]
+            else:
+                of(stage_id).not_started = group["count"]
+        # One condition per query, in its WHERE: a semi- or anti-join for the database, where
+        # the same test inside an aggregate's FILTER would run a subquery per registration.
+        conditions = registration_list.PROGRESS_CONDITIONS
+        registrations = Registration.objects.filter(academic_year=year)
+        for stage_id, group in _by_stage(
+            registrations.filter(conditions["documents_complete"]), count=Count("id")
+        ).items():
+            of(stage_id).documents_complete = group["count"]
+        for stage_id, group in _by_stage(
+            registrations.filter(conditions["owing_nothing"]), count=Count("id")
+        ).items():
+            of(stage_id).owing_nothing = group["count"]
+        for stage_id, group in _by_stage(
+            registrations.filter(conditions["awaiting_payment"]),
+            count=Count("id"),
+            cents=Sum("fee_total_cents"),
+        ).items():
+            of(stage_id).awaiting, of(stage_id).awaiting_cents = group["count"], group["cents"] or 0
+        for stage_id, ages in files_waiting_by_age(year, now).items():
+            of(stage_id).files_waiting = ages
         taken = Q(status__in=MONEY_TAKEN)
         for group in (
             Payment.objects.filter(registration__academic_year=year)
@@ -739,67 +828,131 @@ def compute_snapshot(year: AcademicYear | None, now: datetime.datetime | None = 
             figures = of(group["registration__stage_id"])
             figures.collected_cents = group["collected"] or 0
             figures.refunded_cents = group["refunded"] or 0
-        for group in (
-            Registration.objects.filter(academic_year=year, state=State.AWAITING_PAYMENT)
-            .values("stage_id")
-            .annotate(count=Count("id"), cents=Sum("fee_total_cents"))
-            .order_by()
-        ):
-            figures = of(group["stage_id"])
-            figures.awaiting, figures.awaiting_cents = group["count"], group["cents"] or 0
-    bounds = [now - datetime.timedelta(days=days) for days, _label in AGE_BUCKETS if days is not None]
-    buckets, newer = {}, None
-    for index, bound in enumerate(bounds):
-        buckets[f"age{index}"] = Count(
-            "id",
-            filter=Q(submitted_at__gt=bound)
-            if newer is None
-            else Q(submitted_at__gt=bound, submitted_at__lte=newer),
-        )
-        newer = bound
-    buckets[f"age{len(bounds)}"] = Count(
-        "id", filter=Q(submitted_at__lte=newer) | Q(submitted_at__isnull=True)
-    )
-    waiting = {}
+    # Stages with nothing at all are left out: a page sums what is there.
+    stages = {pk: figures for pk, figures in stages.items() if figures != StageFigures()}
+    # Files with documents waiting, every year, as the review queue counts them.
+    waiting = {
+        stage_id: WaitingFigures(count=group["count"])
+        for stage_id, group in _by_stage(
+            Registration.objects.filter(registration_list.FILES_WAITING), count=Count("id")
+        ).items()
+    }
     for group in (
         Submission.objects.filter(status=Submission.Status.SUBMITTED)
         .values("registration__stage_id")
-        .annotate(count=Count("id"), oldest=Min("submitted_at"), **buckets)
+        .annotate(oldest=Min("submitted_at"))
         .order_by()
     ):
-        waiting[group["registration__stage_id"]] = WaitingFigures(
-            count=group["count"],
-            oldest_at=group["oldest"],
-            ages=[group[f"age{index}"] for index in range(len(AGE_BUCKETS))],
+        if group["registration__stage_id"] in waiting:
+            waiting[group["registration__stage_id"]].oldest_at = group["oldest"]
+    return Snapshot(taken_at=now, stages=stages, waiting=waiting, unmapped_not_started=unmapped)
+
+
+def files_waiting_by_age(year: AcademicYear, now: datetime.datetime) -> dict[int, list[int]]:
+    """{stage id: [files in each of WAITING_AGES]}: the year's registrations past the form with
+    documents waiting (the list's "documents waiting"), by how long their oldest has waited.
+    The documents waiting are grouped by registration, then the registrations by stage, in one
+    statement; its age groups are those of registration_list.waiting_condition."""
+    files = (
+        Submission.objects.filter(
+            status=Submission.Status.SUBMITTED,
+            registration__academic_year=year,
+            registration__state__in=registration_list.PAST_THE_FORM,
         )
-    return Snapshot(taken_at=now, stages=stages, waiting=waiting)
+        .values("registration_id")
+        .annotate(
+            stage=Max("registration__stage_id"),
+            oldest=Min("submitted_at"),
+            undated=Count("id", filter=Q(submitted_at__isnull=True)),
+        )
+        .order_by()
+    )
+    inner, params = files.query.sql_with_params()
+    columns, bounds = [], []
+    for _key, more_than, at_most, _label in WAITING_AGES:
+        # As waiting_condition: within the group's bounds; a document with no date is the oldest.
+        tests = []
+        if at_most is not None:
+            tests.append("undated = 0 AND oldest > %s")
+            bounds.append(now - datetime.timedelta(days=at_most))
+        if more_than is not None:
+            tests.append("(undated > 0 OR oldest <= %s)")
+            bounds.append(now - datetime.timedelta(days=more_than))
+        columns.append(f"SUM(CASE WHEN {' AND '.join(tests)} THEN 1 ELSE 0 END)")
+    bounds = [connection.ops.adapt_datetimefield_value(bound) for bound in bounds]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT stage, {', '.join(columns)} FROM ({inner}) files GROUP BY stage",  # noqa: S608 (no input)
+            [*bounds, *params],
+        )
+        return {row[0]: [int(n or 0) for n in row[1:]] for row in cursor.fetchall()}
+
+
+def _summary_key(year_id: int | None) -> int:
+    return year_id or 0
 
 
 def refresh_snapshot(year_id: int | None) -> Snapshot:
+    """Compute and store a year's summary (the task's body); the refresh asked is done."""
     year = AcademicYear.objects.filter(pk=year_id).first() if year_id else None
     snapshot = compute_snapshot(year)
-    cache.set(_snapshot_key(year_id), snapshot, timeout=24 * 3600)
-    cache.delete(_snapshot_key(year_id) + ":queued")
+    DashboardSummary.objects.update_or_create(
+        key=_summary_key(year_id),
+        defaults={"computed_at": snapshot.taken_at, "figures": snapshot.to_json(), "queued_at": None},
+    )
     return snapshot
 
 
+def stored_snapshot(year: AcademicYear | None) -> tuple[Snapshot | None, DashboardSummary | None]:
+    """The summary last stored for the year (None when there is none yet), and its row."""
+    row = DashboardSummary.objects.filter(key=_summary_key(year.pk if year else None)).first()
+    if row is None or row.computed_at is None:
+        return None, row
+    return Snapshot.from_json(row.computed_at, row.figures), row
+
+
+def ask_refresh(year: AcademicYear | None, row: DashboardSummary | None, now=None) -> bool:
+    """Ask the task queue for a new summary, unless one was asked less than REFRESH_LEASE_SECONDS
+    ago: whoever creates the row, or moves its `queued_at` by a conditional UPDATE, enqueues,
+    so that many page views, in many processes, enqueue one task. True if this call did."""
+    now = now or timezone.now()
+    key = _summary_key(year.pk if year else None)
+    lease = now - datetime.timedelta(seconds=REFRESH_LEASE_SECONDS)
+    if row is None:
+        try:
+            with transaction.atomic():
+                DashboardSummary.objects.create(key=key, queued_at=now)
+        except IntegrityError:  # created meanwhile by another view, which enqueued
+            return False
+    elif row.queued_at is not None and row.queued_at > lease:
+        return False  # asked already, not done yet
+    elif not DashboardSummary.objects.filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lte=lease), key=key
+    ).update(queued_at=now):
+        return False
+    year_id = year.pk if year else None
+    transaction.on_commit(lambda: refresh_dashboard_summary.enqueue(year_id))
+    return True
+
+
 @task(queue_name="default")
-def refresh_dashboard_snapshot(year_id: int | None) -> None:
-    """Recompute the dashboard's snapshot of a year in the background (one task at a time)."""
+def refresh_dashboard_summary(year_id: int | None) -> None:
+    """Compute and store the dashboard's summary of a year (asked by the page, once at a time:
+    ask_refresh); the page never computes it on the request path."""
     refresh_snapshot(year_id)
 
 
-def current_snapshot(year: AcademicYear | None) -> Snapshot:
-    """The cached snapshot; computed here only when there is none, and queued for a refresh
-    (once) when older than SNAPSHOT_SECONDS: the page shows it meanwhile, with its time."""
-    year_id = year.pk if year else None
-    snapshot = cache.get(_snapshot_key(year_id))
-    if snapshot is None:
-        return refresh_snapshot(year_id)
-    if snapshot.stale and cache.add(
-        _snapshot_key(year_id) + ":queued", True, timeout=max(60, 5 * snapshot_seconds())
-    ):
-        refresh_dashboard_snapshot.enqueue(year_id)
+# The name tasks queued before the summary was stored had: those still run after an upgrade.
+refresh_dashboard_snapshot = refresh_dashboard_summary
+
+
+def current_snapshot(year: AcademicYear | None) -> Snapshot | None:
+    """The stored summary, never computed here: when there is none, or it is older than
+    SNAPSHOT_SECONDS, a refresh is asked of the task queue (once) and the page shows what there
+    is meanwhile (nothing, or the last one with its time)."""
+    snapshot, row = stored_snapshot(year)
+    if snapshot is None or snapshot.stale:
+        ask_refresh(year, row)
     return snapshot
 
 
@@ -820,6 +973,12 @@ class Dashboard:
     snapshot_at: datetime.datetime | None = None  # when the admitted, documents and money were counted
     awaiting_url: str = ""  # the registrations awaiting payment (the money behind "owed")
 
+    @property
+    def summary_ready(self) -> bool:
+        """False until the task queue has computed the first summary: the page says it is being
+        computed instead of showing zeros."""
+        return self.snapshot_at is not None
+
 
 def build_dashboard(user, *, component: str | None = None, whole_campaign: bool = False) -> Dashboard:
     choice = choose_components(user, component)
@@ -834,7 +993,7 @@ def build_dashboard(user, *, component: str | None = None, whole_campaign: bool 
         counts.ensure_built([year.pk, last.pk if last else None])
         this_year = counts.year_counts(year.pk, None if choice.ids is None else list(stages))
         money, comparison = money_and_comparison(
-            year, choice.ids, stages, this_year=this_year, snapshot=snapshot, last=last
+            year, choice.ids, stages, this_year=this_year, snapshot=snapshot, last=last, component=chosen
         )
         if chosen:
             comparison.this_year_url = list_url(year, chosen)
@@ -847,11 +1006,11 @@ def build_dashboard(user, *, component: str | None = None, whole_campaign: bool 
         components=choice,
         by_stage=by_stage,
         per_day=per_day,
-        documents=waiting_documents(choice.ids, stages, snapshot),
+        documents=waiting_documents(choice.ids, stages, snapshot, year=year, component=chosen),
         payments=payment_attention(choice.ids, stages=stages),
         requests=waiting_requests(choice.ids, stages),
         money=money,
         comparison=comparison,
-        snapshot_at=snapshot.taken_at,
+        snapshot_at=snapshot.taken_at if snapshot is not None else None,
         awaiting_url=list_url(year, chosen, progress="awaiting_payment") if year else "",
     )

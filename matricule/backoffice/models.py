@@ -173,3 +173,25 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id or self.candidate_id} · {self.day}"
+
+
+class DashboardSummary(models.Model):
+    """The dashboard's summary of one academic year (what the registration counts do not hold:
+    admitted candidates, documents, money), as the task queue last computed it. A row of the
+    database rather than a cache entry: every process and machine reads the same one, whatever
+    the cache (a per-process memory cache would have each compute its own on the request path).
+    `queued_at` marks a refresh asked of the task queue, so that page views ask for one at a
+    time."""
+
+    # The academic year's id, 0 when there is no current year (the documents waiting only).
+    key = models.PositiveIntegerField(_("academic year"), primary_key=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=dict)
+    queued_at = models.DateTimeField(_("refresh asked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dashboard summary")
+        verbose_name_plural = _("dashboard summaries")
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.computed_at}"

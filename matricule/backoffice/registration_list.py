@@ -1,21 +1,27 @@
 """The registrations list of the back office (`/gestion/inscriptions/`): the people of a campaign
 in the agent's components, by year, component, stage and progress, sorted and paginated.
 
-The GET parameters (`year`, `component`, `stage`, `progress`, `sort`, `page`) are part of the
-page's contract: the dashboard links to them. "Not started" lists admitted candidates (there is
-no registration yet); every other progress lists registrations. The reminders (reminders.py)
-send to the same lists, through `people` with `write=True`."""
+The GET parameters (`year`, `component`, `stage`, `progress`, `state`, `waiting`, `sort`, `page`)
+are part of the page's contract: the dashboard links every figure to the list of the rows it
+counts, and its summary counts them with the same conditions (`PROGRESS_CONDITIONS`,
+`admitted_candidates`, `not_started_candidates`, `oldest_waiting`). "Admitted" and "not
+started" list admitted candidates; every other progress lists registrations. The reminders
+(reminders.py) send to the same lists, through `people` with `write=True`."""
 
+import datetime
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from matricule.accounts.staff import component_ids, scope_queryset
 from matricule.admissions.models import Candidate, Situation
 from matricule.documents.models import Submission
 from matricule.institution.models import AcademicYear, Component, Stage
+from matricule.payments.models import MONEY_TAKEN, Payment
 from matricule.registration.models import Registration, State
 
 PAGE_SIZE = 50
@@ -23,26 +29,57 @@ PAGE_SIZE = 50
 # States of a registration whose form is done: the documents are what may still be missing.
 PAST_THE_FORM = [State.AWAITING_PAYMENT, State.PAID, State.EXEMPT, State.REGISTERED]
 
+# States past the student's submission, cancelled ones left out (registration.counts says the same).
+SUBMITTED_OR_LATER = [State.SUBMITTED, State.AWAITING_PAYMENT, State.PAID, State.EXEMPT, State.REGISTERED]
+
 NOT_STARTED = "not_started"
+ADMITTED = "admitted"
+CANDIDATE_PROGRESS = (NOT_STARTED, ADMITTED)
+# Lists of money: the page shows the sums of the rows listed beside their number.
+MONEY_PROGRESS = ("money_collected", "money_refunded", "awaiting_payment")
 PROGRESS_CHOICES = [
+    (ADMITTED, _("Admitted (Parcoursup)")),
     (NOT_STARTED, _("Admitted, not started")),
+    ("started", _("Started (not cancelled)")),
     ("draft", _("Form being filled in")),
     ("submitted", _("Form submitted")),
+    ("past_submission", _("Form submitted, or further (not cancelled)")),
     ("awaiting_payment", _("Awaiting payment")),
     ("registered", _("Registered (paid or exempt)")),
+    ("documents_complete", _("Registered, every document validated")),
     ("documents_missing", _("Documents missing")),
     ("documents_refused", _("Documents refused")),
     ("documents_waiting", _("Documents waiting for review")),
+    ("money_collected", _("Money collected (a payment taken)")),
+    ("money_refunded", _("Refunded, in full or in part")),
+    ("owing_nothing", _("Owing nothing (exempted)")),
     ("cancelled", _("Cancelled")),
 ]
 
-# progress -> what it keeps of the year's registrations.
-_STATES = {
+
+def _payments(**conditions):
+    return Exists(Payment.objects.filter(registration=OuterRef("pk"), status__in=MONEY_TAKEN, **conditions))
+
+
+# progress -> what it keeps of the year's registrations; the dashboard's summary counts with the
+# same conditions, so that a figure and its list agree.
+PROGRESS_CONDITIONS = {
+    "started": ~Q(state=State.CANCELLED),
     "draft": Q(state=State.DRAFT),
     "submitted": Q(state=State.SUBMITTED),
+    "past_submission": Q(state__in=SUBMITTED_OR_LATER),
     "awaiting_payment": Q(state=State.AWAITING_PAYMENT),
     # Paid or exempt registrations become registered at once; a few may sit between the two.
     "registered": Q(state__in=[State.PAID, State.EXEMPT, State.REGISTERED]),
+    # Registered with no document short of validated (none required counts as complete).
+    "documents_complete": Q(state=State.REGISTERED)
+    & ~Exists(
+        Submission.objects.filter(registration=OuterRef("pk")).exclude(status=Submission.Status.VALIDATED)
+    ),
+    "money_collected": _payments(),
+    "money_refunded": _payments(refunded_cents__gt=0),
+    # Exempted (grant holders, exchange students, waivers): nothing due, not cancelled.
+    "owing_nothing": Q(state__in=[State.EXEMPT, State.REGISTERED], fee_total_cents=0),
     "cancelled": Q(state=State.CANCELLED),
 }
 _DOCUMENTS = {
@@ -50,6 +87,56 @@ _DOCUMENTS = {
     "documents_refused": Submission.Status.REFUSED,
     "documents_waiting": Submission.Status.SUBMITTED,
 }
+# The files the review queue lists, whatever their state or year (the dashboard's "to review").
+FILES_WAITING = Exists(
+    Submission.objects.filter(registration=OuterRef("pk"), status=Submission.Status.SUBMITTED)
+)
+for _progress, _status in _DOCUMENTS.items():
+    PROGRESS_CONDITIONS[_progress] = Q(
+        Exists(Submission.objects.filter(registration=OuterRef("pk"), status=_status)),
+        state__in=PAST_THE_FORM,
+    )
+
+# Files with documents waiting, by how long their oldest document has waited:
+# (key, more than so many days, at most so many days, label).
+WAITING_AGES = (
+    ("under_1_day", None, 1, pgettext_lazy("documents waiting", "Less than 1 day")),
+    ("1_to_3_days", 1, 3, pgettext_lazy("documents waiting", "1 to 3 days")),
+    ("3_to_7_days", 3, 7, pgettext_lazy("documents waiting", "3 to 7 days")),
+    ("over_7_days", 7, None, pgettext_lazy("documents waiting", "More than 7 days")),
+)
+
+
+def _waiting(**conditions):
+    return Submission.objects.filter(
+        registration=OuterRef("pk"), status=Submission.Status.SUBMITTED, **conditions
+    ).order_by()
+
+
+def waiting_condition(key: str, now: datetime.datetime) -> Q:
+    """On registrations annotated by `with_oldest_waiting`: the oldest document waiting has
+    waited as long as the age group `key` says (a document with no date counts as the oldest)."""
+    _key, more_than, at_most, _label = next(age for age in WAITING_AGES if age[0] == key)
+    condition = Q(has_waiting=True)
+    if at_most is not None:
+        condition &= Q(has_undated=False, oldest_waiting__gt=now - datetime.timedelta(days=at_most))
+    if more_than is not None:
+        condition &= Q(has_undated=True) | Q(oldest_waiting__lte=now - datetime.timedelta(days=more_than))
+    return condition
+
+
+def with_oldest_waiting(registrations):
+    """Each registration's oldest document waiting for review: the earliest date (an aggregate
+    through the registration's index, not a walk of every document waiting in date order),
+    whether one has no date, and whether any waits."""
+    return registrations.annotate(
+        oldest_waiting=Subquery(
+            _waiting().values("registration").annotate(oldest=Min("submitted_at")).values("oldest")[:1]
+        ),
+        has_undated=Exists(_waiting(submitted_at__isnull=True)),
+        has_waiting=Exists(_waiting()),
+    )
+
 
 SORTS = {
     "name": (_("Name"), ["student__last_name", "student__first_names"], ["last_name", "first_names"]),
@@ -76,6 +163,14 @@ class ListFilterForm(forms.Form):
     stage = StageChoice(label=_("Stage"), queryset=Stage.objects.none(), required=False, empty_label=_("All"))
     progress = forms.ChoiceField(
         label=_("Progress"), required=False, choices=[("", _("Every registration")), *PROGRESS_CHOICES]
+    )
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Every state")), *State.choices]
+    )
+    waiting = forms.ChoiceField(
+        label=_("Oldest document waiting for"),
+        required=False,
+        choices=[("", _("Any time")), *((key, label) for key, _more, _most, label in WAITING_AGES)],
     )
 
     def __init__(self, data, *, user, **kwargs):
@@ -104,10 +199,12 @@ class Filters:
     stage: Stage | None = None
     progress: str = ""
     sort: str = DEFAULT_SORT  # a key of SORTS, "-" first for descending
+    state: str = ""  # exactly this state (the dashboard's stage × state cells)
+    waiting: str = ""  # a key of WAITING_AGES: the oldest document waiting for so long
 
     @property
     def lists_candidates(self) -> bool:
-        return self.progress == NOT_STARTED
+        return self.progress in CANDIDATE_PROGRESS
 
     def params(self) -> dict[str, str]:
         """The GET parameters that give this list again (without sort and page)."""
@@ -116,13 +213,17 @@ class Filters:
             "component": str(self.component.pk) if self.component else "",
             "stage": str(self.stage.pk) if self.stage else "",
             "progress": self.progress,
+            "state": "" if self.lists_candidates else self.state,
+            "waiting": "" if self.lists_candidates else self.waiting,
         }
         return {key: value for key, value in values.items() if value}
 
 
 def parse(data, user) -> tuple[ListFilterForm, Filters | None]:
     """The form bound to the GET (or POST) parameters, and the filters when they are valid."""
-    values = {name: data.get(name, "") for name in ("year", "component", "stage", "progress")}
+    values = {
+        name: data.get(name, "") for name in ("year", "component", "stage", "progress", "state", "waiting")
+    }
     if not values["year"]:
         # The current year by default, shown selected in the form.
         current = AcademicYear.objects.current()
@@ -141,6 +242,8 @@ def parse(data, user) -> tuple[ListFilterForm, Filters | None]:
         stage=cleaned.get("stage"),
         progress=cleaned.get("progress") or "",
         sort=sort,
+        state=cleaned.get("state") or "",
+        waiting=cleaned.get("waiting") or "",
     )
 
 
@@ -152,24 +255,47 @@ def ordering(filters: Filters, candidates: bool = False) -> list[str]:
     return [*fields, "-pk" if filters.sort.startswith("-") else "pk"]
 
 
-def filtered_registrations(filters: Filters, user, *, write: bool = False):
-    """The year's registrations of the list (every state unless `progress` says which)."""
+def filtered_registrations(filters: Filters, user, *, write: bool = False, now=None):
+    """The year's registrations of the list (every state unless `progress` or `state` says which)."""
     rows = Registration.objects.filter(academic_year=filters.year)
     rows = scope_queryset(rows, user, "stage__programme__component_id", write=write)
     if filters.component:
         rows = rows.filter(stage__programme__component=filters.component)
     if filters.stage:
         rows = rows.filter(stage=filters.stage)
-    if filters.progress in _STATES:
-        rows = rows.filter(_STATES[filters.progress])
-    elif filters.progress in _DOCUMENTS:
-        rows = rows.filter(
-            Exists(
-                Submission.objects.filter(registration=OuterRef("pk"), status=_DOCUMENTS[filters.progress])
-            ),
-            state__in=PAST_THE_FORM,
-        )
+    if filters.progress in PROGRESS_CONDITIONS:
+        rows = rows.filter(PROGRESS_CONDITIONS[filters.progress])
+    if filters.state:
+        rows = rows.filter(state=filters.state)
+    if filters.waiting:
+        rows = with_oldest_waiting(rows).filter(waiting_condition(filters.waiting, now or timezone.now()))
     return rows
+
+
+@dataclass
+class Sums:
+    """The money of the rows of a money list, as the dashboard adds it up."""
+
+    collected_cents: int = 0
+    refunded_cents: int = 0
+    owed_cents: int = 0  # the fees of those awaiting payment
+
+    @property
+    def net_cents(self) -> int:
+        return self.collected_cents - self.refunded_cents
+
+
+def sums(filters: Filters, user) -> Sums | None:
+    """The sums of a money list (None for other lists): one aggregate query."""
+    if filters.year is None or filters.progress not in MONEY_PROGRESS:
+        return None
+    rows = filtered_registrations(filters, user)
+    if filters.progress == "awaiting_payment":
+        return Sums(owed_cents=rows.aggregate(owed=Sum("fee_total_cents"))["owed"] or 0)
+    money = Payment.objects.filter(registration__in=rows.values("pk"), status__in=MONEY_TAKEN).aggregate(
+        collected=Sum("paid_cents"), refunded=Sum("refunded_cents")
+    )
+    return Sums(collected_cents=money["collected"] or 0, refunded_cents=money["refunded"] or 0)
 
 
 def registrations(filters: Filters, user, *, write: bool = False):
@@ -188,12 +314,26 @@ def registrations(filters: Filters, user, *, write: bool = False):
     )
 
 
-def candidates(filters: Filters, user, *, write: bool = False):
+def admitted_candidates(year):
+    """The year's candidates admitted through Parcoursup to one of our stages (the dashboard's
+    "admitted")."""
+    return Candidate.objects.filter(academic_year=year, stage__isnull=False)
+
+
+def not_started_candidates(year):
     """Admitted candidates of the year who have no registration (of any state) that year; not
     those of a population registered offline by their office (continuing education...)."""
-    rows = Candidate.objects.filter(academic_year=filters.year, situation=Situation.ACCEPTED, purged_at=None)
+    rows = Candidate.objects.filter(academic_year=year, situation=Situation.ACCEPTED, purged_at=None)
     rows = rows.filter(Q(offline_population__isnull=True) | Q(offline_population=""))
-    rows = rows.exclude(Exists(Registration.objects.filter(candidate=OuterRef("pk"))))
+    return rows.exclude(Exists(Registration.objects.filter(candidate=OuterRef("pk"))))
+
+
+def candidates(filters: Filters, user, *, write: bool = False):
+    """The candidates of a candidates' list: admitted, or admitted and not started."""
+    if filters.progress == ADMITTED:
+        rows = admitted_candidates(filters.year)
+    else:
+        rows = not_started_candidates(filters.year)
     ids = component_ids(user, write=write)
     if ids is not None:
         # A candidate whose Parcoursup offer is not mapped to a stage belongs to no component yet.

@@ -57,7 +57,9 @@ def registrations(request):
             "headers": sort_headers(filters),
             "query": query,
             "no_year": filters.year is None,
-            "can_remind": can_act(request.user),
+            # The button only where the reader may act: in the component chosen, or in one at least.
+            "can_remind": can_act(request.user, filters.component.pk if filters.component else None),
+            "sums": registration_list.sums(filters, request.user),
             "remind_url": f"{reverse('backoffice:registrations-remind')}?{query}",
             "progress_label": dict(registration_list.PROGRESS_CHOICES).get(
                 filters.progress, _("Every registration")

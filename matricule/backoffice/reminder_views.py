@@ -5,6 +5,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +21,10 @@ from . import registration_list, reminders, tasks
 @never_cache
 @staff_required(write=True)
 def remind(request):
+    # Like every page that acts, refused to readers (auditors) from the GET on: the page would
+    # only show them a button they may not press.
+    if not can_act(request.user):
+        raise PermissionDenied
     data = request.POST if request.method == "POST" else request.GET
     form, filters = registration_list.parse(data, request.user)
     if filters is None:
@@ -29,10 +34,7 @@ def remind(request):
     list_url = (
         f"{reverse('backoffice:registrations')}?{urlencode({**filters.params(), 'sort': filters.sort})}"
     )
-    # Auditors may see that the page exists (the list is theirs to read) but not who would be
-    # emailed: that is for those who act. Their POST is refused by staff_required(write=True).
-    allowed = can_act(request.user)
-    plan = reminders.plan(filters, request.user) if allowed else None
+    plan = reminders.plan(filters, request.user)
     if request.method == "POST":
         if plan.to_send:
             enqueue = partial(
@@ -50,7 +52,7 @@ def remind(request):
         )
         return redirect(list_url)
     preview = None
-    if plan is not None and plan.first is not None:
+    if plan.first is not None:
         if plan.candidate_ids:
             preview = reminders.preview(candidate=plan.first)
         else:
@@ -62,7 +64,6 @@ def remind(request):
             "form": form,
             "filters": filters,
             "plan": plan,
-            "allowed": allowed,
             "preview": preview,
             "list_url": list_url,
             "progress_label": dict(registration_list.PROGRESS_CHOICES).get(

@@ -7,6 +7,7 @@ candidate and day), the outbox email (its key names the person and the day) and 
 are written in one transaction per person, so a task run again, a list sent twice or two agents
 at once never email anybody twice, and a crash leaves each person either reminded or not."""
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from functools import partial
@@ -221,7 +222,9 @@ def plan(filters, user, *, now=None) -> Plan:
     if filters.year is None:
         return result
     if filters.lists_candidates:
-        rows = registration_list.candidates(filters, user, write=True)
+        # Of the admitted, those who have started are reminded through their registration.
+        not_started = dataclasses.replace(filters, progress=registration_list.NOT_STARTED)
+        rows = registration_list.candidates(not_started, user, write=True)
         today = Reminder.objects.filter(day=day, candidate__in=rows.values("pk"))
         reminded = set(today.values_list("candidate_id", flat=True))
         for candidate in rows:

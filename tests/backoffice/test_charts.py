@@ -102,7 +102,10 @@ def test_label_room_follows_the_longest_label_within_bounds():
     assert charts.label_width_for(["x" * 100]) == 150
 
 
-def test_every_chart_of_the_dashboard_writes_the_figures_of_its_table(dataset, iut_agent, staff_client):
+def test_every_chart_of_the_dashboard_writes_the_figures_of_its_table(dataset, demo, iut_agent, staff_client):
+    from matricule.backoffice.dashboard import refresh_snapshot
+
+    refresh_snapshot(demo.current_year.pk)  # the summary, as the task queue stores it
     html = staff_client(iut_agent).get("/gestion/").content.decode()
     for chart_id in ("funnel-chart", "documents-age-chart"):
         start = html.index(f'id="{chart_id}-title"')

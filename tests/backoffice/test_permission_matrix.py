@@ -83,6 +83,15 @@ POLICIES = {
         "auditor": FORBIDDEN,
         "administrator": ALLOW,
     },
+    # A page that acts on a list of the person's components: those who act; auditors only read
+    # the list itself.
+    "acting_list": {
+        "iut_agent": ALLOW,
+        "other_agent": ALLOW,
+        "manager": ALLOW,
+        "auditor": FORBIDDEN,
+        "administrator": ALLOW,
+    },
     # The audit log: administrators and auditors.
     "audit": {
         "iut_agent": FORBIDDEN,
@@ -100,7 +109,7 @@ URLS = {
     "backoffice:dashboard": ("list", "get", lambda o: {}),
     "backoffice:search": ("list", "get", lambda o: {}),
     "backoffice:registrations": ("list", "get", lambda o: {}),
-    "backoffice:registrations-remind": ("list", "get", lambda o: {}),
+    "backoffice:registrations-remind": ("acting_list", "get", lambda o: {}),
     "backoffice:audit": ("audit", "get", lambda o: {}),
     "backoffice:student": ("iut_read", "get", lambda o: {"pk": o["registration"].student_id}),
     "backoffice:student-identity": ("iut_write_page", "get", lambda o: {"pk": o["registration"].student_id}),

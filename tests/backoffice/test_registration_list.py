@@ -6,6 +6,7 @@ from matricule.admissions.models import Candidate
 from matricule.backoffice import registration_list
 from matricule.documents.models import DocumentType, Submission
 from matricule.institution.models import Component, Stage
+from matricule.registration.models import Registration
 from tests.backoffice.conftest import make_registrations
 
 
@@ -48,10 +49,102 @@ def campaign(demo):
         ("documents_refused", ["REFUSED"]),
         ("documents_waiting", ["WAITING"]),
         ("cancelled", ["CANCELLED"]),
+        (
+            "started",
+            ["AWAITING_PAYMENT", "DRAFT", "MISSING", "PAID", "REFUSED", "REGISTERED", "SUBMITTED", "WAITING"],
+        ),
+        (
+            "past_submission",
+            ["AWAITING_PAYMENT", "MISSING", "PAID", "REFUSED", "REGISTERED", "SUBMITTED", "WAITING"],
+        ),
+        ("documents_complete", ["REGISTERED"]),  # no document short of validated
     ],
 )
 def test_each_progress_of_a_registration(campaign, iut_agent, progress, expected):
     assert last_names(iut_agent, progress=progress) == expected
+
+
+@pytest.mark.parametrize(
+    "state", ["draft", "submitted", "awaiting_payment", "paid", "registered", "cancelled"]
+)
+def test_each_state_exactly(campaign, iut_agent, state):
+    expected = [state.upper()] + (["MISSING", "REFUSED", "WAITING"] if state == "registered" else [])
+    assert last_names(iut_agent, state=state) == sorted(expected)
+    assert last_names(iut_agent, state="exempt") == []
+    # With a progress, both apply.
+    assert last_names(iut_agent, state=state, progress="documents_waiting") == (
+        ["WAITING"] if state == "registered" else []
+    )
+
+
+def test_admitted_lists_every_admitted_candidate_started_or_not(campaign, demo_candidates, iut_agent):
+    campaign["draft"].candidate = demo_candidates["accepted"]
+    campaign["draft"].save(update_fields=["candidate"])
+    filters = filters_for(iut_agent, progress="admitted")
+    rows = list(registration_list.people(filters, iut_agent))
+    assert demo_candidates["accepted"] in rows  # started: still admitted
+    assert demo_candidates["continuing_education"] in rows and all(row.stage_id for row in rows)
+    assert filters.params() == {"year": filters.year.code, "progress": "admitted"}
+
+
+def test_money_lists_and_their_sums(campaign, iut_agent):
+    from matricule.payments.models import Payment
+
+    def pay(registration, status, paid, refunded=0):
+        Payment.objects.create(
+            registration=registration,
+            reference=f"SUM-{registration.pk}-{status}",
+            gateway="simulator",
+            amount_cents=17800,
+            paid_cents=paid,
+            refunded_cents=refunded,
+            status=status,
+            fee_key=f"sum-{registration.pk}-{status}",
+        )
+
+    pay(campaign["paid"], Payment.Status.CONFIRMED, 17800)
+    pay(campaign["registered"], Payment.Status.PARTLY_REFUNDED, 17800, 5000)
+    pay(campaign["awaiting_payment"], Payment.Status.FAILED, None)  # no money taken
+    assert last_names(iut_agent, progress="money_collected") == ["PAID", "REGISTERED"]
+    assert last_names(iut_agent, progress="money_refunded") == ["REGISTERED"]
+    sums = registration_list.sums(filters_for(iut_agent, progress="money_collected"), iut_agent)
+    assert (sums.collected_cents, sums.refunded_cents, sums.net_cents) == (35600, 5000, 30600)
+    Registration.objects.filter(pk=campaign["awaiting_payment"].pk).update(fee_total_cents=17800)
+    owed = registration_list.sums(filters_for(iut_agent, progress="awaiting_payment"), iut_agent)
+    assert owed.owed_cents == 17800
+    assert registration_list.sums(filters_for(iut_agent, progress="draft"), iut_agent) is None
+
+
+def test_owing_nothing(campaign, iut_agent):
+    Registration.objects.filter(pk__in=[campaign["registered"].pk, campaign["cancelled"].pk]).update(
+        fee_total_cents=0
+    )
+    assert last_names(iut_agent, progress="owing_nothing") == ["REGISTERED"]  # not the cancelled one
+
+
+def test_files_by_how_long_their_oldest_document_has_waited(campaign, iut_agent, days_ago):
+    Submission.objects.filter(registration=campaign["WAITING"]).update(submitted_at=days_ago(5))
+    Submission.objects.create(
+        registration=campaign["WAITING"],
+        document_type=DocumentType.objects.get(code="photo"),
+        status="submitted",
+        submitted_at=days_ago(0, 1),
+    )
+    Submission.objects.create(
+        registration=campaign["MISSING"],
+        document_type=DocumentType.objects.get(code="photo"),
+        status="submitted",
+        submitted_at=None,
+    )
+    Registration.objects.filter(pk=campaign["MISSING"].pk).update(state="awaiting_payment")
+
+    def waiting(key):
+        return last_names(iut_agent, progress="documents_waiting", waiting=key)
+
+    assert waiting("under_1_day") == []  # its oldest counts
+    assert waiting("3_to_7_days") == ["WAITING"]
+    assert waiting("over_7_days") == ["MISSING"]  # a document with no date counts as the oldest
+    assert last_names(iut_agent, waiting="1_to_3_days") == []
 
 
 def test_not_started_lists_admitted_candidates_without_a_registration(
@@ -98,6 +191,8 @@ def test_another_year_shows_its_own(campaign, iut_agent, year_2024):
     [
         {"year": "1999-2000"},
         {"progress": "finished"},
+        {"state": "asleep"},
+        {"waiting": "forever"},
         {"component": "abc"},
         {"component": "999999"},
         {"stage": "x"},

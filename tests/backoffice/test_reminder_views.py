@@ -64,13 +64,41 @@ def test_people_skipped_are_counted(demo, iut_agent, staff_client):
     assert (plan.to_send, plan.already, plan.no_email, plan.skipped) == (2, 1, 2, 3)
 
 
-def test_auditors_see_no_one_and_may_not_send(demo, demo_candidates, auditor, staff_client):
+def test_auditors_may_neither_see_the_confirmation_nor_send(demo, demo_candidates, auditor, staff_client):
     client = staff_client(auditor)
     response = client.get(URL, NOT_STARTED)
-    assert response.status_code == 200
-    assert response.context["plan"] is None and "Inès" not in response.content.decode()
+    assert response.status_code == 403
+    assert "Inès" not in response.content.decode()
     assert client.post(URL, NOT_STARTED).status_code == 403
     assert not Reminder.objects.exists()
+    # Nor does the list they read offer the button.
+    content = client.get(reverse("backoffice:registrations"), NOT_STARTED).content.decode()
+    assert URL not in content
+
+
+def test_an_auditor_of_one_component_agent_of_another_gets_the_button_only_where_they_act(
+    demo, demo_candidates, auditor, staff_client
+):
+    from matricule.accounts.models import ComponentMembership
+    from matricule.institution.models import Component
+
+    orleans = Component.objects.get(code="iut-orleans")
+    chartres = Component.objects.get(code="iut-chartres")
+    ComponentMembership.objects.create(user=auditor, component=orleans, role=ComponentMembership.Role.AGENT)
+    client = staff_client(auditor)
+    lists = reverse("backoffice:registrations")
+    assert URL in client.get(lists, {**NOT_STARTED, "component": orleans.pk}).content.decode()
+    assert URL not in client.get(lists, {**NOT_STARTED, "component": chartres.pk}).content.decode()
+    # The confirmation, where they act somewhere, plans only for where they act: Léa, in Orléans.
+    plan = client.get(URL, NOT_STARTED).context["plan"]
+    assert plan.to_send == 1 and plan.first.last_name == "MARTIN"
+
+
+def test_the_admitted_list_reminds_those_who_have_not_started(demo, demo_candidates, iut_agent, staff_client):
+    client = staff_client(iut_agent)
+    admitted = client.get(URL, {"progress": "admitted"}).context["plan"]
+    not_started = client.get(URL, NOT_STARTED).context["plan"]
+    assert admitted.candidate_ids == not_started.candidate_ids
 
 
 def test_another_component_reaches_nobody_of_the_iut(

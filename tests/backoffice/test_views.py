@@ -10,7 +10,10 @@ from .conftest import make_registrations
 # --- The dashboard ---------------------------------------------------------------------------
 
 
-def test_the_page_renders_in_french(dataset, iut_agent, staff_client):
+def test_the_page_renders_in_french(dataset, demo, iut_agent, staff_client):
+    from matricule.backoffice.dashboard import refresh_snapshot
+
+    refresh_snapshot(demo.current_year.pk)  # the summary, as the task queue stores it
     response = staff_client(iut_agent).get("/gestion/")
     assert response.status_code == 200
     html = response.content.decode()
