@@ -5,9 +5,10 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from matricule import countries, phones
+from matricule import countries, phones, postal_codes
 from matricule.accounts.forms import birth_date_field, identifier_field, link_email_field
 
 from .identifiers import check_ine, check_uai, looks_like_uai
@@ -78,9 +79,24 @@ class IdentityForm(StepForm):
         help_text=_("Only if you use another name than your birth name (e.g. a spouse's name)."),
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    birth_town = forms.CharField(label=_("Town of birth"), max_length=100)
+    birth_town = forms.CharField(
+        label=_("Town of birth"),
+        max_length=100,
+        help_text=_(
+            "In France, where several communes have that name, add the department: Saint-Denis (93)."
+        ),
+    )
     birth_country = CountryField(_("Country of birth"))
     nationality = CountryField(_("Nationality"))
+
+    def clean(self):
+        data = super().clean()
+        # What the SISE survey wants of a birth in France: the commune's INSEE code, when the
+        # town names one commune (docs/sise-export.md); never asked, never refused.
+        town = data.get("birth_town")
+        born_in_france = data.get("birth_country") == "FR" and town
+        data["birth_insee"] = postal_codes.town_insee_code(town) if born_in_france else ""
+        return data
 
 
 class IneForm(StepForm):
@@ -196,10 +212,37 @@ class PreviousForm(StepForm):
     )
 
 
+class TownInput(forms.TextInput):
+    """A town, offered the communes of the postal code typed (`communes`, set by the form) in a
+    <datalist>: the browser suggests them as the town is typed, without any script."""
+
+    communes: tuple[str, ...] = ()
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        identifier = (attrs or {}).get("id") or self.attrs.get("id")
+        if not self.communes or not identifier:
+            return html
+        return format_html(
+            '{}<datalist id="{}_communes">{}</datalist>',
+            html,
+            identifier,
+            format_html_join("", '<option value="{}"></option>', ((commune,) for commune in self.communes)),
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        identifier = context["widget"]["attrs"].get("id")
+        if self.communes and identifier:
+            context["widget"]["attrs"]["list"] = f"{identifier}_communes"
+        return context
+
+
 def address_fields(street_label, *, country_initial=None) -> tuple[forms.CharField, ...]:
     """The fields of an address during the year, in this order: street (labelled
     `street_label`), postal code, town, country. The contacts step asks them; a change of
-    address request changes them (`cleaned["contacts"]`)."""
+    address request changes them (`cleaned["contacts"]`). A French postal code and its town
+    are checked together (`check_postal_code`)."""
     return (
         forms.CharField(
             label=street_label,
@@ -212,7 +255,7 @@ def address_fields(street_label, *, country_initial=None) -> tuple[forms.CharFie
             widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
         ),
         forms.CharField(
-            label=_("Town"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+            label=_("Town"), max_length=100, widget=TownInput(attrs={"autocomplete": "address-level2"})
         ),
         CountryField(_("Country"), initial=country_initial),
     )
@@ -239,6 +282,10 @@ class ContactsForm(StepForm):
     emergency_name = forms.CharField(label=_("Person to contact in an emergency"), max_length=150)
     emergency_phone = PhoneField(_("Their phone number"), autocomplete="off")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_communes(self)
+
     def clean(self):
         data = super().clean()
         email, again = data.get("email"), data.get("email_confirmation")
@@ -251,16 +298,62 @@ class ContactsForm(StepForm):
 
 
 FRENCH_POSTAL_CODE_RE = re.compile(r"[0-9]{5}")
+# A postal code serving more communes than this names some of them in the error.
+COMMUNES_NAMED = 12
+
+
+def offer_communes(form) -> None:
+    """The town field of a French address offers the communes of the postal code typed (or
+    given at first), once the page comes back with it."""
+    values = form.data if form.is_bound else {**form.initial}
+    country = countries.resolve(str(values.get("country") or "")) or values.get("country")
+    if country == "FR" or (not form.is_bound and not country):
+        names = tuple(postal_codes.commune_names(str(values.get("postal_code") or "")))
+        form.fields["city"].widget.communes = names
 
 
 def check_postal_code(form, data) -> None:
-    """A French address has a five-digit postal code (stored without spaces: "28 000" is 28000)."""
+    """A French address has a five-digit postal code (stored without spaces: "28 000" is 28000)
+    that exists, and a town that is one of the communes it serves (matricule/postal_codes.py:
+    accents, case, "St", CEDEX and arrondissements do not matter). Other countries are not
+    checked."""
     code = "".join(str(data.get("postal_code") or "").split())
-    if data.get("country") == "FR" and code and "postal_code" not in form.errors:
-        if FRENCH_POSTAL_CODE_RE.fullmatch(code):
-            data["postal_code"] = code
-        else:
-            form.add_error("postal_code", _("A French postal code has five digits, e.g. 28000."))
+    if data.get("country") != "FR" or not code or "postal_code" in form.errors:
+        return
+    if not FRENCH_POSTAL_CODE_RE.fullmatch(code):
+        form.add_error("postal_code", _("A French postal code has five digits, e.g. 28000."))
+        return
+    data["postal_code"] = code
+    city = data.get("city") or ""
+    found = postal_codes.check(code, city if "city" not in form.errors else "")
+    if found.status == postal_codes.Status.UNKNOWN_CODE:
+        form.add_error(
+            "postal_code",
+            forms.ValidationError(
+                _(
+                    "There is no postal code %(code)s in France: check it. For a CEDEX code, "
+                    "write CEDEX after the town."
+                ),
+                code="unknown_postal_code",
+                params={"code": code},
+            ),
+        )
+    elif found.status == postal_codes.Status.OTHER_TOWN:
+        form.add_error("city", other_town_error(code, found.communes))
+
+
+def other_town_error(code: str, communes) -> forms.ValidationError:
+    """The error on a town its postal code does not serve, naming the communes the code does
+    serve (the first twelve of a code serving more): "Postal code 28000 is that of: Chartres."."""
+    if len(communes) <= COMMUNES_NAMED:
+        message = _("Postal code %(code)s is that of: %(communes)s.")
+    else:
+        message = _("Postal code %(code)s is that of %(count)s communes, among them: %(communes)s…")
+    return forms.ValidationError(
+        message,
+        code="other_town",
+        params={"code": code, "count": len(communes), "communes": ", ".join(communes[:COMMUNES_NAMED])},
+    )
 
 
 class SocialForm(StepForm):

@@ -9,7 +9,7 @@ from typing import ClassVar
 from django.db.models import Model, OuterRef, Subquery, TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from matricule import countries
+from matricule import countries, postal_codes
 from matricule.accounts.staff import scope_queryset
 from matricule.admissions.models import Result
 from matricule.documents.models import DocumentType, Submission
@@ -65,6 +65,33 @@ def nationality(registration) -> str | None:
 def nationality_name(registration) -> str | None:
     value = answer(registration, "identity", "nationality")
     return countries.name(value) if value else None
+
+
+def birth_commune(registration) -> str | None:
+    """The INSEE code of the commune of birth, for a student born in France: read again from the
+    town as it stands (a corrected town is followed), else the code the form derived. None
+    abroad, or when the town names no single commune (docs/sise-export.md)."""
+    if countries.resolve(answer(registration, "identity", "birth_country") or "") != "FR":
+        return None
+    town = answer(registration, "identity", "birth_town") or ""
+    return postal_codes.town_insee_code(town) or cleaned(registration, "identity", "birth_insee") or None
+
+
+def address_commune(registration) -> str | None:
+    """The INSEE code of the commune of the address during the year, when it is in France: from
+    its postal code and town (the form's, else the admission's). None abroad, or when the pair
+    names no single commune."""
+    contacts = cleaned(registration, "contacts", "postal_code") and registration.cleaned["contacts"]
+    if contacts:
+        code, city, country = contacts.get("postal_code"), contacts.get("city"), contacts.get("country")
+    elif registration.candidate_id:
+        candidate = registration.candidate
+        code, city, country = candidate.postal_code, candidate.city, candidate.country
+    else:
+        return None
+    if (countries.resolve(country or "") or country or "FR") != "FR":
+        return None
+    return postal_codes.insee_code(code or "", city or "") or None
 
 
 def bac_year(registration) -> int | None:
@@ -363,6 +390,8 @@ class SiseExporter(OfRegistrations):
         Column("sex", _("Sex"), lambda r: identity(r, "sex")),
         Column("birth_date", _("Date of birth"), lambda r: identity(r, "birth_date"), personal=True),
         Column("nationality", _("Nationality (ISO 3166 code)"), nationality, personal=True),
+        Column("birth_commune", _("Commune of birth (INSEE code)"), birth_commune, personal=True),
+        Column("address_commune", _("Commune of residence (INSEE code)"), address_commune, personal=True),
         Column("bac_kind", _("Access diploma"), bac_kind, default=False),
         Column("bac_series", _("Baccalaureate series"), bac_series),
         Column("bac_year", _("Baccalaureate year"), bac_year),

@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from matricule.admissions.models import Result
+from matricule.admissions.models import Candidate, Result
 from matricule.backoffice.exports import all_exporters, get_exporter
 from matricule.documents.models import Submission
 from matricule.institution.models import Stage
 from matricule.payments.models import Payment
-from matricule.registration.models import Student
+from matricule.registration.models import Registration, Student
 
 
 def export_rows(code, user, year, columns=None, **filters) -> list[dict]:
@@ -170,6 +170,36 @@ def test_sise_first_year_in_higher_education_for_a_new_bachelor(exports, other_a
     Result.objects.all().delete()
     lea = export_rows("sise", other_agent, exports.year)[0]
     assert lea["first_year_university"] == lea["first_year_he"] == exports.year.first_year
+
+
+def test_sise_gives_the_insee_codes_of_french_communes_not_their_names(exports, iut_agent):
+    columns = ["last_name", "birth_commune", "address_commune"]
+    rows = {row["last_name"]: row for row in export_rows("sise", iut_agent, exports.year, columns)}
+    # Chloé was born in Chartres and lives at 28000 Chartres (her form's answers).
+    assert (rows["LEFÈVRE"]["birth_commune"], rows["LEFÈVRE"]["address_commune"]) == ("28085", "28085")
+    assert exports.chloe.cleaned["identity"]["birth_insee"] == "28085"  # derived by the form
+    # Nadia registered at the desk without the form: her admission's address (28000 Chartres).
+    assert rows["BENALI"]["address_commune"] == "28085"
+    assert rows["BENALI"]["birth_commune"] is None  # no country of birth in her admission
+    Candidate.objects.filter(pk=exports.nadia.candidate_id).update(
+        birth_town="St-Denis (974)", birth_country="France", postal_code="75015", city="PARIS"
+    )
+    # Chloé moved to Paris 15e (an accepted change of address) and her town of birth was corrected.
+    cleaned = exports.chloe.cleaned
+    cleaned["contacts"].update(postal_code="75015", city="Paris")
+    cleaned["identity"]["birth_town"] = "Orléans"
+    Registration.objects.filter(pk=exports.chloe.pk).update(cleaned=cleaned)
+    rows = {row["last_name"]: row for row in export_rows("sise", iut_agent, exports.year, columns)}
+    assert (rows["BENALI"]["birth_commune"], rows["BENALI"]["address_commune"]) == ("97411", "75115")
+    assert (rows["LEFÈVRE"]["birth_commune"], rows["LEFÈVRE"]["address_commune"]) == ("45234", "75115")
+    # Abroad: no INSEE code.
+    cleaned["contacts"].update(country="BE", postal_code="1000", city="Bruxelles")
+    cleaned["identity"].update(birth_country="BE", birth_town="Liège")
+    Registration.objects.filter(pk=exports.chloe.pk).update(cleaned=cleaned)
+    chloe = next(
+        r for r in export_rows("sise", iut_agent, exports.year, columns) if r["last_name"] == "LEFÈVRE"
+    )
+    assert (chloe["birth_commune"], chloe["address_commune"]) == (None, None)
 
 
 @pytest.mark.parametrize("code", ["registrations", "payments", "documents", "sise"])
