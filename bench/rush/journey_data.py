@@ -19,6 +19,13 @@ FORM_RE = re.compile(r'<form method="post" action="([^"]+)" data-autosubmit>')
 HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 UPLOAD_RE = re.compile(r'action="(/inscription/\d+/pieces/\d+/)"')
 
+
+def htmx_headers(current_url: str) -> dict:
+    """What htmx adds to a step's save, as a browser with JavaScript sends it (step.html): the
+    answer is then the next page itself (its address in HX-Push-Url), not a redirect to it."""
+    return {"HX-Request": "true", "HX-Current-URL": current_url}
+
+
 # What the student types on the simulated bank's card page.
 CARD = {"action": "pay", "number": "4111 1111 1111 1111", "expiry": "12/30", "cvc": "123"}
 

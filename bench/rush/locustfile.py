@@ -33,6 +33,7 @@ from journey_data import (
     STEPS,
     UPLOAD_RE,
     bank_form,
+    htmx_headers,
     login_data,
     step_data,
 )
@@ -126,9 +127,20 @@ class Student(FastHttpUser):
         self.retried = 0
 
     # --- HTTP helpers ---------------------------------------------------------------------------
-    def go(self, method: str, url: str, name: str, *, data=None, body=None, content_type=None, expect=(200,)):
+    def go(
+        self,
+        method: str,
+        url: str,
+        name: str,
+        *,
+        data=None,
+        body=None,
+        content_type=None,
+        expect=(200,),
+        headers=None,
+    ):
         """One request, as the browser makes it; the waiting room's page is waited through."""
-        headers = {}
+        headers = dict(headers or {})
         payload = None
         if data is not None:
             payload = urllib.parse.urlencode(data)
@@ -276,14 +288,25 @@ class Student(FastHttpUser):
             )
         )
         registration = REGISTRATION_RE.search(where).group(1)
+        page = self.go("GET", where, f"09 step 1 {STEPS[0]} (page)")
         for index, key in enumerate(STEPS):
-            page = self.go("GET", where, f"09 step {index + 1} {key} (page)")
             data = step_data(key, person)
             data.update(csrfmiddlewaretoken=self.csrf(page), action="next")
-            where = self.location(
-                self.go("POST", where, f"10 step {index + 1} {key} (save)", expect=(302,), data=data)
+            # Sent by htmx as with JavaScript: the answer is the next step (the review page after
+            # the last), its address pushed; no redirect, no GET of it (issue 20).
+            page = self.go(
+                "POST",
+                where,
+                f"10 step {index + 1} {key} (save)",
+                data=data,
+                headers=htmx_headers(self.client.base_url + where),
             )
-        page = self.go("GET", where, "11 review page")
+            pushed = header(page, "HX-Push-Url")
+            if not pushed:  # the step again, with its errors
+                raise JourneyError(f"step {key} refused")
+            where = pushed
+        if "/verification/" not in where:
+            raise JourneyError("no review page after the last step")
         pay = self.location(
             self.go("POST", where, "12 submit", expect=(302,), data={"csrfmiddlewaretoken": self.csrf(page)})
         )

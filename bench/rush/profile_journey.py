@@ -41,7 +41,7 @@ class Journey:
         self.profiles = {}
         self.queries = {}
 
-    def go(self, method, url, name, data=None, expect=(200,)):
+    def go(self, method, url, name, data=None, expect=(200,), headers=None):
         profiler = None
         if any(name.startswith(p) for p in self.profiler_steps) and name not in self.profiles:
             from pyinstrument import Profiler
@@ -50,7 +50,7 @@ class Journey:
             profiler.start()
         with CaptureQueriesContext(connection) as queries:
             began, cpu = time.perf_counter(), time.process_time()
-            response = getattr(self.client, method.lower())(url, data or {})
+            response = getattr(self.client, method.lower())(url, data or {}, headers=headers)
             if hasattr(response, "streaming_content"):
                 response.content_bytes = b"".join(response.streaming_content)
             elapsed = (time.perf_counter() - began) * 1000
@@ -118,12 +118,16 @@ class Journey:
             expect=(302,),
         )["Location"]
         registration = journey_data.REGISTRATION_RE.search(where).group(1)
+        page = c.go("GET", where, f"09 step 1 {journey_data.STEPS[0]} (page)")
         for index, key in enumerate(journey_data.STEPS):
-            page = c.go("GET", where, f"09 step {index + 1} {key} (page)")
             data = journey_data.step_data(key, person)
             data.update(csrfmiddlewaretoken=c.csrf(page), action="next")
-            where = c.go("POST", where, f"10 step {index + 1} {key} (save)", data, expect=(302,))["Location"]
-        page = c.go("GET", where, "11 review page")
+            # Sent by htmx, as in the rush: the answer is the next page, its address pushed.
+            headers = journey_data.htmx_headers(f"http://127.0.0.1{where}")
+            page = c.go("POST", where, f"10 step {index + 1} {key} (save)", data, headers=headers)
+            if "HX-Push-Url" not in page:
+                raise RuntimeError(f"step {key}: refused")
+            where = page["HX-Push-Url"]
         pay = c.go("POST", where, "12 submit", {"csrfmiddlewaretoken": c.csrf(page)}, expect=(302,))[
             "Location"
         ]

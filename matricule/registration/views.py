@@ -1,3 +1,4 @@
+import copy
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -5,7 +6,9 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix, resolve, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -56,33 +59,61 @@ class StepPages:
         """The step `key`: its form (with what was typed and its errors when the step was left
         invalid). A POST is saved by `save(registration, key, data, move_to=…,
         stay_if_invalid=…)`, then goes on to the step it asks for, or shows the step again with
-        its errors (400)."""
+        its errors (400). Posted by htmx (the student's step form with JavaScript), the answer is
+        the page it goes on to, drawn at once, or this step with its errors, both 200 and meant to
+        replace the whole page: one round trip instead of a redirect and a GET."""
         step = get_step(key)
         if step is None or step not in steps_for(registration):
             raise Http404
+        swapped = request.method == "POST" and request.headers.get("HX-Request") == "true"
         if not registration.is_editable:
-            return self.leave(registration)
+            return _redirect_for_htmx(self.leave(registration)) if swapped else self.leave(registration)
         if request.method == "POST":
             target, stay_if_invalid = navigation(registration, key, request.POST)
             try:
                 form = save(registration, key, request.POST, move_to=target, stay_if_invalid=stay_if_invalid)
             except services.NotEditable as error:
                 messages.error(request, str(error))
-                return self.leave(registration)
+                return _redirect_for_htmx(self.leave(registration)) if swapped else self.leave(registration)
             if form.is_valid() or not stay_if_invalid:
+                if swapped:
+                    return self._moved_on(request, registration, key, target)
                 return redirect_to_step(registration, target, self.namespace)
-            status = 400
+            # htmx swaps no 4xx answer by default: the errors come with a 200 there.
+            status = 200 if swapped else 400
         else:
             form, status = shown_form(step, registration), 200
+        response = self._step_page(request, registration, step, form, status)
+        return _whole_page(response) if swapped else response
+
+    def _step_page(self, request, registration: Registration, step, form, status: int = 200):
         keys = [s.key for s in steps_for(registration)]
         context = {
             "step": step,
             "form": form,
-            "progress": progress(registration, key),
-            "is_first": keys[0] == key,
-            "is_last": keys[-1] == key,
+            "progress": progress(registration, step.key),
+            "is_first": keys[0] == step.key,
+            "is_last": keys[-1] == step.key,
         }
         return self._render(request, self.step_template, registration, context, status)
+
+    def _moved_on(self, request, registration: Registration, key: str, target: str) -> HttpResponse:
+        """The page a saved step goes on to (the step `target` or the review), as its GET would
+        draw it, with its address for htmx to push into the history (Back and reload work)."""
+        if target == "review":
+            url = reverse(f"{self.namespace}:review", args=[registration.pk])
+            response = self._review_page(_as_if_at(request, url), registration)
+        else:
+            url = reverse(f"{self.namespace}:step", args=[registration.pk, target])
+            step = get_step(target)
+            response = self._step_page(
+                _as_if_at(request, url), registration, step, shown_form(step, registration)
+            )
+        if isinstance(response, HttpResponseRedirectBase):  # no longer editable: its own page
+            return _redirect_for_htmx(response)
+        if target != key:  # the same step again keeps its history entry
+            response["HX-Push-Url"] = url
+        return _whole_page(response)
 
     def review(self, request, registration: Registration, *, submit, submitted) -> HttpResponse:
         """Everything typed, step by step, with what is missing. A POST submits it through
@@ -95,6 +126,9 @@ class StepPages:
                 messages.error(request, error.message)
                 return redirect(f"{self.namespace}:review", registration.pk)
             return submitted(registration)
+        return self._review_page(request, registration)
+
+    def _review_page(self, request, registration: Registration) -> HttpResponse:
         if not registration.is_editable:
             return self.leave(registration)
         if registration.current_step != "review":  # no write when the page is shown again
@@ -108,6 +142,35 @@ class StepPages:
             "missing": [b["step"] for b in blocks if not b["complete"]],
         }
         return self._render(request, self.review_template, registration, context)
+
+
+def _whole_page(response: HttpResponse) -> HttpResponse:
+    """An htmx answer that is a whole page: it replaces the body (title and all), scrolled to
+    the top as a page load would be, whatever the element that asked."""
+    response["HX-Retarget"] = "body"
+    response["HX-Reswap"] = "innerHTML show:window:top"
+    return response
+
+
+def _redirect_for_htmx(response: HttpResponse) -> HttpResponse:
+    """A redirect said to htmx, which then loads the page: an XMLHttpRequest would follow a 302
+    itself and have the page drawn under the step's address."""
+    if not isinstance(response, HttpResponseRedirectBase):
+        return response
+    answer = HttpResponse(status=200)
+    answer["HX-Redirect"] = response["Location"]
+    return answer
+
+
+def _as_if_at(request, url: str):
+    """The request as the page at `url` would have been asked for: what a page draws from its
+    own address (the language switch of the header) names the page shown, not the step posted.
+    A shallow copy: the session, the user, the messages and the CSRF token are the request's."""
+    page_request = copy.copy(request)
+    page_request.path = url
+    page_request.path_info = "/" + url.removeprefix(get_script_prefix())
+    page_request.resolver_match = resolve(page_request.path_info)
+    return page_request
 
 
 @never_cache
@@ -159,7 +222,23 @@ def _status(registration):
 PAGES = StepPages("registration", "registration/step.html", "registration/review.html", leave=_status)
 
 
+def _redirects_for_htmx(view):
+    """The step's redirects made before it is reached (to the login page, once the session is
+    lost) said to htmx too, so that the browser goes there rather than drawing the page under the
+    step's address."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "POST" and request.headers.get("HX-Request") == "true":
+            return _redirect_for_htmx(response)
+        return response
+
+    return wrapper
+
+
 @never_cache
+@_redirects_for_htmx
 @login_required
 @require_http_methods(["GET", "POST"])
 def step(request, pk: int, key: str):

@@ -1,5 +1,6 @@
 """Browser tests: Playwright driving Debian's chromium (never a downloaded browser)."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -21,10 +22,16 @@ CHROMIUM = os.environ.get("MATRICULE_CHROMIUM", "/usr/bin/chromium")
 # being answered, when the machine is slow. PostgreSQL makes the two requests wait for each other;
 # the in-memory SQLite test database, shared by the live server's threads, fails one of them
 # ("database table is locked"). A page whose form is submitted is being left: on SQLite its
-# autosaves are dropped from then on.
+# autosaves are dropped from then on, until the next page (loaded, or swapped in whole by htmx
+# when the step form itself is sent by htmx, which goes through).
 NO_AUTOSAVE_AFTER_SUBMIT = """
 addEventListener("submit", () => { window.matriculeLeaving = true; });
-addEventListener("htmx:beforeRequest", (event) => { if (window.matriculeLeaving) event.preventDefault(); });
+addEventListener("htmx:beforeRequest", (event) => {
+  if (window.matriculeLeaving && event.detail.elt.tagName !== "FORM") event.preventDefault();
+});
+addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.target === document.body) window.matriculeLeaving = false;
+});
 """
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -73,6 +80,16 @@ def staff_sign_in(page, username, address="/gestion/connexion/"):
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill("matricule-agent")
     page.locator("form button[type=submit]").click()
+
+
+@contextlib.contextmanager
+def swapped(page):
+    """Around a click that sends a registration step: htmx sends it and its answer (the next
+    page, or the step again with its errors) replaces the page's body without a page load to wait
+    for. Waits until the page's old main part is gone: the answer is in place."""
+    old = page.locator("main").element_handle()
+    yield
+    page.wait_for_function("(main) => !main.isConnected", arg=old)
 
 
 def settle_autosaves(context):

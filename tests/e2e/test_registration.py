@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from matricule.demo.seed import cvec_number
 
 from .axe import assert_accessible
-from .conftest import follow_login_link
+from .conftest import follow_login_link, swapped
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("immediate_tasks")]
 
@@ -23,9 +23,9 @@ def log_in(page, live_server, candidate):
 
 
 def next_step(page):
-    # The answer is the next step or this one again with its errors (same address): wait for that
-    # navigation, as the page already loaded would satisfy wait_for_load_state at once.
-    with page.expect_navigation():
+    # The answer is the next step or this one again with its errors (same address), swapped in by
+    # htmx: wait for it, as the page already there would satisfy wait_for_load_state at once.
+    with swapped(page):
         page.get_by_role("button", name=re.compile("Enregistrer et (continuer|vérifier)")).click()
 
 
@@ -79,7 +79,7 @@ def test_register_on_a_phone_resume_after_losing_the_session_and_get_the_summary
     page.get_by_role("link", name="Reprendre mon inscription").click()
     page.wait_for_url(re.compile(r"/etape/[\w-]+/$"))
     # The step menu posts the form: what is typed next goes to the page that answers.
-    with page.expect_navigation():
+    with swapped(page):
         page.get_by_role("button", name=re.compile("Dernière année")).click()
     expect(page.get_by_label("Établissement fréquenté en dernier")).to_have_value("Lycée Marceau")
     page.get_by_label("Votre situation l'an dernier").select_option("secondary")
