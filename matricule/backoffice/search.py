@@ -21,13 +21,13 @@ from matricule.admissions.models import Candidate, normalize_email, normalize_pa
 from matricule.institution.models import Stage
 from matricule.registration.models import Registration, Student
 
-from .folding import Folded, word_pattern, words
+from .folding import Folded, fold, word_pattern, words
 
 MIN_LENGTH = 2
 # More matches than this means the search was too vague: the page asks for more letters.
 MAX_RESULTS = 500
 # Matches checked against the agent's components this many at a time (see search_student_ids).
-SCOPE_CHUNK = 1000
+SCOPE_CHUNK = 600
 INE_RE = re.compile(r"^[0-9A-Z]{11}$")
 
 
@@ -148,16 +148,16 @@ def _name_rows(name_words: list[str]) -> set[tuple[str, int]]:
     join), then the other words checked on those few rows' stored names."""
     longest = max(name_words, key=len)
     users = get_user_model().objects
-    accounts = dict(users.filter(search_name__contains=longest).values_list("pk", "search_name"))
+    by_account = set(users.filter(search_name__contains=longest).values_list("pk", flat=True))
     fields = ("user_id", "search_name", "pk")
     found = list(Student.objects.filter(search_name__contains=longest).values_list(*fields))
     # Found by their account's names only (the same names as their own, mostly: few rows).
-    others = set(accounts) - {user_id for user_id, _name, _pk in found}
-    found += Student.objects.filter(user_id__in=others).values_list(*fields)
+    others = by_account - {user_id for user_id, _name, _pk in found}
+    if others:
+        found += Student.objects.filter(user_id__in=others).values_list(*fields)
     rest = [word for word in name_words if word != longest]
     if rest:
-        missing = {user_id for user_id, _name, _pk in found} - set(accounts)
-        accounts.update(users.filter(pk__in=missing).values_list("pk", "search_name"))
+        accounts = dict(users.filter(pk__in=[row[0] for row in found]).values_list("pk", "search_name"))
         found = [
             row for row in found if all(word in f"{row[1]} {accounts.get(row[0]) or ''}" for word in rest)
         ]
@@ -182,7 +182,14 @@ def search_student_ids(text: str, user) -> list[int] | None:
             found += _name_ids(name_words)
     matching = found[0].union(*found[1:]) if len(found) > 1 else found[0]
     rows.update(Student.objects.filter(pk__in=matching).values_list("search_name", "pk"))
-    candidates = [pk for _name, pk in sorted(rows, key=lambda row: (row[0] or "", row[1]))]
+    # search_name is folded by the database on PostgreSQL only (modelkit.FoldedNames).
+    stored = connection.vendor == "postgresql"
+    candidates = [
+        pk
+        for _name, pk in sorted(
+            rows, key=lambda row: (row[0] or "" if stored else fold(row[0] or ""), row[1])
+        )
+    ]
     if component_ids(user) is None:
         return candidates[: MAX_RESULTS + 1]
     # The access check, on the matches in name order, a chunk at a time until the page is full:

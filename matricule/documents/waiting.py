@@ -7,7 +7,7 @@ the fixtures alike); `rebuild` sets it again for every registration (a migration
 A deleted document may leave a registration's value behind: the queue reads the documents of
 the files it shows, and skips a file with none waiting."""
 
-from django.db.models import Min, OuterRef, Subquery
+from django.db.models import Exists, Min, OuterRef, Subquery
 
 from matricule.registration.models import Registration
 
@@ -31,11 +31,12 @@ def refresh(registration_id: int) -> None:
 
 def rebuild() -> int:
     """Every registration's value: those with documents waiting, then the others cleared."""
-    waiting = Submission.objects.filter(status=Submission.Status.SUBMITTED).values("registration")
-    changed = Registration.objects.filter(pk__in=waiting).update(documents_waiting_since=_oldest_waiting())
+    waiting = Submission.objects.filter(registration=OuterRef("pk"), status=Submission.Status.SUBMITTED)
+    # EXISTS, not IN: a semi-join and an anti-join, whatever the number of documents waiting.
+    changed = Registration.objects.filter(Exists(waiting)).update(documents_waiting_since=_oldest_waiting())
     changed += (
         Registration.objects.filter(documents_waiting_since__isnull=False)
-        .exclude(pk__in=waiting)
+        .exclude(Exists(waiting))
         .update(documents_waiting_since=None)
     )
     return changed

@@ -190,3 +190,34 @@ def test_each_search_reads_its_indexes_on_postgresql(db, django_user_model):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET enable_seqscan")
+
+
+def test_matches_are_checked_against_the_scope_in_name_order_a_chunk_at_a_time(
+    demo, iut_agent, monkeypatch
+):
+    """Only as many matches are checked as fill the page: in name order (accents ignored), a
+    chunk at a time, those of other components left out; more than MAX_RESULTS says so."""
+    from matricule.backoffice import search
+
+    year = demo.current_year
+    ours = [
+        make_registrations("GEII-1", 1, "draft", year, last_name=name, first_names="Maëlys")[0].student
+        for name in ("Zola", "Étienne", "Abel", "Durand")
+    ]
+    theirs = make_registrations("INFO-1", 3, "draft", year, last_name="Bernard", first_names="Maëlys")
+    monkeypatch.setattr(search, "SCOPE_CHUNK", 2)
+    monkeypatch.setattr(search, "MAX_RESULTS", 2)
+    checked = []
+    in_scope = search.students_in_scope
+
+    def counting(user, queryset=None):
+        checked.append(queryset.count())
+        return in_scope(user, queryset)
+
+    monkeypatch.setattr(search, "students_in_scope", counting)
+    abel, durand, etienne = ours[2], ours[3], ours[1]
+    # Abel, Bernard ×3, Durand, Étienne, Zola: three in scope found after four chunks of two,
+    # the rest never checked.
+    assert search.search_student_ids("maelys", iut_agent) == [abel.pk, durand.pk, etienne.pk]
+    assert checked == [2, 2, 2]
+    assert all(r.student.pk not in search.search_student_ids("maelys", iut_agent) for r in theirs)
