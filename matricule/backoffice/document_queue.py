@@ -21,9 +21,12 @@ COUNT_CAP = 1000
 ORDER = ("documents_waiting_since", "id")
 
 
-def _stages(user) -> list[int] | None:
-    """The stages of the user's components (a few rows); None for all (administrators)."""
+def _stages(user, component: int | None = None) -> list[int] | None:
+    """The stages of the user's components (a few rows), or of `component` if it is one of
+    them; None for all (administrators)."""
     ids = component_ids(user)
+    if component is not None and (ids is None or component in ids):
+        ids = {component}
     if ids is None:
         return None
     return list(Stage.objects.filter(programme__component_id__in=ids).values_list("pk", flat=True))
@@ -38,10 +41,12 @@ def _files(stages: list[int] | None, exclude: int | None = None):
     return files
 
 
-def oldest_file_ids(user, count: int = QUEUE_LENGTH, *, exclude: int | None = None) -> list[int]:
-    """The `count` files of the user's components whose oldest document waiting is the oldest,
-    in that order (`exclude`: a file left out, the one being reviewed)."""
-    stages = _stages(user)
+def oldest_file_ids(
+    user, count: int = QUEUE_LENGTH, *, exclude: int | None = None, component: int | None = None
+) -> list[int]:
+    """The `count` files of the user's components (or of one of them) whose oldest document
+    waiting is the oldest, in that order (`exclude`: a file left out, the one being reviewed)."""
+    stages = _stages(user, component)
     if stages == []:
         return []
     files = _files(stages, exclude)
@@ -54,21 +59,21 @@ def oldest_file_ids(user, count: int = QUEUE_LENGTH, *, exclude: int | None = No
     return [pk for _since, pk in sorted(rows)[:count]]
 
 
-def count_files(user) -> tuple[int, bool]:
-    """How many files of the user's components have documents waiting, counted up to COUNT_CAP;
-    and whether there are more."""
-    stages = _stages(user)
+def count_files(user, component: int | None = None) -> tuple[int, bool]:
+    """How many files of the user's components (or of one of them) have documents waiting,
+    counted up to COUNT_CAP; and whether there are more."""
+    stages = _stages(user, component)
     if stages == []:
         return 0, False
     found = _files(stages).order_by()[: COUNT_CAP + 1].count()
     return min(found, COUNT_CAP), found > COUNT_CAP
 
 
-def queue_rows(user, count: int = QUEUE_LENGTH) -> list[Registration]:
+def queue_rows(user, count: int = QUEUE_LENGTH, component: int | None = None) -> list[Registration]:
     """The queue's files, each with `waiting` (how many documents wait) and `oldest` (since
     when), read from its documents: a file whose documents changed behind the services' back
     (its `documents_waiting_since` left behind) is skipped."""
-    ids = oldest_file_ids(user, count)
+    ids = oldest_file_ids(user, count, component=component)
     groups = {
         g["registration_id"]: g
         for g in Submission.objects.filter(registration_id__in=ids, status=Submission.Status.SUBMITTED)

@@ -22,15 +22,24 @@ from matricule.registration.forms import GRANT_LABELS
 
 from . import document_queue
 from .access import get_registration_for_agent, get_version_for_agent
+from .dashboard import choose_components
 
 
 @never_cache
 @staff_required
 def queue(request):
-    """Files with documents waiting, oldest first, only the agent's components."""
-    total, more = document_queue.count_files(request.user)
-    context = {"rows": document_queue.queue_rows(request.user), "total": total, "more": more}
-    context["queue_length"] = document_queue.QUEUE_LENGTH
+    """Files with documents waiting, oldest first, only the agent's components (or one of them,
+    `?component=`, as the dashboard's figure of a component links to it)."""
+    components = choose_components(request.user, request.GET.get("component"))
+    component = components.selected.pk if components.selected else None
+    total, more = document_queue.count_files(request.user, component)
+    context = {
+        "rows": document_queue.queue_rows(request.user, component=component),
+        "total": total,
+        "more": more,
+        "components": components,
+        "queue_length": document_queue.QUEUE_LENGTH,
+    }
     return render(request, "backoffice/documents/queue.html", context)
 
 

@@ -88,3 +88,19 @@ def test_the_queue_page_counts_files_and_says_more_past_the_cap(
     assert "Plus de 2 dossiers ont des pièces en attente" in html
     english = client.get("/en/gestion/pieces/").content.decode()
     assert "More than 2 files have documents waiting for review." in english
+
+
+def test_an_administrator_narrows_the_queue_to_one_component(files, administrator, iut_agent, staff_client):
+    chartres = files["geii_old"].stage.programme.component_id
+    orleans = files["info_oldest"].stage.programme.component_id
+    assert document_queue.oldest_file_ids(administrator, component=orleans) == [files["info_oldest"].pk]
+    assert document_queue.count_files(administrator, chartres) == (3, False)
+    # An agent asking for a component that is not theirs keeps their own.
+    assert document_queue.oldest_file_ids(iut_agent, component=orleans) == document_queue.oldest_file_ids(
+        iut_agent
+    )
+    html = staff_client(administrator).get(f"/en/gestion/pieces/?component={orleans}").content.decode()
+    assert "1 file has documents waiting for review." in html
+    assert f"/gestion/pieces/{files['info_oldest'].pk}/" in html
+    assert f"/gestion/pieces/{files['geii_old'].pk}/" not in html
+    assert f'<option value="{orleans}" selected>' in html

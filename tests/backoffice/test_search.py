@@ -192,9 +192,7 @@ def test_each_search_reads_its_indexes_on_postgresql(db, django_user_model):
             cursor.execute("RESET enable_seqscan")
 
 
-def test_matches_are_checked_against_the_scope_in_name_order_a_chunk_at_a_time(
-    demo, iut_agent, monkeypatch
-):
+def test_matches_are_checked_against_the_scope_in_name_order_a_chunk_at_a_time(demo, iut_agent, monkeypatch):
     """Only as many matches are checked as fill the page: in name order (accents ignored), a
     chunk at a time, those of other components left out; more than MAX_RESULTS says so."""
     from matricule.backoffice import search
