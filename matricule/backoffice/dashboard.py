@@ -30,14 +30,14 @@ from matricule.registration.models import Registration, State
 from matricule.requests.models import OPEN_STATES, Request
 from matricule.requests.models import State as RequestState
 
-from . import charts, registration_list
+from . import charts, payment_list, registration_list
 from .charts import BarChart, horizontal_bars
 from .models import DashboardSummary
 from .registration_list import WAITING_AGES
 
-# A card payment still pending after this long lost its notification (or the student left the
-# bank's page): reconciliation asks the gateway after 5 minutes, so this is well past it.
-PENDING_MINUTES = 30
+# A card payment still pending after this long lost its notification: payment_list's, whose
+# conditions the "payments to check" figures count with.
+PENDING_MINUTES = payment_list.PENDING_MINUTES
 # The chart shows the last weeks of a long campaign unless the whole campaign is asked for.
 RECENT_DAYS = 31
 ATTENTION_ROWS = 10
@@ -68,7 +68,7 @@ def list_url(year: AcademicYear | None, component: int | None = None, **filters)
 
 
 def pending_minutes() -> int:
-    return int(getattr(settings, "MATRICULE_DASHBOARD_PENDING_MINUTES", PENDING_MINUTES))
+    return payment_list.pending_minutes()
 
 
 def _scoped(queryset, ids: set[int] | None, path: str):
@@ -318,6 +318,9 @@ class Day:
     day: datetime.date
     started: int
     submitted: int
+    # The registrations list of the day (registration_list.day_condition says how it matches).
+    started_url: str = ""
+    submitted_url: str = ""
 
 
 @dataclass
@@ -348,7 +351,9 @@ def registrations_per_day(
     whole_campaign: bool = False,
     today: datetime.date | None = None,
     stages: dict[int, dict] | None = None,
+    component: int | None = None,
 ) -> DailyRegistrations:
+    """Started and submitted per local day; `component`: the one chosen, kept in the links."""
     today = today or timezone.localdate()
     campaign_start, last = campaign_days(year, today)
     first = campaign_start
@@ -357,7 +362,13 @@ def registrations_per_day(
     stages = stages_in_scope(ids) if stages is None else stages
     started, submitted = counts.per_day(year.pk, None if ids is None else list(stages), first, last)
     days = [
-        Day(day=day, started=started.get(day, 0), submitted=submitted.get(day, 0))
+        Day(
+            day=day,
+            started=started.get(day, 0),
+            submitted=submitted.get(day, 0),
+            started_url=list_url(year, component, started_on=day.isoformat()),
+            submitted_url=list_url(year, component, submitted_on=day.isoformat()),
+        )
         for day in (first + datetime.timedelta(days=n) for n in range((last - first).days + 1))
     ]
     chart = horizontal_bars(
@@ -467,6 +478,8 @@ def waiting_documents(
     return WaitingDocuments(
         count=count,
         oldest_at=oldest,
+        # The queue of the component chosen, as the figure counts it.
+        url=f"{DOCUMENT_QUEUE_PATH}?component={component}" if component else DOCUMENT_QUEUE_PATH,
         ages=groups,
         chart=chart,
         svg=svg,
@@ -485,6 +498,13 @@ class PaymentAttention:
     duplicate: int
     other: int  # wrong currency, or a reason this page does not know yet
     rows: list[Payment] = field(default_factory=list)  # the oldest few, to open
+    # The payments list behind each figure (payment_list: the same conditions).
+    url: str = ""
+    stuck_url: str = ""
+    underpaid_url: str = ""
+    overpaid_url: str = ""
+    duplicate_url: str = ""
+    other_url: str = ""
 
     @property
     def mismatched(self) -> int:
@@ -496,31 +516,39 @@ class PaymentAttention:
 
 
 def payment_attention(
-    ids: set[int] | None, now: datetime.datetime | None = None, stages: dict[int, dict] | None = None
+    ids: set[int] | None,
+    now: datetime.datetime | None = None,
+    stages: dict[int, dict] | None = None,
+    component: int | None = None,
 ) -> PaymentAttention:
     """Payments a person must look at: attempts pending too long (notification lost) and
-    payments held because what was paid does not match what was due."""
-    minutes = pending_minutes()
-    limit = (now or timezone.now()) - datetime.timedelta(minutes=minutes)
-    stuck = Q(status=Payment.Status.PENDING, created_at__lt=limit)
-    held = Q(status=Payment.Status.TO_REVIEW)
+    payments held because what was paid does not match what was due; counted with the
+    conditions of the payments list (`payment_list`), which each figure links to. `component`:
+    the one chosen, kept in the links."""
+    stuck = payment_list.stuck_condition(now)
+    held = payment_list.HELD
     payments = _through_stage(Payment.objects.all(), ids, stages, "registration")
+    anomalies = payment_list.ANOMALIES
     figures = payments.filter(stuck | held).aggregate(
         stuck=Count("id", filter=stuck),
         oldest_stuck=Min("created_at", filter=stuck),
-        underpaid=Count("id", filter=held & Q(anomaly=Payment.Anomaly.UNDERPAID)),
-        overpaid=Count("id", filter=held & Q(anomaly=Payment.Anomaly.OVERPAID)),
-        duplicate=Count("id", filter=held & Q(anomaly=Payment.Anomaly.DUPLICATE)),
-        other=Count(
-            "id",
-            filter=held
-            & ~Q(
-                anomaly__in=[Payment.Anomaly.UNDERPAID, Payment.Anomaly.OVERPAID, Payment.Anomaly.DUPLICATE]
-            ),
-        ),
+        **{
+            name: Count("id", filter=anomalies[name])
+            for name in ("underpaid", "overpaid", "duplicate", "other")
+        },
     )
+
+    def link(**filters) -> str:
+        return payment_list.list_url(component, **filters)
+
     result = PaymentAttention(
-        pending_minutes=minutes,
+        pending_minutes=pending_minutes(),
+        url=link(),
+        stuck_url=link(state="stuck"),
+        underpaid_url=link(state="held", anomaly="underpaid"),
+        overpaid_url=link(state="held", anomaly="overpaid"),
+        duplicate_url=link(state="held", anomaly="duplicate"),
+        other_url=link(state="held", anomaly="other"),
         stuck=figures["stuck"],
         oldest_stuck_at=figures["oldest_stuck"],
         underpaid=figures["underpaid"],
@@ -590,6 +618,9 @@ class YearFigures:
     code: str
     submitted: int  # forms finished by the student (or the desk)
     registered: int
+    # The year's registrations list as counted "by that day" (registration_list.day_condition).
+    submitted_url: str = ""
+    registered_url: str = ""
 
 
 @dataclass
@@ -675,9 +706,21 @@ def money_and_comparison(
     if last is not None:
         then = counts.counts_until(last.pk, scope, same_day)
         if then.anything:
-            last_year = YearFigures(code=last_code, submitted=then.submitted, registered=then.registered)
+            last_year = YearFigures(
+                code=last_code,
+                submitted=then.submitted,
+                registered=then.registered,
+                submitted_url=list_url(last, component, submitted_by=same_day.isoformat()),
+                registered_url=list_url(last, component, registered_by=same_day.isoformat()),
+            )
     comparison = YearComparison(
-        this_year=YearFigures(code=year.code, submitted=this_year.submitted, registered=this_year.registered),
+        this_year=YearFigures(
+            code=year.code,
+            submitted=this_year.submitted,
+            registered=this_year.registered,
+            submitted_url=list_url(year, component, submitted_by=today.isoformat()),
+            registered_url=list_url(year, component, registered_by=today.isoformat()),
+        ),
         last_year=last_year,
         same_day=same_day,
         this_year_url=list_url(year),
@@ -1000,14 +1043,16 @@ def build_dashboard(user, *, component: str | None = None, whole_campaign: bool 
         by_stage = registrations_by_stage(
             year, choice.ids, stages, this_year=this_year, component=chosen, snapshot=snapshot
         )
-        per_day = registrations_per_day(year, choice.ids, whole_campaign=whole_campaign, stages=stages)
+        per_day = registrations_per_day(
+            year, choice.ids, whole_campaign=whole_campaign, stages=stages, component=chosen
+        )
     return Dashboard(
         year=year,
         components=choice,
         by_stage=by_stage,
         per_day=per_day,
         documents=waiting_documents(choice.ids, stages, snapshot, year=year, component=chosen),
-        payments=payment_attention(choice.ids, stages=stages),
+        payments=payment_attention(choice.ids, stages=stages, component=chosen),
         requests=waiting_requests(choice.ids, stages),
         money=money,
         comparison=comparison,

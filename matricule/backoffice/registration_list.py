@@ -1,8 +1,9 @@
 """The registrations list of the back office (`/gestion/inscriptions/`): the people of a campaign
 in the agent's components, by year, component, stage and progress, sorted and paginated.
 
-The GET parameters (`year`, `component`, `stage`, `progress`, `state`, `waiting`, `sort`, `page`)
-are part of the page's contract: the dashboard links every figure to the list of the rows it
+The GET parameters (`year`, `component`, `stage`, `progress`, `state`, `waiting`, the days
+`started_on`, `submitted_on`, `submitted_by`, `registered_by`, `sort`, `page`) are part of the
+page's contract: the dashboard links every figure to the list of the rows it
 counts, and its summary counts them with the same conditions (`PROGRESS_CONDITIONS`,
 `admitted_candidates`, `not_started_candidates`, `oldest_waiting`). "Admitted" and "not
 started" list admitted candidates; every other progress lists registrations. The reminders
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -138,6 +141,67 @@ def with_oldest_waiting(registrations):
     )
 
 
+# --- Days: the registrations per day and the comparison with last year -------------------------
+#
+# The dashboard counts these from `registration.counts` (state changes kept per local day, or
+# rebuilt from the rows' stamps by `counts.path`); the lists below read the rows' stamps with the
+# same rules, on local days (TIME_ZONE), as ranges of instants (an index may serve them).
+#
+# - started on D: registrations created on D, whatever their state since (`per_day`'s "started":
+#   every creation). A registration deleted since is counted there and listed nowhere.
+# - submitted on D: registrations whose submission (their move to "submitted", at the desk too)
+#   happened on D (`per_day`'s "submitted": every move to "submitted" that day). The row keeps
+#   only its last submission (`submitted_at`): a form given back for a correction and submitted
+#   again on a later day is counted on both days, and listed on the later one only; given back
+#   and not submitted again, it is listed on the day of its submission, as counted.
+# - submitted by D: submissions until D less the forms given back until D (the counts' "forms
+#   submitted"). A form given back is a draft with a submission stamp; when it was given back
+#   the row does not say: as the counts rebuilt from the rows (`counts.path`) have it, on the
+#   day of its last change (`updated_at`). A form given back then cancelled counts as submitted.
+# - registered by D: registrations that became "registered" until D, cancelled since or not.
+#
+# A step with no stamp of its own (rows imported in bulk) is dated as `counts.path` dates it: by
+# the next stamp there is (submission: registered_at, else created_at; registration:
+# submitted_at, else created_at).
+DAY_FILTERS = ("started_on", "submitted_on", "submitted_by", "registered_by")
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first instant of the local day and of the next one (23 or 25 hours apart on the days
+    the clocks change)."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+    return start, end
+
+
+# The day of a registration's submission and of its registration, as counts.path dates them.
+SUBMITTED_AT = Coalesce("submitted_at", "registered_at", "created_at")
+REGISTERED_AT = Coalesce("registered_at", "submitted_at", "created_at")
+# Registrations that went through "submitted" at least once (a cancelled one without a stamp
+# was cancelled from its draft).
+EVER_SUBMITTED = ~Q(state=State.DRAFT, submitted_at=None) & ~Q(
+    state=State.CANCELLED, submitted_at=None, registered_at=None
+)
+# Registrations that went through "registered" (and may have been cancelled since).
+EVER_REGISTERED = Q(state=State.REGISTERED) | Q(state=State.CANCELLED, registered_at__isnull=False)
+GIVEN_BACK = Q(state=State.DRAFT, submitted_at__isnull=False)
+
+
+def day_condition(name: str, day: datetime.date) -> Q:
+    """What the list keeps of the year's registrations for the day filter `name` on `day`."""
+    start, end = day_bounds(day)
+    if name == "started_on":
+        return Q(created_at__gte=start, created_at__lt=end)
+    if name == "submitted_on":
+        return EVER_SUBMITTED & Q(GreaterThanOrEqual(SUBMITTED_AT, start), LessThan(SUBMITTED_AT, end))
+    if name == "submitted_by":
+        # Given back on or before D (by the row's last change): no longer submitted on D.
+        return EVER_SUBMITTED & Q(LessThan(SUBMITTED_AT, end)) & ~(GIVEN_BACK & Q(updated_at__lt=end))
+    if name == "registered_by":
+        return EVER_REGISTERED & Q(LessThan(REGISTERED_AT, end))
+    raise ValueError(name)
+
+
 SORTS = {
     "name": (_("Name"), ["student__last_name", "student__first_names"], ["last_name", "first_names"]),
     "stage": (_("Stage"), ["stage__name", "student__last_name"], ["stage__name", "last_name"]),
@@ -172,6 +236,10 @@ class ListFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any time")), *((key, label) for key, _more, _most, label in WAITING_AGES)],
     )
+    started_on = forms.DateField(label=_("Started on"), required=False)
+    submitted_on = forms.DateField(label=_("Submitted on"), required=False)
+    submitted_by = forms.DateField(label=_("Submitted on or before"), required=False)
+    registered_by = forms.DateField(label=_("Registered on or before"), required=False)
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
@@ -201,6 +269,16 @@ class Filters:
     sort: str = DEFAULT_SORT  # a key of SORTS, "-" first for descending
     state: str = ""  # exactly this state (the dashboard's stage × state cells)
     waiting: str = ""  # a key of WAITING_AGES: the oldest document waiting for so long
+    # Local days (DAY_FILTERS): the dashboard's registrations per day and comparison with last year.
+    started_on: datetime.date | None = None
+    submitted_on: datetime.date | None = None
+    submitted_by: datetime.date | None = None
+    registered_by: datetime.date | None = None
+
+    @property
+    def days(self) -> dict[str, datetime.date]:
+        """The day filters given, by name."""
+        return {name: getattr(self, name) for name in DAY_FILTERS if getattr(self, name) is not None}
 
     @property
     def lists_candidates(self) -> bool:
@@ -216,13 +294,16 @@ class Filters:
             "state": "" if self.lists_candidates else self.state,
             "waiting": "" if self.lists_candidates else self.waiting,
         }
+        if not self.lists_candidates:
+            values.update({name: day.isoformat() for name, day in self.days.items()})
         return {key: value for key, value in values.items() if value}
 
 
 def parse(data, user) -> tuple[ListFilterForm, Filters | None]:
     """The form bound to the GET (or POST) parameters, and the filters when they are valid."""
     values = {
-        name: data.get(name, "") for name in ("year", "component", "stage", "progress", "state", "waiting")
+        name: data.get(name, "")
+        for name in ("year", "component", "stage", "progress", "state", "waiting", *DAY_FILTERS)
     }
     if not values["year"]:
         # The current year by default, shown selected in the form.
@@ -244,6 +325,7 @@ def parse(data, user) -> tuple[ListFilterForm, Filters | None]:
         sort=sort,
         state=cleaned.get("state") or "",
         waiting=cleaned.get("waiting") or "",
+        **{name: cleaned.get(name) for name in DAY_FILTERS},
     )
 
 
@@ -269,6 +351,8 @@ def filtered_registrations(filters: Filters, user, *, write: bool = False, now=N
         rows = rows.filter(state=filters.state)
     if filters.waiting:
         rows = with_oldest_waiting(rows).filter(waiting_condition(filters.waiting, now or timezone.now()))
+    for name, day in filters.days.items():
+        rows = rows.filter(day_condition(name, day))
     return rows
 
 

@@ -10,8 +10,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from matricule.accounts.staff import can_act, staff_required
+from matricule.institution.templatetags.matricule_format import long_date
 
 from . import registration_list
+
+
+def day_filters(filters: registration_list.Filters) -> list[dict]:
+    """The day filters given (from the dashboard's links): what each keeps, and the list without it."""
+    labels = {
+        "started_on": _("Started on %(day)s"),
+        "submitted_on": _("Submitted on %(day)s"),
+        "submitted_by": _("Submitted on or before %(day)s"),
+        "registered_by": _("Registered on or before %(day)s"),
+    }
+    shown = []
+    for name, day in filters.days.items():
+        rest = {key: value for key, value in filters.params().items() if key != name}
+        shown.append(
+            {
+                "name": name,
+                "day": day,
+                "label": labels[name] % {"day": long_date(day)},
+                "remove_url": "?" + urlencode({**rest, "sort": filters.sort}),
+            }
+        )
+    return shown
 
 
 def sort_headers(filters: registration_list.Filters) -> list[dict]:
@@ -55,6 +78,7 @@ def registrations(request):
             "filters": filters,
             "page": page,
             "headers": sort_headers(filters),
+            "day_filters": day_filters(filters),
             "query": query,
             "no_year": filters.year is None,
             # The button only where the reader may act: in the component chosen, or in one at least.

@@ -4,6 +4,7 @@ from . import (
     document_views,
     instalment_views,
     lifecycle_views,
+    payment_list,
     registration_list_views,
     reminder_views,
     request_views,
@@ -20,6 +21,8 @@ urlpatterns = [
     path("gestion/etudiant/<int:pk>/", views.student, name="student"),
     path("gestion/audit/", views.audit, name="audit"),
     path("gestion/echeances/", instalment_views.overdue, name="instalments"),
+    # Payments pending too long or held for checking (the dashboard's "payments to check")
+    path("gestion/paiements/", payment_list.payment_list, name="payments"),
     # The registrations of a campaign, and reminders to the people of a list
     path("gestion/inscriptions/", registration_list_views.registrations, name="registrations"),
     path("gestion/inscriptions/relance/", reminder_views.remind, name="registrations-remind"),

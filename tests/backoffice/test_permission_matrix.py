@@ -134,6 +134,7 @@ URLS = {
     "desk:start": ("list", "get", lambda o: {}),
     "desk:cash-journal": ("list", "get", lambda o: {}),
     "backoffice:instalments": ("list", "get", lambda o: {}),
+    "backoffice:payments": ("list", "get", lambda o: {}),
     "desk:resume": ("iut_read", "get", lambda o: {"pk": o["desk"].pk}),
     "desk:step": ("iut_read", "get", lambda o: {"pk": o["desk"].pk, "key": "identity"}),
     "desk:review": ("iut_read", "get", lambda o: {"pk": o["desk"].pk}),

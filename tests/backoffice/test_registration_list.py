@@ -243,3 +243,109 @@ def test_documents_are_counted_on_each_row(campaign, iut_agent):
     rows = {r.student.last_name: r for r in registration_list.people(filters_for(iut_agent), iut_agent)}
     assert (rows["MISSING"].documents_missing, rows["MISSING"].documents_refused) == (1, 0)
     assert rows["REFUSED"].documents_refused == 1 and rows["WAITING"].documents_waiting == 1
+
+
+# --- Days: started on, submitted on, submitted by, registered by (local days, Europe/Paris) ---
+
+
+def _stamp(registration, **stamps):
+    Registration.objects.filter(pk=registration.pk).update(**stamps)
+
+
+@pytest.fixture
+def stamped(demo, paris_time):
+    """Registrations of the IUT de Chartres around the local midnights of 10 and 11 September
+    2026 (23:30 in Paris is already the next day in UTC)."""
+    year = demo.current_year
+    rows = {}
+
+    def make(name, state, created, submitted=None, registered=None, updated=None):
+        row = make_registrations("GEII-1", 1, state, year, last_name=name)[0]
+        _stamp(
+            row,
+            created_at=created,
+            submitted_at=submitted,
+            registered_at=registered,
+            updated_at=updated or created,
+        )
+        rows[name] = row
+
+    make("LATE", "draft", paris_time(2026, 9, 10, 23, 30))
+    make("EARLY", "draft", paris_time(2026, 9, 11, 0, 30))
+    make("SENT", "awaiting_payment", paris_time(2026, 9, 10, 9), submitted=paris_time(2026, 9, 10, 23, 50))
+    make(
+        "DONE",
+        "registered",
+        paris_time(2026, 9, 10, 9),
+        submitted=paris_time(2026, 9, 10, 10),
+        registered=paris_time(2026, 9, 11, 0, 10),
+    )
+    # Registered, no stamp but its creation (imported): submitted and registered that day.
+    make("IMPORTED", "registered", paris_time(2026, 9, 11, 12))
+    make("DROPPED", "cancelled", paris_time(2026, 9, 10, 9))  # cancelled from its draft
+    make(
+        "WITHDRAWN",
+        "cancelled",
+        paris_time(2026, 9, 10, 9),
+        submitted=paris_time(2026, 9, 10, 11),
+        registered=paris_time(2026, 9, 10, 12),
+        updated=paris_time(2026, 9, 20),
+    )
+    # Given back for a correction on 12 September (its last change).
+    make(
+        "GIVEN_BACK",
+        "draft",
+        paris_time(2026, 9, 10, 9),
+        submitted=paris_time(2026, 9, 10, 14),
+        updated=paris_time(2026, 9, 12, 9),
+    )
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"started_on": "2026-09-10"}, ["DONE", "DROPPED", "GIVEN_BACK", "LATE", "SENT", "WITHDRAWN"]),
+        ({"started_on": "2026-09-11"}, ["EARLY", "IMPORTED"]),
+        ({"started_on": "2026-09-09"}, []),
+        ({"submitted_on": "2026-09-10"}, ["DONE", "GIVEN_BACK", "SENT", "WITHDRAWN"]),
+        ({"submitted_on": "2026-09-11"}, ["IMPORTED"]),
+        ({"submitted_by": "2026-09-10"}, ["DONE", "GIVEN_BACK", "SENT", "WITHDRAWN"]),
+        ({"submitted_by": "2026-09-11"}, ["DONE", "GIVEN_BACK", "IMPORTED", "SENT", "WITHDRAWN"]),
+        # Given back on the 12th: no longer a form submitted.
+        ({"submitted_by": "2026-09-12"}, ["DONE", "IMPORTED", "SENT", "WITHDRAWN"]),
+        ({"registered_by": "2026-09-10"}, ["WITHDRAWN"]),
+        ({"registered_by": "2026-09-11"}, ["DONE", "IMPORTED", "WITHDRAWN"]),
+        # With other filters, both apply.
+        ({"started_on": "2026-09-10", "state": "draft"}, ["GIVEN_BACK", "LATE"]),
+        ({"submitted_on": "2026-09-10", "progress": "past_submission"}, ["DONE", "SENT"]),
+    ],
+)
+def test_day_filters(stamped, iut_agent, params, expected):
+    assert last_names(iut_agent, **params) == expected
+
+
+def test_day_filters_match_the_counts_rebuilt_from_the_rows(stamped, demo, iut_agent):
+    """The lists count what registration.counts counts from the same rows (rebuilt)."""
+    import datetime
+
+    from matricule.registration import counts
+
+    year = demo.current_year
+    counts.rebuild([year.pk])
+    started, submitted = counts.per_day(year.pk, None, datetime.date(2026, 9, 9), datetime.date(2026, 9, 13))
+    for day in (datetime.date(2026, 9, d) for d in range(9, 14)):
+        assert len(last_names(iut_agent, started_on=day.isoformat())) == started.get(day, 0), day
+        assert len(last_names(iut_agent, submitted_on=day.isoformat())) == submitted.get(day, 0), day
+        then = counts.counts_until(year.pk, None, day)
+        assert len(last_names(iut_agent, submitted_by=day.isoformat())) == then.submitted, day
+        assert len(last_names(iut_agent, registered_by=day.isoformat())) == then.registered, day
+
+
+def test_day_filters_stay_in_the_params_and_a_bad_day_is_an_error(stamped, iut_agent):
+    filters = filters_for(iut_agent, started_on="2026-09-10", sort="-date")
+    assert filters.params()["started_on"] == "2026-09-10"
+    # A candidates' list has no day.
+    assert "started_on" not in filters_for(iut_agent, started_on="2026-09-10", progress="admitted").params()
+    form, filters = registration_list.parse({"submitted_on": "10 septembre"}, iut_agent)
+    assert filters is None and "submitted_on" in form.errors
