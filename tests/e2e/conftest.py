@@ -86,10 +86,15 @@ def staff_sign_in(page, username, address="/gestion/connexion/"):
 def swapped(page):
     """Around a click that sends a registration step: htmx sends it and its answer (the next
     page, or the step again with its errors) replaces the page's body without a page load to wait
-    for. Waits until the page's old main part is gone: the answer is in place."""
+    for. Waits until the page's old main part is gone and the new one has the focus: the answer
+    is in place and settled."""
     old = page.locator("main").element_handle()
     yield
     page.wait_for_function("(main) => !main.isConnected", arg=old)
+    # ...and settled: htmx has wired the new page (its autosave among the rest) once step-form.js
+    # has moved the focus into it, as a student's next key press would find it. Without this, a
+    # field changed at once on a busy machine could be changed before its autosave listens.
+    page.wait_for_function("() => document.activeElement && document.activeElement.closest('main') !== null")
 
 
 def settle_autosaves(context):
