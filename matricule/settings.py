@@ -162,7 +162,7 @@ elif CACHE_URL == "locmem":
 elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "matricule.rediscache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "matricule",
         }

@@ -8,6 +8,7 @@ connections must not be opened before the fork.
 """
 
 import contextlib
+import gc
 import importlib
 import logging
 from pathlib import Path
@@ -78,6 +79,17 @@ def warm_up() -> None:
     for widget in WIDGET_TEMPLATES:
         with contextlib.suppress(TemplateDoesNotExist):
             renderer.get_template(f"django/forms/widgets/{widget}.html")
+
+
+def freeze_startup_heap() -> None:
+    """What the start-up built (modules, templates, catalogues: about 220 000 objects) is moved
+    out of the garbage collector's sight. It lives as long as the process, yet every full
+    collection walked it: about 20 ms of CPU a journey in bench/rush, in pauses of 100 ms. With
+    `--preload` this runs in the master, so the workers also keep those pages shared instead of
+    copying them when the collector would have touched them (Python's documentation of
+    `gc.freeze`)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _project_templates(settings, folder_name: str = "templates") -> list[str]:

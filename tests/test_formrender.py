@@ -37,3 +37,36 @@ def test_a_template_without_a_jinja2_twin_is_drawn_by_django_templates():
 
     html = AdminDateWidget().render("day", None, attrs={"id": "id_day"})
     assert 'class="vDateField' in html
+
+
+class Choices(forms.Form):
+    grouped = forms.ChoiceField(
+        choices=[
+            ("", "—"),
+            ("Europe", [("fr", "France"), ("it", 'Italie & <îles> "x"')]),
+            (3, "Trois"),
+            ("Océanie", [("nz", "Nouvelle-Zélande")]),
+        ],
+        widget=forms.Select(attrs={"autocomplete": "country", "data-x": 'a"b<', "disabled": False, "required": True}),
+    )
+    several = forms.MultipleChoiceField(choices=[(1, "Un"), (2, "Deux"), (3, "Trois")])
+
+
+def test_a_select_drawn_in_python_is_the_jinja2_twin_character_for_character():
+    from django.forms.renderers import Jinja2
+
+    for data in ({"grouped": "it", "several": ["1", "3"]}, {"grouped": "3"}, {}):
+        ours, theirs = Choices(data=data), Choices(data=data, renderer=Jinja2())
+        for name in ("grouped", "several"):
+            assert ours[name].as_widget() == theirs[name].as_widget()
+    html = Choices(data={"grouped": "it"})["grouped"].as_widget()
+    assert '<option value="it" selected>Italie &amp; &lt;îles&gt; &#34;x&#34;</option>' in html
+    assert 'data-x="a&#34;b&lt;"' in html and "disabled" not in html and " required" in html
+
+
+def test_a_select_whose_options_name_another_template_is_left_to_that_template():
+    class Custom(forms.Select):
+        option_template_name = "django/forms/widgets/radio_option.html"
+
+    html = Custom(choices=[("a", "A")]).render("x", "a", renderer=FormRenderer())
+    assert "<option" not in html and '<label><input type="select" name="x" value="a" selected> A</label>' in html

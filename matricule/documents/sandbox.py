@@ -21,8 +21,17 @@ from multiprocessing.context import ForkServerProcess, set_spawning_popen
 
 from django.conf import settings
 
-# Imported once by the fork server, so children do not pay for it.
-PRELOAD = ["matricule.documents.checks", "matricule.documents.render", "pypdf", "pypdfium2", "PIL.Image"]
+# Imported once by the fork server, so children do not pay for it. This module too: each child
+# unpickles `_child` from it, and without it there every child imported it again, with
+# django.conf (about 7 ms of CPU an upload, bench/rush).
+PRELOAD = [
+    "matricule.documents.sandbox",
+    "matricule.documents.checks",
+    "matricule.documents.render",
+    "pypdf",
+    "pypdfium2",
+    "PIL.Image",
+]
 
 forkserver.set_forkserver_preload(PRELOAD)
 
