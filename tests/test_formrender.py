@@ -47,7 +47,9 @@ class Choices(forms.Form):
             (3, "Trois"),
             ("Océanie", [("nz", "Nouvelle-Zélande")]),
         ],
-        widget=forms.Select(attrs={"autocomplete": "country", "data-x": 'a"b<', "disabled": False, "required": True}),
+        widget=forms.Select(
+            attrs={"autocomplete": "country", "data-x": 'a"b<', "disabled": False, "required": True}
+        ),
     )
     several = forms.MultipleChoiceField(choices=[(1, "Un"), (2, "Deux"), (3, "Trois")])
 
@@ -69,4 +71,5 @@ def test_a_select_whose_options_name_another_template_is_left_to_that_template()
         option_template_name = "django/forms/widgets/radio_option.html"
 
     html = Custom(choices=[("a", "A")]).render("x", "a", renderer=FormRenderer())
-    assert "<option" not in html and '<label><input type="select" name="x" value="a" selected> A</label>' in html
+    assert "<option" not in html
+    assert '<label><input type="select" name="x" value="a" selected> A</label>' in html

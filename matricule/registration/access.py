@@ -7,6 +7,7 @@ from django.http import Http404
 
 from matricule.admissions.models import Candidate
 from matricule.institution import reference
+from matricule.prepared import PreparedQuery
 from matricule.rows import unique_row
 
 from .models import Registration, Student
@@ -29,13 +30,24 @@ def get_student_for(request) -> Student:
     return student
 
 
+# Read on nearly every request of a student: compiled once per connection (prepared.py).
+_OWN_REGISTRATION = PreparedQuery(
+    lambda pk, user_id: (
+        Registration.objects.select_related("candidate", "student")
+        .filter(pk=pk, student__user_id=user_id)
+        .order_by()[:1]
+    )
+)
+
+
 def get_registration_for(request, pk: int) -> Registration:
     """The registration if it is the signed-in student's own."""
-    registration = unique_row(
-        Registration.objects.select_related("candidate", "student").filter(pk=pk, student__user=request.user)
-    )
-    if registration is None:
+    if not request.user.is_authenticated:
         raise Http404
+    rows = _OWN_REGISTRATION(int(pk), request.user.pk)
+    if not rows:
+        raise Http404
+    registration = rows[0]
     registration.student.user = request.user  # the signed-in user, loaded already: no join for it
     return reference.attach(registration)  # stage, programme, component, year: reference data
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from matricule.audit.services import record
 from matricule.fees.rules import FeeContext, fee_lines_for
 from matricule.institution import reference
+from matricule.prepared import PreparedQuery
 
 from . import counts, states
 from .eligibility import eligibility
@@ -99,19 +100,34 @@ def start_registration(candidate, *, user) -> Registration:
     return registration
 
 
+def _locked_query(joined):
+    query = Registration.objects.select_for_update(of=("self",))
+    if joined:  # select_related() with no name would follow every relation
+        query = query.select_related(*joined)
+    return PreparedQuery(lambda pk: query.filter(pk=pk).order_by()[:1])
+
+
+# The locked re-read of each save, compiled once per connection and shape (prepared.py).
+_LOCKED = {
+    joined: _locked_query(joined) for joined in ((), ("student",), ("candidate",), ("student", "candidate"))
+}
+
+
 def _locked(registration: Registration) -> Registration:
     """The registration's row read again and locked, with its student and admission (what the
     services read next: fees, CVEC check, student number). Those the caller has loaded are
     reused, not read again (only the registration's own row is locked: they would be no fresher)."""
-    locked_query = Registration.objects.select_for_update(of=("self",))
-    reused = {}
+    reused, joined = {}, []
     for name in ("student", "candidate"):
         field = Registration._meta.get_field(name)
         if field.is_cached(registration):
             reused[field] = field.get_cached_value(registration)
         else:
-            locked_query = locked_query.select_related(name)
-    locked = locked_query.get(pk=registration.pk)
+            joined.append(name)
+    rows = _LOCKED[tuple(joined)](registration.pk)
+    if not rows:
+        raise Registration.DoesNotExist
+    locked = rows[0]
     for field, value in reused.items():
         if value is None or getattr(locked, field.attname) == value.pk:
             field.set_cached_value(locked, value)
