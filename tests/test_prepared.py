@@ -29,9 +29,11 @@ def test_the_same_instances_as_django_and_one_compilation(demo, monkeypatch):
     stages = list(Stage.objects.select_related("programme", "programme__component").order_by("pk"))
     assert len(stages) >= 2
     prepared = PreparedQuery(
-        lambda pk, code: Stage.objects.select_related("programme", "programme__component")
-        .filter(pk=pk, code=code)
-        .order_by()[:1]
+        lambda pk, code: (
+            Stage.objects.select_related("programme", "programme__component")
+            .filter(pk=pk, code=code)
+            .order_by()[:1]
+        )
     )
     calls = counting_compilations(monkeypatch)
     for stage in stages:
