@@ -73,3 +73,40 @@ def test_a_select_whose_options_name_another_template_is_left_to_that_template()
     html = Custom(choices=[("a", "A")]).render("x", "a", renderer=FormRenderer())
     assert "<option" not in html
     assert '<label><input type="select" name="x" value="a" selected> A</label>' in html
+
+
+class Inputs(forms.Form):
+    name = forms.CharField(widget=forms.TextInput(attrs={"autocomplete": "name", "data-q": '"<&>'}))
+    email = forms.EmailField(required=False)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    agree = forms.BooleanField(required=False)
+    count = forms.IntegerField(required=False)
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    choice = forms.ChoiceField(widget=forms.RadioSelect, choices=[("a", "A & <b>"), ("b", "B")])
+    several = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, choices=[(1, "Un"), (2, "Deux")])
+
+
+def test_inputs_drawn_in_python_are_the_jinja2_twins_character_for_character():
+    from django.forms.renderers import Jinja2
+
+    renderer = FormRenderer()
+    assert {"django/forms/widgets/text.html", "django/forms/widgets/checkbox.html"} <= set(renderer.drawn)
+    data = {
+        "name": 'Zoé "Z" <b>',
+        "day": "2007-05-01",
+        "agree": "on",
+        "count": "3",
+        "secret": "<s>",
+        "choice": "a",
+    }
+    for bound in ({**data, "several": ["2"]}, {}, {"name": "", "email": "x@example.org", "choice": "b"}):
+        ours, theirs = Inputs(data=bound), Inputs(data=bound, renderer=Jinja2())
+        for name in Inputs.base_fields:
+            assert ours[name].as_widget() == theirs[name].as_widget(), name
+            for mine, twin in zip(ours[name], theirs[name], strict=True):  # one radio or checkbox each
+                assert mine.tag() == twin.tag() and str(mine) == str(twin)
+    unbound = Inputs(initial={"name": None})
+    assert (
+        unbound["name"].as_widget() == Inputs(initial={"name": None}, renderer=Jinja2())["name"].as_widget()
+    )
