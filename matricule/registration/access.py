@@ -12,11 +12,25 @@ from matricule.rows import unique_row
 
 from .models import Registration, Student
 
+_CANDIDATE = PreparedQuery(
+    lambda user_id, year_id: Candidate.objects.filter(user_id=user_id, academic_year_id=year_id).order_by(
+        "pk"
+    )[:1]
+)
+
+
+def candidate_of(user) -> Candidate | None:
+    """The person's admission for the current campaign, if any (reference data not attached)."""
+    year = reference.current_year()
+    if year is None or not user.is_authenticated:
+        return None
+    rows = _CANDIDATE(user.pk, year.pk)
+    return rows[0] if rows else None
+
 
 def get_candidate_for(request) -> Candidate:
     """The signed-in person's admission for the current campaign."""
-    year = reference.current_year()
-    candidate = Candidate.objects.filter(user=request.user, academic_year=year).first()
+    candidate = candidate_of(request.user)
     if candidate is None:
         raise Http404
     return reference.attach(candidate)

@@ -65,9 +65,19 @@ def student_for(user) -> Student:
     return student
 
 
+# Read on the student's home and at each start: compiled once per connection (prepared.py).
+_ACTIVE = PreparedQuery(
+    lambda candidate_id: (
+        Registration.objects.filter(candidate_id=candidate_id)
+        .exclude(state=State.CANCELLED)
+        .order_by("pk")[:1]
+    )
+)
+
+
 def active_registration(candidate) -> Registration | None:
-    registration = Registration.objects.filter(candidate=candidate).exclude(state=State.CANCELLED).first()
-    return reference.attach(registration) if registration else None
+    rows = _ACTIVE(candidate.pk)
+    return reference.attach(rows[0]) if rows else None
 
 
 def start_registration(candidate, *, user) -> Registration:

@@ -14,13 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.accounts.activation import can_activate
-from matricule.admissions.models import Candidate
 from matricule.fees.rules import fee_label
 from matricule.institution import reference
 from matricule.institution.campaign import campaign_overview
 
 from . import services
-from .access import get_candidate_for, get_registration_for, get_student_for
+from .access import candidate_of, get_candidate_for, get_registration_for, get_student_for
 from .eligibility import eligibility
 from .models import Registration, State
 from .pages import status_context
@@ -177,8 +176,7 @@ def _as_if_at(request, url: str):
 @login_required
 def home(request):
     """The student's home: who they are as admitted, and whether they may register now."""
-    year = reference.current_year()
-    candidate = Candidate.objects.filter(user=request.user, academic_year=year).first()
+    candidate = candidate_of(request.user)
     if candidate is None:  # a continuing student, or one registered at the desk
         from .reregistration_views import student_home
 
