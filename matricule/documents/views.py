@@ -35,7 +35,7 @@ def documents(request, pk: int):
             "registration": registration,
             "submissions": submissions,
             "form": UploadForm(),
-            "complete": services.documents_complete(registration),
+            "complete": services.documents_complete(registration, submissions),  # no second read
         },
     )
 
