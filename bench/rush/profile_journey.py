@@ -192,6 +192,10 @@ def main():
         worker.append(journey.worker_ms)
         profiles.update(journey.profiles)
         if index == 0:
+            # As matricule/wsgi.py does before the workers serve: the start-up heap frozen.
+            from matricule.warmup import freeze_startup_heap
+
+            freeze_startup_heap()
             continue  # warm-up
         for row in journey.rows:
             by_name[row["name"]].append(row)
