@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 
@@ -54,17 +55,22 @@ STATE_HEADINGS = {
 
 
 # The lists each figure opens: registrations (`/gestion/inscriptions/`, with its filters), the
-# review queue, the student requests.
-LIST_PATH = "/gestion/inscriptions/"
-DOCUMENT_QUEUE_PATH = "/gestion/pieces/"
-REQUEST_LIST_PATH = "/gestion/demandes/"
+# review queue, the student requests; reversed when the page is drawn, so in its language
+# (`/gestion/…` in French, `/en/gestion/…` in English).
+def _path(name: str, query: str = "") -> str:
+    path = reverse(f"backoffice:{name}")
+    return f"{path}?{query}" if query else path
+
+
+def _requests_in(state) -> str:
+    return _path("request-list", urlencode({"state": state.value}))
 
 
 def list_url(year: AcademicYear | None, component: int | None = None, **filters) -> str:
     """The registrations list filtered as the figure counts: year code, component, stage,
     progress, state, waiting."""
     params = {"year": year.code if year else None, "component": component, **filters}
-    return f"{LIST_PATH}?{urlencode({k: v for k, v in params.items() if v not in (None, '')})}"
+    return _path("registrations", urlencode({k: v for k, v in params.items() if v not in (None, "")}))
 
 
 def pending_minutes() -> int:
@@ -418,7 +424,7 @@ class WaitingDocuments:
     ages: list[AgeGroup] = field(default_factory=list)
     chart: BarChart | None = None
     svg: str = ""
-    url: str = DOCUMENT_QUEUE_PATH
+    url: str = field(default_factory=lambda: _path("document-queue"))
     files: int = 0  # the ages' total
     files_url: str = ""
 
@@ -479,7 +485,7 @@ def waiting_documents(
         count=count,
         oldest_at=oldest,
         # The queue of the component chosen, as the figure counts it.
-        url=f"{DOCUMENT_QUEUE_PATH}?component={component}" if component else DOCUMENT_QUEUE_PATH,
+        url=_path("document-queue", f"component={component}" if component else ""),
         ages=groups,
         chart=chart,
         svg=svg,
@@ -571,9 +577,9 @@ class WaitingRequests:
     in_review: int = 0
     oldest_at: datetime.datetime | None = None
     # The request list: waiting (its default), new, being handled.
-    url: str = REQUEST_LIST_PATH
-    submitted_url: str = f"{REQUEST_LIST_PATH}?state={RequestState.SUBMITTED.value}"
-    in_review_url: str = f"{REQUEST_LIST_PATH}?state={RequestState.IN_REVIEW.value}"
+    url: str = field(default_factory=lambda: _path("request-list"))
+    submitted_url: str = field(default_factory=lambda: _requests_in(RequestState.SUBMITTED))
+    in_review_url: str = field(default_factory=lambda: _requests_in(RequestState.IN_REVIEW))
 
     @property
     def count(self) -> int:

@@ -366,3 +366,18 @@ def test_each_payment_figure_is_the_count_of_its_list(
         p = client.get("/gestion/").context["dashboard"].payments
         assert (p.stuck, p.underpaid, p.overpaid, p.duplicate, p.other, p.total) == expected
         follow_every_link(client, payment_figures(client.get("/gestion/").context["dashboard"]))
+
+
+def test_in_english_every_link_stays_in_english_and_gives_the_same_counts(campaign, iut_agent, staff_client):
+    client = staff_client(iut_agent)
+    french = linked_figures(client.get("/gestion/").context["dashboard"])
+    english = linked_figures(client.get("/en/gestion/").context["dashboard"])
+    # The same figures (their labels are translated).
+    assert [figure for _what, figure, _url, _compare in english] == [
+        figure for _what, figure, _url, _compare in french
+    ]
+    assert all(url.startswith("/en/gestion/") for _what, _figure, url, _compare in english)
+    assert [url.removeprefix("/en") for _what, _figure, url, _compare in english] == [
+        url for _what, _figure, url, _compare in french
+    ]
+    follow_every_link(client, english)
