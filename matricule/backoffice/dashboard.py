@@ -62,8 +62,9 @@ def _path(name: str, query: str = "") -> str:
     return f"{path}?{query}" if query else path
 
 
-def _requests_in(state) -> str:
-    return _path("request-list", urlencode({"state": state.value}))
+def _requests_in(state, component: int | None = None) -> str:
+    params = {"state": state.value if state else None, "component": component}
+    return _path("request-list", urlencode({k: v for k, v in params.items() if v is not None}))
 
 
 def list_url(year: AcademicYear | None, component: int | None = None, **filters) -> str:
@@ -577,16 +578,24 @@ class WaitingRequests:
     in_review: int = 0
     oldest_at: datetime.datetime | None = None
     # The request list: waiting (its default), new, being handled.
-    url: str = field(default_factory=lambda: _path("request-list"))
-    submitted_url: str = field(default_factory=lambda: _requests_in(RequestState.SUBMITTED))
-    in_review_url: str = field(default_factory=lambda: _requests_in(RequestState.IN_REVIEW))
+    component: int | None = None  # the one chosen, kept in the links
+    url: str = ""
+    submitted_url: str = ""
+    in_review_url: str = ""
+
+    def __post_init__(self):
+        self.url = self.url or _requests_in(None, self.component)
+        self.submitted_url = self.submitted_url or _requests_in(RequestState.SUBMITTED, self.component)
+        self.in_review_url = self.in_review_url or _requests_in(RequestState.IN_REVIEW, self.component)
 
     @property
     def count(self) -> int:
         return self.submitted + self.in_review
 
 
-def waiting_requests(ids: set[int] | None, stages: dict[int, dict] | None = None) -> WaitingRequests:
+def waiting_requests(
+    ids: set[int] | None, stages: dict[int, dict] | None = None, component: int | None = None
+) -> WaitingRequests:
     requests = _through_stage(Request.objects.filter(state__in=OPEN_STATES), ids, stages, "registration")
     figures = requests.aggregate(
         submitted=Count("id", filter=Q(state=RequestState.SUBMITTED)),
@@ -594,7 +603,10 @@ def waiting_requests(ids: set[int] | None, stages: dict[int, dict] | None = None
         oldest=Min("created_at"),
     )
     return WaitingRequests(
-        submitted=figures["submitted"], in_review=figures["in_review"], oldest_at=figures["oldest"]
+        submitted=figures["submitted"],
+        in_review=figures["in_review"],
+        oldest_at=figures["oldest"],
+        component=component,
     )
 
 
@@ -1059,7 +1071,7 @@ def build_dashboard(user, *, component: str | None = None, whole_campaign: bool 
         per_day=per_day,
         documents=waiting_documents(choice.ids, stages, snapshot, year=year, component=chosen),
         payments=payment_attention(choice.ids, stages=stages, component=chosen),
-        requests=waiting_requests(choice.ids, stages),
+        requests=waiting_requests(choice.ids, stages, component=chosen),
         money=money,
         comparison=comparison,
         snapshot_at=snapshot.taken_at if snapshot is not None else None,

@@ -12,15 +12,22 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from matricule.accounts.staff import in_scope, staff_required
+from matricule.accounts.staff import in_scope, scope_queryset, staff_required
 from matricule.audit.models import Event
 from matricule.audit.services import record
+from matricule.institution.models import Component
 from matricule.requests import services
 from matricule.requests.forms import DecisionForm
 from matricule.requests.models import OPEN_STATES, Kind, Request, State
 from matricule.requests.views import serve
 
-from .access import get_attachment_for_agent, get_request_for_agent, get_request_to_act_on, scoped_requests
+from .access import (
+    REQUEST_COMPONENT,
+    get_attachment_for_agent,
+    get_request_for_agent,
+    get_request_to_act_on,
+    scoped_requests,
+)
 
 PAGE_SIZE = 50
 WAITING = "waiting"
@@ -47,18 +54,30 @@ class FilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"), required=False, choices=[("", gettext_lazy("All")), *Kind.choices]
     )
+    component = forms.ModelChoiceField(
+        label=gettext_lazy("Component"),
+        queryset=Component.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All yours"),
+    )
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["component"].queryset = scope_queryset(Component.objects.order_by("name"), user, "pk")
 
 
 @never_cache
 @staff_required
 def request_list(request):
-    """Requests of the agent's components, oldest first, filtered by state (waiting by default)
-    and kind."""
+    """Requests of the agent's components, oldest first, filtered by state (waiting by default),
+    kind and component (the counts above the list too)."""
     data = request.GET.copy()
     data.setdefault("state", WAITING)  # "All" sends an empty state; no state at all means waiting
-    form = FilterForm(data)
+    form = FilterForm(data, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {"state": WAITING, "kind": ""}
     scoped = scoped_requests(request.user)
+    if filters.get("component"):  # one of the agent's components (the form offers no other)
+        scoped = scoped.filter(**{REQUEST_COMPONENT: filters["component"].pk})
     counts = scoped.filter(state__in=OPEN_STATES).aggregate(
         waiting=Count("id"),
         submitted=Count("id", filter=Q(state=State.SUBMITTED)),

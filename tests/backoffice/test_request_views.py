@@ -200,3 +200,26 @@ def test_an_agent_who_audits_another_component_cannot_decide_there(
 def test_an_administrator_sees_every_component(staff_client, registered, file_request, administrator):
     request = file_request(registered)
     assert detail(request) in staff_client(administrator).get(LIST).content.decode()
+
+
+def test_the_list_narrows_to_one_of_the_agent_components_and_no_other(
+    staff_client, registered, file_request, administrator, iut_agent
+):
+    from matricule.institution.models import Component
+
+    request = file_request(registered)
+    own = registered.stage.programme.component
+    other = Component.objects.exclude(pk=own.pk).first()
+    admin = staff_client(administrator)
+    shown = admin.get(LIST, {"component": own.pk})
+    assert detail(request) in shown.content.decode()
+    assert shown.context["page"].paginator.count == 1 and shown.context["counts"]["waiting"] == 1
+    elsewhere = admin.get(LIST, {"component": other.pk})
+    assert detail(request) not in elsewhere.content.decode()
+    assert elsewhere.context["page"].paginator.count == 0 and elsewhere.context["counts"]["waiting"] == 0
+    # An agent is offered their own components only; another's is refused, not shown.
+    agent = staff_client(iut_agent)
+    page = agent.get(LIST, {"component": other.pk})
+    assert page.status_code == 200 and page.context["form"].errors.get("component")
+    assert list(page.context["form"].fields["component"].queryset) == [own]
+    assert f'value="{other.pk}"' not in page.content.decode()
