@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from matricule.privacy import retention
 
@@ -20,14 +21,18 @@ class Command(BaseCommand):
         try:
             counts = retention.apply(dry_run=dry_run)
         except retention.RetentionFailed as failed:
-            raise CommandError(f"Classes not applied (see the log): {failed}") from failed
-        verb = "due" if dry_run else "removed"
+            message = _("Classes not applied (see the log): %(classes)s") % {"classes": failed}
+            raise CommandError(message) from failed
+        # In the site's language, as the classes' labels are.
+        verb = _("due") if dry_run else _("removed")
         for data_class in retention.CLASSES:
             self.stdout.write(
                 f"{data_class.code:<24} {counts[data_class.code]:>8} {verb}  "
                 f"{data_class.label} ({data_class.delay()}, {data_class.end_label})"
             )
         if dry_run:
-            self.stdout.write("Dry run: nothing was changed.")
+            self.stdout.write(_("Dry run: nothing was changed."))
         else:
-            self.stdout.write(f"{sum(counts.values())} removed in all; the run is in the audit log.")
+            self.stdout.write(
+                _("%(count)s removed in all; the run is in the audit log.") % {"count": sum(counts.values())}
+            )

@@ -1,5 +1,6 @@
 """`manage.py apply_retention`: with --dry-run, one line per class with what is due and nothing
-changed; without, the schedule applied, its counts printed and the run recorded."""
+changed; without, the schedule applied, its counts printed and the run recorded. In the site's
+language (French here), the classes' labels as the rest."""
 
 import datetime
 import io
@@ -23,11 +24,11 @@ def test_a_dry_run_lists_the_count_of_each_class_and_changes_nothing(demo_candid
     out = io.StringIO()
     call_command("apply_retention", "--dry-run", stdout=out)
     lines = out.getvalue().splitlines()
-    assert len(lines) == len(retention.CLASSES) + 1 and lines[-1] == "Dry run: nothing was changed."
+    assert len(lines) == len(retention.CLASSES) + 1 and lines[-1] == "Simulation : rien n'a été modifié."
     by_code = {line.split()[0]: line for line in lines[:-1]}
     assert set(by_code) == {data_class.code for data_class in retention.CLASSES}
-    assert by_code["links"].split()[1:3] == ["1", "due"]
-    assert by_code["emails"].split()[1:3] == ["0", "due"]
+    assert by_code["links"].split()[1:3] == ["1", "échu(s)"]
+    assert by_code["emails"].split()[1:3] == ["0", "échu(s)"]
     assert "MATRICULE" not in out.getvalue()
     assert LoginLink.objects.filter(pk=link.pk).exists()
     assert not Event.objects.filter(action="privacy.retention.applied").exists()
@@ -38,8 +39,8 @@ def test_a_run_applies_prints_the_counts_and_is_recorded(demo_candidates):
     out = io.StringIO()
     call_command("apply_retention", stdout=out)
     text = out.getvalue()
-    assert any(line.split()[:3] == ["links", "1", "removed"] for line in text.splitlines())
-    assert "the run is in the audit log" in text
+    assert any(line.split()[:3] == ["links", "1", "supprimé(s)"] for line in text.splitlines())
+    assert "l'exécution est consignée dans le journal d'audit" in text
     assert not LoginLink.objects.exists()
     run = Event.objects.get(action="privacy.retention.applied")
     assert run.data["counts"]["links"] == 1
