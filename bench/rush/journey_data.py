@@ -21,8 +21,9 @@ UPLOAD_RE = re.compile(r'action="(/inscription/\d+/pieces/\d+/)"')
 
 
 def htmx_headers(current_url: str) -> dict:
-    """What htmx adds to a step's save, as a browser with JavaScript sends it (step.html): the
-    answer is then the next page itself (its address in HX-Push-Url), not a redirect to it."""
+    """What htmx adds to a step's save or an upload, as a browser with JavaScript sends them
+    (step.html, documents/student.html): the answer is then the next page itself (a step's
+    address in HX-Push-Url), not a redirect to it."""
     return {"HX-Request": "true", "HX-Current-URL": current_url}
 
 

@@ -346,8 +346,17 @@ class Student(FastHttpUser):
             body, kind = multipart(
                 {"csrfmiddlewaretoken": self.csrf(page)}, "file", filename, content_type, content
             )
-            self.go("POST", url, "22 document upload", expect=(302,), body=body, content_type=kind)
-            page = self.go("GET", f"/inscription/{registration}/pieces/", "23 documents page after upload")
+            # Sent by htmx as with JavaScript: the answer is the documents page with its message,
+            # no redirect and no GET of it (issue 20).
+            documents_url = self.client.base_url + f"/inscription/{registration}/pieces/"
+            page = self.go(
+                "POST",
+                url,
+                "22 document upload",
+                body=body,
+                content_type=kind,
+                headers=htmx_headers(documents_url),
+            )
             if "pièce reçue" not in page.text:
                 raise JourneyError("upload: not received")
         page = self.go("GET", "/etudiant/", "24 student home (end)")

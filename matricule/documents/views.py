@@ -6,11 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from matricule.bodylimit import FORM_MARGIN, accepts_body
+from matricule.htmx import as_if_at, is_htmx, redirect_for_htmx, whole_page
 from matricule.registration.access import get_owned, get_registration_for
 
 from . import services
@@ -21,7 +23,10 @@ from .models import Submission, Version
 @never_cache
 @login_required
 def documents(request, pk: int):
-    registration = get_registration_for(request, pk)
+    return _documents_page(request, get_registration_for(request, pk))
+
+
+def _documents_page(request, registration):
     main = services.main_registration_of(registration)
     if main is not None:  # an additional registration shares the main one's documents
         return redirect("documents:list", main.pk)
@@ -70,6 +75,11 @@ def upload(request, pk: int, submission_pk: int):
         messages.error(
             request, _("%(document)s: choose a file to upload.") % {"document": submission.document_type.name}
         )
+    if is_htmx(request):
+        # Sent by htmx (the form with JavaScript): the documents page at once, with the message,
+        # as its GET would draw it; one round trip instead of a redirect and a GET.
+        url = reverse("documents:list", args=[registration.pk])
+        return whole_page(redirect_for_htmx(_documents_page(as_if_at(request, url), registration)))
     return redirect("documents:list", registration.pk)
 
 

@@ -1,4 +1,3 @@
-import copy
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -8,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matricule.accounts.activation import can_activate
 from matricule.fees.rules import fee_label
+from matricule.htmx import as_if_at, is_htmx, redirect_for_htmx, whole_page
 from matricule.institution import reference
 from matricule.institution.campaign import campaign_overview
 
@@ -64,16 +64,16 @@ class StepPages:
         step = get_step(key)
         if step is None or step not in steps_for(registration):
             raise Http404
-        swapped = request.method == "POST" and request.headers.get("HX-Request") == "true"
+        swapped = request.method == "POST" and is_htmx(request)
         if not registration.is_editable:
-            return _redirect_for_htmx(self.leave(registration)) if swapped else self.leave(registration)
+            return redirect_for_htmx(self.leave(registration)) if swapped else self.leave(registration)
         if request.method == "POST":
             target, stay_if_invalid = navigation(registration, key, request.POST)
             try:
                 form = save(registration, key, request.POST, move_to=target, stay_if_invalid=stay_if_invalid)
             except services.NotEditable as error:
                 messages.error(request, str(error))
-                return _redirect_for_htmx(self.leave(registration)) if swapped else self.leave(registration)
+                return redirect_for_htmx(self.leave(registration)) if swapped else self.leave(registration)
             if form.is_valid() or not stay_if_invalid:
                 if swapped:
                     return self._moved_on(request, registration, key, target)
@@ -83,7 +83,7 @@ class StepPages:
         else:
             form, status = shown_form(step, registration), 200
         response = self._step_page(request, registration, step, form, status)
-        return _whole_page(response) if swapped else response
+        return whole_page(response) if swapped else response
 
     def _step_page(self, request, registration: Registration, step, form, status: int = 200):
         keys = [s.key for s in steps_for(registration)]
@@ -101,18 +101,18 @@ class StepPages:
         draw it, with its address for htmx to push into the history (Back and reload work)."""
         if target == "review":
             url = reverse(f"{self.namespace}:review", args=[registration.pk])
-            response = self._review_page(_as_if_at(request, url), registration)
+            response = self._review_page(as_if_at(request, url), registration)
         else:
             url = reverse(f"{self.namespace}:step", args=[registration.pk, target])
             step = get_step(target)
             response = self._step_page(
-                _as_if_at(request, url), registration, step, shown_form(step, registration)
+                as_if_at(request, url), registration, step, shown_form(step, registration)
             )
         if isinstance(response, HttpResponseRedirectBase):  # no longer editable: its own page
-            return _redirect_for_htmx(response)
+            return redirect_for_htmx(response)
         if target != key:  # the same step again keeps its history entry
             response["HX-Push-Url"] = url
-        return _whole_page(response)
+        return whole_page(response)
 
     def review(self, request, registration: Registration, *, submit, submitted) -> HttpResponse:
         """Everything typed, step by step, with what is missing. A POST submits it through
@@ -141,35 +141,6 @@ class StepPages:
             "missing": [b["step"] for b in blocks if not b["complete"]],
         }
         return self._render(request, self.review_template, registration, context)
-
-
-def _whole_page(response: HttpResponse) -> HttpResponse:
-    """An htmx answer that is a whole page: it replaces the body (title and all), scrolled to
-    the top as a page load would be, whatever the element that asked."""
-    response["HX-Retarget"] = "body"
-    response["HX-Reswap"] = "innerHTML show:window:top"
-    return response
-
-
-def _redirect_for_htmx(response: HttpResponse) -> HttpResponse:
-    """A redirect said to htmx, which then loads the page: an XMLHttpRequest would follow a 302
-    itself and have the page drawn under the step's address."""
-    if not isinstance(response, HttpResponseRedirectBase):
-        return response
-    answer = HttpResponse(status=200)
-    answer["HX-Redirect"] = response["Location"]
-    return answer
-
-
-def _as_if_at(request, url: str):
-    """The request as the page at `url` would have been asked for: what a page draws from its
-    own address (the language switch of the header) names the page shown, not the step posted.
-    A shallow copy: the session, the user, the messages and the CSRF token are the request's."""
-    page_request = copy.copy(request)
-    page_request.path = url
-    page_request.path_info = "/" + url.removeprefix(get_script_prefix())
-    page_request.resolver_match = resolve(page_request.path_info)
-    return page_request
 
 
 @never_cache
@@ -228,8 +199,8 @@ def _redirects_for_htmx(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        if request.method == "POST" and request.headers.get("HX-Request") == "true":
-            return _redirect_for_htmx(response)
+        if request.method == "POST" and is_htmx(request):
+            return redirect_for_htmx(response)
         return response
 
     return wrapper

@@ -2,6 +2,9 @@
 
 from html import unescape
 
+from django.urls import reverse
+from django.utils import translation
+
 from matricule.documents.models import Submission
 
 from .conftest import upload_file
@@ -67,3 +70,42 @@ def test_a_bomb_is_refused_with_its_reason_and_nothing_is_stored(client, registe
     identity.refresh_from_db()
     assert identity.status == Submission.Status.MISSING and not identity.versions.exists()
     assert Event.objects.filter(action="documents.upload_refused", data__code="inflated_too_large").exists()
+
+
+HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/"}
+
+
+def test_an_upload_sent_by_htmx_is_answered_by_the_documents_page_at_once(client, registered):
+    client.force_login(registered.student.user)
+    identity = registered.submissions.get(document_type__code="identity")
+    url = f"/inscription/{registered.pk}/pieces/{identity.pk}/"
+    response = client.post(url, {"file": upload_file("carte.png")}, headers=HTMX)
+    assert response.status_code == 200 and "Location" not in response
+    assert response["HX-Retarget"] == "body" and response["HX-Reswap"].startswith("innerHTML")
+    page = unescape(response.content.decode())
+    assert "reçue, en attente de vérification." in page
+    assert "data-swap-focus" in page  # step-form.js moves the focus to that message
+    # Drawn as the documents page's GET would: the language switch names that page.
+    with translation.override("en"):
+        english = reverse("documents:list", args=[registered.pk])
+    assert f'href="{english}"' in page
+    identity.refresh_from_db()
+    assert identity.status == Submission.Status.SUBMITTED
+    # The message was shown once: the page loaded next has none.
+    again = client.get(f"/inscription/{registered.pk}/pieces/")
+    assert "reçue, en attente" not in unescape(again.content.decode())
+    # Without JavaScript: post, redirect, get, as before; refusals answer the same way.
+    plain = client.post(url, {"file": upload_file("carte.png")})
+    assert plain.status_code == 302 and plain["Location"] == f"/inscription/{registered.pk}/pieces/"
+    refused = client.post(url, {}, headers=HTMX)
+    assert refused.status_code == 200
+    assert "choisissez un fichier" in unescape(refused.content.decode()).lower()
+
+
+def test_the_upload_forms_are_sent_by_htmx_and_still_post_without_it(client, registered):
+    client.force_login(registered.student.user)
+    page = client.get(f"/inscription/{registered.pk}/pieces/").content.decode()
+    identity = registered.submissions.get(document_type__code="identity")
+    action = f"/inscription/{registered.pk}/pieces/{identity.pk}/"
+    assert f'action="{action}"' in page and f'hx-post="{action}"' in page
+    assert 'hx-encoding="multipart/form-data"' in page and "step-form.js" in page

@@ -1,12 +1,14 @@
-// The registration's step form, sent by htmx: the page that answers replaces the whole body
-// without a page load (step.html). What a page load would tell a screen reader is told here:
+// The registration's step form and the documents' upload forms, sent by htmx: the page that
+// answers replaces the whole body without a page load (step.html, documents/student.html). What a page load would tell a screen reader is told here:
 // the focus goes to the form's error summary, else to the new page's main heading. htmx itself
 // updates the <title> and pushes the address.
 (() => {
   document.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.target !== document.body) return; // an autosave's status line
     const target =
-      document.querySelector("main .error-summary[tabindex]") || document.querySelector("main h1");
+      document.querySelector("main .error-summary[tabindex]") ||
+      document.querySelector("main [data-swap-focus]") ||
+      document.querySelector("main h1");
     if (!target) return;
     if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus({ preventScroll: true });
@@ -19,7 +21,7 @@
   document.addEventListener("submit", (event) => (submitter = event.submitter), true);
   document.addEventListener("htmx:responseError", (event) => {
     const form = event.detail.elt;
-    if (!(form instanceof HTMLFormElement) || !form.classList.contains("step-form")) return;
+    if (!(form instanceof HTMLFormElement) || !form.matches(".step-form, [data-swap-form]")) return;
     if (submitter && submitter.form === form && submitter.name) {
       const pressed = document.createElement("input");
       pressed.type = "hidden";
