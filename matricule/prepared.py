@@ -11,6 +11,8 @@ The values that change between calls are integers or strings; the first compilat
 distinct probe values, and each must come out as one parameter of the SQL, or nothing is kept
 and every call runs the queryset as Django would (so a shape this cannot handle is still right,
 only not faster). Only plain model querysets are kept: no prefetch, no annotation, no values().
+Everything in `build` but its arguments must be constant: a value it computes itself (a time,
+a setting) is compiled in once and kept, so pass it as an argument instead.
 """
 
 import threading
