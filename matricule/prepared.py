@@ -54,6 +54,11 @@ class PreparedQuery:
             return list(self.build(*values))
         return _run(connection, entry, values)
 
+    def one(self, *values):
+        """The first row, or None (the queryset limits itself to one)."""
+        rows = self(*values)
+        return rows[0] if rows else None
+
     def _compile(self, connection, kinds):
         probes = [_probe(kind, index) for index, kind in enumerate(kinds)]
         queryset = self.build(*probes)

@@ -24,8 +24,7 @@ def candidate_of(user) -> Candidate | None:
     year = reference.current_year()
     if year is None or not user.is_authenticated:
         return None
-    rows = _CANDIDATE(user.pk, year.pk)
-    return rows[0] if rows else None
+    return _CANDIDATE.one(user.pk, year.pk)
 
 
 def get_candidate_for(request) -> Candidate:
@@ -58,10 +57,9 @@ def get_registration_for(request, pk: int) -> Registration:
     """The registration if it is the signed-in student's own."""
     if not request.user.is_authenticated:
         raise Http404
-    rows = _OWN_REGISTRATION(int(pk), request.user.pk)
-    if not rows:
+    registration = _OWN_REGISTRATION.one(int(pk), request.user.pk)
+    if registration is None:
         raise Http404
-    registration = rows[0]
     registration.student.user = request.user  # the signed-in user, loaded already: no join for it
     return reference.attach(registration)  # stage, programme, component, year: reference data
 

@@ -76,8 +76,8 @@ _ACTIVE = PreparedQuery(
 
 
 def active_registration(candidate) -> Registration | None:
-    rows = _ACTIVE(candidate.pk)
-    return reference.attach(rows[0]) if rows else None
+    registration = _ACTIVE.one(candidate.pk)
+    return reference.attach(registration) if registration else None
 
 
 def start_registration(candidate, *, user) -> Registration:
@@ -134,10 +134,9 @@ def _locked(registration: Registration) -> Registration:
             reused[field] = field.get_cached_value(registration)
         else:
             joined.append(name)
-    rows = _LOCKED[tuple(joined)](registration.pk)
-    if not rows:
+    locked = _LOCKED[tuple(joined)].one(registration.pk)
+    if locked is None:
         raise Registration.DoesNotExist
-    locked = rows[0]
     for field, value in reused.items():
         if value is None or getattr(locked, field.attname) == value.pk:
             field.set_cached_value(locked, value)
