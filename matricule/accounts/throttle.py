@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -54,16 +54,51 @@ def locked_until(scope: str, key: str, now: datetime.datetime | None = None):
     return until
 
 
-def _row_for_update(scope: str, key: str, now: datetime.datetime) -> Throttle:
-    """The key's row, locked until the end of the caller's transaction; created if missing."""
-    row = Throttle.objects.select_for_update().filter(scope=scope, key=key).first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                row = Throttle.objects.create(scope=scope, key=key, count=0, window_started_at=now)
-        except IntegrityError:  # created meanwhile by a concurrent request
-            row = Throttle.objects.select_for_update().get(scope=scope, key=key)
-    return row
+FIELDS = ("count", "window_started_at", "last_event_at", "locked_until")
+
+
+def _change(scope: str, key: str, now: datetime.datetime, change):
+    """Apply `change(row)` to the key's row, locked until the end of the caller's transaction,
+    and return what it returns. Two statements: the locked read, then the update, or for a key
+    seen for the first time the insert of the changed row. No savepoint: the insert cannot fail
+    on a concurrent one (ON CONFLICT DO NOTHING); if one won, the change is made on its row."""
+    with transaction.atomic(savepoint=False):
+        row = Throttle.objects.select_for_update().filter(scope=scope, key=key).first()
+        if row is None:
+            row = Throttle(scope=scope, key=key, count=0, window_started_at=now)
+            result = change(row)
+            if _insert_new(row):
+                return result
+            row = Throttle.objects.select_for_update().get(scope=scope, key=key)  # created meanwhile
+        result = change(row)
+        row.save(update_fields=FIELDS)
+        return result
+
+
+def _insert_new(row: Throttle) -> bool:
+    """Insert the row unless its (scope, key) exists: True if it was inserted (its id set)."""
+    connection = transaction.get_connection()
+    meta = Throttle._meta
+    fields = [meta.get_field(name) for name in ("scope", "key", *FIELDS)]
+    quote = connection.ops.quote_name
+    # Names from the model, values as parameters. Django has no insert-or-nothing that tells which.
+    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}, {}) DO NOTHING RETURNING {}".format(  # noqa: S608
+        quote(meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(meta.get_field("scope").column),
+        quote(meta.get_field("key").column),
+        quote(meta.pk.column),
+    )
+    params = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    row.pk = inserted[0]
+    row._state.adding = False
+    return True
 
 
 def hit(scope: str, key: str, now: datetime.datetime | None = None, rule: Limit | None = None):
@@ -71,16 +106,17 @@ def hit(scope: str, key: str, now: datetime.datetime | None = None, rule: Limit 
     The limit is the scope's setting unless the caller gives its own."""
     rule = rule or limit(scope)
     now = now or timezone.now()
-    with transaction.atomic():
-        row = _row_for_update(scope, key, now)
+
+    def change(row):
         if row.window_started_at + rule.window <= now:
             row.count, row.window_started_at = 0, now
         row.count += 1
         row.last_event_at = now
         if row.count >= rule.max_events:
             row.locked_until = now + rule.cooldown
-        row.save()
         return row.locked_until if row.locked_until and row.locked_until > now else None
+
+    return _change(scope, key, now, change)
 
 
 def lift(throttle: Throttle) -> None:
@@ -164,17 +200,17 @@ class Charge:
 def charge(backoff: Backoff, key: str, now: datetime.datetime | None = None) -> Charge:
     """Count one failure for the key and start the delay it has earned."""
     now = now or timezone.now()
-    key = key[:KEY_LENGTH]
-    with transaction.atomic():
-        row = _row_for_update(backoff.scope, key, now)
+
+    def change(row):
         count, since = backoff.level(row, now)
         row.count = min(count + 1, backoff.ceiling)
         row.window_started_at = since
         row.last_event_at = now
         delay = backoff.delay(row.count)
         row.locked_until = now + datetime.timedelta(seconds=delay) if delay else None
-        row.save(update_fields=["count", "window_started_at", "last_event_at", "locked_until"])
         return Charge(row.count, row.locked_until)
+
+    return _change(backoff.scope, key[:KEY_LENGTH], now, change)
 
 
 def clear(keys) -> None:
@@ -188,16 +224,16 @@ def once(scope: str, key: str, every: datetime.timedelta, now: datetime.datetime
     """True at most once per `every` for the key (an email about repeated failures): the first
     call is, the next ones until `every` has passed are not."""
     now = now or timezone.now()
-    key = key[:KEY_LENGTH]
-    with transaction.atomic():
-        row = _row_for_update(scope, key, now)
+
+    def change(row):
         if row.locked_until and row.locked_until > now:
             return False
         row.count += 1
         row.last_event_at = now
         row.locked_until = now + every
-        row.save(update_fields=["count", "last_event_at", "locked_until"])
         return True
+
+    return _change(scope, key[:KEY_LENGTH], now, change)
 
 
 def seconds_until(until: datetime.datetime, now: datetime.datetime | None = None) -> int:

@@ -156,3 +156,53 @@ def test_seconds_until_rounds_up_and_is_never_zero():
     now = timezone.now()
     assert throttle.seconds_until(now + datetime.timedelta(seconds=4.2), now=now) == 5
     assert throttle.seconds_until(now, now=now) == 1
+
+
+# --- Statements ----------------------------------------------------------------------------------
+
+
+def statements(queries) -> list[str]:
+    return [query["sql"].split(" ", 1)[0].upper() for query in queries.captured_queries]
+
+
+def test_an_event_is_a_locked_read_and_one_write_without_savepoints(django_assert_num_queries):
+    """The admission login counts two events on every request: each is two statements, in the
+    caller's transaction, whether the key is new (an insert) or known (an update)."""
+    from django.db import transaction
+
+    now = timezone.now()
+    with transaction.atomic():
+        with django_assert_num_queries(2) as first:
+            throttle.hit("staff_username", "chloe", now=now, rule=RULE)
+        with django_assert_num_queries(2) as second:
+            throttle.hit("staff_username", "chloe", now=now, rule=RULE)
+        with django_assert_num_queries(2) as failure:
+            throttle.charge(BACKOFF, "another key")
+    assert statements(first) == ["SELECT", "INSERT"]
+    assert statements(second) == ["SELECT", "UPDATE"]
+    assert statements(failure) == ["SELECT", "INSERT"]
+    row = Throttle.objects.get(scope="staff_username", key="chloe")
+    assert (row.count, row.window_started_at, row.last_event_at) == (2, now, now)
+
+
+def test_a_row_created_meanwhile_by_another_request_takes_the_event(monkeypatch):
+    """Two requests count the first event of a key at once: the one whose insert finds the row
+    already there makes its change on that row, instead of failing or losing its event."""
+    now = timezone.now()
+    insert = throttle._insert_new
+
+    def concurrent_first(row):
+        Throttle.objects.create(
+            scope=row.scope, key=row.key, count=1, window_started_at=now, last_event_at=now
+        )
+        return insert(row)
+
+    monkeypatch.setattr(throttle, "_insert_new", concurrent_first)
+    assert throttle.hit("staff_username", "chloe", now=now, rule=RULE) is None
+    until = throttle.hit(
+        "staff_username", "lea", now=now, rule=throttle.Limit("staff_username", 2, RULE.window, RULE.cooldown)
+    )
+    assert until == now + RULE.cooldown  # the other request's event and this one: the limit of 2
+    rows = {row.key: row for row in Throttle.objects.all()}
+    assert (rows["chloe"].count, rows["lea"].count) == (2, 2)
+    assert rows["lea"].locked_until == until
