@@ -23,8 +23,8 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Q, Sum
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -39,22 +39,21 @@ def _day(moment: datetime.datetime | None) -> datetime.date:
 
 
 def add(academic_year_id: int, stage_id: int, day: datetime.date, source: str, target: str, delta: int = 1):
-    """Add `delta` to one row, created if missing; call it inside the change's transaction."""
-    key = Q(academic_year_id=academic_year_id, stage_id=stage_id, day=day, source=source, target=target)
-    if RegistrationCount.objects.filter(key).update(count=F("count") + delta):
-        return
-    try:
-        with transaction.atomic():
-            RegistrationCount.objects.create(
-                academic_year_id=academic_year_id,
-                stage_id=stage_id,
-                day=day,
-                source=source,
-                target=target,
-                count=delta,
-            )
-    except IntegrityError:  # inserted by a concurrent transaction since the UPDATE: add to it
-        RegistrationCount.objects.filter(key).update(count=F("count") + delta)
+    """Add `delta` to one row, created if missing; call it inside the change's transaction. One
+    statement, which never fails on a concurrent insert of the same row (no savepoint needed)."""
+    meta = RegistrationCount._meta
+    quote = connection.ops.quote_name
+    keys = [meta.get_field(name) for name in ("academic_year", "stage", "day", "source", "target")]
+    columns = ", ".join(quote(field.column) for field in keys)
+    table, count = quote(meta.db_table), quote(meta.get_field("count").column)
+    # Names from the model, values as parameters. Django's upsert sets a value, it cannot add one.
+    sql = (
+        f"INSERT INTO {table} ({columns}, {count}) VALUES ({', '.join(['%s'] * (len(keys) + 1))}) "  # noqa: S608
+        f"ON CONFLICT ({columns}) DO UPDATE SET {count} = {table}.{count} + EXCLUDED.{count}"
+    )
+    values = [academic_year_id, stage_id, keys[2].get_db_prep_save(day, connection), source, target, delta]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
 
 
 def moved(registration: Registration, source: str, target: str) -> None:

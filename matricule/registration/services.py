@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,7 +232,7 @@ def submit_registration(registration: Registration, *, actor) -> Registration:
         locked.save(update_fields=["fee_lines", "fee_total_cents", "submitted_at"])
         if locked.fee_total_cents == 0:
             _move(locked, State.EXEMPT, actor=actor)
-            register(locked, actor=actor)
+            _register(locked, actor=actor)
         else:
             _move(locked, State.AWAITING_PAYMENT, actor=actor)
     registration.refresh_from_db()
@@ -257,13 +257,17 @@ def _move(registration: Registration, wanted: str, *, actor, stamp: str | None =
 def register(registration: Registration, *, actor) -> Registration:
     """Paid or exempt → registered: the student gets their number; the confirmation is emailed."""
     with transaction.atomic():
-        locked = _locked(registration)
-        if locked.state == State.REGISTERED:
-            return locked
-        _move(locked, State.REGISTERED, actor=actor, stamp="registered_at")
-        assign_student_number(locked.student, locked.academic_year)
-        # The confirmation email (certificates) and the account activation (accounts) listen.
-        transaction.on_commit(lambda: registration_registered.send(sender=Registration, registration=locked))
+        return _register(_locked(registration), actor=actor)
+
+
+def _register(locked: Registration, *, actor) -> Registration:
+    """register() for a registration its caller has locked, in the caller's transaction."""
+    if locked.state == State.REGISTERED:
+        return locked
+    _move(locked, State.REGISTERED, actor=actor, stamp="registered_at")
+    assign_student_number(locked.student, locked.academic_year)
+    # The confirmation email (certificates) and the account activation (accounts) listen.
+    transaction.on_commit(lambda: registration_registered.send(sender=Registration, registration=locked))
     return locked
 
 
@@ -297,33 +301,46 @@ def number_format(academic_year) -> NumberFormat:
 def assign_student_number(student: Student, academic_year) -> str:
     """A new, unique number for a student who has none: the sequence row of the prefix is
     locked, so two registrations finishing at the same instant wait for each other."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         student = Student.objects.select_for_update().get(pk=student.pk)
         if student.student_number:
             return student.student_number
         fmt = number_format(academic_year)
-        try:
-            with transaction.atomic():
-                StudentNumberSequence.objects.get_or_create(prefix=fmt.prefix)
-        except IntegrityError:
-            pass  # created by a concurrent transaction
-        sequence = StudentNumberSequence.objects.select_for_update().get(prefix=fmt.prefix)
-        sequence.last_value += 1
-        sequence.save(update_fields=["last_value"])
-        student.student_number = f"{fmt.prefix}{sequence.last_value:0{fmt.width}d}"
+        student.student_number = f"{fmt.prefix}{_next_number(fmt.prefix):0{fmt.width}d}"
         student.save(update_fields=["student_number"])
         return student.student_number
+
+
+def _next_number(prefix: str) -> int:
+    """The prefix's next value, in one statement: its sequence row is created at 1 or
+    incremented, and stays locked until the caller's transaction ends."""
+    meta = StudentNumberSequence._meta
+    quote = connection.ops.quote_name
+    table, prefix_column, value = (
+        quote(meta.db_table),
+        quote(meta.get_field("prefix").column),
+        quote(meta.get_field("last_value").column),
+    )
+    # Names from the model, the prefix as a parameter. Django has no increment-or-create.
+    sql = (
+        f"INSERT INTO {table} ({prefix_column}, {value}) VALUES (%s, 1) "  # noqa: S608
+        f"ON CONFLICT ({prefix_column}) DO UPDATE SET {value} = {table}.{value} + 1 RETURNING {value}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix])
+        return cursor.fetchone()[0]
 
 
 def mark_paid(registration: Registration, *, actor) -> Registration:
     """Awaiting payment → paid → registered. Called once the payment is confirmed; a
     registration already paid or registered is left as it is."""
-    with transaction.atomic():
+    # No savepoint: the payment's confirmation calls it in its transaction, and fails with it.
+    with transaction.atomic(savepoint=False):
         locked = _locked(registration)
         if locked.state == State.AWAITING_PAYMENT:
             _move(locked, State.PAID, actor=actor)
         if locked.state == State.PAID:
-            register(locked, actor=actor)
+            _register(locked, actor=actor)
     registration.refresh_from_db()
     return registration
 

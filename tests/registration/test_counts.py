@@ -8,7 +8,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count
-from django.db.models.query import QuerySet
 from django.utils import timezone
 
 from matricule.institution.models import Stage
@@ -117,24 +116,21 @@ def test_increments_add_up_on_the_same_row(demo):
     assert row.count == 2
 
 
-def test_an_insert_that_loses_the_race_adds_to_the_winners_row(demo, monkeypatch):
-    """The UPDATE found no row, then a concurrent transaction inserted it: the INSERT fails on
-    the unique key and the change is added to that row instead of being lost."""
+def test_a_change_creates_its_row_or_adds_to_it_in_one_statement(demo, django_assert_num_queries):
+    """One statement whether the row exists or not: it never fails on a row a concurrent
+    transaction inserted meanwhile (no savepoint to take), and a change is never lost."""
     year, stage = demo.current_year, Stage.objects.get(code="GEII-1")
     today = timezone.localdate()
-    counts.add(year.pk, stage.pk, today, "", "draft")  # the concurrent transaction's row
-    update = QuerySet.update
-    calls = []
-
-    def first_update_finds_nothing(self, **kwargs):
-        calls.append(kwargs)
-        return 0 if len(calls) == 1 else update(self, **kwargs)
-
-    monkeypatch.setattr(QuerySet, "update", first_update_finds_nothing)
-    counts.add(year.pk, stage.pk, today, "", "draft")
-    monkeypatch.undo()
-    assert len(calls) == 2
-    assert RegistrationCount.objects.get(source="", target="draft").count == 2
+    with django_assert_num_queries(1):
+        counts.add(year.pk, stage.pk, today, "", "draft")
+    with django_assert_num_queries(1):
+        counts.add(year.pk, stage.pk, today, "", "draft", delta=2)
+    counts.add(year.pk, stage.pk, today, "draft", "submitted")
+    rows = RegistrationCount.objects.filter(academic_year=year, stage=stage, day=today)
+    assert sorted(rows.values_list("source", "target", "count")) == [
+        ("", "draft", 3),
+        ("draft", "submitted", 1),
+    ]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -102,3 +102,49 @@ def test_the_registrar_corrects_a_civil_identity_audited_and_told(
         == []
     )
     assert Email.objects.filter(kind="identity_corrected").count() == 1
+
+
+def test_each_prefix_has_its_own_sequence(demo, django_user_model, settings):
+    settings.MATRICULE_STUDENT_NUMBER_DIGITS = 3
+    first, second, third = make_students(django_user_model, 3)
+    year = demo.current_year
+    settings.MATRICULE_STUDENT_NUMBER_PREFIX = "A"
+    assert assign_student_number(first, year) == "A001"
+    settings.MATRICULE_STUDENT_NUMBER_PREFIX = "B"
+    assert assign_student_number(second, year) == "B001"
+    settings.MATRICULE_STUDENT_NUMBER_PREFIX = "A"
+    assert assign_student_number(third, year) == "A002"
+    assert dict(StudentNumberSequence.objects.values_list("prefix", "last_value")) == {"A": 2, "B": 1}
+
+
+def test_a_paid_registration_is_registered_locked_once_and_without_savepoints(demo, demo_candidates):
+    """The payment's return runs this in its transaction: one locked read of the registration for
+    both moves (paid, registered), then the caller's instance read again; no savepoint."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from matricule.registration.models import State
+    from tests.payments.conftest import submitted_registration
+
+    registration = submitted_registration(demo_candidates["accepted"], demo.current_year)
+    assert registration.state == State.AWAITING_PAYMENT
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        returned = services.mark_paid(registration, actor=None)
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in sqls if "SAVEPOINT" in sql.upper()]
+    registration_reads = [
+        sql
+        for sql in sqls
+        if sql.startswith("SELECT") and f'"registration_registration"."id" = {registration.pk}' in sql
+    ]
+    assert len(registration_reads) == 2  # the locked read, then refresh_from_db()
+    assert returned is registration
+    assert registration.state == State.REGISTERED and registration.registered_at is not None
+    registration.student.refresh_from_db()
+    assert registration.student.student_number
+    fresh = type(registration).objects.get(pk=registration.pk)
+    assert (fresh.state, fresh.registered_at, fresh.updated_at) == (
+        registration.state,
+        registration.registered_at,
+        registration.updated_at,
+    )
