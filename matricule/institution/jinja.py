@@ -16,17 +16,50 @@ import sys
 
 import jinja2
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.template import defaultfilters
 from django.template.backends import jinja2 as django_jinja2
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, translation
 
 from .templatetags import matricule_format
 
+# Addresses without arguments and static files' URLs, kept per process: each page asks for the
+# same few (header, footer, assets), and reversing or looking one up in the manifest costs about
+# 0.1 ms each time. What they depend on is in the key; a settings change (tests) forgets them all.
+_KEPT: dict = {}
+_KEPT_MAX = 2048  # bounded whatever the callers ask: forgotten all at once past it
+
+
+def _kept(key, make):
+    try:
+        return _KEPT[key]
+    except KeyError:
+        pass
+    value = make()
+    if len(_KEPT) >= _KEPT_MAX:
+        _KEPT.clear()
+    _KEPT[key] = value
+    return value
+
+
+def _forget(**kwargs):
+    _KEPT.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="matricule.institution.jinja.forget")
+
 
 def url(name: str, *args, **kwargs) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    if args or kwargs:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    key = ("url", name, translation.get_language(), get_script_prefix(), get_urlconf())
+    return _kept(key, lambda: reverse(name))
+
+
+def static_url(path: str) -> str:
+    return _kept(("static", path, get_script_prefix()), lambda: static(path))
 
 
 def environment(**options) -> jinja2.Environment:
@@ -45,7 +78,7 @@ def environment(**options) -> jinja2.Environment:
     )
     env.globals.update(
         url=url,
-        static=static,
+        static=static_url,
         url_in_language=matricule_format.language_url,
         described_widget=matricule_format.described_widget,
         get_language=translation.get_language,

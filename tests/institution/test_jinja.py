@@ -111,3 +111,34 @@ def test_a_django_template_tag_of_the_same_name_is_not_needed_in_jinja2_pages():
     for path in CODE.rglob("jinja2/**/*.html"):
         if "/jinja2/" in str(path):
             engines["jinja2"].env.parse(path.read_text())  # compiles
+
+
+def test_addresses_and_static_urls_are_kept_per_language_and_forgotten_on_a_settings_change(settings):
+    """url() without arguments and static() are kept per process (every page asks for the same
+    few): each language keeps its own address, and a settings change is seen at once."""
+    from django.templatetags.static import static
+
+    from matricule.institution import jinja
+
+    for language in ("fr", "en", "fr"):
+        with translation.override(language):
+            assert render("{{ url('privacy-notice') }}") == reverse("privacy-notice")
+    with translation.override("en"):
+        assert render("{{ url('privacy-notice') }}").startswith("/en/")
+    assert render("{{ static('css/matricule.css') }}") == static("css/matricule.css")
+    assert jinja._KEPT  # kept
+    settings.STATIC_URL = "/elsewhere/"
+    assert not jinja._KEPT  # forgotten
+    assert render("{{ static('css/matricule.css') }}").startswith("/elsewhere/")
+    with translation.override("en"):  # with arguments: reversed each time, as given
+        assert render("{{ url('registration:status', 7) }}") == reverse("registration:status", args=[7])
+
+
+def test_what_is_kept_is_bounded(monkeypatch):
+    from matricule.institution import jinja
+
+    monkeypatch.setattr(jinja, "_KEPT_MAX", 3)
+    jinja._KEPT.clear()
+    for path in ("a.css", "b.css", "c.css", "d.css"):
+        jinja.static_url(path)
+    assert len(jinja._KEPT) <= 3
