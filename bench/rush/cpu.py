@@ -1,7 +1,8 @@
-"""CPU time of the rush's processes by kind, from /proc: web (gunicorn and the children it
-forks: workers, the sandbox's fork server), task workers (run_worker), PostgreSQL, Redis and the
-load generator (Locust). A kind's time is that of its live processes plus what their exited
-children had used (reaped: cutime/cstime), so killed and re-forked workers still count.
+"""CPU time of the rush's processes by kind, from /proc: web (gunicorn or granian and the
+children they start: workers, the sandbox's fork server), task workers (run_worker), PostgreSQL,
+Redis and the load generator (Locust). A kind's time is that of its live processes plus what
+their exited children had used (reaped: cutime/cstime), so killed and re-forked workers still
+count.
 
     python bench/rush/cpu.py OUT.json                  a snapshot
     python bench/rush/cpu.py --child OUT.json CMD …    run CMD (the load generator, which has
@@ -36,7 +37,7 @@ def processes() -> dict[int, tuple[int, str, float]]:
 
 
 def kind_of(command: str) -> str | None:
-    if "gunicorn" in command and "matricule.wsgi" in command:
+    if ("gunicorn" in command or "granian" in command) and "matricule.wsgi" in command:
         return "web"
     if "run_worker" in command or "db_worker" in command:
         return "workers"

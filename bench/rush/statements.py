@@ -1,6 +1,6 @@
 """Counts the SQL statements of a process by kind (SELECT, INSERT, UPDATE, DELETE, other) and
-writes them to <RUSH_STATEMENTS>/<pid>.json, with the process's role (web or workers), every few
-seconds and at exit; `total()` adds them up. Installed by rush_settings.py as an app, active only
+writes them to <RUSH_STATEMENTS>/<pid>.json, with the process's role (web or workers), within a
+second of each statement and at exit; `total()` adds them up. Installed by rush_settings.py as an app, active only
 when RUSH_STATEMENTS is set (the web and task-worker processes of the rush, not the seeding).
 
     python bench/rush/statements.py DIR OUT.json      the totals so far, by role and kind
@@ -11,6 +11,7 @@ import collections
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,25 +26,40 @@ KINDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
 class Counter:
     def __init__(self, folder: Path):
         self.folder = folder
-        self.role = "web" if "gunicorn" in " ".join(sys.argv) else "workers"
+        command = " ".join(sys.argv)
+        self.role = "web" if "gunicorn" in command or "granian" in command else "workers"
         self.counts = collections.Counter()
-        self.written_at = 0.0
+        self.lock = threading.Lock()
+        self.dirty = False
+        self.flusher_pid = None
         atexit.register(self.write)
 
     def __call__(self, execute, sql, params, many, context):
         word = sql.lstrip()[:6].upper()
-        self.counts[word if word in KINDS else "other"] += 1
-        if time.monotonic() - self.written_at > 2:
-            self.write()
+        with self.lock:
+            self.counts[word if word in KINDS else "other"] += 1
+            self.dirty = True
+        if self.flusher_pid != os.getpid():
+            # One per process (started after the fork): written within a second of the last
+            # statement, since a server may stop its workers without running their atexit.
+            self.flusher_pid = os.getpid()
+            threading.Thread(target=self.flush, daemon=True).start()
         return execute(sql, params, many, context)
 
+    def flush(self):
+        while True:
+            time.sleep(1)
+            if self.dirty:
+                self.write()
+
     def write(self):
-        self.written_at = time.monotonic()
+        with self.lock:
+            counts, self.dirty = dict(self.counts), False
         # Aside then renamed: a reader never sees half a file. Never breaks the query it counts.
         path = self.folder / f"{os.getpid()}.json"
-        temporary = path.with_suffix(".tmp")
+        temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
         try:
-            temporary.write_text(json.dumps({"role": self.role, "counts": self.counts}))
+            temporary.write_text(json.dumps({"role": self.role, "counts": counts}))
             temporary.rename(path)
         except OSError:
             pass
