@@ -1,7 +1,8 @@
 """Counts the SQL statements of a process by kind (SELECT, INSERT, UPDATE, DELETE, other) and
 writes them to <RUSH_STATEMENTS>/<pid>.json, with the process's role (web or workers), within a
-second of each statement and at exit; `total()` adds them up. Installed by rush_settings.py as an app, active only
-when RUSH_STATEMENTS is set (the web and task-worker processes of the rush, not the seeding).
+second of each statement and at exit; `total()` adds them up. Installed by rush_settings.py as
+an app, active only when RUSH_STATEMENTS is set (the web and task-worker processes of the rush,
+not the seeding).
 
     python bench/rush/statements.py DIR OUT.json      the totals so far, by role and kind
 """
